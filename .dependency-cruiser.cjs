@@ -1,0 +1,50 @@
+/** Layer rules from ARCHITECTURE.md: the domain imports only the domain; application never imports adapters. */
+module.exports = {
+  forbidden: [
+    {
+      name: 'domain-imports-only-domain',
+      severity: 'error',
+      comment: 'src/domain is pure: no application, infrastructure, presentation, npm packages or node built-ins.',
+      from: { path: '^src/domain/' },
+      to: { pathNot: '^src/domain/' },
+    },
+    {
+      name: 'application-not-to-adapters',
+      severity: 'error',
+      comment: 'Use cases talk to ports they own; adapters live in infrastructure/presentation.',
+      from: { path: '^src/application/' },
+      to: { path: '^src/(infrastructure|presentation)/' },
+    },
+    {
+      name: 'application-no-sdks',
+      severity: 'error',
+      comment: 'No SDK imports in use cases (kafkajs, mysql2, undici, ...).',
+      from: { path: '^src/application/' },
+      to: { dependencyTypes: ['npm', 'npm-dev', 'npm-optional', 'npm-peer', 'npm-no-pkg', 'npm-unknown'] },
+    },
+    {
+      name: 'infrastructure-not-to-presentation',
+      severity: 'error',
+      from: { path: '^src/infrastructure/' },
+      to: { path: '^src/presentation/' },
+    },
+    {
+      name: 'no-circular',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: 'not-to-unresolvable',
+      severity: 'error',
+      from: {},
+      to: { couldNotResolve: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default', 'types'], extensions: ['.ts', '.js'] },
+  },
+};

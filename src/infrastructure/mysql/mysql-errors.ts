@@ -1,0 +1,44 @@
+import { SettleError } from '../../domain/shared/settle-error.js';
+
+/** MySQL/MariaDB error codes after which the same statement can succeed if tried again. */
+const TRANSIENT = new Set([
+  'ER_LOCK_WAIT_TIMEOUT',
+  'ER_LOCK_DEADLOCK',
+  'PROTOCOL_CONNECTION_LOST',
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ER_CON_COUNT_ERROR',
+  'ER_TOO_MANY_USER_CONNECTIONS',
+  'ER_SERVER_SHUTDOWN',
+  'ER_QUERY_INTERRUPTED',
+  'ER_CLIENT_INTERACTION_TIMEOUT',
+  'PROTOCOL_SEQUENCE_TIMEOUT',
+]);
+
+interface DriverError {
+  code?: string;
+  errno?: number;
+  sqlMessage?: string;
+  message?: string;
+}
+
+/** Translate a mysql2 error into ours (never leaks the URL or password: mysql2 messages do not carry them). */
+export function toSettleError(error: unknown): SettleError {
+  if (error instanceof SettleError) return error;
+  const e = (error ?? {}) as DriverError;
+  const code = e.code ?? 'UNKNOWN';
+  if (TRANSIENT.has(code)) return new SettleError(`MYSQL_${code}`, `MySQL: ${e.sqlMessage ?? e.message ?? code}`, { category: 'transient', cause: error });
+  if (code === 'ER_ACCESS_DENIED_ERROR' || code === 'ER_DBACCESS_DENIED_ERROR' || code === 'ER_BAD_DB_ERROR')
+    return new SettleError(`MYSQL_${code}`, `MySQL: ${e.sqlMessage ?? code} (check MYSQL_URL)`, { category: 'usage', cause: error });
+  if (code === 'ER_NO_SUCH_TABLE') return new SettleError('MYSQL_SCHEMA_MISSING', `MySQL: ${e.sqlMessage ?? code} (run \`settle db migrate\`)`, { category: 'usage', cause: error });
+  return new SettleError(`MYSQL_${code}`, `MySQL: ${e.sqlMessage ?? e.message ?? code}`, { category: 'internal', cause: error });
+}
+
+export const isTransientMySqlError = (error: unknown): boolean => toSettleError(error).retriable;
+
+/** For `.catch(translateMySqlError)`. */
+export function translateMySqlError(error: unknown): never {
+  throw toSettleError(error);
+}

@@ -1,0 +1,10 @@
+import type { Command } from 'commander';
+import type { CliContext } from '../cli-context.js';
+import { registerDbCommand } from './db-command.js';
+
+/** Every command of the CLI, in --help order. Each registrar adds one top-level command. */
+const registrars: Array<(program: Command, ctx: CliContext) => void> = [registerDbCommand];
+
+export function registerCommands(program: Command, ctx: CliContext): void {
+  for (const register of registrars) register(program, ctx);
+}

@@ -1,0 +1,75 @@
+import { createInterface } from 'node:readline/promises';
+import { CommanderError } from 'commander';
+import { isSettleError } from '../../domain/shared/settle-error.js';
+import { loadConfig, type Env } from '../../infrastructure/config/config.js';
+import { createLogger, type Logger } from '../../infrastructure/logging/logger.js';
+import type { CliContext } from './cli-context.js';
+import { ExitCode, exitCodeFor } from './exit-codes.js';
+import { buildProgram } from './program.js';
+
+export interface RunCliOptions {
+  readonly argv: readonly string[];
+  readonly env: Env;
+  readonly version: string;
+  readonly stdout?: NodeJS.WriteStream;
+  readonly stderr?: NodeJS.WriteStream;
+  readonly signal: AbortSignal;
+}
+
+/** Parses argv, runs the command, and turns every outcome into an exit code. Never calls process.exit. */
+export async function runCli(options: RunCliOptions): Promise<{ code: number; logger: Logger | null }> {
+  const stdout = options.stdout ?? process.stdout;
+  const stderr = options.stderr ?? process.stderr;
+  let exitCode: number = ExitCode.OK;
+  let logger: Logger | null = null;
+  let logLevel = options.env.LOG_LEVEL ?? 'info';
+
+  const ctx: CliContext = {
+    env: options.env,
+    out: (line) => void stdout.write(`${line}\n`),
+    err: (line) => void stderr.write(`${line}\n`),
+    stdoutIsTTY: stdout.isTTY === true,
+    stdinIsTTY: process.stdin.isTTY === true,
+    config(needs, overrides = {}) {
+      const merged: Record<string, string | undefined> = { ...options.env };
+      for (const [k, v] of Object.entries(overrides)) if (v !== undefined) merged[k] = String(v);
+      const config = loadConfig(merged, needs);
+      logLevel = config.logLevel;
+      return config;
+    },
+    logger() {
+      logger ??= createLogger(logLevel);
+      return logger;
+    },
+    signal: options.signal,
+    setExitCode(code) {
+      exitCode = code;
+    },
+    async ask(question) {
+      const rl = createInterface({ input: process.stdin, output: stderr });
+      try {
+        return await rl.question(question);
+      } finally {
+        rl.close();
+      }
+    },
+  };
+
+  const program = buildProgram(ctx, options.version);
+  try {
+    await program.parseAsync(options.argv as string[]);
+    return { code: exitCode, logger };
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // help and version are "errors" to commander; they already printed
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return { code: ExitCode.OK, logger };
+      return { code: ExitCode.USAGE, logger };
+    }
+    if (isSettleError(error)) {
+      ctx.err(`settle: ${error.code}: ${error.message}`);
+      return { code: exitCodeFor(error.category), logger };
+    }
+    ctx.err(`settle: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    return { code: ExitCode.INTERNAL, logger };
+  }
+}
