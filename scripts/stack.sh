@@ -1,0 +1,803 @@
+#!/usr/bin/env bash
+# The local stack the project's integration and end-to-end tests (and a developer) need, without Docker:
+#   kafka     Apache Kafka (KRaft, one combined broker+controller) from Maven Central   127.0.0.1:9092 (+9093)
+#   registry  Apicurio Registry 3.3.x (Confluent API at /apis/ccompat/v7), in-memory     127.0.0.1:8081 (+9001)
+#   prism     Prism mock of the Toss API (mock-server/toss-openapi.yaml)                 127.0.0.1:4010
+#   mariadb   the machine's MariaDB service (never stopped here); database `settle`      127.0.0.1:3306
+#
+# Usage: bash scripts/stack.sh up|down|status|restart [kafka|registry|prism|mariadb ...]
+#        bash scripts/stack.sh clean          (down, then delete .stack/data; downloads are kept)
+#        bash scripts/stack.sh logs SERVICE   (tail -f of a service's log)
+#
+# Everything it downloads, runs and writes lives in <repo>/.stack (git-ignored): libs/ and the registry
+# distribution (copied from ~/.m2), data/, logs/, pids/. Only processes recorded in .stack/pids are stopped.
+#
+# Environment (all optional):
+#   KAFKA_PORT=9092 KAFKA_CONTROLLER_PORT=9093 REGISTRY_PORT=8081 REGISTRY_MANAGEMENT_PORT=9001
+#   PRISM_PORT=4010 MYSQL_PORT=3306 STACK_MYSQL_DATABASE=settle
+#   STACK_PRISM_SPEC=<path>            spec Prism serves (default mock-server/toss-openapi.yaml)
+#   STACK_REGISTRY_VERSIONS="3.3.3 3.3.2"   Apicurio versions tried in order
+#   KAFKA_JAVA_HOME / REGISTRY_JAVA_HOME    JDKs (Kafka needs 17+, the registry 21+; detected otherwise)
+#   KAFKA_HEAP_OPTS="-Xms512m -Xmx1g"  REGISTRY_HEAP_OPTS="-Xmx512m"
+#   KAFKA_READY_TIMEOUT=90 REGISTRY_READY_TIMEOUT=120 PRISM_READY_TIMEOUT=60 MARIADB_READY_TIMEOUT=60 (seconds)
+#   STACK_DIR=<repo>/.stack
+set -uo pipefail
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
+STACK="${STACK_DIR:-$REPO/.stack}"
+LOGS="$STACK/logs"
+PIDS="$STACK/pids"
+DATA="$STACK/data"
+RUN="$STACK/run"
+
+KAFKA_PORT="${KAFKA_PORT:-9092}"
+KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
+REGISTRY_PORT="${REGISTRY_PORT:-8081}"
+REGISTRY_MANAGEMENT_PORT="${REGISTRY_MANAGEMENT_PORT:-9001}"
+PRISM_PORT="${PRISM_PORT:-4010}"
+MYSQL_PORT="${MYSQL_PORT:-3306}"
+MYSQL_DB="${STACK_MYSQL_DATABASE:-settle}"
+
+KAFKA_READY_TIMEOUT="${KAFKA_READY_TIMEOUT:-90}"
+REGISTRY_READY_TIMEOUT="${REGISTRY_READY_TIMEOUT:-120}"
+PRISM_READY_TIMEOUT="${PRISM_READY_TIMEOUT:-60}"
+MARIADB_READY_TIMEOUT="${MARIADB_READY_TIMEOUT:-60}"
+STOP_TIMEOUT="${STACK_STOP_TIMEOUT:-30}"
+
+KAFKA_HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xms512m -Xmx1g}"
+REGISTRY_HEAP_OPTS="${REGISTRY_HEAP_OPTS:--Xmx512m}"
+REGISTRY_VERSIONS="${STACK_REGISTRY_VERSIONS:-3.3.3 3.3.2}"
+PRISM_SPEC="${STACK_PRISM_SPEC:-$REPO/mock-server/toss-openapi.yaml}"
+DEPENDENCY_PLUGIN="org.apache.maven.plugins:maven-dependency-plugin:3.8.1"
+
+# The project's Node (24, from the `node` dev dependency) and tools come first.
+export PATH="$REPO/node_modules/.bin:$PATH"
+
+OWNED_SERVICES=(kafka registry prism)
+ALL_SERVICES=(kafka registry prism mariadb)
+
+# ---------------------------------------------------------------------------------------------------------
+# small helpers
+
+now() { date +%s; }
+say() { printf '%s\n' "$*"; }
+warn() { printf '%s\n' "$*" >&2; }
+# one status line: service, state, detail
+line() { printf '%-9s %-9s %s\n' "$1" "$2" "$3"; }
+
+pidfile() { printf '%s/%s.pid' "$PIDS" "$1"; }
+logfile() { printf '%s/%s.log' "$LOGS" "$1"; }
+
+# A string that the command line (NULs read as spaces) of a live process of ours contains: it names this
+# checkout's .stack, so a recycled pid or another checkout's stack is never taken for ours.
+marker() {
+  case "$1" in
+    kafka) printf '%s' "-Dsettle.stack=kafka -Dsettle.stack.dir=$STACK " ;;
+    registry) printf '%s' "-Dsettle.stack=registry -Dsettle.stack.dir=$STACK " ;;
+    prism) printf '%s' "$REPO/node_modules/.bin/prism mock " ;;
+  esac
+}
+
+is_ours() {
+  local svc="$1" pid="$2"
+  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null && [[ -r "/proc/$pid/cmdline" ]] &&
+    tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$(marker "$svc")"
+}
+
+# a live process of ours for $1 whose pid file went missing (e.g. deleted by hand)
+find_orphan() {
+  local svc="$1" d pid m
+  m="$(marker "$svc")"
+  for d in /proc/[0-9]*; do
+    pid="${d#/proc/}"
+    [[ "$pid" == "$$" || "$pid" == "$BASHPID" ]] && continue
+    # only the service's own program (not a launch wrapper, nor a grep that carries the marker)
+    case "$(basename "$(readlink "$d/exe" 2>/dev/null)")" in
+      java | node) ;;
+      *) continue ;;
+    esac
+    tr '\0' ' ' <"$d/cmdline" 2>/dev/null | grep -qF -- "$m" || continue
+    printf '%s' "$pid"
+    return 0
+  done
+  return 1
+}
+
+# pid of a live process we started for service $1, or nothing (re-records an orphan's pid file)
+our_pid() {
+  local f pid=""
+  f="$(pidfile "$1")"
+  [[ -f "$f" ]] && pid="$(tr -dc '0-9' <"$f")"
+  if is_ours "$1" "$pid"; then
+    printf '%s' "$pid"
+    return 0
+  fi
+  if pid="$(find_orphan "$1")"; then
+    mkdir -p "$PIDS"
+    printf '%s\n' "$pid" >"$f"
+    printf '%s' "$pid"
+    return 0
+  fi
+  return 1
+}
+
+# remove a pid file that no longer names a live process of ours; prints a note if it did
+clean_stale_pid() {
+  local f
+  f="$(pidfile "$1")"
+  if [[ -f "$f" ]] && ! our_pid "$1" >/dev/null; then
+    rm -f "$f"
+    say "$(printf '%-9s' "$1:") removed stale pid file $(pidfile "$1")"
+  fi
+}
+
+port_open() { timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null; }
+
+tail_log() {
+  local f="$1" n="${2:-40}"
+  if [[ -s "$f" ]]; then
+    say "----- last $n lines of ${f#"$REPO"/} -----"
+    tail -n "$n" "$f"
+    say "-----"
+  fi
+}
+
+# java_major /path/to/java -> 17, 21, 25 ...
+java_major() {
+  "$1" -version 2>&1 | awk -F'"' '/version/ {print $2; exit}' | awk -F. '{ if ($1 == "1") print $2; else print $1 }'
+}
+
+# find_java MIN_MAJOR candidate... -> first candidate java binary with major >= MIN_MAJOR
+find_java() {
+  local min="$1" c m
+  shift
+  for c in "$@"; do
+    [[ -n "$c" && -x "$c" ]] || continue
+    m="$(java_major "$c" 2>/dev/null)"
+    [[ "$m" =~ ^[0-9]+$ ]] || continue
+    if ((m >= min)); then
+      printf '%s' "$c"
+      return 0
+    fi
+  done
+  return 1
+}
+
+jvm_candidates() {
+  ls -d /usr/lib/jvm/*/bin/java 2>/dev/null | sort -rV
+}
+
+kafka_java() {
+  # The machine's default java (17) is fine for Kafka 4.x.
+  # shellcheck disable=SC2046
+  find_java 17 "${KAFKA_JAVA_HOME:+$KAFKA_JAVA_HOME/bin/java}" "$(command -v java 2>/dev/null)" \
+    "${JAVA_HOME:+$JAVA_HOME/bin/java}" $(jvm_candidates)
+}
+
+registry_java() {
+  # Apicurio 3.3.x is compiled for Java 21+.
+  # shellcheck disable=SC2046
+  find_java 21 "${REGISTRY_JAVA_HOME:+$REGISTRY_JAVA_HOME/bin/java}" /usr/lib/jvm/temurin-25-jdk-amd64/bin/java \
+    "${JAVA_HOME:+$JAVA_HOME/bin/java}" "$(command -v java 2>/dev/null)" $(jvm_candidates)
+}
+
+need_mvn() {
+  command -v mvn >/dev/null 2>&1 && return 0
+  say "Maven (mvn) is required to fetch the Kafka and registry artifacts (apt-get install maven)"
+  return 1
+}
+
+# Start "$@" detached (own session and process group), stdio to $log, pid to $pidfile.
+# fd 9 (the stack lock) is closed so the service never holds it.
+launch() {
+  local pidf="$1" log="$2" dir="$3"
+  shift 3
+  rm -f "$pidf"
+  touch "$RUN/$(basename "$pidf" .pid).launched"
+  (cd "$dir" && exec setsid bash -c 'echo $$ >"$0"; exec "$@"' "$pidf" "$@" >"$log" 2>&1 </dev/null 9>&-) &
+  local i
+  for i in $(seq 1 50); do
+    [[ -s "$pidf" ]] && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+rotate_log() {
+  local f="$1"
+  [[ -f "$f" ]] && mv -f "$f" "$f.1"
+  : >"$f"
+}
+
+# ---------------------------------------------------------------------------------------------------------
+# health checks (exit 0 when the service answers; print a short detail)
+
+check_kafka() {
+  local out rc
+  if command -v node >/dev/null 2>&1; then
+    # (stderr dropped: kafkajs 2.2.4 on Node 24 prints a harmless TimeoutNegativeWarning)
+    out="$(timeout 15 node --no-warnings "$REPO/scripts/stack/kafka-check.cjs" "127.0.0.1:$KAFKA_PORT" 8000 2>/dev/null)"
+    rc=$?
+    if [[ $rc -ne 3 ]]; then
+      [[ $rc -eq 0 ]] && printf 'cluster %s' "$out" || printf '%s' "$out"
+      return "$rc"
+    fi
+  fi
+  # no kafkajs installed (before npm ci): a TCP connect is the best we can do
+  if port_open "$KAFKA_PORT"; then printf 'port %s open (kafkajs not installed: TCP check only)' "$KAFKA_PORT"; return 0; fi
+  printf 'port %s closed' "$KAFKA_PORT"
+  return 1
+}
+
+http_code() { curl -s -o /dev/null -w '%{http_code}' --max-time "${2:-3}" "$1" 2>/dev/null || true; }
+
+check_registry() {
+  local code
+  code="$(http_code "http://127.0.0.1:$REGISTRY_PORT/apis/ccompat/v7/subjects")"
+  if [[ "$code" == 200 ]]; then printf 'GET /apis/ccompat/v7/subjects 200'; return 0; fi
+  printf 'GET /apis/ccompat/v7/subjects -> %s' "${code:-000}"
+  return 1
+}
+
+check_prism() {
+  local code
+  code="$(http_code "http://127.0.0.1:$PRISM_PORT/")"
+  if [[ -n "$code" && "$code" != 000 ]]; then printf 'HTTP answers (%s)' "$code"; return 0; fi
+  printf 'no HTTP answer on %s' "$PRISM_PORT"
+  return 1
+}
+
+mysql_admin() {
+  local bin
+  bin="$(command -v mariadb-admin || command -v mysqladmin)" || return 127
+  "$bin" --protocol=tcp -h 127.0.0.1 -P "$MYSQL_PORT" -u root --connect-timeout=3 "$@"
+}
+
+mysql_client() {
+  local bin
+  bin="$(command -v mariadb || command -v mysql)" || return 127
+  "$bin" --protocol=tcp -h 127.0.0.1 -P "$MYSQL_PORT" -u root --connect-timeout=3 "$@"
+}
+
+check_mariadb() {
+  if mysql_admin ping >/dev/null 2>&1; then printf 'ping ok'; return 0; fi
+  printf 'no answer on %s' "$MYSQL_PORT"
+  return 1
+}
+
+check() { "check_$1"; }
+
+svc_ports() {
+  case "$1" in
+    kafka) echo "$KAFKA_PORT $KAFKA_CONTROLLER_PORT" ;;
+    registry) echo "$REGISTRY_PORT $REGISTRY_MANAGEMENT_PORT" ;;
+    prism) echo "$PRISM_PORT" ;;
+    mariadb) echo "$MYSQL_PORT" ;;
+  esac
+}
+
+svc_addr() {
+  case "$1" in
+    kafka) echo "127.0.0.1:$KAFKA_PORT" ;;
+    registry) echo "http://127.0.0.1:$REGISTRY_PORT/apis/ccompat/v7" ;;
+    prism) echo "http://127.0.0.1:$PRISM_PORT" ;;
+    mariadb) echo "mysql://root@127.0.0.1:$MYSQL_PORT/$MYSQL_DB" ;;
+  esac
+}
+
+# ---------------------------------------------------------------------------------------------------------
+# preparing (downloads are resolved into ~/.m2 by Maven and copied into .stack)
+
+prepare_kafka() {
+  local pom="$REPO/stack/kafka/pom.xml" libs="$STACK/kafka/libs" sum
+  sum="$(sha256sum "$pom" | cut -d' ' -f1)"
+  if [[ ! -f "$libs/.pom.sha256" || "$(cat "$libs/.pom.sha256")" != "$sum" ]]; then
+    need_mvn || return 1
+    say "kafka:    fetching the broker's classpath (Maven, cached in ~/.m2)"
+    rm -rf "$libs"
+    mkdir -p "$libs"
+    if ! mvn -B -q -f "$pom" "$DEPENDENCY_PLUGIN:copy-dependencies" -DincludeScope=runtime \
+      -DoutputDirectory="$libs" >"$LOGS/mvn-kafka.log" 2>&1; then
+      say "kafka:    Maven failed (see .stack/logs/mvn-kafka.log)"
+      tail_log "$LOGS/mvn-kafka.log" 30
+      return 1
+    fi
+    printf '%s\n' "$sum" >"$libs/.pom.sha256"
+  fi
+
+  local data="$DATA/kafka" props="$STACK/kafka/server.properties"
+  mkdir -p "$data"
+  sed -e "s|@KAFKA_PORT@|$KAFKA_PORT|g" \
+    -e "s|@KAFKA_CONTROLLER_PORT@|$KAFKA_CONTROLLER_PORT|g" \
+    -e "s|@KAFKA_DATA_DIR@|$data|g" \
+    "$REPO/stack/kafka/server.properties.template" >"$props"
+
+  cat >"$STACK/kafka/log4j2.properties" <<'EOF'
+# generated by scripts/stack.sh: the broker logs at INFO to stdout, which goes to .stack/logs/kafka.log
+status = warn
+name = settle-stack-kafka
+# keep logging while the broker's own shutdown hook runs (SIGTERM)
+shutdownHook = disable
+appender.out.type = Console
+appender.out.name = OUT
+appender.out.layout.type = PatternLayout
+appender.out.layout.pattern = [%d] %p %m (%c)%n
+rootLogger.level = INFO
+rootLogger.appenderRef.out.ref = OUT
+logger.request.name = kafka.request.logger
+logger.request.level = WARN
+logger.requestchannel.name = kafka.network.RequestChannel$
+logger.requestchannel.level = WARN
+EOF
+
+  # Format the storage once (the controller's endpoint is written into the bootstrap snapshot, so a new
+  # controller port means a new, empty data dir).
+  local stamp="$DATA/kafka.formatted"
+  if [[ -f "$data/meta.properties" && "$(cat "$stamp" 2>/dev/null)" != "$KAFKA_CONTROLLER_PORT" ]]; then
+    say "kafka:    controller port changed: re-creating the (local, throw-away) data dir"
+    rm -rf "$data"
+    mkdir -p "$data"
+  fi
+  if [[ ! -f "$data/meta.properties" ]]; then
+    local java cid
+    java="$(kafka_java)" || { say "kafka:    no Java 17+ found"; return 1; }
+    # a Kafka cluster id: 16 random bytes, base64url without padding (what StorageTool random-uuid prints)
+    cid="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
+    if ! "$java" -cp "$libs/*" -Dlog4j2.configurationFile="$STACK/kafka/log4j2.properties" \
+      kafka.tools.StorageTool format --standalone -g -t "$cid" -c "$props" >"$LOGS/kafka-format.log" 2>&1; then
+      say "kafka:    formatting the storage failed"
+      tail_log "$LOGS/kafka-format.log" 30
+      return 1
+    fi
+    printf '%s\n' "$KAFKA_CONTROLLER_PORT" >"$stamp"
+  fi
+}
+
+# sets REGISTRY_DIR and REGISTRY_VERSION
+prepare_registry() {
+  local v dir tarball dist="$STACK/registry/dist" tried=""
+  REGISTRY_DIR="" REGISTRY_VERSION=""
+  for v in $REGISTRY_VERSIONS; do
+    dir="$STACK/registry/app-$v"
+    if [[ -f "$dir/.complete" ]]; then
+      REGISTRY_DIR="$dir" REGISTRY_VERSION="$v"
+      return 0
+    fi
+    tarball="$dist/apicurio-registry-app-$v-all.tar.gz"
+    if [[ ! -s "$tarball" ]]; then
+      need_mvn || return 1
+      say "registry: fetching Apicurio Registry $v (Maven, cached in ~/.m2)"
+      mkdir -p "$dist"
+      if ! mvn -B -q -f "$REPO/stack/registry/pom.xml" -Dregistry.version="$v" "$DEPENDENCY_PLUGIN:copy-dependencies" \
+        -DincludeScope=runtime -DoutputDirectory="$dist" >"$LOGS/mvn-registry-$v.log" 2>&1 || [[ ! -s "$tarball" ]]; then
+        say "registry: Apicurio $v could not be fetched (see .stack/logs/mvn-registry-$v.log)"
+        tried="$tried $v"
+        continue
+      fi
+    fi
+    rm -rf "$dir.tmp"
+    mkdir -p "$dir.tmp"
+    if ! tar -xzf "$tarball" -C "$dir.tmp"; then
+      say "registry: could not extract $tarball"
+      rm -rf "$dir.tmp" "$tarball"
+      tried="$tried $v"
+      continue
+    fi
+    rm -rf "$dir"
+    mv "$dir.tmp" "$dir"
+    touch "$dir/.complete"
+    rm -f "$tarball" # the extracted copy is what runs; ~/.m2 keeps the archive
+    REGISTRY_DIR="$dir" REGISTRY_VERSION="$v"
+    return 0
+  done
+  say "registry: no Apicurio version could be prepared (tried:$tried)"
+  return 1
+}
+
+# ---------------------------------------------------------------------------------------------------------
+# up, one service (run in parallel); writes "$RUN/<svc>.result" = "<state>|<detail>" and returns 0/1
+
+result() { printf '%s|%s\n' "$2" "$3" >"$RUN/$1.result"; }
+
+# wait_ready SVC PID TIMEOUT [LOG_PATTERN]: until the check passes (and the log pattern, if given, appeared)
+wait_ready() {
+  local svc="$1" pid="$2" timeout="$3" pattern="${4:-}" deadline detail log
+  log="$(logfile "$svc")"
+  deadline=$(($(now) + timeout))
+  while (($(now) < deadline)); do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      READY_DETAIL="process $pid exited"
+      rm -f "$(pidfile "$svc")"
+      return 1
+    fi
+    if [[ -z "$pattern" ]] || grep -qF -- "$pattern" "$log" 2>/dev/null; then
+      if detail="$(check "$svc")"; then
+        READY_DETAIL="$detail"
+        return 0
+      fi
+      READY_DETAIL="$detail"
+    else
+      READY_DETAIL="log has not printed \"$pattern\" yet"
+    fi
+    sleep 1
+  done
+  READY_DETAIL="not ready after ${timeout}s: $READY_DETAIL"
+  return 1
+}
+
+# Shared part of up for the services we own.
+# up_owned SVC TIMEOUT PATTERN -- start function
+up_owned() {
+  local svc="$1" timeout="$2" pattern="$3" starter="$4" t0 pid detail p
+  t0=$(now)
+  clean_stale_pid "$svc"
+  if pid="$(our_pid "$svc")"; then
+    if detail="$(check "$svc")"; then
+      result "$svc" "running" "already up (pid $pid), $(svc_addr "$svc"): $detail"
+      return 0
+    fi
+    say "$(printf '%-9s' "$svc:") pid $pid is alive but not answering yet; waiting"
+    if wait_ready "$svc" "$pid" "$timeout"; then
+      result "$svc" "running" "pid $pid, $(svc_addr "$svc"): $READY_DETAIL ($(($(now) - t0))s)"
+      return 0
+    fi
+    result "$svc" "FAILED" "pid $pid: $READY_DETAIL"
+    return 1
+  fi
+  # Something that is not ours may already serve the port (another checkout's stack): use it if it answers.
+  for p in $(svc_ports "$svc"); do
+    if port_open "$p"; then
+      if detail="$(check "$svc")"; then
+        result "$svc" "external" "port $p already served by a process this stack did not start: $detail (left alone)"
+        return 0
+      fi
+      result "$svc" "FAILED" "port $p is in use by another process (not ours) that does not answer as $svc"
+      return 1
+    fi
+  done
+  if ! "$starter"; then
+    [[ -f "$RUN/$svc.result" ]] || result "$svc" "FAILED" "could not be started"
+    return 1
+  fi
+  pid="$(our_pid "$svc")" || {
+    rm -f "$(pidfile "$svc")"
+    result "$svc" "FAILED" "process exited right after start"
+    return 1
+  }
+  say "$(printf '%-9s' "$svc:") started (pid $pid), log ${LOGS#"$REPO"/}/$svc.log; waiting up to ${timeout}s"
+  if wait_ready "$svc" "$pid" "$timeout" "$pattern"; then
+    result "$svc" "running" "pid $pid, $(svc_addr "$svc"): $READY_DETAIL (ready in $(($(now) - t0))s)"
+    return 0
+  fi
+  if kill -0 "$pid" 2>/dev/null; then
+    result "$svc" "FAILED" "pid $pid: $READY_DETAIL (left running for inspection; 'down' stops it)"
+  else
+    result "$svc" "FAILED" "pid $pid: $READY_DETAIL"
+  fi
+  return 1
+}
+
+start_kafka() {
+  local java log
+  log="$(logfile kafka)"
+  if ! prepare_kafka; then
+    result kafka "FAILED" "preparing the broker failed (see the messages above)"
+    return 1
+  fi
+  java="$(kafka_java)" || {
+    result kafka "FAILED" "no Java 17+ found (set KAFKA_JAVA_HOME)"
+    return 1
+  }
+  rotate_log "$log"
+  # shellcheck disable=SC2086
+  launch "$(pidfile kafka)" "$log" "$STACK/kafka" \
+    "$java" $KAFKA_HEAP_OPTS -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 \
+    -XX:+ExplicitGCInvokesConcurrent -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true \
+    -Dsettle.stack=kafka -Dsettle.stack.dir="$STACK" -Dkafka.logs.dir="$LOGS" \
+    -Dlog4j2.configurationFile="$STACK/kafka/log4j2.properties" \
+    -cp "$STACK/kafka/libs/*" kafka.Kafka "$STACK/kafka/server.properties"
+}
+
+start_registry() {
+  local java log
+  log="$(logfile registry)"
+  if ! prepare_registry; then
+    result registry "FAILED" "no Apicurio Registry version could be prepared (see the messages above)"
+    return 1
+  fi
+  java="$(registry_java)" || {
+    result registry "FAILED" "no Java 21+ found (set REGISTRY_JAVA_HOME; Apicurio 3.3.x needs Java 21+)"
+    return 1
+  }
+  mkdir -p "$DATA/registry"
+  printf '%s\n' "$REGISTRY_VERSION" >"$STACK/registry/running-version"
+  rotate_log "$log"
+  # shellcheck disable=SC2086
+  launch "$(pidfile registry)" "$log" "$REGISTRY_DIR" \
+    "$java" $REGISTRY_HEAP_OPTS -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true \
+    -Dsettle.stack=registry -Dsettle.stack.dir="$STACK" \
+    -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="$REGISTRY_PORT" \
+    -Dquarkus.management.host=127.0.0.1 -Dquarkus.management.port="$REGISTRY_MANAGEMENT_PORT" \
+    -Dapicurio.storage.kind=sql -Dapicurio.storage.sql.kind=h2 \
+    -Dapicurio.datasource.jdbc.initial-size=2 -Dapicurio.datasource.jdbc.min-size=2 \
+    -Dapicurio.datasource.jdbc.max-size=20 \
+    -Dapicurio.storage.snapshot.location="$DATA/registry" -Dapicurio.import.work-dir="$DATA/registry" \
+    "-Dquarkus.log.console.format=%d{yyyy-MM-dd HH:mm:ss,SSS} %-5p [%c{3.}] (%t) %s%e%n" \
+    -jar "$REGISTRY_DIR/quarkus-run.jar"
+}
+
+start_prism() {
+  local log prism
+  log="$(logfile prism)"
+  prism="$REPO/node_modules/.bin/prism"
+  if [[ ! -x "$prism" ]]; then
+    result prism "FAILED" "node_modules/.bin/prism not found: run npm ci first"
+    return 1
+  fi
+  if [[ ! -f "$PRISM_SPEC" ]]; then
+    result prism "FAILED" "spec not found: $PRISM_SPEC (set STACK_PRISM_SPEC to serve another file)"
+    return 1
+  fi
+  rotate_log "$log"
+  launch "$(pidfile prism)" "$log" "$REPO" \
+    "$prism" mock "$PRISM_SPEC" -h 127.0.0.1 -p "$PRISM_PORT" -v warn
+}
+
+up_kafka() { up_owned kafka "$KAFKA_READY_TIMEOUT" "Kafka Server started" start_kafka; }
+up_registry() { up_owned registry "$REGISTRY_READY_TIMEOUT" "" start_registry; }
+up_prism() {
+  # with -v warn Prism may not print "Prism is listening": any HTTP answer counts
+  up_owned prism "$PRISM_READY_TIMEOUT" "" start_prism
+}
+
+up_mariadb() {
+  local t0 deadline started=""
+  t0=$(now)
+  if ! command -v mariadb-admin >/dev/null 2>&1 && ! command -v mysqladmin >/dev/null 2>&1; then
+    result mariadb "FAILED" "no mariadb-admin/mysqladmin client on this machine"
+    return 1
+  fi
+  if ! check_mariadb >/dev/null; then
+    if [[ -x /usr/sbin/mariadbd ]] && command -v start-stop-daemon >/dev/null 2>&1; then
+      say "mariadb:  not answering; starting the machine's service (/usr/sbin/mariadbd)"
+      if id mysql >/dev/null 2>&1 && [[ ! -d /run/mysqld ]]; then install -d -o mysql -g mysql /run/mysqld; fi
+      start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd
+      started=" (started the machine's service)"
+    else
+      result mariadb "FAILED" "nothing answers on 127.0.0.1:$MYSQL_PORT and /usr/sbin/mariadbd is not installed"
+      return 1
+    fi
+    deadline=$(($(now) + MARIADB_READY_TIMEOUT))
+    until check_mariadb >/dev/null; do
+      if (($(now) >= deadline)); then
+        result mariadb "FAILED" "not answering after ${MARIADB_READY_TIMEOUT}s"
+        return 1
+      fi
+      sleep 1
+    done
+  fi
+  local err
+  if ! err="$(mysql_client -e "CREATE DATABASE IF NOT EXISTS \`$MYSQL_DB\`" 2>&1)"; then
+    result mariadb "FAILED" "CREATE DATABASE $MYSQL_DB failed: $err"
+    return 1
+  fi
+  result mariadb "running" "$(svc_addr mariadb): database ready$started ($(($(now) - t0))s)"
+  return 0
+}
+
+migrate() {
+  [[ -f "$REPO/dist/main.js" ]] || {
+    say "migrate:  skipped (dist/main.js not built yet)"
+    return 0
+  }
+  local url="mysql://root@127.0.0.1:$MYSQL_PORT/$MYSQL_DB"
+  if (cd "$REPO" && MYSQL_URL="$url" timeout 120 node "$REPO/bin/settle.js" db migrate) >"$LOGS/migrate.log" 2>&1; then
+    say "migrate:  ok (settle db migrate, MYSQL_URL=$url)"
+  else
+    warn "migrate:  WARNING: 'settle db migrate' failed (not fatal for the stack); see .stack/logs/migrate.log"
+    tail -n 10 "$LOGS/migrate.log" >&2
+  fi
+}
+
+# ---------------------------------------------------------------------------------------------------------
+# down, one service
+
+down_owned() {
+  local svc="$1" f pid t0 pgid target
+  f="$(pidfile "$svc")"
+  if ! pid="$(our_pid "$svc")"; then
+    if [[ -f "$f" ]]; then
+      rm -f "$f"
+      line "$svc" "stopped" "was not running (removed stale pid file)"
+    else
+      line "$svc" "stopped" "not running"
+    fi
+    return 0
+  fi
+  t0=$(now)
+  # launch() made the service leader of its own process group: signal the group (children included)
+  pgid="$(ps -o pgid= -p "$pid" 2>/dev/null | tr -d ' ')"
+  if [[ "$pgid" == "$pid" ]]; then target="-$pid"; else target="$pid"; fi
+  kill -TERM -- "$target" 2>/dev/null
+  while kill -0 "$pid" 2>/dev/null && (($(now) - t0 < STOP_TIMEOUT)); do sleep 0.5; done
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -KILL -- "$target" 2>/dev/null
+    sleep 0.5
+    rm -f "$f"
+    line "$svc" "stopped" "pid $pid killed (SIGKILL after ${STOP_TIMEOUT}s)"
+    return 0
+  fi
+  # the group leader is gone; make sure no child of it lingers
+  [[ "$target" == -* ]] && kill -KILL -- "$target" 2>/dev/null
+  rm -f "$f"
+  line "$svc" "stopped" "pid $pid stopped ($(($(now) - t0))s)"
+}
+
+# ---------------------------------------------------------------------------------------------------------
+# commands
+
+lock() {
+  mkdir -p "$STACK"
+  exec 9>"$STACK/.lock"
+  if command -v flock >/dev/null 2>&1 && ! flock -w 600 9; then
+    warn "another scripts/stack.sh is running in $STACK"
+    exit 1
+  fi
+}
+
+select_services() {
+  # prints the requested services (default: $@ defaults) in canonical order; rejects unknown names
+  local s
+  for s in "${REQUESTED[@]}"; do
+    case "$s" in kafka | registry | prism | mariadb) ;; *)
+      warn "unknown service: $s (kafka, registry, prism, mariadb)"
+      exit 2
+      ;;
+    esac
+  done
+}
+
+wanted() {
+  local s
+  ((${#REQUESTED[@]} == 0)) && return 0
+  for s in "${REQUESTED[@]}"; do [[ "$s" == "$1" ]] && return 0; done
+  return 1
+}
+
+cmd_up() {
+  lock
+  mkdir -p "$LOGS" "$PIDS" "$DATA" "$RUN" "$STACK/kafka" "$STACK/registry"
+  local t0 svc rc=0 failed=() pids=() names=()
+  t0=$(now)
+  for svc in "${ALL_SERVICES[@]}"; do
+    wanted "$svc" || continue
+    rm -f "$RUN/$svc.result" "$RUN/$svc.launched"
+    ("up_$svc") &
+    pids+=("$!")
+    names+=("$svc")
+  done
+  local i
+  for i in "${!pids[@]}"; do
+    wait "${pids[$i]}" || true
+  done
+  say ""
+  for svc in "${names[@]}"; do
+    local r state detail
+    r="$(cat "$RUN/$svc.result" 2>/dev/null || echo "FAILED|no result (the start routine crashed)")"
+    state="${r%%|*}"
+    detail="${r#*|}"
+    line "$svc" "$state" "$detail"
+    [[ "$state" == FAILED ]] && failed+=("$svc")
+  done
+  if wanted mariadb && [[ " ${failed[*]} " != *" mariadb "* ]]; then migrate; fi
+  if ((${#failed[@]})); then
+    for svc in "${failed[@]}"; do
+      # the log is only relevant if the service was started by this run
+      [[ -f "$RUN/$svc.launched" ]] && tail_log "$(logfile "$svc")" 40
+    done
+    say "stack: FAILED (${failed[*]}) after $(($(now) - t0))s"
+    rc=1
+  else
+    say "stack: up in $(($(now) - t0))s"
+  fi
+  return "$rc"
+}
+
+cmd_down() {
+  lock
+  mkdir -p "$PIDS"
+  local svc pids=() names=() i
+  mkdir -p "$RUN"
+  for svc in "${OWNED_SERVICES[@]}"; do
+    wanted "$svc" || continue
+    down_owned "$svc" >"$RUN/$svc.down" 2>&1 &
+    pids+=("$!")
+    names+=("$svc")
+  done
+  for i in "${!pids[@]}"; do
+    wait "${pids[$i]}" || true
+    cat "$RUN/${names[$i]}.down"
+    rm -f "$RUN/${names[$i]}.down"
+  done
+  if wanted mariadb; then line mariadb "left" "the machine's service is never stopped by this script"; fi
+  return 0
+}
+
+cmd_status() {
+  local svc rc=0 pid detail state
+  for svc in "${ALL_SERVICES[@]}"; do
+    wanted "$svc" || continue
+    pid=""
+    if [[ "$svc" != mariadb ]]; then pid="$(our_pid "$svc" || true)"; fi
+    if detail="$(check "$svc")"; then
+      if [[ "$svc" == mariadb ]]; then
+        state="running"
+        detail="$(svc_addr mariadb) ($detail; machine service)"
+      elif [[ -n "$pid" ]]; then
+        state="running"
+        detail="pid $pid, $(svc_addr "$svc"): $detail"
+      else
+        state="external"
+        detail="$(svc_addr "$svc"): $detail (answering, but not started by this stack)"
+      fi
+    else
+      rc=1
+      if [[ -n "$pid" ]]; then
+        state="starting"
+        detail="pid $pid alive but not answering: $detail"
+      elif [[ -f "$(pidfile "$svc")" ]]; then
+        state="dead"
+        detail="stale pid file $(pidfile "$svc"): $detail"
+      else
+        state="stopped"
+      fi
+    fi
+    line "$svc" "$state" "$detail"
+  done
+  return "$rc"
+}
+
+cmd_clean() {
+  cmd_down
+  rm -rf "$DATA" "$RUN"
+  say "stack: removed ${DATA#"$REPO"/} (downloads in .stack/kafka/libs and .stack/registry are kept)"
+}
+
+cmd_logs() {
+  local svc="${REQUESTED[0]:-}"
+  [[ -n "$svc" ]] || {
+    warn "usage: $0 logs kafka|registry|prism"
+    exit 2
+  }
+  exec tail -n 100 -f "$(logfile "$svc")"
+}
+
+usage() {
+  sed -n '2,26p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+}
+
+main() {
+  local cmd="${1:-}"
+  shift || true
+  REQUESTED=("$@")
+  select_services
+  case "$cmd" in
+    up) cmd_up ;;
+    down) cmd_down ;;
+    status) cmd_status ;;
+    restart)
+      cmd_down
+      exec 9>&-
+      cmd_up
+      ;;
+    clean) cmd_clean ;;
+    logs) cmd_logs ;;
+    -h | --help | help) usage ;;
+    *)
+      usage
+      exit 2
+      ;;
+  esac
+}
+
+main "$@"

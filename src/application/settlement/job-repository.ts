@@ -1,0 +1,36 @@
+import type { ExecutionCounts, ExecutionKind, ExecutionStatus, JobExecution, JobInstance } from '../../domain/batch/job-execution.js';
+import type { PageCheckpoint } from '../../domain/batch/page-checkpoint.js';
+import type { SettlementWindow } from '../../domain/settlement/settlement-window.js';
+
+export interface StartRequest {
+  readonly window: SettlementWindow;
+  readonly kind: ExecutionKind;
+  readonly host: string;
+  readonly pid: number;
+}
+
+export interface StartedExecution {
+  readonly instance: JobInstance;
+  readonly execution: JobExecution;
+  /** Pages up to and including this one were published by a predecessor; continue after it. */
+  readonly resumeAfterPage: number;
+  /** STARTED executions found dead (their claim was free) and marked FAILED before this one began. */
+  readonly recovered: readonly JobExecution[];
+  /** For a REPLAY: the COMPLETED execution it re-runs. */
+  readonly replayOf: number | null;
+}
+
+/**
+ * The job repository, in MySQL. `start` claims the instance exclusively (a second run of the same window gets
+ * AlreadyRunning; a COMPLETED window gets AlreadyCompleted unless kind is REPLAY). The claim dies with the
+ * process, so a killed run never blocks the next one.
+ */
+export interface JobRepository {
+  start(request: StartRequest): Promise<StartedExecution>;
+  /** Records a written page; fails if this execution lost its claim (then the run must stop). */
+  checkpoint(checkpoint: PageCheckpoint, counts: ExecutionCounts): Promise<void>;
+  heartbeat(executionId: number): Promise<void>;
+  finish(executionId: number, status: Exclude<ExecutionStatus, 'STARTED'>, counts: ExecutionCounts, error: string | null): Promise<void>;
+  /** Releases the claim (also when finishing fails). */
+  release(): Promise<void>;
+}

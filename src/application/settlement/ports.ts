@@ -1,0 +1,28 @@
+import type { RejectedSettlement, Settlement } from '../../domain/settlement/settlement.js';
+import type { SettlementWindow } from '../../domain/settlement/settlement-window.js';
+
+/** Reads one page of raw rows from Toss (`GET /v1/settlements`). Rows are unvalidated JSON values. */
+export interface SettlementSource {
+  fetchPage(window: SettlementWindow, page: number, size: number, signal?: AbortSignal): Promise<unknown[]>;
+}
+
+export interface PublishMeta {
+  readonly executionId: string;
+  readonly page: number;
+}
+
+/** Publishes validated rows (one record per row, key paymentKey) and rejects; resolves once acknowledged. */
+export interface SettlementPublisher {
+  publish(rows: readonly Settlement[], meta: PublishMeta): Promise<void>;
+  publishRejects(rejects: readonly RejectedSettlement[], meta: PublishMeta): Promise<void>;
+}
+
+export interface FetchedPage {
+  readonly page: number;
+  readonly rows: unknown[];
+}
+
+/** Pages of a window in page order, from `startPage` until the first short page (fetched ahead, bounded). */
+export interface SettlementPageReader {
+  pages(window: SettlementWindow, startPage: number, size: number, signal?: AbortSignal): AsyncIterable<FetchedPage>;
+}

@@ -1,0 +1,133 @@
+import { addCounts, ZERO_COUNTS, type ExecutionCounts, type ExecutionKind } from '../../domain/batch/job-execution.js';
+import type { RejectedSettlement, Settlement } from '../../domain/settlement/settlement.js';
+import type { SettlementWindow } from '../../domain/settlement/settlement-window.js';
+import { validateSettlement } from '../../domain/settlement/validate-settlement.js';
+import { SettleError } from '../../domain/shared/settle-error.js';
+import type { Clock, Log } from '../shared/log.js';
+import type { JobRepository } from './job-repository.js';
+import type { SettlementPageReader, SettlementPublisher } from './ports.js';
+
+export interface RunJobRequest {
+  readonly window: SettlementWindow;
+  readonly pageSize: number;
+  readonly kind?: ExecutionKind;
+  readonly dryRun?: boolean;
+  /** Rejected rows tolerated before the run reports a data problem. */
+  readonly maxRejects?: number;
+  readonly signal?: AbortSignal;
+  readonly heartbeatIntervalMs?: number;
+}
+
+export type JobOutcome = 'COMPLETED' | 'COMPLETED_WITH_REJECTS' | 'STOPPED' | 'DRY_RUN';
+
+export interface JobSummary {
+  readonly outcome: JobOutcome;
+  readonly window: SettlementWindow;
+  readonly instanceId: number | null;
+  readonly executionId: number | null;
+  readonly replayOf: number | null;
+  readonly resumedAfterPage: number;
+  readonly counts: ExecutionCounts;
+  readonly durationMs: number;
+  readonly rowsPerSecond: number;
+  readonly rejectSample: ReadonlyArray<Pick<RejectedSettlement, 'transactionKey' | 'field' | 'reason'>>;
+}
+
+export interface JobProgress {
+  start(info: { window: SettlementWindow; resumeAfterPage: number }): void;
+  page(info: { page: number; counts: ExecutionCounts }): void;
+  stop(): void;
+}
+
+export interface RunSettlementJobDeps {
+  readonly reader: SettlementPageReader;
+  readonly publisher: SettlementPublisher;
+  readonly jobs: JobRepository;
+  readonly clock: Clock;
+  readonly log: Log;
+  readonly progress?: JobProgress;
+  readonly host: string;
+  readonly pid: number;
+}
+
+/**
+ * The chunk-oriented step: each page is read → processed (validated) → written (published, rejects included)
+ * → checkpointed, in page order. A crash between write and checkpoint republishes that page on restart; the
+ * consumer's idempotent upsert absorbs it. Dry runs read and validate only, touching neither Kafka nor the
+ * job repository.
+ */
+export class RunSettlementJob {
+  constructor(private readonly deps: RunSettlementJobDeps) {}
+
+  async run(req: RunJobRequest): Promise<JobSummary> {
+    const { jobs, log, clock } = this.deps;
+    const started = clock.now().getTime();
+    const dryRun = req.dryRun === true;
+    const claim = dryRun ? null : await jobs.start({ window: req.window, kind: req.kind ?? 'RUN', host: this.deps.host, pid: this.deps.pid });
+    for (const dead of claim?.recovered ?? []) log.warn({ executionId: dead.id, heartbeatAt: dead.heartbeatAt }, 'recovered a dead execution (marked FAILED)');
+    const resumeAfter = claim?.resumeAfterPage ?? 0;
+    const executionId = claim?.execution.id ?? null;
+    const meta = { executionId: String(executionId ?? 'dry-run') };
+    let counts = ZERO_COUNTS;
+    const rejectSample: JobSummary['rejectSample'][number][] = [];
+    const heartbeat = claim ? setInterval(() => void jobs.heartbeat(claim.execution.id).catch((e: unknown) => log.warn({ err: (e as Error).message }, 'heartbeat failed')), req.heartbeatIntervalMs ?? 10_000) : null;
+    heartbeat?.unref();
+    this.deps.progress?.start({ window: req.window, resumeAfterPage: resumeAfter });
+    log.info({ window: req.window, executionId, resumeAfterPage: resumeAfter, dryRun }, 'settlement job started');
+
+    try {
+      for await (const { page, rows } of this.deps.reader.pages(req.window, resumeAfter + 1, req.pageSize, req.signal)) {
+        const valid: Settlement[] = [];
+        const rejected: RejectedSettlement[] = [];
+        for (const raw of rows) {
+          const result = validateSettlement(raw);
+          if (result.ok) valid.push(result.value);
+          else rejected.push(result.rejection);
+        }
+        if (!dryRun) {
+          await this.deps.publisher.publish(valid, { ...meta, page });
+          if (rejected.length) await this.deps.publisher.publishRejects(rejected, { ...meta, page });
+        }
+        const pageCounts = { pages: 1, rowsFetched: rows.length, rowsPublished: dryRun ? 0 : valid.length, rowsRejected: rejected.length };
+        counts = addCounts(counts, pageCounts);
+        if (claim) await jobs.checkpoint({ instanceId: claim.instance.id, executionId: claim.execution.id, page, ...pageCounts }, counts);
+        for (const r of rejected) {
+          if (rejectSample.length < 20) rejectSample.push({ transactionKey: r.transactionKey, field: r.field, reason: r.reason });
+          log.warn({ page, transactionKey: r.transactionKey, field: r.field, reason: r.reason }, 'row rejected');
+        }
+        log.debug({ page, rows: rows.length, rejected: rejected.length }, 'page checkpointed');
+        this.deps.progress?.page({ page, counts });
+        if (req.signal?.aborted) break;
+      }
+      const stopped = req.signal?.aborted === true;
+      if (claim) await jobs.finish(claim.execution.id, stopped ? 'STOPPED' : 'COMPLETED', counts, stopped ? 'stopped by signal' : null);
+      const outcome: JobOutcome = stopped ? 'STOPPED' : dryRun ? 'DRY_RUN' : counts.rowsRejected > (req.maxRejects ?? 0) ? 'COMPLETED_WITH_REJECTS' : 'COMPLETED';
+      const durationMs = clock.now().getTime() - started;
+      const summary: JobSummary = {
+        outcome,
+        window: req.window,
+        instanceId: claim?.instance.id ?? null,
+        executionId,
+        replayOf: claim?.replayOf ?? null,
+        resumedAfterPage: resumeAfter,
+        counts,
+        durationMs,
+        rowsPerSecond: durationMs > 0 ? Math.round((counts.rowsFetched * 1000) / durationMs) : counts.rowsFetched,
+        rejectSample,
+      };
+      log.info({ ...summary, rejectSample: undefined }, 'settlement job finished');
+      return summary;
+    } catch (error) {
+      const stopped = req.signal?.aborted === true;
+      const message = error instanceof Error ? error.message : String(error);
+      log.error({ executionId, err: message }, stopped ? 'settlement job stopped' : 'settlement job failed');
+      if (claim) await jobs.finish(claim.execution.id, stopped ? 'STOPPED' : 'FAILED', counts, message).catch((e: unknown) => log.error({ err: (e as Error).message }, 'could not record the failure'));
+      if (stopped) throw new SettleError('JOB_STOPPED', `stopped by signal after ${counts.pages} page(s); rerun resumes`, { category: 'transient', cause: error });
+      throw error;
+    } finally {
+      if (heartbeat) clearInterval(heartbeat);
+      this.deps.progress?.stop();
+      if (claim) await jobs.release();
+    }
+  }
+}

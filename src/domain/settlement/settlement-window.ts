@@ -1,0 +1,19 @@
+import { SettleError } from '../shared/settle-error.js';
+
+export type DateType = 'soldDate' | 'paidOutDate';
+export const DATE_TYPES: readonly DateType[] = ['soldDate', 'paidOutDate'];
+
+/** The identifying parameters of a settlement job: an inclusive date range and which date it filters on. */
+export interface SettlementWindow {
+  readonly from: string;
+  readonly to: string;
+  readonly dateType: DateType;
+}
+
+export function settlementWindow(from: string, to: string, dateType: string = 'soldDate'): SettlementWindow {
+  if (!(DATE_TYPES as readonly string[]).includes(dateType)) throw new SettleError('INVALID_DATE_TYPE', `--date-type must be soldDate or paidOutDate, got "${dateType}"`, { category: 'usage' });
+  if (to < from) throw new SettleError('INVALID_WINDOW', `--to ${to} is before --from ${from}`, { category: 'usage' });
+  return { from, to, dateType: dateType as DateType };
+}
+
+export const windowLabel = (w: SettlementWindow): string => `${w.from}..${w.to} (${w.dateType})`;

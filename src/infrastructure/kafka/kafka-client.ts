@@ -1,0 +1,28 @@
+import { Kafka, logLevel, type KafkaConfig, type LogEntry } from 'kafkajs';
+import type { Config } from '../config/config.js';
+import type { Logger } from '../logging/logger.js';
+
+const levelName: Record<number, 'error' | 'warn' | 'info' | 'debug'> = { [logLevel.ERROR]: 'error', [logLevel.WARN]: 'warn', [logLevel.INFO]: 'info', [logLevel.DEBUG]: 'debug' };
+
+/** kafkajs behind our factory: its logs go through pino, SASL/SSL from config, passwords revealed only here. */
+export function createKafka(kafka: Config['kafka'], logger: Logger, clientIdSuffix = ''): Kafka {
+  const log = logger.child({ component: 'kafkajs' });
+  const config: KafkaConfig = {
+    clientId: `${kafka.clientId}${clientIdSuffix}`,
+    brokers: [...kafka.brokers],
+    ssl: kafka.ssl,
+    connectionTimeout: 10_000,
+    requestTimeout: 30_000,
+    retry: { retries: 8, initialRetryTime: 300, maxRetryTime: 30_000 },
+    // kafkajs INFO is chatty (every join/leave): keep warnings and errors
+    logLevel: logLevel.WARN,
+    logCreator:
+      () =>
+      ({ level, log: entry }: LogEntry) => {
+        const { message, ...rest } = entry;
+        log[levelName[level] ?? 'info'](rest, message);
+      },
+  };
+  if (kafka.sasl) config.sasl = { mechanism: kafka.sasl.mechanism, username: kafka.sasl.username, password: kafka.sasl.password.reveal() } as KafkaConfig['sasl'];
+  return new Kafka(config);
+}

@@ -1,0 +1,23 @@
+import type { RowDataPacket } from 'mysql2/promise';
+import type { ExecutionKind, ExecutionStatus, JobExecution } from '../../domain/batch/job-execution.js';
+
+/** DATETIME(3) strings are UTC (session time zone +00:00): shown as ISO instants. */
+export const utcIso = (v: unknown): string => (typeof v === 'string' ? `${v.replace(' ', 'T')}Z` : '');
+
+export function toJobExecution(r: RowDataPacket): JobExecution {
+  return {
+    id: Number(r.id),
+    instanceId: Number(r.instance_id),
+    kind: r.kind as ExecutionKind,
+    replayOf: r.replay_of === null ? null : Number(r.replay_of),
+    status: r.status as ExecutionStatus,
+    startedAt: utcIso(r.started_at),
+    endedAt: r.ended_at === null ? null : utcIso(r.ended_at),
+    heartbeatAt: utcIso(r.heartbeat_at),
+    lastPage: Number(r.last_page),
+    counts: { pages: Number(r.pages), rowsFetched: Number(r.rows_fetched), rowsPublished: Number(r.rows_published), rowsRejected: Number(r.rows_rejected) },
+    lastError: r.last_error ?? null,
+    host: r.host ?? null,
+    pid: r.pid === null ? null : Number(r.pid),
+  };
+}

@@ -1,0 +1,118 @@
+import type { Connection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
+import type { JobRepository, StartRequest, StartedExecution } from '../../application/settlement/job-repository.js';
+import { JOB_NAME, isRestartable, type ExecutionCounts, type ExecutionStatus, type JobExecution } from '../../domain/batch/job-execution.js';
+import type { PageCheckpoint } from '../../domain/batch/page-checkpoint.js';
+import { windowLabel } from '../../domain/settlement/settlement-window.js';
+import { SettleError } from '../../domain/shared/settle-error.js';
+import { toSettleError } from './mysql-errors.js';
+import { toJobExecution } from './job-rows.js';
+
+/**
+ * The claim on a job instance is a MySQL named lock held by this execution's own connection: it is exclusive
+ * across hosts, and it dies with the process (the server drops the connection), so a SIGKILLed run frees
+ * the window at once and the next run finds its STARTED execution dead and marks it FAILED.
+ */
+export class MySqlJobRepository implements JobRepository {
+  #execution: number | null = null;
+  #lock: string | null = null;
+
+  constructor(private readonly conn: Connection) {}
+
+  async start(req: StartRequest): Promise<StartedExecution> {
+    try {
+      return await this.#start(req);
+    } catch (error) {
+      await this.release();
+      throw toSettleError(error);
+    }
+  }
+
+  async #start(req: StartRequest): Promise<StartedExecution> {
+    const { window: w } = req;
+    const [ins] = await this.conn.query<ResultSetHeader>(
+      'INSERT INTO job_instances (job_name, window_from, window_to, date_type) VALUES (?, ?, ?, ?) ON DUPLICATE KEY UPDATE id = LAST_INSERT_ID(id)',
+      [JOB_NAME, w.from, w.to, w.dateType],
+    );
+    const instanceId = ins.insertId;
+    const lock = `settle.job.${instanceId}`;
+    const [got] = await this.conn.query<RowDataPacket[]>('SELECT GET_LOCK(?, 0) AS ok', [lock]);
+    const executions = await this.#executions(instanceId);
+    if (got[0]?.ok !== 1) {
+      const running = executions.find((e) => e.status === 'STARTED');
+      throw new SettleError('JOB_ALREADY_RUNNING', `window ${windowLabel(w)} is already running${running ? ` (execution ${running.id} on ${running.host ?? '?'} pid ${running.pid ?? '?'}, heartbeat ${running.heartbeatAt})` : ''}`, { category: 'already-running' });
+    }
+    this.#lock = lock;
+
+    const recovered: JobExecution[] = [];
+    for (const dead of executions.filter((e) => e.status === 'STARTED')) {
+      await this.conn.query("UPDATE job_executions SET status = 'FAILED', ended_at = NOW(3), last_error = ? WHERE id = ? AND status = 'STARTED'", [`process died (its claim was free; last heartbeat ${dead.heartbeatAt})`, dead.id]);
+      recovered.push({ ...dead, status: 'FAILED' });
+    }
+    const after = executions.map((e) => recovered.find((r) => r.id === e.id) ?? e);
+    const completed = after.filter((e) => e.status === 'COMPLETED').at(-1);
+    if (req.kind === 'RUN' && completed)
+      throw new SettleError('JOB_ALREADY_COMPLETED', `window ${windowLabel(w)} was already published by execution ${completed.id} at ${completed.endedAt ?? '?'}; use \`settle replay\` to publish it again`, { category: 'already-completed' });
+
+    const previous = after.filter((e) => e.kind === req.kind).at(-1);
+    const resumeFrom = previous && isRestartable(previous.status) ? previous : null;
+    const resumeAfterPage = resumeFrom?.lastPage ?? 0;
+    const replayOf = req.kind === 'REPLAY' ? (completed?.id ?? null) : null;
+    const [exe] = await this.conn.query<ResultSetHeader>(
+      "INSERT INTO job_executions (instance_id, kind, replay_of, resumed_from, status, started_at, heartbeat_at, last_page, host, pid) VALUES (?, ?, ?, ?, 'STARTED', NOW(3), NOW(3), ?, ?, ?)",
+      [instanceId, req.kind, replayOf, resumeFrom?.id ?? null, resumeAfterPage, req.host.slice(0, 100), req.pid],
+    );
+    this.#execution = exe.insertId;
+    const execution = (await this.#executions(instanceId)).find((e) => e.id === exe.insertId) as JobExecution;
+    return { instance: { id: instanceId, jobName: JOB_NAME, window: w }, execution, resumeAfterPage, recovered, replayOf };
+  }
+
+  async checkpoint(cp: PageCheckpoint, counts: ExecutionCounts): Promise<void> {
+    try {
+      await this.conn.beginTransaction();
+      await this.conn.query('INSERT INTO job_page_checkpoints (execution_id, page, rows_fetched, rows_published, rows_rejected) VALUES (?, ?, ?, ?, ?)', [cp.executionId, cp.page, cp.rowsFetched, cp.rowsPublished, cp.rowsRejected]);
+      const [upd] = await this.conn.query<ResultSetHeader>(
+        "UPDATE job_executions SET last_page = ?, pages = ?, rows_fetched = ?, rows_published = ?, rows_rejected = ?, heartbeat_at = NOW(3) WHERE id = ? AND status = 'STARTED'",
+        [cp.page, counts.pages, counts.rowsFetched, counts.rowsPublished, counts.rowsRejected, cp.executionId],
+      );
+      if (upd.affectedRows !== 1) throw new SettleError('JOB_CLAIM_LOST', `execution ${cp.executionId} is no longer STARTED (recovered or abandoned by an operator); stopping`, { category: 'already-running' });
+      await this.conn.commit();
+    } catch (error) {
+      await this.conn.rollback().catch(() => undefined);
+      throw toSettleError(error);
+    }
+  }
+
+  async heartbeat(executionId: number): Promise<void> {
+    await this.conn.query("UPDATE job_executions SET heartbeat_at = NOW(3) WHERE id = ? AND status = 'STARTED'", [executionId]).catch((e: unknown) => {
+      throw toSettleError(e);
+    });
+  }
+
+  async finish(executionId: number, status: Exclude<ExecutionStatus, 'STARTED'>, counts: ExecutionCounts, error: string | null): Promise<void> {
+    await this.conn
+      .query("UPDATE job_executions SET status = ?, ended_at = NOW(3), pages = ?, rows_fetched = ?, rows_published = ?, rows_rejected = ?, last_error = ? WHERE id = ? AND status = 'STARTED'", [
+        status,
+        counts.pages,
+        counts.rowsFetched,
+        counts.rowsPublished,
+        counts.rowsRejected,
+        error?.slice(0, 2000) ?? null,
+        executionId,
+      ])
+      .catch((e: unknown) => {
+        throw toSettleError(e);
+      });
+  }
+
+  async release(): Promise<void> {
+    if (this.#lock) await this.conn.query('SELECT RELEASE_LOCK(?)', [this.#lock]).catch(() => undefined);
+    this.#lock = null;
+    this.#execution = null;
+    await this.conn.end().catch(() => undefined);
+  }
+
+  async #executions(instanceId: number): Promise<JobExecution[]> {
+    const [rows] = await this.conn.query<RowDataPacket[]>('SELECT * FROM job_executions WHERE instance_id = ? ORDER BY id', [instanceId]);
+    return rows.map(toJobExecution);
+  }
+}

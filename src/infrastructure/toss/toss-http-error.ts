@@ -1,0 +1,43 @@
+import { SettleError, type ErrorCategory } from '../../domain/shared/settle-error.js';
+
+/** An HTTP answer from Toss that was not a success, carrying Toss's own `{code, message}`. */
+export class TossHttpError extends SettleError {
+  constructor(
+    readonly status: number,
+    tossCode: string,
+    tossMessage: string,
+    readonly retryAfterMs: number | null,
+    category: ErrorCategory,
+  ) {
+    super(`TOSS_${tossCode}`, `Toss answered ${status} ${tossCode}: ${tossMessage}`, { category, retriable: category === 'transient', details: { status, tossCode } });
+  }
+}
+
+/** 429 and 5xx may pass; 409 IDEMPOTENT_REQUEST_PROCESSING means "the first request is still running". */
+export function categoryForStatus(status: number, tossCode: string): ErrorCategory {
+  if (status === 429 || status >= 500 || tossCode === 'IDEMPOTENT_REQUEST_PROCESSING') return 'transient';
+  if (status === 401 || status === 403 || status === 400 || status === 404) return 'usage';
+  return 'internal';
+}
+
+/** Retry-After is seconds or an HTTP date. */
+export function parseRetryAfter(value: string | string[] | undefined, now = Date.now()): number | null {
+  const v = Array.isArray(value) ? value[0] : value;
+  if (!v) return null;
+  if (/^\d+(\.\d+)?$/.test(v.trim())) return Math.round(Number(v) * 1000);
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? null : Math.max(0, at - now);
+}
+
+export async function tossErrorFrom(status: number, headers: Record<string, string | string[] | undefined>, bodyText: string): Promise<TossHttpError> {
+  let code = `HTTP_${status}`;
+  let message = bodyText.slice(0, 200) || '(empty body)';
+  try {
+    const body = JSON.parse(bodyText) as { code?: unknown; message?: unknown };
+    if (typeof body.code === 'string') code = body.code;
+    if (typeof body.message === 'string') message = body.message;
+  } catch {
+    // not JSON (a proxy's HTML page, say): keep the status and the start of the body
+  }
+  return new TossHttpError(status, code, message, parseRetryAfter(headers['retry-after']), categoryForStatus(status, code));
+}

@@ -1,0 +1,82 @@
+import type { Command } from 'commander';
+import { createBusinessCalendar } from '../../../infrastructure/calendar/create-business-calendar.js';
+import { todayInSeoul, LocalDate } from '../../../domain/calendar/local-date.js';
+import { settlementWindow, windowLabel, type SettlementWindow } from '../../../domain/settlement/settlement-window.js';
+import type { JobSummary } from '../../../application/settlement/run-settlement-job.js';
+import { wireSettlementJob } from '../../../composition-root.js';
+import type { CliContext } from '../cli-context.js';
+import { ExitCode } from '../exit-codes.js';
+import { dateFlag, intFlag, usage } from '../flag-parsers.js';
+import { globalOverrides } from '../global-options.js';
+import { createJobProgressBar } from '../../progress/job-progress-bar.js';
+
+interface ProduceOptions {
+  from?: string;
+  to?: string;
+  dateType: string;
+  payoutDate?: string;
+  dryRun?: boolean;
+  maxRejects: number;
+  concurrency?: number;
+  pageSize?: number;
+  expectedRows?: number;
+  json?: boolean;
+}
+
+export function registerProduceCommand(program: Command, ctx: CliContext): void {
+  program
+    .command('produce')
+    .description('fetch a settlement window from Toss and publish one Avro record per row (restartable)')
+    .option('--from <date>', 'first date of the window, YYYY-MM-DD', dateFlag('--from'))
+    .option('--to <date>', 'last date of the window, YYYY-MM-DD (inclusive)', dateFlag('--to'))
+    .option('--date-type <type>', 'soldDate | paidOutDate', 'soldDate')
+    .option('--payout-date <date>', 'with no --from/--to: the payout date whose sold dates to fetch (default: today in Asia/Seoul)', dateFlag('--payout-date'))
+    .option('--dry-run', 'fetch and validate only: publish nothing, checkpoint nothing')
+    .option('--max-rejects <n>', 'rejected rows tolerated before exiting 3', intFlag('--max-rejects', 0, 1_000_000_000), 0)
+    .option('--concurrency <n>', 'pages fetched at once (env TOSS_CONCURRENCY, default 4)', intFlag('--concurrency', 1, 64))
+    .option('--page-size <n>', 'rows per page, at most 5000 (env TOSS_PAGE_SIZE)', intFlag('--page-size', 1, 5000))
+    .option('--expected-rows <n>', 'size the progress bar and ETA', intFlag('--expected-rows', 1, Number.MAX_SAFE_INTEGER))
+    .option('--json', 'print the summary as JSON')
+    .action(async (opts: ProduceOptions, cmd: Command) => {
+      const overrides = { ...globalOverrides(cmd), TOSS_CONCURRENCY: opts.concurrency, TOSS_PAGE_SIZE: opts.pageSize };
+      const config = ctx.config(opts.dryRun ? ['toss'] : ['toss', 'kafka', 'registry', 'mysql'], overrides);
+      const window = await chooseWindow(opts, config.calendar);
+      if (!window) return; // not a business day: nothing pays out, nothing to do
+      const logger = ctx.logger();
+      const progress = ctx.stdoutIsTTY && process.stderr.isTTY ? createJobProgressBar(process.stderr, config.toss.pageSize, opts.expectedRows ?? null) : undefined;
+      const wired = await wireSettlementJob(config, logger, { dryRun: opts.dryRun === true, concurrency: config.toss.concurrency, ...(progress ? { progress } : {}) });
+      try {
+        const summary = await wired.value.run({ window, pageSize: config.toss.pageSize, dryRun: opts.dryRun === true, maxRejects: opts.maxRejects, signal: ctx.signal });
+        printSummary(ctx, summary, opts.json === true);
+        if (summary.counts.rowsRejected > opts.maxRejects) ctx.setExitCode(ExitCode.DATA);
+      } finally {
+        await wired.close();
+      }
+
+      async function chooseWindow(o: ProduceOptions, calendar: { payoutDelayBusinessDays: number; overridesFile: string | null }): Promise<SettlementWindow | null> {
+        if (o.from || o.to) {
+          if (!o.from || !o.to) throw usage('INVALID_WINDOW', '--from and --to go together (or give neither for the window that pays out today)');
+          return settlementWindow(o.from, o.to, o.dateType);
+        }
+        if (o.dateType !== 'soldDate') throw usage('INVALID_WINDOW', '--date-type applies to an explicit --from/--to window; the default window is by soldDate');
+        const cal = await createBusinessCalendar({ overridesFile: calendar.overridesFile });
+        const payout = o.payoutDate ? LocalDate.parse(o.payoutDate, '--payout-date') : todayInSeoul(new Date());
+        const w = cal.payoutWindow(payout, calendar.payoutDelayBusinessDays);
+        if (!w) {
+          ctx.out(`nothing to do: ${payout.toString()} is not a business day (${cal.nonBusinessReason(payout) ?? ''})`);
+          return null;
+        }
+        return settlementWindow(w.from.toString(), w.to.toString(), 'soldDate');
+      }
+    });
+}
+
+function printSummary(ctx: CliContext, s: JobSummary, json: boolean): void {
+  if (json) {
+    ctx.out(JSON.stringify(s));
+    return;
+  }
+  ctx.out(`${s.outcome} window ${windowLabel(s.window)} execution ${s.executionId ?? '-'}${s.resumedAfterPage ? ` (resumed after page ${s.resumedAfterPage})` : ''}`);
+  ctx.out(`pages ${s.counts.pages}  fetched ${s.counts.rowsFetched}  published ${s.counts.rowsPublished}  rejected ${s.counts.rowsRejected}  ${(s.durationMs / 1000).toFixed(1)} s  ${s.rowsPerSecond} rows/s`);
+  for (const r of s.rejectSample) ctx.out(`rejected ${r.transactionKey ?? '(no transactionKey)'}: ${r.reason}`);
+}
