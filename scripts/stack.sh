@@ -10,7 +10,8 @@
 #        bash scripts/stack.sh logs SERVICE   (tail -f of a service's log)
 #
 # Everything it downloads, runs and writes lives in <repo>/.stack (git-ignored): libs/ and the registry
-# distribution (copied from ~/.m2), data/, logs/, pids/. Only processes recorded in .stack/pids are stopped.
+# distribution (copied from ~/.m2), data/, logs/, pids/. `down` stops only the processes this stack started
+# (recorded in .stack/pids; identified by their command line, which names this checkout's .stack), never MariaDB.
 #
 # Environment (all optional):
 #   KAFKA_PORT=9092 KAFKA_CONTROLLER_PORT=9093 REGISTRY_PORT=8081 REGISTRY_MANAGEMENT_PORT=9001
@@ -164,7 +165,8 @@ find_java() {
 }
 
 jvm_candidates() {
-  ls -d /usr/lib/jvm/*/bin/java 2>/dev/null | sort -rV
+  local j
+  for j in /usr/lib/jvm/*/bin/java; do [[ -x "$j" ]] && printf '%s\n' "$j"; done | sort -rV
 }
 
 kafka_java() {
@@ -187,14 +189,17 @@ need_mvn() {
   return 1
 }
 
-# Start "$@" detached (own session and process group), stdio to $log, pid to $pidfile.
-# fd 9 (the stack lock) is closed so the service never holds it.
+# Start "$@" detached (own session and process group), stdio to $log, pid to $pidfile. Every other fd is
+# closed first (the stack lock on fd 9, a caller's pipes), so the service never holds them open.
 launch() {
   local pidf="$1" log="$2" dir="$3"
   shift 3
   rm -f "$pidf"
   touch "$RUN/$(basename "$pidf" .pid).launched"
-  (cd "$dir" && exec setsid bash -c 'echo $$ >"$0"; exec "$@"' "$pidf" "$@" >"$log" 2>&1 </dev/null 9>&-) &
+  # shellcheck disable=SC2016 # $$, $0 and $@ belong to the inner bash
+  (cd "$dir" && exec setsid bash -c 'echo $$ >"$0"
+    for fd in $(ls /proc/$$/fd); do [ "$fd" -gt 2 ] && eval "exec $fd>&-"; done
+    exec "$@"' "$pidf" "$@" >"$log" 2>&1 </dev/null 9>&-) &
   local i
   for i in $(seq 1 50); do
     [[ -s "$pidf" ]] && return 0
@@ -293,7 +298,7 @@ prepare_kafka() {
   sum="$(sha256sum "$pom" | cut -d' ' -f1)"
   if [[ ! -f "$libs/.pom.sha256" || "$(cat "$libs/.pom.sha256")" != "$sum" ]]; then
     need_mvn || return 1
-    say "kafka:    fetching the broker's classpath (Maven, cached in ~/.m2)"
+    say "kafka:    resolving the broker's classpath with Maven (cached in ~/.m2)"
     rm -rf "$libs"
     mkdir -p "$libs"
     if ! mvn -B -q -f "$pom" "$DEPENDENCY_PLUGIN:copy-dependencies" -DincludeScope=runtime \
@@ -366,7 +371,7 @@ prepare_registry() {
     tarball="$dist/apicurio-registry-app-$v-all.tar.gz"
     if [[ ! -s "$tarball" ]]; then
       need_mvn || return 1
-      say "registry: fetching Apicurio Registry $v (Maven, cached in ~/.m2)"
+      say "registry: resolving Apicurio Registry $v with Maven (cached in ~/.m2)"
       mkdir -p "$dist"
       if ! mvn -B -q -f "$REPO/stack/registry/pom.xml" -Dregistry.version="$v" "$DEPENDENCY_PLUGIN:copy-dependencies" \
         -DincludeScope=runtime -DoutputDirectory="$dist" >"$LOGS/mvn-registry-$v.log" 2>&1 || [[ ! -s "$tarball" ]]; then
@@ -646,7 +651,7 @@ lock() {
 }
 
 select_services() {
-  # prints the requested services (default: $@ defaults) in canonical order; rejects unknown names
+  # rejects unknown service names (no names = all services)
   local s
   for s in "${REQUESTED[@]}"; do
     case "$s" in kafka | registry | prism | mariadb) ;; *)
@@ -773,7 +778,8 @@ cmd_logs() {
 }
 
 usage() {
-  sed -n '2,26p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  # the comment block at the top of this file
+  awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}"
 }
 
 main() {

@@ -1,0 +1,33 @@
+# syntax=docker/dockerfile:1
+# Multi-stage: build with dev dependencies, ship production dependencies only, run as a non-root user.
+# Not built on the development machines (no Docker engine there); CI builds it where Docker exists.
+
+FROM node:24-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json .npmrc ./
+# --ignore-scripts: the image already has Node 24; skip the registry's node package and our prepare step
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npx tsc -p tsconfig.build.json
+
+FROM node:24-slim AS deps
+WORKDIR /app
+COPY package.json package-lock.json .npmrc ./
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
+
+FROM node:24-slim
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=deps /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY package.json ./
+COPY bin ./bin
+COPY schemas ./schemas
+COPY migrations ./migrations
+COPY config ./config
+USER node
+# 9464: the consumer's /healthz, /readyz and /metrics
+EXPOSE 9464
+ENTRYPOINT ["node", "/app/bin/settle.js"]
+CMD ["--help"]

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# The test command (README, CI): install, static checks, unit tests, then the real stack for integration and
+# end-to-end tests. The stack is stopped on the way out, also when a test fails; only what we started stops.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "npm ci (installs Node 24 from the registry's node package, builds dist/ via prepare)"
+npm ci --no-audit --no-fund
+
+export PATH="$PWD/node_modules/.bin:$PATH"
+step "node $(node --version)"
+
+step "lint, typecheck, dependency rules"
+npm run --silent lint
+npm run --silent typecheck
+npm run --silent depcheck
+
+step "unit tests"
+npm run --silent test:unit
+
+started_stack=0
+cleanup() {
+  status=$?
+  if [ "$started_stack" = 1 ]; then
+    step "stopping the local stack"
+    bash scripts/stack.sh down || true
+  fi
+  exit "$status"
+}
+trap cleanup EXIT INT TERM
+
+step "starting the local stack"
+started_stack=1
+bash scripts/stack.sh up
+
+export KAFKA_BROKERS="${KAFKA_BROKERS:-127.0.0.1:9092}"
+export SCHEMA_REGISTRY_URL="${SCHEMA_REGISTRY_URL:-http://127.0.0.1:8081/apis/ccompat/v7}"
+export MYSQL_URL="${MYSQL_URL:-mysql://root@127.0.0.1:3306/settle}"
+export PRISM_URL="${PRISM_URL:-http://127.0.0.1:4010}"
+
+step "integration tests (real Kafka, registry, MariaDB, Prism)"
+npm run --silent test:integration
+
+step "end-to-end tests (the built settle binary)"
+npm run --silent test:e2e
+
+step "all tests passed"

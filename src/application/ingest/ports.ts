@@ -1,0 +1,72 @@
+import type { Settlement } from '../../domain/settlement/settlement.js';
+
+/** Where a settlement came from in the log: the row's version for the "newer record wins" rule. */
+export interface RecordSource {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+  /** Kafka record timestamp, ms since the epoch. */
+  readonly timestamp: number;
+}
+
+export interface StoredRecord {
+  readonly settlement: Settlement;
+  readonly offset: number;
+  readonly timestamp: number;
+}
+
+/** One partition's decoded, valid records plus the offset to resume from once they are stored. */
+export interface StoreBatch {
+  readonly group: string;
+  readonly topic: string;
+  readonly partition: number;
+  readonly records: readonly StoredRecord[];
+  readonly nextOffset: number;
+}
+
+export interface UpsertCounts {
+  readonly inserted: number;
+  /** Rows a newer record replaced (values may be equal: the row's source moved forward). */
+  readonly updated: number;
+  /** Records not newer than the stored row (redelivery, replay of old offsets): nothing written. */
+  readonly unchanged: number;
+}
+
+/**
+ * The loader's database: the rows and each partition's next offset are written in ONE transaction, so a
+ * crash at any instant leaves either both or neither (the database is the source of truth for positions).
+ */
+export interface SettlementStore {
+  applyBatch(batch: StoreBatch): Promise<UpsertCounts>;
+  /** partition → next offset to consume, for the partitions this group has stored. */
+  storedOffsets(group: string, topic: string): Promise<Map<number, number>>;
+}
+
+export type RecordHeaders = Readonly<Record<string, Buffer | string | ReadonlyArray<Buffer | string> | undefined>>;
+
+/** A record as it arrived, bytes untouched (dead letters keep the original bytes for a later redrive). */
+export interface IncomingRecord {
+  readonly offset: number;
+  readonly timestamp: number;
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  readonly headers: RecordHeaders;
+}
+
+export interface DeadLetter {
+  readonly topic: string;
+  readonly partition: number;
+  readonly record: IncomingRecord;
+  readonly code: string;
+  readonly message: string;
+}
+
+/** Publishes poison records with the reason; resolves once the DLQ acknowledged them. */
+export interface DeadLetterSink {
+  send(letters: readonly DeadLetter[]): Promise<void>;
+}
+
+/** Turns record bytes into an unvalidated value; throws SettleError (category data = poison, transient = retry). */
+export interface RecordDecoder {
+  decode(value: Buffer): Promise<unknown>;
+}

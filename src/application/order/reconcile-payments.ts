@@ -1,0 +1,34 @@
+import { LocalDate, todayInSeoul } from '../../domain/calendar/local-date.js';
+import { SettleError } from '../../domain/shared/settle-error.js';
+import type { Clock } from '../shared/log.js';
+import type { PaymentReconciliationSource, UnknownSettlement, UnsettledEntry } from './payment-reconciliation-source.js';
+
+export interface PaymentReconciliation {
+  readonly from: string;
+  readonly to: string;
+  /** Asia/Seoul date the check ran on: an entry is overdue when its expected date is before it. */
+  readonly today: string;
+  readonly unsettled: readonly UnsettledEntry[];
+  readonly unknownSettlements: readonly UnknownSettlement[];
+  readonly findings: number;
+}
+
+/**
+ * Payments (approvals and cancels) that should have been settled by now but have no settlements row, and
+ * settlements rows that match no local payment. Both are findings; the caller decides the exit code.
+ */
+export class ReconcilePayments {
+  constructor(private readonly deps: { readonly source: PaymentReconciliationSource; readonly clock: Clock }) {}
+
+  async execute(window: { readonly from: string; readonly to: string }): Promise<PaymentReconciliation> {
+    const from = LocalDate.parse(window.from, '--from');
+    const to = LocalDate.parse(window.to, '--to');
+    if (to.isBefore(from)) throw new SettleError('RECONCILE_WINDOW_INVALID', `--to ${window.to} is before --from ${window.from}`, { category: 'usage' });
+    const today = todayInSeoul(this.deps.clock.now()).toString();
+    const [unsettled, unknownSettlements] = await Promise.all([
+      this.deps.source.unsettledEntries(from.toString(), to.toString(), today),
+      this.deps.source.unknownSettlements(from.toString(), to.toString()),
+    ]);
+    return { from: from.toString(), to: to.toString(), today, unsettled, unknownSettlements, findings: unsettled.length + unknownSettlements.length };
+  }
+}

@@ -1,0 +1,26 @@
+import type { JobExecution } from '../../domain/batch/job-execution.js';
+import type { SettlementWindow } from '../../domain/settlement/settlement-window.js';
+
+export interface ExecutionView extends JobExecution {
+  readonly window: SettlementWindow;
+}
+
+export interface WindowTotals {
+  readonly rows: number;
+  readonly amount: number;
+  readonly fee: number;
+  readonly payOutAmount: number;
+}
+
+/** The job repository made readable for operators (`settle jobs`, `settle replay`'s plan). */
+export interface JobAdmin {
+  list(filter: { status?: string; limit: number }): Promise<ExecutionView[]>;
+  get(executionId: number): Promise<ExecutionView | null>;
+  executionsOf(window: SettlementWindow): Promise<ExecutionView[]>;
+  /** Marks a dead STARTED execution FAILED so the window can resume; refuses while its claim is held. */
+  recover(executionId: number): Promise<ExecutionView>;
+  /** Marks a FAILED/STOPPED execution ABANDONED: it is never resumed; the next run starts at page 1. */
+  abandon(executionId: number): Promise<ExecutionView>;
+  /** What MySQL holds for a window (the loaded `settlements` rows). */
+  storedTotals(window: SettlementWindow): Promise<WindowTotals>;
+}

@@ -1,0 +1,87 @@
+import type { Pool, PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
+import type { SettlementStore, StoreBatch, UpsertCounts } from '../../application/ingest/ports.js';
+import { toSettleError } from './mysql-errors.js';
+import { type SqlValue, toSettlementRow } from './settlement-row.js';
+import { chunkRows, UPSERT_OFFSET_SQL, UPSERT_SETTLEMENTS_SQL, upsertCounts } from './settlement-upsert-sql.js';
+
+export interface MySqlSettlementStoreOptions {
+  /** Rows per INSERT statement (capped by the 65,535-placeholder limit). */
+  readonly rowsPerStatement?: number;
+  /** Upper bound on one statement's size; the effective budget is also ≤ half of max_allowed_packet. */
+  readonly maxStatementBytes?: number;
+}
+
+/**
+ * SettlementStore on MySQL 8 / MariaDB 10.11. One transaction per batch: multi-row upserts ordered by
+ * transaction_key (concurrent partitions then lock index entries in the same order, fewer deadlocks), then
+ * the partition's next offset. The pool must come from createSettlementStorePool (no CLIENT_FOUND_ROWS).
+ */
+export class MySqlSettlementStore implements SettlementStore {
+  private packetBudget: Promise<number> | null = null;
+  private readonly rowsPerStatement: number;
+  private readonly maxStatementBytes: number;
+
+  constructor(
+    private readonly pool: Pool,
+    options: MySqlSettlementStoreOptions = {},
+  ) {
+    this.rowsPerStatement = options.rowsPerStatement ?? 1000;
+    this.maxStatementBytes = options.maxStatementBytes ?? 4 * 1024 * 1024; // 4 MiB
+  }
+
+  async applyBatch(batch: StoreBatch): Promise<UpsertCounts> {
+    const rows = batch.records
+      .map((r) => ({ key: r.settlement.transactionKey, values: toSettlementRow(r.settlement, { topic: batch.topic, partition: batch.partition, offset: r.offset, timestamp: r.timestamp }) }))
+      // stable: two versions of one key keep their log order, so the later one is applied last
+      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    const chunks = chunkRows(rows, (r) => approxBytes(r.values), this.rowsPerStatement, await this.budget());
+    let conn: PoolConnection | null = null;
+    try {
+      conn = await this.pool.getConnection();
+      await conn.beginTransaction();
+      const counts = { inserted: 0, updated: 0, unchanged: 0 };
+      for (const chunk of chunks) {
+        const [result] = await conn.query<ResultSetHeader>(UPSERT_SETTLEMENTS_SQL, [chunk.map((r) => r.values)]);
+        const c = upsertCounts(chunk.length, result);
+        counts.inserted += c.inserted;
+        counts.updated += c.updated;
+        counts.unchanged += c.unchanged;
+      }
+      await conn.query(UPSERT_OFFSET_SQL, [batch.group, batch.topic, batch.partition, batch.nextOffset]);
+      await conn.commit();
+      return counts;
+    } catch (error) {
+      if (conn) await conn.rollback().catch(() => undefined); // a lost connection rolled back server-side already
+      throw toSettleError(error);
+    } finally {
+      conn?.release();
+    }
+  }
+
+  async storedOffsets(group: string, topic: string): Promise<Map<number, number>> {
+    try {
+      const [rows] = await this.pool.query<RowDataPacket[]>('SELECT kafka_partition, next_offset FROM consumer_offsets WHERE group_id = ? AND topic = ?', [group, topic]);
+      return new Map(rows.map((r) => [Number(r.kafka_partition), Number(r.next_offset)]));
+    } catch (error) {
+      throw toSettleError(error);
+    }
+  }
+
+  private budget(): Promise<number> {
+    this.packetBudget ??= this.pool
+      .query<RowDataPacket[]>('SELECT @@max_allowed_packet AS packet')
+      .then(([rows]) => Math.min(this.maxStatementBytes, Math.floor(Number(rows[0]?.packet ?? 4_194_304) / 2)))
+      .catch((error: unknown) => {
+        this.packetBudget = null;
+        throw toSettleError(error);
+      });
+    return this.packetBudget;
+  }
+}
+
+// UTF-8 is at most 3 bytes per UTF-16 unit here (Korean text); escaping can double quotes: stay pessimistic.
+function approxBytes(values: readonly SqlValue[]): number {
+  let n = 8 * values.length;
+  for (const v of values) if (typeof v === 'string') n += v.length * 3;
+  return n;
+}

@@ -1,0 +1,69 @@
+import { SettleError } from '../../domain/shared/settle-error.js';
+import { ALL_COLUMNS, DATA_COLUMNS, SOURCE_COLUMNS } from './settlement-row.js';
+
+// "Newer record wins" (application/ingest/record-version.ts) in SQL. In ON DUPLICATE KEY UPDATE, a bare
+// column name is the stored value and VALUES(col) the incoming one; MySQL and MariaDB assign left to right,
+// so every assignment reads the old source_* values until the bookkeeping columns are assigned, last.
+const NEWER = '(VALUES(source_timestamp) > source_timestamp OR (VALUES(source_timestamp) = source_timestamp AND VALUES(source_offset) > source_offset))';
+
+const assign = (c: string) => `${c} = IF(${NEWER}, VALUES(${c}), ${c})`;
+
+/** Multi-row upsert; `VALUES ?` takes an array of row arrays (mysql2 expands it). Valid on MySQL 8 and MariaDB. */
+export const UPSERT_SETTLEMENTS_SQL = `INSERT INTO settlements (${ALL_COLUMNS.join(', ')}) VALUES ? ON DUPLICATE KEY UPDATE ${[
+  ...DATA_COLUMNS.filter((c) => c !== 'transaction_key'),
+  ...SOURCE_COLUMNS,
+]
+  .map(assign)
+  .join(', ')}`;
+
+/** GREATEST: a stale writer (a consumer that lost the partition mid-batch) never moves the position back. */
+export const UPSERT_OFFSET_SQL =
+  'INSERT INTO consumer_offsets (group_id, topic, kafka_partition, next_offset) VALUES (?, ?, ?, ?) ON DUPLICATE KEY UPDATE next_offset = GREATEST(next_offset, VALUES(next_offset))';
+
+export const PLACEHOLDER_LIMIT = 65_535;
+export const MAX_ROWS_PER_STATEMENT = Math.floor(PLACEHOLDER_LIMIT / ALL_COLUMNS.length);
+
+export interface UpsertResult {
+  readonly affectedRows: number;
+  readonly info?: string;
+}
+
+/**
+ * Outcome counts of one upsert statement of `rows` rows, on a connection WITHOUT the CLIENT_FOUND_ROWS flag:
+ * affectedRows counts 1 per insert, 2 per update, 0 per unchanged duplicate; a multi-row statement's info
+ * says "Records: N  Duplicates: D" (a single-row one says nothing, and affectedRows alone decides).
+ */
+export function upsertCounts(rows: number, result: UpsertResult): { inserted: number; updated: number; unchanged: number } {
+  const m = /Records:\s*(\d+)\s+Duplicates:\s*(\d+)/.exec(result.info ?? '');
+  if (!m) {
+    if (rows === 1 && result.affectedRows <= 2) return { inserted: result.affectedRows === 1 ? 1 : 0, updated: result.affectedRows === 2 ? 1 : 0, unchanged: result.affectedRows === 0 ? 1 : 0 };
+    throw new SettleError('UPSERT_RESULT_UNREADABLE', `cannot read upsert counts from affectedRows=${result.affectedRows} info="${result.info ?? ''}" for ${rows} rows`);
+  }
+  const records = Number(m[1]);
+  const duplicates = Number(m[2]);
+  const inserted = records - duplicates;
+  const updated = (result.affectedRows - inserted) / 2;
+  if (records !== rows || !Number.isInteger(updated) || updated < 0 || updated > duplicates)
+    throw new SettleError('UPSERT_RESULT_UNREADABLE', `inconsistent upsert result for ${rows} rows: affectedRows=${result.affectedRows} info="${result.info ?? ''}" (is CLIENT_FOUND_ROWS on?)`);
+  return { inserted, updated, unchanged: duplicates - updated };
+}
+
+/** Splits rows into statements under the placeholder limit and a byte budget below max_allowed_packet. */
+export function chunkRows<T>(rows: readonly T[], sizeOf: (row: T) => number, maxRows: number, maxBytes: number): T[][] {
+  const chunks: T[][] = [];
+  let current: T[] = [];
+  let bytes = 0;
+  const limit = Math.min(maxRows, MAX_ROWS_PER_STATEMENT);
+  for (const row of rows) {
+    const size = sizeOf(row);
+    if (current.length > 0 && (current.length >= limit || bytes + size > maxBytes)) {
+      chunks.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(row);
+    bytes += size;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}

@@ -1,0 +1,78 @@
+import type { Command } from 'commander';
+import { settlementWindow, windowLabel } from '../../../domain/settlement/settlement-window.js';
+import { wireSettlementJob } from '../../../composition-root.js';
+import { createMySqlPool } from '../../../infrastructure/mysql/mysql-pool.js';
+import { MySqlJobAdmin } from '../../../infrastructure/mysql/mysql-job-admin.js';
+import type { CliContext } from '../cli-context.js';
+import { ExitCode } from '../exit-codes.js';
+import { dateFlag, usage } from '../flag-parsers.js';
+import { globalOverrides } from '../global-options.js';
+import { rewindConsumerOffsets } from './replay-kafka.js';
+
+interface ReplayOptions {
+  from?: string;
+  to?: string;
+  dateType: string;
+  kafka?: boolean;
+  since?: string;
+  group?: string;
+  force?: boolean;
+  yes?: boolean;
+  dryRun?: boolean;
+  json?: boolean;
+}
+
+export function registerReplayCommand(program: Command, ctx: CliContext): void {
+  program
+    .command('replay')
+    .description('re-publish a window from Toss (--from/--to), or rebuild MySQL from the topic (--kafka --since)')
+    .option('--from <date>', 'first date, YYYY-MM-DD', dateFlag('--from'))
+    .option('--to <date>', 'last date, YYYY-MM-DD (inclusive)', dateFlag('--to'))
+    .option('--date-type <type>', 'soldDate | paidOutDate', 'soldDate')
+    .option('--kafka', 'rewind the loader group\'s stored offsets instead of calling Toss')
+    .option('--since <timestamp>', 'with --kafka: ISO-8601 instant to rewind to, e.g. 2025-02-10T00:00:00+09:00')
+    .option('--group <id>', 'with --kafka: consumer group (env CONSUMER_GROUP, default settlement-loader)')
+    .option('--force', 'with --kafka: rewind even while the group has live members')
+    .option('--yes', 'do not ask for confirmation')
+    .option('--dry-run', 'show the plan only')
+    .option('--json', 'JSON output')
+    .action(async (opts: ReplayOptions, cmd: Command) => {
+      if (opts.kafka) return rewindConsumerOffsets(ctx, cmd, opts);
+      if (!opts.from || !opts.to) throw usage('INVALID_WINDOW', 'replay needs --from and --to (or --kafka --since <timestamp>)');
+      const window = settlementWindow(opts.from, opts.to, opts.dateType);
+      const config = ctx.config(opts.dryRun ? ['mysql'] : ['toss', 'kafka', 'registry', 'mysql'], globalOverrides(cmd));
+
+      const pool = createMySqlPool(config.mysql.url, 2);
+      const admin = new MySqlJobAdmin(pool);
+      const [history, before] = await Promise.all([admin.executionsOf(window), admin.storedTotals(window)]).finally(() => pool.end());
+      const plan = { window, history: history.map((e) => ({ id: e.id, kind: e.kind, status: e.status, rows: e.counts.rowsPublished, endedAt: e.endedAt })), mysql: before };
+      if (opts.json && opts.dryRun) return ctx.out(JSON.stringify({ plan }));
+      if (!opts.json) {
+        ctx.out(`replay plan for ${windowLabel(window)}`);
+        ctx.out(history.length ? history.map((e) => `  execution ${e.id} ${e.kind} ${e.status} published ${e.counts.rowsPublished} rows, ended ${e.endedAt ?? '-'}`).join('\n') : '  no earlier executions');
+        ctx.out(`  MySQL holds ${before.rows} rows: amount ${before.amount}, fee ${before.fee}, payOutAmount ${before.payOutAmount}`);
+        ctx.out('  every row of the window is fetched again and published; the loader upserts (no duplicates)');
+      }
+      if (opts.dryRun) return;
+      if (!opts.yes) {
+        if (!ctx.stdinIsTTY) throw usage('CONFIRMATION_REQUIRED', 'replay publishes a whole window again: pass --yes to confirm when not on a terminal');
+        const answer = await ctx.ask('Replay this window? [y/N] ');
+        if (!/^y(es)?$/i.test(answer.trim())) {
+          ctx.out('cancelled');
+          return;
+        }
+      }
+      const wired = await wireSettlementJob(config, ctx.logger(), { dryRun: false, concurrency: config.toss.concurrency });
+      try {
+        const summary = await wired.value.run({ window, pageSize: config.toss.pageSize, kind: 'REPLAY', signal: ctx.signal });
+        if (opts.json) ctx.out(JSON.stringify({ plan, summary }));
+        else {
+          ctx.out(`${summary.outcome} replay execution ${summary.executionId} (replay of ${summary.replayOf ?? 'no completed run'}): fetched ${summary.counts.rowsFetched}, published ${summary.counts.rowsPublished}, rejected ${summary.counts.rowsRejected}`);
+          ctx.out(`rows published vs MySQL before: ${summary.counts.rowsPublished - before.rows >= 0 ? '+' : ''}${summary.counts.rowsPublished - before.rows}; the loader's summary (settle consume) reports inserted/updated/unchanged`);
+        }
+        if (summary.counts.rowsRejected > 0) ctx.setExitCode(ExitCode.DATA);
+      } finally {
+        await wired.close();
+      }
+    });
+}

@@ -1,0 +1,31 @@
+import type { Command } from 'commander';
+import { settlementWindow } from '../../../domain/settlement/settlement-window.js';
+import { createMySqlPool } from '../../../infrastructure/mysql/mysql-pool.js';
+import { listStoredSettlements } from '../../../infrastructure/mysql/mysql-settlement-queries.js';
+import type { CliContext } from '../cli-context.js';
+import { dateFlag, intFlag, usage } from '../flag-parsers.js';
+import { globalOverrides } from '../global-options.js';
+
+export function registerSettlementsCommand(program: Command, ctx: CliContext): void {
+  program
+    .command('settlements')
+    .description('what MySQL holds')
+    .command('list')
+    .description('loaded settlement rows of a window')
+    .option('--from <date>', 'first date, YYYY-MM-DD', dateFlag('--from'))
+    .option('--to <date>', 'last date, YYYY-MM-DD (inclusive)', dateFlag('--to'))
+    .option('--date-type <type>', 'soldDate | paidOutDate', 'soldDate')
+    .option('--limit <n>', 'at most this many rows', intFlag('--limit', 1, 1_000_000), 100)
+    .option('--json', 'one JSON array')
+    .action(async (opts: { from?: string; to?: string; dateType: string; limit: number; json?: boolean }, cmd: Command) => {
+      if (!opts.from || !opts.to) throw usage('INVALID_WINDOW', 'settlements list needs --from and --to');
+      const window = settlementWindow(opts.from, opts.to, opts.dateType);
+      const config = ctx.config(['mysql'], globalOverrides(cmd));
+      const pool = createMySqlPool(config.mysql.url, 1);
+      const rows = await listStoredSettlements(pool, window, opts.limit).finally(() => pool.end());
+      if (opts.json) return ctx.out(JSON.stringify(rows));
+      ctx.out(['transactionKey', 'paymentKey', 'method', 'amount', 'fee', 'payOutAmount', 'soldDate', 'paidOutDate'].join('\t'));
+      for (const r of rows) ctx.out([r.transactionKey, r.paymentKey, r.method, r.amount, r.fee ?? '-', r.payOutAmount, r.soldDate, r.paidOutDate].join('\t'));
+      ctx.out(`${rows.length} row(s)`);
+    });
+}

@@ -1,0 +1,68 @@
+import type { TossApprovedPayment, TossCanceledPayment, TossCancelRequest, TossConfirmRequest, TossPayments } from '../../../../src/application/order/toss-payments.js';
+
+export interface TossCall {
+  readonly op: 'confirm' | 'cancel';
+  readonly request: TossConfirmRequest | TossCancelRequest;
+  readonly idempotencyKey: string;
+  /** False when the key was seen before and Toss answered from its idempotency store. */
+  readonly executed: boolean;
+}
+
+/**
+ * Behaves like Toss for what the use cases rely on: a repeated Idempotency-Key gets the first answer back
+ * without executing again; `failNext(error)` makes the next call throw before executing.
+ */
+export class FakeTossPayments implements TossPayments {
+  readonly calls: TossCall[] = [];
+  private readonly answers = new Map<string, TossApprovedPayment | TossCanceledPayment>();
+  private failures: Error[] = [];
+  private cancels = 0;
+  approvedAt = '2025-02-09T06:58:32+09:00';
+  method: string | null = '카드';
+
+  failNext(error: Error): void {
+    this.failures.push(error);
+  }
+
+  get executions(): number {
+    return this.calls.filter((c) => c.executed).length;
+  }
+
+  async confirm(request: TossConfirmRequest, idempotencyKey: string): Promise<TossApprovedPayment> {
+    return this.answer('confirm', request, idempotencyKey, () => ({
+      status: 'DONE',
+      method: this.method,
+      methodDetails: { issuerCode: '61', number: '43301234****123*', installmentPlanMonths: 0, approveNo: '30012345' },
+      approvedAt: new Date(this.approvedAt).toISOString(),
+      transactionKey: `tx-approve-${request.paymentKey}`,
+      totalAmount: request.amount,
+      balanceAmount: request.amount,
+    }));
+  }
+
+  async cancel(request: TossCancelRequest, idempotencyKey: string): Promise<TossCanceledPayment> {
+    return this.answer('cancel', request, idempotencyKey, () => {
+      this.cancels += 1;
+      return {
+        status: request.cancelAmount === null ? 'CANCELED' : 'PARTIAL_CANCELED',
+        transactionKey: `tx-cancel-${this.cancels}`,
+        canceledAt: '2025-02-14T01:00:00.000Z',
+        balanceAmount: request.cancelAmount === null ? 0 : request.refundableAmount - request.cancelAmount,
+      };
+    });
+  }
+
+  private answer<T extends TossApprovedPayment | TossCanceledPayment>(op: 'confirm' | 'cancel', request: TossConfirmRequest | TossCancelRequest, key: string, execute: () => T): T {
+    const failure = this.failures.shift();
+    if (failure) {
+      this.calls.push({ op, request, idempotencyKey: key, executed: false });
+      throw failure;
+    }
+    const previous = this.answers.get(key);
+    this.calls.push({ op, request, idempotencyKey: key, executed: previous === undefined });
+    if (previous) return previous as T;
+    const result = execute();
+    this.answers.set(key, result);
+    return result;
+  }
+}

@@ -1,0 +1,100 @@
+import type { OrderStore, OrderTransaction } from '../../../../src/application/order/order-store.js';
+import type { PaymentOperation } from '../../../../src/application/order/payment-operation.js';
+import { Order, type OrderSnapshot } from '../../../../src/domain/order/order.js';
+import { OrderAlreadyExists } from '../../../../src/domain/order/order-rule-violations.js';
+import { Payment, type PaymentSnapshot } from '../../../../src/domain/order/payment.js';
+import { SettleError } from '../../../../src/domain/shared/settle-error.js';
+
+interface State {
+  orders: Map<string, OrderSnapshot>;
+  payments: Map<string, PaymentSnapshot>;
+  operations: Map<string, PaymentOperation>;
+}
+
+/**
+ * OrderStore in memory, storing snapshots (like a database stores rows) so a use case never shares live
+ * objects with the store. A transaction works on a copy that replaces the state only when the work succeeds.
+ * `failCommits(n)` makes the next n commits throw a transient error, as a dropped MySQL connection would.
+ */
+export class InMemoryOrderStore implements OrderStore {
+  private state: State = { orders: new Map(), payments: new Map(), operations: new Map() };
+  private commitFailures = 0;
+  commits = 0;
+
+  failCommits(n: number): void {
+    this.commitFailures = n;
+  }
+
+  operation(key: string): PaymentOperation | undefined {
+    return this.state.operations.get(key);
+  }
+
+  get operations(): PaymentOperation[] {
+    return [...this.state.operations.values()];
+  }
+
+  payment(orderId: string): Payment | null {
+    const s = this.state.payments.get(orderId);
+    return s ? Payment.restore(structuredClone(s)) : null;
+  }
+
+  order(orderId: string): Order | null {
+    const s = this.state.orders.get(orderId);
+    return s ? Order.restore(structuredClone(s)) : null;
+  }
+
+  async transaction<T>(work: (tx: OrderTransaction) => Promise<T>): Promise<T> {
+    const staged = structuredClone(this.state);
+    const result = await work(new InMemoryTransaction(staged));
+    if (this.commitFailures > 0) {
+      this.commitFailures -= 1;
+      throw new SettleError('MYSQL_PROTOCOL_CONNECTION_LOST', 'MySQL: connection lost (fake)', { category: 'transient' });
+    }
+    this.state = staged;
+    this.commits += 1;
+    return result;
+  }
+}
+
+class InMemoryTransaction implements OrderTransaction {
+  constructor(private readonly s: State) {}
+
+  async findOrder(orderId: string): Promise<Order | null> {
+    const snap = this.s.orders.get(orderId);
+    return snap ? Order.restore(structuredClone(snap)) : null;
+  }
+
+  async insertOrder(order: Order): Promise<void> {
+    if (this.s.orders.has(order.orderId)) throw new OrderAlreadyExists(order.orderId);
+    this.s.orders.set(order.orderId, structuredClone(order.toSnapshot()));
+  }
+
+  async saveOrder(order: Order): Promise<void> {
+    this.s.orders.set(order.orderId, structuredClone(order.toSnapshot()));
+  }
+
+  async findPayment(orderId: string): Promise<Payment | null> {
+    const snap = this.s.payments.get(orderId);
+    return snap ? Payment.restore(structuredClone(snap)) : null;
+  }
+
+  async savePayment(payment: Payment): Promise<void> {
+    const before = this.s.payments.get(payment.orderId);
+    const after = structuredClone(payment.toSnapshot());
+    // the same append-only rule the database triggers enforce: stored entries never change
+    if (before && JSON.stringify(after.ledger.slice(0, before.ledger.length)) !== JSON.stringify(before.ledger)) throw new Error('ledger entries were edited');
+    this.s.payments.set(payment.orderId, after);
+  }
+
+  async findOperation(key: string): Promise<PaymentOperation | null> {
+    return this.s.operations.get(key) ?? null;
+  }
+
+  async pendingOperations(orderId: string): Promise<PaymentOperation[]> {
+    return [...this.s.operations.values()].filter((o) => o.orderId === orderId && o.status === 'PENDING');
+  }
+
+  async saveOperation(operation: PaymentOperation): Promise<void> {
+    this.s.operations.set(operation.idempotencyKey, { ...operation });
+  }
+}
