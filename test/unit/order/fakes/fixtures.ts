@@ -45,3 +45,13 @@ export function refunded(order: Order, payment: Payment, productIds: string[], t
   order.restock(productIds, '2025-02-12T00:00:00.000Z');
   return order.cancelPayment(payment, { seq: request.seq, canceledAt: '2025-02-13T00:00:00.000Z', transactionKey }, calculator());
 }
+
+/** The error `fn` throws (failing the test when it does not), to assert on its class and code. */
+export function thrown(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected the call to throw, it returned');
+}
