@@ -31,9 +31,13 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-step "starting the local stack"
-started_stack=1
-bash scripts/stack.sh up
+if bash scripts/stack.sh status >/dev/null 2>&1; then
+  step "the local stack is already running: using it and leaving it running"
+else
+  step "starting the local stack"
+  started_stack=1
+  bash scripts/stack.sh up
+fi
 
 export KAFKA_BROKERS="${KAFKA_BROKERS:-127.0.0.1:9092}"
 export SCHEMA_REGISTRY_URL="${SCHEMA_REGISTRY_URL:-http://127.0.0.1:8081/apis/ccompat/v7}"

@@ -13,7 +13,6 @@ import { toJobExecution } from './job-rows.js';
  * the window at once and the next run finds its STARTED execution dead and marks it FAILED.
  */
 export class MySqlJobRepository implements JobRepository {
-  #execution: number | null = null;
   #lock: string | null = null;
 
   constructor(private readonly conn: Connection) {}
@@ -61,7 +60,6 @@ export class MySqlJobRepository implements JobRepository {
       "INSERT INTO job_executions (instance_id, kind, replay_of, resumed_from, status, started_at, heartbeat_at, last_page, host, pid) VALUES (?, ?, ?, ?, 'STARTED', NOW(3), NOW(3), ?, ?, ?)",
       [instanceId, req.kind, replayOf, resumeFrom?.id ?? null, resumeAfterPage, req.host.slice(0, 100), req.pid],
     );
-    this.#execution = exe.insertId;
     const execution = (await this.#executions(instanceId)).find((e) => e.id === exe.insertId) as JobExecution;
     return { instance: { id: instanceId, jobName: JOB_NAME, window: w }, execution, resumeAfterPage, recovered, replayOf };
   }
@@ -107,7 +105,6 @@ export class MySqlJobRepository implements JobRepository {
   async release(): Promise<void> {
     if (this.#lock) await this.conn.query('SELECT RELEASE_LOCK(?)', [this.#lock]).catch(() => undefined);
     this.#lock = null;
-    this.#execution = null;
     await this.conn.end().catch(() => undefined);
   }
 

@@ -130,7 +130,9 @@ describe('Order.cancelPayment', () => {
 
   it('cancelPayment_AppendsANegativeEntry_AndCancelsTheItems_WhenPartial', () => {
     const { order, payment } = paid();
-    const entry = order.requestCancel(['sku-b'], 'changed mind', at) && (order.restock(['sku-b'], at), order.cancelPayment(payment, { seq: 1, canceledAt: '2025-02-13T00:00:00.000Z', transactionKey: 'tx-c1' }, calculator()));
+    order.requestCancel(['sku-b'], 'changed mind', at);
+    order.restock(['sku-b'], at);
+    const entry = order.cancelPayment(payment, { seq: 1, canceledAt: '2025-02-13T00:00:00.000Z', transactionKey: 'tx-c1' }, calculator());
     expect(entry).toMatchObject({ seq: 2, type: 'CANCEL', amount: -5_000, balanceAfter: 26_000, transactionKey: 'tx-c1', cancelRequestSeq: 1, reason: 'changed mind', expectedSettlementDate: '2025-02-18' });
     expect(payment.status).toBe('PARTIAL_CANCELED');
     expect(order.item('sku-b').status).toBe(ItemStatus.CANCELED);

@@ -1,0 +1,170 @@
+import type { Admin, Batch, Consumer, Kafka } from 'kafkajs';
+import type { IncomingRecord } from '../../application/ingest/ports.js';
+import { retry } from '../../application/shared/retry.js';
+import { isSettleError, SettleError } from '../../domain/shared/settle-error.js';
+import type { Logger } from '../logging/logger.js';
+import { fetchWatermarks, type Watermarks } from './topic-watermarks.js';
+
+export interface ConsumedBatch {
+  readonly topic: string;
+  readonly partition: number;
+  /** Records at or after the stored position (anything before it is already in the database). */
+  readonly records: readonly IncomingRecord[];
+  readonly nextOffset: number;
+  /** Never throws: a failed heartbeat (rebalance) is logged; the batch can still commit safely. */
+  readonly heartbeat: () => Promise<void>;
+  /** Aborted when the consumer stops. */
+  readonly signal: AbortSignal;
+}
+
+/** Stores a batch with its next offset; false = abandoned (nothing committed, it will be fetched again). */
+export type BatchHandler = (batch: ConsumedBatch) => Promise<boolean>;
+
+export interface KafkaSettlementConsumerOptions {
+  readonly kafka: Kafka;
+  readonly topic: string;
+  readonly groupId: string;
+  readonly concurrency: number; // partitions processed at once = batches (and DB transactions) in flight
+  readonly logger: Logger;
+  readonly loadStoredOffsets: () => Promise<Map<number, number>>;
+  readonly handle: BatchHandler;
+  readonly onFatal: (error: unknown) => void;
+  readonly sessionTimeoutMs?: number; // 30 s
+  readonly heartbeatIntervalMs?: number; // 3 s
+  readonly maxBytesPerPartition?: number; // 1 MiB ≈ 1,800 records: one batch
+  readonly maxWaitTimeMs?: number; // long-poll wait; also bounds how long a stop waits for a fetch
+}
+
+interface Generation {
+  readonly ready: Promise<void>;
+  readonly sought: Set<number>;
+}
+
+/**
+ * The consumer group: eachBatch without auto-resolve, at most `concurrency` partitions in flight (kafkajs
+ * fetches again only once they are done, so memory stays bounded). The database is the source of truth for
+ * positions: on every join the stored offsets are loaded and each assigned partition is sought there, and
+ * each batch is checked against them (records already stored are dropped; a fetch past the stored position
+ * seeks back). Kafka commits still follow each stored batch, for lag monitoring only.
+ */
+export class KafkaSettlementConsumer {
+  private readonly consumer: Consumer;
+  private readonly admin: Admin;
+  private readonly log: Logger;
+  private readonly stopping = new AbortController();
+  private readonly known = new Map<number, number>();
+  private generation: Generation = { ready: Promise.resolve(), sought: new Set() };
+  private assignment: number[] = [];
+  private joinedOnce = false;
+
+  constructor(private readonly o: KafkaSettlementConsumerOptions) {
+    this.log = o.logger.child({ component: 'consumer', group: o.groupId, topic: o.topic });
+    this.consumer = o.kafka.consumer({
+      groupId: o.groupId,
+      sessionTimeout: o.sessionTimeoutMs ?? 30_000,
+      heartbeatInterval: o.heartbeatIntervalMs ?? 3_000,
+      maxBytesPerPartition: o.maxBytesPerPartition ?? 1_048_576,
+      maxBytes: (o.maxBytesPerPartition ?? 1_048_576) * Math.max(o.concurrency, 1) * 2,
+      maxWaitTimeInMs: o.maxWaitTimeMs ?? 1_000,
+      allowAutoTopicCreation: false,
+    });
+    this.admin = o.kafka.admin();
+  }
+
+  get joined(): boolean {
+    return this.joinedOnce;
+  }
+  assigned(): readonly number[] {
+    return this.assignment;
+  }
+  /** Next offset to consume per assigned partition, as far as this process knows (stored or just committed). */
+  positions(): ReadonlyMap<number, number> {
+    return this.known;
+  }
+  watermarks(): Promise<Map<number, Watermarks>> {
+    return fetchWatermarks(this.admin, this.o.topic);
+  }
+
+  async start(): Promise<void> {
+    await this.admin.connect();
+    await this.consumer.connect();
+    this.consumer.on(this.consumer.events.GROUP_JOIN, (e) => this.onJoin(e.payload.memberAssignment[this.o.topic] ?? []));
+    this.consumer.on(this.consumer.events.CRASH, (e) => {
+      if (!e.payload.restart) this.o.onFatal(new SettleError('KAFKA_CONSUMER_CRASHED', `Kafka consumer stopped: ${e.payload.error.message}`, { category: 'transient', cause: e.payload.error }));
+    });
+    await this.consumer.subscribe({ topics: [this.o.topic], fromBeginning: true });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.o.concurrency,
+      eachBatch: (p) => this.onBatch(p.batch, p.resolveOffset, p.heartbeat, p.isStale),
+    });
+  }
+
+  /** Stops fetching, lets the batches in flight finish (or abandon a retry wait), leaves the group. */
+  async stop(): Promise<void> {
+    this.stopping.abort(new SettleError('CONSUMER_STOPPING', 'consumer is stopping', { category: 'transient' }));
+    await this.consumer.disconnect();
+    await this.admin.disconnect();
+  }
+
+  private onJoin(partitions: number[]): void {
+    this.assignment = [...partitions].sort((a, b) => a - b);
+    this.known.clear();
+    this.joinedOnce = true;
+    const sought = new Set<number>();
+    this.generation = { sought, ready: this.seekToStored(this.assignment).catch((error: unknown) => this.o.onFatal(error)) };
+    this.log.info({ partitions: this.assignment }, 'partitions assigned');
+  }
+
+  private async seekToStored(partitions: readonly number[]): Promise<void> {
+    const load = () => Promise.all([this.o.loadStoredOffsets(), this.watermarks()]);
+    const [stored, marks] = await retry(load, { maxRetries: 10, baseDelayMs: 500, maxDelayMs: 5_000, isRetriable: (e) => isSettleError(e) && e.retriable, signal: this.stopping.signal });
+    for (const partition of partitions) {
+      // no stored offset: nothing of this partition is in the database, so start at the log's beginning
+      const offset = stored.get(partition) ?? marks.get(partition)?.low ?? 0;
+      this.known.set(partition, offset);
+      this.consumer.seek({ topic: this.o.topic, partition, offset: String(offset) });
+    }
+  }
+
+  private async onBatch(batch: Batch, resolveOffset: (offset: string) => void, heartbeat: () => Promise<void>, isStale: () => boolean): Promise<void> {
+    const gen = this.generation;
+    await gen.ready;
+    const { partition } = batch;
+    const stored = this.known.get(partition);
+    if (this.stopping.signal.aborted || isStale() || stored === undefined) return;
+    const first = Number(batch.firstOffset());
+    if (first > stored) {
+      if (!gen.sought.has(partition)) {
+        gen.sought.add(partition);
+        this.consumer.seek({ topic: this.o.topic, partition, offset: String(stored) });
+        return;
+      }
+      this.log.warn({ partition, stored, first }, 'records between the stored offset and the log start are gone (retention?)');
+    }
+    const records = batch.messages.filter((m) => Number(m.offset) >= stored).map(toIncoming);
+    const nextOffset = Number(batch.lastOffset()) + 1;
+    if (records.length > 0) {
+      const beat = () => heartbeat().catch((error: unknown) => this.log.debug({ partition, err: error }, 'heartbeat failed'));
+      const timer = setInterval(() => void beat(), this.o.heartbeatIntervalMs ?? 3_000);
+      try {
+        if (!(await this.o.handle({ topic: this.o.topic, partition, records, nextOffset, heartbeat: beat, signal: this.stopping.signal }))) return;
+      } catch (error) {
+        // never throw into kafkajs (it would retry the batch behind our back): stop the consumer instead
+        this.consumer.pause([{ topic: this.o.topic, partitions: [partition] }]);
+        this.o.onFatal(error);
+        return;
+      } finally {
+        clearInterval(timer);
+      }
+    }
+    if (this.generation === gen) this.known.set(partition, Math.max(stored, nextOffset));
+    resolveOffset(batch.lastOffset());
+    this.consumer.commitOffsets([{ topic: this.o.topic, partition, offset: String(nextOffset) }]).catch((error: unknown) => this.log.debug({ partition, err: error }, 'Kafka offset commit failed (lag metric only)'));
+  }
+}
+
+function toIncoming(m: Batch['messages'][number]): IncomingRecord {
+  return { offset: Number(m.offset), timestamp: Number(m.timestamp), key: m.key ?? null, value: m.value ?? null, headers: m.headers ?? {} };
+}

@@ -1,0 +1,43 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { IngestOutcome } from '../../application/ingest/ingest-batch.js';
+
+/** The loader's Prometheus metrics, on a registry of its own (tests build several side by side). */
+export class ConsumerMetrics {
+  readonly registry = new Registry();
+  private readonly records = new Counter({ name: 'settle_consumer_records_total', help: 'Kafka records consumed (valid and poison)', labelNames: ['topic'], registers: [this.registry] });
+  private readonly rows = new Counter({ name: 'settle_consumer_rows_total', help: 'Settlement rows upserted, by outcome', labelNames: ['topic', 'outcome'], registers: [this.registry] });
+  private readonly deadLetters = new Counter({ name: 'settle_consumer_dead_letters_total', help: 'Poison records sent to the DLQ, by error code', labelNames: ['topic', 'code'], registers: [this.registry] });
+  private readonly retries = new Counter({ name: 'settle_consumer_retries_total', help: 'Retries of transient failures, by step', labelNames: ['topic', 'step'], registers: [this.registry] });
+  private readonly batchSeconds = new Histogram({
+    name: 'settle_consumer_batch_duration_seconds',
+    help: 'Time to decode, dead-letter and store one partition batch',
+    labelNames: ['topic'],
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    registers: [this.registry],
+  });
+  private readonly lag = new Gauge({ name: 'settle_consumer_lag', help: 'Records between the stored offset and the end of the partition', labelNames: ['topic', 'partition'], registers: [this.registry] });
+
+  constructor(private readonly topic: string) {
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  batch(outcome: IngestOutcome, seconds: number): void {
+    const t = this.topic;
+    this.records.inc({ topic: t }, outcome.records);
+    this.rows.inc({ topic: t, outcome: 'inserted' }, outcome.inserted);
+    this.rows.inc({ topic: t, outcome: 'updated' }, outcome.updated);
+    this.rows.inc({ topic: t, outcome: 'unchanged' }, outcome.unchanged);
+    for (const [code, n] of Object.entries(outcome.deadLetterCodes)) this.deadLetters.inc({ topic: t, code }, n);
+    this.batchSeconds.observe({ topic: t }, seconds);
+  }
+
+  retry(step: string): void {
+    this.retries.inc({ topic: this.topic, step });
+  }
+
+  /** Replaces the lag series: partitions this process no longer owns disappear. */
+  setLag(lagByPartition: ReadonlyMap<number, number>): void {
+    this.lag.reset();
+    for (const [partition, lag] of lagByPartition) this.lag.set({ topic: this.topic, partition: String(partition) }, lag);
+  }
+}

@@ -1,0 +1,152 @@
+import { createIngestBatch } from '../../application/ingest/ingest-batch.js';
+import { abortableSleep } from '../../application/shared/retry.js';
+import { isSettleError, SettleError } from '../../domain/shared/settle-error.js';
+import type { Config } from '../../infrastructure/config/config.js';
+import { createKafka } from '../../infrastructure/kafka/kafka-client.js';
+import { KafkaDeadLetterSink } from '../../infrastructure/kafka/kafka-dead-letter-sink.js';
+import { type BatchHandler, KafkaSettlementConsumer } from '../../infrastructure/kafka/kafka-settlement-consumer.js';
+import { createSchemaRegistry, SettlementSerde } from '../../infrastructure/kafka/settlement-serde.js';
+import { dlqTopic, requireTopic } from '../../infrastructure/kafka/topic-admin.js';
+import type { Logger } from '../../infrastructure/logging/logger.js';
+import { MySqlSettlementStore } from '../../infrastructure/mysql/mysql-settlement-store.js';
+import { createSettlementStorePool } from '../../infrastructure/mysql/settlement-store-pool.js';
+import { ConsumeTotals, type ConsumeSummary } from './consume-summary.js';
+import { ConsumerMetrics } from './consumer-metrics.js';
+import { startHealthServer } from './health-server.js';
+
+export interface ConsumerTuning {
+  readonly maxBytesPerPartition?: number;
+  readonly rowsPerStatement?: number;
+}
+
+export interface RunConsumerOptions {
+  readonly config: Config;
+  readonly logger: Logger;
+  /** SIGTERM/SIGINT: stop fetching, finish or abandon the batches in flight, disconnect. */
+  readonly signal: AbortSignal;
+  /** Return once every assigned partition's stored offset reached the end of the log. */
+  readonly untilIdle: boolean;
+  readonly tuning?: ConsumerTuning;
+  readonly onListening?: (metricsUrl: string) => void;
+}
+
+/** `settle consume`: wires the adapters, runs until a signal, idleness or a fatal error, then shuts down within the deadline. */
+export async function runConsumer(o: RunConsumerOptions): Promise<ConsumeSummary> {
+  const started = performance.now();
+  const { kafka: kc, consumer: cc } = o.config;
+  const log = o.logger.child({ component: 'consume' });
+  const kafka = createKafka(kc, o.logger, '-consumer');
+  await requireTopic(kafka, kc.topic);
+  await requireTopic(kafka, dlqTopic(kc.topic));
+  // one connection per partition in flight, plus one for offset reads and metrics
+  const pool = createSettlementStorePool(o.config.mysql.url, Math.max(o.config.mysql.poolSize, cc.concurrency + 1));
+  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  const metrics = new ConsumerMetrics(kc.topic);
+  const totals = new ConsumeTotals();
+  let fatal: unknown = null;
+  const wake = new AbortController();
+  const onSignal = () => wake.abort();
+  o.signal.addEventListener('abort', onSignal, { once: true });
+
+  const store = new MySqlSettlementStore(pool, { ...(o.tuning?.rowsPerStatement ? { rowsPerStatement: o.tuning.rowsPerStatement } : {}) });
+  const ingest = createIngestBatch({
+    decoder: SettlementSerde.forReading(createSchemaRegistry(o.config.registry)),
+    store,
+    deadLetters: new KafkaDeadLetterSink(producer),
+    maxRetries: cc.maxDbRetries,
+    onRetry: ({ step, attempt, delayMs, error }) => {
+      metrics.retry(step);
+      log.warn({ step, attempt, delayMs, code: isSettleError(error) ? error.code : undefined, err: error }, 'transient failure, retrying');
+    },
+  });
+  const handle: BatchHandler = async (b) => {
+    const t0 = performance.now();
+    try {
+      const outcome = await ingest({ group: cc.groupId, topic: b.topic, partition: b.partition, records: b.records, nextOffset: b.nextOffset }, { heartbeat: b.heartbeat, signal: b.signal });
+      const t1 = performance.now();
+      totals.add(outcome, t0, t1);
+      metrics.batch(outcome, (t1 - t0) / 1000);
+      const { records, inserted, updated, unchanged, deadLettered, nextOffset } = outcome;
+      log.info({ partition: b.partition, records, inserted, updated, unchanged, deadLettered, nextOffset, ms: Math.round(t1 - t0) }, 'batch stored');
+      return true;
+    } catch (error) {
+      if (isSettleError(error) && error.code === 'INGEST_ABORTED') return false;
+      throw error;
+    }
+  };
+  const consumer = new KafkaSettlementConsumer({
+    kafka,
+    topic: kc.topic,
+    groupId: cc.groupId,
+    concurrency: cc.concurrency,
+    logger: o.logger,
+    loadStoredOffsets: () => store.storedOffsets(cc.groupId, kc.topic),
+    handle,
+    onFatal: (error) => {
+      fatal ??= error;
+      wake.abort();
+    },
+    ...(o.tuning?.maxBytesPerPartition ? { maxBytesPerPartition: o.tuning.maxBytesPerPartition } : {}),
+  });
+  const server = await startHealthServer({ host: cc.metricsHost, port: cc.metricsPort, registry: metrics.registry, isHealthy: () => fatal === null, isReady: () => consumer.joined });
+  log.info({ metrics: server.url, group: cc.groupId, topic: kc.topic, concurrency: cc.concurrency }, 'consumer starting');
+  o.onListening?.(server.url);
+
+  let stoppedBy: 'signal' | 'idle' = 'signal';
+  try {
+    await store.storedOffsets(cc.groupId, kc.topic); // fails fast (usage error) when migrations are missing
+    await producer.connect();
+    if (!wake.signal.aborted) await consumer.start();
+    while (!wake.signal.aborted) {
+      if ((await observe(consumer, metrics, log)) && o.untilIdle) {
+        stoppedBy = 'idle';
+        break;
+      }
+      await abortableSleep(o.untilIdle ? 250 : 5_000, wake.signal).catch(() => undefined);
+    }
+  } finally {
+    o.signal.removeEventListener('abort', onSignal);
+    await shutdown(cc.shutdownTimeoutMs, log, [() => consumer.stop(), () => producer.disconnect(), () => pool.end()]);
+    await server.close();
+  }
+  if (fatal !== null) throw isSettleError(fatal) ? fatal : new SettleError('CONSUMER_FAILED', `consumer failed: ${(fatal as Error).message}`, { cause: fatal });
+  const summary = totals.summary({ group: cc.groupId, topic: kc.topic, stoppedBy, durationMs: performance.now() - started });
+  log.info(summary, 'consumer stopped');
+  return summary;
+}
+
+/** Updates the lag gauge; true when every assigned partition's stored offset reached its high watermark. */
+async function observe(consumer: KafkaSettlementConsumer, metrics: ConsumerMetrics, log: Logger): Promise<boolean> {
+  if (!consumer.joined) return false;
+  try {
+    const marks = await consumer.watermarks();
+    const positions = consumer.positions();
+    const lag = new Map<number, number>();
+    let idle = true;
+    for (const p of consumer.assigned()) {
+      const high = marks.get(p)?.high ?? 0;
+      const at = positions.get(p);
+      if (at === undefined || at < high) idle = false;
+      lag.set(p, Math.max(0, high - (at ?? 0)));
+    }
+    metrics.setLag(lag);
+    return idle;
+  } catch (error) {
+    log.debug({ err: error }, 'could not read watermarks');
+    return false;
+  }
+}
+
+/** Runs the steps in order; past the deadline it gives up (an unfinished transaction is rolled back by MySQL). */
+async function shutdown(deadlineMs: number, log: Logger, steps: ReadonlyArray<() => Promise<void>>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), deadlineMs)));
+  const work = (async () => {
+    for (const step of steps) await step().catch((error: unknown) => log.warn({ err: error }, 'shutdown step failed'));
+    return 'done' as const;
+  })();
+  const result = await Promise.race([work, deadline]);
+  clearTimeout(timer);
+  if (result === 'late')
+    throw new SettleError('SHUTDOWN_DEADLINE_EXCEEDED', `shutdown took longer than ${deadlineMs} ms; in-flight transactions are rolled back, stored offsets stay consistent`, { category: 'transient' });
+}
