@@ -1,11 +1,11 @@
 import { hostname } from 'node:os';
 import type { Kafka, Producer } from 'kafkajs';
-import { Partitioners } from 'kafkajs';
 import { RunSettlementJob, type JobProgress } from './application/settlement/run-settlement-job.js';
 import { systemClock } from './application/shared/log.js';
 import type { Config } from './infrastructure/config/config.js';
 import { createKafka } from './infrastructure/kafka/kafka-client.js';
 import { KafkaSettlementPublisher } from './infrastructure/kafka/kafka-settlement-publisher.js';
+import { Murmur2Partitioner } from './infrastructure/kafka/murmur2-partitioner.js';
 import { createSchemaRegistry, SettlementSerde } from './infrastructure/kafka/settlement-serde.js';
 import { rejectsTopic, requireTopic } from './infrastructure/kafka/topic-admin.js';
 import type { Logger } from './infrastructure/logging/logger.js';
@@ -26,7 +26,7 @@ export interface Wired<T> {
 
 export function createProducer(kafka: Kafka): Producer {
   // Our guarantees come from checkpoints and the idempotent upsert, not kafkajs's experimental idempotence.
-  return kafka.producer({ allowAutoTopicCreation: false, idempotent: false, maxInFlightRequests: 5, createPartitioner: Partitioners.DefaultPartitioner });
+  return kafka.producer({ allowAutoTopicCreation: false, idempotent: false, maxInFlightRequests: 5, createPartitioner: Murmur2Partitioner });
 }
 
 export async function wireSettlementJob(config: Config, logger: Logger, options: { dryRun: boolean; concurrency: number; progress?: JobProgress }): Promise<Wired<RunSettlementJob>> {

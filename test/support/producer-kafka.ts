@@ -27,6 +27,17 @@ export async function deleteTopics(topics: readonly string[]): Promise<void> {
   }
 }
 
+/** Removes the topic's value subject from the registry (soft, then permanent), so test runs leave nothing. */
+export async function deleteSubject(topic: string): Promise<void> {
+  for (const permanent of ['', '?permanent=true']) await fetch(`${stack.registryUrl}/subjects/${topic}-value${permanent}`, { method: 'DELETE' }).catch(() => undefined);
+}
+
+/** Topics and registry subject of a test file. */
+export async function dropSettlementTopics(topic: string): Promise<void> {
+  await deleteTopics(settlementTopicNames(topic));
+  await deleteSubject(topic);
+}
+
 export const settlementTopicNames = (topic: string): string[] => [topic, `${topic}.dlq`, rejectsTopic(topic)];
 
 export interface TopicRecord<V> {

@@ -135,7 +135,7 @@ export async function startTossFake(options: TossFakeOptions): Promise<TossFake>
     const slice = () => (f?.kind === 'rows' ? f.rows : windowRows(query.startDate as string, query.endDate as string, query.dateType).slice((page - 1) * size, page * size));
     later(delayMs, () => {
       if (f === null || f.kind === 'rows') return send(200, json(slice()));
-      record.outcome = f.kind;
+      record.outcome = f.kind === 'status' ? String(f.status) : f.kind;
       switch (f.kind) {
         case 'status':
           return send(f.status, json({ code: f.code, message: f.message }), f.retryAfter === undefined ? {} : { 'retry-after': f.retryAfter });

@@ -1,3 +1,4 @@
+import { Payment } from '../../domain/order/payment.js';
 import type { SettlementDateCalculator } from '../../domain/order/settlement-date-calculator.js';
 import { transactionTypeFromToss } from '../../domain/order/transaction-types.js';
 import type { Clock } from '../shared/log.js';
@@ -34,6 +35,7 @@ export class ConfirmPayment {
       orderId: input.orderId,
       knownKey: key,
       async plan(tx) {
+        Payment.checkPaymentKey(input.paymentKey);
         (await requireOrder(tx, input.orderId)).checkPayable(input.amount);
         return { key, request: { paymentKey: input.paymentKey, orderId: input.orderId, amount: input.amount }, plan: input };
       },

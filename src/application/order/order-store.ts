@@ -12,6 +12,11 @@ export interface OrderStore {
 }
 
 export interface OrderTransaction {
+  /**
+   * Locks the order row until commit without reading it. Every transaction that touches an order's payment
+   * operations takes this lock first, so locks are always taken in one order (order, then operation).
+   */
+  lockOrder(orderId: string): Promise<void>;
   /** Reads and locks the order (and its lines, cancel requests and restocks). */
   findOrder(orderId: string): Promise<Order | null>;
   /** Throws OrderAlreadyExists when the id is taken. */

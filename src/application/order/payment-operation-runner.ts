@@ -35,6 +35,7 @@ export interface OperationOutcome {
  */
 export async function runPaymentOperation<Plan, TossResult>(store: OrderStore, clock: Clock, spec: PaymentOperationSpec<Plan, TossResult>): Promise<OperationOutcome> {
   const started = await store.transaction(async (tx) => {
+    await tx.lockOrder(spec.orderId);
     if (spec.knownKey !== undefined && (await tx.findOperation(spec.knownKey))?.status === 'DONE') return null;
     const planned = await spec.plan(tx);
     const existing = await tx.findOperation(planned.key);
@@ -61,13 +62,19 @@ export async function runPaymentOperation<Plan, TossResult>(store: OrderStore, c
     // else (timeouts, 5xx after retries) leaves it PENDING: Toss may have done it, and a re-run finds out.
     if (isSettleError(error) && (error.category === 'rule' || error.category === 'usage')) {
       const failed: PaymentOperation = { ...operation, status: 'FAILED', errorCode: error.code, updatedAt: clock.now().toISOString() };
-      await store.transaction((tx) => tx.saveOperation(failed)).catch(() => undefined); // PENDING is safe too
+      await store
+        .transaction(async (tx) => {
+          await tx.lockOrder(spec.orderId);
+          await tx.saveOperation(failed);
+        })
+        .catch(() => undefined); // PENDING is safe too: a re-run asks Toss again with the same key
     }
     throw error;
   }
 
   try {
     await store.transaction(async (tx) => {
+      await tx.lockOrder(spec.orderId);
       const current = await tx.findOperation(planned.key);
       if (current?.status === 'DONE') return; // a concurrent run with the same key recorded it first
       await spec.record(tx, planned.plan, result);

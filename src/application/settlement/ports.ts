@@ -13,7 +13,8 @@ export interface PublishMeta {
 
 /** Publishes validated rows (one record per row, key paymentKey) and rejects; resolves once acknowledged. */
 export interface SettlementPublisher {
-  publish(rows: readonly Settlement[], meta: PublishMeta): Promise<void>;
+  /** Resolves with the rows the wire format refused (not published): the job rejects them with the reason. */
+  publish(rows: readonly Settlement[], meta: PublishMeta): Promise<readonly RejectedSettlement[]>;
   publishRejects(rejects: readonly RejectedSettlement[], meta: PublishMeta): Promise<void>;
 }
 

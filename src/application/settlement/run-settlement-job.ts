@@ -84,11 +84,14 @@ export class RunSettlementJob {
           if (result.ok) valid.push(result.value);
           else rejected.push(result.rejection);
         }
+        let published = 0;
         if (!dryRun) {
-          await this.deps.publisher.publish(valid, { ...meta, page });
+          const unfit = await this.deps.publisher.publish(valid, { ...meta, page });
+          published = valid.length - unfit.length;
+          rejected.push(...unfit);
           if (rejected.length) await this.deps.publisher.publishRejects(rejected, { ...meta, page });
         }
-        const pageCounts = { pages: 1, rowsFetched: rows.length, rowsPublished: dryRun ? 0 : valid.length, rowsRejected: rejected.length };
+        const pageCounts = { pages: 1, rowsFetched: rows.length, rowsPublished: published, rowsRejected: rejected.length };
         counts = addCounts(counts, pageCounts);
         if (claim) await jobs.checkpoint({ instanceId: claim.instance.id, executionId: claim.execution.id, page, ...pageCounts }, counts);
         for (const r of rejected) {

@@ -161,3 +161,9 @@ export class InvalidCancelReason extends RuleViolation {
     super('CANCEL_REASON_INVALID', `a cancel reason must be 1-200 characters, got ${length}`, { length });
   }
 }
+
+export class InvalidPaymentKey extends RuleViolation {
+  constructor(paymentKey: string) {
+    super('PAYMENT_KEY_INVALID', `paymentKey must be 1-200 visible ASCII characters (as Toss issues them), got ${JSON.stringify(paymentKey.slice(0, 40))}`, { length: paymentKey.length });
+  }
+}

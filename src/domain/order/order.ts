@@ -171,11 +171,11 @@ export class Order {
     return { orderId: this.orderId, orderedAt: this.orderedAt, items: this.lines.map((i) => i.toSnapshot()), cancelRequests: this.requests.map((r) => ({ ...r })), restocks: this.restockRecords.map((r) => ({ ...r })) };
   }
 
-  /** Named lines, each once, all known; every check runs before any line changes. */
+  /** Named lines, each once, all known, in line order; every check runs before any line changes. */
   private select(productIds: readonly string[], action: string): OrderItem[] {
-    const unique = [...new Set(productIds)];
-    if (unique.length === 0) throw new V.NoItemsSelected(this.orderId, action);
-    return unique.map((id) => this.item(id));
+    if (productIds.length === 0) throw new V.NoItemsSelected(this.orderId, action);
+    const named = new Set(productIds.map((id) => this.item(id)));
+    return this.lines.filter((i) => named.has(i));
   }
 
   private waiting(status: ItemStatus, action: string): OrderItem[] {

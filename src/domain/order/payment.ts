@@ -1,6 +1,6 @@
 import { isPositiveKrw } from './krw.js';
 import { LedgerEntryType, type LedgerEntry } from './ledger-entry.js';
-import { CancelExceedsBalance, FullCancelAmountMismatch, InvalidCancelAmount, PartialCancelNotSupported } from './order-rule-violations.js';
+import { CancelExceedsBalance, FullCancelAmountMismatch, InvalidCancelAmount, InvalidPaymentKey, PartialCancelNotSupported } from './order-rule-violations.js';
 import { PaymentLedger } from './payment-ledger.js';
 import type { SettlementDateCalculator } from './settlement-date-calculator.js';
 import type { TransactionType, TransactionTypeSnapshot } from './transaction-type.js';
@@ -35,10 +35,16 @@ export class Payment {
     private readonly ledger: PaymentLedger,
   ) {}
 
+  /** Toss's paymentKey: ≤ 200 characters; visible ASCII, since it travels in URLs and our Idempotency-Key header. */
+  static checkPaymentKey(paymentKey: string): void {
+    if (!/^[\x21-\x7e]{1,200}$/.test(paymentKey)) throw new InvalidPaymentKey(paymentKey);
+  }
+
   static approve(
     a: { paymentKey: string; orderId: string; amount: number; method: TransactionType; approvedAt: string; transactionKey: string },
     calculator: SettlementDateCalculator,
   ): Payment {
+    Payment.checkPaymentKey(a.paymentKey);
     const ledger = PaymentLedger.open({
       type: LedgerEntryType.APPROVAL,
       amount: a.amount,

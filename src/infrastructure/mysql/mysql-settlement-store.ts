@@ -18,6 +18,7 @@ export interface MySqlSettlementStoreOptions {
  */
 export class MySqlSettlementStore implements SettlementStore {
   private packetBudget: Promise<number> | null = null;
+  private readonly inFlight = new Set<PoolConnection>();
   private readonly rowsPerStatement: number;
   private readonly maxStatementBytes: number;
 
@@ -38,6 +39,7 @@ export class MySqlSettlementStore implements SettlementStore {
     let conn: PoolConnection | null = null;
     try {
       conn = await this.pool.getConnection();
+      this.inFlight.add(conn);
       await conn.beginTransaction();
       const counts = { inserted: 0, updated: 0, unchanged: 0 };
       for (const chunk of chunks) {
@@ -54,8 +56,20 @@ export class MySqlSettlementStore implements SettlementStore {
       if (conn) await conn.rollback().catch(() => undefined); // a lost connection rolled back server-side already
       throw toSettleError(error);
     } finally {
+      if (conn) this.inFlight.delete(conn);
       conn?.release();
     }
+  }
+
+  /**
+   * Shutdown past its soft deadline: interrupts the statements of batches still in flight (e.g. waiting on a
+   * row lock) so their transactions roll back now. KILL QUERY, not closing the socket: a server blocked in a
+   * lock wait does not notice a closed client until the wait ends.
+   */
+  async abortInFlight(): Promise<number> {
+    const threads = [...this.inFlight].map((c) => c.threadId);
+    await Promise.all(threads.map((id) => this.pool.query('KILL QUERY ?', [id]).catch(() => undefined)));
+    return threads.length;
   }
 
   async storedOffsets(group: string, topic: string): Promise<Map<number, number>> {

@@ -29,9 +29,11 @@ export interface UpsertResult {
 }
 
 /**
- * Outcome counts of one upsert statement of `rows` rows, on a connection WITHOUT the CLIENT_FOUND_ROWS flag:
- * affectedRows counts 1 per insert, 2 per update, 0 per unchanged duplicate; a multi-row statement's info
- * says "Records: N  Duplicates: D" (a single-row one says nothing, and affectedRows alone decides).
+ * Outcome counts of one upsert statement of `rows` rows, on a connection WITHOUT the CLIENT_FOUND_ROWS flag.
+ * Then affectedRows counts 1 per insert, 2 per changed duplicate, 0 per unchanged one, and a multi-row
+ * statement's info says "Records: N  Duplicates: D" where D counts the CHANGED duplicates only (the server
+ * reports touched ones only under CLIENT_FOUND_ROWS). A single-row statement has no info: affectedRows decides.
+ * Verified on MariaDB 10.11; MySQL 8 builds the same message in the same code path.
  */
 export function upsertCounts(rows: number, result: UpsertResult): { inserted: number; updated: number; unchanged: number } {
   const m = /Records:\s*(\d+)\s+Duplicates:\s*(\d+)/.exec(result.info ?? '');
@@ -40,12 +42,12 @@ export function upsertCounts(rows: number, result: UpsertResult): { inserted: nu
     throw new SettleError('UPSERT_RESULT_UNREADABLE', `cannot read upsert counts from affectedRows=${result.affectedRows} info="${result.info ?? ''}" for ${rows} rows`);
   }
   const records = Number(m[1]);
-  const duplicates = Number(m[2]);
-  const inserted = records - duplicates;
-  const updated = (result.affectedRows - inserted) / 2;
-  if (records !== rows || !Number.isInteger(updated) || updated < 0 || updated > duplicates)
+  const updated = Number(m[2]);
+  const inserted = result.affectedRows - 2 * updated;
+  const unchanged = records - inserted - updated;
+  if (records !== rows || inserted < 0 || unchanged < 0)
     throw new SettleError('UPSERT_RESULT_UNREADABLE', `inconsistent upsert result for ${rows} rows: affectedRows=${result.affectedRows} info="${result.info ?? ''}" (is CLIENT_FOUND_ROWS on?)`);
-  return { inserted, updated, unchanged: duplicates - updated };
+  return { inserted, updated, unchanged };
 }
 
 /** Splits rows into statements under the placeholder limit and a byte budget below max_allowed_packet. */

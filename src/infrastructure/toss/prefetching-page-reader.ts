@@ -17,10 +17,16 @@ export class PrefetchingPageReader implements SettlementPageReader {
     const limit = pLimit(this.concurrency);
     const stop = new AbortController();
     const onAbort = () => stop.abort(signal?.reason);
-    signal?.addEventListener('abort', onAbort, { once: true });
+    if (signal?.aborted) stop.abort(signal.reason);
+    else signal?.addEventListener('abort', onAbort, { once: true });
     const inFlight = new Map<number, Promise<unknown[]>>();
     const schedule = (page: number) => {
-      const p = limit(() => (stop.signal.aborted ? Promise.resolve([]) : this.source.fetchPage(window, page, size, stop.signal)));
+      // A page still queued when the run stops must fail, never look like an empty (last) page: the job
+      // would checkpoint it and a resumed run would skip its rows.
+      const p = limit(async () => {
+        stop.signal.throwIfAborted();
+        return this.source.fetchPage(window, page, size, stop.signal);
+      });
       p.catch(() => undefined); // observed when awaited; never an unhandled rejection for pages we drop
       inFlight.set(page, p);
     };

@@ -106,7 +106,12 @@ export async function runConsumer(o: RunConsumerOptions): Promise<ConsumeSummary
     }
   } finally {
     o.signal.removeEventListener('abort', onSignal);
-    await shutdown(cc.shutdownTimeoutMs, log, [() => consumer.stop(), () => producer.disconnect(), () => pool.end()]);
+    // past 60% of the deadline, batches still in flight (a long lock wait) are rolled back rather than awaited
+    const stopConsumer = async () => {
+      const soft = setTimeout(() => void store.abortInFlight().then((n) => n > 0 && log.warn({ batches: n }, 'rolled back batches still in flight at shutdown')), cc.shutdownTimeoutMs * 0.6);
+      await consumer.stop().finally(() => clearTimeout(soft));
+    };
+    await shutdown(cc.shutdownTimeoutMs, log, [stopConsumer, () => producer.disconnect(), () => pool.end()]);
     await server.close();
   }
   if (fatal !== null) throw isSettleError(fatal) ? fatal : new SettleError('CONSUMER_FAILED', `consumer failed: ${(fatal as Error).message}`, { cause: fatal });

@@ -29,16 +29,7 @@ describe('ConfirmPayment', () => {
   it('execute_CompletesWithTheSameKey_WhenTossSucceededButTheDatabaseWriteFailed', async () => {
     const h = harness();
     await h.place.execute({ items: LINES });
-    h.store.failCommits(1); // the first commit after Toss answered is the write that fails... see below
-    // commits: #1 PENDING row (must succeed), #2 record: fail that one
-    h.store.failCommits(0);
-    const original = h.store.transaction.bind(h.store);
-    let commit = 0;
-    h.store.transaction = async (work) => {
-      commit += 1;
-      if (commit === 2) h.store.failCommits(1);
-      return original(work);
-    };
+    h.store.failCommit(2); // transaction 1 stores the PENDING operation, 2 records Toss's answer: that one fails
     const first = h.pay.execute({ orderId: 'ORD-0001', paymentKey: 'pk-1', amount: TOTAL });
     await expect(first).rejects.toBeInstanceOf(PaymentOperationIncomplete);
     await expect(first).rejects.toMatchObject({ code: 'PAYMENT_OPERATION_INCOMPLETE', category: 'transient' });
@@ -89,5 +80,15 @@ describe('ConfirmPayment', () => {
     expect(h.store.operation(KEY)).toMatchObject({ status: 'FAILED', errorCode: 'TOSS_REJECT_CARD_COMPANY' });
     const second = await h.pay.execute({ orderId: 'ORD-0001', paymentKey: 'pk-2', amount: TOTAL });
     expect(second.order.payment?.paymentKey).toBe('pk-2');
+  });
+});
+
+describe('ConfirmPayment input', () => {
+  it('execute_StoresNoOperation_WhenThePaymentKeyCannotTravelInAHeader', async () => {
+    const h = harness();
+    await h.place.execute({ items: LINES });
+    await expect(h.pay.execute({ orderId: 'ORD-0001', paymentKey: 'pk\n1', amount: TOTAL })).rejects.toMatchObject({ code: 'PAYMENT_KEY_INVALID' });
+    expect(h.store.operations).toEqual([]);
+    expect(h.toss.calls).toEqual([]);
   });
 });

@@ -60,3 +60,9 @@ describe('Order.pay', () => {
     expect(payment.entries[0]?.expectedSettlementDate).toBe('2025-02-17');
   });
 });
+
+describe('Payment.checkPaymentKey', () => {
+  it.each(['', 'has space', 'ключ', 'x'.repeat(201)])('checkPaymentKey_Throws_WhenKeyIs_%#', (key) => {
+    expect(thrown(() => placed().pay({ ...approval(TOTAL), paymentKey: key }, calculator()))).toMatchObject({ code: 'PAYMENT_KEY_INVALID', category: 'rule' });
+  });
+});

@@ -6,9 +6,17 @@ import { registerProduceCommand } from './produce-command.js';
 import { registerJobsCommand } from './jobs-command.js';
 import { registerSettlementsCommand } from './settlements-command.js';
 import { registerReplayCommand } from './replay-command.js';
+import { registerReconcileCommand } from './reconcile-command.js';
+import { registerConsumeCommand } from './consume-command.js';
+import { registerKafkaCommand } from './kafka-command.js';
+import { registerDlqCommand } from './dlq-command.js';
+import { registerDoctorCommand } from './doctor-command.js';
+import { registerSchemaCommand } from './schema-command.js';
+import { registerOrderCommand } from './order-command.js';
+import { registerReconcilePaymentsCommand } from './reconcile-payments-command.js';
 
 /** Every command of the CLI, in --help order. Each registrar adds one top-level command. */
-const registrars: Array<(program: Command, ctx: CliContext) => void> = [registerDbCommand, registerProduceCommand, registerReplayCommand, registerJobsCommand, registerSettlementsCommand, registerCalendarCommand];
+const registrars: Array<(program: Command, ctx: CliContext) => void> = [registerDbCommand, registerProduceCommand, registerReplayCommand, registerReconcileCommand, registerConsumeCommand, registerDlqCommand, registerKafkaCommand, registerJobsCommand, registerSettlementsCommand, registerCalendarCommand, registerOrderCommand, registerReconcilePaymentsCommand, registerDoctorCommand, registerSchemaCommand];
 
 export function registerCommands(program: Command, ctx: CliContext): void {
   for (const register of registrars) register(program, ctx);

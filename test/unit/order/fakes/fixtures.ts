@@ -1,6 +1,6 @@
 import type { Clock } from '../../../../src/application/shared/log.js';
 import { BusinessCalendar } from '../../../../src/domain/calendar/business-calendar.js';
-import { LocalDate } from '../../../../src/domain/calendar/local-date.js';
+import type { LocalDate } from '../../../../src/domain/calendar/local-date.js';
 import { BusinessDaySettlementDateCalculator } from '../../../../src/domain/order/business-day-settlement-date-calculator.js';
 import { CardTransaction } from '../../../../src/domain/order/card-transaction.js';
 import { Order, type OrderLine } from '../../../../src/domain/order/order.js';

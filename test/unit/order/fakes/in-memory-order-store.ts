@@ -14,15 +14,16 @@ interface State {
 /**
  * OrderStore in memory, storing snapshots (like a database stores rows) so a use case never shares live
  * objects with the store. A transaction works on a copy that replaces the state only when the work succeeds.
- * `failCommits(n)` makes the next n commits throw a transient error, as a dropped MySQL connection would.
+ * `failCommit(n)` makes the n-th transaction from now throw at commit (1 = the next one), as a dropped MySQL
+ * connection would: its work is lost, the state stays as it was.
  */
 export class InMemoryOrderStore implements OrderStore {
   private state: State = { orders: new Map(), payments: new Map(), operations: new Map() };
-  private commitFailures = 0;
-  commits = 0;
+  private readonly failing = new Set<number>();
+  private started = 0;
 
-  failCommits(n: number): void {
-    this.commitFailures = n;
+  failCommit(nthFromNow: number): void {
+    this.failing.add(this.started + nthFromNow);
   }
 
   operation(key: string): PaymentOperation | undefined {
@@ -44,20 +45,23 @@ export class InMemoryOrderStore implements OrderStore {
   }
 
   async transaction<T>(work: (tx: OrderTransaction) => Promise<T>): Promise<T> {
+    const number = ++this.started;
     const staged = structuredClone(this.state);
     const result = await work(new InMemoryTransaction(staged));
-    if (this.commitFailures > 0) {
-      this.commitFailures -= 1;
+    if (this.failing.delete(number)) {
       throw new SettleError('MYSQL_PROTOCOL_CONNECTION_LOST', 'MySQL: connection lost (fake)', { category: 'transient' });
     }
     this.state = staged;
-    this.commits += 1;
     return result;
   }
 }
 
 class InMemoryTransaction implements OrderTransaction {
   constructor(private readonly s: State) {}
+
+  async lockOrder(): Promise<void> {
+    // one transaction at a time in a test: nothing to lock
+  }
 
   async findOrder(orderId: string): Promise<Order | null> {
     const snap = this.s.orders.get(orderId);

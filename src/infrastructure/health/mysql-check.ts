@@ -1,0 +1,29 @@
+import mysql from 'mysql2/promise';
+import type { Config } from '../config/config.js';
+import { pendingMigrations } from '../mysql/migrator.js';
+import { toSettleError } from '../mysql/mysql-errors.js';
+import { failed, passed, type CheckResult } from './health-check.js';
+
+const NAME = 'mysql';
+
+/** Connects with a short timeout and compares the applied migrations with the ones in migrations/. */
+export async function checkMySql(db: Config['mysql'], timeoutMs = 3_000): Promise<CheckResult> {
+  let conn: mysql.Connection;
+  try {
+    conn = await mysql.createConnection({ uri: db.url.reveal(), connectTimeout: timeoutMs, dateStrings: true, timezone: 'Z' });
+  } catch (error) {
+    const e = toSettleError(error);
+    if (e.retriable) return failed(NAME, `cannot connect to ${db.displayUrl}: ${e.message}`, 'start MySQL or correct MYSQL_URL (--mysql-url); retry once it is up', true);
+    return failed(NAME, `${db.displayUrl}: ${e.message}`, 'check the user, password and database in MYSQL_URL (the database must exist)');
+  }
+  try {
+    const { applied, pending } = await pendingMigrations(conn);
+    if (pending.length > 0) return failed(NAME, `${pending.length} migration(s) not applied: ${pending.join(', ')}`, 'run `settle db migrate`');
+    return passed(NAME, `${db.displayUrl}: schema current (${applied.length} migration(s) applied)`);
+  } catch (error) {
+    const e = toSettleError(error);
+    return failed(NAME, `${db.displayUrl}: ${e.message}`, e.code === 'MIGRATION_MODIFIED' ? 'restore the migration file as it was applied; put changes in a new migration' : 'check the database and the grants of the MYSQL_URL user', e.retriable);
+  } finally {
+    await conn.end().catch(() => undefined);
+  }
+}

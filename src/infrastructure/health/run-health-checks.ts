@@ -1,0 +1,38 @@
+import type { Env } from '../config/config.js';
+import type { Logger } from '../logging/logger.js';
+import { checkConfig } from './config-check.js';
+import { skipped, withDeadline, type CheckResult } from './health-check.js';
+import { checkKafka } from './kafka-check.js';
+import { checkMySql } from './mysql-check.js';
+import { checkRegistry } from './registry-check.js';
+import { checkToss } from './toss-check.js';
+
+export interface HealthCheckOptions {
+  /** Per service: connect and answer within this, so a stopped service is reported in seconds. */
+  readonly timeoutMs?: number;
+  readonly logger: Logger;
+}
+
+/** Configuration first, then Toss, Kafka, the registry and MySQL at once; results in that order. */
+export async function runHealthChecks(env: Env, options: HealthCheckOptions): Promise<CheckResult[]> {
+  const timeoutMs = options.timeoutMs ?? 3_000;
+  // a hung check (a black-holed host) still ends: each one gets its own timeout plus a margin
+  const deadline = timeoutMs * 2 + 2_000;
+  const { result, config, usable } = checkConfig(env);
+  const notConfigured = (name: string, vars: string) => skipped(name, `not checked: ${vars} missing or invalid (see configuration)`);
+  const checks: Array<Promise<CheckResult>> = [
+    config && usable.has('toss')
+      ? withDeadline('toss', deadline, () => checkToss(config.toss, options.logger, timeoutMs + 2_000), 'check TOSS_API_BASE_URL and the network path to Toss')
+      : Promise.resolve(notConfigured('toss', 'TOSS_*')),
+    config && usable.has('kafka')
+      ? withDeadline('kafka', deadline, () => checkKafka(config.kafka, timeoutMs), 'start the broker or correct KAFKA_BROKERS')
+      : Promise.resolve(notConfigured('kafka', 'KAFKA_* or SETTLEMENT_TOPIC')),
+    config && usable.has('registry')
+      ? withDeadline('registry', deadline, () => checkRegistry(config.registry, config.kafka.topic, timeoutMs), 'start the registry or correct SCHEMA_REGISTRY_URL')
+      : Promise.resolve(notConfigured('registry', 'SCHEMA_REGISTRY_* or SETTLEMENT_TOPIC')),
+    config && usable.has('mysql')
+      ? withDeadline('mysql', deadline, () => checkMySql(config.mysql, timeoutMs), 'start MySQL or correct MYSQL_URL')
+      : Promise.resolve(notConfigured('mysql', 'MYSQL_URL')),
+  ];
+  return [result, ...(await Promise.all(checks))];
+}

@@ -1,0 +1,131 @@
+import { Agent, request, type Dispatcher } from 'undici';
+import type { TossApprovedPayment, TossCanceledPayment, TossCancelRequest, TossConfirmRequest, TossPayments } from '../../application/order/toss-payments.js';
+import type { Log } from '../../application/shared/log.js';
+import { retry } from '../../application/shared/retry.js';
+import { SettleError } from '../../domain/shared/settle-error.js';
+import type { Secret } from '../config/secret.js';
+import { paymentErrorCategory } from './toss-payment-errors.js';
+import { approvedPaymentFrom, canceledPaymentFrom } from './toss-payment-response.js';
+import { parseRetryAfter, TossHttpError } from './toss-http-error.js';
+
+export interface TossPaymentsClientOptions {
+  readonly baseUrl: string;
+  readonly secretKey: Secret;
+  readonly timeoutMs?: number; // per attempt, for headers and for the body
+  readonly maxRetries?: number;
+  readonly baseDelayMs?: number;
+  readonly maxDelayMs?: number;
+  /** Sent on every request; tests pick Prism examples with `Prefer: code=403, example=NOT_CANCELABLE_AMOUNT`. */
+  readonly extraHeaders?: Readonly<Record<string, string>>;
+  readonly logger?: Log;
+  readonly dispatcher?: Dispatcher;
+}
+
+/** undici's and Node's codes for a connection that failed or went silent: the request may or may not have run. */
+const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CLOSED']);
+
+/**
+ * Toss's payment POSTs over undici. Every attempt of one call carries the SAME Idempotency-Key, so retrying a
+ * 429, a 5xx, a 409 IDEMPOTENT_REQUEST_PROCESSING or a dropped connection can never charge or refund twice: Toss
+ * replays its first answer. The secret key only ever appears inside the Authorization header.
+ */
+export class TossPaymentsClient implements TossPayments {
+  readonly #o: { baseUrl: string; timeoutMs: number; maxRetries: number; baseDelayMs: number; maxDelayMs: number };
+  readonly #auth: string;
+  readonly #extra: Readonly<Record<string, string>>;
+  readonly #log: Log | undefined;
+  readonly #dispatcher: Dispatcher;
+  readonly #ownsDispatcher: boolean;
+
+  constructor(options: TossPaymentsClientOptions) {
+    this.#o = {
+      baseUrl: options.baseUrl.replace(/\/+$/, ''),
+      timeoutMs: options.timeoutMs ?? 60_000, // Toss asks clients to allow up to 60 s
+      maxRetries: options.maxRetries ?? 5,
+      baseDelayMs: options.baseDelayMs ?? 500,
+      maxDelayMs: options.maxDelayMs ?? 10_000,
+    };
+    // Basic auth with the secret key as user name and an empty password: the trailing colon is mandatory.
+    this.#auth = `Basic ${Buffer.from(`${options.secretKey.reveal()}:`).toString('base64')}`;
+    this.#extra = options.extraHeaders ?? {};
+    this.#log = options.logger;
+    this.#dispatcher = options.dispatcher ?? new Agent({ keepAliveTimeout: 10_000 });
+    this.#ownsDispatcher = options.dispatcher === undefined;
+  }
+
+  async confirm(req: TossConfirmRequest, idempotencyKey: string, signal?: AbortSignal): Promise<TossApprovedPayment> {
+    const body = await this.#post('/v1/payments/confirm', { paymentKey: req.paymentKey, orderId: req.orderId, amount: req.amount }, idempotencyKey, signal);
+    return approvedPaymentFrom(body);
+  }
+
+  async cancel(req: TossCancelRequest, idempotencyKey: string, signal?: AbortSignal): Promise<TossCanceledPayment> {
+    // No cancelAmount = Toss cancels the whole remaining balance; refundableAmount guards both kinds.
+    const payload = { cancelReason: req.cancelReason, ...(req.cancelAmount === null ? {} : { cancelAmount: req.cancelAmount }), refundableAmount: req.refundableAmount };
+    const body = await this.#post(`/v1/payments/${encodeURIComponent(req.paymentKey)}/cancel`, payload, idempotencyKey, signal);
+    return canceledPaymentFrom(body);
+  }
+
+  async close(): Promise<void> {
+    if (this.#ownsDispatcher) await this.#dispatcher.close();
+  }
+
+  #post(path: string, payload: object, idempotencyKey: string, signal?: AbortSignal): Promise<unknown> {
+    return retry((attempt) => this.#once(path, payload, idempotencyKey, attempt, signal), {
+      maxRetries: this.#o.maxRetries,
+      baseDelayMs: this.#o.baseDelayMs,
+      maxDelayMs: this.#o.maxDelayMs,
+      isRetriable: (e) => e instanceof SettleError && e.retriable,
+      retryAfterMs: (e) => (e instanceof TossHttpError ? e.retryAfterMs : null),
+      onRetry: ({ attempt, delayMs, error }) => this.#log?.warn({ path, idempotencyKey, attempt, delayMs, code: (error as SettleError).code }, 'retrying Toss payment request'),
+      ...(signal ? { signal } : {}),
+    });
+  }
+
+  async #once(path: string, payload: object, idempotencyKey: string, attempt: number, signal?: AbortSignal): Promise<unknown> {
+    let res: Dispatcher.ResponseData;
+    let text: string;
+    try {
+      res = await request(`${this.#o.baseUrl}${path}`, {
+        method: 'POST',
+        dispatcher: this.#dispatcher,
+        headers: { ...this.#extra, authorization: this.#auth, 'content-type': 'application/json', accept: 'application/json', 'idempotency-key': idempotencyKey, 'user-agent': 'settle/0.1' },
+        body: JSON.stringify(payload),
+        headersTimeout: this.#o.timeoutMs,
+        bodyTimeout: this.#o.timeoutMs,
+        ...(signal ? { signal } : {}),
+      });
+      text = await res.body.text();
+    } catch (error) {
+      throw networkError(error, path, attempt);
+    }
+    if (res.statusCode < 200 || res.statusCode > 299) throw httpError(res.statusCode, res.headers, text);
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      // a 2xx whose body broke off: Toss did it, so asking again with the same key gets the replay
+      throw new SettleError('TOSS_TRUNCATED_BODY', `Toss ${path} answered ${res.statusCode} with a body that is not complete JSON`, { category: 'transient' });
+    }
+  }
+}
+
+function httpError(status: number, headers: Record<string, string | string[] | undefined>, text: string): TossHttpError {
+  let code = `HTTP_${status}`;
+  let message = text.slice(0, 200) || '(empty body)';
+  try {
+    const body = JSON.parse(text) as { code?: unknown; message?: unknown };
+    if (typeof body.code === 'string') code = body.code;
+    if (typeof body.message === 'string') message = body.message;
+  } catch {
+    // not JSON (a proxy's error page): keep the status and the start of the body
+  }
+  return new TossHttpError(status, code, message, parseRetryAfter(headers['retry-after']), paymentErrorCategory(status, code));
+}
+
+function networkError(error: unknown, path: string, attempt: number): SettleError {
+  const e = error as { code?: string; name?: string; message?: string };
+  if (e.name === 'AbortError' || e.code === 'UND_ERR_ABORTED') return new SettleError('ABORTED', `Toss ${path}: aborted`, { category: 'transient', retriable: false, cause: error });
+  if (e.code && NETWORK_CODES.has(e.code)) {
+    return new SettleError(e.code.includes('TIMEOUT') ? 'TOSS_TIMEOUT' : 'TOSS_UNREACHABLE', `Toss ${path} (attempt ${attempt}): ${e.code}`, { category: 'transient', cause: error, details: { networkCode: e.code } });
+  }
+  return new SettleError('TOSS_REQUEST_FAILED', `Toss ${path}: ${e.message ?? String(error)}`, { category: 'internal', cause: error });
+}

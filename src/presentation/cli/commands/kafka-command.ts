@@ -1,0 +1,29 @@
+import type { Command } from 'commander';
+import type { CliContext } from '../cli-context.js';
+import { globalOverrides } from '../global-options.js';
+import { createKafka } from '../../../infrastructure/kafka/kafka-client.js';
+import { ensureTopics, settlementTopics } from '../../../infrastructure/kafka/topic-admin.js';
+
+export function registerKafkaCommand(program: Command, ctx: CliContext): void {
+  const kafka = program.command('kafka').description('Kafka topics');
+  kafka
+    .command('init')
+    .description('create the settlements topic, its DLQ and the rejects topic (idempotent)')
+    .option('--partitions <n>', 'partitions of the settlements topic (env SETTLEMENT_TOPIC_PARTITIONS, default 6)')
+    .option('--json', 'print the result as JSON')
+    .action(async (opts: { partitions?: string; json?: boolean }, cmd: Command) => {
+      const config = ctx.config(['kafka'], { ...globalOverrides(cmd), SETTLEMENT_TOPIC_PARTITIONS: opts.partitions });
+      const specs = settlementTopics(config.kafka.topic, config.kafka.partitions);
+      const result = await ensureTopics(createKafka(config.kafka, ctx.logger()), specs);
+      // an existing topic keeps its partition count: adding partitions moves keys, so it is never done silently
+      const mismatched = result.existing.filter((e) => e.partitions !== specs.find((s) => s.topic === e.topic)?.numPartitions);
+      if (opts.json) {
+        ctx.out(JSON.stringify({ ...result, mismatched }));
+        return;
+      }
+      for (const topic of result.created) ctx.out(`created ${topic} (${specs.find((s) => s.topic === topic)?.numPartitions ?? '?'} partition(s))`);
+      for (const e of result.existing) ctx.out(`exists  ${e.topic} (${e.partitions} partition(s))`);
+      for (const m of mismatched)
+        ctx.err(`note: ${m.topic} has ${m.partitions} partition(s), not ${specs.find((s) => s.topic === m.topic)?.numPartitions ?? '?'}; left unchanged`);
+    });
+}

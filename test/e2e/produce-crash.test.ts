@@ -1,0 +1,77 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assertSecretNotPrinted, requireBuild, runSettle, startSettle } from '../support/producer-cli.js';
+import { createSettlementTopics, dropSettlementTopics, readSettlements } from '../support/producer-kafka.js';
+import { createTempDatabase, stack, testSecretKey, uniqueName, until, type TempDatabase } from '../support/producer-stack.js';
+import { generateSettlementRows, startTossFake, type TossFake } from '../support/toss-fake.js';
+
+const secretKey = testSecretKey();
+const topic = uniqueName('settle.e2e.crash');
+const rows = generateSettlementRows({ count: 2_950, from: '2025-06-02', days: 2, seed: 42 });
+const args = ['produce', '--from', '2025-06-02', '--to', '2025-06-03', '--page-size', '100', '--concurrency', '2'];
+let db: TempDatabase;
+let fake: TossFake;
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  requireBuild();
+  db = await createTempDatabase('settle_e2e');
+  await createSettlementTopics(topic, 3);
+  // ~150 ms a page: slow enough to kill the run mid-window
+  fake = await startTossFake({ rows, secretKey, delayMs: 150 });
+  env = { TOSS_API_BASE_URL: fake.url, TOSS_SECRET_KEY: secretKey, TOSS_TIMEOUT_MS: '5000', KAFKA_BROKERS: stack.brokers, SCHEMA_REGISTRY_URL: stack.registryUrl, MYSQL_URL: db.url, SETTLEMENT_TOPIC: topic, LOG_LEVEL: 'info' };
+});
+
+afterAll(async () => {
+  await fake?.close();
+  await db?.drop();
+  await dropSettlementTopics(topic);
+});
+
+interface ExecutionRow {
+  id: number;
+  status: string;
+  resumed_from: number | null;
+  last_page: number;
+  pages: number;
+  rows_fetched: number;
+  rows_published: number;
+  last_error: string | null;
+}
+
+describe('settle produce killed mid-window (SIGKILL) and run again', () => {
+  it('resumes after the last checkpoint: every row of the window reaches the topic, one instance, two executions, then exit 6', async () => {
+    const crashed = startSettle(args, env);
+    await until(async () => ((await db.query<{ n: number }>('SELECT COUNT(*) AS n FROM job_page_checkpoints'))[0]?.n ?? 0) >= 5, 60_000, 'five checkpointed pages');
+    crashed.child.kill('SIGKILL');
+    const killed = assertSecretNotPrinted(await crashed.done, secretKey);
+    expect(killed.signal).toBe('SIGKILL');
+    const [checkpointed] = await db.query<{ n: number }>('SELECT MAX(page) AS n FROM job_page_checkpoints');
+    expect(checkpointed?.n).toBeLessThan(30); // really killed mid-window
+
+    fake.setDelay(0);
+    const rerun = assertSecretNotPrinted(await runSettle(args, env), secretKey);
+    expect(rerun.code, rerun.stderr).toBe(0);
+    expect(rerun.stdout).toMatch(/^COMPLETED window 2025-06-02\.\.2025-06-03 \(soldDate\) execution \d+ \(resumed after page \d+\)/);
+    expect(rerun.stderr).toContain('recovered a dead execution');
+
+    // nothing lost: the in-flight page may have been published twice, never skipped
+    const published = await readSettlements(topic);
+    expect(new Set(published.map((r) => r.value.transactionKey))).toEqual(new Set(rows.map((r) => r.transactionKey)));
+    expect(published.length).toBeGreaterThanOrEqual(rows.length);
+
+    const instances = await db.query<{ id: number }>('SELECT id FROM job_instances');
+    expect(instances).toHaveLength(1);
+    const [dead, done, ...more] = await db.query<ExecutionRow>('SELECT id, status, resumed_from, last_page, pages, rows_fetched, rows_published, last_error FROM job_executions ORDER BY id');
+    expect(more).toEqual([]);
+    expect(dead).toMatchObject({ status: 'FAILED', last_error: expect.stringContaining('process died') as unknown });
+    expect(done).toMatchObject({ status: 'COMPLETED', resumed_from: dead?.id, last_page: 30 });
+    expect((dead?.pages ?? 0) + (done?.pages ?? 0)).toBe(30);
+    expect((dead?.rows_fetched ?? 0) + (done?.rows_fetched ?? 0)).toBe(rows.length);
+    expect((dead?.rows_published ?? 0) + (done?.rows_published ?? 0)).toBe(rows.length);
+    expect(rerun.stdout).toContain(`resumed after page ${dead?.last_page}`);
+
+    const third = assertSecretNotPrinted(await runSettle(args, env), secretKey);
+    expect(third.code).toBe(6);
+    expect(third.stderr).toContain('JOB_ALREADY_COMPLETED');
+  });
+});

@@ -1,0 +1,84 @@
+import type { RowDataPacket } from 'mysql2/promise';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StoreBatch } from '../../../src/application/ingest/ports.js';
+import { MySqlSettlementStore } from '../../../src/infrastructure/mysql/mysql-settlement-store.js';
+import { createSettlementStorePool } from '../../../src/infrastructure/mysql/settlement-store-pool.js';
+import { Secret } from '../../../src/infrastructure/config/secret.js';
+import { syntheticSettlement } from '../../../src/presentation/bench/synthetic-settlements.js';
+import { RECORD_VERSION_CASES } from '../../unit/ingest/record-version-cases.js';
+import { ConsumerFixture } from './consumer-fixture.js';
+
+describe('MySqlSettlementStore on MariaDB', () => {
+  let fx: ConsumerFixture;
+  let store: MySqlSettlementStore;
+  let pool: ReturnType<typeof createSettlementStorePool>;
+  beforeAll(async () => {
+    fx = await ConsumerFixture.create('store', 1);
+    pool = createSettlementStorePool(new Secret(fx.env.MYSQL_URL ?? ''), 3);
+    store = new MySqlSettlementStore(pool, { rowsPerStatement: 7 }); // several statements per batch
+  });
+  afterAll(async () => {
+    await pool.end();
+    await fx.close();
+  });
+
+  const batch = (records: StoreBatch['records'], nextOffset: number, partition = 0): StoreBatch => ({ group: 'g', topic: 't', partition, records, nextOffset });
+  const amountOf = async (key: string) => {
+    const [rows] = await fx.db.query<RowDataPacket[]>('SELECT amount, source_offset, source_timestamp FROM settlements WHERE transaction_key = ?', [key]);
+    return rows[0];
+  };
+
+  it('counts inserted, updated and unchanged exactly across several statements and a single-row one', async () => {
+    const first = Array.from({ length: 20 }, (_, i) => ({ settlement: syntheticSettlement(i, 'cnt'), offset: i, timestamp: 1_000 }));
+    expect(await store.applyBatch(batch(first, 20))).toEqual({ inserted: 20, updated: 0, unchanged: 0 });
+    const second = [
+      ...first.slice(0, 10), // redelivered: unchanged
+      ...first.slice(10, 15).map((r) => ({ ...r, offset: r.offset + 100, timestamp: 2_000 })), // newer: updated
+      ...Array.from({ length: 6 }, (_, i) => ({ settlement: syntheticSettlement(100 + i, 'cnt'), offset: 200 + i, timestamp: 2_000 })), // new
+    ];
+    expect(await store.applyBatch(batch(second, 206))).toEqual({ inserted: 6, updated: 5, unchanged: 10 });
+    expect(await store.applyBatch(batch([{ settlement: syntheticSettlement(500, 'cnt'), offset: 300, timestamp: 3_000 }], 301))).toEqual({ inserted: 1, updated: 0, unchanged: 0 });
+    expect(await store.applyBatch(batch([{ settlement: syntheticSettlement(500, 'cnt'), offset: 300, timestamp: 3_000 }], 301))).toEqual({ inserted: 0, updated: 0, unchanged: 1 });
+    expect(await store.storedOffsets('g', 't')).toEqual(new Map([[0, 301]]));
+  });
+
+  for (const [i, c] of RECORD_VERSION_CASES.entries())
+    it(`applies the newer-record rule in SQL like the rule's definition: ${c.name}`, async () => {
+      const key = syntheticSettlement(1_000 + i, 'ver').transactionKey;
+      await store.applyBatch(batch([{ settlement: syntheticSettlement(1_000 + i, 'ver', 0), ...c.stored }], 1, 5));
+      const result = await store.applyBatch(batch([{ settlement: syntheticSettlement(1_000 + i, 'ver', 7), ...c.incoming }], 1, 5));
+      const winner = c.newer ? c.incoming : c.stored;
+      expect(result).toEqual({ inserted: 0, updated: c.newer ? 1 : 0, unchanged: c.newer ? 0 : 1 });
+      expect(await amountOf(key)).toEqual({ amount: syntheticSettlement(1_000 + i, 'ver', c.newer ? 7 : 0).amount, source_offset: winner.offset, source_timestamp: winner.timestamp });
+    });
+
+  it('applies two versions of one key inside one batch in log order', async () => {
+    const v = (version: number, offset: number) => ({ settlement: syntheticSettlement(2_000, 'dup', version), offset, timestamp: 5_000 });
+    expect(await store.applyBatch(batch([v(1, 10), v(2, 11)], 12, 6))).toEqual({ inserted: 1, updated: 1, unchanged: 0 });
+    expect((await amountOf(syntheticSettlement(2_000, 'dup').transactionKey))?.amount).toBe(syntheticSettlement(2_000, 'dup', 2).amount);
+  });
+
+  it('never moves a stored offset back (a stale writer after a rebalance)', async () => {
+    await store.applyBatch(batch([], 50, 7));
+    await store.applyBatch(batch([], 40, 7));
+    expect((await store.storedOffsets('g', 't')).get(7)).toBe(50);
+  });
+
+  it('rolls back every statement and the offset when one statement of the batch fails', async () => {
+    const good = Array.from({ length: 10 }, (_, i) => ({ settlement: syntheticSettlement(3_000 + i, 'rb'), offset: i, timestamp: 1 }));
+    const bad = { settlement: { ...syntheticSettlement(3_999, 'rb'), method: 'x'.repeat(40) }, offset: 11, timestamp: 1 }; // too long for VARCHAR(20)
+    await expect(store.applyBatch(batch([...good, bad], 12, 8))).rejects.toMatchObject({ code: 'MYSQL_ER_DATA_TOO_LONG' });
+    const [rows] = await fx.db.query<RowDataPacket[]>("SELECT COUNT(*) AS n FROM settlements WHERE transaction_key LIKE 'rb%'");
+    expect(Number(rows[0]?.n)).toBe(0);
+    expect((await store.storedOffsets('g', 't')).has(8)).toBe(false);
+  });
+
+  it('stores approved_at_utc in UTC and details as the JSON of the nested objects', async () => {
+    const s = syntheticSettlement(4_009, 'utc'); // a cancel row
+    await store.applyBatch(batch([{ settlement: s, offset: 1, timestamp: 1 }], 2, 9));
+    const [rows] = await fx.db.query<RowDataPacket[]>('SELECT approved_at, approved_at_utc, canceled_at, cancel_amount, details FROM settlements WHERE transaction_key = ?', [s.transactionKey]);
+    const expectedUtc = new Date(Date.parse(s.approvedAt)).toISOString().replace('T', ' ').replace('Z', '');
+    expect(rows[0]).toMatchObject({ approved_at: s.approvedAt, approved_at_utc: expectedUtc, canceled_at: s.cancel?.canceledAt, cancel_amount: s.cancel?.cancelAmount });
+    expect(JSON.parse(String(rows[0]?.details)).cancel).toEqual(s.cancel);
+  });
+});

@@ -1,0 +1,89 @@
+import { readFileSync } from 'node:fs';
+import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+import avsc from 'avsc';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createProducer } from '../../../src/composition-root.js';
+import type { Settlement } from '../../../src/domain/settlement/settlement.js';
+import { KafkaSettlementPublisher } from '../../../src/infrastructure/kafka/kafka-settlement-publisher.js';
+import { createSchemaRegistry, readSettlementSchema, SettlementSerde, subjectFor } from '../../../src/infrastructure/kafka/settlement-serde.js';
+import { rejectsTopic } from '../../../src/infrastructure/kafka/topic-admin.js';
+import { createSettlementTopics, dropSettlementTopics, readTopic, testKafka, type TopicRecord } from '../../support/producer-kafka.js';
+import { expectedRecord } from '../../support/producer-job.js';
+import { stack, uniqueName } from '../../support/producer-stack.js';
+
+const examples = JSON.parse(readFileSync(new URL('../../fixtures/settlements/examples.json', import.meta.url), 'utf8')) as unknown[];
+const topic = uniqueName('settle.it.wire');
+const subject = subjectFor(topic);
+const registryHttp = async (path: string, init?: RequestInit) => {
+  const res = await fetch(`${stack.registryUrl}${path}`, { ...init, headers: { 'content-type': 'application/vnd.schemaregistry.v1+json', ...init?.headers } });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+};
+
+let schemaId: number;
+let records: Array<TopicRecord<Buffer | null>>;
+
+beforeAll(async () => {
+  await createSettlementTopics(topic, 3);
+  const serde = await SettlementSerde.register(createSchemaRegistry({ url: stack.registryUrl, username: null, password: null }), topic);
+  schemaId = serde.schemaId;
+  const producer = createProducer(testKafka(topic));
+  await producer.connect();
+  try {
+    const rows = examples.map((raw) => expectedRecord(raw) as Settlement);
+    expect(await new KafkaSettlementPublisher(producer, serde, topic, rejectsTopic(topic)).publish(rows, { executionId: 'wire-test', page: 1 })).toEqual([]);
+  } finally {
+    await producer.disconnect();
+  }
+  records = await readTopic(topic);
+});
+
+afterAll(async () => {
+  await dropSettlementTopics(topic);
+});
+
+describe('settlement records on the wire (real broker, real registry)', () => {
+  it('are Confluent wire format: magic byte 0, the registered schema id as 4 bytes big-endian, then an Avro body', async () => {
+    expect(records).toHaveLength(examples.length);
+    const { status, body } = await registryHttp(`/schemas/ids/${schemaId}`);
+    expect(status).toBe(200);
+    const writer = avsc.Type.forSchema(JSON.parse(body.schema as string) as avsc.Schema);
+    const byKey = new Map(examples.map((raw) => [(raw as { transactionKey: string }).transactionKey, raw]));
+    for (const r of records) {
+      const value = r.value as Buffer;
+      expect(value[0]).toBe(0);
+      expect(value.readInt32BE(1)).toBe(schemaId);
+      const decoded = writer.fromBuffer(value.subarray(5)) as Settlement;
+      expect({ ...decoded }).toEqual(expectedRecord(byKey.get(decoded.transactionKey)));
+      expect(r.key).toBe(decoded.paymentKey);
+    }
+  });
+
+  it('decode for a consumer that holds nothing but the registry URL', async () => {
+    const stranger = new SchemaRegistry({ host: stack.registryUrl });
+    const decoded = await Promise.all(records.map(async (r) => JSON.parse(JSON.stringify(await stranger.decode(r.value as Buffer))) as Settlement));
+    expect(decoded.map((d) => d.transactionKey).sort()).toEqual(examples.map((e) => (e as { transactionKey: string }).transactionKey).sort());
+    for (const d of decoded) expect(d).toEqual(expectedRecord(examples.find((e) => (e as { transactionKey: string }).transactionKey === d.transactionKey)));
+  });
+
+  it('are registered under <topic>-value with BACKWARD compatibility', async () => {
+    expect((await registryHttp(`/subjects/${subject}/versions/latest`)).body).toMatchObject({ subject, id: schemaId, version: 1 });
+    expect((await registryHttp(`/config/${subject}`)).body).toEqual({ compatibilityLevel: 'BACKWARD' });
+  });
+
+  it('cannot be broken by an incompatible schema (409), while a compatible evolution is accepted', async () => {
+    const schema = JSON.parse(readSettlementSchema()) as { fields: unknown[] };
+    const withField = (field: object) => JSON.stringify({ schema: JSON.stringify({ ...schema, fields: [...schema.fields, field] }) });
+
+    // a new required field: readers on the new schema cannot read old records
+    const refused = await registryHttp(`/subjects/${subject}/versions`, { method: 'POST', body: withField({ name: 'merchantTier', type: 'string' }) });
+    expect(refused.status).toBe(409);
+    await expect(SettlementSerde.register(createSchemaRegistry({ url: stack.registryUrl, username: null, password: null }), topic, JSON.stringify({ ...schema, fields: [...schema.fields, { name: 'merchantTier', type: 'string' }] }))).rejects.toMatchObject({
+      code: 'SCHEMA_INCOMPATIBLE',
+      category: 'data',
+    });
+
+    const accepted = await registryHttp(`/subjects/${subject}/versions`, { method: 'POST', body: withField({ name: 'merchantTier', type: ['null', 'string'], default: null }) });
+    expect(accepted.status).toBe(200);
+    expect(accepted.body.id).not.toBe(schemaId);
+  });
+});

@@ -1,0 +1,158 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+
+const root = (path: string) => fileURLToPath(new URL(`../../../${path}`, import.meta.url));
+const K8S = root('deploy/k8s');
+
+/** The UPPER_CASE keys of the zod object in config.ts: every variable settle reads. */
+const knownEnvNames = (): Set<string> => {
+  const text = readFileSync(root('src/infrastructure/config/config.ts'), 'utf8');
+  const body = text.slice(text.indexOf('const schema = z.object({'), text.indexOf('});', text.indexOf('const schema = z.object({')));
+  return new Set([...body.matchAll(/^\s+([A-Z][A-Z0-9_]+):/gm)].map((m) => m[1] as string));
+};
+
+type Doc = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** Every document of a (multi-document) YAML file; `merge` resolves compose's `<<:` keys. */
+const parse = (file: string): Doc[] =>
+  parseAllDocuments(readFileSync(file, 'utf8'), { merge: true })
+    .map((d) => {
+      expect(d.errors, `${file}: ${d.errors.map((e) => e.message).join('; ')}`).toEqual([]);
+      return d.toJS() as Doc;
+    })
+    .filter((d) => d !== null);
+
+const manifests = readdirSync(K8S)
+  .filter((f) => f.endsWith('.yaml'))
+  .flatMap((f) => parse(`${K8S}/${f}`).map((doc) => ({ file: f, doc })));
+const byKind = (kind: string) => manifests.filter((m) => m.doc.kind === kind).map((m) => m.doc);
+const one = (kind: string): Doc => {
+  const docs = byKind(kind);
+  expect(docs, kind).toHaveLength(1);
+  return docs[0] as Doc;
+};
+
+const podSpec = (doc: Doc): Doc => (doc.kind === 'CronJob' ? doc.spec.jobTemplate.spec.template.spec : doc.spec.template.spec);
+const containersOf = (doc: Doc): Doc[] => [...(podSpec(doc).initContainers ?? []), ...podSpec(doc).containers];
+const workloads = () => manifests.filter((m) => ['CronJob', 'Job', 'Deployment'].includes(m.doc.kind)).map((m) => m.doc);
+
+describe('deploy/k8s manifests', () => {
+  it('the config schema yields a non-trivial list of variable names (so the env checks cannot pass vacuously)', () => {
+    const names = knownEnvNames();
+    expect(names.size).toBeGreaterThanOrEqual(20);
+    for (const n of ['TOSS_SECRET_KEY', 'KAFKA_BROKERS', 'SCHEMA_REGISTRY_URL', 'MYSQL_URL', 'METRICS_HOST', 'SHUTDOWN_TIMEOUT_MS']) expect(names).toContain(n);
+  });
+
+  it('holds each expected kind, every one parseable and labelled', () => {
+    expect(manifests.map((m) => `${m.file}:${m.doc.kind}`).sort()).toEqual(
+      ['configmap.yaml:ConfigMap', 'consumer-deployment.yaml:Deployment', 'migrate-job.yaml:Job', 'producer-cronjob.yaml:CronJob', 'replay-job.yaml:Job', 'secret.example.yaml:Secret'].sort(),
+    );
+    for (const { doc } of manifests) expect(doc.metadata.labels['app.kubernetes.io/name']).toBe('settle');
+  });
+
+  it('every container runs the settle:latest placeholder image with the ConfigMap and Secret as env', () => {
+    expect(workloads()).toHaveLength(4);
+    for (const w of workloads())
+      for (const c of containersOf(w)) {
+        expect(c.image, c.name).toBe('settle:latest');
+        expect(c.envFrom).toEqual([{ configMapRef: { name: 'settle-config' } }, { secretRef: { name: 'settle-secrets' } }]);
+      }
+    expect(one('ConfigMap').metadata.name).toBe('settle-config');
+    expect(one('Secret').metadata.name).toBe('settle-secrets');
+  });
+
+  it('sets only variables the config schema knows, and keeps secrets out of the ConfigMap', () => {
+    const known = knownEnvNames();
+    const configMap = Object.keys(one('ConfigMap').data);
+    const secret = Object.keys(one('Secret').stringData);
+    const inline = workloads().flatMap((w) => containersOf(w).flatMap((c) => (c.env ?? []).map((e: Doc) => e.name as string)));
+    expect(configMap.length).toBeGreaterThan(10);
+    for (const name of [...configMap, ...secret, ...inline]) expect(known, `${name} is not a settle variable`).toContain(name);
+    expect(secret.sort()).toEqual(['KAFKA_SASL_PASSWORD', 'MYSQL_URL', 'TOSS_SECRET_KEY']);
+    for (const name of ['TOSS_SECRET_KEY', 'MYSQL_URL', 'KAFKA_SASL_PASSWORD', 'SCHEMA_REGISTRY_PASSWORD']) expect(configMap).not.toContain(name);
+    for (const value of Object.values(one('Secret').stringData)) expect(value).toMatch(/REPLACE_ME/);
+  });
+
+  it('the producer is a CronJob in Asia/Seoul time running `settle produce` once at a time, never restarted in place', () => {
+    const cron = one('CronJob');
+    expect(cron.spec.timeZone).toBe('Asia/Seoul');
+    expect(cron.spec.schedule).toBe('30 6 * * *');
+    expect(cron.spec.concurrencyPolicy).toBe('Forbid');
+    expect(cron.spec.jobTemplate.spec.backoffLimit).toBeGreaterThan(0);
+    expect(podSpec(cron).restartPolicy).toBe('Never');
+    expect(podSpec(cron).containers[0].args).toEqual(['produce']);
+    // exits a retry cannot change end the Job; 4 (transient) is left to backoffLimit
+    const failJob = cron.spec.jobTemplate.spec.podFailurePolicy.rules.find((r: Doc) => r.action === 'FailJob');
+    expect(failJob.onExitCodes.values).toEqual([2, 3, 5, 6, 7]);
+  });
+
+  it('the consumer Deployment probes /healthz and /readyz on its container port, bound to all interfaces', () => {
+    const deployment = one('Deployment');
+    const spec = podSpec(deployment);
+    const [consumer] = spec.containers as Doc[];
+    expect(consumer?.args).toEqual(['consume']);
+    const port = consumer?.ports[0];
+    expect(port.containerPort).toBe(Number(one('ConfigMap').data.METRICS_PORT));
+    const resolve = (p: string | number) => (typeof p === 'number' ? p : consumer?.ports.find((x: Doc) => x.name === p)?.containerPort);
+    expect(consumer?.livenessProbe.httpGet.path).toBe('/healthz');
+    expect(resolve(consumer?.livenessProbe.httpGet.port)).toBe(port.containerPort);
+    expect(consumer?.readinessProbe.httpGet.path).toBe('/readyz');
+    expect(resolve(consumer?.readinessProbe.httpGet.port)).toBe(port.containerPort);
+    expect(consumer?.env).toContainEqual({ name: 'METRICS_HOST', value: '0.0.0.0' });
+    expect(spec.terminationGracePeriodSeconds * 1000).toBeGreaterThan(Number(one('ConfigMap').data.SHUTDOWN_TIMEOUT_MS));
+    expect(consumer?.resources.limits.memory).toBe('512Mi');
+    expect(deployment.spec.selector.matchLabels).toEqual(deployment.spec.template.metadata.labels);
+  });
+
+  it('the replay Job confirms non-interactively and the migrate Job migrates before creating topics', () => {
+    const jobs = byKind('Job');
+    const replay = jobs.find((j) => j.metadata.generateName === 'settle-replay-') as Doc;
+    const args = podSpec(replay).containers[0].args as string[];
+    expect(args.slice(0, 1)).toEqual(['replay']);
+    for (const flag of ['--from', '--to', '--yes']) expect(args).toContain(flag);
+    const migrate = jobs.find((j) => j.metadata.name === 'settle-migrate') as Doc;
+    expect(containersOf(migrate).map((c) => c.args)).toEqual([['db', 'migrate'], ['kafka', 'init']]);
+    for (const j of jobs) expect(podSpec(j).restartPolicy).toBe('Never');
+  });
+});
+
+describe('deploy/docker-compose.yml and crontab.example', () => {
+  const [compose] = parse(root('deploy/docker-compose.yml'));
+  const services = (compose?.services ?? {}) as Record<string, Doc>;
+
+  it('has Kafka (KRaft), a schema registry, MySQL 8, Prism on our spec, and the consumer built from the Dockerfile', () => {
+    expect(services.kafka?.image).toMatch(/^apache\/kafka:4\.1/);
+    expect(services.kafka?.environment.KAFKA_PROCESS_ROLES).toBe('broker,controller');
+    expect(services['schema-registry']?.image).toMatch(/^(confluentinc\/cp-schema-registry|apicurio\/apicurio-registry)/);
+    expect(services.mysql?.image).toMatch(/^mysql:8/);
+    expect(services.prism?.image).toMatch(/^stoplight\/prism:5/);
+    expect(services.prism?.command.join(' ')).toContain('toss-openapi.yaml');
+    expect(services.migrate?.build).toEqual({ context: '..', dockerfile: 'Dockerfile' });
+    expect(services.consumer?.command).toEqual(['consume']);
+  });
+
+  it('sets only known variables on the settle services', () => {
+    const known = knownEnvNames();
+    const settleServices = Object.entries(services).filter(([, s]) => s.image === 'settle:latest');
+    expect(settleServices.map(([n]) => n).sort()).toEqual(['consumer', 'kafka-init', 'migrate', 'settle']);
+    for (const [name, s] of settleServices) {
+      const env = Object.keys(s.environment ?? {});
+      expect(env.length, name).toBeGreaterThan(3);
+      for (const v of env) expect(known, `${name}: ${v}`).toContain(v);
+    }
+  });
+
+  it('the crontab runs produce in Seoul time and treats exits 0, 5 and 6 as success', () => {
+    const text = readFileSync(root('deploy/crontab.example'), 'utf8');
+    expect(text).toMatch(/^CRON_TZ=Asia\/Seoul$/m);
+    const jobs = text.split('\n').filter((l) => /^\d/.test(l));
+    expect(jobs.length).toBeGreaterThan(0);
+    for (const line of jobs) {
+      expect(line).toMatch(/^30 \d \* \* \* /);
+      expect(line).toContain('settle produce');
+      expect(line).toContain('0|5|6)');
+    }
+  });
+});

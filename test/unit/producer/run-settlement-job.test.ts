@@ -1,0 +1,194 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { JobRepository, StartRequest, StartedExecution } from '../../../src/application/settlement/job-repository.js';
+import type { FetchedPage, PublishMeta, SettlementPageReader, SettlementPublisher } from '../../../src/application/settlement/ports.js';
+import { RunSettlementJob, type RunJobRequest } from '../../../src/application/settlement/run-settlement-job.js';
+import type { Clock, Log } from '../../../src/application/shared/log.js';
+import type { ExecutionCounts, ExecutionStatus } from '../../../src/domain/batch/job-execution.js';
+import type { PageCheckpoint } from '../../../src/domain/batch/page-checkpoint.js';
+import type { RejectedSettlement, Settlement } from '../../../src/domain/settlement/settlement.js';
+import { settlementWindow, type SettlementWindow } from '../../../src/domain/settlement/settlement-window.js';
+import { SettleError } from '../../../src/domain/shared/settle-error.js';
+
+type Row = Record<string, unknown>;
+const [approval] = JSON.parse(readFileSync(new URL('../../fixtures/settlements/examples.json', import.meta.url), 'utf8')) as [Row];
+const row = (n: number): Row => ({ ...approval, transactionKey: `T${n}`, paymentKey: `P${n}` });
+const invalid = (n: number): Row => ({ ...row(n), payOutAmount: 1 });
+const page = (first: number, count: number): Row[] => Array.from({ length: count }, (_, i) => row(first + i));
+const window = settlementWindow('2025-02-03', '2025-02-07');
+
+/** The story of a run, in order, told by the fakes below. */
+type Event = string;
+
+class FakeReader implements SettlementPageReader {
+  startPage: number | null = null;
+  constructor(
+    private readonly events: Event[],
+    private readonly data: Row[][],
+    private readonly failAt?: { page: number; error: unknown },
+    private readonly onPage?: (page: number) => void,
+  ) {}
+  async *pages(_w: SettlementWindow, startPage: number, size: number, signal?: AbortSignal): AsyncIterable<FetchedPage> {
+    this.startPage = startPage;
+    for (let p = startPage; p <= this.data.length; p++) {
+      if (this.failAt?.page === p) throw this.failAt.error;
+      signal?.throwIfAborted();
+      const rows = this.data[p - 1] ?? [];
+      this.events.push(`read ${p}`);
+      this.onPage?.(p);
+      yield { page: p, rows };
+      if (rows.length < size) return;
+    }
+  }
+}
+
+class FakePublisher implements SettlementPublisher {
+  constructor(
+    private readonly events: Event[],
+    private readonly refuse: (s: Settlement) => boolean = () => false,
+    private readonly failAt?: number,
+  ) {}
+  async publish(rows: readonly Settlement[], meta: PublishMeta): Promise<RejectedSettlement[]> {
+    if (meta.page === this.failAt) throw new SettleError('KAFKA_PUBLISH_FAILED', 'broker down', { category: 'transient' });
+    const unfit = rows.filter(this.refuse).map((s) => ({ raw: s, transactionKey: s.transactionKey, field: '(avro)', reason: 'does not fit' }));
+    this.events.push(`publish ${meta.page} ${rows.length - unfit.length} exec ${meta.executionId}`);
+    return unfit;
+  }
+  async publishRejects(rejects: readonly RejectedSettlement[], meta: PublishMeta): Promise<void> {
+    this.events.push(`rejects ${meta.page} ${rejects.map((r) => r.transactionKey).join(',')}`);
+  }
+}
+
+class FakeJobs implements JobRepository {
+  checkpoints: Array<{ cp: PageCheckpoint; counts: ExecutionCounts }> = [];
+  finished: { status: ExecutionStatus; counts: ExecutionCounts; error: string | null } | null = null;
+  constructor(
+    private readonly events: Event[],
+    private readonly resumeAfterPage = 0,
+  ) {}
+  async start(req: StartRequest): Promise<StartedExecution> {
+    this.events.push(`start ${req.kind}`);
+    const execution = { id: 7, instanceId: 3, kind: req.kind, replayOf: null, status: 'STARTED' as const, startedAt: '', endedAt: null, heartbeatAt: '', lastPage: this.resumeAfterPage, counts: { pages: 0, rowsFetched: 0, rowsPublished: 0, rowsRejected: 0 }, lastError: null, host: req.host, pid: req.pid };
+    return { instance: { id: 3, jobName: 'toss-settlements', window: req.window }, execution, resumeAfterPage: this.resumeAfterPage, recovered: [], replayOf: null };
+  }
+  async checkpoint(cp: PageCheckpoint, counts: ExecutionCounts): Promise<void> {
+    this.events.push(`checkpoint ${cp.page}`);
+    this.checkpoints.push({ cp, counts });
+  }
+  async heartbeat(): Promise<void> {}
+  async finish(_id: number, status: Exclude<ExecutionStatus, 'STARTED'>, counts: ExecutionCounts, error: string | null): Promise<void> {
+    this.events.push(`finish ${status}`);
+    this.finished = { status, counts, error };
+  }
+  async release(): Promise<void> {
+    this.events.push('release');
+  }
+}
+
+const silent: Log = { info() {}, warn() {}, error() {}, debug() {} };
+const ticking = (): Clock => {
+  let t = Date.parse('2025-02-10T00:00:00Z');
+  return { now: () => new Date((t += 1000)) };
+};
+
+function setup(options: { pages: Row[][]; resumeAfterPage?: number; readFailAt?: { page: number; error: unknown }; publishFailAt?: number; refuse?: (s: Settlement) => boolean; onPage?: (page: number) => void }) {
+  const events: Event[] = [];
+  const reader = new FakeReader(events, options.pages, options.readFailAt, options.onPage);
+  const jobs = new FakeJobs(events, options.resumeAfterPage);
+  const publisher = new FakePublisher(events, options.refuse, options.publishFailAt);
+  const job = new RunSettlementJob({ reader, publisher, jobs, clock: ticking(), log: silent, host: 'test', pid: 1 });
+  const run = (req: Partial<RunJobRequest> = {}) => job.run({ window, pageSize: 3, ...req });
+  return { events, reader, jobs, run };
+}
+
+describe('RunSettlementJob', () => {
+  it('publishes each page, then checkpoints it, in page order, and completes at the short page', async () => {
+    const { events, jobs, run } = setup({ pages: [page(1, 3), page(4, 3), page(7, 1)] });
+    const summary = await run();
+    expect(events).toEqual(['start RUN', 'read 1', 'publish 1 3 exec 7', 'checkpoint 1', 'read 2', 'publish 2 3 exec 7', 'checkpoint 2', 'read 3', 'publish 3 1 exec 7', 'checkpoint 3', 'finish COMPLETED', 'release']);
+    expect(summary).toMatchObject({ outcome: 'COMPLETED', instanceId: 3, executionId: 7, counts: { pages: 3, rowsFetched: 7, rowsPublished: 7, rowsRejected: 0 } });
+    expect(jobs.checkpoints.map(({ counts }) => counts.rowsFetched)).toEqual([3, 6, 7]); // cumulative per execution
+    expect(jobs.finished).toEqual({ status: 'COMPLETED', counts: summary.counts, error: null });
+  });
+
+  it('publishes rejected rows to the rejects topic before checkpointing, and counts them', async () => {
+    const { events, jobs, run } = setup({ pages: [[row(1), invalid(2), row(3)], [invalid(4)]] });
+    const summary = await run({ maxRejects: 5 });
+    expect(events).toEqual(['start RUN', 'read 1', 'publish 1 2 exec 7', 'rejects 1 T2', 'checkpoint 1', 'read 2', 'publish 2 0 exec 7', 'rejects 2 T4', 'checkpoint 2', 'finish COMPLETED', 'release']);
+    expect(jobs.checkpoints[0]?.cp).toMatchObject({ page: 1, rowsFetched: 3, rowsPublished: 2, rowsRejected: 1 });
+    expect(summary.outcome).toBe('COMPLETED');
+    expect(summary.counts).toEqual({ pages: 2, rowsFetched: 4, rowsPublished: 2, rowsRejected: 2 });
+    expect(summary.rejectSample).toEqual([expect.objectContaining({ transactionKey: 'T2', field: 'payOutAmount' }), expect.objectContaining({ transactionKey: 'T4', field: 'payOutAmount' })]);
+  });
+
+  it('reports COMPLETED_WITH_REJECTS when rejects exceed --max-rejects (default 0)', async () => {
+    expect((await setup({ pages: [[row(1), invalid(2)]] }).run()).outcome).toBe('COMPLETED_WITH_REJECTS');
+    expect((await setup({ pages: [[row(1), invalid(2)]] }).run({ maxRejects: 1 })).outcome).toBe('COMPLETED');
+  });
+
+  it('rejects rows the publisher could not encode, with its reason, and does not count them as published', async () => {
+    const { events, run } = setup({ pages: [[row(1), row(2)]], refuse: (s) => s.transactionKey === 'T2' });
+    const summary = await run({ maxRejects: 1 });
+    expect(events).toContain('rejects 1 T2');
+    expect(summary.counts).toEqual({ pages: 1, rowsFetched: 2, rowsPublished: 1, rowsRejected: 1 });
+    expect(summary.rejectSample).toEqual([{ transactionKey: 'T2', field: '(avro)', reason: 'does not fit' }]);
+  });
+
+  it('dry run reads and validates every page but neither claims, publishes nor checkpoints', async () => {
+    const { events, run } = setup({ pages: [page(1, 3), [row(4), invalid(5)]] });
+    const summary = await run({ dryRun: true });
+    expect(events).toEqual(['read 1', 'read 2']);
+    expect(summary).toMatchObject({ outcome: 'DRY_RUN', executionId: null, counts: { pages: 2, rowsFetched: 5, rowsPublished: 0, rowsRejected: 1 } });
+  });
+
+  it('resumes after the page its predecessor checkpointed', async () => {
+    const { reader, events, run } = setup({ pages: [page(1, 3), page(4, 3), page(7, 2)], resumeAfterPage: 2 });
+    const summary = await run();
+    expect(reader.startPage).toBe(3);
+    expect(events.filter((e) => e.startsWith('checkpoint'))).toEqual(['checkpoint 3']);
+    expect(summary).toMatchObject({ resumedAfterPage: 2, counts: { pages: 1, rowsFetched: 2 } });
+  });
+
+  it('stops after checkpointing the page in hand when aborted, and finishes STOPPED', async () => {
+    const abort = new AbortController();
+    const { events, jobs, run } = setup({ pages: [page(1, 3), page(4, 3), page(7, 3), page(10, 1)], onPage: (p) => p === 2 && abort.abort('SIGTERM') });
+    const summary = await run({ signal: abort.signal });
+    expect(summary.outcome).toBe('STOPPED');
+    expect(events).toEqual(['start RUN', 'read 1', 'publish 1 3 exec 7', 'checkpoint 1', 'read 2', 'publish 2 3 exec 7', 'checkpoint 2', 'finish STOPPED', 'release']);
+    expect(jobs.finished?.error).toBe('stopped by signal');
+  });
+
+  it('finishes STOPPED and says the rerun resumes when the abort interrupts a fetch', async () => {
+    const abort = new AbortController();
+    abort.abort('SIGTERM');
+    const aborted = new SettleError('ABORTED', 'request aborted by shutdown', { category: 'transient' });
+    const { jobs, run } = setup({ pages: [page(1, 3)], readFailAt: { page: 1, error: aborted } });
+    await expect(run({ signal: abort.signal })).rejects.toMatchObject({ code: 'JOB_STOPPED', category: 'transient', cause: aborted });
+    expect(jobs.finished?.status).toBe('STOPPED');
+  });
+
+  it('records a failed page fetch as FAILED with the error and rethrows it, keeping earlier checkpoints', async () => {
+    const error = new SettleError('TOSS_FAILED_INTERNAL_SYSTEM_PROCESSING', 'Toss answered 500', { category: 'transient' });
+    const { events, jobs, run } = setup({ pages: [page(1, 3), page(4, 3), page(7, 1)], readFailAt: { page: 2, error } });
+    await expect(run()).rejects.toBe(error);
+    expect(events).toEqual(['start RUN', 'read 1', 'publish 1 3 exec 7', 'checkpoint 1', 'finish FAILED', 'release']);
+    expect(jobs.finished).toMatchObject({ status: 'FAILED', error: 'Toss answered 500', counts: { pages: 1, rowsFetched: 3 } });
+  });
+
+  it('never checkpoints a page whose publish failed', async () => {
+    const { events, run } = setup({ pages: [page(1, 3), page(4, 3), page(7, 1)], publishFailAt: 2 });
+    await expect(run()).rejects.toMatchObject({ code: 'KAFKA_PUBLISH_FAILED' });
+    expect(events).toEqual(['start RUN', 'read 1', 'publish 1 3 exec 7', 'checkpoint 1', 'read 2', 'finish FAILED', 'release']);
+  });
+
+  it('passes the claim refusal through untouched (nothing read, nothing released twice)', async () => {
+    const events: Event[] = [];
+    const jobs = new FakeJobs(events);
+    jobs.start = async () => {
+      throw new SettleError('JOB_ALREADY_RUNNING', 'window is already running', { category: 'already-running' });
+    };
+    const job = new RunSettlementJob({ reader: new FakeReader(events, [page(1, 3)]), publisher: new FakePublisher(events), jobs, clock: ticking(), log: silent, host: 'h', pid: 1 });
+    await expect(job.run({ window, pageSize: 3 })).rejects.toMatchObject({ category: 'already-running' });
+    expect(events).toEqual([]);
+  });
+});

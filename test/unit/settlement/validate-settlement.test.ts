@@ -1,0 +1,152 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { validateSettlement } from '../../../src/domain/settlement/validate-settlement.js';
+
+type Row = Record<string, unknown>;
+const examples = JSON.parse(readFileSync(new URL('../../fixtures/settlements/examples.json', import.meta.url), 'utf8')) as Row[];
+const [cardApproval, cardCancel, noFees, easyPay] = examples as [Row, Row, Row, Row];
+
+const copy = (row: Row, patch: Row = {}): Row => ({ ...structuredClone(row), ...patch });
+const without = (row: Row, field: string): Row => {
+  const c = copy(row);
+  delete c[field];
+  return c;
+};
+
+function rejection(raw: unknown) {
+  const result = validateSettlement(raw);
+  if (result.ok) throw new Error(`expected a rejection, got ${JSON.stringify(result.value)}`);
+  return result.rejection;
+}
+
+function accepted(raw: unknown) {
+  const result = validateSettlement(raw);
+  if (!result.ok) throw new Error(`expected the row to pass, got ${result.rejection.reason}`);
+  return result.value;
+}
+
+describe('validateSettlement accepts the rows Toss really sends', () => {
+  it('accepts each documented example (approval, cancel, no fees, easy pay) unchanged', () => {
+    for (const row of examples) expect(accepted(row)).toMatchObject({ ...row, fees: row.fees ?? null });
+  });
+
+  it('keeps a missing fees property as null, distinct from an empty array', () => {
+    expect(accepted(noFees).fees).toBeNull();
+    expect(accepted(copy(noFees, { fees: [] })).fees).toEqual([]);
+  });
+
+  it('keeps card null on an easy-pay row and turns absent nested objects into null', () => {
+    const value = accepted(without(easyPay, 'virtualAccount'));
+    expect(value.card).toBeNull();
+    expect(value.virtualAccount).toBeNull();
+    expect(value.easyPay).toEqual(easyPay.easyPay);
+  });
+
+  it('accepts a fee sent as a digit string (the guide once showed "800") as an integer', () => {
+    expect(accepted(copy(cardApproval, { fees: [{ type: 'BASE', fee: '1375' }] })).fees).toEqual([{ type: 'BASE', fee: 1375 }]);
+  });
+
+  it('skips the payout rule when Toss leaves out the total fee', () => {
+    expect(accepted(copy(cardApproval, { fee: undefined, payOutAmount: 1 })).fee).toBeNull();
+  });
+
+  it('accepts a zero-fee cancel row', () => {
+    expect(accepted(copy(cardCancel, { fees: [{ type: 'BASE', fee: 0 }], fee: 0, supplyAmount: 0, vat: 0, payOutAmount: -99800 })).amount).toBe(-99800);
+  });
+
+  it('ignores fields Toss adds without notice', () => {
+    expect(accepted(copy(cardApproval, { brandNewField: 'x' }))).not.toHaveProperty('brandNewField');
+  });
+});
+
+describe('validateSettlement rejects a row with a reason naming the field', () => {
+  it.each(['mId', 'paymentKey', 'transactionKey', 'orderId', 'currency', 'method', 'approvedAt', 'soldDate', 'paidOutDate'])('rejects a row without %s', (field) => {
+    expect(rejection(without(cardApproval, field))).toMatchObject({ field, transactionKey: field === 'transactionKey' ? null : cardApproval.transactionKey });
+  });
+
+  it.each(['amount', 'interestFee', 'supplyAmount', 'vat', 'payOutAmount'])('rejects a row without the amount %s', (field) => {
+    expect(rejection(without(cardApproval, field))).toMatchObject({ field, reason: `${field} is required` });
+  });
+
+  it('rejects an empty string where a key is required', () => {
+    expect(rejection(copy(cardApproval, { paymentKey: '' })).field).toBe('paymentKey');
+  });
+
+  it('rejects a transactionKey longer than Toss allows (64)', () => {
+    expect(rejection(copy(cardApproval, { transactionKey: 'x'.repeat(65) })).reason).toMatch(/longer than 64/);
+  });
+
+  it('rejects an orderId outside [A-Za-z0-9_-]{6,64}', () => {
+    expect(rejection(copy(cardApproval, { orderId: 'ORD 1' })).field).toBe('orderId');
+    expect(rejection(copy(cardApproval, { orderId: 'ab' })).field).toBe('orderId');
+  });
+
+  it('rejects money with a fraction, as text with a decimal point, or beyond a safe integer', () => {
+    expect(rejection(copy(cardApproval, { amount: 50000.5 })).field).toBe('amount');
+    expect(rejection(copy(cardApproval, { amount: '50000.0' })).field).toBe('amount');
+    expect(rejection(copy(cardApproval, { amount: 2 ** 53 })).field).toBe('amount');
+  });
+
+  it('rejects a fees entry without a numeric fee and names its index', () => {
+    expect(rejection(copy(cardApproval, { fees: [{ type: 'BASE', fee: 1375 }, { type: 'ETC' }] })).field).toBe('fee');
+    expect(rejection(copy(cardApproval, { fees: [1375] })).field).toBe('fees[0]');
+    expect(rejection(copy(cardApproval, { fees: { type: 'BASE' } })).field).toBe('fees');
+  });
+
+  it('rejects a payOutAmount that is not amount − fee', () => {
+    const r = rejection(copy(cardApproval, { payOutAmount: 48000 }));
+    expect(r).toMatchObject({ field: 'payOutAmount' });
+    expect(r.reason).toContain('48000');
+  });
+
+  it('rejects an unknown currency', () => {
+    expect(rejection(copy(cardApproval, { currency: 'EUR' })).field).toBe('currency');
+  });
+
+  it('rejects dates that are not yyyy-MM-dd or not on the calendar', () => {
+    expect(rejection(copy(cardApproval, { soldDate: '2025/02/09' })).field).toBe('soldDate');
+    expect(rejection(copy(cardApproval, { soldDate: '2025-02-30' })).reason).toMatch(/not a calendar date/);
+    expect(rejection(copy(cardApproval, { paidOutDate: '2025-13-01' })).field).toBe('paidOutDate');
+    expect(accepted(copy(cardApproval, { soldDate: '2024-02-29' })).soldDate).toBe('2024-02-29');
+    expect(rejection(copy(cardApproval, { soldDate: '2025-02-29' })).field).toBe('soldDate');
+  });
+
+  it('rejects an approvedAt without an offset (it would be read in the machine time zone)', () => {
+    expect(rejection(copy(cardApproval, { approvedAt: '2025-02-09T06:58:32' })).field).toBe('approvedAt');
+    expect(accepted(copy(cardApproval, { approvedAt: '2025-02-09T06:58:32.123Z' })).approvedAt).toBe('2025-02-09T06:58:32.123Z');
+  });
+
+  it('rejects a nested object that is not an object', () => {
+    expect(rejection(copy(cardApproval, { card: 'VISA' })).field).toBe('card');
+    expect(rejection(copy(cardApproval, { easyPay: [] })).field).toBe('easyPay');
+  });
+
+  it('rejects a negative amount on a row without a cancel object', () => {
+    expect(rejection(copy(cardCancel, { cancel: null })).field).toBe('amount');
+  });
+
+  // each patch keeps payOutAmount = amount − fee true, so only the sign rule can fire
+  it.each([
+    ['amount', { amount: 99800, payOutAmount: 102050 }],
+    ['payOutAmount', { fee: -100000, payOutAmount: 200 }],
+    ['supplyAmount', { supplyAmount: 2045 }],
+    ['vat', { vat: 205 }],
+    ['fee', { fee: 2250, payOutAmount: -102050 }],
+  ] as const)('rejects a cancel row whose %s is positive', (field, patch) => {
+    expect(rejection(copy(cardCancel, patch))).toMatchObject({ field, reason: expect.stringMatching(/≤ 0 on a cancel row/) as unknown });
+  });
+
+  it('rejects a cancel whose transactionKey is not the row’s', () => {
+    const cancel = { ...(cardCancel.cancel as Row), transactionKey: 'OTHER' };
+    expect(rejection(copy(cardCancel, { cancel })).field).toBe('cancel.transactionKey');
+  });
+
+  it('rejects a value that is not a JSON object, without a transactionKey', () => {
+    for (const raw of [null, 42, 'row', [cardApproval]]) expect(rejection(raw)).toMatchObject({ field: '(row)', transactionKey: null, raw });
+  });
+
+  it('keeps the raw row in the rejection so it can be inspected and replayed', () => {
+    const raw = copy(cardApproval, { payOutAmount: 1 });
+    expect(rejection(raw).raw).toBe(raw);
+  });
+});
