@@ -1,3 +1,4 @@
+import v8f from 'node:v8'; v8f.setFlagsFromString('--max-semi-space-size=16');
 import { wireSettlementJob } from './dist/composition-root.js';
 import { loadConfig } from './dist/infrastructure/config/config.js';
 import { createLogger } from './dist/infrastructure/logging/logger.js';
@@ -14,10 +15,11 @@ await admin.query(`CREATE DATABASE ${db}`); await admin.query(`USE ${db}`); awai
 const config = loadConfig({ TOSS_API_BASE_URL: process.argv[2], TOSS_SECRET_KEY: 'test_sk_probe', KAFKA_BROKERS: '127.0.0.1:9092', SCHEMA_REGISTRY_URL: 'http://127.0.0.1:8081/apis/ccompat/v7', MYSQL_URL: 'mysql://root@127.0.0.1:3306/' + db, SETTLEMENT_TOPIC: topic }, ['toss','kafka','registry','mysql']);
 const kafka = createKafka(config.kafka, logger); await ensureTopics(kafka, settlementTopics(topic, 6));
 const w = await wireSettlementJob(config, logger, { dryRun: false, concurrency: Number(process.argv[3] ?? 4) });
+import v8 from 'node:v8'; const peak = {}; const iv = setInterval(() => { const m = process.memoryUsage(); for (const k of Object.keys(m)) peak[k] = Math.max(peak[k] ?? 0, Math.round(m[k] / 2**20)); for (const sp of v8.getHeapSpaceStatistics()) peak[sp.space_name] = Math.max(peak[sp.space_name] ?? 0, Math.round(sp.space_size / 2**20)); }, 20);
 const t = performance.now();
 const sum = await w.value.run({ window: settlementWindow('2025-02-03', '2025-02-03'), pageSize: 5000 });
 const sec = (performance.now() - t) / 1000;
-await w.close();
+clearInterval(iv); console.log(peak); await w.close();
 console.log('rows/s', Math.round(sum.counts.rowsPublished / sec), 'maxRSS MB', Math.round(process.resourceUsage().maxRSS / 1024));
 await admin.query(`DROP DATABASE ${db}`); await admin.end();
 const a = kafka.admin(); await a.connect(); await a.deleteTopics({ topics: settlementTopics(topic, 6).map(t => t.topic) }); await a.disconnect();

@@ -116,7 +116,7 @@ describe('settle order, end to end', () => {
     const human = await settle(['order', 'show', ORDER]);
     expect(human.stdout).toContain('settlement COMPLETED paid out 2025-02-13');
 
-    const reconciled = await settle(['reconcile-payments', '--from', '2025-02-01', '--to', '2025-02-28', '--json']);
+    const reconciled = await settle(['reconcile', '--payments', '--from', '2025-02-01', '--to', '2025-02-28', '--json']);
     expect(reconciled.code).toBe(3);
     expect(JSON.parse(reconciled.stdout)).toMatchObject({ findings: 1, unsettled: [{ orderId: ORDER, type: 'CANCEL', amount: -5_000 }], unknownSettlements: [] });
 

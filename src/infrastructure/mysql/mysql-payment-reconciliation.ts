@@ -4,7 +4,7 @@ import { translateMySqlError } from './mysql-errors.js';
 import { fromDbInstant } from './mysql-order-rows.js';
 
 /**
- * The two anti-joins of `settle reconcile-payments`, matched on payment_key + transaction_key (the settlements
+ * The two anti-joins of `settle reconcile --payments`, matched on payment_key + transaction_key (the settlements
  * table's transaction_key is unique; ours is indexed). Both are bounded by the window's dates and their indexes.
  */
 export class MySqlPaymentReconciliation implements PaymentReconciliationSource {

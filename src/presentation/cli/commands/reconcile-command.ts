@@ -20,6 +20,7 @@ import { ExitCode } from '../exit-codes.js';
 import { dateFlag, usage } from '../flag-parsers.js';
 import { globalOverrides } from '../global-options.js';
 import { KEYS_SHOWN, reconcileJson, reconcileText } from './reconcile-output.js';
+import { reconcilePaymentsAction } from './reconcile-payments-command.js';
 
 interface ReconcileOptions {
   from?: string;
@@ -27,6 +28,7 @@ interface ReconcileOptions {
   dateType: string;
   json?: boolean;
   all?: boolean;
+  payments?: boolean;
 }
 
 export function registerReconcileCommand(program: Command, ctx: CliContext): void {
@@ -38,6 +40,7 @@ export function registerReconcileCommand(program: Command, ctx: CliContext): voi
     .option('--date-type <type>', 'soldDate | paidOutDate', 'soldDate')
     .option('--json', 'JSON output')
     .option('--all', `list every differing key (default: the first ${KEYS_SHOWN} per side and kind)`)
+    .option('--payments', 'instead: local payments vs loaded settlements (overdue unsettled payments, settlement rows with no local payment)')
     .addHelpText(
       'after',
       '\nKafka means the records of the COMPLETED runs and replays of overlapping windows of the same date type (and\n' +
@@ -46,6 +49,7 @@ export function registerReconcileCommand(program: Command, ctx: CliContext): voi
     )
     .action(async (opts: ReconcileOptions, cmd: Command) => {
       if (!opts.from || !opts.to) throw usage('INVALID_WINDOW', 'reconcile needs --from and --to');
+      if (opts.payments) return reconcilePaymentsAction(ctx, { from: opts.from, to: opts.to, json: opts.json === true }, globalOverrides(cmd));
       const window = settlementWindow(opts.from, opts.to, opts.dateType);
       const config = ctx.config(['toss', 'kafka', 'registry', 'mysql'], globalOverrides(cmd));
       const wired = await wireReconcile(config, ctx.logger());

@@ -1,8 +1,5 @@
-import type { Command } from 'commander';
 import type { CliContext } from '../cli-context.js';
 import { ExitCode } from '../exit-codes.js';
-import { dateFlag } from '../flag-parsers.js';
-import { globalOverrides } from '../global-options.js';
 import { wireOrders } from '../order-wiring.js';
 import { formatReconciliation } from './order-output.js';
 
@@ -27,14 +24,4 @@ export async function reconcilePaymentsAction(ctx: CliContext, options: Reconcil
   } finally {
     await wired.close();
   }
-}
-
-export function registerReconcilePaymentsCommand(program: Command, ctx: CliContext): void {
-  program
-    .command('reconcile-payments')
-    .description('local payments vs loaded settlements for a date window: overdue unsettled payments and unknown settlement rows (exit 3 on findings)')
-    .requiredOption('--from <date>', 'first expected settlement / payout date, YYYY-MM-DD', dateFlag('--from'))
-    .requiredOption('--to <date>', 'last expected settlement / payout date, YYYY-MM-DD', dateFlag('--to'))
-    .option('--json', 'print JSON')
-    .action((opts: ReconcilePaymentsOptions, cmd: Command) => reconcilePaymentsAction(ctx, opts, globalOverrides(cmd)));
 }
