@@ -7,6 +7,7 @@ import { generateSettlementRows, startTossFake, type TossFake } from '../support
 const secretKey = testSecretKey();
 const topic = uniqueName('settle.e2e.crash');
 const rows = generateSettlementRows({ count: 2_950, from: '2025-06-02', days: 2, seed: 42 });
+const termRows = generateSettlementRows({ count: 1_450, from: '2025-06-10', seed: 43 });
 const args = ['produce', '--from', '2025-06-02', '--to', '2025-06-03', '--page-size', '100', '--concurrency', '2'];
 let db: TempDatabase;
 let fake: TossFake;
@@ -17,7 +18,7 @@ beforeAll(async () => {
   db = await createTempDatabase('settle_e2e');
   await createSettlementTopics(topic, 3);
   // ~150 ms a page: slow enough to kill the run mid-window
-  fake = await startTossFake({ rows, secretKey, delayMs: 150 });
+  fake = await startTossFake({ rows: [...rows, ...termRows], secretKey, delayMs: 150 });
   env = { TOSS_API_BASE_URL: fake.url, TOSS_SECRET_KEY: secretKey, TOSS_TIMEOUT_MS: '5000', KAFKA_BROKERS: stack.brokers, SCHEMA_REGISTRY_URL: stack.registryUrl, MYSQL_URL: db.url, SETTLEMENT_TOPIC: topic, LOG_LEVEL: 'info' };
 });
 
@@ -38,8 +39,12 @@ interface ExecutionRow {
   last_error: string | null;
 }
 
+const executionsOf = (from: string) =>
+  db.query<ExecutionRow>('SELECT e.id, e.status, e.resumed_from, e.last_page, e.pages, e.rows_fetched, e.rows_published, e.last_error FROM job_executions e JOIN job_instances i ON i.id = e.instance_id WHERE i.window_from = ? ORDER BY e.id', [from]);
+
 describe('settle produce killed mid-window (SIGKILL) and run again', () => {
   it('resumes after the last checkpoint: every row of the window reaches the topic, one instance, two executions, then exit 6', async () => {
+    fake.setDelay(150);
     const crashed = startSettle(args, env);
     await until(async () => ((await db.query<{ n: number }>('SELECT COUNT(*) AS n FROM job_page_checkpoints'))[0]?.n ?? 0) >= 5, 60_000, 'five checkpointed pages');
     crashed.child.kill('SIGKILL');
@@ -59,9 +64,9 @@ describe('settle produce killed mid-window (SIGKILL) and run again', () => {
     expect(new Set(published.map((r) => r.value.transactionKey))).toEqual(new Set(rows.map((r) => r.transactionKey)));
     expect(published.length).toBeGreaterThanOrEqual(rows.length);
 
-    const instances = await db.query<{ id: number }>('SELECT id FROM job_instances');
+    const instances = await db.query<{ id: number }>("SELECT id FROM job_instances WHERE window_from = '2025-06-02'");
     expect(instances).toHaveLength(1);
-    const [dead, done, ...more] = await db.query<ExecutionRow>('SELECT id, status, resumed_from, last_page, pages, rows_fetched, rows_published, last_error FROM job_executions ORDER BY id');
+    const [dead, done, ...more] = await executionsOf('2025-06-02');
     expect(more).toEqual([]);
     expect(dead).toMatchObject({ status: 'FAILED', last_error: expect.stringContaining('process died') as unknown });
     expect(done).toMatchObject({ status: 'COMPLETED', resumed_from: dead?.id, last_page: 30 });
@@ -73,5 +78,30 @@ describe('settle produce killed mid-window (SIGKILL) and run again', () => {
     const third = assertSecretNotPrinted(await runSettle(args, env), secretKey);
     expect(third.code).toBe(6);
     expect(third.stderr).toContain('JOB_ALREADY_COMPLETED');
+  });
+  it('stops cleanly on SIGTERM after the page in hand (exit 4, STOPPED), and the rerun resumes to COMPLETED', async () => {
+    const termArgs = ['produce', '--from', '2025-06-10', '--to', '2025-06-10', '--page-size', '100', '--concurrency', '2'];
+    fake.setDelay(150);
+    const running = startSettle(termArgs, env);
+    const checkpoints = async () => (await db.query<{ n: number }>("SELECT COUNT(*) AS n FROM job_page_checkpoints c JOIN job_executions e ON e.id = c.execution_id JOIN job_instances i ON i.id = e.instance_id WHERE i.window_from = '2025-06-10'"))[0]?.n ?? 0;
+    await until(async () => (await checkpoints()) >= 3, 60_000, 'three checkpointed pages');
+    running.child.kill('SIGTERM');
+    const stopped = assertSecretNotPrinted(await running.done, secretKey);
+    expect(stopped.code, stopped.stderr).toBe(4);
+    // stopped between pages it prints the summary; stopped while awaiting a page it says so on stderr
+    expect(`${stopped.stdout}${stopped.stderr}`).toMatch(/^STOPPED window 2025-06-10|settle: JOB_STOPPED: stopped by signal after \d+ page\(s\); rerun resumes/m);
+    const [halted] = await executionsOf('2025-06-10');
+    expect(halted?.status).toBe('STOPPED');
+    expect(halted?.last_page).toBe(await checkpoints()); // nothing published after the last checkpoint was left unrecorded
+
+    fake.setDelay(0);
+    const rerun = assertSecretNotPrinted(await runSettle(termArgs, env), secretKey);
+    expect(rerun.code, rerun.stderr).toBe(0);
+    expect(rerun.stdout).toContain(`resumed after page ${halted?.last_page}`);
+    const [, done] = await executionsOf('2025-06-10');
+    expect(done).toMatchObject({ status: 'COMPLETED', resumed_from: halted?.id, last_page: 15 });
+    expect((halted?.rows_published ?? 0) + (done?.rows_published ?? 0)).toBe(termRows.length);
+    const keys = new Set(termRows.map((r) => r.transactionKey));
+    expect(new Set((await readSettlements(topic)).map((r) => r.value.transactionKey).filter((k) => keys.has(k)))).toEqual(keys);
   });
 });

@@ -16,6 +16,7 @@ export interface Unfit {
 }
 
 const CHUNK_BYTES = 1024 * 1024;
+const BYTES_PER_ROW_GUESS = 512;
 
 export function readSettlementSchema(file = SETTLEMENT_SCHEMA_FILE): string {
   return readFileSync(file, 'utf8');
@@ -60,20 +61,22 @@ export class SettlementSerde {
   }
 
   /**
-   * Encodes a page synchronously into shared 1 MB chunks: each value is a view holding magic 0, the schema id
+   * Encodes a page synchronously into shared chunks (up to 1 MB): each value is a view holding magic 0, the schema id
    * and the Avro body, so a page costs a few allocations instead of one Buffer and one promise per row (the
    * registry client's encode). A row that does not fit the schema comes back as `{ unfit: reason }`.
    */
   encodeBatch(rows: readonly Settlement[]): Array<Buffer | Unfit> {
     const out: Array<Buffer | Unfit> = [];
-    let chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+    // sized for what is left (a single encode takes a few hundred bytes, a page at most a chunk at a time)
+    const chunkFor = (rowsLeft: number, atLeast: number) => Buffer.allocUnsafe(Math.max(atLeast, Math.min(CHUNK_BYTES, rowsLeft * BYTES_PER_ROW_GUESS)));
+    let chunk = chunkFor(rows.length, 0);
     let pos = 0;
-    for (const row of rows) {
+    for (const [i, row] of rows.entries()) {
       let end: number;
       try {
         end = this.#write(row, chunk, pos);
-        if (end < 0) {
-          chunk = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, 2 * (5 - end)));
+        while (end < 0) {
+          chunk = chunkFor(rows.length - i, 2 * (chunk.length - pos - end));
           pos = 0;
           end = this.#write(row, chunk, 0);
         }

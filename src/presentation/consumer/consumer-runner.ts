@@ -5,7 +5,8 @@ import type { Config } from '../../infrastructure/config/config.js';
 import { createKafka } from '../../infrastructure/kafka/kafka-client.js';
 import { KafkaDeadLetterSink } from '../../infrastructure/kafka/kafka-dead-letter-sink.js';
 import { type BatchHandler, KafkaSettlementConsumer } from '../../infrastructure/kafka/kafka-settlement-consumer.js';
-import { createSchemaRegistry, SettlementSerde } from '../../infrastructure/kafka/settlement-serde.js';
+import { RegistrySettlementDecoder } from '../../infrastructure/kafka/settlement-decoder.js';
+import { createSchemaRegistry } from '../../infrastructure/kafka/settlement-serde.js';
 import { dlqTopic, requireTopic } from '../../infrastructure/kafka/topic-admin.js';
 import type { Logger } from '../../infrastructure/logging/logger.js';
 import { MySqlSettlementStore } from '../../infrastructure/mysql/mysql-settlement-store.js';
@@ -50,7 +51,7 @@ export async function runConsumer(o: RunConsumerOptions): Promise<ConsumeSummary
 
   const store = new MySqlSettlementStore(pool, { ...(o.tuning?.rowsPerStatement ? { rowsPerStatement: o.tuning.rowsPerStatement } : {}) });
   const ingest = createIngestBatch({
-    decoder: SettlementSerde.forReading(createSchemaRegistry(o.config.registry)),
+    decoder: new RegistrySettlementDecoder(createSchemaRegistry(o.config.registry)),
     store,
     deadLetters: new KafkaDeadLetterSink(producer),
     maxRetries: cc.maxDbRetries,

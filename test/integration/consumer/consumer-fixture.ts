@@ -145,7 +145,10 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | null | u
   }
 }
 
-/** Sessions of `database` blocked on a row lock (InnoDB's view). */
+/**
+ * Sessions of `database` blocked on a row lock (InnoDB's view). Poll it at most every ~200 ms: InnoDB refreshes
+ * its INNODB_TRX cache only after 100 ms without a read, so faster polling keeps reading a stale snapshot.
+ */
 export async function lockWaits(db: Connection, database: string): Promise<number> {
   const [rows] = await db.query<RowDataPacket[]>(
     "SELECT COUNT(*) AS n FROM information_schema.innodb_trx t JOIN information_schema.processlist p ON p.id = t.trx_mysql_thread_id WHERE p.db = ? AND t.trx_state = 'LOCK WAIT'",

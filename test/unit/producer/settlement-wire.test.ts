@@ -41,6 +41,14 @@ describe('SettlementSerde.encodeBatch', () => {
     for (const i of [0, 2999, 5999]) expect(type.fromBuffer((values[i] as Buffer).subarray(5))).toMatchObject({ transactionKey: rows[i]?.transactionKey });
   });
 
+  it('encodes a single row (the consumer tests’ path) without reserving a page-sized chunk, even a row larger than its guess', async () => {
+    const [card, cancel] = examples as [Record<string, unknown>, Record<string, unknown>];
+    expect((await serde.encode(settlement(card))).buffer.byteLength).toBeLessThanOrEqual(Buffer.poolSize); // a pooled slice, not a 1 MB chunk
+    const long = settlement({ ...cancel, cancel: { ...(cancel.cancel as object), cancelReason: '환불'.repeat(2000) } });
+    const value = await serde.encode(long);
+    expect(type.fromBuffer(value.subarray(5))).toMatchObject({ cancel: { cancelReason: '환불'.repeat(2000) } });
+  });
+
   it('returns a row the schema refuses as unfit, naming the path, and still encodes its neighbours', () => {
     const [card] = examples as [Record<string, unknown>];
     const broken = settlement({ ...card, transactionKey: 'BROKEN', card: { ...(card.card as object), issuerCode: null } });

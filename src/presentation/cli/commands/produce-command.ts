@@ -48,7 +48,9 @@ export function registerProduceCommand(program: Command, ctx: CliContext): void 
       try {
         const summary = await wired.value.run({ window, pageSize: config.toss.pageSize, dryRun: opts.dryRun === true, maxRejects: opts.maxRejects, signal: ctx.signal });
         printSummary(ctx, summary, opts.json === true);
-        if (summary.counts.rowsRejected > opts.maxRejects) ctx.setExitCode(ExitCode.DATA);
+        // a run stopped by SIGTERM left the window unfinished: cron must not read that as success
+        if (summary.outcome === 'STOPPED') ctx.setExitCode(ExitCode.TRANSIENT);
+        else if (summary.counts.rowsRejected > opts.maxRejects) ctx.setExitCode(ExitCode.DATA);
       } finally {
         await wired.close();
       }

@@ -1,0 +1,68 @@
+import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+import avsc from 'avsc';
+import type { RecordDecoder } from '../../application/ingest/ports.js';
+import { SettleError } from '../../domain/shared/settle-error.js';
+import { readSettlementSchema } from './settlement-serde.js';
+
+type Read = (payload: Buffer) => unknown;
+
+/**
+ * The consumer's decoder: Confluent wire format, the writer schema fetched from the registry by id ONCE
+ * (one promise per id; the registry client compiles a schema per waiting caller on a cold cache, which on a
+ * 3,000-record batch took 11 s and 1 GB), then resolved into our reader schema so records written by an
+ * older or newer compatible schema read as our Settlement shape. Poison → data errors; registry down → transient.
+ */
+export class RegistrySettlementDecoder implements RecordDecoder {
+  private readonly readers = new Map<number, Promise<Read>>();
+  private readonly reader: avsc.Type;
+
+  constructor(
+    private readonly registry: SchemaRegistry,
+    schemaText = readSettlementSchema(),
+  ) {
+    this.reader = avsc.Type.forSchema(JSON.parse(schemaText) as avsc.Schema);
+  }
+
+  async decode(value: Buffer): Promise<unknown> {
+    if (value.length < 5 || value[0] !== 0) throw new SettleError('NOT_CONFLUENT_WIRE_FORMAT', 'record value is not Confluent wire format (magic byte 0 + schema id)', { category: 'data' });
+    const id = value.readInt32BE(1);
+    const read = await this.readerFor(id);
+    try {
+      return read(value.subarray(5));
+    } catch (error) {
+      throw new SettleError('AVRO_DECODE_FAILED', `record cannot be decoded with schema id ${id}: ${(error as Error).message}`, { category: 'data', cause: error });
+    }
+  }
+
+  private readerFor(id: number): Promise<Read> {
+    let reader = this.readers.get(id);
+    if (!reader) {
+      reader = this.load(id);
+      this.readers.set(id, reader);
+      // a failed lookup is not cached: the registry may be back (or the id registered) next time
+      reader.catch(() => this.readers.delete(id));
+    }
+    return reader;
+  }
+
+  private async load(id: number): Promise<Read> {
+    let writer: avsc.Type;
+    try {
+      writer = (await this.registry.getSchema(id)) as unknown as avsc.Type;
+    } catch (error) {
+      const msg = (error as Error).message ?? String(error);
+      const status = (error as { status?: number }).status;
+      if (status === 404 || /not found|40403|404/i.test(msg)) throw new SettleError('UNKNOWN_SCHEMA_ID', `schema id ${id} is unknown to the registry`, { category: 'data', cause: error });
+      throw new SettleError('SCHEMA_REGISTRY_FAILED', `schema registry unavailable while reading schema id ${id}: ${msg}`, { category: 'transient', cause: error });
+    }
+    if (typeof (writer as { fromBuffer?: unknown }).fromBuffer !== 'function')
+      throw new SettleError('NOT_AVRO_SCHEMA', `schema id ${id} is not an Avro schema`, { category: 'data' });
+    try {
+      const resolver = this.reader.createResolver(writer);
+      return (payload) => this.reader.fromBuffer(payload, resolver);
+    } catch (error) {
+      // the writer's schema cannot be read as ours: every record written with it is poison, not a retry
+      throw new SettleError('SCHEMA_NOT_READABLE', `schema id ${id} cannot be read as the settlement schema: ${(error as Error).message}`, { category: 'data', cause: error });
+    }
+  }
+}
