@@ -70,7 +70,9 @@ export function registerReplayCommand(program: Command, ctx: CliContext): void {
           ctx.out(`${summary.outcome} replay execution ${summary.executionId} (replay of ${summary.replayOf ?? 'no completed run'}): fetched ${summary.counts.rowsFetched}, published ${summary.counts.rowsPublished}, rejected ${summary.counts.rowsRejected}`);
           ctx.out(`rows published vs MySQL before: ${summary.counts.rowsPublished - before.rows >= 0 ? '+' : ''}${summary.counts.rowsPublished - before.rows}; the loader's summary (settle consume) reports inserted/updated/unchanged`);
         }
-        if (summary.counts.rowsRejected > 0) ctx.setExitCode(ExitCode.DATA);
+        // stopped by SIGTERM between pages: the window is unfinished, a rerun of the replay resumes it
+        if (summary.outcome === 'STOPPED') ctx.setExitCode(ExitCode.TRANSIENT);
+        else if (summary.counts.rowsRejected > 0) ctx.setExitCode(ExitCode.DATA);
       } finally {
         await wired.close();
       }
