@@ -1,11 +1,14 @@
+import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import type { Kafka, Producer } from 'kafkajs';
+import type { SettlementPublisher } from './application/settlement/ports.js';
 import { RunSettlementJob, type JobProgress } from './application/settlement/run-settlement-job.js';
 import { systemClock } from './application/shared/log.js';
 import type { Config } from './infrastructure/config/config.js';
-import { createKafka } from './infrastructure/kafka/kafka-client.js';
+import { createKafka, createSettlementProducer } from './infrastructure/kafka/kafka-client.js';
 import { KafkaSettlementPublisher } from './infrastructure/kafka/kafka-settlement-publisher.js';
-import { Murmur2Partitioner } from './infrastructure/kafka/murmur2-partitioner.js';
+import { PRODUCER_THREAD_URL, WorkerSettlementPublisher } from './infrastructure/kafka/worker-settlement-publisher.js';
 import { createSchemaRegistry, SettlementSerde } from './infrastructure/kafka/settlement-serde.js';
 import { rejectsTopic, requireTopic } from './infrastructure/kafka/topic-admin.js';
 import type { Logger } from './infrastructure/logging/logger.js';
@@ -25,9 +28,16 @@ export interface Wired<T> {
 }
 
 export function createProducer(kafka: Kafka): Producer {
-  // Our guarantees come from checkpoints and the idempotent upsert, not kafkajs's experimental idempotence.
-  return kafka.producer({ allowAutoTopicCreation: false, idempotent: false, maxInFlightRequests: 5, createPartitioner: Murmur2Partitioner });
+  return createSettlementProducer(kafka);
 }
+
+/**
+ * kafkajs on its own thread when the compiled producer thread is there (the CLI runs from dist/), so the
+ * next page is fetched, validated and encoded while this one is sent; two pages in flight at most. Running
+ * from TypeScript sources (tests import the use case, not this) it stays on the calling thread.
+ */
+const PUBLISH_ON_THREAD = existsSync(fileURLToPath(PRODUCER_THREAD_URL));
+const PAGES_IN_FLIGHT = 2;
 
 export async function wireSettlementJob(config: Config, logger: Logger, options: { dryRun: boolean; concurrency: number; progress?: JobProgress }): Promise<Wired<RunSettlementJob>> {
   const closers: Array<() => Promise<void>> = [];
@@ -38,16 +48,23 @@ export async function wireSettlementJob(config: Config, logger: Logger, options:
     const client = new TossSettlementsClient({ baseUrl: config.toss.baseUrl, secretKey: config.toss.secretKey, timeoutMs: config.toss.timeoutMs, maxRetries: config.toss.maxRetries, connections: options.concurrency, logger: logger.child({ component: 'toss' }) });
     closers.push(() => client.close());
     const reader = new PrefetchingPageReader(client, options.concurrency);
-    let publisher: KafkaSettlementPublisher | null = null;
+    let publisher: SettlementPublisher | null = null;
     if (!options.dryRun) {
       const kafka = createKafka(config.kafka, logger, '-producer');
-      await requireTopic(kafka, config.kafka.topic);
-      await requireTopic(kafka, rejectsTopic(config.kafka.topic));
-      const serde = await SettlementSerde.register(createSchemaRegistry(config.registry), config.kafka.topic);
-      const producer = createProducer(kafka);
-      await producer.connect();
-      closers.push(() => producer.disconnect());
-      publisher = new KafkaSettlementPublisher(producer, serde, config.kafka.topic, rejectsTopic(config.kafka.topic));
+      const topic = config.kafka.topic;
+      await requireTopic(kafka, topic);
+      await requireTopic(kafka, rejectsTopic(topic));
+      const serde = await SettlementSerde.register(createSchemaRegistry(config.registry), topic);
+      if (PUBLISH_ON_THREAD) {
+        const onThread = await WorkerSettlementPublisher.start({ kafka: config.kafka, serde, topic, rejectsTopic: rejectsTopic(topic), logLevel: logger.level });
+        closers.push(() => onThread.close());
+        publisher = onThread;
+      } else {
+        const producer = createProducer(kafka);
+        await producer.connect();
+        closers.push(() => producer.disconnect());
+        publisher = new KafkaSettlementPublisher(producer, serde, topic, rejectsTopic(topic));
+      }
     }
     const conn = options.dryRun ? null : await createMySqlConnection(config.mysql.url).catch((e: unknown) => Promise.reject(toSettleError(e)));
     const jobs = conn ? new MySqlJobRepository(conn) : dryRunJobs;
@@ -59,6 +76,7 @@ export async function wireSettlementJob(config: Config, logger: Logger, options:
       log: logger.child({ component: 'settlement-job' }),
       host: hostname(),
       pid: process.pid,
+      pagesInFlight: PAGES_IN_FLIGHT,
       ...(options.progress ? { progress: options.progress } : {}),
     });
     return { value: job, close };

@@ -48,6 +48,19 @@ export interface RunSettlementJobDeps {
   readonly progress?: JobProgress;
   readonly host: string;
   readonly pid: number;
+  /**
+   * Pages handed to the publisher before the oldest is acknowledged (default 1: publish, await, checkpoint).
+   * With 2 the next page is read, validated and encoded while the previous one's acks are pending; each
+   * page is still checkpointed only after its own acks, strictly in page order.
+   */
+  readonly pagesInFlight?: number;
+}
+
+interface WrittenPage {
+  readonly page: number;
+  readonly rows: number;
+  readonly published: number;
+  readonly rejected: readonly RejectedSettlement[];
 }
 
 /**
@@ -75,6 +88,31 @@ export class RunSettlementJob {
     this.deps.progress?.start({ window: req.window, resumeAfterPage: resumeAfter });
     log.info({ window: req.window, executionId, resumeAfterPage: resumeAfter, dryRun }, 'settlement job started');
 
+    const depth = Math.max(1, this.deps.pagesInFlight ?? 1);
+    // Pages published (or being published) but not yet checkpointed, oldest first.
+    const inFlight: Array<Promise<WrittenPage>> = [];
+    let commitFailed = false;
+    const commitOldest = async () => {
+      let written: WrittenPage;
+      try {
+        written = await (inFlight.shift() as Promise<WrittenPage>);
+        const { page, rows, published, rejected } = written;
+        const pageCounts = { pages: 1, rowsFetched: rows, rowsPublished: published, rowsRejected: rejected.length };
+        if (claim) await jobs.checkpoint({ instanceId: claim.instance.id, executionId: claim.execution.id, page, ...pageCounts }, addCounts(counts, pageCounts));
+        counts = addCounts(counts, pageCounts);
+      } catch (error) {
+        commitFailed = true;
+        throw error;
+      }
+      const { page, rows, rejected } = written;
+      for (const r of rejected) {
+        if (rejectSample.length < 20) rejectSample.push({ transactionKey: r.transactionKey, field: r.field, reason: r.reason });
+        log.warn({ page, transactionKey: r.transactionKey, field: r.field, reason: r.reason }, 'row rejected');
+      }
+      log.debug({ page, rows, rejected: rejected.length }, 'page checkpointed');
+      this.deps.progress?.page({ page, counts });
+    };
+
     try {
       for await (const { page, rows } of this.deps.reader.pages(req.window, resumeAfter + 1, req.pageSize, req.signal)) {
         const valid: Settlement[] = [];
@@ -84,24 +122,13 @@ export class RunSettlementJob {
           if (result.ok) valid.push(result.value);
           else rejected.push(result.rejection);
         }
-        let published = 0;
-        if (!dryRun) {
-          const unfit = await this.deps.publisher.publish(valid, { ...meta, page });
-          published = valid.length - unfit.length;
-          rejected.push(...unfit);
-          if (rejected.length) await this.deps.publisher.publishRejects(rejected, { ...meta, page });
-        }
-        const pageCounts = { pages: 1, rowsFetched: rows.length, rowsPublished: published, rowsRejected: rejected.length };
-        counts = addCounts(counts, pageCounts);
-        if (claim) await jobs.checkpoint({ instanceId: claim.instance.id, executionId: claim.execution.id, page, ...pageCounts }, counts);
-        for (const r of rejected) {
-          if (rejectSample.length < 20) rejectSample.push({ transactionKey: r.transactionKey, field: r.field, reason: r.reason });
-          log.warn({ page, transactionKey: r.transactionKey, field: r.field, reason: r.reason }, 'row rejected');
-        }
-        log.debug({ page, rows: rows.length, rejected: rejected.length }, 'page checkpointed');
-        this.deps.progress?.page({ page, counts });
+        const written = dryRun ? Promise.resolve({ page, rows: rows.length, published: 0, rejected }) : this.#write(page, rows.length, valid, rejected, meta);
+        written.catch(() => undefined); // awaited in page order by commitOldest; never unhandled meanwhile
+        inFlight.push(written);
+        while (inFlight.length >= depth) await commitOldest();
         if (req.signal?.aborted) break;
       }
+      while (inFlight.length > 0) await commitOldest();
       const stopped = req.signal?.aborted === true;
       if (claim) await jobs.finish(claim.execution.id, stopped ? 'STOPPED' : 'COMPLETED', counts, stopped ? 'stopped by signal' : null);
       const outcome: JobOutcome = stopped ? 'STOPPED' : dryRun ? 'DRY_RUN' : counts.rowsRejected > (req.maxRejects ?? 0) ? 'COMPLETED_WITH_REJECTS' : 'COMPLETED';
@@ -121,6 +148,10 @@ export class RunSettlementJob {
       log.info({ ...summary, rejectSample: undefined }, 'settlement job finished');
       return summary;
     } catch (error) {
+      // A read failed: pages already handed over still count once acknowledged. A page failed: nothing after
+      // it is checkpointed. Either way its followers settle before the producer closes.
+      while (!commitFailed && inFlight.length > 0) await commitOldest().catch(() => undefined);
+      await Promise.allSettled(inFlight.splice(0));
       const stopped = req.signal?.aborted === true;
       const message = error instanceof Error ? error.message : String(error);
       log.error({ executionId, err: message }, stopped ? 'settlement job stopped' : 'settlement job failed');
@@ -132,5 +163,12 @@ export class RunSettlementJob {
       this.deps.progress?.stop();
       if (claim) await jobs.release();
     }
+  }
+
+  async #write(page: number, rows: number, valid: readonly Settlement[], rejected: RejectedSettlement[], meta: { executionId: string }): Promise<WrittenPage> {
+    const unfit = await this.deps.publisher.publish(valid, { ...meta, page });
+    rejected.push(...unfit);
+    if (rejected.length) await this.deps.publisher.publishRejects(rejected, { ...meta, page });
+    return { page, rows, published: valid.length - unfit.length, rejected };
   }
 }

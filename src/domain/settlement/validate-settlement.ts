@@ -51,6 +51,16 @@ function validDate(field: string, v: string): string {
   return v;
 }
 
+/** `v` already matches the date-time pattern: its date must exist and its clock be in range (the loader checks too). */
+function validDateTime(field: string, v: string): string {
+  validDate(field, v.slice(0, 10));
+  const h = Number(v.slice(11, 13));
+  const min = Number(v.slice(14, 16));
+  const sec = Number(v.slice(17, 19));
+  if (h > 23 || min > 59 || sec > 59) throw new Invalid(field, `${field} "${v}" is not a valid time`);
+  return v;
+}
+
 function fees(row: Record<string, unknown>): SettlementFee[] | null {
   const v = row.fees;
   if (v === undefined || v === null) return null;
@@ -90,7 +100,7 @@ export function validateSettlement(raw: unknown): ValidationResult {
       supplyAmount: money(raw, 'supplyAmount') as number,
       vat: money(raw, 'vat') as number,
       payOutAmount: money(raw, 'payOutAmount') as number,
-      approvedAt: str(raw, 'approvedAt', 35, DATE_TIME),
+      approvedAt: validDateTime('approvedAt', str(raw, 'approvedAt', 35, DATE_TIME)),
       soldDate: validDate('soldDate', str(raw, 'soldDate', 10, DATE)),
       paidOutDate: validDate('paidOutDate', str(raw, 'paidOutDate', 10, DATE)),
       card: nested(raw, 'card'),

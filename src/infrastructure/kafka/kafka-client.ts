@@ -1,11 +1,12 @@
-import { Kafka, logLevel, type KafkaConfig, type LogEntry } from 'kafkajs';
+import { Kafka, logLevel, type KafkaConfig, type LogEntry, type Producer } from 'kafkajs';
 import type { Config } from '../config/config.js';
 import type { Logger } from '../logging/logger.js';
+import { Murmur2Partitioner } from './murmur2-partitioner.js';
 
 const levelName: Record<number, 'error' | 'warn' | 'info' | 'debug'> = { [logLevel.ERROR]: 'error', [logLevel.WARN]: 'warn', [logLevel.INFO]: 'info', [logLevel.DEBUG]: 'debug' };
 
 /** kafkajs behind our factory: its logs go through pino, SASL/SSL from config, passwords revealed only here. */
-export function createKafka(kafka: Config['kafka'], logger: Logger, clientIdSuffix = ''): Kafka {
+export function createKafka(kafka: Pick<Config['kafka'], 'brokers' | 'clientId' | 'ssl' | 'sasl'>, logger: Logger, clientIdSuffix = ''): Kafka {
   const log = logger.child({ component: 'kafkajs' });
   const config: KafkaConfig = {
     clientId: `${kafka.clientId}${clientIdSuffix}`,
@@ -25,4 +26,10 @@ export function createKafka(kafka: Config['kafka'], logger: Logger, clientIdSuff
   };
   if (kafka.sasl) config.sasl = { mechanism: kafka.sasl.mechanism, username: kafka.sasl.username, password: kafka.sasl.password.reveal() } as KafkaConfig['sasl'];
   return new Kafka(config);
+}
+
+/** The settlement producer: keyed records partitioned like the Java client (murmur2). */
+export function createSettlementProducer(kafka: Kafka): Producer {
+  // Our guarantees come from checkpoints and the idempotent upsert, not kafkajs's experimental idempotence.
+  return kafka.producer({ allowAutoTopicCreation: false, idempotent: false, maxInFlightRequests: 5, createPartitioner: Murmur2Partitioner });
 }

@@ -6,7 +6,7 @@ import type { Settlement } from '../../domain/settlement/settlement.js';
 import type { SettlementWindow } from '../../domain/settlement/settlement-window.js';
 import { SettleError } from '../../domain/shared/settle-error.js';
 import type { Logger } from '../logging/logger.js';
-import { HEADER_EXECUTION_ID } from './kafka-settlement-publisher.js';
+import { HEADER_EXECUTION_ID } from './encoded-page.js';
 import { fetchWatermarks } from './topic-watermarks.js';
 
 export interface KafkaPublishedSnapshotOptions {

@@ -2,7 +2,7 @@ import type { Pool, PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql
 import type { SettlementStore, StoreBatch, UpsertCounts } from '../../application/ingest/ports.js';
 import { toSettleError } from './mysql-errors.js';
 import { type SqlValue, toSettlementRow } from './settlement-row.js';
-import { chunkRows, UPSERT_OFFSET_SQL, UPSERT_SETTLEMENTS_SQL, upsertCounts } from './settlement-upsert-sql.js';
+import { chunkRows, UPSERT_OFFSET_SQL, upsertCounts, upsertSettlementsSql } from './settlement-upsert-sql.js';
 
 export interface MySqlSettlementStoreOptions {
   /** Rows per INSERT statement (capped by the 65,535-placeholder limit). */
@@ -43,7 +43,7 @@ export class MySqlSettlementStore implements SettlementStore {
       await conn.beginTransaction();
       const counts = { inserted: 0, updated: 0, unchanged: 0 };
       for (const chunk of chunks) {
-        const [result] = await conn.query<ResultSetHeader>(UPSERT_SETTLEMENTS_SQL, [chunk.map((r) => r.values)]);
+        const [result] = await conn.query<ResultSetHeader>(upsertSettlementsSql(chunk.map((r) => r.values)));
         const c = upsertCounts(chunk.length, result);
         counts.inserted += c.inserted;
         counts.updated += c.updated;

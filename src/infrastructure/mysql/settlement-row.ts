@@ -41,10 +41,11 @@ export function toSettlementRow(s: Settlement, source: RecordSource): SqlValue[]
 }
 
 /** DATETIME(3) text in UTC, computed from the text's own offset (never the machine's zone). */
-export function utcDateTime(iso: string, transactionKey: string): string {
-  const ms = parseOffsetDateTime(iso);
-  if (ms === null) throw new SettleError('APPROVED_AT_INVALID', `approvedAt "${iso}" of ${transactionKey} is not a date-time`, { category: 'data' });
-  return new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
+export function utcDateTime(text: string, transactionKey: string): string {
+  const ms = parseOffsetDateTime(text);
+  if (ms === null) throw new SettleError('APPROVED_AT_INVALID', `approvedAt "${text}" of ${transactionKey} is not a date-time`, { category: 'data' });
+  const iso = new Date(ms).toISOString();
+  return `${iso.slice(0, 10)} ${iso.slice(11, 23)}`;
 }
 
 // Query-convenience columns: filled only when the value fits; the full nested objects are always in `details`,

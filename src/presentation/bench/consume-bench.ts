@@ -27,6 +27,8 @@ const { values: args } = parseArgs({
     concurrency: { type: 'string', default: '3' },
     json: { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
+    // the consumer pod's heap settings (Dockerfile/pod spec); '' = Node's defaults, sized for the whole machine
+    'node-options': { type: 'string', default: '--max-old-space-size=192' },
   },
 });
 const records = Number(args.records);
@@ -87,11 +89,12 @@ async function main(): Promise<void> {
       rawRowsPerSecond: rawRate,
       rawMs: Math.round(raw.ms),
       ratio: Number((consumed.rowsPerSecond / rawRate).toFixed(2)),
+      consumerNodeOptions: args['node-options'] ?? '',
     };
     if (args.json) process.stdout.write(`${JSON.stringify(report)}\n`);
     else
       process.stdout.write(
-        `consume → MySQL: ${report.consumeRowsPerSecond} rows/s while loading (${report.consumeRowsPerSecondWall} rows/s wall, incl. group join), peak RSS ${report.consumePeakRssMb} MB\n` +
+        `consume → MySQL: ${report.consumeRowsPerSecond} rows/s while loading (${report.consumeRowsPerSecondWall} rows/s wall, incl. group join), peak RSS ${report.consumePeakRssMb} MB (NODE_OPTIONS="${report.consumerNodeOptions}")\n` +
           `raw baseline:    ${report.rawRowsPerSecond} rows/s (same store, ${concurrency} connections, no Kafka)\n` +
           `ratio:           ${report.ratio}\n`,
       );
@@ -109,7 +112,8 @@ async function main(): Promise<void> {
 
 function consumeChild(): Promise<ConsumeSummary> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'consume', '--until-idle', '--json'], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const nodeOptions = args['node-options'] ? { NODE_OPTIONS: args['node-options'] } : {};
+    const child = spawn(process.execPath, [BIN, 'consume', '--until-idle', '--json'], { env: { PATH: process.env.PATH ?? '', ...env, ...nodeOptions }, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as ConsumeSummary) : reject(new Error(`settle consume exited ${String(code)}`))));

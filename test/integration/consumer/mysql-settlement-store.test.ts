@@ -73,6 +73,15 @@ describe('MySqlSettlementStore on MariaDB', () => {
     expect((await store.storedOffsets('g', 't')).has(8)).toBe(false);
   });
 
+  it('stores text with quotes, backslashes, control characters and Korean exactly as given', async () => {
+    const base = syntheticSettlement(5_000, 'esc');
+    const s = { ...base, orderId: 'O-Brien_x1', method: `카'드\\"`, card: { ...base.card, company: `현대 "카드" \\ ' \n\t\u0000 끝` } };
+    await store.applyBatch(batch([{ settlement: s, offset: 1, timestamp: 1 }], 2, 10));
+    const [rows] = await fx.db.query<RowDataPacket[]>('SELECT method, details FROM settlements WHERE transaction_key = ?', [s.transactionKey]);
+    expect(rows[0]?.method).toBe(s.method);
+    expect(JSON.parse(String(rows[0]?.details)).card.company).toBe(s.card.company);
+  });
+
   it('stores approved_at_utc in UTC and details as the JSON of the nested objects', async () => {
     const s = syntheticSettlement(4_009, 'utc'); // a cancel row
     await store.applyBatch(batch([{ settlement: s, offset: 1, timestamp: 1 }], 2, 9));

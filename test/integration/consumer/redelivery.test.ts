@@ -1,3 +1,4 @@
+import type { RowDataPacket } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runConsumer } from '../../../src/presentation/consumer/consumer-runner.js';
 import { syntheticSettlement } from '../../../src/presentation/bench/synthetic-settlements.js';
@@ -53,7 +54,7 @@ describe('consume: redelivery and replays', () => {
     expect(replay).toMatchObject({ records: 301, inserted: 0, updated: 0, unchanged: 301 });
     const row = (await fx.rows()).find((r) => r.transaction_key === key);
     expect(row?.amount).toBe(newer.amount);
-    const [sum] = await fx.db.query<import('mysql2/promise').RowDataPacket[]>('SELECT SUM(amount) AS total FROM settlements');
+    const [sum] = await fx.db.query<RowDataPacket[]>('SELECT SUM(amount) AS total FROM settlements');
     const expected = settlements.reduce((n, s, i) => n + (i === 7 ? newer.amount : s.amount), 0);
     expect(Number(sum[0]?.total)).toBe(expected);
   });

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { parseOffsetDateTime } from '../../../src/application/ingest/offset-date-time.js';
 import { ALL_COLUMNS, toSettlementRow, utcDateTime } from '../../../src/infrastructure/mysql/settlement-row.js';
 import { syntheticSettlement } from '../../../src/presentation/bench/synthetic-settlements.js';
 
@@ -38,18 +37,5 @@ describe('toSettlementRow', () => {
     const row = asObject(toSettlementRow({ ...s, card: { ...s.card, approveNo: '123456789012' } }, source));
     expect(row.card_approve_no).toBeNull();
     expect(String(row.details)).toContain('123456789012');
-  });
-});
-
-describe('parseOffsetDateTime', () => {
-  it('rejects dates Date.parse would roll over', () => {
-    expect(parseOffsetDateTime('2025-02-30T00:00:00+09:00')).toBeNull();
-    expect(parseOffsetDateTime('2025-13-01T00:00:00+09:00')).toBeNull();
-    expect(parseOffsetDateTime('2025-02-01T24:00:00+09:00')).toBeNull();
-    expect(parseOffsetDateTime('2025-02-01 10:00:00')).toBeNull();
-  });
-
-  it('handles negative offsets and leap days', () => {
-    expect(parseOffsetDateTime('2024-02-29T23:30:00-02:30')).toBe(Date.UTC(2024, 2, 1, 2, 0, 0));
   });
 });

@@ -1,6 +1,8 @@
+import { format } from 'mysql2';
 import { describe, expect, it } from 'vitest';
-import { ALL_COLUMNS } from '../../../src/infrastructure/mysql/settlement-row.js';
-import { chunkRows, MAX_ROWS_PER_STATEMENT, UPSERT_SETTLEMENTS_SQL, upsertCounts } from '../../../src/infrastructure/mysql/settlement-upsert-sql.js';
+import { ALL_COLUMNS, toSettlementRow } from '../../../src/infrastructure/mysql/settlement-row.js';
+import { chunkRows, MAX_ROWS_PER_STATEMENT, UPSERT_SETTLEMENTS_SQL, upsertCounts, upsertSettlementsSql } from '../../../src/infrastructure/mysql/settlement-upsert-sql.js';
+import { syntheticSettlement } from '../../../src/presentation/bench/synthetic-settlements.js';
 
 describe('upsertCounts', () => {
   it('reads inserted, updated and unchanged from affectedRows and the Records/Duplicates info', () => {
@@ -39,6 +41,19 @@ describe('UPSERT_SETTLEMENTS_SQL', () => {
   it('uses VALUES(col), valid on both MySQL 8 and MariaDB (no row alias)', () => {
     expect(UPSERT_SETTLEMENTS_SQL).not.toMatch(/\bAS new\b/i);
     expect(assignments).toContain('VALUES(source_timestamp) > source_timestamp');
+  });
+});
+
+describe('upsertSettlementsSql', () => {
+  it('builds the statement mysql2 would format (bar its needless escaping of ") with quotes, backslashes, NUL and Korean text', () => {
+    const tricky = { ...syntheticSettlement(1, 'sq'), orderId: "O'Brien\\x", method: '카드\n\0' };
+    const rows = [syntheticSettlement(0, 'sq'), tricky, syntheticSettlement(9, 'sq')].map((s, i) => toSettlementRow(s, { topic: 't', partition: 1, offset: i, timestamp: 1_739_000_000_000 + i }));
+    expect(upsertSettlementsSql(rows)).toBe(format(UPSERT_SETTLEMENTS_SQL, [rows]).replaceAll('\\"', '"'));
+  });
+
+  it('refuses a number that is not a safe integer instead of writing a rounded amount', () => {
+    const row = toSettlementRow({ ...syntheticSettlement(0, 'sq'), amount: 2 ** 53 + 2 }, { topic: 't', partition: 0, offset: 0, timestamp: 0 });
+    expect(() => upsertSettlementsSql([row])).toThrow(/amount holds/);
   });
 });
 

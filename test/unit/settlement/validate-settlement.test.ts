@@ -111,6 +111,12 @@ describe('validateSettlement rejects a row with a reason naming the field', () =
     expect(rejection(copy(cardApproval, { soldDate: '2025-02-29' })).field).toBe('soldDate');
   });
 
+  it('rejects an approvedAt on a day or at a time that does not exist (the loader would dead-letter it)', () => {
+    expect(rejection(copy(cardApproval, { approvedAt: '2025-02-30T06:58:32+09:00' })).reason).toMatch(/approvedAt "2025-02-30T06:58:32\+09:00" is not a calendar date/);
+    expect(rejection(copy(cardApproval, { approvedAt: '2025-02-09T24:00:00+09:00' })).reason).toMatch(/not a valid time/);
+    expect(accepted(copy(cardApproval, { approvedAt: '2024-02-29T23:59:59+09:00' })).approvedAt).toBe('2024-02-29T23:59:59+09:00');
+  });
+
   it('rejects an approvedAt without an offset (it would be read in the machine time zone)', () => {
     expect(rejection(copy(cardApproval, { approvedAt: '2025-02-09T06:58:32' })).field).toBe('approvedAt');
     expect(accepted(copy(cardApproval, { approvedAt: '2025-02-09T06:58:32.123Z' })).approvedAt).toBe('2025-02-09T06:58:32.123Z');

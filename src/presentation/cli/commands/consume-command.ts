@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../cli-context.js';
 import { globalOverrides } from '../global-options.js';
-import { formatSummary } from '../../consumer/consume-summary.js';
-import { runConsumer } from '../../consumer/consumer-runner.js';
 
 interface ConsumeOptions {
   group?: string;
@@ -34,6 +32,9 @@ export function registerConsumeCommand(program: Command, ctx: CliContext): void 
         CONSUMER_CONCURRENCY: opts.concurrency,
         METRICS_PORT: opts.metricsPort,
       });
+      // loaded on use: the consumer's dependencies stay out of every other command's memory
+      const { runConsumer } = await import('../../consumer/consumer-runner.js');
+      const { formatSummary } = await import('../../consumer/consume-summary.js');
       const summary = await runConsumer({ config, logger: ctx.logger(), signal: ctx.signal, untilIdle: opts.untilIdle === true });
       ctx.out(opts.json ? JSON.stringify(summary) : formatSummary(summary));
     });
