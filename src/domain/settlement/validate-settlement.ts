@@ -53,7 +53,11 @@ function validDate(field: string, v: string): string {
 
 /** `v` already matches the date-time pattern: its date must exist and its clock be in range (the loader checks too). */
 function validDateTime(field: string, v: string): string {
-  validDate(field, v.slice(0, 10));
+  try {
+    validDate(field, v.slice(0, 10));
+  } catch {
+    throw new Invalid(field, `${field} "${v}" is not a calendar date`);
+  }
   const h = Number(v.slice(11, 13));
   const min = Number(v.slice(14, 16));
   const sec = Number(v.slice(17, 19));
