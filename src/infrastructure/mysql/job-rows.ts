@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { RowDataPacket } from 'mysql2/promise';
 import type { ExecutionKind, ExecutionStatus, JobExecution } from '../../domain/batch/job-execution.js';
 
@@ -20,4 +21,14 @@ export function toJobExecution(r: RowDataPacket): JobExecution {
     host: r.host ?? null,
     pid: r.pid === null ? null : Number(r.pid),
   };
+}
+
+/**
+ * The named lock that claims a job instance. MySQL named locks are server-wide, so the name carries the
+ * schema (hashed to stay under the 64-character limit): two databases on one server never share a claim.
+ */
+export async function jobLockName(conn: { query: (sql: string) => Promise<unknown> }, instanceId: number): Promise<string> {
+  const [rows] = (await conn.query('SELECT DATABASE() AS db')) as [Array<{ db: string | null }>];
+  const db = rows[0]?.db ?? '';
+  return `settle.job.${createHash('sha1').update(db).digest('hex').slice(0, 16)}.${instanceId}`;
 }

@@ -2,7 +2,7 @@ import type { Pool, RowDataPacket } from 'mysql2/promise';
 import type { ExecutionView, JobAdmin, WindowTotals } from '../../application/settlement/job-admin.js';
 import type { DateType, SettlementWindow } from '../../domain/settlement/settlement-window.js';
 import { SettleError } from '../../domain/shared/settle-error.js';
-import { toJobExecution } from './job-rows.js';
+import { jobLockName, toJobExecution } from './job-rows.js';
 import { toSettleError } from './mysql-errors.js';
 
 const SELECT = `SELECT e.*, i.window_from, i.window_to, i.date_type FROM job_executions e JOIN job_instances i ON i.id = e.instance_id`;
@@ -34,10 +34,11 @@ export class MySqlJobAdmin implements JobAdmin {
     const conn = await this.pool.getConnection().catch(fail);
     try {
       // The claim is the named lock its process holds; if we can take it, that process is gone.
-      const [got] = await conn.query<RowDataPacket[]>('SELECT GET_LOCK(?, 0) AS ok', [`settle.job.${e.instanceId}`]);
+      const lock = await jobLockName(conn, e.instanceId);
+      const [got] = await conn.query<RowDataPacket[]>('SELECT GET_LOCK(?, 0) AS ok', [lock]);
       if (got[0]?.ok !== 1) throw new SettleError('JOB_ALREADY_RUNNING', `execution ${executionId} is alive (its claim is held by ${e.host ?? '?'} pid ${e.pid ?? '?'}); stop that process first`, { category: 'already-running' });
       await conn.query("UPDATE job_executions SET status = 'FAILED', ended_at = NOW(3), last_error = ? WHERE id = ? AND status = 'STARTED'", [`recovered by an operator (last heartbeat ${e.heartbeatAt})`, executionId]);
-      await conn.query('SELECT RELEASE_LOCK(?)', [`settle.job.${e.instanceId}`]);
+      await conn.query('SELECT RELEASE_LOCK(?)', [lock]);
     } finally {
       conn.release();
     }

@@ -5,7 +5,7 @@ import type { PageCheckpoint } from '../../domain/batch/page-checkpoint.js';
 import { windowLabel } from '../../domain/settlement/settlement-window.js';
 import { SettleError } from '../../domain/shared/settle-error.js';
 import { toSettleError } from './mysql-errors.js';
-import { toJobExecution } from './job-rows.js';
+import { jobLockName, toJobExecution } from './job-rows.js';
 
 /**
  * The claim on a job instance is a MySQL named lock held by this execution's own connection: it is exclusive
@@ -33,7 +33,7 @@ export class MySqlJobRepository implements JobRepository {
       [JOB_NAME, w.from, w.to, w.dateType],
     );
     const instanceId = ins.insertId;
-    const lock = `settle.job.${instanceId}`;
+    const lock = await jobLockName(this.conn, instanceId);
     const [got] = await this.conn.query<RowDataPacket[]>('SELECT GET_LOCK(?, 0) AS ok', [lock]);
     const executions = await this.#executions(instanceId);
     if (got[0]?.ok !== 1) {
