@@ -51,18 +51,23 @@ export class WorkerSettlementPublisher implements SettlementPublisher {
       ...(o.maxSendBytes ? { maxSendBytes: o.maxSendBytes } : {}),
     };
     const worker = new Worker(o.threadUrl ?? PRODUCER_THREAD_URL, { workerData: setup, name: 'settle-producer' });
+    let onMessage = (_m: FromProducerThread): void => undefined;
+    let onError = (_e: Error): void => undefined;
+    let onExit = (_code: number): void => undefined;
     try {
       await new Promise<void>((resolve, reject) => {
-        const onMessage = (m: FromProducerThread) => (m.kind === 'ready' ? resolve() : m.kind === 'failed' ? reject(new SettleError(m.code, m.message, { category: 'transient' })) : undefined);
-        worker.once('message', onMessage);
-        worker.once('error', reject);
-        worker.once('exit', (code) => reject(new SettleError('KAFKA_CONNECT_FAILED', `producer thread exited (${code}) before connecting`, { category: 'transient' })));
+        onMessage = (m) => (m.kind === 'ready' ? resolve() : m.kind === 'failed' ? reject(new SettleError(m.code, m.message, { category: 'transient' })) : undefined);
+        onError = reject;
+        onExit = (code) => reject(new SettleError('KAFKA_CONNECT_FAILED', `producer thread exited (${code}) before connecting`, { category: 'transient' }));
+        worker.on('message', onMessage).on('error', onError).on('exit', onExit);
       });
     } catch (error) {
       await worker.terminate();
       throw error;
+    } finally {
+      // only ours: removeAllListeners() would also cut the thread's own message channel
+      worker.off('message', onMessage).off('error', onError).off('exit', onExit);
     }
-    worker.removeAllListeners();
     return new WorkerSettlementPublisher(worker, o);
   }
 
