@@ -1,16 +1,10 @@
 import { readFileSync } from 'node:fs';
+import { silenceKafkajsTimeoutWarning } from './infrastructure/kafka/kafkajs-warnings.js';
 import { runCli } from './presentation/cli/run-cli.js';
 
 // The only place that exits the process. SIGTERM/SIGINT abort the signal; commands wind down and return.
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
-// kafkajs 2.2.4 arms setTimeout with a negative delay when it is not throttled (network/requestQueue);
-// Node ≥ 23 warns on every connection and uses 1 ms, which is what kafkajs meant. Silence only that warning.
-const emitWarning = process.emitWarning.bind(process) as (...args: unknown[]) => void;
-process.emitWarning = ((warning: unknown, ...rest: unknown[]) => {
-  const type = typeof rest[0] === 'string' ? rest[0] : (rest[0] as { type?: string } | undefined)?.type;
-  if (type === 'TimeoutNegativeWarning') return;
-  emitWarning(warning, ...rest);
-}) as typeof process.emitWarning;
+silenceKafkajsTimeoutWarning();
 
 const controller = new AbortController();
 let signals = 0;

@@ -1,3 +1,4 @@
+import { createSettlementProducer } from './kafka-client.js';
 import type { Kafka, Message } from 'kafkajs';
 import { SettleError } from '../../domain/shared/settle-error.js';
 import { originalHeaders, REDRIVEN_FROM_HEADER } from './dlq-headers.js';
@@ -21,7 +22,7 @@ export async function redrive(kafka: Kafka, dlq: string, records: readonly DlqRe
     byTopic.set(r.info.originalTopic, [...(byTopic.get(r.info.originalTopic) ?? []), message]);
   }
   if (byTopic.size === 0) return 0;
-  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  const producer = createSettlementProducer(kafka);
   try {
     await producer.connect();
     await producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });

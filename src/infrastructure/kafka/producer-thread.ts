@@ -6,6 +6,9 @@ import { createKafka, createSettlementProducer } from './kafka-client.js';
 import { metaHeaders, pageMessages } from './encoded-page.js';
 import { KafkaRecordSender } from './kafka-record-sender.js';
 import type { FromProducerThread, ProducerThreadSetup, ToProducerThread } from './producer-thread-protocol.js';
+import { silenceKafkajsTimeoutWarning } from './kafkajs-warnings.js';
+
+silenceKafkajsTimeoutWarning();
 
 /**
  * The producer thread behind WorkerSettlementPublisher: owns the kafkajs producer, turns each encoded page

@@ -1,3 +1,4 @@
+import { createSettlementProducer } from '../../infrastructure/kafka/kafka-client.js';
 import type { Kafka } from 'kafkajs';
 import type { SettlementSerde } from '../../infrastructure/kafka/settlement-serde.js';
 import { syntheticSettlement } from './synthetic-settlements.js';
@@ -7,7 +8,7 @@ import { syntheticSettlement } from './synthetic-settlements.js';
  * sends in flight, never holding more than one chunk per send in memory.
  */
 export async function preloadSettlements(kafka: Kafka, serde: SettlementSerde, topic: string, count: number, prefix: string, onProgress?: (done: number) => void): Promise<void> {
-  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  const producer = createSettlementProducer(kafka);
   await producer.connect();
   const chunk = 5_000;
   const inFlight = 3;

@@ -2,7 +2,7 @@ import { createIngestBatch } from '../../application/ingest/ingest-batch.js';
 import { abortableSleep } from '../../application/shared/retry.js';
 import { isSettleError, SettleError } from '../../domain/shared/settle-error.js';
 import type { Config } from '../../infrastructure/config/config.js';
-import { createKafka } from '../../infrastructure/kafka/kafka-client.js';
+import { createKafka, createSettlementProducer } from '../../infrastructure/kafka/kafka-client.js';
 import { KafkaDeadLetterSink } from '../../infrastructure/kafka/kafka-dead-letter-sink.js';
 import { type BatchHandler, KafkaSettlementConsumer } from '../../infrastructure/kafka/kafka-settlement-consumer.js';
 import { RegistrySettlementDecoder } from '../../infrastructure/kafka/settlement-decoder.js';
@@ -41,7 +41,7 @@ export async function runConsumer(o: RunConsumerOptions): Promise<ConsumeSummary
   await requireTopic(kafka, dlqTopic(kc.topic));
   // one connection per partition in flight, plus one for offset reads and metrics
   const pool = createSettlementStorePool(o.config.mysql.url, Math.max(o.config.mysql.poolSize, cc.concurrency + 1));
-  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  const producer = createSettlementProducer(kafka);
   const metrics = new ConsumerMetrics(kc.topic);
   const totals = new ConsumeTotals();
   let fatal: unknown = null;
