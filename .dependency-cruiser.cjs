@@ -29,6 +29,13 @@ module.exports = {
       to: { path: '^src/presentation/' },
     },
     {
+      name: 'composition-is-the-top',
+      severity: 'error',
+      comment: 'src/composition wires adapters into use cases; only presentation (the driving side) asks it for them.',
+      from: { path: '^src/(domain|application|infrastructure)/' },
+      to: { path: '^src/composition/' },
+    },
+    {
       name: 'no-circular',
       severity: 'error',
       from: {},

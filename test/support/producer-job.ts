@@ -2,7 +2,7 @@ import avsc from 'avsc';
 import type { JobRepository } from '../../src/application/settlement/job-repository.js';
 import { RunSettlementJob } from '../../src/application/settlement/run-settlement-job.js';
 import { systemClock } from '../../src/application/shared/log.js';
-import { createProducer } from '../../src/composition-root.js';
+import { createSettlementProducer as createProducer } from '../../src/infrastructure/kafka/kafka-client.js';
 import type { PageCheckpoint } from '../../src/domain/batch/page-checkpoint.js';
 import type { Settlement } from '../../src/domain/settlement/settlement.js';
 import { validateSettlement } from '../../src/domain/settlement/validate-settlement.js';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { wireSettlementJob } from '../../composition-root.js';
+import { wireSettlementJob } from '../../composition/settlement-job.js';
 import { settlementWindow } from '../../domain/settlement/settlement-window.js';
 import { loadConfig } from '../../infrastructure/config/config.js';
 import { Secret } from '../../infrastructure/config/secret.js';

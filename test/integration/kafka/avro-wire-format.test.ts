@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import avsc from 'avsc';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createProducer } from '../../../src/composition-root.js';
+import { createSettlementProducer as createProducer } from '../../../src/infrastructure/kafka/kafka-client.js';
 import type { Settlement } from '../../../src/domain/settlement/settlement.js';
 import { KafkaSettlementPublisher } from '../../../src/infrastructure/kafka/kafka-settlement-publisher.js';
 import { createSchemaRegistry, readSettlementSchema, SettlementSerde, subjectFor } from '../../../src/infrastructure/kafka/settlement-serde.js';

@@ -4,7 +4,7 @@ import type { ConfigSection } from '../../../infrastructure/config/config.js';
 import type { CliContext } from '../cli-context.js';
 import { usage } from '../flag-parsers.js';
 import { globalOverrides } from '../global-options.js';
-import { wireOrders, type OrderUseCases } from '../order-wiring.js';
+import { wireOrders, type OrderUseCases } from '../../../composition/orders.js';
 import { cancelInput, itemsInput, parseItemFlag, payInput, placeInput, readInput, splitList } from './order-input.js';
 import { formatOrder, formatResult } from './order-output.js';
 

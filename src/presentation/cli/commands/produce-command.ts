@@ -3,7 +3,7 @@ import { createBusinessCalendar } from '../../../infrastructure/calendar/create-
 import { todayInSeoul, LocalDate } from '../../../domain/calendar/local-date.js';
 import { settlementWindow, windowLabel, type SettlementWindow } from '../../../domain/settlement/settlement-window.js';
 import type { JobSummary } from '../../../application/settlement/run-settlement-job.js';
-import { wireSettlementJob } from '../../../composition-root.js';
+import { wireSettlementJob } from '../../../composition/settlement-job.js';
 import type { CliContext } from '../cli-context.js';
 import { ExitCode } from '../exit-codes.js';
 import { dateFlag, intFlag, usage } from '../flag-parsers.js';

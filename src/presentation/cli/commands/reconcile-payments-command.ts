@@ -1,6 +1,6 @@
 import type { CliContext } from '../cli-context.js';
 import { ExitCode } from '../exit-codes.js';
-import { wireOrders } from '../order-wiring.js';
+import { wireOrders } from '../../../composition/orders.js';
 import { formatReconciliation } from './order-output.js';
 
 export interface ReconcilePaymentsOptions {

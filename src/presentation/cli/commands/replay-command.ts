@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { settlementWindow, windowLabel } from '../../../domain/settlement/settlement-window.js';
-import { wireSettlementJob } from '../../../composition-root.js';
+import { wireSettlementJob } from '../../../composition/settlement-job.js';
 import { createMySqlPool } from '../../../infrastructure/mysql/mysql-pool.js';
 import { MySqlJobAdmin } from '../../../infrastructure/mysql/mysql-job-admin.js';
 import type { CliContext } from '../cli-context.js';

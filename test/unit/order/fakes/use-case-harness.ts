@@ -18,7 +18,7 @@ export class FakeSettlementLookup implements SettlementLookup {
   }
 }
 
-/** Every order use case wired to the same fakes, as order-wiring.ts wires them to MySQL and Toss. */
+/** Every order use case wired to the same fakes, as src/composition/orders.ts wires them to MySQL and Toss. */
 export function harness() {
   const store = new InMemoryOrderStore();
   const toss = new FakeTossPayments();

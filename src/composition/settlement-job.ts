@@ -1,35 +1,23 @@
 import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import type { Kafka, Producer } from 'kafkajs';
-import type { SettlementPublisher } from './application/settlement/ports.js';
-import { RunSettlementJob, type JobProgress } from './application/settlement/run-settlement-job.js';
-import { systemClock } from './application/shared/log.js';
-import type { Config } from './infrastructure/config/config.js';
-import { createKafka, createSettlementProducer } from './infrastructure/kafka/kafka-client.js';
-import { KafkaSettlementPublisher } from './infrastructure/kafka/kafka-settlement-publisher.js';
-import { PRODUCER_THREAD_URL, WorkerSettlementPublisher } from './infrastructure/kafka/worker-settlement-publisher.js';
-import { createSchemaRegistry, SettlementSerde } from './infrastructure/kafka/settlement-serde.js';
-import { rejectsTopic, requireTopic } from './infrastructure/kafka/topic-admin.js';
-import type { Logger } from './infrastructure/logging/logger.js';
-import { MySqlJobRepository } from './infrastructure/mysql/mysql-job-repository.js';
-import { createMySqlConnection } from './infrastructure/mysql/mysql-pool.js';
-import { toSettleError } from './infrastructure/mysql/mysql-errors.js';
-import { PrefetchingPageReader } from './infrastructure/toss/prefetching-page-reader.js';
-import { TossSettlementsClient } from './infrastructure/toss/toss-settlements-client.js';
+import type { SettlementPublisher } from '../application/settlement/ports.js';
+import { RunSettlementJob, type JobProgress } from '../application/settlement/run-settlement-job.js';
+import { systemClock } from '../application/shared/log.js';
+import type { Config } from '../infrastructure/config/config.js';
+import { createKafka, createSettlementProducer } from '../infrastructure/kafka/kafka-client.js';
+import { KafkaSettlementPublisher } from '../infrastructure/kafka/kafka-settlement-publisher.js';
+import { PRODUCER_THREAD_URL, WorkerSettlementPublisher } from '../infrastructure/kafka/worker-settlement-publisher.js';
+import { createSchemaRegistry, SettlementSerde } from '../infrastructure/kafka/settlement-serde.js';
+import { rejectsTopic, requireTopic } from '../infrastructure/kafka/topic-admin.js';
+import type { Logger } from '../infrastructure/logging/logger.js';
+import { MySqlJobRepository } from '../infrastructure/mysql/mysql-job-repository.js';
+import { createMySqlConnection } from '../infrastructure/mysql/mysql-pool.js';
+import { toSettleError } from '../infrastructure/mysql/mysql-errors.js';
+import { PrefetchingPageReader } from '../infrastructure/toss/prefetching-page-reader.js';
+import { TossSettlementsClient } from '../infrastructure/toss/toss-settlements-client.js';
+import type { Wired } from './wired.js';
 
-/**
- * The one place that picks concrete adapters and wires them into use cases. Each builder returns the use
- * case plus a `close` that releases what it opened, in reverse order.
- */
-export interface Wired<T> {
-  readonly value: T;
-  close(): Promise<void>;
-}
-
-export function createProducer(kafka: Kafka): Producer {
-  return createSettlementProducer(kafka);
-}
 
 /**
  * kafkajs on its own thread when the compiled producer thread is there (the CLI runs from dist/), so the
@@ -60,7 +48,7 @@ export async function wireSettlementJob(config: Config, logger: Logger, options:
         closers.push(() => onThread.close());
         publisher = onThread;
       } else {
-        const producer = createProducer(kafka);
+        const producer = createSettlementProducer(kafka);
         await producer.connect();
         closers.push(() => producer.disconnect());
         publisher = new KafkaSettlementPublisher(producer, serde, topic, rejectsTopic(topic));
