@@ -15,6 +15,7 @@ export interface Config {
   readonly mysql: { readonly url: Secret; readonly displayUrl: string; readonly poolSize: number };
   readonly consumer: { readonly groupId: string; readonly concurrency: number; readonly metricsHost: string; readonly metricsPort: number; readonly shutdownTimeoutMs: number; readonly maxDbRetries: number };
   readonly calendar: { readonly payoutDelayBusinessDays: number; readonly overridesFile: string | null };
+  readonly jobs: { readonly heartbeatTimeoutMs: number };
   readonly logLevel: string;
 }
 
@@ -60,6 +61,7 @@ const schema = z.object({
   METRICS_PORT: int('METRICS_PORT', 0, 65535).default(9464),
   PAYOUT_DELAY_BUSINESS_DAYS: int('PAYOUT_DELAY_BUSINESS_DAYS', 0, 30).default(3),
   HOLIDAY_OVERRIDES_FILE: z.string().optional(),
+  JOB_HEARTBEAT_TIMEOUT_MS: int('JOB_HEARTBEAT_TIMEOUT_MS', 15_000, 86_400_000).default(60_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent' }).default('info'),
 });
 
@@ -115,6 +117,7 @@ export function loadConfig(env: Env, needs: readonly ConfigSection[] = []): Conf
     mysql: { url: new Secret(e.MYSQL_URL ?? ''), displayUrl: e.MYSQL_URL ? redactUrl(e.MYSQL_URL) : '', poolSize: e.MYSQL_POOL_SIZE },
     consumer: { groupId: e.CONSUMER_GROUP, concurrency: e.CONSUMER_CONCURRENCY, metricsHost: e.METRICS_HOST, metricsPort: e.METRICS_PORT, shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS, maxDbRetries: e.CONSUMER_MAX_DB_RETRIES },
     calendar: { payoutDelayBusinessDays: e.PAYOUT_DELAY_BUSINESS_DAYS, overridesFile: e.HOLIDAY_OVERRIDES_FILE ?? null },
+    jobs: { heartbeatTimeoutMs: e.JOB_HEARTBEAT_TIMEOUT_MS },
     logLevel: e.LOG_LEVEL,
   };
 }

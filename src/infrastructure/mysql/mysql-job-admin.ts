@@ -5,30 +5,37 @@ import { SettleError } from '../../domain/shared/settle-error.js';
 import { jobLockName, toJobExecution } from './job-rows.js';
 import { toSettleError } from './mysql-errors.js';
 
-const SELECT = `SELECT e.*, i.window_from, i.window_to, i.date_type FROM job_executions e JOIN job_instances i ON i.id = e.instance_id`;
-
-const toView = (r: RowDataPacket): ExecutionView => ({ ...toJobExecution(r), window: { from: String(r.window_from), to: String(r.window_to), dateType: r.date_type as DateType } });
+const SELECT = `SELECT e.*, i.window_from, i.window_to, i.date_type, TIMESTAMPDIFF(MICROSECOND, e.heartbeat_at, NOW(3)) DIV 1000 AS heartbeat_age_ms FROM job_executions e JOIN job_instances i ON i.id = e.instance_id`;
 
 export class MySqlJobAdmin implements JobAdmin {
-  constructor(private readonly pool: Pool) {}
+  /** `heartbeatTimeoutMs`: config.jobs.heartbeatTimeoutMs (JOB_HEARTBEAT_TIMEOUT_MS); running jobs beat every 10 s. */
+  constructor(
+    private readonly pool: Pool,
+    private readonly heartbeatTimeoutMs = 60_000,
+  ) {}
+
+  #toView = (r: RowDataPacket): ExecutionView => {
+    const e = toJobExecution(r);
+    return { ...e, window: { from: String(r.window_from), to: String(r.window_to), dateType: r.date_type as DateType }, stale: e.status === 'STARTED' && Number(r.heartbeat_age_ms) > this.heartbeatTimeoutMs };
+  };
 
   async list(filter: { status?: string; limit: number }): Promise<ExecutionView[]> {
     const where = filter.status ? 'WHERE e.status = ?' : '';
     const [rows] = await this.pool.query<RowDataPacket[]>(`${SELECT} ${where} ORDER BY e.id DESC LIMIT ?`, filter.status ? [filter.status, filter.limit] : [filter.limit]).catch(fail);
-    return rows.map(toView);
+    return rows.map(this.#toView);
   }
 
   async get(executionId: number): Promise<ExecutionView | null> {
     const [rows] = await this.pool.query<RowDataPacket[]>(`${SELECT} WHERE e.id = ?`, [executionId]).catch(fail);
-    return rows[0] ? toView(rows[0]) : null;
+    return rows[0] ? this.#toView(rows[0]) : null;
   }
 
   async executionsOf(w: SettlementWindow): Promise<ExecutionView[]> {
     const [rows] = await this.pool.query<RowDataPacket[]>(`${SELECT} WHERE i.window_from = ? AND i.window_to = ? AND i.date_type = ? ORDER BY e.id`, [w.from, w.to, w.dateType]).catch(fail);
-    return rows.map(toView);
+    return rows.map(this.#toView);
   }
 
-  async recover(executionId: number): Promise<ExecutionView> {
+  async recover(executionId: number, options: { force?: boolean } = {}): Promise<ExecutionView> {
     const e = await this.#require(executionId);
     if (e.status !== 'STARTED') throw new SettleError('JOB_NOT_STARTED', `execution ${executionId} is ${e.status}, not STARTED: nothing to recover`, { category: 'usage' });
     const conn = await this.pool.getConnection().catch(fail);
@@ -36,9 +43,18 @@ export class MySqlJobAdmin implements JobAdmin {
       // The claim is the named lock its process holds; if we can take it, that process is gone.
       const lock = await jobLockName(conn, e.instanceId);
       const [got] = await conn.query<RowDataPacket[]>('SELECT GET_LOCK(?, 0) AS ok', [lock]);
-      if (got[0]?.ok !== 1) throw new SettleError('JOB_ALREADY_RUNNING', `execution ${executionId} is alive (its claim is held by ${e.host ?? '?'} pid ${e.pid ?? '?'}); stop that process first`, { category: 'already-running' });
-      await conn.query("UPDATE job_executions SET status = 'FAILED', ended_at = NOW(3), last_error = ? WHERE id = ? AND status = 'STARTED'", [`recovered by an operator (last heartbeat ${e.heartbeatAt})`, executionId]);
-      await conn.query('SELECT RELEASE_LOCK(?)', [lock]);
+      const claimed = got[0]?.ok === 1;
+      if (!claimed && !(options.force && e.stale))
+        throw new SettleError(
+          'JOB_ALREADY_RUNNING',
+          e.stale
+            ? `execution ${executionId} holds its claim (${e.host ?? '?'} pid ${e.pid ?? '?'}) but its heartbeat stopped at ${e.heartbeatAt}: the process looks hung; stop it, or pass --force to mark it FAILED (it stops at its next checkpoint)`
+            : `execution ${executionId} is alive (its claim is held by ${e.host ?? '?'} pid ${e.pid ?? '?'}, heartbeat ${e.heartbeatAt}); stop that process first`,
+          { category: 'already-running' },
+        );
+      const why = claimed ? 'its process is gone' : 'forced: its heartbeat timed out while the claim was held';
+      await conn.query("UPDATE job_executions SET status = 'FAILED', ended_at = NOW(3), last_error = ? WHERE id = ? AND status = 'STARTED'", [`recovered by an operator; ${why} (last heartbeat ${e.heartbeatAt})`, executionId]);
+      if (claimed) await conn.query('SELECT RELEASE_LOCK(?)', [lock]);
     } finally {
       conn.release();
     }

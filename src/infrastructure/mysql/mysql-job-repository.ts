@@ -38,7 +38,7 @@ export class MySqlJobRepository implements JobRepository {
     const executions = await this.#executions(instanceId);
     if (got[0]?.ok !== 1) {
       const running = executions.find((e) => e.status === 'STARTED');
-      throw new SettleError('JOB_ALREADY_RUNNING', `window ${windowLabel(w)} is already running${running ? ` (execution ${running.id} on ${running.host ?? '?'} pid ${running.pid ?? '?'}, heartbeat ${running.heartbeatAt})` : ''}`, { category: 'already-running' });
+      throw new SettleError('JOB_ALREADY_RUNNING', `window ${windowLabel(w)} is already running${running ? ` (execution ${running.id} on ${running.host ?? '?'} pid ${running.pid ?? '?'}, heartbeat ${running.heartbeatAt}; if that process is gone or hung: settle jobs recover ${running.id})` : ''}`, { category: 'already-running' });
     }
     this.#lock = lock;
 

@@ -14,17 +14,19 @@ export function registerJobsCommand(program: Command, ctx: CliContext): void {
     const config = ctx.config(['mysql'], globalOverrides(cmd));
     const pool = createMySqlPool(config.mysql.url, 2);
     try {
-      return await fn(new MySqlJobAdmin(pool));
+      return await fn(new MySqlJobAdmin(pool, config.jobs.heartbeatTimeoutMs));
     } finally {
       await pool.end();
     }
   };
-  const print = (views: ExecutionView[], json: boolean | undefined) => {
-    if (json) return ctx.out(JSON.stringify(views.length === 1 ? views[0] : views));
+  /** `list` prints a JSON array; the single-execution commands print one object. */
+  const print = (views: ExecutionView[] | ExecutionView, json: boolean | undefined) => {
+    if (json) return ctx.out(JSON.stringify(views));
+    if (!Array.isArray(views)) views = [views];
     if (views.length === 0) return ctx.out('no executions');
     ctx.out(['id', 'kind', 'status', 'window', 'pages', 'fetched', 'published', 'rejected', 'started', 'ended', 'last error'].join('\t'));
     for (const v of views)
-      ctx.out([v.id, v.kind, v.status, `${v.window.from}..${v.window.to} ${v.window.dateType}`, v.lastPage, v.counts.rowsFetched, v.counts.rowsPublished, v.counts.rowsRejected, v.startedAt, v.endedAt ?? '-', v.lastError ?? ''].join('\t'));
+      ctx.out([v.id, v.kind, v.stale ? `${v.status} (stale heartbeat)` : v.status, `${v.window.from}..${v.window.to} ${v.window.dateType}`, v.lastPage, v.counts.rowsFetched, v.counts.rowsPublished, v.counts.rowsRejected, v.startedAt, v.endedAt ?? '-', v.lastError ?? ''].join('\t'));
   };
   const idArg = (value: string) => intFlag('<id>', 1, Number.MAX_SAFE_INTEGER)(value);
 
@@ -51,11 +53,12 @@ export function registerJobsCommand(program: Command, ctx: CliContext): void {
   jobs
     .command('recover <id>')
     .description('mark a STARTED execution whose process died as FAILED, so the next run resumes it')
+    .option('--force', 'also when its claim is still held but its heartbeat timed out (JOB_HEARTBEAT_TIMEOUT_MS): a hung process')
     .option('--json', 'JSON output')
-    .action(async (id: string, opts: { json?: boolean }, cmd: Command) => print([await withAdmin(cmd, (a) => a.recover(idArg(id)))], opts.json));
+    .action(async (id: string, opts: { json?: boolean; force?: boolean }, cmd: Command) => print(await withAdmin(cmd, (a) => a.recover(idArg(id), { force: opts.force === true })), opts.json));
   jobs
     .command('abandon <id>')
     .description('mark a FAILED or STOPPED execution ABANDONED: never resumed; the next run starts at page 1')
     .option('--json', 'JSON output')
-    .action(async (id: string, opts: { json?: boolean }, cmd: Command) => print([await withAdmin(cmd, (a) => a.abandon(idArg(id)))], opts.json));
+    .action(async (id: string, opts: { json?: boolean }, cmd: Command) => print(await withAdmin(cmd, (a) => a.abandon(idArg(id))), opts.json));
 }

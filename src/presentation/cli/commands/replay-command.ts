@@ -43,7 +43,7 @@ export function registerReplayCommand(program: Command, ctx: CliContext): void {
       const config = ctx.config(opts.dryRun ? ['mysql'] : ['toss', 'kafka', 'registry', 'mysql'], globalOverrides(cmd));
 
       const pool = createMySqlPool(config.mysql.url, 2);
-      const admin = new MySqlJobAdmin(pool);
+      const admin = new MySqlJobAdmin(pool, config.jobs.heartbeatTimeoutMs);
       const [history, before] = await Promise.all([admin.executionsOf(window), admin.storedTotals(window)]).finally(() => pool.end());
       const plan = { window, history: history.map((e) => ({ id: e.id, kind: e.kind, status: e.status, rows: e.counts.rowsPublished, endedAt: e.endedAt })), mysql: before };
       if (opts.json && opts.dryRun) return ctx.out(JSON.stringify({ plan }));

@@ -1,0 +1,121 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assertSecretNotPrinted, requireBuild, runSettle, startSettle, type CliRun } from '../support/producer-cli.js';
+import { createSettlementTopics, dropSettlementTopics } from '../support/producer-kafka.js';
+import { createTempDatabase, stack, testSecretKey, uniqueName, until, type TempDatabase } from '../support/producer-stack.js';
+import { generateSettlementRows, startTossFake, type TossFake } from '../support/toss-fake.js';
+
+interface View {
+  id: number;
+  status: string;
+  stale: boolean;
+  lastPage: number;
+  lastError: string | null;
+  counts: { pages: number; rowsFetched: number; rowsPublished: number };
+  window: { from: string; to: string };
+}
+
+const secretKey = testSecretKey();
+const topic = uniqueName('settle.e2e.jobs');
+const hungRows = generateSettlementRows({ count: 1_950, from: '2025-07-01', seed: 7 });
+const killedRows = generateSettlementRows({ count: 1_950, from: '2025-07-08', seed: 8 });
+const produce = (day: string) => ['produce', '--from', day, '--to', day, '--page-size', '100', '--concurrency', '1'];
+let db: TempDatabase;
+let fake: TossFake;
+let env: Record<string, string>;
+
+const settle = async (args: string[]): Promise<CliRun> => assertSecretNotPrinted(await runSettle(args, env), secretKey);
+const json = async <T>(args: string[]): Promise<T> => {
+  const run = await settle([...args, '--json']);
+  expect(run.code, run.stderr).toBe(0);
+  return JSON.parse(run.stdout) as T;
+};
+const checkpoints = async (from: string) =>
+  (await db.query<{ n: number }>('SELECT COUNT(*) AS n FROM job_page_checkpoints c JOIN job_executions e ON e.id = c.execution_id JOIN job_instances i ON i.id = e.instance_id WHERE i.window_from = ?', [from]))[0]?.n ?? 0;
+const startedIn = async (from: string): Promise<View> => {
+  const list = await json<View[]>(['jobs', 'list', '--status', 'STARTED']);
+  const found = list.find((v) => v.window.from === from);
+  if (!found) throw new Error(`no STARTED execution for ${from}: ${JSON.stringify(list)}`);
+  return found;
+};
+
+beforeAll(async () => {
+  requireBuild();
+  db = await createTempDatabase('settle_e2e');
+  await createSettlementTopics(topic, 3);
+  fake = await startTossFake({ rows: [...hungRows, ...killedRows], secretKey, delayMs: 150 });
+  env = { TOSS_API_BASE_URL: fake.url, TOSS_SECRET_KEY: secretKey, TOSS_TIMEOUT_MS: '20000', KAFKA_BROKERS: stack.brokers, SCHEMA_REGISTRY_URL: stack.registryUrl, MYSQL_URL: db.url, SETTLEMENT_TOPIC: topic, LOG_LEVEL: 'warn' };
+});
+
+afterAll(async () => {
+  await fake?.close();
+  await db?.drop();
+  await dropSettlementTopics(topic);
+});
+
+describe('settle jobs', () => {
+  it('recover refuses a live run, marks a SIGKILLed one FAILED, and the next run resumes it', async () => {
+    fake.setDelay(150);
+    const running = startSettle(produce('2025-07-08'), env);
+    await until(async () => (await checkpoints('2025-07-08')) >= 3, 60_000, 'three checkpoints');
+    const live = await startedIn('2025-07-08');
+    expect(live.stale).toBe(false);
+
+    const refused = await settle(['jobs', 'recover', String(live.id)]);
+    expect(refused.code).toBe(5);
+    expect(refused.stderr).toMatch(/is alive \(its claim is held/);
+
+    running.child.kill('SIGKILL');
+    expect((await running.done).signal).toBe('SIGKILL');
+    const recovered = await json<View>(['jobs', 'recover', String(live.id)]);
+    expect(recovered).toMatchObject({ id: live.id, status: 'FAILED', lastError: expect.stringContaining('its process is gone') as unknown });
+    const again = await settle(['jobs', 'recover', String(live.id)]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('is FAILED, not STARTED');
+
+    fake.setDelay(0);
+    const rerun = await settle(produce('2025-07-08'));
+    expect(rerun.code, rerun.stderr).toBe(0);
+    expect(rerun.stdout).toContain(`resumed after page ${recovered.lastPage}`);
+    const shown = await json<View>(['jobs', 'show', String(live.id)]);
+    expect(shown.status).toBe('FAILED');
+    const completed = (await json<View[]>(['jobs', 'list', '--status', 'COMPLETED'])).filter((v) => v.window.from === '2025-07-08');
+    expect(completed).toHaveLength(1);
+    expect((completed[0]?.counts.rowsFetched ?? 0) + recovered.counts.rowsFetched).toBe(killedRows.length);
+  });
+
+  it('recover --force takes over a hung run whose heartbeat timed out; abandon makes the next run start from page 1', async () => {
+    fake.setDelay(150);
+    const hung = startSettle(produce('2025-07-01'), env);
+    await until(async () => (await checkpoints('2025-07-01')) >= 3, 60_000, 'three checkpoints');
+    fake.setDelay(6_000); // no checkpoint (which also beats the heart) for a while
+    const live = await startedIn('2025-07-01');
+    await new Promise((r) => setTimeout(r, 500));
+    await db.query('UPDATE job_executions SET heartbeat_at = NOW(3) - INTERVAL 10 MINUTE WHERE id = ?', [live.id]);
+    expect((await startedIn('2025-07-01')).stale).toBe(true);
+
+    const refused = await settle(['jobs', 'recover', String(live.id)]);
+    expect(refused.code).toBe(5);
+    expect(refused.stderr).toMatch(/looks hung/);
+    const forced = await json<View>(['jobs', 'recover', String(live.id), '--force']);
+    expect(forced).toMatchObject({ status: 'FAILED', lastError: expect.stringContaining('heartbeat timed out') as unknown });
+
+    fake.setDelay(0);
+    const ended = assertSecretNotPrinted(await hung.done, secretKey);
+    expect(ended.code).toBe(5); // the hung process finds itself FAILED at its next checkpoint and stops
+    expect(ended.stderr).toContain('JOB_CLAIM_LOST');
+
+    const abandoned = await json<View>(['jobs', 'abandon', String(live.id)]);
+    expect(abandoned.status).toBe('ABANDONED');
+    const fresh = await settle(produce('2025-07-01'));
+    expect(fresh.code, fresh.stderr).toBe(0);
+    expect(fresh.stdout).not.toContain('resumed after page');
+    expect(fresh.stdout).toMatch(new RegExp(`fetched ${hungRows.length} `));
+  });
+
+  it('names a missing execution and a bad id', async () => {
+    expect((await settle(['jobs', 'show', '999999'])).stderr).toContain('no execution 999999');
+    const bad = await settle(['jobs', 'show', 'abc']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/<id> must be a whole number/);
+  });
+});
