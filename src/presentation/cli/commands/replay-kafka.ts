@@ -27,7 +27,7 @@ export async function rewindConsumerOffsets(ctx: CliContext, cmd: Command, opts:
     if (members > 0 && !opts.force)
       throw new SettleError('GROUP_HAS_LIVE_MEMBERS', `group ${group} has ${members} live member(s): stop the consumers first (or pass --force; they may overwrite the rewind)`, { category: 'already-running' });
     const offsets = await admin.fetchTopicOffsetsByTimestamp(topic, at);
-    const plan = offsets.map((o) => ({ partition: o.partition, offset: o.offset }));
+    const plan = offsets.map((o) => ({ partition: o.partition, offset: o.offset })).sort((a, b) => a.partition - b.partition);
     if (opts.json) ctx.out(JSON.stringify({ group, topic, since: opts.since, partitions: plan, dryRun: opts.dryRun === true }));
     else for (const p of plan) ctx.out(`${opts.dryRun ? 'would rewind' : 'rewinding'} ${topic}[${p.partition}] for ${group} to offset ${p.offset}`);
     if (opts.dryRun) return;

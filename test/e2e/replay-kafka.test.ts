@@ -1,0 +1,79 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assertSecretNotPrinted, requireBuild, runSettle, startSettle, type CliRun } from '../support/producer-cli.js';
+import { createSettlementTopics, dropSettlementTopics } from '../support/producer-kafka.js';
+import { createTempDatabase, stack, testSecretKey, uniqueName, until, type TempDatabase } from '../support/producer-stack.js';
+import { generateSettlementRows, startTossFake, type TossFake } from '../support/toss-fake.js';
+
+const secretKey = testSecretKey();
+const topic = uniqueName('settle.e2e.rewind');
+const group = uniqueName('settle-e2e-rewind');
+const rows = generateSettlementRows({ count: 400, from: '2025-08-04', seed: 11 });
+let db: TempDatabase;
+let fake: TossFake;
+let env: Record<string, string>;
+
+const settle = async (args: string[]): Promise<CliRun> => assertSecretNotPrinted(await runSettle(args, env), secretKey);
+const totals = async () => (await db.query<{ n: number; amount: string; payout: string }>('SELECT COUNT(*) AS n, SUM(amount) AS amount, SUM(pay_out_amount) AS payout FROM settlements'))[0];
+
+beforeAll(async () => {
+  requireBuild();
+  db = await createTempDatabase('settle_e2e');
+  await createSettlementTopics(topic, 3);
+  fake = await startTossFake({ rows, secretKey });
+  env = { TOSS_API_BASE_URL: fake.url, TOSS_SECRET_KEY: secretKey, KAFKA_BROKERS: stack.brokers, SCHEMA_REGISTRY_URL: stack.registryUrl, MYSQL_URL: db.url, SETTLEMENT_TOPIC: topic, LOG_LEVEL: 'warn', CONSUMER_GROUP: group, METRICS_PORT: '0' };
+});
+
+afterAll(async () => {
+  await fake?.close();
+  await db?.drop();
+  await dropSettlementTopics(topic);
+});
+
+describe('settle replay --kafka', () => {
+  it('refuses while the group has live members, then rewinds the stored offsets so MySQL is rebuilt from the topic', async () => {
+    const since = new Date(Date.now() - 60_000).toISOString();
+    expect((await settle(['produce', '--from', '2025-08-04', '--to', '2025-08-04'])).code).toBe(0);
+    const loaded = await settle(['consume', '--until-idle']);
+    expect(loaded.code, loaded.stderr).toBe(0);
+    const before = await totals();
+    expect(Number(before?.n)).toBe(rows.length);
+
+    const lost = await db.query<{ transaction_key: string }>('SELECT transaction_key FROM settlements ORDER BY transaction_key LIMIT 7');
+    await db.query('DELETE FROM settlements WHERE transaction_key IN (?)', [lost.map((r) => r.transaction_key)]);
+    expect(Number((await totals())?.n)).toBe(rows.length - 7);
+
+    const live = startSettle(['consume'], env);
+    let refused: CliRun | null = null;
+    await until(async () => {
+      refused = await settle(['replay', '--kafka', '--since', since, '--dry-run']);
+      return refused.code === 5;
+    }, 60_000, 'the live consumer to join its group');
+    expect(refused!.stderr).toMatch(new RegExp(`group ${group} has 1 live member`));
+    live.child.kill('SIGTERM');
+    expect((await live.done).code).toBe(0);
+
+    const plan = await settle(['replay', '--kafka', '--since', since, '--dry-run', '--json']);
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(JSON.parse(plan.stdout)).toMatchObject({ group, topic, dryRun: true, partitions: [{ partition: 0, offset: '0' }, { partition: 1, offset: '0' }, { partition: 2, offset: '0' }] });
+
+    const rewound = await settle(['replay', '--kafka', '--since', since, '--yes']);
+    expect(rewound.code, rewound.stderr).toBe(0);
+    expect(rewound.stdout).toContain('rewound 3 partition(s)');
+    const stored = await db.query<{ next_offset: number }>('SELECT next_offset FROM consumer_offsets WHERE group_id = ? ORDER BY kafka_partition', [group]);
+    expect(stored.map((r) => Number(r.next_offset))).toEqual([0, 0, 0]);
+
+    const reloaded = await settle(['consume', '--until-idle', '--json']);
+    expect(reloaded.code, reloaded.stderr).toBe(0);
+    expect(JSON.parse(reloaded.stdout)).toMatchObject({ records: rows.length, inserted: 7, updated: 0, unchanged: rows.length - 7 });
+    expect(await totals()).toEqual(before);
+  });
+
+  it('names a bad --since and needs --yes off a terminal', async () => {
+    const bad = await settle(['replay', '--kafka', '--since', 'yesterday']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--since must be an ISO-8601 instant');
+    const unconfirmed = await settle(['replay', '--kafka', '--since', new Date().toISOString()]);
+    expect(unconfirmed.code).toBe(2);
+    expect(unconfirmed.stderr).toContain('pass --yes');
+  });
+});
