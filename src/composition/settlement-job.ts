@@ -12,7 +12,9 @@ import { createSchemaRegistry, SettlementSerde } from '../infrastructure/kafka/s
 import { rejectsTopic, requireTopic } from '../infrastructure/kafka/topic-admin.js';
 import type { Logger } from '../infrastructure/logging/logger.js';
 import { MySqlJobRepository } from '../infrastructure/mysql/mysql-job-repository.js';
-import { createMySqlConnection } from '../infrastructure/mysql/mysql-pool.js';
+import { createMySqlConnection, createMySqlPool } from '../infrastructure/mysql/mysql-pool.js';
+import { MySqlStoredSettlementLookup } from '../infrastructure/mysql/mysql-settlement-queries.js';
+import { ChangeCountingPublisher } from '../application/settlement/change-counting-publisher.js';
 import { toSettleError } from '../infrastructure/mysql/mysql-errors.js';
 import { PrefetchingPageReader } from '../infrastructure/toss/prefetching-page-reader.js';
 import { TossSettlementsClient } from '../infrastructure/toss/toss-settlements-client.js';
@@ -27,7 +29,12 @@ import type { Wired } from './wired.js';
 const PUBLISH_ON_THREAD = existsSync(fileURLToPath(PRODUCER_THREAD_URL));
 const PAGES_IN_FLIGHT = 2;
 
-export async function wireSettlementJob(config: Config, logger: Logger, options: { dryRun: boolean; concurrency: number; progress?: JobProgress }): Promise<Wired<RunSettlementJob>> {
+export interface WiredSettlementJob extends Wired<RunSettlementJob> {
+  /** With `countChanges` (replays): how the published rows compare with what MySQL held before each page. */
+  readonly changes: ChangeCountingPublisher | null;
+}
+
+export async function wireSettlementJob(config: Config, logger: Logger, options: { dryRun: boolean; concurrency: number; progress?: JobProgress; countChanges?: boolean }): Promise<WiredSettlementJob> {
   const closers: Array<() => Promise<void>> = [];
   const close = async () => {
     for (const c of closers.reverse()) await c().catch(() => undefined);
@@ -54,6 +61,12 @@ export async function wireSettlementJob(config: Config, logger: Logger, options:
         publisher = new KafkaSettlementPublisher(producer, serde, topic, rejectsTopic(topic));
       }
     }
+    let changes: ChangeCountingPublisher | null = null;
+    if (publisher && options.countChanges) {
+      const pool = createMySqlPool(config.mysql.url, 2);
+      closers.push(() => pool.end());
+      publisher = changes = new ChangeCountingPublisher(publisher, new MySqlStoredSettlementLookup(pool));
+    }
     const conn = options.dryRun ? null : await createMySqlConnection(config.mysql.url).catch((e: unknown) => Promise.reject(toSettleError(e)));
     const jobs = conn ? new MySqlJobRepository(conn) : dryRunJobs;
     const job = new RunSettlementJob({
@@ -67,7 +80,7 @@ export async function wireSettlementJob(config: Config, logger: Logger, options:
       pagesInFlight: PAGES_IN_FLIGHT,
       ...(options.progress ? { progress: options.progress } : {}),
     });
-    return { value: job, close };
+    return { value: job, close, changes };
   } catch (error) {
     await close();
     throw error;

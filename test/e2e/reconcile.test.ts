@@ -132,7 +132,9 @@ describe('settle reconcile', () => {
   });
 
   it('passes again after replay and consume restore both rows', async () => {
-    await ok(['replay', '--from', FROM, '--to', TO, '--yes']);
+    const replayed = await ok(['replay', '--from', FROM, '--to', TO, '--yes']);
+    // the deleted row and the hidden one are new to MySQL; the other ten are as stored
+    expect(replayed.stdout).toContain('compared with MySQL before each page: 2 new, 0 changed, 10 unchanged rows');
     await ok(['consume', '--until-idle']);
     const r = await reconcile();
     expect(r.code, r.stdout + r.stderr).toBe(0);

@@ -1,5 +1,7 @@
 import type { Pool, RowDataPacket } from 'mysql2/promise';
 import type { SettlementWindow } from '../../domain/settlement/settlement-window.js';
+import type { StoredSettlementLookup } from '../../application/settlement/change-counting-publisher.js';
+import type { StoredSettlementFacts } from '../../domain/settlement/settlement-change.js';
 import { toSettleError } from './mysql-errors.js';
 
 export interface StoredSettlementRow {
@@ -37,4 +39,31 @@ export async function listStoredSettlements(pool: Pool, w: SettlementWindow, lim
     paidOutDate: String(r.paid_out_date),
     canceled: Number(r.canceled) === 1,
   }));
+}
+
+/** The stored facts of the given transaction keys (one query per page of keys). */
+export class MySqlStoredSettlementLookup implements StoredSettlementLookup {
+  constructor(private readonly pool: Pool) {}
+
+  async factsOf(keys: readonly string[]): Promise<ReadonlyMap<string, StoredSettlementFacts>> {
+    const facts = new Map<string, StoredSettlementFacts>();
+    for (let i = 0; i < keys.length; i += 5000) {
+      const chunk = keys.slice(i, i + 5000);
+      const [rows] = await this.pool
+        .query<RowDataPacket[]>('SELECT transaction_key, method, amount, fee, supply_amount, vat, pay_out_amount, sold_date, paid_out_date FROM settlements WHERE transaction_key IN (?)', [chunk])
+        .catch((e: unknown) => Promise.reject(toSettleError(e)));
+      for (const r of rows)
+        facts.set(String(r.transaction_key), {
+          method: String(r.method),
+          amount: Number(r.amount),
+          fee: r.fee === null ? null : Number(r.fee),
+          supplyAmount: Number(r.supply_amount),
+          vat: Number(r.vat),
+          payOutAmount: Number(r.pay_out_amount),
+          soldDate: String(r.sold_date),
+          paidOutDate: String(r.paid_out_date),
+        });
+    }
+    return facts;
+  }
 }

@@ -62,13 +62,14 @@ export function registerReplayCommand(program: Command, ctx: CliContext): void {
           return;
         }
       }
-      const wired = await wireSettlementJob(config, ctx.logger(), { dryRun: false, concurrency: config.toss.concurrency });
+      const wired = await wireSettlementJob(config, ctx.logger(), { dryRun: false, concurrency: config.toss.concurrency, countChanges: true });
       try {
         const summary = await wired.value.run({ window, pageSize: config.toss.pageSize, kind: 'REPLAY', signal: ctx.signal });
-        if (opts.json) ctx.out(JSON.stringify({ plan, summary }));
+        const changes = wired.changes?.counts ?? null;
+        if (opts.json) ctx.out(JSON.stringify({ plan, summary, changes }));
         else {
           ctx.out(`${summary.outcome} replay execution ${summary.executionId} (replay of ${summary.replayOf ?? 'no completed run'}): fetched ${summary.counts.rowsFetched}, published ${summary.counts.rowsPublished}, rejected ${summary.counts.rowsRejected}`);
-          ctx.out(`rows published vs MySQL before: ${summary.counts.rowsPublished - before.rows >= 0 ? '+' : ''}${summary.counts.rowsPublished - before.rows}; the loader's summary (settle consume) reports inserted/updated/unchanged`);
+          if (changes) ctx.out(`compared with MySQL before each page: ${changes.new} new, ${changes.changed} changed, ${changes.same} unchanged rows (applied once \`settle consume\` loads them)`);
         }
         // stopped by SIGTERM between pages: the window is unfinished, a rerun of the replay resumes it
         if (summary.outcome === 'STOPPED') ctx.setExitCode(ExitCode.TRANSIENT);
