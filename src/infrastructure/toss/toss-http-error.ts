@@ -29,7 +29,13 @@ export function parseRetryAfter(value: string | string[] | undefined, now = Date
   return Number.isNaN(at) ? null : Math.max(0, at - now);
 }
 
-export async function tossErrorFrom(status: number, headers: Record<string, string | string[] | undefined>, bodyText: string): Promise<TossHttpError> {
+/** Toss's `{code, message}` from an error answer; `categorize` decides retriable vs not (payments differ). */
+export function tossErrorFrom(
+  status: number,
+  headers: Record<string, string | string[] | undefined>,
+  bodyText: string,
+  categorize: (status: number, tossCode: string) => ErrorCategory = categoryForStatus,
+): TossHttpError {
   let code = `HTTP_${status}`;
   let message = bodyText.slice(0, 200) || '(empty body)';
   try {
@@ -39,5 +45,5 @@ export async function tossErrorFrom(status: number, headers: Record<string, stri
   } catch {
     // not JSON (a proxy's HTML page, say): keep the status and the start of the body
   }
-  return new TossHttpError(status, code, message, parseRetryAfter(headers['retry-after']), categoryForStatus(status, code));
+  return new TossHttpError(status, code, message, parseRetryAfter(headers['retry-after']), categorize(status, code));
 }

@@ -6,7 +6,7 @@ import { SettleError } from '../../domain/shared/settle-error.js';
 import type { Secret } from '../config/secret.js';
 import { paymentErrorCategory } from './toss-payment-errors.js';
 import { approvedPaymentFrom, canceledPaymentFrom } from './toss-payment-response.js';
-import { parseRetryAfter, TossHttpError } from './toss-http-error.js';
+import { TossHttpError, tossErrorFrom } from './toss-http-error.js';
 
 export interface TossPaymentsClientOptions {
   readonly baseUrl: string;
@@ -98,7 +98,7 @@ export class TossPaymentsClient implements TossPayments {
     } catch (error) {
       throw networkError(error, path, attempt);
     }
-    if (res.statusCode < 200 || res.statusCode > 299) throw httpError(res.statusCode, res.headers, text);
+    if (res.statusCode < 200 || res.statusCode > 299) throw tossErrorFrom(res.statusCode, res.headers, text, paymentErrorCategory);
     try {
       return JSON.parse(text) as unknown;
     } catch {
@@ -106,19 +106,6 @@ export class TossPaymentsClient implements TossPayments {
       throw new SettleError('TOSS_TRUNCATED_BODY', `Toss ${path} answered ${res.statusCode} with a body that is not complete JSON`, { category: 'transient' });
     }
   }
-}
-
-function httpError(status: number, headers: Record<string, string | string[] | undefined>, text: string): TossHttpError {
-  let code = `HTTP_${status}`;
-  let message = text.slice(0, 200) || '(empty body)';
-  try {
-    const body = JSON.parse(text) as { code?: unknown; message?: unknown };
-    if (typeof body.code === 'string') code = body.code;
-    if (typeof body.message === 'string') message = body.message;
-  } catch {
-    // not JSON (a proxy's error page): keep the status and the start of the body
-  }
-  return new TossHttpError(status, code, message, parseRetryAfter(headers['retry-after']), paymentErrorCategory(status, code));
 }
 
 function networkError(error: unknown, path: string, attempt: number): SettleError {

@@ -66,7 +66,7 @@ export class TossSettlementsClient implements SettlementSource {
         ...(signal ? { signal } : {}),
       });
       const text = await res.body.text();
-      if (res.statusCode !== 200) throw await tossErrorFrom(res.statusCode, res.headers, text);
+      if (res.statusCode !== 200) throw tossErrorFrom(res.statusCode, res.headers, text);
       let body: unknown;
       try {
         body = JSON.parse(text);
