@@ -43,8 +43,6 @@ export interface IngestOutcome extends UpsertCounts {
   readonly nextOffset: number;
 }
 
-type Classified = { readonly ok: StoredRecord } | { readonly dead: DeadLetter };
-
 /**
  * Ingest one partition's batch: decode → validate → poison records to the DLQ → upsert the valid rows and the
  * next offset in one transaction. Transient failures are retried with capped backoff (heartbeating between
@@ -74,9 +72,7 @@ export function createIngestBatch(deps: IngestBatchDeps): (input: IngestInput, c
         throw giveUp(error, step, input, control.signal);
       });
 
-    const classified = await attempt('decode', () => Promise.all(input.records.map((r) => classify(deps.decoder, input, r))));
-    const valid = classified.flatMap((c) => ('ok' in c ? [c.ok] : []));
-    const dead = classified.flatMap((c) => ('dead' in c ? [c.dead] : []));
+    const { valid, dead } = await attempt('decode', () => classifyAll(deps.decoder, input));
     // The DLQ is written before the offset moves past the poison records: a crash in between re-sends
     // them (the DLQ is at-least-once, deduplicated by original topic/partition/offset), never loses them.
     if (dead.length > 0) await attempt('dead-letter', () => deps.deadLetters.send(dead));
@@ -89,22 +85,56 @@ export function createIngestBatch(deps: IngestBatchDeps): (input: IngestInput, c
   };
 }
 
-async function classify(decoder: RecordDecoder, input: IngestInput, record: IncomingRecord): Promise<Classified> {
-  const dead = (code: string, message: string): Classified => ({ dead: { topic: input.topic, partition: input.partition, record, code, message } });
-  if (record.value === null || record.value.length === 0) return dead('EMPTY_VALUE', 'record has no value (tombstone or empty)');
+/**
+ * Splits a batch into valid records and poison, in log order. Sequential, and awaiting only when the decoder
+ * must (a writer schema not yet fetched): per record that is a few allocations instead of two promises.
+ */
+async function classifyAll(decoder: RecordDecoder, input: IngestInput): Promise<{ valid: StoredRecord[]; dead: DeadLetter[] }> {
+  const valid: StoredRecord[] = [];
+  const dead: DeadLetter[] = [];
+  for (const record of input.records) {
+    let result = classify(decoder, record);
+    if (isThenable(result)) result = await result;
+    if ('code' in result) dead.push({ topic: input.topic, partition: input.partition, record, code: result.code, message: result.message });
+    else valid.push(result);
+  }
+  return { valid, dead };
+}
+
+interface Poison {
+  readonly code: string;
+  readonly message: string;
+}
+
+/** The stored record, or why it is poison. Returns a promise only while the decoder awaits. */
+function classify(decoder: RecordDecoder, record: IncomingRecord): StoredRecord | Poison | PromiseLike<StoredRecord | Poison> {
+  const value = record.value;
+  if (value === null || value.length === 0) return { code: 'EMPTY_VALUE', message: 'record has no value (tombstone or empty)' };
   let decoded: unknown;
   try {
-    decoded = await decoder.decode(record.value);
+    decoded = decoder.decode(value);
   } catch (error) {
-    // data errors are this record's fault; transient ones (registry down) fail the step and are retried
-    if (isSettleError(error) && error.category === 'data') return dead(error.code, error.message);
-    throw error;
+    return poison(error);
   }
+  if (isThenable(decoded)) return decoded.then((d) => check(d, record), poison);
+  return check(decoded, record);
+}
+
+// not `instanceof Promise`: a decoder may hand back any promise implementation (a settlement has no `then`)
+const isThenable = <T>(v: T | PromiseLike<T>): v is PromiseLike<T> => typeof (v as { then?: unknown } | null)?.then === 'function';
+
+// data errors are this record's fault; transient ones (registry down) fail the step and are retried
+function poison(error: unknown): Poison {
+  if (isSettleError(error) && error.category === 'data') return { code: error.code, message: error.message };
+  throw error;
+}
+
+function check(decoded: unknown, record: IncomingRecord): StoredRecord | Poison {
   const result = validateSettlement(decoded);
-  if (!result.ok) return dead('SETTLEMENT_INVALID', `${result.rejection.field}: ${result.rejection.reason}`);
+  if (!result.ok) return { code: 'SETTLEMENT_INVALID', message: `${result.rejection.field}: ${result.rejection.reason}` };
   // the store keeps approvedAt as an instant too; a pattern-valid but impossible time (02-30) is poison here
-  if (parseOffsetDateTime(result.value.approvedAt) === null) return dead('SETTLEMENT_INVALID', `approvedAt: "${result.value.approvedAt}" is not a real date-time`);
-  return { ok: { settlement: result.value, offset: record.offset, timestamp: record.timestamp } };
+  if (parseOffsetDateTime(result.value.approvedAt) === null) return { code: 'SETTLEMENT_INVALID', message: `approvedAt: "${result.value.approvedAt}" is not a real date-time` };
+  return { settlement: result.value, offset: record.offset, timestamp: record.timestamp };
 }
 
 function giveUp(error: unknown, step: IngestStep, input: IngestInput, signal: AbortSignal | undefined): unknown {

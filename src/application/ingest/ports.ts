@@ -66,7 +66,10 @@ export interface DeadLetterSink {
   send(letters: readonly DeadLetter[]): Promise<void>;
 }
 
-/** Turns record bytes into an unvalidated value; throws SettleError (category data = poison, transient = retry). */
+/**
+ * Turns record bytes into an unvalidated value; throws (or rejects with) SettleError: category data = poison,
+ * transient = retry. May answer synchronously once it has what it needs (the writer schema): no promise per record.
+ */
 export interface RecordDecoder {
-  decode(value: Buffer): Promise<unknown>;
+  decode(value: Buffer): unknown;
 }

@@ -14,6 +14,7 @@ type Read = (payload: Buffer) => unknown;
  */
 export class RegistrySettlementDecoder implements RecordDecoder {
   private readonly readers = new Map<number, Promise<Read>>();
+  private readonly loaded = new Map<number, Read>();
   private readonly reader: avsc.Type;
 
   constructor(
@@ -23,15 +24,12 @@ export class RegistrySettlementDecoder implements RecordDecoder {
     this.reader = avsc.Type.forSchema(JSON.parse(schemaText) as avsc.Schema);
   }
 
-  async decode(value: Buffer): Promise<unknown> {
+  /** Synchronous once the writer schema of the id is loaded; a promise only for the first records of an id. */
+  decode(value: Buffer): unknown {
     if (value.length < 5 || value[0] !== 0) throw new SettleError('NOT_CONFLUENT_WIRE_FORMAT', 'record value is not Confluent wire format (magic byte 0 + schema id)', { category: 'data' });
     const id = value.readInt32BE(1);
-    const read = await this.readerFor(id);
-    try {
-      return read(value.subarray(5));
-    } catch (error) {
-      throw new SettleError('AVRO_DECODE_FAILED', `record cannot be decoded with schema id ${id}: ${(error as Error).message}`, { category: 'data', cause: error });
-    }
+    const read = this.loaded.get(id);
+    return read ? readWith(read, id, value) : this.readerFor(id).then((r) => readWith(r, id, value));
   }
 
   private readerFor(id: number): Promise<Read> {
@@ -40,7 +38,10 @@ export class RegistrySettlementDecoder implements RecordDecoder {
       reader = this.load(id);
       this.readers.set(id, reader);
       // a failed lookup is not cached: the registry may be back (or the id registered) next time
-      reader.catch(() => this.readers.delete(id));
+      reader.then(
+        (read) => this.loaded.set(id, read),
+        () => this.readers.delete(id),
+      );
     }
     return reader;
   }
@@ -64,5 +65,13 @@ export class RegistrySettlementDecoder implements RecordDecoder {
       // the writer's schema cannot be read as ours: every record written with it is poison, not a retry
       throw new SettleError('SCHEMA_NOT_READABLE', `schema id ${id} cannot be read as the settlement schema: ${(error as Error).message}`, { category: 'data', cause: error });
     }
+  }
+}
+
+function readWith(read: Read, id: number, value: Buffer): unknown {
+  try {
+    return read(value.subarray(5));
+  } catch (error) {
+    throw new SettleError('AVRO_DECODE_FAILED', `record cannot be decoded with schema id ${id}: ${(error as Error).message}`, { category: 'data', cause: error });
   }
 }

@@ -17,6 +17,8 @@ export interface ConsumeSummary {
   /** Records stored per second of busy time. */
   readonly rowsPerSecond: number;
   readonly peakRssMb: number;
+  /** CPU time (user + system) of the whole process: with the database on the same cores, what it takes from them. */
+  readonly cpuMs: number;
 }
 
 /** Running totals of one `settle consume` process. */
@@ -44,6 +46,7 @@ export class ConsumeTotals {
   }
 
   summary(meta: { group: string; topic: string; stoppedBy: 'signal' | 'idle'; durationMs: number }): ConsumeSummary {
+    const usage = process.resourceUsage();
     const busyMs = this.firstStart === null || this.lastEnd === null ? 0 : this.lastEnd - this.firstStart;
     return {
       ...meta,
@@ -57,7 +60,8 @@ export class ConsumeTotals {
       durationMs: Math.round(meta.durationMs),
       busyMs: Math.round(busyMs),
       rowsPerSecond: busyMs > 0 ? Math.round((this.records * 1000) / busyMs) : 0,
-      peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+      peakRssMb: Math.round(usage.maxRSS / 1024),
+      cpuMs: Math.round((usage.userCPUTime + usage.systemCPUTime) / 1000),
     };
   }
 }

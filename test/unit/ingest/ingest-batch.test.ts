@@ -63,6 +63,18 @@ describe('ingestBatch', () => {
     expect(store.offsets.get('g/t/0')).toBe(15);
   });
 
+  it('classifies the same way, in log order, with a decoder that answers synchronously (a loaded writer schema)', async () => {
+    const async = new JsonDecoder();
+    const decoder = { decode: (value: Buffer): unknown => (value.toString() === 'garbage' ? async.decode(value) : (JSON.parse(value.toString()) as unknown)) };
+    const { store, dlq, ingest, control } = setup({ decoder });
+    const invalid = { ...syntheticSettlement(2, 'ut'), payOutAmount: 1 };
+    const input = batchOf([...rows(1, 9), record(10, Buffer.from('garbage')), record(11, json(invalid)), ...rows(2, 12)]);
+    const outcome = await ingest(input, control);
+    expect(outcome).toMatchObject({ records: 5, inserted: 3, deadLettered: 2 });
+    expect(dlq.letters.map((l) => [l.record.offset, l.code])).toEqual([[10, 'NOT_CONFLUENT_WIRE_FORMAT'], [11, 'SETTLEMENT_INVALID']]);
+    expect(store.offsets.get('g/t/0')).toBe(14);
+  });
+
   it('stores the offset of a batch made only of poison records', async () => {
     const { store, ingest, control } = setup();
     await ingest(batchOf([record(7, Buffer.from('garbage'))]), control);
