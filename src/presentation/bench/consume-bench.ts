@@ -12,6 +12,9 @@ import { migrate } from '../../infrastructure/mysql/migrator.js';
 import type { ConsumeSummary } from '../consumer/consume-summary.js';
 import { preloadSettlements } from './bench-preload.js';
 import { rawBaseline } from './raw-baseline.js';
+import { silenceKafkajsTimeoutWarning } from '../../infrastructure/kafka/kafkajs-warnings.js';
+
+silenceKafkajsTimeoutWarning();
 
 /**
  * `node dist/presentation/bench/consume-bench.js [--records N] [--partitions P] [--concurrency C]`:

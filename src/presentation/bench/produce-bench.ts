@@ -11,6 +11,9 @@ import { createLogger } from '../../infrastructure/logging/logger.js';
 import { migrate } from '../../infrastructure/mysql/migrator.js';
 import { createMySqlConnection } from '../../infrastructure/mysql/mysql-pool.js';
 import { startFastTossFake } from './fast-toss-fake.js';
+import { silenceKafkajsTimeoutWarning } from '../../infrastructure/kafka/kafkajs-warnings.js';
+
+silenceKafkajsTimeoutWarning();
 
 /**
  * `npm run bench:produce [-- --rows N --concurrency C]`: the real producer wiring (Toss client, prefetching
