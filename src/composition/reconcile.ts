@@ -3,7 +3,8 @@ import { systemClock } from '../application/shared/log.js';
 import type { Config } from '../infrastructure/config/config.js';
 import { createKafka } from '../infrastructure/kafka/kafka-client.js';
 import { KafkaPublishedSnapshot } from '../infrastructure/kafka/kafka-published-snapshot.js';
-import { createSchemaRegistry, SettlementSerde } from '../infrastructure/kafka/settlement-serde.js';
+import { RegistrySettlementDecoder } from '../infrastructure/kafka/settlement-decoder.js';
+import { createSchemaRegistry } from '../infrastructure/kafka/settlement-serde.js';
 import { requireTopic } from '../infrastructure/kafka/topic-admin.js';
 import type { Logger } from '../infrastructure/logging/logger.js';
 import { createMySqlPool } from '../infrastructure/mysql/mysql-pool.js';
@@ -36,7 +37,7 @@ export async function wireReconcile(config: Config, logger: Logger): Promise<Wir
     const value = new ReconcileWindow({
       api: new TossApiSnapshot(new PrefetchingPageReader(client, config.toss.concurrency), config.toss.pageSize),
       executions: new MySqlPublishingExecutions(pool),
-      kafka: new KafkaPublishedSnapshot({ kafka, topic: config.kafka.topic, decoder: SettlementSerde.forReading(createSchemaRegistry(config.registry)), logger: logger.child({ component: 'reconcile-kafka' }) }),
+      kafka: new KafkaPublishedSnapshot({ kafka, topic: config.kafka.topic, decoder: new RegistrySettlementDecoder(createSchemaRegistry(config.registry)), logger: logger.child({ component: 'reconcile-kafka' }) }),
       store: new MySqlStoreSnapshot(pool),
       reconciliations: new MySqlReconciliationLog(pool),
       clock: systemClock,

@@ -12,7 +12,8 @@ import { fetchWatermarks } from './topic-watermarks.js';
 export interface KafkaPublishedSnapshotOptions {
   readonly kafka: Kafka;
   readonly topic: string;
-  readonly decoder: { decode(value: Buffer): Promise<Settlement> };
+  /** Confluent wire format → a Settlement-shaped record (RegistrySettlementDecoder), sync or async. */
+  readonly decoder: { decode(value: Buffer): unknown };
   readonly logger: Logger;
   /** Record timestamps come from the producer's clock, started_at from MySQL's: start this much earlier. */
   readonly clockSkewMs?: number; // 5 min
@@ -61,7 +62,7 @@ export class KafkaPublishedSnapshot implements KafkaSnapshot {
         const executionId = headers[HEADER_EXECUTION_ID];
         if (executionId === undefined || !ids.has(executionId)) return;
         records += 1;
-        const s = await this.#o.decoder.decode(value);
+        const s = (await this.#o.decoder.decode(value)) as Settlement;
         const row: ReconciledRow = { date: window.dateType === 'paidOutDate' ? s.paidOutDate : s.soldDate, amount: Number(s.amount), fee: Number(s.fee ?? 0), payOutAmount: Number(s.payOutAmount) };
         const before = kept.get(s.transactionKey);
         const id = Number(executionId);

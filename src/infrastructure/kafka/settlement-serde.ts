@@ -28,13 +28,13 @@ export function createSchemaRegistry(registry: Config['registry']): SchemaRegist
 }
 
 /**
- * Avro in Confluent wire format (magic 0, 4-byte big-endian schema id, Avro body) through the registry.
- * Registering makes the subject BACKWARD compatible; decoding needs only the registry (the writer's schema
- * is fetched by id), so other teams' consumers read our records without our code.
+ * The writing side of Avro in Confluent wire format (magic 0, 4-byte big-endian schema id, Avro body).
+ * Registering makes the subject BACKWARD compatible. Reading needs only the registry (the writer's schema is
+ * fetched by id), so other teams' consumers read our records without our code; ours is
+ * RegistrySettlementDecoder.
  */
 export class SettlementSerde {
   private constructor(
-    private readonly registry: SchemaRegistry,
     private readonly type: avsc.Type,
     readonly schemaId: number,
   ) {}
@@ -43,15 +43,15 @@ export class SettlementSerde {
     const type = avsc.Type.forSchema(JSON.parse(schemaText) as avsc.Schema);
     try {
       const { id } = await registry.register({ type: SchemaType.AVRO, schema: schemaText }, { subject: subjectFor(topic), compatibility: COMPATIBILITY.BACKWARD });
-      return new SettlementSerde(registry, type, id);
+      return new SettlementSerde(type, id);
     } catch (error) {
       throw registryError(error, `could not register the settlement schema under ${subjectFor(topic)}`);
     }
   }
 
-  /** For readers: no registration, the writer schema comes from the id in each record. */
-  static forReading(registry: SchemaRegistry, schemaText = readSettlementSchema()): SettlementSerde {
-    return new SettlementSerde(registry, avsc.Type.forSchema(JSON.parse(schemaText) as avsc.Schema), 0);
+  /** An encoder for a schema id known without asking the registry (tests; the id is written as given). */
+  static withSchemaId(schemaId: number, schemaText = readSettlementSchema()): SettlementSerde {
+    return new SettlementSerde(avsc.Type.forSchema(JSON.parse(schemaText) as avsc.Schema), schemaId);
   }
 
   async encode(settlement: Settlement): Promise<Buffer> {
@@ -109,25 +109,6 @@ export class SettlementSerde {
     this.type.isValid(fitToAvro(this.type, row), { errorHook: (path: string[]) => paths.push(path.join('.')) });
     return `does not fit the Avro schema${paths.length ? ` at ${paths.slice(0, 5).join(', ')}` : ''}`;
   }
-
-  async decode(buffer: Buffer): Promise<Settlement> {
-    if (buffer.length < 5 || buffer[0] !== 0) throw new SettleError('NOT_CONFLUENT_WIRE_FORMAT', 'record value is not Confluent wire format (magic byte 0 + schema id)', { category: 'data' });
-    try {
-      return plain(await this.registry.decode(buffer)) as Settlement;
-    } catch (error) {
-      const msg = (error as Error).message ?? '';
-      if (/not found|40403|404/i.test(msg)) throw new SettleError('UNKNOWN_SCHEMA_ID', `schema id ${buffer.readInt32BE(1)} is unknown to the registry`, { category: 'data', cause: error });
-      if (/ECONNREFUSED|ETIMEDOUT|ECONNRESET|socket|5\d\d/i.test(msg)) throw registryError(error, 'schema registry unavailable');
-      throw new SettleError('AVRO_DECODE_FAILED', `record cannot be decoded: ${msg}`, { category: 'data', cause: error });
-    }
-  }
-}
-
-/** avsc returns record class instances; the domain wants plain objects. */
-function plain(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(plain);
-  if (v !== null && typeof v === 'object' && !Buffer.isBuffer(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)]));
-  return v;
 }
 
 function registryError(error: unknown, what: string): SettleError {

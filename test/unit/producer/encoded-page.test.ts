@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { describe, expect, it } from 'vitest';
 import type { Settlement } from '../../../src/domain/settlement/settlement.js';
 import { validateSettlement } from '../../../src/domain/settlement/validate-settlement.js';
@@ -13,7 +12,7 @@ const settlement = (raw: unknown): Settlement => {
   if (!r.ok) throw new Error(r.rejection.reason);
   return r.value;
 };
-const serde = SettlementSerde.forReading({} as SchemaRegistry);
+const serde = SettlementSerde.withSchemaId(0);
 
 describe('encodePage / pageMessages (a page as one transferable buffer)', () => {
   it('yields, per row, key paymentKey and the same Confluent-framed value encodeBatch writes, with both headers', () => {
