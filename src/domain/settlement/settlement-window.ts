@@ -17,3 +17,6 @@ export function settlementWindow(from: string, to: string, dateType: string = 's
 }
 
 export const windowLabel = (w: SettlementWindow): string => `${w.from}..${w.to} (${w.dateType})`;
+
+/** The date of a row that the window's date type filters on. */
+export const windowDateOf = (row: { readonly soldDate: string; readonly paidOutDate: string }, dateType: DateType): string => (dateType === 'paidOutDate' ? row.paidOutDate : row.soldDate);

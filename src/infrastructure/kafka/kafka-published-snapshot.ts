@@ -3,7 +3,7 @@ import type { Kafka } from 'kafkajs';
 import type { KafkaSnapshot, PublishingExecution } from '../../application/settlement/reconciliation-ports.js';
 import type { ReconciledRow } from '../../domain/settlement/reconciliation.js';
 import type { Settlement } from '../../domain/settlement/settlement.js';
-import type { SettlementWindow } from '../../domain/settlement/settlement-window.js';
+import { windowDateOf, type SettlementWindow } from '../../domain/settlement/settlement-window.js';
 import { SettleError } from '../../domain/shared/settle-error.js';
 import type { Logger } from '../logging/logger.js';
 import { HEADER_EXECUTION_ID } from './encoded-page.js';
@@ -63,7 +63,7 @@ export class KafkaPublishedSnapshot implements KafkaSnapshot {
         if (executionId === undefined || !ids.has(executionId)) return;
         records += 1;
         const s = (await this.#o.decoder.decode(value)) as Settlement;
-        const row: ReconciledRow = { date: window.dateType === 'paidOutDate' ? s.paidOutDate : s.soldDate, amount: Number(s.amount), fee: Number(s.fee ?? 0), payOutAmount: Number(s.payOutAmount) };
+        const row: ReconciledRow = { date: windowDateOf(s, window.dateType), amount: Number(s.amount), fee: Number(s.fee ?? 0), payOutAmount: Number(s.payOutAmount) };
         const before = kept.get(s.transactionKey);
         const id = Number(executionId);
         if (!before || timestamp > before.timestamp || (timestamp === before.timestamp && id >= before.executionId)) kept.set(s.transactionKey, { row, timestamp, executionId: id });

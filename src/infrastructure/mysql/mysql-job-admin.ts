@@ -1,6 +1,7 @@
 import type { Pool, RowDataPacket } from 'mysql2/promise';
 import type { ExecutionView, JobAdmin, WindowTotals } from '../../application/settlement/job-admin.js';
 import type { DateType, SettlementWindow } from '../../domain/settlement/settlement-window.js';
+import { windowDateColumn } from './mysql-settlement-queries.js';
 import { SettleError } from '../../domain/shared/settle-error.js';
 import { jobLockName, toJobExecution } from './job-rows.js';
 import { toSettleError } from './mysql-errors.js';
@@ -69,7 +70,7 @@ export class MySqlJobAdmin implements JobAdmin {
   }
 
   async storedTotals(w: SettlementWindow): Promise<WindowTotals> {
-    const column = w.dateType === 'paidOutDate' ? 'paid_out_date' : 'sold_date';
+    const column = windowDateColumn(w.dateType);
     const [rows] = await this.pool
       .query<RowDataPacket[]>(`SELECT COUNT(*) AS n, COALESCE(SUM(amount),0) AS amount, COALESCE(SUM(fee),0) AS fee, COALESCE(SUM(pay_out_amount),0) AS payout FROM settlements WHERE ${column} BETWEEN ? AND ?`, [w.from, w.to])
       .catch(fail);

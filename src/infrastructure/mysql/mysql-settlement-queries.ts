@@ -1,5 +1,5 @@
 import type { Pool, RowDataPacket } from 'mysql2/promise';
-import type { SettlementWindow } from '../../domain/settlement/settlement-window.js';
+import type { DateType, SettlementWindow } from '../../domain/settlement/settlement-window.js';
 import type { StoredSettlementLookup } from '../../application/settlement/change-counting-publisher.js';
 import type { StoredSettlementFacts } from '../../domain/settlement/settlement-change.js';
 import { toSettleError } from './mysql-errors.js';
@@ -17,9 +17,12 @@ export interface StoredSettlementRow {
   readonly canceled: boolean;
 }
 
+/** The `settlements` column that a window's date type filters on. */
+export const windowDateColumn = (dateType: DateType): 'paid_out_date' | 'sold_date' => (dateType === 'paidOutDate' ? 'paid_out_date' : 'sold_date');
+
 /** Read side of `settlements` for operators (`settle settlements list`). */
 export async function listStoredSettlements(pool: Pool, w: SettlementWindow, limit: number): Promise<StoredSettlementRow[]> {
-  const column = w.dateType === 'paidOutDate' ? 'paid_out_date' : 'sold_date';
+  const column = windowDateColumn(w.dateType);
   const [rows] = await pool
     .query<RowDataPacket[]>(
       `SELECT transaction_key, payment_key, order_id, method, amount, fee, pay_out_amount, sold_date, paid_out_date, cancel_amount IS NOT NULL AS canceled

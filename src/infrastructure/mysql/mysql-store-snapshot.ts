@@ -2,6 +2,7 @@ import type { Pool, RowDataPacket } from 'mysql2/promise';
 import type { StoreSnapshot } from '../../application/settlement/reconciliation-ports.js';
 import type { ReconciledRow } from '../../domain/settlement/reconciliation.js';
 import type { SettlementWindow } from '../../domain/settlement/settlement-window.js';
+import { windowDateColumn } from './mysql-settlement-queries.js';
 import { translateMySqlError } from './mysql-errors.js';
 
 /** The loaded `settlements` rows of a window, keyed by transaction_key (unique in the table). */
@@ -9,7 +10,7 @@ export class MySqlStoreSnapshot implements StoreSnapshot {
   constructor(private readonly pool: Pool) {}
 
   async rowsOf(w: SettlementWindow): Promise<Map<string, ReconciledRow>> {
-    const column = w.dateType === 'paidOutDate' ? 'paid_out_date' : 'sold_date';
+    const column = windowDateColumn(w.dateType);
     // rowsAsArray: a window can hold millions of rows; arrays cost far less than one object per row
     const [rows] = await this.pool
       .query<RowDataPacket[]>({ sql: `SELECT transaction_key, ${column}, amount, COALESCE(fee, 0), pay_out_amount FROM settlements WHERE ${column} BETWEEN ? AND ?`, rowsAsArray: true }, [w.from, w.to])

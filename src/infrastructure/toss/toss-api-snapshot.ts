@@ -1,7 +1,7 @@
 import type { SettlementPageReader } from '../../application/settlement/ports.js';
 import type { ApiSnapshot } from '../../application/settlement/reconciliation-ports.js';
 import type { ReconciledRow } from '../../domain/settlement/reconciliation.js';
-import type { SettlementWindow } from '../../domain/settlement/settlement-window.js';
+import { windowDateOf, type SettlementWindow } from '../../domain/settlement/settlement-window.js';
 import { validateSettlement } from '../../domain/settlement/validate-settlement.js';
 
 /**
@@ -27,7 +27,7 @@ export class TossApiSnapshot implements ApiSnapshot {
           continue;
         }
         const s = v.value;
-        rows.set(s.transactionKey, { date: window.dateType === 'paidOutDate' ? s.paidOutDate : s.soldDate, amount: s.amount, fee: s.fee ?? 0, payOutAmount: s.payOutAmount });
+        rows.set(s.transactionKey, { date: windowDateOf(s, window.dateType), amount: s.amount, fee: s.fee ?? 0, payOutAmount: s.payOutAmount });
       }
     }
     return { rows, fetched, rejected };
