@@ -11,31 +11,23 @@ import { createMySqlPool } from '../infrastructure/mysql/mysql-pool.js';
 import { MySqlPublishingExecutions } from '../infrastructure/mysql/mysql-publishing-executions.js';
 import { MySqlReconciliationLog } from '../infrastructure/mysql/mysql-reconciliation-log.js';
 import { MySqlStoreSnapshot } from '../infrastructure/mysql/mysql-store-snapshot.js';
-import { PrefetchingPageReader } from '../infrastructure/toss/prefetching-page-reader.js';
 import { TossApiSnapshot } from '../infrastructure/toss/toss-api-snapshot.js';
-import { TossSettlementsClient } from '../infrastructure/toss/toss-settlements-client.js';
+import { wireSettlementPageReader } from './toss-settlements.js';
 import type { Wired } from './wired.js';
 
 /** Reconcile: the Toss API, what completed jobs published to Kafka, and MySQL, side by side. */
 export async function wireReconcile(config: Config, logger: Logger): Promise<Wired<ReconcileWindow>> {
   const pool = createMySqlPool(config.mysql.url, 3);
-  const client = new TossSettlementsClient({
-    baseUrl: config.toss.baseUrl,
-    secretKey: config.toss.secretKey,
-    timeoutMs: config.toss.timeoutMs,
-    maxRetries: config.toss.maxRetries,
-    connections: config.toss.concurrency,
-    logger: logger.child({ component: 'toss' }),
-  });
+  const reader = wireSettlementPageReader(config, logger, config.toss.concurrency);
   const close = async () => {
-    await client.close().catch(() => undefined);
+    await reader.close().catch(() => undefined);
     await pool.end().catch(() => undefined);
   };
   try {
     const kafka = createKafka(config.kafka, logger, '-reconcile');
     await requireTopic(kafka, config.kafka.topic);
     const value = new ReconcileWindow({
-      api: new TossApiSnapshot(new PrefetchingPageReader(client, config.toss.concurrency), config.toss.pageSize),
+      api: new TossApiSnapshot(reader.value, config.toss.pageSize),
       executions: new MySqlPublishingExecutions(pool),
       kafka: new KafkaPublishedSnapshot({ kafka, topic: config.kafka.topic, decoder: new RegistrySettlementDecoder(createSchemaRegistry(config.registry)), logger: logger.child({ component: 'reconcile-kafka' }) }),
       store: new MySqlStoreSnapshot(pool),

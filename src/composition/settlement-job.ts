@@ -16,8 +16,7 @@ import { createMySqlConnection, createMySqlPool } from '../infrastructure/mysql/
 import { MySqlStoredSettlementLookup } from '../infrastructure/mysql/mysql-settlement-queries.js';
 import { ChangeCountingPublisher } from '../application/settlement/change-counting-publisher.js';
 import { toSettleError } from '../infrastructure/mysql/mysql-errors.js';
-import { PrefetchingPageReader } from '../infrastructure/toss/prefetching-page-reader.js';
-import { TossSettlementsClient } from '../infrastructure/toss/toss-settlements-client.js';
+import { wireSettlementPageReader } from './toss-settlements.js';
 import type { Wired } from './wired.js';
 
 
@@ -40,9 +39,9 @@ export async function wireSettlementJob(config: Config, logger: Logger, options:
     for (const c of closers.reverse()) await c().catch(() => undefined);
   };
   try {
-    const client = new TossSettlementsClient({ baseUrl: config.toss.baseUrl, secretKey: config.toss.secretKey, timeoutMs: config.toss.timeoutMs, maxRetries: config.toss.maxRetries, connections: options.concurrency, logger: logger.child({ component: 'toss' }) });
-    closers.push(() => client.close());
-    const reader = new PrefetchingPageReader(client, options.concurrency);
+    const pages = wireSettlementPageReader(config, logger, options.concurrency);
+    closers.push(() => pages.close());
+    const reader = pages.value;
     let publisher: SettlementPublisher | null = null;
     if (!options.dryRun) {
       const kafka = createKafka(config.kafka, logger, '-producer');

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertSecretNotPrinted, requireBuild, runSettle, startSettle } from '../support/producer-cli.js';
 import { createSettlementTopics, dropSettlementTopics, readSettlements } from '../support/producer-kafka.js';
-import { createTempDatabase, stack, testSecretKey, uniqueName, until, type TempDatabase } from '../support/producer-stack.js';
+import { createTempDatabase, stack, testSecretKey, uniqueName, until, type TempDatabase, executionsOf } from '../support/producer-stack.js';
 import { generateSettlementRows, startTossFake, type TossFake } from '../support/toss-fake.js';
 
 const secretKey = testSecretKey();
@@ -28,20 +28,6 @@ afterAll(async () => {
   await dropSettlementTopics(topic);
 });
 
-interface ExecutionRow {
-  id: number;
-  status: string;
-  resumed_from: number | null;
-  last_page: number;
-  pages: number;
-  rows_fetched: number;
-  rows_published: number;
-  last_error: string | null;
-}
-
-const executionsOf = (from: string) =>
-  db.query<ExecutionRow>('SELECT e.id, e.status, e.resumed_from, e.last_page, e.pages, e.rows_fetched, e.rows_published, e.last_error FROM job_executions e JOIN job_instances i ON i.id = e.instance_id WHERE i.window_from = ? ORDER BY e.id', [from]);
-
 describe('settle produce killed mid-window (SIGKILL) and run again', () => {
   it('resumes after the last checkpoint: every row of the window reaches the topic, one instance, two executions, then exit 6', async () => {
     fake.setDelay(150);
@@ -66,7 +52,7 @@ describe('settle produce killed mid-window (SIGKILL) and run again', () => {
 
     const instances = await db.query<{ id: number }>("SELECT id FROM job_instances WHERE window_from = '2025-06-02'");
     expect(instances).toHaveLength(1);
-    const [dead, done, ...more] = await executionsOf('2025-06-02');
+    const [dead, done, ...more] = await executionsOf(db, '2025-06-02');
     expect(more).toEqual([]);
     expect(dead).toMatchObject({ status: 'FAILED', last_error: expect.stringContaining('process died') as unknown });
     expect(done).toMatchObject({ status: 'COMPLETED', resumed_from: dead?.id, last_page: 30 });
@@ -90,7 +76,7 @@ describe('settle produce killed mid-window (SIGKILL) and run again', () => {
     expect(stopped.code, stopped.stderr).toBe(4);
     // stopped between pages it prints the summary; stopped while awaiting a page it says so on stderr
     expect(`${stopped.stdout}${stopped.stderr}`).toMatch(/^STOPPED window 2025-06-10|settle: JOB_STOPPED: stopped by signal after \d+ page\(s\); rerun resumes/m);
-    const [halted] = await executionsOf('2025-06-10');
+    const [halted] = await executionsOf(db, '2025-06-10');
     expect(halted?.status).toBe('STOPPED');
     expect(halted?.last_page).toBe(await checkpoints()); // nothing published after the last checkpoint was left unrecorded
 
@@ -98,7 +84,7 @@ describe('settle produce killed mid-window (SIGKILL) and run again', () => {
     const rerun = assertSecretNotPrinted(await runSettle(termArgs, env), secretKey);
     expect(rerun.code, rerun.stderr).toBe(0);
     expect(rerun.stdout).toContain(`resumed after page ${halted?.last_page}`);
-    const [, done] = await executionsOf('2025-06-10');
+    const [, done] = await executionsOf(db, '2025-06-10');
     expect(done).toMatchObject({ status: 'COMPLETED', resumed_from: halted?.id, last_page: 15 });
     expect((halted?.rows_published ?? 0) + (done?.rows_published ?? 0)).toBe(termRows.length);
     const keys = new Set(termRows.map((r) => r.transactionKey));

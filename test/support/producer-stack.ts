@@ -76,3 +76,22 @@ export async function until(check: () => boolean | Promise<boolean>, timeoutMs =
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+export interface ExecutionRow {
+  id: number;
+  instance_id: number;
+  status: string;
+  resumed_from: number | null;
+  last_page: number;
+  pages: number;
+  rows_fetched: number;
+  rows_published: number;
+  last_error: string | null;
+}
+
+/** The job executions of the window starting on `from`, oldest first, straight from the job repository. */
+export const executionsOf = (db: TempDatabase, from: string): Promise<ExecutionRow[]> =>
+  db.query<ExecutionRow>(
+    'SELECT e.id, e.instance_id, e.status, e.resumed_from, e.last_page, e.pages, e.rows_fetched, e.rows_published, e.last_error FROM job_executions e JOIN job_instances i ON i.id = e.instance_id WHERE i.window_from = ? ORDER BY e.id',
+    [from],
+  );

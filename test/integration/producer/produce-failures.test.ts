@@ -5,7 +5,7 @@ import { HEADER_EXECUTION_ID } from '../../../src/infrastructure/kafka/kafka-set
 import { exitCodeFor } from '../../../src/presentation/cli/exit-codes.js';
 import { createSettlementTopics, dropSettlementTopics, readSettlements } from '../../support/producer-kafka.js';
 import { wireTestJob } from '../../support/producer-job.js';
-import { createTempDatabase, testSecretKey, uniqueName, type TempDatabase } from '../../support/producer-stack.js';
+import { createTempDatabase, testSecretKey, uniqueName, type TempDatabase, executionsOf } from '../../support/producer-stack.js';
 import { fault, generateSettlementRows, startTossFake } from '../../support/toss-fake.js';
 
 const secretKey = testSecretKey();
@@ -31,24 +31,6 @@ async function failure(run: Promise<unknown>): Promise<SettleError> {
   return error;
 }
 
-interface ExecutionRow {
-  id: number;
-  instance_id: number;
-  status: string;
-  resumed_from: number | null;
-  last_page: number;
-  pages: number;
-  rows_fetched: number;
-  rows_published: number;
-  last_error: string | null;
-}
-
-const executionsOf = (from: string) =>
-  db.query<ExecutionRow>(
-    'SELECT e.id, e.instance_id, e.status, e.resumed_from, e.last_page, e.pages, e.rows_fetched, e.rows_published, e.last_error FROM job_executions e JOIN job_instances i ON i.id = e.instance_id WHERE i.window_from = ? ORDER BY e.id',
-    [from],
-  );
-
 describe('settlement job failures', () => {
   it('retries a failing page at most maxRetries times, then fails the execution with Toss’s error (exit 4, transient)', async () => {
     const rows = generateSettlementRows({ count: 30, from: '2025-04-01', seed: 1 });
@@ -60,7 +42,7 @@ describe('settlement job failures', () => {
       expect(exitCodeFor(error.category)).toBe(4);
       expect(fake.requestsFor(2)).toHaveLength(3); // the first attempt and two retries
       expect(wired.checkpoints.map((c) => c.page)).toEqual([1]);
-      const [execution] = await executionsOf('2025-04-01');
+      const [execution] = await executionsOf(db, '2025-04-01');
       expect(execution).toMatchObject({ status: 'FAILED', last_page: 1, pages: 1, rows_fetched: 10 });
       expect(execution?.last_error).toContain('FAILED_INTERNAL_SYSTEM_PROCESSING');
     } finally {
@@ -80,7 +62,7 @@ describe('settlement job failures', () => {
       expect(fake.requests.every((r) => r.attempt === 1 && r.outcome === '401')).toBe(true);
       expect(fake.requests.length).toBeLessThanOrEqual(2); // the pages in flight, once each
       expect(wired.checkpoints).toEqual([]);
-      expect((await executionsOf('2025-04-02')).map((e) => e.status)).toEqual(['FAILED']);
+      expect((await executionsOf(db, '2025-04-02')).map((e) => e.status)).toEqual(['FAILED']);
     } finally {
       await wired.close();
       await fake.close();
@@ -106,7 +88,7 @@ describe('settlement job failures', () => {
 
       const instances = await db.query<{ id: number }>("SELECT id FROM job_instances WHERE window_from = '2025-04-03'");
       expect(instances).toHaveLength(1);
-      const [failed, completed] = await executionsOf('2025-04-03');
+      const [failed, completed] = await executionsOf(db, '2025-04-03');
       expect(failed).toMatchObject({ status: 'FAILED', last_page: 2, pages: 2, rows_fetched: 20, rows_published: 20 });
       expect(completed).toMatchObject({ status: 'COMPLETED', resumed_from: failed?.id, last_page: 5, pages: 3, rows_fetched: 25, rows_published: 25 });
 
