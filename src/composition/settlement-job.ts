@@ -15,7 +15,7 @@ import { MySqlJobRepository } from '../infrastructure/mysql/mysql-job-repository
 import { createMySqlConnection, createMySqlPool } from '../infrastructure/mysql/mysql-pool.js';
 import { MySqlStoredSettlementLookup } from '../infrastructure/mysql/mysql-settlement-queries.js';
 import { ChangeCountingPublisher } from '../application/settlement/change-counting-publisher.js';
-import { toSettleError } from '../infrastructure/mysql/mysql-errors.js';
+import { translateMySqlError } from '../infrastructure/mysql/mysql-errors.js';
 import { wireSettlementPageReader } from './toss-settlements.js';
 import type { Wired } from './wired.js';
 
@@ -66,7 +66,7 @@ export async function wireSettlementJob(config: Config, logger: Logger, options:
       closers.push(() => pool.end());
       publisher = changes = new ChangeCountingPublisher(publisher, new MySqlStoredSettlementLookup(pool));
     }
-    const conn = options.dryRun ? null : await createMySqlConnection(config.mysql.url).catch((e: unknown) => Promise.reject(toSettleError(e)));
+    const conn = options.dryRun ? null : await createMySqlConnection(config.mysql.url).catch(translateMySqlError);
     const jobs = conn ? new MySqlJobRepository(conn) : dryRunJobs;
     const job = new RunSettlementJob({
       reader,

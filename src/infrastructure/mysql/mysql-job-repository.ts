@@ -4,7 +4,7 @@ import { JOB_NAME, isRestartable, type ExecutionCounts, type ExecutionStatus, ty
 import type { PageCheckpoint } from '../../domain/batch/page-checkpoint.js';
 import { windowLabel } from '../../domain/settlement/settlement-window.js';
 import { SettleError } from '../../domain/shared/settle-error.js';
-import { toSettleError } from './mysql-errors.js';
+import { toSettleError, translateMySqlError } from './mysql-errors.js';
 import { jobLockName, toJobExecution } from './job-rows.js';
 
 /**
@@ -81,9 +81,7 @@ export class MySqlJobRepository implements JobRepository {
   }
 
   async heartbeat(executionId: number): Promise<void> {
-    await this.conn.query("UPDATE job_executions SET heartbeat_at = NOW(3) WHERE id = ? AND status = 'STARTED'", [executionId]).catch((e: unknown) => {
-      throw toSettleError(e);
-    });
+    await this.conn.query("UPDATE job_executions SET heartbeat_at = NOW(3) WHERE id = ? AND status = 'STARTED'", [executionId]).catch(translateMySqlError);
   }
 
   async finish(executionId: number, status: Exclude<ExecutionStatus, 'STARTED'>, counts: ExecutionCounts, error: string | null): Promise<void> {
@@ -97,9 +95,7 @@ export class MySqlJobRepository implements JobRepository {
         error?.slice(0, 2000) ?? null,
         executionId,
       ])
-      .catch((e: unknown) => {
-        throw toSettleError(e);
-      });
+      .catch(translateMySqlError);
   }
 
   async release(): Promise<void> {

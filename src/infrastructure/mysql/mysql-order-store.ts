@@ -1,7 +1,7 @@
 import type { Pool } from 'mysql2/promise';
 import type { OrderStore, OrderTransaction } from '../../application/order/order-store.js';
 import { isSettleError } from '../../domain/shared/settle-error.js';
-import { toSettleError } from './mysql-errors.js';
+import { toSettleError, translateMySqlError } from './mysql-errors.js';
 import { MySqlOrderTransaction } from './mysql-order-transaction.js';
 
 /**
@@ -13,7 +13,7 @@ export class MySqlOrderStore implements OrderStore {
   constructor(private readonly pool: Pool) {}
 
   async transaction<T>(work: (tx: OrderTransaction) => Promise<T>): Promise<T> {
-    const conn = await this.pool.getConnection().catch((e: unknown) => Promise.reject(toSettleError(e)));
+    const conn = await this.pool.getConnection().catch(translateMySqlError);
     try {
       await conn.query('SET TRANSACTION ISOLATION LEVEL READ COMMITTED');
       await conn.beginTransaction();

@@ -1,4 +1,4 @@
-import mysql, { type Pool, type Connection } from 'mysql2/promise';
+import mysql, { type Pool, type Connection, type PoolOptions } from 'mysql2/promise';
 import type { Secret } from '../config/secret.js';
 
 /**
@@ -7,8 +7,9 @@ import type { Secret } from '../config/secret.js';
  */
 const common = { dateStrings: true, timezone: 'Z', supportBigNumbers: true, bigNumberStrings: false, charset: 'utf8mb4_bin' } as const;
 
-export function createMySqlPool(url: Secret, connectionLimit: number): Pool {
-  const pool = mysql.createPool({ uri: url.reveal(), connectionLimit, waitForConnections: true, maxIdle: connectionLimit, idleTimeout: 60_000, enableKeepAlive: true, ...common });
+/** `tuning`: protocol flags and statement formatting for a pool with special needs (the loader's). */
+export function createMySqlPool(url: Secret, connectionLimit: number, tuning: Pick<PoolOptions, 'flags' | 'queryFormat'> = {}): Pool {
+  const pool = mysql.createPool({ uri: url.reveal(), connectionLimit, waitForConnections: true, maxIdle: connectionLimit, idleTimeout: 60_000, enableKeepAlive: true, ...common, ...tuning });
   pool.on('connection', (conn) => {
     conn.query("SET SESSION time_zone = '+00:00'");
   });

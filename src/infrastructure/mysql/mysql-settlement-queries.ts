@@ -2,7 +2,7 @@ import type { Pool, RowDataPacket } from 'mysql2/promise';
 import type { DateType, SettlementWindow } from '../../domain/settlement/settlement-window.js';
 import type { StoredSettlementLookup } from '../../application/settlement/change-counting-publisher.js';
 import type { StoredSettlementFacts } from '../../domain/settlement/settlement-change.js';
-import { toSettleError } from './mysql-errors.js';
+import { translateMySqlError } from './mysql-errors.js';
 
 export interface StoredSettlementRow {
   readonly transactionKey: string;
@@ -29,7 +29,7 @@ export async function listStoredSettlements(pool: Pool, w: SettlementWindow, lim
          FROM settlements WHERE ${column} BETWEEN ? AND ? ORDER BY ${column}, transaction_key LIMIT ?`,
       [w.from, w.to, limit],
     )
-    .catch((e: unknown) => Promise.reject(toSettleError(e)));
+    .catch(translateMySqlError);
   return rows.map((r) => ({
     transactionKey: String(r.transaction_key),
     paymentKey: String(r.payment_key),
@@ -54,7 +54,7 @@ export class MySqlStoredSettlementLookup implements StoredSettlementLookup {
       const chunk = keys.slice(i, i + 5000);
       const [rows] = await this.pool
         .query<RowDataPacket[]>('SELECT transaction_key, method, amount, fee, supply_amount, vat, pay_out_amount, sold_date, paid_out_date FROM settlements WHERE transaction_key IN (?)', [chunk])
-        .catch((e: unknown) => Promise.reject(toSettleError(e)));
+        .catch(translateMySqlError);
       for (const r of rows)
         facts.set(String(r.transaction_key), {
           method: String(r.method),
