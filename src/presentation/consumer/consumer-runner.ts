@@ -1,16 +1,10 @@
-import { createIngestBatch } from '../../application/ingest/ingest-batch.js';
 import { abortableSleep } from '../../application/shared/retry.js';
 import { isSettleError, SettleError } from '../../domain/shared/settle-error.js';
 import type { Config } from '../../infrastructure/config/config.js';
-import { createKafka, createSettlementProducer } from '../../infrastructure/kafka/kafka-client.js';
-import { KafkaDeadLetterSink } from '../../infrastructure/kafka/kafka-dead-letter-sink.js';
 import { type BatchHandler, KafkaSettlementConsumer } from '../../infrastructure/kafka/kafka-settlement-consumer.js';
-import { RegistrySettlementDecoder } from '../../infrastructure/kafka/settlement-decoder.js';
-import { createSchemaRegistry } from '../../infrastructure/kafka/settlement-serde.js';
 import { dlqTopic, requireTopic } from '../../infrastructure/kafka/topic-admin.js';
 import type { Logger } from '../../infrastructure/logging/logger.js';
-import { MySqlSettlementStore } from '../../infrastructure/mysql/mysql-settlement-store.js';
-import { createSettlementStorePool } from '../../infrastructure/mysql/settlement-store-pool.js';
+import { wireIngest } from '../../composition/consumer.js';
 import { ConsumeTotals, type ConsumeSummary } from './consume-summary.js';
 import { ConsumerMetrics } from './consumer-metrics.js';
 import { startHealthServer } from './health-server.js';
@@ -36,30 +30,27 @@ export async function runConsumer(o: RunConsumerOptions): Promise<ConsumeSummary
   const started = performance.now();
   const { kafka: kc, consumer: cc } = o.config;
   const log = o.logger.child({ component: 'consume' });
-  const kafka = createKafka(kc, o.logger, '-consumer');
-  await requireTopic(kafka, kc.topic);
-  await requireTopic(kafka, dlqTopic(kc.topic));
-  // one connection per partition in flight, plus one for offset reads and metrics
-  const pool = createSettlementStorePool(o.config.mysql.url, Math.max(o.config.mysql.poolSize, cc.concurrency + 1));
-  const producer = createSettlementProducer(kafka);
   const metrics = new ConsumerMetrics(kc.topic);
   const totals = new ConsumeTotals();
-  let fatal: unknown = null;
-  const wake = new AbortController();
-  const onSignal = () => wake.abort();
-  o.signal.addEventListener('abort', onSignal, { once: true });
-
-  const store = new MySqlSettlementStore(pool, { ...(o.tuning?.rowsPerStatement ? { rowsPerStatement: o.tuning.rowsPerStatement } : {}) });
-  const ingest = createIngestBatch({
-    decoder: new RegistrySettlementDecoder(createSchemaRegistry(o.config.registry)),
-    store,
-    deadLetters: new KafkaDeadLetterSink(producer),
-    maxRetries: cc.maxDbRetries,
+  const { kafka, pool, producer, store, ingest } = wireIngest(o.config, o.logger, {
+    ...(o.tuning?.rowsPerStatement ? { rowsPerStatement: o.tuning.rowsPerStatement } : {}),
     onRetry: ({ step, attempt, delayMs, error }) => {
       metrics.retry(step);
       log.warn({ step, attempt, delayMs, code: isSettleError(error) ? error.code : undefined, err: error }, 'transient failure, retrying');
     },
   });
+  try {
+    await requireTopic(kafka, kc.topic);
+    await requireTopic(kafka, dlqTopic(kc.topic));
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    throw error;
+  }
+  let fatal: unknown = null;
+  const wake = new AbortController();
+  const onSignal = () => wake.abort();
+  o.signal.addEventListener('abort', onSignal, { once: true });
+
   const handle: BatchHandler = async (b) => {
     const t0 = performance.now();
     try {

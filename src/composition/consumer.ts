@@ -1,0 +1,29 @@
+import { createIngestBatch, type IngestBatchDeps } from '../application/ingest/ingest-batch.js';
+import type { Config } from '../infrastructure/config/config.js';
+import { createKafka, createSettlementProducer } from '../infrastructure/kafka/kafka-client.js';
+import { KafkaDeadLetterSink } from '../infrastructure/kafka/kafka-dead-letter-sink.js';
+import { RegistrySettlementDecoder } from '../infrastructure/kafka/settlement-decoder.js';
+import { createSchemaRegistry } from '../infrastructure/kafka/settlement-serde.js';
+import type { Logger } from '../infrastructure/logging/logger.js';
+import { MySqlSettlementStore } from '../infrastructure/mysql/mysql-settlement-store.js';
+import { createSettlementStorePool } from '../infrastructure/mysql/settlement-store-pool.js';
+
+/**
+ * The loader's adapters and its use case. The runner (presentation/consumer) drives them: it owns the
+ * Kafka consumer group, the health endpoint and the shutdown order, and closes what this opens.
+ */
+export function wireIngest(config: Config, logger: Logger, options: { onRetry: NonNullable<IngestBatchDeps['onRetry']>; rowsPerStatement?: number }) {
+  const kafka = createKafka(config.kafka, logger, '-consumer');
+  // one connection per partition in flight, plus one for offset reads and metrics
+  const pool = createSettlementStorePool(config.mysql.url, Math.max(config.mysql.poolSize, config.consumer.concurrency + 1));
+  const producer = createSettlementProducer(kafka);
+  const store = new MySqlSettlementStore(pool, { ...(options.rowsPerStatement ? { rowsPerStatement: options.rowsPerStatement } : {}) });
+  const ingest = createIngestBatch({
+    decoder: new RegistrySettlementDecoder(createSchemaRegistry(config.registry)),
+    store,
+    deadLetters: new KafkaDeadLetterSink(producer),
+    maxRetries: config.consumer.maxDbRetries,
+    onRetry: options.onRetry,
+  });
+  return { kafka, pool, producer, store, ingest };
+}
