@@ -30,6 +30,9 @@ if [ "$code" = 6 ]; then
 elif [ "$code" != 0 ]; then
   exit "$code"
 fi
+# The demo reloads the whole topic each run: the upsert makes that idempotent, and it resets stored offsets
+# that a MySQL database kept from an earlier local Kafka (the consumer refuses those rather than skip rows).
+echo "==> settle replay --kafka --since 1970-01-01T00:00:00Z --yes"; settle replay --kafka --since 1970-01-01T00:00:00Z --yes
 echo "==> settle consume --until-idle"; settle consume --until-idle --metrics-port 0
 echo "==> rows in MySQL (settlements, sold_date $FROM..$TO)"
 settle settlements list --from "$FROM" --to "$TO"

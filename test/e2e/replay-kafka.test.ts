@@ -68,6 +68,23 @@ describe('settle replay --kafka', () => {
     expect(await totals()).toEqual(before);
   });
 
+  it('refuses stored offsets past the end of the log (a recreated topic) instead of skipping, until a rewind resets them', async () => {
+    const before = await totals();
+    await db.query("DELETE FROM settlements WHERE transaction_key = (SELECT k FROM (SELECT MIN(transaction_key) AS k FROM settlements) AS t)");
+    await db.query('UPDATE consumer_offsets SET next_offset = next_offset + 10000 WHERE group_id = ?', [group]);
+    const refused = await settle(['consume', '--until-idle']);
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toContain('STORED_OFFSET_BEYOND_LOG');
+    expect(refused.stderr).toContain(`settle replay --kafka --since <instant> --group ${group}`);
+    expect(Number((await totals())?.n)).toBe(rows.length - 1);
+
+    expect((await settle(['replay', '--kafka', '--since', new Date(0).toISOString(), '--yes'])).code).toBe(0);
+    const reloaded = await settle(['consume', '--until-idle', '--json']);
+    expect(reloaded.code, reloaded.stderr).toBe(0);
+    expect(JSON.parse(reloaded.stdout)).toMatchObject({ records: rows.length, inserted: 1, unchanged: rows.length - 1 });
+    expect(await totals()).toEqual(before);
+  });
+
   it('names a bad --since and needs --yes off a terminal', async () => {
     const bad = await settle(['replay', '--kafka', '--since', 'yesterday']);
     expect(bad.code).toBe(2);

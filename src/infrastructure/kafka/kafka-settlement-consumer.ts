@@ -122,8 +122,19 @@ export class KafkaSettlementConsumer {
     const load = () => Promise.all([this.o.loadStoredOffsets(), this.watermarks()]);
     const [stored, marks] = await retry(load, { maxRetries: 10, baseDelayMs: 500, maxDelayMs: 5_000, isRetriable: (e) => isSettleError(e) && e.retriable, signal: this.stopping.signal });
     for (const partition of partitions) {
+      const end = marks.get(partition)?.high ?? 0;
+      const kept = stored.get(partition);
+      // past the end of the log: these offsets describe another life of the topic (recreated, truncated, or
+      // another cluster). Kafka would quietly jump to a reset position and the records before the old offset
+      // would never load, so stop and say how to reset instead.
+      if (kept !== undefined && kept > end)
+        throw new SettleError(
+          'STORED_OFFSET_BEYOND_LOG',
+          `stored offset ${kept} of ${this.o.topic}[${partition}] for group ${this.o.groupId} is past the end of the log (${end}): the topic was recreated or truncated, or MySQL belongs to another Kafka cluster; nothing was loaded. Reset with \`settle replay --kafka --since <instant> --group ${this.o.groupId}\``,
+          { category: 'data' },
+        );
       // no stored offset: nothing of this partition is in the database, so start at the log's beginning
-      const offset = stored.get(partition) ?? marks.get(partition)?.low ?? 0;
+      const offset = kept ?? marks.get(partition)?.low ?? 0;
       this.known.set(partition, offset);
       this.consumer.seek({ topic: this.o.topic, partition, offset: String(offset) });
     }
