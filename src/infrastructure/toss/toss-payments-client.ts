@@ -7,6 +7,7 @@ import type { Secret } from '../config/secret.js';
 import { paymentErrorCategory } from './toss-payment-errors.js';
 import { approvedPaymentFrom, canceledPaymentFrom } from './toss-payment-response.js';
 import { TossHttpError, tossErrorFrom } from './toss-http-error.js';
+import { tossTransportError } from './toss-transport-errors.js';
 
 export interface TossPaymentsClientOptions {
   readonly baseUrl: string;
@@ -20,9 +21,6 @@ export interface TossPaymentsClientOptions {
   readonly logger?: Log;
   readonly dispatcher?: Dispatcher;
 }
-
-/** undici's and Node's codes for a connection that failed or went silent: the request may or may not have run. */
-const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CLOSED']);
 
 /**
  * Toss's payment POSTs over undici. Every attempt of one call carries the SAME Idempotency-Key, so retrying a
@@ -96,7 +94,8 @@ export class TossPaymentsClient implements TossPayments {
       });
       text = await res.body.text();
     } catch (error) {
-      throw networkError(error, path, attempt);
+      // no HTTP answer: the request may or may not have run at Toss; a retry carries the same key
+      throw tossTransportError(error, `POST ${path} (attempt ${attempt})`);
     }
     if (res.statusCode < 200 || res.statusCode > 299) throw tossErrorFrom(res.statusCode, res.headers, text, paymentErrorCategory);
     try {
@@ -106,13 +105,4 @@ export class TossPaymentsClient implements TossPayments {
       throw new SettleError('TOSS_TRUNCATED_BODY', `Toss ${path} answered ${res.statusCode} with a body that is not complete JSON`, { category: 'transient' });
     }
   }
-}
-
-function networkError(error: unknown, path: string, attempt: number): SettleError {
-  const e = error as { code?: string; name?: string; message?: string };
-  if (e.name === 'AbortError' || e.code === 'UND_ERR_ABORTED') return new SettleError('ABORTED', `Toss ${path}: aborted`, { category: 'transient', retriable: false, cause: error });
-  if (e.code && NETWORK_CODES.has(e.code)) {
-    return new SettleError(e.code.includes('TIMEOUT') ? 'TOSS_TIMEOUT' : 'TOSS_UNREACHABLE', `Toss ${path} (attempt ${attempt}): ${e.code}`, { category: 'transient', cause: error, details: { networkCode: e.code } });
-  }
-  return new SettleError('TOSS_REQUEST_FAILED', `Toss ${path}: ${e.message ?? String(error)}`, { category: 'internal', cause: error });
 }

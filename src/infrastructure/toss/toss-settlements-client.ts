@@ -1,4 +1,4 @@
-import { Agent, errors as undiciErrors, request } from 'undici';
+import { Agent, request } from 'undici';
 import type { Logger } from '../logging/logger.js';
 import type { Secret } from '../config/secret.js';
 import type { SettlementSource } from '../../application/settlement/ports.js';
@@ -6,6 +6,7 @@ import type { SettlementWindow } from '../../domain/settlement/settlement-window
 import { SettleError } from '../../domain/shared/settle-error.js';
 import { retry } from '../../application/shared/retry.js';
 import { TossHttpError, tossErrorFrom } from './toss-http-error.js';
+import { tossTransportError } from './toss-transport-errors.js';
 
 export interface TossSettlementsClientOptions {
   readonly baseUrl: string;
@@ -17,8 +18,6 @@ export interface TossSettlementsClientOptions {
   readonly connections?: number;
   readonly logger: Logger;
 }
-
-const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CLOSED']);
 
 /** Basic auth: the secret key is the user name and the password is empty, so the colon is mandatory. */
 export const basicAuth = (secretKey: Secret): string => `Basic ${Buffer.from(`${secretKey.reveal()}:`).toString('base64')}`;
@@ -47,7 +46,7 @@ export class TossSettlementsClient implements SettlementSource {
   async fetchPage(window: SettlementWindow, page: number, size: number, signal?: AbortSignal): Promise<unknown[]> {
     const query = new URLSearchParams({ startDate: window.from, endDate: window.to, dateType: window.dateType, page: String(page), size: String(size) });
     const url = `${this.#o.baseUrl}/v1/settlements?${query}`;
-    return retry((attempt) => this.#once(url, attempt, signal), {
+    return retry((attempt) => this.#once(url, page, attempt, signal), {
       maxRetries: this.#o.maxRetries,
       baseDelayMs: this.#o.baseDelayMs,
       maxDelayMs: this.#o.maxDelayMs,
@@ -58,7 +57,7 @@ export class TossSettlementsClient implements SettlementSource {
     });
   }
 
-  async #once(url: string, attempt: number, signal?: AbortSignal): Promise<unknown[]> {
+  async #once(url: string, page: number, attempt: number, signal?: AbortSignal): Promise<unknown[]> {
     try {
       const res = await request(url, {
         dispatcher: this.#agent,
@@ -77,20 +76,12 @@ export class TossSettlementsClient implements SettlementSource {
       if (!Array.isArray(body)) throw new SettleError('TOSS_UNEXPECTED_BODY', 'Toss settlement response is not a JSON array', { category: 'internal' });
       return body;
     } catch (error) {
-      throw translate(error, attempt);
+      // our own SettleErrors (HTTP answers, bodies) pass through; everything else is classified in one place
+      throw tossTransportError(error, `GET /v1/settlements page ${page} (attempt ${attempt})`);
     }
   }
 
   async close(): Promise<void> {
     await this.#agent.close();
   }
-}
-
-function translate(error: unknown, attempt: number): SettleError {
-  if (error instanceof SettleError) return error;
-  const code = (error as { code?: string }).code ?? '';
-  if (error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.BodyTimeoutError || NETWORK_CODES.has(code))
-    return new SettleError('TOSS_UNREACHABLE', `Toss did not answer (${code || (error as Error).name}, attempt ${attempt})`, { category: 'transient', cause: error });
-  if ((error as Error).name === 'AbortError') return new SettleError('ABORTED', 'request aborted by shutdown', { category: 'transient', cause: error });
-  return new SettleError('TOSS_REQUEST_FAILED', `Toss request failed: ${(error as Error).message}`, { category: 'transient', cause: error });
 }
