@@ -1,6 +1,7 @@
 import { RuleViolation, SettleError } from '../../domain/shared/settle-error.js';
 
-export type PaymentOperationKind = 'CONFIRM' | 'CANCEL';
+/** VOID: the full cancel of an approval whose method we do not accept (void-non-card-payment.ts). */
+export type PaymentOperationKind = 'CONFIRM' | 'CANCEL' | 'VOID';
 export type PaymentOperationStatus = 'PENDING' | 'DONE' | 'FAILED';
 /** What we send Toss, kept to detect a key reused for a different intent. */
 export type OperationRequest = Readonly<Record<string, string | number | null>>;
@@ -24,9 +25,11 @@ export interface PaymentOperation {
 
 export class PaymentOperationPending extends RuleViolation {
   constructor(orderId: string, pending: PaymentOperation) {
+    // a VOID has no command of its own: the `order pay` that received the non-card approval finishes it
+    const [what, how] = pending.kind === 'VOID' ? ['cancel of a non-card approval', 're-run the `order pay` that received it (same --payment-key) first'] : [pending.kind.toLowerCase(), 're-run that command first'];
     super(
       'PAYMENT_OPERATION_PENDING',
-      `order ${orderId} has an unfinished ${pending.kind.toLowerCase()} (Idempotency-Key ${pending.idempotencyKey}) whose outcome at Toss is unknown: re-run that command first`,
+      `order ${orderId} has an unfinished ${what} (Idempotency-Key ${pending.idempotencyKey}) whose outcome at Toss is unknown: ${how}`,
       { orderId, idempotencyKey: pending.idempotencyKey, kind: pending.kind },
     );
   }

@@ -131,6 +131,17 @@ export class UnsupportedPaymentMethod extends RuleViolation {
   }
 }
 
+/** Toss approved the payment with a method the design does not take (card only); it was cancelled in full at Toss. */
+export class PaymentMethodNotAllowed extends RuleViolation {
+  constructor(v: { orderId: string; paymentKey: string; method: string | null; voidIdempotencyKey: string }) {
+    super(
+      'PAYMENT_METHOD_NOT_ALLOWED',
+      `Toss approved payment ${v.paymentKey} of order ${v.orderId} with method ${v.method ?? '(none)'}, but only card payments are accepted: it was cancelled in full at Toss (Idempotency-Key ${v.voidIdempotencyKey}) and the order still awaits a card payment`,
+      { ...v },
+    );
+  }
+}
+
 export class OrderAlreadyExists extends RuleViolation {
   constructor(orderId: string) {
     super('ORDER_ALREADY_EXISTS', `order ${orderId} already exists`, { orderId });

@@ -23,3 +23,9 @@ export function transactionTypeFromToss(method: string | null, details: Readonly
   if (!kind) throw new UnsupportedPaymentMethod(method ?? '(none)');
   return kind.fromDetails(details);
 }
+
+/**
+ * Whether Toss's `method` on an approval is one we accept (card only today). A method we do not know, or none at
+ * all, is not: such an approval cannot become a payment, and the use case cancels it at Toss instead.
+ */
+export const isAllowedTossMethod = (method: string | null): boolean => method !== null && KINDS.some((k) => k.TOSS_METHODS.includes(method));

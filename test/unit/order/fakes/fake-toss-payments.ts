@@ -10,18 +10,19 @@ export interface TossCall {
 
 /**
  * Behaves like Toss for what the use cases rely on: a repeated Idempotency-Key gets the first answer back
- * without executing again; `failNext(error)` makes the next call throw before executing.
+ * without executing again; `failNext(error)` makes the next call throw before executing (`failNext(error, 'cancel')`:
+ * the next cancel, letting the confirm before it through).
  */
 export class FakeTossPayments implements TossPayments {
   readonly calls: TossCall[] = [];
   private readonly answers = new Map<string, TossApprovedPayment | TossCanceledPayment>();
-  private failures: Error[] = [];
+  private failures: Array<{ error: Error; op: 'confirm' | 'cancel' | undefined }> = [];
   private cancels = 0;
   approvedAt = '2025-02-09T06:58:32+09:00';
   method: string | null = '카드';
 
-  failNext(error: Error): void {
-    this.failures.push(error);
+  failNext(error: Error, op?: 'confirm' | 'cancel'): void {
+    this.failures.push({ error, op });
   }
 
   get executions(): number {
@@ -53,10 +54,11 @@ export class FakeTossPayments implements TossPayments {
   }
 
   private answer<T extends TossApprovedPayment | TossCanceledPayment>(op: 'confirm' | 'cancel', request: TossConfirmRequest | TossCancelRequest, key: string, execute: () => T): T {
-    const failure = this.failures.shift();
+    const index = this.failures.findIndex((f) => f.op === undefined || f.op === op);
+    const failure = index < 0 ? undefined : this.failures.splice(index, 1)[0];
     if (failure) {
       this.calls.push({ op, request, idempotencyKey: key, executed: false });
-      throw failure;
+      throw failure.error;
     }
     const previous = this.answers.get(key);
     this.calls.push({ op, request, idempotencyKey: key, executed: previous === undefined });
