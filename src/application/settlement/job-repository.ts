@@ -5,6 +5,8 @@ import type { SettlementWindow } from '../../domain/settlement/settlement-window
 export interface StartRequest {
   readonly window: SettlementWindow;
   readonly kind: ExecutionKind;
+  /** Rows per page this run fetches: stored with the execution; a predecessor's position is converted or refused. */
+  readonly pageSize: number;
   readonly host: string;
   readonly pid: number;
 }
@@ -12,8 +14,10 @@ export interface StartRequest {
 export interface StartedExecution {
   readonly instance: JobInstance;
   readonly execution: JobExecution;
-  /** Pages up to and including this one were published by a predecessor; continue after it. */
+  /** Pages (of the requested size) up to and including this one were published by a predecessor; continue after it. */
   readonly resumeAfterPage: number;
+  /** The predecessor's position in its own page size, when it was converted to the requested one. */
+  readonly convertedFrom?: { readonly lastPage: number; readonly pageSize: number } | null;
   /** STARTED executions found dead (their claim was free) and marked FAILED before this one began. */
   readonly recovered: readonly JobExecution[];
   /** For a REPLAY: the COMPLETED execution it re-runs. */
@@ -22,8 +26,9 @@ export interface StartedExecution {
 
 /**
  * The job repository, in MySQL. `start` claims the instance exclusively (a second run of the same window gets
- * AlreadyRunning; a COMPLETED window gets AlreadyCompleted unless kind is REPLAY). The claim dies with the
- * process, so a killed run never blocks the next one.
+ * AlreadyRunning; a COMPLETED window gets AlreadyCompleted unless kind is REPLAY; a predecessor stopped at a
+ * position the requested page size cannot reach exactly gets a usage error). The claim dies with the process,
+ * so a killed run never blocks the next one.
  */
 export interface JobRepository {
   start(request: StartRequest): Promise<StartedExecution>;

@@ -1,6 +1,7 @@
 import { addCounts, ZERO_COUNTS, type ExecutionCounts, type ExecutionKind } from '../../domain/batch/job-execution.js';
+import { DEFAULT_MAX_PAGES, RunawayPageGuard } from '../../domain/batch/runaway-page-guard.js';
 import type { RejectedSettlement, Settlement } from '../../domain/settlement/settlement.js';
-import type { SettlementWindow } from '../../domain/settlement/settlement-window.js';
+import { windowLabel, type SettlementWindow } from '../../domain/settlement/settlement-window.js';
 import { validateSettlement } from '../../domain/settlement/validate-settlement.js';
 import { SettleError } from '../../domain/shared/settle-error.js';
 import type { Clock, Log } from '../shared/log.js';
@@ -14,6 +15,8 @@ export interface RunJobRequest {
   readonly dryRun?: boolean;
   /** Rejected rows tolerated before the run reports a data problem. */
   readonly maxRejects?: number;
+  /** Pages the window may hold (default DEFAULT_MAX_PAGES); a full page past it stops the run (data error). */
+  readonly maxPages?: number;
   readonly signal?: AbortSignal;
   readonly heartbeatIntervalMs?: number;
 }
@@ -76,9 +79,11 @@ export class RunSettlementJob {
     const { jobs, log, clock } = this.deps;
     const started = clock.now().getTime();
     const dryRun = req.dryRun === true;
-    const claim = dryRun ? null : await jobs.start({ window: req.window, kind: req.kind ?? 'RUN', host: this.deps.host, pid: this.deps.pid });
+    const claim = dryRun ? null : await jobs.start({ window: req.window, kind: req.kind ?? 'RUN', pageSize: req.pageSize, host: this.deps.host, pid: this.deps.pid });
     for (const dead of claim?.recovered ?? []) log.warn({ executionId: dead.id, heartbeatAt: dead.heartbeatAt }, 'recovered a dead execution (marked FAILED)');
     const resumeAfter = claim?.resumeAfterPage ?? 0;
+    if (claim?.convertedFrom) log.info({ from: claim.convertedFrom, resumeAfterPage: resumeAfter, pageSize: req.pageSize }, 'resume position converted to the new page size');
+    const guard = new RunawayPageGuard(req.maxPages ?? DEFAULT_MAX_PAGES, req.pageSize, windowLabel(req.window));
     const executionId = claim?.execution.id ?? null;
     const meta = { executionId: String(executionId ?? 'dry-run') };
     let counts = ZERO_COUNTS;
@@ -114,7 +119,14 @@ export class RunSettlementJob {
     };
 
     try {
-      for await (const { page, rows } of this.deps.reader.pages(req.window, resumeAfter + 1, req.pageSize, req.signal)) {
+      // A resumed run re-reads its last checkpointed page, unpublished, so the guard has a page to compare the
+      // first new one with: a Toss that repeats pages is refused at the same page however often the run resumes.
+      for await (const { page, rows } of this.deps.reader.pages(req.window, Math.max(1, resumeAfter), req.pageSize, req.signal)) {
+        if (page === resumeAfter) {
+          guard.remember(page, rows);
+          continue;
+        }
+        guard.admit(page, rows); // throws before anything of this page is handed to the publisher
         const valid: Settlement[] = [];
         const rejected: RejectedSettlement[] = [];
         for (const raw of rows) {
@@ -148,8 +160,9 @@ export class RunSettlementJob {
       log.info({ ...summary, rejectSample: undefined }, 'settlement job finished');
       return summary;
     } catch (error) {
-      // A read failed: pages already handed over still count once acknowledged. A page failed: nothing after
-      // it is checkpointed. Either way its followers settle before the producer closes.
+      // A read failed or a guard refused a page: pages already handed over still count once acknowledged (the
+      // refused page never was). A page failed: nothing after it is checkpointed. Either way its followers
+      // settle before the producer closes.
       while (!commitFailed && inFlight.length > 0) await commitOldest().catch(() => undefined);
       await Promise.allSettled(inFlight.splice(0));
       const stopped = req.signal?.aborted === true;

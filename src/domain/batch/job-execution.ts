@@ -41,6 +41,8 @@ export interface JobExecution {
   readonly endedAt: string | null;
   readonly heartbeatAt: string;
   readonly lastPage: number; // last checkpointed page (0 = none)
+  /** Rows per page this execution asked for: lastPage counts pages of this size (null: recorded before sizes were). */
+  readonly pageSize: number | null;
   readonly counts: ExecutionCounts;
   readonly lastError: string | null;
   readonly host: string | null;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_MAX_PAGES } from '../../domain/batch/runaway-page-guard.js';
 import { SettleError } from '../../domain/shared/settle-error.js';
 import { Secret, redactUrl } from './secret.js';
 
@@ -9,7 +10,7 @@ import { Secret, redactUrl } from './secret.js';
 export type ConfigSection = 'toss' | 'kafka' | 'registry' | 'mysql';
 
 export interface Config {
-  readonly toss: { readonly baseUrl: string; readonly secretKey: Secret; readonly timeoutMs: number; readonly pageSize: number; readonly concurrency: number; readonly maxRetries: number };
+  readonly toss: { readonly baseUrl: string; readonly secretKey: Secret; readonly timeoutMs: number; readonly pageSize: number; readonly concurrency: number; readonly maxRetries: number; readonly maxPages: number };
   readonly kafka: { readonly brokers: readonly string[]; readonly clientId: string; readonly topic: string; readonly partitions: number; readonly ssl: boolean; readonly sasl: { readonly mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; readonly username: string; readonly password: Secret } | null };
   readonly registry: { readonly url: string; readonly username: string | null; readonly password: Secret | null };
   readonly mysql: { readonly url: Secret; readonly displayUrl: string; readonly poolSize: number };
@@ -40,6 +41,7 @@ const schema = z.object({
   TOSS_PAGE_SIZE: int('TOSS_PAGE_SIZE', 1, 5000).default(5000),
   TOSS_CONCURRENCY: int('TOSS_CONCURRENCY', 1, 64).default(4),
   TOSS_MAX_RETRIES: int('TOSS_MAX_RETRIES', 0, 100).default(8),
+  TOSS_MAX_PAGES: int('TOSS_MAX_PAGES', 1, 1_000_000).default(DEFAULT_MAX_PAGES),
   KAFKA_BROKERS: z.string().optional(),
   KAFKA_CLIENT_ID: z.string().min(1).default('settle'),
   KAFKA_SSL: z.enum(['true', 'false'], { error: 'KAFKA_SSL must be true or false' }).default('false'),
@@ -104,7 +106,7 @@ export function loadConfig(env: Env, needs: readonly ConfigSection[] = []): Conf
   }
 
   return {
-    toss: { baseUrl: e.TOSS_API_BASE_URL.replace(/\/+$/, ''), secretKey: new Secret(e.TOSS_SECRET_KEY ?? ''), timeoutMs: e.TOSS_TIMEOUT_MS, pageSize: e.TOSS_PAGE_SIZE, concurrency: e.TOSS_CONCURRENCY, maxRetries: e.TOSS_MAX_RETRIES },
+    toss: { baseUrl: e.TOSS_API_BASE_URL.replace(/\/+$/, ''), secretKey: new Secret(e.TOSS_SECRET_KEY ?? ''), timeoutMs: e.TOSS_TIMEOUT_MS, pageSize: e.TOSS_PAGE_SIZE, concurrency: e.TOSS_CONCURRENCY, maxRetries: e.TOSS_MAX_RETRIES, maxPages: e.TOSS_MAX_PAGES },
     kafka: {
       brokers,
       clientId: e.KAFKA_CLIENT_ID,

@@ -16,6 +16,7 @@ export function toJobExecution(r: RowDataPacket): JobExecution {
     endedAt: r.ended_at === null ? null : utcIso(r.ended_at),
     heartbeatAt: utcIso(r.heartbeat_at),
     lastPage: Number(r.last_page),
+    pageSize: r.page_size == null ? null : Number(r.page_size),
     counts: { pages: Number(r.pages), rowsFetched: Number(r.rows_fetched), rowsPublished: Number(r.rows_published), rowsRejected: Number(r.rows_rejected) },
     lastError: r.last_error ?? null,
     host: r.host ?? null,

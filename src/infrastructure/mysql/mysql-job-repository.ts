@@ -2,6 +2,7 @@ import type { Connection, ResultSetHeader, RowDataPacket } from 'mysql2/promise'
 import type { JobRepository, StartRequest, StartedExecution } from '../../application/settlement/job-repository.js';
 import { JOB_NAME, isRestartable, type ExecutionCounts, type ExecutionStatus, type JobExecution } from '../../domain/batch/job-execution.js';
 import type { PageCheckpoint } from '../../domain/batch/page-checkpoint.js';
+import { resumePosition } from '../../domain/batch/resume-position.js';
 import { windowLabel } from '../../domain/settlement/settlement-window.js';
 import { SettleError } from '../../domain/shared/settle-error.js';
 import { toSettleError, translateMySqlError } from './mysql-errors.js';
@@ -54,14 +55,16 @@ export class MySqlJobRepository implements JobRepository {
 
     const previous = after.filter((e) => e.kind === req.kind).at(-1);
     const resumeFrom = previous && isRestartable(previous.status) ? previous : null;
-    const resumeAfterPage = resumeFrom?.lastPage ?? 0;
+    // refused here, before an execution is recorded: nothing was fetched, the predecessor stays resumable
+    const position = resumePosition(resumeFrom && { executionId: resumeFrom.id, lastPage: resumeFrom.lastPage, pageSize: resumeFrom.pageSize }, req.pageSize, windowLabel(w));
+    const resumeAfterPage = position.afterPage;
     const replayOf = req.kind === 'REPLAY' ? (completed?.id ?? null) : null;
     const [exe] = await this.conn.query<ResultSetHeader>(
-      "INSERT INTO job_executions (instance_id, kind, replay_of, resumed_from, status, started_at, heartbeat_at, last_page, host, pid) VALUES (?, ?, ?, ?, 'STARTED', NOW(3), NOW(3), ?, ?, ?)",
-      [instanceId, req.kind, replayOf, resumeFrom?.id ?? null, resumeAfterPage, req.host.slice(0, 100), req.pid],
+      "INSERT INTO job_executions (instance_id, kind, replay_of, resumed_from, status, started_at, heartbeat_at, last_page, page_size, host, pid) VALUES (?, ?, ?, ?, 'STARTED', NOW(3), NOW(3), ?, ?, ?, ?)",
+      [instanceId, req.kind, replayOf, resumeFrom?.id ?? null, resumeAfterPage, req.pageSize, req.host.slice(0, 100), req.pid],
     );
     const execution = (await this.#executions(instanceId)).find((e) => e.id === exe.insertId) as JobExecution;
-    return { instance: { id: instanceId, jobName: JOB_NAME, window: w }, execution, resumeAfterPage, recovered, replayOf };
+    return { instance: { id: instanceId, jobName: JOB_NAME, window: w }, execution, resumeAfterPage, convertedFrom: position.convertedFrom, recovered, replayOf };
   }
 
   async checkpoint(cp: PageCheckpoint, counts: ExecutionCounts): Promise<void> {

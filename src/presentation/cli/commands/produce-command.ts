@@ -19,6 +19,7 @@ interface ProduceOptions {
   maxRejects: number;
   concurrency?: number;
   pageSize?: number;
+  maxPages?: number;
   expectedRows?: number;
   json?: boolean;
 }
@@ -34,11 +35,12 @@ export function registerProduceCommand(program: Command, ctx: CliContext): void 
     .option('--dry-run', 'fetch and validate only: publish nothing, checkpoint nothing')
     .option('--max-rejects <n>', 'rejected rows tolerated before exiting 3', intFlag('--max-rejects', 0, 1_000_000_000), 0)
     .option('--concurrency <n>', 'pages fetched at once (env TOSS_CONCURRENCY, default 4)', intFlag('--concurrency', 1, 64))
-    .option('--page-size <n>', 'rows per page, at most 5000 (env TOSS_PAGE_SIZE)', intFlag('--page-size', 1, 5000))
+    .option('--page-size <n>', 'rows per page, at most 5000 (env TOSS_PAGE_SIZE); a resumed window keeps the size it started with', intFlag('--page-size', 1, 5000))
+    .option('--max-pages <n>', 'pages the window may hold; a full page past them stops the run, exit 3 (env TOSS_MAX_PAGES, default 2000)', intFlag('--max-pages', 1, 1_000_000))
     .option('--expected-rows <n>', 'size the progress bar and ETA', intFlag('--expected-rows', 1, Number.MAX_SAFE_INTEGER))
     .option('--json', 'print the summary as JSON')
     .action(async (opts: ProduceOptions, cmd: Command) => {
-      const overrides = { ...globalOverrides(cmd), TOSS_CONCURRENCY: opts.concurrency, TOSS_PAGE_SIZE: opts.pageSize };
+      const overrides = { ...globalOverrides(cmd), TOSS_CONCURRENCY: opts.concurrency, TOSS_PAGE_SIZE: opts.pageSize, TOSS_MAX_PAGES: opts.maxPages };
       const config = ctx.config(opts.dryRun ? ['toss'] : ['toss', 'kafka', 'registry', 'mysql'], overrides);
       const window = await chooseWindow(opts, config.calendar);
       if (!window) return; // not a business day: nothing pays out, nothing to do
@@ -46,7 +48,7 @@ export function registerProduceCommand(program: Command, ctx: CliContext): void 
       const progress = ctx.stdoutIsTTY && process.stderr.isTTY ? createJobProgressBar(process.stderr, config.toss.pageSize, opts.expectedRows ?? null) : undefined;
       const wired = await wireSettlementJob(config, logger, { dryRun: opts.dryRun === true, concurrency: config.toss.concurrency, ...(progress ? { progress } : {}) });
       try {
-        const summary = await wired.value.run({ window, pageSize: config.toss.pageSize, dryRun: opts.dryRun === true, maxRejects: opts.maxRejects, signal: ctx.signal });
+        const summary = await wired.value.run({ window, pageSize: config.toss.pageSize, maxPages: config.toss.maxPages, dryRun: opts.dryRun === true, maxRejects: opts.maxRejects, signal: ctx.signal });
         printSummary(ctx, summary, opts.json === true);
         // a run stopped by SIGTERM left the window unfinished: cron must not read that as success
         if (summary.outcome === 'STOPPED') ctx.setExitCode(ExitCode.TRANSIENT);

@@ -5,7 +5,7 @@ import { createMySqlPool } from '../../../infrastructure/mysql/mysql-pool.js';
 import { MySqlJobAdmin } from '../../../infrastructure/mysql/mysql-job-admin.js';
 import type { CliContext } from '../cli-context.js';
 import { ExitCode } from '../exit-codes.js';
-import { dateFlag, usage } from '../flag-parsers.js';
+import { dateFlag, intFlag, usage } from '../flag-parsers.js';
 import { globalOverrides } from '../global-options.js';
 import { rewindConsumerOffsets } from './replay-kafka.js';
 
@@ -19,6 +19,7 @@ interface ReplayOptions {
   force?: boolean;
   yes?: boolean;
   dryRun?: boolean;
+  maxPages?: number;
   json?: boolean;
 }
 
@@ -35,12 +36,13 @@ export function registerReplayCommand(program: Command, ctx: CliContext): void {
     .option('--force', 'with --kafka: rewind even while the group has live members')
     .option('--yes', 'do not ask for confirmation')
     .option('--dry-run', 'show the plan only')
+    .option('--max-pages <n>', 'pages the window may hold; a full page past them stops the replay, exit 3 (env TOSS_MAX_PAGES, default 2000)', intFlag('--max-pages', 1, 1_000_000))
     .option('--json', 'JSON output')
     .action(async (opts: ReplayOptions, cmd: Command) => {
       if (opts.kafka) return rewindConsumerOffsets(ctx, cmd, opts);
       if (!opts.from || !opts.to) throw usage('INVALID_WINDOW', 'replay needs --from and --to (or --kafka --since <timestamp>)');
       const window = settlementWindow(opts.from, opts.to, opts.dateType);
-      const config = ctx.config(opts.dryRun ? ['mysql'] : ['toss', 'kafka', 'registry', 'mysql'], globalOverrides(cmd));
+      const config = ctx.config(opts.dryRun ? ['mysql'] : ['toss', 'kafka', 'registry', 'mysql'], { ...globalOverrides(cmd), TOSS_MAX_PAGES: opts.maxPages });
 
       const pool = createMySqlPool(config.mysql.url, 2);
       const admin = new MySqlJobAdmin(pool, config.jobs.heartbeatTimeoutMs);
@@ -64,7 +66,7 @@ export function registerReplayCommand(program: Command, ctx: CliContext): void {
       }
       const wired = await wireSettlementJob(config, ctx.logger(), { dryRun: false, concurrency: config.toss.concurrency, countChanges: true });
       try {
-        const summary = await wired.value.run({ window, pageSize: config.toss.pageSize, kind: 'REPLAY', signal: ctx.signal });
+        const summary = await wired.value.run({ window, pageSize: config.toss.pageSize, maxPages: config.toss.maxPages, kind: 'REPLAY', signal: ctx.signal });
         const changes = wired.changes?.counts ?? null;
         if (opts.json) ctx.out(JSON.stringify({ plan, summary, changes }));
         else {
