@@ -26,6 +26,8 @@ export interface TestJobOptions {
   readonly concurrency?: number;
   readonly maxRetries?: number;
   readonly timeoutMs?: number;
+  /** Pages handed to the publisher before the oldest is acknowledged (the CLI wires 2; default 1). */
+  readonly pagesInFlight?: number;
 }
 
 export interface TestJob {
@@ -75,6 +77,7 @@ export async function wireTestJob(o: TestJobOptions): Promise<TestJob> {
     log: logger,
     host: 'integration-test',
     pid: process.pid,
+    pagesInFlight: o.pagesInFlight ?? 1,
   });
   return {
     job,

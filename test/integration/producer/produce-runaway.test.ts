@@ -1,0 +1,108 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { settlementWindow } from '../../../src/domain/settlement/settlement-window.js';
+import { isSettleError, type SettleError } from '../../../src/domain/shared/settle-error.js';
+import { HEADER_EXECUTION_ID } from '../../../src/infrastructure/kafka/kafka-settlement-publisher.js';
+import { exitCodeFor } from '../../../src/presentation/cli/exit-codes.js';
+import { createSettlementTopics, dropSettlementTopics, readSettlements } from '../../support/producer-kafka.js';
+import { wireTestJob, type TestJobOptions } from '../../support/producer-job.js';
+import { createTempDatabase, executionsOf, testSecretKey, uniqueName, type TempDatabase } from '../../support/producer-stack.js';
+import { fault, generateSettlementRows, startTossFake, type FaultScript, type TossFake } from '../../support/toss-fake.js';
+
+const secretKey = testSecretKey();
+const topic = uniqueName('settle.it.runaway');
+let db: TempDatabase;
+
+beforeAll(async () => {
+  db = await createTempDatabase();
+  await createSettlementTopics(topic, 3);
+});
+
+afterAll(async () => {
+  await db?.drop();
+  await dropSettlementTopics(topic);
+});
+
+async function failure(run: Promise<unknown>): Promise<SettleError> {
+  const error = await run.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  if (!isSettleError(error)) throw new Error(`expected a SettleError, got ${JSON.stringify(error)}`);
+  return error;
+}
+
+/** Pages prefetched three at a time and two in flight to Kafka, as the CLI runs them. */
+const wire = (fake: TossFake, more: Partial<TestJobOptions> = {}) => wireTestJob({ tossUrl: fake.url, secretKey, topic, databaseUrl: db.url, concurrency: 3, pagesInFlight: 2, ...more });
+
+/** transactionKey per execution id, as published to the topic. */
+async function publishedBy(executionIds: Array<number | null | undefined>): Promise<Map<string, string[]>> {
+  const byExecution = new Map(executionIds.map((id) => [String(id), [] as string[]]));
+  for (const r of await readSettlements(topic)) byExecution.get(r.headers[HEADER_EXECUTION_ID] ?? '')?.push(r.value.transactionKey);
+  return byExecution;
+}
+
+describe('a Toss that never ends the window', () => {
+  it('answering every page from 3 on with page 2 again: TOSS_PAGE_REPEATED (exit 3) with pages 1–2 published and checkpointed, the same verdict on every rerun, and a clean resume once Toss pages again', async () => {
+    const rows = generateSettlementRows({ count: 50, from: '2025-08-04', seed: 31 });
+    const keys = rows.map((r) => r.transactionKey as string);
+    const window = settlementWindow('2025-08-04', '2025-08-04');
+    // bounded (pages 3..40) so that a producer without the guard ends instead of hanging the test
+    const repeating: FaultScript = Object.fromEntries(Array.from({ length: 38 }, (_, i) => [i + 3, [fault.rows(rows.slice(10, 20))]]));
+    const fake = await startTossFake({ rows, secretKey, faults: repeating });
+    try {
+      const first = await wire(fake);
+      const error = await failure(first.job.run({ window, pageSize: 10 }).finally(() => first.close()));
+      expect(error).toMatchObject({ code: 'TOSS_PAGE_REPEATED', category: 'data', details: { page: 3, previousPage: 2, rows: 10 } });
+      expect(exitCodeFor(error.category)).toBe(3);
+      expect(first.checkpoints.map((c) => c.page)).toEqual([1, 2]);
+      const [failed] = await executionsOf(db, '2025-08-04');
+      expect(failed).toMatchObject({ status: 'FAILED', last_page: 2, pages: 2, rows_fetched: 20, rows_published: 20, last_error: error.message });
+      expect((await publishedBy([failed?.id])).get(String(failed?.id))?.sort()).toEqual(keys.slice(0, 20).sort());
+
+      fake.setFaults(repeating);
+      const before = fake.requests.length;
+      const again = await wire(fake);
+      expect(await failure(again.job.run({ window, pageSize: 10 }).finally(() => again.close()))).toMatchObject({ code: 'TOSS_PAGE_REPEATED', details: { page: 3, previousPage: 2 } });
+      expect(again.checkpoints).toEqual([]);
+      expect(Math.min(...fake.requests.slice(before).map((r) => r.page))).toBe(2); // the reference page, read again
+
+      fake.setFaults({});
+      const last = await wire(fake);
+      const summary = await last.job.run({ window, pageSize: 10 }).finally(() => last.close());
+      expect(summary).toMatchObject({ outcome: 'COMPLETED', resumedAfterPage: 2, counts: { pages: 4, rowsFetched: 30, rowsPublished: 30 } });
+      const executions = await executionsOf(db, '2025-08-04');
+      expect(executions.map((e) => e.status)).toEqual(['FAILED', 'FAILED', 'COMPLETED']);
+      const published = await publishedBy(executions.map((e) => e.id));
+      expect(published.get(String(executions[1]?.id))).toEqual([]);
+      const all = [...published.values()].flat();
+      expect(all.sort()).toEqual([...keys].sort()); // every row once: nothing skipped, nothing repeated
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('serving full pages past maxPages: TOSS_PAGE_LIMIT_EXCEEDED (exit 3) with pages 1..maxPages published and checkpointed; a higher ceiling resumes after them', async () => {
+    const rows = generateSettlementRows({ count: 60, from: '2025-08-05', seed: 32 });
+    const window = settlementWindow('2025-08-05', '2025-08-05');
+    const fake = await startTossFake({ rows, secretKey });
+    try {
+      const capped = await wire(fake);
+      const error = await failure(capped.job.run({ window, pageSize: 10, maxPages: 4 }).finally(() => capped.close()));
+      expect(error).toMatchObject({ code: 'TOSS_PAGE_LIMIT_EXCEEDED', category: 'data', details: { page: 5, maxPages: 4, pageSize: 10 } });
+      expect(exitCodeFor(error.category)).toBe(3);
+      expect(error.message).toContain('--max-pages 4');
+      expect(capped.checkpoints.map((c) => c.page)).toEqual([1, 2, 3, 4]);
+      const [failed] = await executionsOf(db, '2025-08-05');
+      expect(failed).toMatchObject({ status: 'FAILED', last_page: 4, rows_published: 40 });
+      expect((await publishedBy([failed?.id])).get(String(failed?.id))).toHaveLength(40);
+
+      const raised = await wire(fake);
+      const summary = await raised.job.run({ window, pageSize: 10, maxPages: 10 }).finally(() => raised.close());
+      expect(summary).toMatchObject({ outcome: 'COMPLETED', resumedAfterPage: 4, counts: { rowsFetched: 20, rowsPublished: 20 } });
+      const all = [...(await publishedBy([failed?.id, summary.executionId])).values()].flat();
+      expect(all.sort()).toEqual(rows.map((r) => r.transactionKey as string).sort());
+    } finally {
+      await fake.close();
+    }
+  });
+});
