@@ -1,11 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertSecretNotPrinted, requireBuild, runSettle, startSettle, type CliRun } from '../support/producer-cli.js';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { assertSecretNotPrinted, freeze, requireBuild, runSettle, startSettle, stopStrays, thaw, whileRunning, type CliRun, type RunningCli } from '../support/producer-cli.js';
 import { createSettlementTopics, dropSettlementTopics } from '../support/producer-kafka.js';
-import { createTempDatabase, stack, testSecretKey, uniqueName, until, type TempDatabase } from '../support/producer-stack.js';
-import { generateSettlementRows, startTossFake, type TossFake } from '../support/toss-fake.js';
+import { claimIsFree, createTempDatabase, stack, testSecretKey, uniqueName, until, type TempDatabase } from '../support/producer-stack.js';
+import { fault, gate, generateSettlementRows, startTossFake, type Gate, type TossFake } from '../support/toss-fake.js';
 
 interface View {
   id: number;
+  instanceId: number;
   status: string;
   stale: boolean;
   lastPage: number;
@@ -31,6 +32,18 @@ const json = async <T>(args: string[]): Promise<T> => {
 };
 const checkpoints = async (from: string) =>
   (await db.query<{ n: number }>('SELECT COUNT(*) AS n FROM job_page_checkpoints c JOIN job_executions e ON e.id = c.execution_id JOIN job_instances i ON i.id = e.instance_id WHERE i.window_from = ?', [from]))[0]?.n ?? 0;
+/**
+ * Starts a run of one day that stops mid-window for as long as the test needs: the fake withholds page 5
+ * until the gate opens, so pages 1–3 are checkpointed and the run waits, claim held, on page 5.
+ */
+const startHeld = async (day: string): Promise<{ run: RunningCli; held: Gate }> => {
+  const held = gate();
+  fake.setFaults({ 5: [fault.hold(held)] });
+  const run = startSettle(produce(day), env);
+  await whileRunning(run, held.reached, 'it asked for page 5');
+  await whileRunning(run, until(async () => (await checkpoints(day)) >= 3, 60_000, 'three checkpoints'), 'three checkpoints');
+  return { run, held };
+};
 const startedIn = async (from: string): Promise<View> => {
   const list = await json<View[]>(['jobs', 'list', '--status', 'STARTED']);
   const found = list.find((v) => v.window.from === from);
@@ -42,8 +55,15 @@ beforeAll(async () => {
   requireBuild();
   db = await createTempDatabase('settle_e2e');
   await createSettlementTopics(topic, 3);
-  fake = await startTossFake({ rows: [...hungRows, ...killedRows], secretKey, delayMs: 150 });
-  env = { TOSS_API_BASE_URL: fake.url, TOSS_SECRET_KEY: secretKey, TOSS_TIMEOUT_MS: '20000', KAFKA_BROKERS: stack.brokers, SCHEMA_REGISTRY_URL: stack.registryUrl, MYSQL_URL: db.url, SETTLEMENT_TOPIC: topic, LOG_LEVEL: 'warn' };
+  fake = await startTossFake({ rows: [...hungRows, ...killedRows], secretKey });
+  // a held page is never given up on while a test runs (the longest timeout there is)
+  env = { TOSS_API_BASE_URL: fake.url, TOSS_SECRET_KEY: secretKey, TOSS_TIMEOUT_MS: '600000', KAFKA_BROKERS: stack.brokers, SCHEMA_REGISTRY_URL: stack.registryUrl, MYSQL_URL: db.url, SETTLEMENT_TOPIC: topic, LOG_LEVEL: 'warn' };
+});
+
+// a test that failed half-way leaves no run behind to hold a claim or write into the next test
+afterEach(async () => {
+  await stopStrays();
+  fake.setFaults({});
 });
 
 afterAll(async () => {
@@ -54,9 +74,7 @@ afterAll(async () => {
 
 describe('settle jobs', () => {
   it('recover refuses a live run, marks a SIGKILLed one FAILED, and the next run resumes it', async () => {
-    fake.setDelay(150);
-    const running = startSettle(produce('2025-07-08'), env);
-    await until(async () => (await checkpoints('2025-07-08')) >= 3, 60_000, 'three checkpoints');
+    const { run: running } = await startHeld('2025-07-08');
     const live = await startedIn('2025-07-08');
     expect(live.stale).toBe(false);
 
@@ -66,13 +84,14 @@ describe('settle jobs', () => {
 
     running.child.kill('SIGKILL');
     expect((await running.done).signal).toBe('SIGKILL');
+    await until(() => claimIsFree(db, live.instanceId), 60_000, 'the server to drop the killed run’s claim');
     const recovered = await json<View>(['jobs', 'recover', String(live.id)]);
     expect(recovered).toMatchObject({ id: live.id, status: 'FAILED', lastError: expect.stringContaining('its process is gone') as unknown });
     const again = await settle(['jobs', 'recover', String(live.id)]);
     expect(again.code).toBe(2);
     expect(again.stderr).toContain('is FAILED, not STARTED');
 
-    fake.setDelay(0);
+    fake.setFaults({});
     const rerun = await settle(produce('2025-07-08'));
     expect(rerun.code, rerun.stderr).toBe(0);
     expect(rerun.stdout).toContain(`resumed after page ${recovered.lastPage}`);
@@ -84,12 +103,9 @@ describe('settle jobs', () => {
   });
 
   it('recover --force takes over a hung run whose heartbeat timed out; abandon makes the next run start from page 1', async () => {
-    fake.setDelay(150);
-    const hung = startSettle(produce('2025-07-01'), env);
-    await until(async () => (await checkpoints('2025-07-01')) >= 3, 60_000, 'three checkpoints');
-    fake.setDelay(6_000); // no checkpoint (which also beats the heart) for a while
+    const { run: hung, held } = await startHeld('2025-07-01');
+    await freeze(hung); // hung: it keeps its connection (the claim) but beats no heartbeat and writes no checkpoint
     const live = await startedIn('2025-07-01');
-    await new Promise((r) => setTimeout(r, 500));
     await db.query('UPDATE job_executions SET heartbeat_at = NOW(3) - INTERVAL 10 MINUTE WHERE id = ?', [live.id]);
     expect((await startedIn('2025-07-01')).stale).toBe(true);
 
@@ -99,10 +115,13 @@ describe('settle jobs', () => {
     const forced = await json<View>(['jobs', 'recover', String(live.id), '--force']);
     expect(forced).toMatchObject({ status: 'FAILED', lastError: expect.stringContaining('heartbeat timed out') as unknown });
 
-    fake.setDelay(0);
+    thaw(hung);
+    held.open();
     const ended = assertSecretNotPrinted(await hung.done, secretKey);
-    expect(ended.code).toBe(5); // the hung process finds itself FAILED at its next checkpoint and stops
+    expect(ended.code, ended.stderr).toBe(5); // the hung process finds itself FAILED at its next checkpoint and stops
     expect(ended.stderr).toContain('JOB_CLAIM_LOST');
+    await until(() => claimIsFree(db, live.instanceId), 60_000, 'the stopped run’s claim to go');
+    fake.setFaults({});
 
     const abandoned = await json<View>(['jobs', 'abandon', String(live.id)]);
     expect(abandoned.status).toBe('ABANDONED');

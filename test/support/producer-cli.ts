@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -30,6 +30,9 @@ export interface RunningCli {
   readonly done: Promise<CliRun>;
 }
 
+/** Every process startSettle started that has not closed yet (see stopStrays). */
+const live = new Set<RunningCli>();
+
 /** Starts the built binary the way cron does: `node bin/settle.js …`, its own process, real exit code. */
 export function startSettle(args: readonly string[], env: Record<string, string>): RunningCli {
   const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
@@ -41,7 +44,60 @@ export function startSettle(args: readonly string[], env: Record<string, string>
     child.on('error', reject);
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
   });
-  return { child, done };
+  const run = { child, done };
+  live.add(run);
+  void done.finally(() => live.delete(run)).catch(() => undefined);
+  return run;
+}
+
+/**
+ * SIGKILLs every process started here that is still running (also a stopped one) and waits until each has
+ * exited: for afterEach, so a failed test never leaves a run holding a claim for the next one.
+ */
+export async function stopStrays(): Promise<void> {
+  const strays = [...live];
+  for (const run of strays) run.child.kill('SIGKILL');
+  await Promise.allSettled(strays.map((run) => run.done));
+}
+
+/**
+ * Waits for `state` (a promise the test resolves on an observed state: a held page reached, a row written)
+ * while `run` is alive; if the process exits first, fails at once with its output instead of waiting on.
+ */
+export async function whileRunning<T>(run: RunningCli, state: Promise<T>, what: string): Promise<T> {
+  const exited = run.done.then((r) => {
+    throw new Error(`the process exited (code ${r.code}, signal ${r.signal}) before ${what}:\n${r.stderr.slice(-4000)}`);
+  });
+  return Promise.race([state, exited]);
+}
+
+/** The process state letter from /proc (R running, S sleeping, T stopped, Z zombie…); null once it is gone. */
+const procState = (pid: number): string | null => {
+  try {
+    return /^\d+ \(.*\) (\S)/s.exec(readFileSync(`/proc/${pid}/stat`, 'utf8'))?.[1] ?? null;
+  } catch {
+    return null;
+  }
+};
+
+/**
+ * Freezes the process (SIGSTOP) and returns once the kernel shows it stopped: a hung process that still
+ * holds its connections (and so its claim) but runs no timer, beats no heartbeat and writes nothing.
+ */
+export async function freeze(run: RunningCli): Promise<void> {
+  const pid = run.child.pid;
+  if (pid === undefined || !run.child.kill('SIGSTOP')) throw new Error('cannot stop a process that is not running');
+  for (;;) {
+    const state = procState(pid);
+    if (state === 'T') return;
+    if (state === null || state === 'Z') throw new Error(`process ${pid} exited instead of stopping`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** Lets a frozen process run again (SIGCONT). */
+export function thaw(run: RunningCli): void {
+  run.child.kill('SIGCONT');
 }
 
 export async function runSettle(args: readonly string[], env: Record<string, string>, timeoutMs = 120_000): Promise<CliRun> {

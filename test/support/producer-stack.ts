@@ -3,6 +3,7 @@ import mysql from 'mysql2/promise';
 import { pino } from 'pino';
 import { loadConfig, type Config, type ConfigSection, type Env } from '../../src/infrastructure/config/config.js';
 import type { Logger } from '../../src/infrastructure/logging/logger.js';
+import { jobLockName } from '../../src/infrastructure/mysql/job-rows.js';
 import { migrate } from '../../src/infrastructure/mysql/migrator.js';
 
 /** The local stack (scripts/stack.sh), overridable from the environment like the product itself. */
@@ -95,3 +96,14 @@ export const executionsOf = (db: TempDatabase, from: string): Promise<ExecutionR
     'SELECT e.id, e.instance_id, e.status, e.resumed_from, e.last_page, e.pages, e.rows_fetched, e.rows_published, e.last_error FROM job_executions e JOIN job_instances i ON i.id = e.instance_id WHERE i.window_from = ? ORDER BY e.id',
     [from],
   );
+
+/**
+ * Whether the claim on a job instance (its named lock) is free on the server. A killed run's claim goes
+ * when the server has dropped its connection, which happens after the process is gone, not with it: wait
+ * on this before expecting the next run or `jobs recover` to find the window free.
+ */
+export async function claimIsFree(db: TempDatabase, instanceId: number): Promise<boolean> {
+  const lock = await jobLockName({ query: async (sql: string) => [await db.query(sql)] }, instanceId);
+  const [row] = await db.query<{ free: number | null }>('SELECT IS_FREE_LOCK(?) AS free', [lock]);
+  return Number(row?.free) === 1;
+}

@@ -23,7 +23,47 @@ export type TossFault =
   /** The connection is reset before anything is answered. */
   | { readonly kind: 'reset' }
   /** These rows instead of the window's slice (e.g. a short page). */
-  | { readonly kind: 'rows'; readonly rows: readonly unknown[] };
+  | { readonly kind: 'rows'; readonly rows: readonly unknown[] }
+  /** Nothing is answered until the test opens the gate, then the real page (if the client is still there). */
+  | { readonly kind: 'hold'; readonly gate: Gate };
+
+/**
+ * Keeps a run mid-window for exactly as long as a test needs, however slow the machine: `fault.hold(gate)`
+ * withholds a page until `open()`. `reached` resolves with the first request the gate holds (the client is
+ * then inside the window: it has its claim and is waiting on that page). Never opened, a held request is
+ * dropped when the fake closes.
+ */
+export class Gate {
+  readonly reached: Promise<RecordedRequest>;
+  readonly opened: Promise<void>;
+  #reached: (r: RecordedRequest) => void = () => undefined;
+  #open: () => void = () => undefined;
+  #held = 0;
+
+  constructor() {
+    this.reached = new Promise((resolve) => (this.#reached = resolve));
+    this.opened = new Promise((resolve) => (this.#open = resolve));
+  }
+
+  /** Requests held so far (answered or not). */
+  get held(): number {
+    return this.#held;
+  }
+
+  /** Answers every request held, and those that reach the gate from now on. */
+  open(): void {
+    this.#open();
+  }
+
+  /** @internal the fake calls this when a request meets the gate. */
+  hold(r: RecordedRequest): Promise<void> {
+    this.#held += 1;
+    this.#reached(r);
+    return this.opened;
+  }
+}
+
+export const gate = (): Gate => new Gate();
 
 export const fault = {
   tooManyRequests: (retryAfterSeconds?: number): TossFault => ({
@@ -40,6 +80,7 @@ export const fault = {
   halfJson: (): TossFault => ({ kind: 'half-json' }),
   reset: (): TossFault => ({ kind: 'reset' }),
   rows: (rows: readonly unknown[]): TossFault => ({ kind: 'rows', rows }),
+  hold: (g: Gate): TossFault => ({ kind: 'hold', gate: g }),
 };
 
 /** page → the fault of each attempt (index 0 is the first request for that page); null or past the end = normal. */
@@ -153,6 +194,8 @@ export async function startTossFake(options: TossFakeOptions): Promise<TossFake>
         }
         case 'reset':
           return void req.socket.resetAndDestroy();
+        case 'hold':
+          return void f.gate.hold(record).then(() => send(200, json(slice())));
       }
     });
   };
