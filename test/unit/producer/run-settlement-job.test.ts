@@ -152,6 +152,13 @@ describe('RunSettlementJob', () => {
     expect(summary).toMatchObject({ resumedAfterPage: 2, counts: { pages: 1, rowsFetched: 2 } });
   });
 
+  it('completes without publishing when the re-read last checkpoint is the window’s short last page (the predecessor died before finishing)', async () => {
+    const { events, run } = setup({ pages: [page(1, 3), page(4, 2)], resumeAfterPage: 2 });
+    const summary = await run();
+    expect(events).toEqual(['start RUN', 'read 2', 'finish COMPLETED', 'release']);
+    expect(summary).toMatchObject({ outcome: 'COMPLETED', resumedAfterPage: 2, counts: { pages: 0, rowsFetched: 0 } });
+  });
+
   it('stops after checkpointing the page in hand when aborted, and finishes STOPPED', async () => {
     const abort = new AbortController();
     const { events, jobs, run } = setup({ pages: [page(1, 3), page(4, 3), page(7, 3), page(10, 1)], onPage: (p) => p === 2 && abort.abort('SIGTERM') });
