@@ -1,0 +1,75 @@
+import { crc32 } from 'node:zlib';
+import { addDays, generateSettlementRows, type TossRow } from '../../../src/presentation/bench/settlement-row-generator.js';
+
+/**
+ * The suite's known dataset: `rows` settlement rows over `days` consecutive sold dates, in blocks of 1,000
+ * rows generated on demand (block b always yields the same rows), so a 300,000-row window costs one page of
+ * memory to serve. It holds approvals with and without `fees`, easy-pay rows and cancels (negative money).
+ */
+export const BLOCK = 1_000;
+
+export interface DateTotals {
+  count: number;
+  amount: bigint;
+  fee: bigint;
+  payOut: bigint;
+}
+
+export interface Expected {
+  readonly rows: number;
+  readonly keys: ReadonlySet<string>;
+  readonly byDate: ReadonlyMap<string, DateTotals>;
+  /** Σ crc32("transactionKey|amount|payOutAmount"): the same sum is computed in SQL. */
+  readonly checksum: bigint;
+}
+
+export class Dataset {
+  readonly blocks: number;
+  readonly to: string;
+
+  constructor(
+    readonly rows: number,
+    readonly from: string,
+    readonly days: number,
+  ) {
+    if (rows % BLOCK !== 0) throw new Error(`rows must be a multiple of ${BLOCK}`);
+    this.blocks = rows / BLOCK;
+    this.to = addDays(from, days - 1);
+  }
+
+  dateOf(block: number): string {
+    return addDays(this.from, Math.floor((block * this.days) / this.blocks));
+  }
+
+  block(b: number): TossRow[] {
+    return generateSettlementRows({ count: BLOCK, from: this.dateOf(b), seed: 7_000 + b, keyPrefix: `F${b.toString(36).padStart(3, '0')}` });
+  }
+
+  /** Page `page` (1-based) of `size` rows over the whole window; size is a multiple of the block. */
+  page(page: number, size: number): TossRow[] {
+    if (size % BLOCK !== 0) throw new Error(`page size must be a multiple of ${BLOCK}`);
+    const per = size / BLOCK;
+    const out: TossRow[] = [];
+    for (let b = (page - 1) * per; b < Math.min(page * per, this.blocks); b++) out.push(...this.block(b));
+    return out;
+  }
+
+  expected(): Expected {
+    const keys = new Set<string>();
+    const byDate = new Map<string, DateTotals>();
+    let checksum = 0n;
+    for (let b = 0; b < this.blocks; b++)
+      for (const r of this.block(b)) {
+        const key = r.transactionKey as string;
+        keys.add(key);
+        const t = byDate.get(r.soldDate as string) ?? { count: 0, amount: 0n, fee: 0n, payOut: 0n };
+        t.count += 1;
+        t.amount += BigInt(r.amount as number);
+        t.fee += BigInt(r.fee as number);
+        t.payOut += BigInt(r.payOutAmount as number);
+        byDate.set(r.soldDate as string, t);
+        checksum += BigInt(crc32(`${key}|${String(r.amount)}|${String(r.payOutAmount)}`));
+      }
+    return { rows: keys.size, keys, byDate, checksum };
+  }
+}

@@ -1,0 +1,188 @@
+import { Kafka, logLevel } from 'kafkajs';
+import mysql, { type Connection } from 'mysql2/promise';
+import { runSettle, startSettle, type CliRun, type RunningCli } from '../../support/producer-cli.js';
+import { uniqueName } from '../../support/producer-stack.js';
+import type { Dataset, Expected } from './dataset.js';
+import type { DatasetToss } from './dataset-toss.js';
+import { faultStack } from './fault-stack.js';
+import type { PrivateMariaDb } from './private-mariadb.js';
+import { recordResult, type ScenarioResult } from './results.js';
+import { SupervisedConsumer } from './supervised-consumer.js';
+import { verifyScenario } from './verify.js';
+
+export interface SuiteContext {
+  readonly dataset: Dataset;
+  readonly expected: Expected;
+  readonly toss: DatasetToss;
+  readonly db: PrivateMariaDb;
+  readonly secretKey: string;
+  readonly pageSize: number;
+}
+
+/** Polls `check` until it returns something other than null/false; `what` names it when the guard trips. */
+export async function waitFor<T>(what: string, check: () => Promise<T | null | false> | T | null | false, timeoutMs = 300_000, everyMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v !== null && v !== false) return v;
+    if (Date.now() > deadline) throw new Error(`hang guard: no ${what} after ${timeoutMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * One scenario: its own topic, consumer group and database (on the suite's private MariaDB), the settle
+ * processes it started, and the faults it injected with the progress at each injection.
+ */
+export class Scenario {
+  readonly topic = uniqueName('faults');
+  readonly group = `${this.topic}_loader`;
+  readonly database = this.topic;
+  readonly runs: CliRun[] = [];
+  readonly consumers: SupervisedConsumer[] = [];
+  /** What MySQL must hold at the end; a scenario that changes Toss's data says so here. */
+  expected: Expected;
+  private readonly injected: string[] = [];
+  private admin: Connection | null = null;
+  private kafka = new Kafka({ clientId: 'fault-suite', brokers: [faultStack.brokers], logLevel: logLevel.NOTHING });
+
+  constructor(
+    readonly name: string,
+    readonly ctx: SuiteContext,
+  ) {
+    this.expected = ctx.expected;
+  }
+
+  /** The environment of every settle process of this scenario; `over` reroutes (a proxy) or tunes. */
+  env(over: Record<string, string> = {}): Record<string, string> {
+    return {
+      TOSS_API_BASE_URL: this.ctx.toss.url,
+      TOSS_SECRET_KEY: this.ctx.secretKey,
+      TOSS_TIMEOUT_MS: '5000',
+      TOSS_PAGE_SIZE: String(this.ctx.pageSize),
+      KAFKA_BROKERS: faultStack.brokers,
+      SCHEMA_REGISTRY_URL: faultStack.registryUrl,
+      MYSQL_URL: this.ctx.db.url(this.database),
+      SETTLEMENT_TOPIC: this.topic,
+      CONSUMER_GROUP: this.group,
+      METRICS_PORT: '0',
+      SHUTDOWN_TIMEOUT_MS: '15000',
+      LOG_LEVEL: 'info',
+      ...over,
+    };
+  }
+
+  async setup(): Promise<void> {
+    this.admin = await mysql.createConnection({ uri: this.ctx.db.adminUrl(), multipleStatements: true });
+    await this.admin.query(`CREATE DATABASE \`${this.database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`);
+    await this.admin.changeUser({ database: this.database });
+    for (const args of [['db', 'migrate'], ['kafka', 'init', '--partitions', '6']]) {
+      const run = await this.settle(args);
+      if (run.code !== 0) throw new Error(`settle ${args.join(' ')} exited ${run.code}: ${run.stderr}`);
+    }
+  }
+
+  /** A settle command run to its end (kept for the secret check). */
+  async settle(args: readonly string[], over: Record<string, string> = {}, timeoutMs = 600_000): Promise<CliRun> {
+    const run = await runSettle(args, this.env(over), timeoutMs);
+    this.runs.push(run);
+    return run;
+  }
+
+  start(args: readonly string[], over: Record<string, string> = {}): RunningCli {
+    const running = startSettle(args, this.env(over));
+    void running.done.then((r) => this.runs.push(r));
+    return running;
+  }
+
+  produceArgs(): string[] {
+    return ['produce', '--from', this.ctx.dataset.from, '--to', this.ctx.dataset.to, '--page-size', String(this.ctx.pageSize)];
+  }
+
+  /**
+   * Runs produce until it completes, rerunning on exit 4 the way cron or a Job's backoff would. Returns the
+   * exit codes in order. Any other code stops the loop.
+   */
+  async produceUntilDone(over: Record<string, string> = {}, maxRuns = 12): Promise<number[]> {
+    const codes: number[] = [];
+    for (let i = 0; i < maxRuns; i++) {
+      const run = await this.settle(this.produceArgs(), over);
+      codes.push(run.code ?? -1);
+      if (run.code !== 4) return codes;
+      await sleep(2_000);
+    }
+    return codes;
+  }
+
+  startConsumer(over: Record<string, string> = {}, options: { restartAfterKill?: boolean } = {}): SupervisedConsumer {
+    const c = new SupervisedConsumer([], this.env(over), options.restartAfterKill ?? true);
+    this.consumers.push(c);
+    return c;
+  }
+
+  async query<T>(sql: string, params: unknown[] = []): Promise<T[]> {
+    if (!this.admin) throw new Error('setup() first');
+    const [rows] = await this.admin.query(sql, params);
+    return rows as T[];
+  }
+
+  /** Records the loader has stored (Σ next_offset over the partitions): the consumer's progress. */
+  async storedRecords(): Promise<number> {
+    const [r] = await this.query<{ n: string | null }>('SELECT SUM(next_offset) AS n FROM consumer_offsets WHERE group_id = ? AND topic = ?', [this.group, this.topic]);
+    return Number(r?.n ?? 0);
+  }
+
+  /** Rows the producer has checkpointed across this window's executions (its progress). */
+  async publishedRows(): Promise<number> {
+    const [r] = await this.query<{ n: string | null }>('SELECT SUM(rows_published) AS n FROM job_executions');
+    return Number(r?.n ?? 0);
+  }
+
+  async highWatermarks(): Promise<Map<number, number>> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const offsets = await admin.fetchTopicOffsets(this.topic);
+      return new Map(offsets.map((o) => [o.partition, Number(o.high)]));
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  /** True once every partition's stored offset reached the end of the log (the loader caught up). */
+  async caughtUp(): Promise<boolean> {
+    const highs = await this.highWatermarks();
+    const stored = new Map((await this.query<{ p: number; o: string }>('SELECT kafka_partition AS p, next_offset AS o FROM consumer_offsets WHERE group_id = ? AND topic = ?', [this.group, this.topic])).map((r) => [r.p, Number(r.o)]));
+    return [...highs].every(([p, high]) => high === 0 || stored.get(p) === high);
+  }
+
+  /**
+   * Waits until `progress()` passes `atLeast`, then checks it is still below `total` (the fault lands while
+   * rows are being written, not before or after), runs `inject` and records it.
+   */
+  async injectAt(what: string, progress: () => Promise<number>, atLeast: number, total: number, inject: () => Promise<void> | void): Promise<number> {
+    const at = await waitFor(`progress ≥ ${atLeast} before "${what}"`, async () => {
+      const p = await progress();
+      return p >= atLeast ? p : null;
+    });
+    if (at >= total) throw new Error(`"${what}" came too late: progress ${at} of ${total} (the run had finished)`);
+    await inject();
+    this.injected.push(`${what} @${Math.round((100 * at) / total)}%`);
+    return at;
+  }
+
+  /** A fault the scenario injected and checked by other means (its own note). */
+  note(fault: string): void {
+    this.injected.push(fault);
+  }
+
+  async finish(notes = ''): Promise<ScenarioResult> {
+    for (const c of this.consumers) await c.stop();
+    const result = await verifyScenario(this, this.injected.join('; '), notes);
+    recordResult(result);
+    await this.admin?.end().catch(() => undefined);
+    return result;
+  }
+}

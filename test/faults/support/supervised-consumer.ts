@@ -1,0 +1,64 @@
+import { startSettle, type CliRun, type RunningCli } from '../../support/producer-cli.js';
+
+/**
+ * `settle consume` the way its Deployment runs it: long-running, restarted when it exits 4 (a transient
+ * failure: Kubernetes restarts the container) or when the suite SIGKILLs it. Any other exit is a failure the
+ * scenario reports.
+ */
+export class SupervisedConsumer {
+  readonly runs: CliRun[] = [];
+  restarts = 0;
+  /** Everything every run printed on stderr so far, live. */
+  log = '';
+  failure: CliRun | null = null;
+  private current: RunningCli | null = null;
+  private stopping = false;
+  private readonly loop: Promise<void>;
+
+  constructor(
+    private readonly args: readonly string[],
+    private readonly env: Record<string, string>,
+    private readonly restartAfterKill = true,
+  ) {
+    this.loop = this.supervise();
+  }
+
+  private async supervise(): Promise<void> {
+    for (;;) {
+      const running = startSettle(['consume', ...this.args], this.env);
+      this.current = running;
+      running.child.stderr?.on('data', (d: Buffer) => (this.log += d.toString()));
+      const run = await running.done;
+      this.runs.push(run);
+      if (this.stopping) return;
+      if ((run.signal === 'SIGKILL' && this.restartAfterKill) || run.code === 4) {
+        this.restarts += 1;
+        if (run.code === 4) await new Promise((r) => setTimeout(r, 1_000)); // the container's restart back-off, shortened
+        continue;
+      }
+      if (run.signal !== 'SIGKILL') this.failure = run;
+      return;
+    }
+  }
+
+  /** SIGKILL of the running process (the supervisor starts a new one). */
+  kill(): void {
+    this.current?.child.kill('SIGKILL');
+  }
+
+  alive(): boolean {
+    return this.current !== null && this.current.child.exitCode === null && this.current.child.signalCode === null;
+  }
+
+  /** SIGTERM and the exit it produced (null if the process had already stopped for good). */
+  async stop(): Promise<CliRun | null> {
+    this.stopping = true;
+    if (!this.alive()) {
+      await this.loop;
+      return null;
+    }
+    this.current?.child.kill('SIGTERM');
+    await this.loop;
+    return this.runs.at(-1) ?? null;
+  }
+}
