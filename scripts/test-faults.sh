@@ -7,11 +7,14 @@
 #
 #   FAULTS_PROFILE=reduced (default, CI: every scenario, fewer rows) | full (300,000 rows, 5,000-row pages)
 #   FAULTS_SEED=<n>  the random kill moments (printed)     npm run test:faults -- -t 1a   (one scenario)
+#   FAULTS_STACK_DIR, FAULTS_KAFKA_PORT, FAULTS_KAFKA_CONTROLLER_PORT, FAULTS_KAFKA_PROXIED_PORT, FAULTS_KAFKA_PROXY_PORT,
+#   FAULTS_REGISTRY_PORT, FAULTS_REGISTRY_MANAGEMENT_PORT, FAULTS_MYSQL_PORT: a second copy of the suite beside this one
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$PATH"
 
-export STACK_DIR="$PWD/.stack-faults"
+export STACK_DIR="${FAULTS_STACK_DIR:-$PWD/.stack-faults}"
+export FAULTS_MYSQL_DIR="$STACK_DIR/mariadb" FAULTS_RESULTS_FILE="$STACK_DIR/results.jsonl"
 export KAFKA_PORT="${FAULTS_KAFKA_PORT:-19092}" KAFKA_CONTROLLER_PORT="${FAULTS_KAFKA_CONTROLLER_PORT:-19093}"
 export KAFKA_PROXIED_PORT="${FAULTS_KAFKA_PROXIED_PORT:-19095}" KAFKA_PROXIED_ADVERTISED_PORT="${FAULTS_KAFKA_PROXY_PORT:-19094}"
 export REGISTRY_PORT="${FAULTS_REGISTRY_PORT:-18081}" REGISTRY_MANAGEMENT_PORT="${FAULTS_REGISTRY_MANAGEMENT_PORT:-19001}"
