@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertSecretNotPrinted, requireBuild, runSettle, startSettle } from '../support/producer-cli.js';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { assertSecretNotPrinted, requireBuild, runSettle, startSettle, stopStrays, whileRunning } from '../support/producer-cli.js';
 import { createSettlementTopics, dropSettlementTopics, readSettlements } from '../support/producer-kafka.js';
-import { createTempDatabase, stack, testSecretKey, uniqueName, until, type TempDatabase, executionsOf } from '../support/producer-stack.js';
-import { generateSettlementRows, startTossFake, type TossFake } from '../support/toss-fake.js';
+import { claimIsFree, createTempDatabase, stack, testSecretKey, uniqueName, until, type TempDatabase, executionsOf } from '../support/producer-stack.js';
+import { fault, gate, generateSettlementRows, startTossFake, type TossFake } from '../support/toss-fake.js';
 
 const secretKey = testSecretKey();
 const topic = uniqueName('settle.e2e.crash');
@@ -17,9 +17,14 @@ beforeAll(async () => {
   requireBuild();
   db = await createTempDatabase('settle_e2e');
   await createSettlementTopics(topic, 3);
-  // ~150 ms a page: slow enough to kill the run mid-window
-  fake = await startTossFake({ rows: [...rows, ...termRows], secretKey, delayMs: 150 });
-  env = { TOSS_API_BASE_URL: fake.url, TOSS_SECRET_KEY: secretKey, TOSS_TIMEOUT_MS: '5000', KAFKA_BROKERS: stack.brokers, SCHEMA_REGISTRY_URL: stack.registryUrl, MYSQL_URL: db.url, SETTLEMENT_TOPIC: topic, LOG_LEVEL: 'info' };
+  // each test holds a page (fault.hold) to stop the run mid-window; the client never gives up on it meanwhile
+  fake = await startTossFake({ rows: [...rows, ...termRows], secretKey });
+  env = { TOSS_API_BASE_URL: fake.url, TOSS_SECRET_KEY: secretKey, TOSS_TIMEOUT_MS: '600000', KAFKA_BROKERS: stack.brokers, SCHEMA_REGISTRY_URL: stack.registryUrl, MYSQL_URL: db.url, SETTLEMENT_TOPIC: topic, LOG_LEVEL: 'info' };
+});
+
+afterEach(async () => {
+  await stopStrays();
+  fake.setFaults({});
 });
 
 afterAll(async () => {
@@ -30,16 +35,20 @@ afterAll(async () => {
 
 describe('settle produce killed mid-window (SIGKILL) and run again', () => {
   it('resumes after the last checkpoint: every row of the window reaches the topic, one instance, two executions, then exit 6', async () => {
-    fake.setDelay(150);
+    const held = gate();
+    fake.setFaults({ 7: [fault.hold(held)] }); // the run waits on page 7 until it is killed
     const crashed = startSettle(args, env);
-    await until(async () => ((await db.query<{ n: number }>('SELECT COUNT(*) AS n FROM job_page_checkpoints'))[0]?.n ?? 0) >= 5, 60_000, 'five checkpointed pages');
+    await whileRunning(crashed, held.reached, 'it asked for page 7');
+    await whileRunning(crashed, until(async () => ((await db.query<{ n: number }>('SELECT COUNT(*) AS n FROM job_page_checkpoints'))[0]?.n ?? 0) >= 5, 60_000, 'five checkpointed pages'), 'five checkpoints');
     crashed.child.kill('SIGKILL');
     const killed = assertSecretNotPrinted(await crashed.done, secretKey);
     expect(killed.signal).toBe('SIGKILL');
     const [checkpointed] = await db.query<{ n: number }>('SELECT MAX(page) AS n FROM job_page_checkpoints');
     expect(checkpointed?.n).toBeLessThan(30); // really killed mid-window
+    const [instance] = await db.query<{ id: number }>("SELECT id FROM job_instances WHERE window_from = '2025-06-02'");
+    await until(() => claimIsFree(db, Number(instance?.id)), 60_000, 'the server to drop the killed run’s claim');
 
-    fake.setDelay(0);
+    fake.setFaults({});
     const rerun = assertSecretNotPrinted(await runSettle(args, env), secretKey);
     expect(rerun.code, rerun.stderr).toBe(0);
     expect(rerun.stdout).toMatch(/^COMPLETED window 2025-06-02\.\.2025-06-03 \(soldDate\) execution \d+ \(resumed after page \d+\)/);
@@ -67,10 +76,12 @@ describe('settle produce killed mid-window (SIGKILL) and run again', () => {
   });
   it('stops cleanly on SIGTERM after the page in hand (exit 4, STOPPED), and the rerun resumes to COMPLETED', async () => {
     const termArgs = ['produce', '--from', '2025-06-10', '--to', '2025-06-10', '--page-size', '100', '--concurrency', '2'];
-    fake.setDelay(150);
+    const held = gate();
+    fake.setFaults({ 5: [fault.hold(held)] }); // the run waits on page 5 until it is stopped
     const running = startSettle(termArgs, env);
     const checkpoints = async () => (await db.query<{ n: number }>("SELECT COUNT(*) AS n FROM job_page_checkpoints c JOIN job_executions e ON e.id = c.execution_id JOIN job_instances i ON i.id = e.instance_id WHERE i.window_from = '2025-06-10'"))[0]?.n ?? 0;
-    await until(async () => (await checkpoints()) >= 3, 60_000, 'three checkpointed pages');
+    await whileRunning(running, held.reached, 'it asked for page 5');
+    await whileRunning(running, until(async () => (await checkpoints()) >= 3, 60_000, 'three checkpointed pages'), 'three checkpoints');
     running.child.kill('SIGTERM');
     const stopped = assertSecretNotPrinted(await running.done, secretKey);
     expect(stopped.code, stopped.stderr).toBe(4);
@@ -80,7 +91,7 @@ describe('settle produce killed mid-window (SIGKILL) and run again', () => {
     expect(halted?.status).toBe('STOPPED');
     expect(halted?.last_page).toBe(await checkpoints()); // nothing published after the last checkpoint was left unrecorded
 
-    fake.setDelay(0);
+    fake.setFaults({});
     const rerun = assertSecretNotPrinted(await runSettle(termArgs, env), secretKey);
     expect(rerun.code, rerun.stderr).toBe(0);
     expect(rerun.stdout).toContain(`resumed after page ${halted?.last_page}`);

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertSecretNotPrinted, requireBuild, runSettle, startSettle, type CliRun } from '../support/producer-cli.js';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { assertSecretNotPrinted, requireBuild, runSettle, startSettle, stopStrays, type CliRun } from '../support/producer-cli.js';
 import { createSettlementTopics, dropSettlementTopics } from '../support/producer-kafka.js';
 import { createTempDatabase, stack, testSecretKey, uniqueName, until, type TempDatabase } from '../support/producer-stack.js';
 import { generateSettlementRows, startTossFake, type TossFake } from '../support/toss-fake.js';
@@ -22,6 +22,9 @@ beforeAll(async () => {
   fake = await startTossFake({ rows, secretKey });
   env = { TOSS_API_BASE_URL: fake.url, TOSS_SECRET_KEY: secretKey, KAFKA_BROKERS: stack.brokers, SCHEMA_REGISTRY_URL: stack.registryUrl, MYSQL_URL: db.url, SETTLEMENT_TOPIC: topic, LOG_LEVEL: 'warn', CONSUMER_GROUP: group, METRICS_PORT: '0' };
 });
+
+// a test that failed half-way leaves no consumer behind in the group
+afterEach(stopStrays);
 
 afterAll(async () => {
   await fake?.close();

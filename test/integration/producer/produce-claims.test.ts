@@ -3,8 +3,8 @@ import { settlementWindow } from '../../../src/domain/settlement/settlement-wind
 import { exitCodeFor } from '../../../src/presentation/cli/exit-codes.js';
 import { createSettlementTopics, dropSettlementTopics } from '../../support/producer-kafka.js';
 import { wireTestJob } from '../../support/producer-job.js';
-import { createTempDatabase, testSecretKey, uniqueName, until, type TempDatabase } from '../../support/producer-stack.js';
-import { generateSettlementRows, startTossFake } from '../../support/toss-fake.js';
+import { createTempDatabase, testSecretKey, uniqueName, type TempDatabase } from '../../support/producer-stack.js';
+import { fault, gate, generateSettlementRows, startTossFake } from '../../support/toss-fake.js';
 
 const secretKey = testSecretKey();
 const topic = uniqueName('settle.it.claims');
@@ -20,7 +20,8 @@ afterAll(async () => {
   await dropSettlementTopics(topic);
 });
 
-const wire = (tossUrl: string) => wireTestJob({ tossUrl, secretKey, topic, databaseUrl: db.url, concurrency: 1 });
+// no timeouts are under test here: a page held by the fake is waited for, never retried
+const wire = (tossUrl: string) => wireTestJob({ tossUrl, secretKey, topic, databaseUrl: db.url, concurrency: 1, timeoutMs: 600_000 });
 
 describe('one window, one claim', () => {
   it('refuses a COMPLETED window with already-completed (exit 6) and does not call Toss again', async () => {
@@ -44,21 +45,24 @@ describe('one window, one claim', () => {
   });
 
   it('refuses a second concurrent run of the same window with already-running (exit 5), enforced in MySQL', async () => {
-    // slow pages keep the first run inside the window while the second one starts
-    const fake = await startTossFake({ rows: generateSettlementRows({ count: 25, from: '2025-05-02', seed: 6 }), secretKey, delayMs: 300 });
+    // the fake holds the first run's page 2, so that run is inside the window (claim held) until the test opens it
+    const held = gate();
+    const fake = await startTossFake({ rows: generateSettlementRows({ count: 25, from: '2025-05-02', seed: 6 }), secretKey, faults: { 2: [fault.hold(held)] } });
     const window = settlementWindow('2025-05-02', '2025-05-02');
     try {
       const a = await wire(fake.url);
       const b = await wire(fake.url);
       const runA = a.job.run({ window, pageSize: 10 }).finally(() => a.close());
-      await until(() => fake.requests.length > 0, 10_000, 'the first run to fetch');
+      await Promise.race([held.reached, runA.then(() => Promise.reject(new Error('the first run ended before it asked for page 2')))]);
       const refusal = b.job.run({ window, pageSize: 10 }).finally(() => b.close());
       await expect(refusal).rejects.toMatchObject({ code: 'JOB_ALREADY_RUNNING', category: 'already-running', message: expect.stringMatching(/already running \(execution \d+ on integration-test pid \d+/) as unknown });
       expect(exitCodeFor('already-running')).toBe(5);
+      held.open();
       expect(await runA).toMatchObject({ outcome: 'COMPLETED', counts: { rowsPublished: 25 } });
       const executions = await db.query<{ status: string }>("SELECT e.status FROM job_executions e JOIN job_instances i ON i.id = e.instance_id WHERE i.window_from = '2025-05-02'");
       expect(executions.map((e) => e.status)).toEqual(['COMPLETED']);
     } finally {
+      held.open(); // a failed assertion above must not leave the first run waiting on its page
       await fake.close();
     }
   });

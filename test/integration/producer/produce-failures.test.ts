@@ -9,6 +9,8 @@ import { createTempDatabase, testSecretKey, uniqueName, type TempDatabase, execu
 import { fault, generateSettlementRows, startTossFake } from '../../support/toss-fake.js';
 
 const secretKey = testSecretKey();
+// no timeouts are under test here: the fake answers every request, however long a loaded machine takes
+const NO_TIMEOUT = 600_000;
 const topic = uniqueName('settle.it.failures');
 let db: TempDatabase;
 
@@ -35,7 +37,7 @@ describe('settlement job failures', () => {
   it('retries a failing page at most maxRetries times, then fails the execution with Toss’s error (exit 4, transient)', async () => {
     const rows = generateSettlementRows({ count: 30, from: '2025-04-01', seed: 1 });
     const fake = await startTossFake({ rows, secretKey, faults: { 2: [fault.serverError(), fault.serverError(), fault.serverError(), fault.serverError()] } });
-    const wired = await wireTestJob({ tossUrl: fake.url, secretKey, topic, databaseUrl: db.url, concurrency: 1, maxRetries: 2 });
+    const wired = await wireTestJob({ tossUrl: fake.url, secretKey, topic, databaseUrl: db.url, timeoutMs: NO_TIMEOUT, concurrency: 1, maxRetries: 2 });
     try {
       const error = await failure(wired.job.run({ window: settlementWindow('2025-04-01', '2025-04-01'), pageSize: 10 }));
       expect(error).toMatchObject({ code: 'TOSS_FAILED_INTERNAL_SYSTEM_PROCESSING', category: 'transient', retriable: true, details: { status: 500 } });
@@ -54,7 +56,7 @@ describe('settlement job failures', () => {
   it('fails fast on a 4xx with Toss’s code and message, without retrying (401 UNAUTHORIZED_KEY)', async () => {
     const rows = generateSettlementRows({ count: 30, from: '2025-04-02', seed: 2 });
     const fake = await startTossFake({ rows, secretKey: 'test_sk_someone_else' });
-    const wired = await wireTestJob({ tossUrl: fake.url, secretKey, topic, databaseUrl: db.url, concurrency: 2, maxRetries: 5 });
+    const wired = await wireTestJob({ tossUrl: fake.url, secretKey, topic, databaseUrl: db.url, timeoutMs: NO_TIMEOUT, concurrency: 2, maxRetries: 5 });
     try {
       const error = await failure(wired.job.run({ window: settlementWindow('2025-04-02', '2025-04-02'), pageSize: 10 }));
       expect(error).toMatchObject({ code: 'TOSS_UNAUTHORIZED_KEY', category: 'usage', retriable: false, details: { status: 401, tossCode: 'UNAUTHORIZED_KEY' } });
@@ -74,13 +76,13 @@ describe('settlement job failures', () => {
     const window = settlementWindow('2025-04-03', '2025-04-03');
     const fake = await startTossFake({ rows, secretKey, faults: { 3: [fault.serverError(), fault.serverError()] } });
     try {
-      const first = await wireTestJob({ tossUrl: fake.url, secretKey, topic, databaseUrl: db.url, concurrency: 2, maxRetries: 1 });
+      const first = await wireTestJob({ tossUrl: fake.url, secretKey, topic, databaseUrl: db.url, timeoutMs: NO_TIMEOUT, concurrency: 2, maxRetries: 1 });
       await failure(first.job.run({ window, pageSize: 10 })).finally(() => first.close());
       expect(first.checkpoints.map((c) => c.page)).toEqual([1, 2]);
 
       fake.setFaults({});
       const requestsBefore = fake.requests.length;
-      const second = await wireTestJob({ tossUrl: fake.url, secretKey, topic, databaseUrl: db.url, concurrency: 2 });
+      const second = await wireTestJob({ tossUrl: fake.url, secretKey, topic, databaseUrl: db.url, timeoutMs: NO_TIMEOUT, concurrency: 2 });
       const summary = await second.job.run({ window, pageSize: 10 }).finally(() => second.close());
       expect(summary).toMatchObject({ outcome: 'COMPLETED', resumedAfterPage: 2, counts: { pages: 3, rowsFetched: 25, rowsPublished: 25 } });
       expect(second.checkpoints.map((c) => c.page)).toEqual([3, 4, 5]);
