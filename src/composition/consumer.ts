@@ -2,6 +2,7 @@ import { createIngestBatch, type IngestBatchDeps } from '../application/ingest/i
 import type { Config } from '../infrastructure/config/config.js';
 import { createKafka, createSettlementProducer } from '../infrastructure/kafka/kafka-client.js';
 import { KafkaDeadLetterSink } from '../infrastructure/kafka/kafka-dead-letter-sink.js';
+import { type KafkaSettlementConsumerOptions, KafkaSettlementConsumer } from '../infrastructure/kafka/kafka-settlement-consumer.js';
 import { RegistrySettlementDecoder } from '../infrastructure/kafka/settlement-decoder.js';
 import { createSchemaRegistry } from '../infrastructure/kafka/settlement-serde.js';
 import type { Logger } from '../infrastructure/logging/logger.js';
@@ -15,7 +16,7 @@ import { createSettlementStorePool } from '../infrastructure/mysql/settlement-st
 export function wireIngest(config: Config, logger: Logger, options: { onRetry: NonNullable<IngestBatchDeps['onRetry']>; rowsPerStatement?: number }) {
   const kafka = createKafka(config.kafka, logger, '-consumer');
   // one connection per partition in flight, plus one for offset reads and metrics
-  const pool = createSettlementStorePool(config.mysql.url, Math.max(config.mysql.poolSize, config.consumer.concurrency + 1));
+  const pool = createSettlementStorePool(config.mysql, Math.max(config.mysql.poolSize, config.consumer.concurrency + 1));
   const producer = createSettlementProducer(kafka);
   const store = new MySqlSettlementStore(pool, { ...(options.rowsPerStatement ? { rowsPerStatement: options.rowsPerStatement } : {}) });
   const ingest = createIngestBatch({
@@ -26,4 +27,23 @@ export function wireIngest(config: Config, logger: Logger, options: { onRetry: N
     onRetry: options.onRetry,
   });
   return { kafka, pool, producer, store, ingest };
+}
+
+/** The loader's consumer group on the settlements topic, with the group timings from the configuration. */
+export function wireSettlementConsumer(
+  config: Config,
+  logger: Logger,
+  deps: Pick<KafkaSettlementConsumerOptions, 'kafka' | 'loadStoredOffsets' | 'handle' | 'onFatal' | 'maxBytesPerPartition'>,
+): KafkaSettlementConsumer {
+  const { kafka: kc, consumer: cc } = config;
+  return new KafkaSettlementConsumer({
+    ...deps,
+    topic: kc.topic,
+    groupId: cc.groupId,
+    concurrency: cc.concurrency,
+    logger,
+    sessionTimeoutMs: cc.sessionTimeoutMs,
+    rebalanceTimeoutMs: cc.rebalanceTimeoutMs,
+    heartbeatIntervalMs: cc.heartbeatIntervalMs,
+  });
 }

@@ -56,7 +56,7 @@ export async function wireOrders(config: Config, logger: Logger, options: OrderW
   const clock = options.clock ?? systemClock;
   const calendar = await createBusinessCalendar({ overridesFile: config.calendar.overridesFile });
   const calculator = new BusinessDaySettlementDateCalculator(calendar, config.calendar.payoutDelayBusinessDays);
-  const pool = createMySqlPool(config.mysql.url, 2);
+  const pool = createMySqlPool(config.mysql, 2);
   const client = config.toss.secretKey.isEmpty
     ? null
     : new TossPaymentsClient({

@@ -17,7 +17,7 @@ import type { Wired } from './wired.js';
 
 /** Reconcile: the Toss API, what completed jobs published to Kafka, and MySQL, side by side. */
 export async function wireReconcile(config: Config, logger: Logger): Promise<Wired<ReconcileWindow>> {
-  const pool = createMySqlPool(config.mysql.url, 3);
+  const pool = createMySqlPool(config.mysql, 3);
   const reader = wireSettlementPageReader(config, logger, config.toss.concurrency);
   const close = async () => {
     await reader.close().catch(() => undefined);

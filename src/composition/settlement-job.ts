@@ -62,11 +62,11 @@ export async function wireSettlementJob(config: Config, logger: Logger, options:
     }
     let changes: ChangeCountingPublisher | null = null;
     if (publisher && options.countChanges) {
-      const pool = createMySqlPool(config.mysql.url, 2);
+      const pool = createMySqlPool(config.mysql, 2);
       closers.push(() => pool.end());
       publisher = changes = new ChangeCountingPublisher(publisher, new MySqlStoredSettlementLookup(pool));
     }
-    const conn = options.dryRun ? null : await createMySqlConnection(config.mysql.url).catch(translateMySqlError);
+    const conn = options.dryRun ? null : await createMySqlConnection(config.mysql).catch(translateMySqlError);
     const jobs = conn ? new MySqlJobRepository(conn) : dryRunJobs;
     const job = new RunSettlementJob({
       reader,

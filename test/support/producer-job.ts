@@ -57,7 +57,7 @@ export async function wireTestJob(o: TestJobOptions): Promise<TestJob> {
   const producer = createProducer(testKafka(o.topic));
   await producer.connect();
   const serde = await SettlementSerde.register(createSchemaRegistry({ url: stack.registryUrl, username: null, password: null }), o.topic);
-  const repository = new MySqlJobRepository(await createMySqlConnection(new Secret(o.databaseUrl)));
+  const repository = new MySqlJobRepository(await createMySqlConnection({ url: new Secret(o.databaseUrl), tls: null }));
   const checkpoints: PageCheckpoint[] = [];
   const jobs: JobRepository = {
     start: (r) => repository.start(r),

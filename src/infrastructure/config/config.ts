@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DEFAULT_MAX_PAGES } from '../../domain/batch/runaway-page-guard.js';
 import { SettleError } from '../../domain/shared/settle-error.js';
 import { Secret, redactUrl } from './secret.js';
+import { readCaFile } from './tls-files.js';
 
 /**
  * All configuration comes from the environment (names in ARCHITECTURE.md), flags override it, and it is
@@ -13,11 +14,17 @@ export interface Config {
   readonly toss: { readonly baseUrl: string; readonly secretKey: Secret; readonly timeoutMs: number; readonly pageSize: number; readonly concurrency: number; readonly maxRetries: number; readonly maxPages: number };
   readonly kafka: { readonly brokers: readonly string[]; readonly clientId: string; readonly topic: string; readonly partitions: number; readonly ssl: boolean; readonly sasl: { readonly mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; readonly username: string; readonly password: Secret } | null };
   readonly registry: { readonly url: string; readonly username: string | null; readonly password: Secret | null };
-  readonly mysql: { readonly url: Secret; readonly displayUrl: string; readonly poolSize: number };
-  readonly consumer: { readonly groupId: string; readonly concurrency: number; readonly metricsHost: string; readonly metricsPort: number; readonly shutdownTimeoutMs: number; readonly maxDbRetries: number };
+  readonly mysql: { readonly url: Secret; readonly displayUrl: string; readonly poolSize: number; readonly tls: MySqlTls | null };
+  readonly consumer: { readonly groupId: string; readonly concurrency: number; readonly metricsHost: string; readonly metricsPort: number; readonly shutdownTimeoutMs: number; readonly maxDbRetries: number; readonly sessionTimeoutMs: number; readonly rebalanceTimeoutMs: number; readonly heartbeatIntervalMs: number };
   readonly calendar: { readonly payoutDelayBusinessDays: number; readonly overridesFile: string | null };
   readonly jobs: { readonly heartbeatTimeoutMs: number };
   readonly logLevel: string;
+}
+
+/** MYSQL_SSL: the chain is always verified (MYSQL_SSL_CA, else Node's CAs); `verifyServerName` is false for verify-ca. */
+export interface MySqlTls {
+  readonly ca: string | null;
+  readonly verifyServerName: boolean;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -33,6 +40,12 @@ const url = (name: string, protocols: readonly string[]) =>
       return false;
     }
   }, `${name} must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+
+// a session timeout the broker accepts: its group.min.session.timeout.ms and group.max.session.timeout.ms defaults
+const sessionTimeout = (name: string) => {
+  const range = `${name} must be between 6000 and 1800000 ms (the broker's default group.min.session.timeout.ms and group.max.session.timeout.ms)`;
+  return z.coerce.number({ error: `${name} must be a number` }).int(`${name} must be a whole number`).min(6_000, range).max(1_800_000, range);
+};
 
 const schema = z.object({
   TOSS_API_BASE_URL: url('TOSS_API_BASE_URL', ['https:', 'http:']).default('https://api.tosspayments.com'),
@@ -55,9 +68,14 @@ const schema = z.object({
   SCHEMA_REGISTRY_PASSWORD: z.string().optional(),
   MYSQL_URL: z.string().optional(),
   MYSQL_POOL_SIZE: int('MYSQL_POOL_SIZE', 1, 200).default(8),
+  MYSQL_SSL: z.enum(['false', 'true', 'verify-ca'], { error: 'MYSQL_SSL must be false, true or verify-ca' }).default('false'),
+  MYSQL_SSL_CA: z.string().optional(),
   CONSUMER_GROUP: z.string().min(1).default('settlement-loader'),
   CONSUMER_CONCURRENCY: int('CONSUMER_CONCURRENCY', 1, 64).default(3),
   CONSUMER_MAX_DB_RETRIES: int('CONSUMER_MAX_DB_RETRIES', 0, 1000).default(10),
+  CONSUMER_SESSION_TIMEOUT_MS: sessionTimeout('CONSUMER_SESSION_TIMEOUT_MS').default(10_000),
+  CONSUMER_REBALANCE_TIMEOUT_MS: int('CONSUMER_REBALANCE_TIMEOUT_MS', 6_000, 3_600_000).default(30_000),
+  CONSUMER_HEARTBEAT_INTERVAL_MS: int('CONSUMER_HEARTBEAT_INTERVAL_MS', 100, 600_000).default(3_000),
   SHUTDOWN_TIMEOUT_MS: int('SHUTDOWN_TIMEOUT_MS', 1000, 600_000).default(30_000),
   METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   METRICS_PORT: int('METRICS_PORT', 0, 65535).default(9464),
@@ -98,6 +116,10 @@ export function loadConfig(env: Env, needs: readonly ConfigSection[] = []): Conf
   }
   if (!blank(env.KAFKA_SASL_MECHANISM) && (blank(env.KAFKA_SASL_USERNAME) || blank(env.KAFKA_SASL_PASSWORD)))
     problems.push('KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD are required when KAFKA_SASL_MECHANISM is set');
+  if (env.KAFKA_SASL_MECHANISM?.trim() === 'plain' && env.KAFKA_SSL?.trim() !== 'true')
+    problems.push('KAFKA_SASL_MECHANISM=plain sends KAFKA_SASL_PASSWORD in clear text: set KAFKA_SSL=true, or use scram-sha-256 or scram-sha-512');
+  const mysqlTls = mysqlTlsOf(cleaned, problems);
+  problems.push(...consumerTimingProblems(cleaned));
   if (!blank(env.TOSS_SECRET_KEY) && !/^(test|live)_(g?sk)_/.test(env.TOSS_SECRET_KEY))
     problems.push('TOSS_SECRET_KEY must be a secret key starting with test_sk_, live_sk_, test_gsk_ or live_gsk_');
 
@@ -116,10 +138,42 @@ export function loadConfig(env: Env, needs: readonly ConfigSection[] = []): Conf
       sasl: e.KAFKA_SASL_MECHANISM ? { mechanism: e.KAFKA_SASL_MECHANISM, username: e.KAFKA_SASL_USERNAME ?? '', password: new Secret(e.KAFKA_SASL_PASSWORD ?? '') } : null,
     },
     registry: { url: (e.SCHEMA_REGISTRY_URL ?? '').replace(/\/+$/, ''), username: e.SCHEMA_REGISTRY_USERNAME ?? null, password: e.SCHEMA_REGISTRY_PASSWORD ? new Secret(e.SCHEMA_REGISTRY_PASSWORD) : null },
-    mysql: { url: new Secret(e.MYSQL_URL ?? ''), displayUrl: e.MYSQL_URL ? redactUrl(e.MYSQL_URL) : '', poolSize: e.MYSQL_POOL_SIZE },
-    consumer: { groupId: e.CONSUMER_GROUP, concurrency: e.CONSUMER_CONCURRENCY, metricsHost: e.METRICS_HOST, metricsPort: e.METRICS_PORT, shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS, maxDbRetries: e.CONSUMER_MAX_DB_RETRIES },
+    mysql: { url: new Secret(e.MYSQL_URL ?? ''), displayUrl: e.MYSQL_URL ? redactUrl(e.MYSQL_URL) : '', poolSize: e.MYSQL_POOL_SIZE, tls: mysqlTls },
+    consumer: { groupId: e.CONSUMER_GROUP, concurrency: e.CONSUMER_CONCURRENCY, metricsHost: e.METRICS_HOST, metricsPort: e.METRICS_PORT, shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+      maxDbRetries: e.CONSUMER_MAX_DB_RETRIES,
+      sessionTimeoutMs: e.CONSUMER_SESSION_TIMEOUT_MS,
+      rebalanceTimeoutMs: e.CONSUMER_REBALANCE_TIMEOUT_MS,
+      heartbeatIntervalMs: e.CONSUMER_HEARTBEAT_INTERVAL_MS,
+    },
     calendar: { payoutDelayBusinessDays: e.PAYOUT_DELAY_BUSINESS_DAYS, overridesFile: e.HOLIDAY_OVERRIDES_FILE ?? null },
     jobs: { heartbeatTimeoutMs: e.JOB_HEARTBEAT_TIMEOUT_MS },
     logLevel: e.LOG_LEVEL,
   };
+}
+
+/** MYSQL_SSL + MYSQL_SSL_CA (read here, so a missing file is a configuration problem reported with the others). */
+function mysqlTlsOf(env: Env, problems: string[]): MySqlTls | null {
+  const mode = schema.shape.MYSQL_SSL.safeParse(env.MYSQL_SSL).data;
+  if (!blank(env.MYSQL_URL) && URL.canParse(env.MYSQL_URL) && new URL(env.MYSQL_URL).searchParams.has('ssl'))
+    problems.push('MYSQL_URL must not carry ?ssl= (it would override the TLS settings): use MYSQL_SSL and MYSQL_SSL_CA');
+  if (mode === undefined) return null; // reported by the schema
+  if (mode === 'false') {
+    if (!blank(env.MYSQL_SSL_CA)) problems.push('MYSQL_SSL_CA is set but MYSQL_SSL is false: set MYSQL_SSL=true or verify-ca, or remove MYSQL_SSL_CA');
+    return null;
+  }
+  if (mode === 'verify-ca' && blank(env.MYSQL_SSL_CA)) problems.push('MYSQL_SSL=verify-ca requires MYSQL_SSL_CA (a PEM file with the CA that signed the server certificate)');
+  const ca = blank(env.MYSQL_SSL_CA) ? null : readCaFile('MYSQL_SSL_CA', env.MYSQL_SSL_CA, problems);
+  return { ca, verifyServerName: mode === 'true' };
+}
+
+/** Rules between the group timings, checked whenever the three values are valid on their own (even if others are not). */
+function consumerTimingProblems(env: Env): string[] {
+  const t = schema.pick({ CONSUMER_SESSION_TIMEOUT_MS: true, CONSUMER_REBALANCE_TIMEOUT_MS: true, CONSUMER_HEARTBEAT_INTERVAL_MS: true }).safeParse(env);
+  if (!t.success) return []; // each invalid value is reported by the schema
+  const { CONSUMER_SESSION_TIMEOUT_MS: session, CONSUMER_REBALANCE_TIMEOUT_MS: rebalance, CONSUMER_HEARTBEAT_INTERVAL_MS: heartbeat } = t.data;
+  const problems: string[] = [];
+  if (heartbeat * 3 >= session)
+    problems.push(`CONSUMER_HEARTBEAT_INTERVAL_MS (${heartbeat}) must be less than a third of CONSUMER_SESSION_TIMEOUT_MS (${session}), so that a missed heartbeat or two does not end the session`);
+  if (rebalance < session) problems.push(`CONSUMER_REBALANCE_TIMEOUT_MS (${rebalance}) must be at least CONSUMER_SESSION_TIMEOUT_MS (${session})`);
+  return problems;
 }

@@ -1,5 +1,6 @@
 import { Kafka, logLevel, type KafkaConfig } from 'kafkajs';
 import type { Config } from '../config/config.js';
+import { kafkaSecurity } from '../kafka/kafka-client.js';
 import { settlementTopics } from '../kafka/topic-admin.js';
 import { failed, passed, type CheckResult } from './health-check.js';
 
@@ -45,15 +46,13 @@ function connectFailure(error: unknown, brokers: string): CheckResult {
 
 /** Like createKafka, but quick to give up and silent: the doctor reports the failure itself. */
 function doctorKafkaConfig(kafka: Config['kafka'], timeoutMs: number): KafkaConfig {
-  const config: KafkaConfig = {
+  return {
     clientId: `${kafka.clientId}-doctor`,
     brokers: [...kafka.brokers],
-    ssl: kafka.ssl,
+    ...kafkaSecurity(kafka),
     connectionTimeout: timeoutMs,
     requestTimeout: timeoutMs + 2_000,
     retry: { retries: 0 },
     logLevel: logLevel.NOTHING,
   };
-  if (kafka.sasl) config.sasl = { mechanism: kafka.sasl.mechanism, username: kafka.sasl.username, password: kafka.sasl.password.reveal() } as KafkaConfig['sasl'];
-  return config;
 }

@@ -2,6 +2,7 @@ import mysql from 'mysql2/promise';
 import type { Config } from '../config/config.js';
 import { pendingMigrations } from '../mysql/migrator.js';
 import { toSettleError } from '../mysql/mysql-errors.js';
+import { mysqlSsl } from '../mysql/mysql-pool.js';
 import { failed, passed, type CheckResult } from './health-check.js';
 
 const NAME = 'mysql';
@@ -10,7 +11,8 @@ const NAME = 'mysql';
 export async function checkMySql(db: Config['mysql'], timeoutMs = 3_000): Promise<CheckResult> {
   let conn: mysql.Connection;
   try {
-    conn = await mysql.createConnection({ uri: db.url.reveal(), connectTimeout: timeoutMs, dateStrings: true, timezone: 'Z' });
+    const ssl = mysqlSsl(db.tls);
+    conn = await mysql.createConnection({ uri: db.url.reveal(), ...(ssl ? { ssl } : {}), connectTimeout: timeoutMs, dateStrings: true, timezone: 'Z' });
   } catch (error) {
     const e = toSettleError(error);
     if (e.retriable) return failed(NAME, `cannot connect to ${db.displayUrl}: ${e.message}`, 'start MySQL or correct MYSQL_URL (--mysql-url); retry once it is up', true);

@@ -5,13 +5,18 @@ import { Murmur2Partitioner } from './murmur2-partitioner.js';
 
 const levelName: Record<number, 'error' | 'warn' | 'info' | 'debug'> = { [logLevel.ERROR]: 'error', [logLevel.WARN]: 'warn', [logLevel.INFO]: 'info', [logLevel.DEBUG]: 'debug' };
 
-/** kafkajs behind our factory: its logs go through pino, SASL/SSL from config, passwords revealed only here. */
+/** kafkajs behind our factory: its logs go through pino, SASL/SSL from config. */
 export function createKafka(kafka: Pick<Config['kafka'], 'brokers' | 'clientId' | 'ssl' | 'sasl'>, logger: Logger, clientIdSuffix = ''): Kafka {
+  return new Kafka(kafkaClientConfig(kafka, logger, clientIdSuffix));
+}
+
+/** What createKafka hands to kafkajs (exported so tests can see exactly that config reach the wire). */
+export function kafkaClientConfig(kafka: Pick<Config['kafka'], 'brokers' | 'clientId' | 'ssl' | 'sasl'>, logger: Logger, clientIdSuffix = ''): KafkaConfig {
   const log = logger.child({ component: 'kafkajs' });
-  const config: KafkaConfig = {
+  return {
     clientId: `${kafka.clientId}${clientIdSuffix}`,
     brokers: [...kafka.brokers],
-    ssl: kafka.ssl,
+    ...kafkaSecurity(kafka),
     connectionTimeout: 10_000,
     requestTimeout: 30_000,
     retry: { retries: 8, initialRetryTime: 300, maxRetryTime: 30_000 },
@@ -24,8 +29,15 @@ export function createKafka(kafka: Pick<Config['kafka'], 'brokers' | 'clientId' 
         log[levelName[level] ?? 'info'](rest, message);
       },
   };
-  if (kafka.sasl) config.sasl = { mechanism: kafka.sasl.mechanism, username: kafka.sasl.username, password: kafka.sasl.password.reveal() } as KafkaConfig['sasl'];
-  return new Kafka(config);
+}
+
+/**
+ * TLS and SASL for every kafkajs client (also the doctor's): the SASL password is revealed only here. TLS
+ * verifies the brokers against Node's CAs; a private CA is added with NODE_EXTRA_CA_CERTS.
+ */
+export function kafkaSecurity(kafka: Pick<Config['kafka'], 'ssl' | 'sasl'>): Pick<KafkaConfig, 'ssl' | 'sasl'> {
+  if (!kafka.sasl) return { ssl: kafka.ssl };
+  return { ssl: kafka.ssl, sasl: { mechanism: kafka.sasl.mechanism, username: kafka.sasl.username, password: kafka.sasl.password.reveal() } as KafkaConfig['sasl'] };
 }
 
 /** The settlement producer: keyed records partitioned like the Java client (murmur2). */

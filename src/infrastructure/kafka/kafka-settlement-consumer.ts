@@ -29,8 +29,14 @@ export interface KafkaSettlementConsumerOptions {
   readonly loadStoredOffsets: () => Promise<Map<number, number>>;
   readonly handle: BatchHandler;
   readonly onFatal: (error: unknown) => void;
-  readonly sessionTimeoutMs?: number; // 30 s
-  readonly heartbeatIntervalMs?: number; // 3 s
+  /**
+   * Group timings (CONSUMER_SESSION_TIMEOUT_MS …, defaults in config.ts). A member that dies without leaving
+   * (SIGKILL, OOM kill, lost node) keeps its partitions until its session expires: a restarted pod joins as a
+   * new member and waits that long. Heartbeats also go out from a timer while a batch is being stored.
+   */
+  readonly sessionTimeoutMs: number;
+  readonly rebalanceTimeoutMs: number;
+  readonly heartbeatIntervalMs: number;
   readonly maxBytesPerPartition?: number; // 512 KiB ≈ 1,700 records: one batch, one transaction
   readonly maxWaitTimeMs?: number; // long-poll wait; also bounds how long a stop waits for a fetch
 }
@@ -61,8 +67,9 @@ export class KafkaSettlementConsumer {
     this.log = o.logger.child({ component: 'consumer', group: o.groupId, topic: o.topic });
     this.consumer = o.kafka.consumer({
       groupId: o.groupId,
-      sessionTimeout: o.sessionTimeoutMs ?? 30_000,
-      heartbeatInterval: o.heartbeatIntervalMs ?? 3_000,
+      sessionTimeout: o.sessionTimeoutMs,
+      rebalanceTimeout: o.rebalanceTimeoutMs,
+      heartbeatInterval: o.heartbeatIntervalMs,
       // measured (bench): 512 KiB batches load as fast as 1 MiB ones on MariaDB with a third less peak RSS
       maxBytesPerPartition: o.maxBytesPerPartition ?? 524_288,
       maxBytes: (o.maxBytesPerPartition ?? 524_288) * Math.max(o.concurrency, 1) * 2, // one fetch ≈ two rounds of work
@@ -159,7 +166,7 @@ export class KafkaSettlementConsumer {
     const nextOffset = Number(batch.lastOffset()) + 1;
     if (records.length > 0) {
       const beat = () => heartbeat().catch((error: unknown) => this.log.debug({ partition, err: error }, 'heartbeat failed'));
-      const timer = setInterval(() => void beat(), this.o.heartbeatIntervalMs ?? 3_000);
+      const timer = setInterval(() => void beat(), this.o.heartbeatIntervalMs);
       try {
         if (!(await this.o.handle({ topic: this.o.topic, partition, records, nextOffset, heartbeat: beat, signal: this.stopping.signal }))) return;
       } catch (error) {

@@ -17,6 +17,19 @@ const TRANSIENT = new Set([
   'PROTOCOL_SEQUENCE_TIMEOUT',
 ]);
 
+/** TLS set up but refused: no TLS on the server (mysql2), or a certificate Node could not verify. */
+const TLS_CONFIG = new Set([
+  'HANDSHAKE_NO_SSL_SUPPORT',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
 interface DriverError {
   code?: string;
   errno?: number;
@@ -32,6 +45,8 @@ export function toSettleError(error: unknown): SettleError {
   if (TRANSIENT.has(code)) return new SettleError(`MYSQL_${code}`, `MySQL: ${e.sqlMessage ?? e.message ?? code}`, { category: 'transient', cause: error });
   if (code === 'ER_ACCESS_DENIED_ERROR' || code === 'ER_DBACCESS_DENIED_ERROR' || code === 'ER_BAD_DB_ERROR')
     return new SettleError(`MYSQL_${code}`, `MySQL: ${e.sqlMessage ?? code} (check MYSQL_URL)`, { category: 'usage', cause: error });
+  if (TLS_CONFIG.has(code))
+    return new SettleError(`MYSQL_${code}`, `MySQL TLS: ${e.message ?? code} (check MYSQL_SSL and MYSQL_SSL_CA against the server's TLS setup)`, { category: 'usage', cause: error });
   if (code === 'ER_NO_SUCH_TABLE') return new SettleError('MYSQL_SCHEMA_MISSING', `MySQL: ${e.sqlMessage ?? code} (run \`settle db migrate\`)`, { category: 'usage', cause: error });
   return new SettleError(`MYSQL_${code}`, `MySQL: ${e.sqlMessage ?? e.message ?? code}`, { category: 'internal', cause: error });
 }

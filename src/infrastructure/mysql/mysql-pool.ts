@@ -1,5 +1,5 @@
 import mysql, { type Pool, type Connection, type PoolOptions } from 'mysql2/promise';
-import type { Secret } from '../config/secret.js';
+import type { Config } from '../config/config.js';
 
 /**
  * Pools and connections with the settings every adapter relies on: DATE/DATETIME come back as strings (dates
@@ -7,17 +7,34 @@ import type { Secret } from '../config/secret.js';
  */
 const common = { dateStrings: true, timezone: 'Z', supportBigNumbers: true, bigNumberStrings: false, charset: 'utf8mb4_bin' } as const;
 
+/** Where and how to connect: the URL (a Secret: it holds the password) and TLS (MYSQL_SSL, MYSQL_SSL_CA). */
+export type MySqlTarget = Pick<Config['mysql'], 'url' | 'tls'>;
+
+/**
+ * mysql2's `ssl`: the chain is always verified (rejectUnauthorized), against MYSQL_SSL_CA or Node's CAs; the
+ * server name too unless verify-ca. A server without TLS is refused (HANDSHAKE_NO_SSL_SUPPORT), never downgraded.
+ */
+export function mysqlSsl(tls: MySqlTarget['tls']): PoolOptions['ssl'] {
+  if (!tls) return undefined;
+  return { ...(tls.ca ? { ca: tls.ca } : {}), rejectUnauthorized: true, verifyIdentity: tls.verifyServerName };
+}
+
+const connectOptions = (target: MySqlTarget) => {
+  const ssl = mysqlSsl(target.tls);
+  return { uri: target.url.reveal(), ...(ssl ? { ssl } : {}) };
+};
+
 /** `tuning`: protocol flags and statement formatting for a pool with special needs (the loader's). */
-export function createMySqlPool(url: Secret, connectionLimit: number, tuning: Pick<PoolOptions, 'flags' | 'queryFormat'> = {}): Pool {
-  const pool = mysql.createPool({ uri: url.reveal(), connectionLimit, waitForConnections: true, maxIdle: connectionLimit, idleTimeout: 60_000, enableKeepAlive: true, ...common, ...tuning });
+export function createMySqlPool(target: MySqlTarget, connectionLimit: number, tuning: Pick<PoolOptions, 'flags' | 'queryFormat'> = {}): Pool {
+  const pool = mysql.createPool({ ...connectOptions(target), connectionLimit, waitForConnections: true, maxIdle: connectionLimit, idleTimeout: 60_000, enableKeepAlive: true, ...common, ...tuning });
   pool.on('connection', (conn) => {
     conn.query("SET SESSION time_zone = '+00:00'");
   });
   return pool;
 }
 
-export async function createMySqlConnection(url: Secret, options: { multipleStatements?: boolean } = {}): Promise<Connection> {
-  const conn = await mysql.createConnection({ uri: url.reveal(), multipleStatements: options.multipleStatements ?? false, ...common });
+export async function createMySqlConnection(target: MySqlTarget, options: { multipleStatements?: boolean } = {}): Promise<Connection> {
+  const conn = await mysql.createConnection({ ...connectOptions(target), multipleStatements: options.multipleStatements ?? false, ...common });
   await conn.query("SET SESSION time_zone = '+00:00'");
   return conn;
 }

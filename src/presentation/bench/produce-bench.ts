@@ -58,7 +58,7 @@ const fake = await startFastTossFake({ rows, pageSize, secretKey, soldDate });
 const cleanups: Array<() => Promise<unknown>> = [() => fake.close()];
 let exitCode = 0;
 try {
-  const admin = await createMySqlConnection(new Secret(mysqlUrl.toString()), { multipleStatements: true });
+  const admin = await createMySqlConnection({ url: new Secret(mysqlUrl.toString()), tls: null }, { multipleStatements: true });
   await admin.query(`CREATE DATABASE \`${database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`);
   await admin.query(`USE \`${database}\``);
   await migrate(admin, logger);

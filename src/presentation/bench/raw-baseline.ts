@@ -8,7 +8,7 @@ import { syntheticSettlement } from './synthetic-settlements.js';
  * one process without Kafka: `concurrency` workers, each like one partition, `batchSize` rows per transaction.
  */
 export async function rawBaseline(mysql: Config['mysql'], count: number, prefix: string, concurrency: number, batchSize: number): Promise<{ rows: number; ms: number }> {
-  const pool = createSettlementStorePool(mysql.url, concurrency + 1);
+  const pool = createSettlementStorePool(mysql, concurrency + 1);
   const store = new MySqlSettlementStore(pool);
   let next = 0;
   const t0 = performance.now();

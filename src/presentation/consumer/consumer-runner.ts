@@ -1,10 +1,10 @@
 import { abortableSleep } from '../../application/shared/retry.js';
 import { isSettleError, SettleError } from '../../domain/shared/settle-error.js';
 import type { Config } from '../../infrastructure/config/config.js';
-import { type BatchHandler, KafkaSettlementConsumer } from '../../infrastructure/kafka/kafka-settlement-consumer.js';
+import type { BatchHandler, KafkaSettlementConsumer } from '../../infrastructure/kafka/kafka-settlement-consumer.js';
 import { dlqTopic, requireTopic } from '../../infrastructure/kafka/topic-admin.js';
 import type { Logger } from '../../infrastructure/logging/logger.js';
-import { wireIngest } from '../../composition/consumer.js';
+import { wireIngest, wireSettlementConsumer } from '../../composition/consumer.js';
 import { ConsumeTotals, type ConsumeSummary } from './consume-summary.js';
 import { ConsumerMetrics } from './consumer-metrics.js';
 import { startHealthServer } from './health-server.js';
@@ -66,12 +66,8 @@ export async function runConsumer(o: RunConsumerOptions): Promise<ConsumeSummary
       throw error;
     }
   };
-  const consumer = new KafkaSettlementConsumer({
+  const consumer = wireSettlementConsumer(o.config, o.logger, {
     kafka,
-    topic: kc.topic,
-    groupId: cc.groupId,
-    concurrency: cc.concurrency,
-    logger: o.logger,
     loadStoredOffsets: () => store.storedOffsets(cc.groupId, kc.topic),
     handle,
     onFatal: (error) => {

@@ -14,7 +14,7 @@ describe('MySqlSettlementStore on MariaDB', () => {
   let pool: ReturnType<typeof createSettlementStorePool>;
   beforeAll(async () => {
     fx = await ConsumerFixture.create('store', 1);
-    pool = createSettlementStorePool(new Secret(fx.env.MYSQL_URL ?? ''), 3);
+    pool = createSettlementStorePool({ url: new Secret(fx.env.MYSQL_URL ?? ''), tls: null }, 3);
     store = new MySqlSettlementStore(pool, { rowsPerStatement: 7 }); // several statements per batch
   });
   afterAll(async () => {

@@ -22,10 +22,10 @@ export class OrderTestDb {
     const root = await mysql.createConnection({ uri: BASE_MYSQL_URL });
     await root.query(`CREATE DATABASE \`${db}\``);
     await root.end();
-    const conn = await createMySqlConnection(new Secret(url.toString()), { multipleStatements: true });
+    const conn = await createMySqlConnection({ url: new Secret(url.toString()), tls: null }, { multipleStatements: true });
     await migrate(conn, createLogger('silent', { pretty: false }));
     await conn.end();
-    return new OrderTestDb(db, url.toString(), createMySqlPool(new Secret(url.toString()), 4));
+    return new OrderTestDb(db, url.toString(), createMySqlPool({ url: new Secret(url.toString()), tls: null }, 4));
   }
 
   /** A settlements row as the consumer would load it (only the columns the order link reads matter). */

@@ -59,7 +59,7 @@ describe('migration 0040 (page sizes of executions)', () => {
       [single, null],
     ]);
 
-    const repository = new MySqlJobRepository(await createMySqlConnection(new Secret(url)));
+    const repository = new MySqlJobRepository(await createMySqlConnection({ url: new Secret(url), tls: null }));
     const refusal = repository.start({ window: settlementWindow('2025-09-02', '2025-09-02'), kind: 'RUN', pageSize: 7, host: 'it', pid: 1 });
     await expect(refusal).rejects.toMatchObject({ code: 'JOB_PAGE_SIZE_UNKNOWN', category: 'usage', details: { executionId: single, lastPage: 1 } });
     await expect(refusal).rejects.toThrow(`settle jobs abandon ${single}`);

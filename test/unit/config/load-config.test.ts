@@ -77,7 +77,7 @@ describe('loadConfig', () => {
   });
 
   it('requires SASL credentials together with a mechanism', () => {
-    expect(problemsOf({ KAFKA_SASL_MECHANISM: 'plain' })).toEqual([expect.stringMatching(/KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD are required/)]);
+    expect(problemsOf({ KAFKA_SASL_MECHANISM: 'plain', KAFKA_SSL: 'true' })).toEqual([expect.stringMatching(/KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD are required/)]);
   });
 
   it('does not leak the MySQL password when the URL names no database', () => {

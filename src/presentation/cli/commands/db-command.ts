@@ -12,7 +12,7 @@ export function registerDbCommand(program: Command, ctx: CliContext): void {
     .option('--json', 'print the result as JSON')
     .action(async (opts: { json?: boolean }, cmd: Command) => {
       const config = ctx.config(['mysql'], globalOverrides(cmd));
-      const conn = await createMySqlConnection(config.mysql.url, { multipleStatements: true }).catch(translateMySqlError);
+      const conn = await createMySqlConnection(config.mysql, { multipleStatements: true }).catch(translateMySqlError);
       try {
         const result = await migrate(conn, ctx.logger().child({ component: 'migrator' })).catch(translateMySqlError);
         if (opts.json) ctx.out(JSON.stringify(result));
@@ -26,7 +26,7 @@ export function registerDbCommand(program: Command, ctx: CliContext): void {
     .option('--json', 'print the result as JSON')
     .action(async (opts: { json?: boolean }, cmd: Command) => {
       const config = ctx.config(['mysql'], globalOverrides(cmd));
-      const conn = await createMySqlConnection(config.mysql.url).catch(translateMySqlError);
+      const conn = await createMySqlConnection(config.mysql).catch(translateMySqlError);
       try {
         const status = await pendingMigrations(conn).catch(translateMySqlError);
         if (opts.json) ctx.out(JSON.stringify(status));

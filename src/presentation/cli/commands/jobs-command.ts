@@ -12,7 +12,7 @@ export function registerJobsCommand(program: Command, ctx: CliContext): void {
   const jobs = program.command('jobs').description('inspect and repair producer job executions');
   const withAdmin = async <T>(cmd: Command, fn: (admin: MySqlJobAdmin) => Promise<T>): Promise<T> => {
     const config = ctx.config(['mysql'], globalOverrides(cmd));
-    const pool = createMySqlPool(config.mysql.url, 2);
+    const pool = createMySqlPool(config.mysql, 2);
     try {
       return await fn(new MySqlJobAdmin(pool, config.jobs.heartbeatTimeoutMs));
     } finally {

@@ -44,7 +44,7 @@ export function registerReplayCommand(program: Command, ctx: CliContext): void {
       const window = settlementWindow(opts.from, opts.to, opts.dateType);
       const config = ctx.config(opts.dryRun ? ['mysql'] : ['toss', 'kafka', 'registry', 'mysql'], { ...globalOverrides(cmd), TOSS_MAX_PAGES: opts.maxPages });
 
-      const pool = createMySqlPool(config.mysql.url, 2);
+      const pool = createMySqlPool(config.mysql, 2);
       const admin = new MySqlJobAdmin(pool, config.jobs.heartbeatTimeoutMs);
       const [history, before] = await Promise.all([admin.executionsOf(window), admin.storedTotals(window)]).finally(() => pool.end());
       const plan = { window, history: history.map((e) => ({ id: e.id, kind: e.kind, status: e.status, rows: e.counts.rowsPublished, endedAt: e.endedAt })), mysql: before };

@@ -33,7 +33,7 @@ export async function rewindConsumerOffsets(ctx: CliContext, cmd: Command, opts:
     if (opts.dryRun) return;
     if (!opts.yes && !ctx.stdinIsTTY) throw usage('CONFIRMATION_REQUIRED', 'pass --yes to confirm when not on a terminal');
     if (!opts.yes && !/^y(es)?$/i.test((await ctx.ask('Rewind? [y/N] ')).trim())) return ctx.out('cancelled');
-    const pool = createMySqlPool(config.mysql.url, 1);
+    const pool = createMySqlPool(config.mysql, 1);
     try {
       const conn = await pool.getConnection();
       try {

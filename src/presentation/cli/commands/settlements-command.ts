@@ -21,7 +21,7 @@ export function registerSettlementsCommand(program: Command, ctx: CliContext): v
       if (!opts.from || !opts.to) throw usage('INVALID_WINDOW', 'settlements list needs --from and --to');
       const window = settlementWindow(opts.from, opts.to, opts.dateType);
       const config = ctx.config(['mysql'], globalOverrides(cmd));
-      const pool = createMySqlPool(config.mysql.url, 1);
+      const pool = createMySqlPool(config.mysql, 1);
       const rows = await listStoredSettlements(pool, window, opts.limit).finally(() => pool.end());
       if (opts.json) return ctx.out(JSON.stringify(rows));
       ctx.out(['transactionKey', 'paymentKey', 'method', 'amount', 'fee', 'payOutAmount', 'soldDate', 'paidOutDate'].join('\t'));
