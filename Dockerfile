@@ -28,7 +28,8 @@ COPY bin ./bin
 COPY schemas ./schemas
 COPY migrations ./migrations
 COPY config ./config
-USER node
+# the image's `node` user, by number: Kubernetes' runAsNonRoot can only verify a numeric user
+USER 1000:1000
 # 9464: the consumer's /healthz, /readyz and /metrics
 EXPOSE 9464
 ENTRYPOINT ["node", "/app/bin/settle.js"]

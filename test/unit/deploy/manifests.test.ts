@@ -145,6 +145,15 @@ describe('deploy/docker-compose.yml and crontab.example', () => {
     }
   });
 
+  it('publishes every port on the loopback interface only (a laptop on a shared network exposes nothing)', () => {
+    const published = Object.entries(services).flatMap(([name, s]) => ((s.ports ?? []) as Array<string | Doc>).map((p) => ({ name, p })));
+    expect(published.map((x) => x.name).sort()).toEqual(['consumer', 'kafka', 'mysql', 'prism', 'schema-registry']);
+    for (const { name, p } of published) {
+      if (typeof p === 'string') expect(p, name).toMatch(/^127\.0\.0\.1:\d+:\d+(\/tcp)?$/);
+      else expect(p.host_ip, name).toBe('127.0.0.1');
+    }
+  });
+
   it('the crontab runs produce in Seoul time and treats exits 0, 5 and 6 as success', () => {
     const text = readFileSync(root('deploy/crontab.example'), 'utf8');
     expect(text).toMatch(/^CRON_TZ=Asia\/Seoul$/m);
@@ -155,5 +164,24 @@ describe('deploy/docker-compose.yml and crontab.example', () => {
       expect(line).toContain('settle produce');
       expect(line).toContain('0|5|6)');
     }
+  });
+});
+
+describe('Dockerfile', () => {
+  const text = readFileSync(root('Dockerfile'), 'utf8');
+  const runtime = text.slice(text.lastIndexOf('\nFROM ') + 1); // the stage the image runs
+  const users = [...runtime.matchAll(/^USER\s+(\S+)\s*$/gm)].map((m) => m[1] as string);
+
+  it('the runtime stage ends as a numeric non-root user (so runAsNonRoot can verify it), the uid every pod runs as', () => {
+    expect(runtime).toMatch(/^FROM node:24-slim\s*$/m);
+    expect(users.length).toBeGreaterThan(0);
+    const [uid, gid] = (users.at(-1) as string).split(':');
+    expect(uid).toMatch(/^[1-9]\d*$/);
+    if (gid !== undefined) expect(gid).toMatch(/^[1-9]\d*$/);
+    // nothing after the last USER line runs as someone else or drops into a root shell
+    const afterUser = runtime.slice(runtime.lastIndexOf('\nUSER '));
+    expect(afterUser).not.toMatch(/^(RUN|USER)\b.*\b(root|sudo|su)\b/m);
+    expect(workloads()).toHaveLength(4);
+    for (const w of workloads()) expect(podSpec(w).securityContext, w.metadata.name ?? w.metadata.generateName).toMatchObject({ runAsNonRoot: true, runAsUser: Number(uid) });
   });
 });
