@@ -48,7 +48,13 @@ export async function runConsumer(o: RunConsumerOptions): Promise<ConsumeSummary
   }
   let fatal: unknown = null;
   const wake = new AbortController();
-  const onSignal = () => wake.abort();
+  // the shutdown deadline runs from the signal, whatever the consumer is doing then (a reconnect, a watermark
+  // read against a dead broker): nothing below waits on those once the signal came
+  let signalledAt: number | null = null;
+  const onSignal = () => {
+    signalledAt ??= performance.now();
+    wake.abort();
+  };
   o.signal.addEventListener('abort', onSignal, { once: true });
 
   const handle: BatchHandler = async (b) => {
@@ -84,9 +90,9 @@ export async function runConsumer(o: RunConsumerOptions): Promise<ConsumeSummary
   try {
     await store.storedOffsets(cc.groupId, kc.topic); // fails fast (usage error) when migrations are missing
     await producer.connect();
-    if (!wake.signal.aborted) await consumer.start();
+    if (!wake.signal.aborted) await untilAborted(consumer.start(), wake.signal);
     while (!wake.signal.aborted) {
-      if ((await observe(consumer, metrics, log)) && o.untilIdle) {
+      if ((await untilAborted(observe(consumer, metrics, log), wake.signal)) && o.untilIdle) {
         stoppedBy = 'idle';
         break;
       }
@@ -94,12 +100,13 @@ export async function runConsumer(o: RunConsumerOptions): Promise<ConsumeSummary
     }
   } finally {
     o.signal.removeEventListener('abort', onSignal);
+    const left = signalledAt === null ? cc.shutdownTimeoutMs : Math.max(0, cc.shutdownTimeoutMs - (performance.now() - signalledAt));
     // past 60% of the deadline, batches still in flight (a long lock wait) are rolled back rather than awaited
     const stopConsumer = async () => {
-      const soft = setTimeout(() => void store.abortInFlight().then((n) => n > 0 && log.warn({ batches: n }, 'rolled back batches still in flight at shutdown')), cc.shutdownTimeoutMs * 0.6);
+      const soft = setTimeout(() => void store.abortInFlight().then((n) => n > 0 && log.warn({ batches: n }, 'rolled back batches still in flight at shutdown')), left * 0.6);
       await consumer.stop().finally(() => clearTimeout(soft));
     };
-    await shutdown(cc.shutdownTimeoutMs, log, [stopConsumer, () => producer.disconnect(), () => pool.end()]);
+    await shutdown(left, cc.shutdownTimeoutMs, log, [stopConsumer, () => producer.disconnect(), () => pool.end()]);
     await server.close();
   }
   if (fatal !== null) throw isSettleError(fatal) ? fatal : new SettleError('CONSUMER_FAILED', `consumer failed: ${(fatal as Error).message}`, { cause: fatal });
@@ -130,10 +137,20 @@ async function observe(consumer: KafkaSettlementConsumer, metrics: ConsumerMetri
   }
 }
 
+/** `work`, or false as soon as `signal` aborts (the work goes on in the background and is abandoned). */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T | false> {
+  if (signal.aborted) return Promise.resolve(false);
+  return new Promise<T | false>((resolve, reject) => {
+    const onAbort = () => resolve(false);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
 /** Runs the steps in order; past the deadline it gives up (an unfinished transaction is rolled back by MySQL). */
-async function shutdown(deadlineMs: number, log: Logger, steps: ReadonlyArray<() => Promise<void>>): Promise<void> {
+async function shutdown(leftMs: number, deadlineMs: number, log: Logger, steps: ReadonlyArray<() => Promise<void>>): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), deadlineMs)));
+  const deadline = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), leftMs)));
   const work = (async () => {
     for (const step of steps) await step().catch((error: unknown) => log.warn({ err: error }, 'shutdown step failed'));
     return 'done' as const;

@@ -1,5 +1,5 @@
 import { Kafka, logLevel } from 'kafkajs';
-import mysql, { type Connection } from 'mysql2/promise';
+import mysql, { type Pool } from 'mysql2/promise';
 import { runSettle, startSettle, type CliRun, type RunningCli } from '../../support/producer-cli.js';
 import { uniqueName } from '../../support/producer-stack.js';
 import type { Dataset, Expected } from './dataset.js';
@@ -45,7 +45,7 @@ export class Scenario {
   /** What MySQL must hold at the end; a scenario that changes Toss's data says so here. */
   expected: Expected;
   private readonly injected: string[] = [];
-  private admin: Connection | null = null;
+  private admin: Pool | null = null;
   private kafka = new Kafka({ clientId: 'fault-suite', brokers: [faultStack.brokers], logLevel: logLevel.NOTHING });
 
   constructor(
@@ -75,9 +75,10 @@ export class Scenario {
   }
 
   async setup(): Promise<void> {
-    this.admin = await mysql.createConnection({ uri: this.ctx.db.adminUrl(), multipleStatements: true });
-    await this.admin.query(`CREATE DATABASE \`${this.database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`);
-    await this.admin.changeUser({ database: this.database });
+    const root = await mysql.createConnection({ uri: this.ctx.db.adminUrl() });
+    await root.query(`CREATE DATABASE \`${this.database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`);
+    await root.end();
+    this.admin = mysql.createPool({ uri: this.ctx.db.adminUrl(this.database), connectionLimit: 2, maxIdle: 0 });
     for (const args of [['db', 'migrate'], ['kafka', 'init', '--partitions', '6']]) {
       const run = await this.settle(args);
       if (run.code !== 0) throw new Error(`settle ${args.join(' ')} exited ${run.code}: ${run.stderr}`);
@@ -122,10 +123,20 @@ export class Scenario {
     return c;
   }
 
+  /** A query of the suite's own (as root, not through any proxy); retried while the private MariaDB restarts. */
   async query<T>(sql: string, params: unknown[] = []): Promise<T[]> {
-    if (!this.admin) throw new Error('setup() first');
-    const [rows] = await this.admin.query(sql, params);
-    return rows as T[];
+    const admin = this.admin;
+    if (!admin) throw new Error('setup() first');
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const [rows] = await admin.query(sql, params);
+        return rows as T[];
+      } catch (error) {
+        const code = (error as { code?: string }).code ?? '';
+        if (attempt >= 600 || !/ECONNREFUSED|ECONNRESET|PROTOCOL_CONNECTION_LOST|ER_SERVER_SHUTDOWN|EPIPE|ER_CONNECTION_KILLED/.test(code)) throw error;
+        await sleep(250);
+      }
+    }
   }
 
   /** Records the loader has stored (Σ next_offset over the partitions): the consumer's progress. */
@@ -151,9 +162,22 @@ export class Scenario {
     }
   }
 
+  /** Records in `<topic>.dlq`. */
+  async dlqRecords(): Promise<number> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const offsets = await admin.fetchTopicOffsets(`${this.topic}.dlq`);
+      return offsets.reduce((n, o) => n + Number(o.high) - Number(o.low), 0);
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
   /** True once every partition's stored offset reached the end of the log (the loader caught up). */
   async caughtUp(): Promise<boolean> {
-    const highs = await this.highWatermarks();
+    const highs = await this.highWatermarks().catch(() => null); // the broker may be on its way back
+    if (!highs) return false;
     const stored = new Map((await this.query<{ p: number; o: string }>('SELECT kafka_partition AS p, next_offset AS o FROM consumer_offsets WHERE group_id = ? AND topic = ?', [this.group, this.topic])).map((r) => [r.p, Number(r.o)]));
     return [...highs].every(([p, high]) => high === 0 || stored.get(p) === high);
   }

@@ -1,0 +1,74 @@
+import mysql from 'mysql2/promise';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Scenario, sleep, waitFor } from './support/scenario.js';
+import { createSuiteContext } from './support/suite.js';
+
+type Ctx = Awaited<ReturnType<typeof createSuiteContext>>;
+
+describe('faults 4: the private MariaDB restarted, lock waits and deadlocks forced', () => {
+  let ctx: Ctx;
+  beforeAll(async () => {
+    ctx = await createSuiteContext();
+  });
+  afterAll(async () => {
+    await ctx?.db.start();
+    await ctx?.close();
+  });
+
+  it('4a: MariaDB restarted during consume (a clean shutdown, then a crash)', async () => {
+    const s = new Scenario('4a MariaDB restarted during consume', ctx);
+    await s.setup();
+    expect(await s.produceUntilDone()).toEqual([0]);
+    const consumer = s.startConsumer();
+    const total = s.expected.rows;
+    await s.injectAt('MariaDB SIGTERM + start', () => s.storedRecords(), Math.floor(total * 0.25), total, async () => {
+      await ctx.db.stop('SIGTERM');
+      await ctx.db.start();
+    });
+    await s.injectAt('MariaDB SIGKILL + start', () => s.storedRecords(), Math.floor(total * 0.6), total, async () => {
+      await ctx.db.stop('SIGKILL');
+      await ctx.db.start();
+    });
+    await waitFor('the consumer to catch up', () => s.caughtUp(), 600_000, 500);
+    expect(await s.finish(`consumer restarts ${consumer.restarts}`)).toMatchObject({ lost: 0, duplicated: 0, result: 'PASS' });
+  });
+
+  it('4b: lock wait timeouts and a deadlock forced from another session', async () => {
+    const s = new Scenario('4b lock waits and a deadlock', ctx);
+    await s.setup();
+    expect(await s.produceUntilDone()).toEqual([0]);
+    const other = await mysql.createConnection({ uri: ctx.db.adminUrl(s.database) });
+    try {
+      const consumer = s.startConsumer({ CONSUMER_CONCURRENCY: '1' });
+      const total = s.expected.rows;
+      // every key and gap of the table locked for longer than innodb_lock_wait_timeout (5 s on this server)
+      await s.injectAt('table locked 12 s (lock wait timeouts)', () => s.storedRecords(), Math.floor(total * 0.2), total, async () => {
+        await other.query('BEGIN');
+        await other.query('SELECT COUNT(*) FROM settlements FORCE INDEX (uk_settlements_transaction_key) WHERE transaction_key >= "" FOR UPDATE');
+      });
+      await waitFor('the consumer to time out on the lock and retry', () => consumer.log.includes('MYSQL_ER_LOCK_WAIT_TIMEOUT'), 120_000);
+      await sleep(7_000);
+      await other.query('ROLLBACK');
+
+      // a deadlock the consumer loses: this session holds the group's offset rows and is the heavier transaction
+      // (InnoDB rolls back the lighter one), then reaches for the rows the consumer's batch has just inserted
+      await s.injectAt('deadlock (consumer chosen as victim)', () => s.storedRecords(), Math.floor(total * 0.5), total, async () => {
+        await other.query('CREATE TABLE IF NOT EXISTS ballast (id INT PRIMARY KEY, pad CHAR(200))');
+        await other.query('BEGIN');
+        await other.query('INSERT INTO ballast SELECT seq, REPEAT("x", 200) FROM seq_1_to_20000');
+        await other.query('SELECT * FROM consumer_offsets WHERE group_id = ? FOR UPDATE', [s.group]);
+        await waitFor('the consumer to wait on the offset rows', async () => {
+          const [w] = await s.query<{ n: number }>('SELECT COUNT(*) AS n FROM information_schema.INNODB_LOCK_WAITS');
+          return Number(w?.n) > 0;
+        }, 60_000, 20);
+        await other.query('SELECT COUNT(*) FROM settlements FORCE INDEX (uk_settlements_transaction_key) WHERE transaction_key >= "" FOR UPDATE');
+        await other.query('ROLLBACK');
+      });
+      await waitFor('the consumer to retry after the deadlock', () => consumer.log.includes('MYSQL_ER_LOCK_DEADLOCK'), 120_000);
+      await waitFor('the consumer to catch up', () => s.caughtUp(), 600_000, 500);
+      expect(await s.finish(`consumer restarts ${consumer.restarts}`)).toMatchObject({ lost: 0, duplicated: 0, result: 'PASS' });
+    } finally {
+      await other.end().catch(() => undefined);
+    }
+  });
+});
