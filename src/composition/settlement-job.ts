@@ -66,7 +66,8 @@ export async function wireSettlementJob(config: Config, logger: Logger, options:
       closers.push(() => pool.end());
       publisher = changes = new ChangeCountingPublisher(publisher, new MySqlStoredSettlementLookup(pool));
     }
-    const conn = options.dryRun ? null : await createMySqlConnection(config.mysql).catch(translateMySqlError);
+    // the claim's connection: every statement under MYSQL_QUERY_TIMEOUT_MS, so a stalled MySQL fails the run (exit 4) instead of hanging it
+    const conn = options.dryRun ? null : await createMySqlConnection(config.mysql, { queryTimeoutMs: config.mysql.queryTimeoutMs }).catch(translateMySqlError);
     const jobs = conn ? new MySqlJobRepository(conn) : dryRunJobs;
     const job = new RunSettlementJob({
       reader,

@@ -14,7 +14,7 @@ export interface Config {
   readonly toss: { readonly baseUrl: string; readonly secretKey: Secret; readonly timeoutMs: number; readonly pageSize: number; readonly concurrency: number; readonly maxRetries: number; readonly maxPages: number };
   readonly kafka: { readonly brokers: readonly string[]; readonly clientId: string; readonly topic: string; readonly partitions: number; readonly ssl: boolean; readonly sasl: { readonly mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; readonly username: string; readonly password: Secret } | null };
   readonly registry: { readonly url: string; readonly username: string | null; readonly password: Secret | null };
-  readonly mysql: { readonly url: Secret; readonly displayUrl: string; readonly poolSize: number; readonly tls: MySqlTls | null };
+  readonly mysql: { readonly url: Secret; readonly displayUrl: string; readonly poolSize: number; readonly tls: MySqlTls | null; readonly queryTimeoutMs: number };
   readonly consumer: { readonly groupId: string; readonly concurrency: number; readonly metricsHost: string; readonly metricsPort: number; readonly shutdownTimeoutMs: number; readonly maxDbRetries: number; readonly sessionTimeoutMs: number; readonly rebalanceTimeoutMs: number; readonly heartbeatIntervalMs: number };
   readonly calendar: { readonly payoutDelayBusinessDays: number; readonly overridesFile: string | null };
   readonly jobs: { readonly heartbeatTimeoutMs: number };
@@ -68,6 +68,8 @@ const schema = z.object({
   SCHEMA_REGISTRY_PASSWORD: z.string().optional(),
   MYSQL_URL: z.string().optional(),
   MYSQL_POOL_SIZE: int('MYSQL_POOL_SIZE', 1, 200).default(8),
+  // longer than a row-lock wait (innodb_lock_wait_timeout, 50 s by default): a statement waiting on a lock is not stalled
+  MYSQL_QUERY_TIMEOUT_MS: int('MYSQL_QUERY_TIMEOUT_MS', 1_000, 3_600_000).default(60_000),
   MYSQL_SSL: z.enum(['false', 'true', 'verify-ca'], { error: 'MYSQL_SSL must be false, true or verify-ca' }).default('false'),
   MYSQL_SSL_CA: z.string().optional(),
   CONSUMER_GROUP: z.string().min(1).default('settlement-loader'),
@@ -138,7 +140,7 @@ export function loadConfig(env: Env, needs: readonly ConfigSection[] = []): Conf
       sasl: e.KAFKA_SASL_MECHANISM ? { mechanism: e.KAFKA_SASL_MECHANISM, username: e.KAFKA_SASL_USERNAME ?? '', password: new Secret(e.KAFKA_SASL_PASSWORD ?? '') } : null,
     },
     registry: { url: (e.SCHEMA_REGISTRY_URL ?? '').replace(/\/+$/, ''), username: e.SCHEMA_REGISTRY_USERNAME ?? null, password: e.SCHEMA_REGISTRY_PASSWORD ? new Secret(e.SCHEMA_REGISTRY_PASSWORD) : null },
-    mysql: { url: new Secret(e.MYSQL_URL ?? ''), displayUrl: e.MYSQL_URL ? redactUrl(e.MYSQL_URL) : '', poolSize: e.MYSQL_POOL_SIZE, tls: mysqlTls },
+    mysql: { url: new Secret(e.MYSQL_URL ?? ''), displayUrl: e.MYSQL_URL ? redactUrl(e.MYSQL_URL) : '', poolSize: e.MYSQL_POOL_SIZE, tls: mysqlTls, queryTimeoutMs: e.MYSQL_QUERY_TIMEOUT_MS },
     consumer: { groupId: e.CONSUMER_GROUP, concurrency: e.CONSUMER_CONCURRENCY, metricsHost: e.METRICS_HOST, metricsPort: e.METRICS_PORT, shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
       maxDbRetries: e.CONSUMER_MAX_DB_RETRIES,
       sessionTimeoutMs: e.CONSUMER_SESSION_TIMEOUT_MS,

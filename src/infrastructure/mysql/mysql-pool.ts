@@ -1,5 +1,6 @@
 import mysql, { type Pool, type Connection, type PoolOptions } from 'mysql2/promise';
 import type { Config } from '../config/config.js';
+import { withQueryTimeout } from './query-timeout.js';
 
 /**
  * Pools and connections with the settings every adapter relies on: DATE/DATETIME come back as strings (dates
@@ -33,8 +34,10 @@ export function createMySqlPool(target: MySqlTarget, connectionLimit: number, tu
   return pool;
 }
 
-export async function createMySqlConnection(target: MySqlTarget, options: { multipleStatements?: boolean } = {}): Promise<Connection> {
-  const conn = await mysql.createConnection({ ...connectOptions(target), multipleStatements: options.multipleStatements ?? false, ...common });
+/** `queryTimeoutMs`: every statement on it, this first one included, is bounded (query-timeout.ts). */
+export async function createMySqlConnection(target: MySqlTarget, options: { multipleStatements?: boolean; queryTimeoutMs?: number } = {}): Promise<Connection> {
+  const opened = await mysql.createConnection({ ...connectOptions(target), multipleStatements: options.multipleStatements ?? false, ...common });
+  const conn = options.queryTimeoutMs === undefined ? opened : withQueryTimeout(opened, options.queryTimeoutMs);
   await conn.query("SET SESSION time_zone = '+00:00'");
   return conn;
 }

@@ -1,6 +1,7 @@
 import type { Pool, PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import type { SettlementStore, StoreBatch, UpsertCounts } from '../../application/ingest/ports.js';
 import { toSettleError } from './mysql-errors.js';
+import { queryPool, withQueryTimeout } from './query-timeout.js';
 import { type SqlValue, toSettlementRow } from './settlement-row.js';
 import { chunkRows, UPSERT_OFFSET_SQL, upsertCounts, upsertSettlementsSql } from './settlement-upsert-sql.js';
 
@@ -9,6 +10,8 @@ export interface MySqlSettlementStoreOptions {
   readonly rowsPerStatement?: number;
   /** Upper bound on one statement's size; the effective budget is also ≤ half of max_allowed_packet. */
   readonly maxStatementBytes?: number;
+  /** Deadline of each statement (MYSQL_QUERY_TIMEOUT_MS): a stalled server fails the batch (retried) instead of hanging it. */
+  readonly queryTimeoutMs?: number;
 }
 
 /**
@@ -21,6 +24,7 @@ export class MySqlSettlementStore implements SettlementStore {
   private readonly inFlight = new Set<PoolConnection>();
   private readonly rowsPerStatement: number;
   private readonly maxStatementBytes: number;
+  private readonly queryTimeoutMs: number;
 
   constructor(
     private readonly pool: Pool,
@@ -28,6 +32,7 @@ export class MySqlSettlementStore implements SettlementStore {
   ) {
     this.rowsPerStatement = options.rowsPerStatement ?? 1000;
     this.maxStatementBytes = options.maxStatementBytes ?? 4 * 1024 * 1024; // 4 MiB
+    this.queryTimeoutMs = options.queryTimeoutMs ?? 60_000;
   }
 
   async applyBatch(batch: StoreBatch): Promise<UpsertCounts> {
@@ -38,7 +43,7 @@ export class MySqlSettlementStore implements SettlementStore {
     const chunks = chunkRows(rows, (r) => approxBytes(r.values), this.rowsPerStatement, await this.budget());
     let conn: PoolConnection | null = null;
     try {
-      conn = await this.pool.getConnection();
+      conn = withQueryTimeout(await this.pool.getConnection(), this.queryTimeoutMs);
       this.inFlight.add(conn);
       await conn.beginTransaction();
       const counts = { inserted: 0, updated: 0, unchanged: 0 };
@@ -53,7 +58,8 @@ export class MySqlSettlementStore implements SettlementStore {
       await conn.commit();
       return counts;
     } catch (error) {
-      if (conn) await conn.rollback().catch(() => undefined); // a lost connection rolled back server-side already
+      // a lost (or abandoned: no answer in time) connection fails this at once; the server rolls back on its own
+      if (conn) await conn.rollback().catch(() => undefined);
       throw toSettleError(error);
     } finally {
       if (conn) this.inFlight.delete(conn);
@@ -68,13 +74,13 @@ export class MySqlSettlementStore implements SettlementStore {
    */
   async abortInFlight(): Promise<number> {
     const threads = [...this.inFlight].map((c) => c.threadId);
-    await Promise.all(threads.map((id) => this.pool.query('KILL QUERY ?', [id]).catch(() => undefined)));
+    await Promise.all(threads.map((id) => queryPool(this.pool, this.queryTimeoutMs, 'KILL QUERY ?', [id]).catch(() => undefined)));
     return threads.length;
   }
 
   async storedOffsets(group: string, topic: string): Promise<Map<number, number>> {
     try {
-      const [rows] = await this.pool.query<RowDataPacket[]>('SELECT kafka_partition, next_offset FROM consumer_offsets WHERE group_id = ? AND topic = ?', [group, topic]);
+      const rows = await queryPool<RowDataPacket[]>(this.pool, this.queryTimeoutMs, 'SELECT kafka_partition, next_offset FROM consumer_offsets WHERE group_id = ? AND topic = ?', [group, topic]);
       return new Map(rows.map((r) => [Number(r.kafka_partition), Number(r.next_offset)]));
     } catch (error) {
       throw toSettleError(error);
@@ -82,9 +88,8 @@ export class MySqlSettlementStore implements SettlementStore {
   }
 
   private budget(): Promise<number> {
-    this.packetBudget ??= this.pool
-      .query<RowDataPacket[]>('SELECT @@max_allowed_packet AS packet')
-      .then(([rows]) => Math.min(this.maxStatementBytes, Math.floor(Number(rows[0]?.packet ?? 4_194_304) / 2)))
+    this.packetBudget ??= queryPool<RowDataPacket[]>(this.pool, this.queryTimeoutMs, 'SELECT @@max_allowed_packet AS packet')
+      .then((rows) => Math.min(this.maxStatementBytes, Math.floor(Number(rows[0]?.packet ?? 4_194_304) / 2)))
       .catch((error: unknown) => {
         this.packetBudget = null;
         throw toSettleError(error);
