@@ -4,6 +4,17 @@ import type { TossRow } from '../../../src/presentation/bench/settlement-row-gen
 import type { TossFault } from '../../support/toss-fake.js';
 import { BLOCK, type Dataset } from './dataset.js';
 
+/** One request for a page of the window: when it came, its attempt, what it got and when the answer was sent. */
+export interface PageRequest {
+  readonly page: number;
+  readonly attempt: number;
+  readonly at: number;
+  /** '200', another status, or the fault's kind ('slow', 'reset', 'truncated', 'half-json'); '' while unanswered. */
+  outcome: string;
+  /** When the answer (or the fault) was sent; null while unanswered. */
+  answeredAt: number | null;
+}
+
 /**
  * Toss `GET /v1/settlements` over the suite's dataset, with faults on command: a script of faults per
  * (page, attempt) like the unit fakes, a hold on a page (answered only once released), and a late row that
@@ -20,6 +31,10 @@ export interface DatasetToss {
   release(): void;
   /** From now on, `row` sits at 0-based window position `at` (later rows shift by one). */
   insertLateRow(at: number, row: TossRow): void;
+  /** From now on, `rows` follow the window's last row (rows Toss added at the end of the window). */
+  appendRows(rows: readonly TossRow[]): void;
+  /** Every request for a page of the window so far, in arrival order (after any hold). */
+  pageRequests(): readonly PageRequest[];
   close(): Promise<void>;
 }
 
@@ -31,11 +46,20 @@ export async function startDatasetToss(dataset: Dataset, secretKey: string): Pro
   let requests = 0;
   let held: { page: number; arrived: () => void; waiting: Array<() => void> } | null = null;
   let late: { at: number; row: TossRow } | null = null;
+  let appended: readonly TossRow[] = [];
+  const log: PageRequest[] = [];
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
 
   // the window as Toss would page it now: the original rows, with the late row (if any) at its position
   const slice = (page: number, size: number): TossRow[] => {
+    const rows = baseSlice(page, size);
+    if (rows.length === size || appended.length === 0) return rows;
+    // the appended rows follow the original window (with its late row)
+    const from = (page - 1) * size + rows.length - (dataset.rows + (late ? 1 : 0));
+    return [...rows, ...appended.slice(from, from + size - rows.length)];
+  };
+  const baseSlice = (page: number, size: number): TossRow[] => {
     const start = (page - 1) * size;
     if (!late || late.at >= start + size) return dataset.page(page, size);
     if (late.at < start) return originalRange(dataset, start - 1, start - 1 + size);
@@ -65,16 +89,28 @@ export async function startDatasetToss(dataset: Dataset, secretKey: string): Pro
     }
     const attempt = (attempts.get(page) ?? 0) + 1;
     attempts.set(page, attempt);
+    const entry: PageRequest = { page, attempt, at: Date.now(), outcome: '', answeredAt: null };
+    log.push(entry);
+    const answered = (outcome: string) => {
+      entry.outcome ||= outcome;
+      entry.answeredAt ??= Date.now();
+    };
     const f = faults[page]?.[attempt - 1] ?? null;
     const body = () => JSON.stringify(f?.kind === 'rows' ? f.rows : slice(page, size));
-    if (f === null || f.kind === 'rows') return send(200, body());
+    if (f === null || f.kind === 'rows') {
+      answered('200');
+      return send(200, body());
+    }
     switch (f.kind) {
       case 'status':
+        answered(String(f.status));
         return send(f.status, JSON.stringify({ code: f.code, message: f.message }), f.retryAfter === undefined ? {} : { 'retry-after': f.retryAfter });
       case 'slow': {
         count('slow');
+        entry.outcome = 'slow';
         const t = setTimeout(() => {
           timers.delete(t);
+          answered('slow');
           send(200, body());
         }, f.delayMs);
         timers.add(t);
@@ -82,6 +118,7 @@ export async function startDatasetToss(dataset: Dataset, secretKey: string): Pro
       }
       case 'truncated': {
         count('truncated');
+        answered('truncated');
         const b = Buffer.from(body());
         res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(b.length) });
         res.write(b.subarray(0, Math.floor(b.length / 2)), () => res.socket?.destroy());
@@ -89,9 +126,11 @@ export async function startDatasetToss(dataset: Dataset, secretKey: string): Pro
       }
       case 'half-json':
         count('half-json');
+        answered('half-json');
         return send(200, Buffer.from(body()).subarray(0, 1000));
       case 'reset':
         count('reset');
+        answered('reset');
         return void req.socket.resetAndDestroy();
     }
   };
@@ -122,6 +161,10 @@ export async function startDatasetToss(dataset: Dataset, secretKey: string): Pro
     insertLateRow(at, row) {
       late = { at, row };
     },
+    appendRows(rows) {
+      appended = [...rows];
+    },
+    pageRequests: () => log,
     close: () =>
       new Promise<void>((resolve) => {
         for (const t of timers) clearTimeout(t);

@@ -45,6 +45,16 @@ export class Dataset {
     return generateSettlementRows({ count: BLOCK, from: this.dateOf(b), seed: 7_000 + b, keyPrefix: `F${b.toString(36).padStart(3, '0')}` });
   }
 
+  /**
+   * Block `b`'s rows again (same sold dates and money) under other keys: every paymentKey, transactionKey and
+   * orderId carries `prefix` (4 characters, not starting with F) instead of the block's. Rows Toss adds late, or
+   * rows a newer producer writes, whose totals stay computable.
+   */
+  rekeyed(b: number, prefix: string): TossRow[] {
+    if (prefix.length !== 4 || prefix.startsWith('F')) throw new Error(`prefix ${prefix}: 4 characters, not starting with F (the dataset's own)`);
+    return generateSettlementRows({ count: BLOCK, from: this.dateOf(b), seed: 7_000 + b, keyPrefix: prefix });
+  }
+
   /** Page `page` (1-based) of `size` rows over the whole window; size is a multiple of the block. */
   page(page: number, size: number): TossRow[] {
     if (size % BLOCK !== 0) throw new Error(`page size must be a multiple of ${BLOCK}`);
@@ -72,4 +82,24 @@ export class Dataset {
       }
     return { rows: keys.size, keys, byDate, checksum };
   }
+}
+
+/** `expected` plus rows from outside the dataset (each with a transaction key of its own): a scenario changed the data. */
+export function withRows(expected: Expected, rows: readonly TossRow[]): Expected {
+  const keys = new Set(expected.keys);
+  const byDate = new Map([...expected.byDate].map(([d, t]) => [d, { ...t }]));
+  let checksum = expected.checksum;
+  for (const r of rows) {
+    const key = r.transactionKey as string;
+    if (keys.has(key)) throw new Error(`withRows: ${key} is already expected`);
+    keys.add(key);
+    const t = byDate.get(r.soldDate as string) ?? { count: 0, amount: 0n, fee: 0n, payOut: 0n };
+    t.count += 1;
+    t.amount += BigInt(r.amount as number);
+    t.fee += BigInt(r.fee as number);
+    t.payOut += BigInt(r.payOutAmount as number);
+    byDate.set(r.soldDate as string, t);
+    checksum += BigInt(crc32(`${key}|${String(r.amount)}|${String(r.payOutAmount)}`));
+  }
+  return { rows: keys.size, keys, byDate, checksum };
 }
