@@ -45,7 +45,7 @@ export class SettlementSerde {
       const { id } = await registry.register({ type: SchemaType.AVRO, schema: schemaText }, { subject: subjectFor(topic), compatibility: COMPATIBILITY.BACKWARD });
       return new SettlementSerde(type, id);
     } catch (error) {
-      throw registryError(error, `could not register the settlement schema under ${subjectFor(topic)}`);
+      throw registryError(error, subjectFor(topic));
     }
   }
 
@@ -111,8 +111,19 @@ export class SettlementSerde {
   }
 }
 
-function registryError(error: unknown, what: string): SettleError {
+/**
+ * Why registering failed, as the exit code a rerun needs: a schema the subject refuses (409) is a data problem and
+ * a subject on another compatibility level than BACKWARD (the client checks before registering) a configuration
+ * problem; retrying either never helps. Anything else (registry down or slow) is transient.
+ */
+function registryError(error: unknown, subject: string): SettleError {
+  const what = `could not register the settlement schema under ${subject}`;
   const msg = (error as Error).message ?? String(error);
-  const incompatible = /409|incompatible/i.test(msg);
+  if ((error as Error).name === 'ConfluentSchemaRegistryCompatibilityError')
+    return new SettleError('SCHEMA_COMPATIBILITY_LEVEL', `${what}: ${msg}; settle registers under BACKWARD: set the subject's level (PUT <registry>/config/${subject} {"compatibility":"BACKWARD"}), then run settle schema check`, {
+      category: 'usage',
+      cause: error,
+    });
+  const incompatible = (error as { status?: unknown }).status === 409 || /409|incompatible/i.test(msg);
   return new SettleError(incompatible ? 'SCHEMA_INCOMPATIBLE' : 'SCHEMA_REGISTRY_FAILED', `${what}: ${msg}`, { category: incompatible ? 'data' : 'transient', cause: error });
 }

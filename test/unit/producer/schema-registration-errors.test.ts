@@ -1,0 +1,79 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createSchemaRegistry, SettlementSerde } from '../../../src/infrastructure/kafka/settlement-serde.js';
+import { exitCodeFor } from '../../../src/presentation/cli/exit-codes.js';
+
+/**
+ * What `settle produce` makes of a registry that will not take the settlement schema, through the real registry
+ * client against a scripted Confluent API: the exit code must say whether a rerun can help (4) or not (2, 3).
+ */
+interface Answer {
+  readonly status: number;
+  readonly body: unknown;
+}
+
+let config: Answer;
+let register: Answer;
+let registrations = 0;
+let server: Server;
+let url: string;
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    const answer = req.method === 'GET' && req.url?.startsWith('/config/') ? config : req.method === 'POST' && req.url?.endsWith('/versions') ? register : { status: 404, body: { error_code: 404, message: 'no such path' } };
+    if (req.method === 'POST') registrations += 1;
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(answer.status, { 'content-type': 'application/vnd.schemaregistry.v1+json' });
+      res.end(JSON.stringify(answer.body));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+});
+
+beforeEach(() => {
+  registrations = 0;
+  config = { status: 200, body: { compatibilityLevel: 'BACKWARD' } };
+  register = { status: 200, body: { id: 7 } };
+});
+
+const registerUnder = (topic: string) => SettlementSerde.register(createSchemaRegistry({ url, username: null, password: null }), topic);
+
+describe('registering the settlement schema', () => {
+  it('returns the id the registry gave', async () => {
+    expect((await registerUnder('t')).schemaId).toBe(7);
+  });
+
+  it("a subject on another compatibility level than BACKWARD is a configuration error (exit 2) naming the fix, and nothing is registered", async () => {
+    // Apicurio answers a subject without a level of its own with the global one (NONE by default)
+    config = { status: 200, body: { compatibilityLevel: 'NONE' } };
+    const error = await registerUnder('toss.settlements.v1').catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'SCHEMA_COMPATIBILITY_LEVEL', category: 'usage', retriable: false });
+    expect((error as Error).message).toContain('toss.settlements.v1-value');
+    expect((error as Error).message).toContain('"compatibility":"BACKWARD"');
+    expect(exitCodeFor((error as { category: 'usage' }).category)).toBe(2);
+    expect(registrations).toBe(0);
+  });
+
+  it('a 409 is an incompatible schema (exit 3) whatever words the registry uses', async () => {
+    for (const message of ['Schema being registered is incompatible with an earlier schema', 'io.apicurio.registry.rules.violation.RuleViolationException: num of diffs: {14}']) {
+      register = { status: 409, body: { error_code: 409, message } };
+      const error = await registerUnder('t').catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'SCHEMA_INCOMPATIBLE', category: 'data', retriable: false });
+      expect(exitCodeFor((error as { category: 'data' }).category)).toBe(3);
+    }
+  });
+
+  it('a registry that fails is transient (exit 4): a rerun may succeed', async () => {
+    register = { status: 503, body: { error_code: 50301, message: 'unavailable' } };
+    const error = await registerUnder('t').catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'SCHEMA_REGISTRY_FAILED', category: 'transient', retriable: true });
+    expect(exitCodeFor((error as { category: 'transient' }).category)).toBe(4);
+  });
+});
