@@ -50,4 +50,14 @@ npm run --silent test:integration
 step "end-to-end tests (the built settle binary)"
 npm run --silent test:e2e
 
+# The fault suite runs on a stack of its own (other ports, a private MariaDB): the shared stack is not needed
+# any more, so stop it first if this run started it (two cores: one broker at a time).
+if [ "$started_stack" = 1 ]; then
+  step "stopping the local stack (the fault suite starts its own)"
+  bash scripts/stack.sh down || true
+  started_stack=0
+fi
+step "fault suite, ${FAULTS_PROFILE:-reduced} profile (broker, registry, MariaDB, network and Toss faults; see README)"
+npm run --silent test:faults
+
 step "all tests passed"

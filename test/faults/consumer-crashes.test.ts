@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seededRandom } from '../../src/presentation/bench/settlement-row-generator.js';
 import { Scenario, waitFor } from './support/scenario.js';
@@ -17,6 +18,10 @@ describe('faults 1: consumers SIGKILLed while they write', () => {
     await s.setup();
     const consumer = s.startConsumer();
     const producing = s.produceUntilDone();
+    await waitFor('the consumer process', () => consumer.pid() ?? null, 30_000);
+    // the process title and arguments carry no secret (every user on the machine can read them)
+    const cmdline = readFileSync(`/proc/${String(consumer.pid())}/cmdline`, 'utf8');
+    for (const secret of [ctx.secretKey, ctx.db.password]) expect(cmdline).not.toContain(secret);
     const random = seededRandom(Number(process.env.FAULTS_SEED ?? Date.now() % 100_000));
     const total = s.expected.rows;
     for (const base of [0.08, 0.24, 0.4, 0.56, 0.72]) {

@@ -46,6 +46,10 @@ export class SupervisedConsumer {
     this.current?.child.kill('SIGKILL');
   }
 
+  pid(): number | undefined {
+    return this.current?.child.pid;
+  }
+
   alive(): boolean {
     return this.current !== null && this.current.child.exitCode === null && this.current.child.signalCode === null;
   }
