@@ -33,7 +33,9 @@ cleanup() {
   exit "$status"
 }
 trap cleanup EXIT INT TERM
-# a fresh broker and registry: no topic or schema of an earlier run
-bash scripts/stack.sh clean >/dev/null 2>&1 || true
+# a fresh broker and registry: no topic or schema of an earlier run. Only these two services are named: the
+# stack script recognises a Prism by its checkout, not its STACK_DIR, and the shared stack's Prism is not ours.
+bash scripts/stack.sh down kafka registry >/dev/null 2>&1 || true
+rm -rf "$STACK_DIR/data" "$STACK_DIR/run"
 bash scripts/stack.sh up kafka registry
 vitest run --project faults "$@"
