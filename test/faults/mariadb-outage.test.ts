@@ -50,15 +50,17 @@ describe('faults 4: the private MariaDB restarted, lock waits and deadlocks forc
       await sleep(7_000);
       await other.query('ROLLBACK');
 
-      // a deadlock the consumer loses: this session holds the group's offset rows and is the heavier transaction
-      // (InnoDB rolls back the lighter one), then reaches for the rows the consumer's batch has just inserted
-      await s.injectAt('deadlock (consumer chosen as victim)', () => s.storedRecords(), Math.floor(total * 0.5), total, async () => {
-        await other.query('CREATE TABLE IF NOT EXISTS ballast (id INT PRIMARY KEY, pad CHAR(200))');
-        await other.query('BEGIN');
-        await other.query('INSERT INTO ballast SELECT seq, REPEAT("x", 200) FROM seq_1_to_20000');
+      // a deadlock the consumer loses: this session is the heavier transaction (InnoDB rolls back the lighter
+      // one), holds the group's offset rows until the consumer's batch waits on them, then reaches for the rows
+      // that batch has just inserted. The ballast goes in first, on another table, so it blocks nothing.
+      await other.query('CREATE TABLE IF NOT EXISTS ballast (id INT PRIMARY KEY, pad CHAR(200))');
+      await other.query('BEGIN');
+      await other.query('INSERT INTO ballast SELECT seq, REPEAT("x", 200) FROM seq_1_to_20000');
+      await s.injectAt('deadlock (consumer chosen as victim)', () => s.storedRecords(), Math.floor(total * 0.4), total, async () => {
         await other.query('SELECT * FROM consumer_offsets WHERE group_id = ? FOR UPDATE', [s.group]);
+        // the offsets statement comes last in the loader's transaction and is instantaneous unless it waits
         await waitFor('the consumer to wait on the offset rows', async () => {
-          const [w] = await s.query<{ n: number }>('SELECT COUNT(*) AS n FROM information_schema.INNODB_LOCK_WAITS');
+          const [w] = await s.query<{ n: number }>("SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE USER = ? AND INFO LIKE 'INSERT INTO consumer_offsets%'", [ctx.db.info.user]);
           return Number(w?.n) > 0;
         }, 60_000, 20);
         await other.query('SELECT COUNT(*) FROM settlements FORCE INDEX (uk_settlements_transaction_key) WHERE transaction_key >= "" FOR UPDATE');
