@@ -1,6 +1,7 @@
 import { Kafka, logLevel, type KafkaConfig, type LogEntry, type Producer } from 'kafkajs';
 import type { Config } from '../config/config.js';
 import type { Logger } from '../logging/logger.js';
+import { kafkaSocketFactory } from './kafka-socket.js';
 import { Murmur2Partitioner } from './murmur2-partitioner.js';
 
 const levelName: Record<number, 'error' | 'warn' | 'info' | 'debug'> = { [logLevel.ERROR]: 'error', [logLevel.WARN]: 'warn', [logLevel.INFO]: 'info', [logLevel.DEBUG]: 'debug' };
@@ -19,6 +20,8 @@ export function kafkaClientConfig(kafka: Pick<Config['kafka'], 'brokers' | 'clie
     ...kafkaSecurity(kafka),
     connectionTimeout: 10_000,
     requestTimeout: 30_000,
+    // a connection kafkajs closes is destroyed: late bytes from it must not reach its reconnected successor
+    socketFactory: kafkaSocketFactory,
     retry: { retries: 8, initialRetryTime: 300, maxRetryTime: 30_000 },
     // kafkajs INFO is chatty (every join/leave): keep warnings and errors
     logLevel: logLevel.WARN,
