@@ -3,18 +3,23 @@ import { connect as connectTls } from 'node:tls';
 import type { ISocketFactory } from 'kafkajs';
 
 const KEEP_ALIVE_DELAY_MS = 60_000; // kafkajs's own
+const SIZE_BYTES = 4; // every Kafka response starts with its size (int32, big-endian)
+
+type DataListener = (data: Buffer) => void;
 
 /**
- * kafkajs's default socket factory, except that a socket kafkajs ends is destroyed instead of half-closed.
+ * kafkajs's default socket factory, with two repairs of how kafkajs reuses a connection after closing it.
  *
- * kafkajs closes a broker connection with `socket.end()` and leaves the socket's listeners attached, and the
- * same Connection object reconnects with a new socket but the same response parser. When a network path
- * stalls and comes back, the broker flushes every response it owed on the old socket (megabytes of fetch
- * data for requests that already timed out) after kafkajs has reconnected: those bytes land in the new
- * connection's parser, its framing is lost, and every later request on it times out, for ever (found by
- * fault scenario 6c: a consumer joined and healthy that never fetched again). A destroyed socket delivers
- * nothing more, and emits no late 'end' that would disconnect the new connection. kafkajs ends a socket only
- * after its requests settled (or were rejected), so nothing is lost.
+ * kafkajs keeps one response parser per broker connection and reuses it when it reconnects, without resetting
+ * it, and it closes a socket with `socket.end()`, leaving the socket's listeners attached. When a network
+ * path stalls, requests time out and kafkajs reconnects; whatever the parser held of a half-received response
+ * (a fetch response is megabytes) is then completed with the first bytes of the new socket, the framing is
+ * lost, and every later request on that connection times out, for ever: a consumer that is joined and
+ * "healthy" but never fetches again (found by fault scenario 6c). So:
+ * - data reaches kafkajs in whole responses only: the parser never holds part of one when a socket goes;
+ * - a socket kafkajs ends is destroyed: the bytes the broker still flushes on it, and its late 'end' (which
+ *   kafkajs would take for the end of the new socket), never arrive. kafkajs ends a socket only after its
+ *   requests settled or were rejected, so nothing is lost.
  */
 export const kafkaSocketFactory: ISocketFactory = ({ host, port, ssl, onConnect }) => {
   const tls = ssl as unknown; // kafkajs passes KafkaConfig.ssl through: true, or tls.ConnectionOptions
@@ -22,6 +27,8 @@ export const kafkaSocketFactory: ISocketFactory = ({ host, port, ssl, onConnect 
     ? connectTls({ host, port, ...(isIP(host) ? {} : { servername: host }), ...(typeof tls === 'object' ? tls : {}) }, onConnect)
     : connectTcp({ host, port }, onConnect);
   socket.setKeepAlive(true, KEEP_ALIVE_DELAY_MS);
+  const on = socket.on.bind(socket) as (event: string | symbol, listener: (...args: unknown[]) => void) => Socket;
+  socket.on = ((event: string | symbol, listener: (...args: unknown[]) => void) => on(event, event === 'data' ? (wholeResponses(listener as DataListener) as (...args: unknown[]) => void) : listener)) as Socket['on'];
   socket.end = ((...args: unknown[]) => {
     socket.destroy();
     const callback = args.find((a): a is () => void => typeof a === 'function');
@@ -30,3 +37,43 @@ export const kafkaSocketFactory: ISocketFactory = ({ host, port, ssl, onConnect 
   }) as Socket['end'];
   return socket;
 };
+
+/**
+ * Calls `listener` with complete size-prefixed frames only (one or more per call), keeping a partial one until
+ * its last byte came. Chunks are joined only once a frame is complete, so a large response is copied once.
+ */
+export function wholeResponses(listener: DataListener): DataListener {
+  let chunks: Buffer[] = [];
+  let buffered = 0;
+  let needed = SIZE_BYTES; // bytes the buffer must hold before the next frame can be complete
+  return (chunk) => {
+    chunks.push(chunk);
+    buffered += chunk.length;
+    if (buffered < needed) return;
+    const data = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, buffered);
+    let end = 0; // end of the complete frames
+    for (;;) {
+      if (data.length - end < SIZE_BYTES) {
+        needed = SIZE_BYTES;
+        break;
+      }
+      const size = data.readInt32BE(end);
+      if (size < 0) {
+        // not a Kafka frame: hand everything over and let kafkajs fail on it, rather than guess
+        end = data.length;
+        needed = SIZE_BYTES;
+        break;
+      }
+      const frame = SIZE_BYTES + size;
+      if (data.length - end < frame) {
+        needed = frame;
+        break;
+      }
+      end += frame;
+    }
+    const rest = data.subarray(end);
+    chunks = rest.length > 0 ? [rest] : [];
+    buffered = rest.length;
+    if (end > 0) listener(data.subarray(0, end));
+  };
+}

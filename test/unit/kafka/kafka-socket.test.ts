@@ -1,55 +1,102 @@
 import { once } from 'node:events';
+import { createRequire } from 'node:module';
 import { type AddressInfo, connect, createServer, type Server, type Socket } from 'node:net';
+import type { ISocketFactory } from 'kafkajs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { kafkaClientConfig } from '../../../src/infrastructure/kafka/kafka-client.js';
-import { kafkaSocketFactory } from '../../../src/infrastructure/kafka/kafka-socket.js';
+import { kafkaSocketFactory, wholeResponses } from '../../../src/infrastructure/kafka/kafka-socket.js';
 import { createLogger } from '../../../src/infrastructure/logging/logger.js';
 
-/**
- * A "broker" that sends a large backlog at once on every connection (the responses a broker flushes when a
- * stalled path comes back): bytes already on their way still arrive after the client half-closes. kafkajs
- * closes a connection with socket.end() and reconnects the same parser on a new socket, so whatever the old
- * socket still delivers corrupts the new connection.
- */
-async function chattyServer(): Promise<{ server: Server; port: number; close(): Promise<void> }> {
-  const sockets = new Set<Socket>();
-  const server = createServer((s) => {
-    sockets.add(s);
+/** A Kafka-style frame: int32 size, then `size` bytes (here: int32 correlation id + filler). */
+const frame = (correlationId: number, size: number, fill = 7): Buffer => {
+  const b = Buffer.alloc(4 + size, fill);
+  b.writeInt32BE(size, 0);
+  b.writeInt32BE(correlationId, 4);
+  return b;
+};
+
+/** Splits a buffer into whole frames; throws if it does not end on a frame boundary. */
+const framesIn = (data: Buffer): number[] => {
+  const ids: number[] = [];
+  for (let at = 0; at < data.length; ) {
+    const size = data.readInt32BE(at);
+    if (at + 4 + size > data.length) throw new Error(`partial frame at ${at}`);
+    ids.push(data.readInt32BE(at + 4));
+    at += 4 + size;
+  }
+  return ids;
+};
+
+interface TestServer {
+  readonly port: number;
+  readonly connections: Socket[];
+  close(): Promise<void>;
+}
+
+async function startServer(onConnection: (s: Socket, index: number) => void): Promise<TestServer> {
+  const connections: Socket[] = [];
+  const server: Server = createServer((s) => {
+    connections.push(s);
     s.on('error', () => undefined);
-    s.write(Buffer.alloc(16 * 1024 * 1024, 1));
+    onConnection(s, connections.length - 1);
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   return {
-    server,
     port: (server.address() as AddressInfo).port,
+    connections,
     close: async () => {
-      for (const s of sockets) s.destroy();
+      for (const s of connections) s.destroy();
       server.close();
       await once(server, 'close');
     },
   };
 }
 
-describe('kafkaSocketFactory: a socket kafkajs ends delivers nothing more', () => {
+const open = async (factory: ISocketFactory, port: number): Promise<Socket> => {
+  const connected = Promise.withResolvers<void>();
+  const socket = factory({ host: '127.0.0.1', port, ssl: undefined as never, onConnect: () => connected.resolve() });
+  await connected.promise;
+  return socket;
+};
+
+describe('wholeResponses: kafkajs gets whole frames only', () => {
+  it('joins frames split anywhere and holds a partial one back', () => {
+    const got: number[][] = [];
+    const feed = wholeResponses((d) => got.push(framesIn(d)));
+    const stream = Buffer.concat([frame(1, 10), frame(2, 3_000), frame(3, 0 + 4), frame(4, 100)]);
+    for (const cut of [[0, 2], [2, 9], [9, 14], [14, 1_500], [1_500, 3_030], [3_030, stream.length - 5]])
+      feed(stream.subarray(cut[0], cut[1]));
+    expect(got).toEqual([[1], [2, 3]]); // frame 4 is not complete yet
+    feed(stream.subarray(stream.length - 5));
+    expect(got).toEqual([[1], [2, 3], [4]]);
+  });
+
+  it('passes a stream that is not Kafka framing through instead of waiting on a negative size', () => {
+    const got: Buffer[] = [];
+    const feed = wholeResponses((d) => got.push(d));
+    feed(Buffer.from([0xff, 0xff, 0xff, 0xff, 1, 2]));
+    expect(got).toHaveLength(1);
+  });
+});
+
+describe('kafkaSocketFactory: what a broker connection delivers to kafkajs', () => {
   let close: (() => Promise<void>) | null = null;
   afterEach(async () => {
     await close?.();
     close = null;
   });
 
-  it('after end(), no data and no late end event reach kafkajs: the socket is destroyed', async () => {
-    const srv = await chattyServer();
+  it('after end(), nothing more arrives (no data, no late end): the socket is destroyed', async () => {
+    const srv = await startServer((s) => s.write(Buffer.concat(Array.from({ length: 64 }, (_, i) => frame(i, 256 * 1024)))));
     close = srv.close;
-    const connected = Promise.withResolvers<void>();
-    const socket = kafkaSocketFactory({ host: '127.0.0.1', port: srv.port, ssl: undefined as never, onConnect: () => connected.resolve() });
+    const socket = await open(kafkaSocketFactory, srv.port);
     let ended = false;
     let afterEnd = 0;
     let lateEnd = 0;
     socket.on('data', () => ended && (afterEnd += 1));
     socket.on('end', () => (lateEnd += 1));
-    await connected.promise;
-    await once(socket, 'data'); // the server is sending
+    await once(socket, 'data'); // the backlog is arriving
     ended = true;
     socket.end(); // what kafkajs's Connection.disconnect() calls
     await once(socket, 'close');
@@ -58,8 +105,8 @@ describe('kafkaSocketFactory: a socket kafkajs ends delivers nothing more', () =
     expect(lateEnd).toBe(0);
   });
 
-  it('control: a half-closed socket (kafkajs default) keeps delivering what the server still sends', async () => {
-    const srv = await chattyServer();
+  it('control: a half-closed socket (kafkajs default) keeps delivering the backlog', async () => {
+    const srv = await startServer((s) => s.write(Buffer.alloc(16 * 1024 * 1024, 1)));
     close = srv.close;
     const socket = connect({ host: '127.0.0.1', port: srv.port });
     await once(socket, 'connect');
@@ -72,11 +119,9 @@ describe('kafkaSocketFactory: a socket kafkajs ends delivers nothing more', () =
   });
 
   it('end(callback) calls back once the socket closed', async () => {
-    const srv = await chattyServer();
+    const srv = await startServer(() => undefined);
     close = srv.close;
-    const connected = Promise.withResolvers<void>();
-    const socket = kafkaSocketFactory({ host: '127.0.0.1', port: srv.port, ssl: undefined as never, onConnect: () => connected.resolve() });
-    await connected.promise;
+    const socket = await open(kafkaSocketFactory, srv.port);
     await new Promise<void>((resolve) => socket.end(resolve));
     expect(socket.destroyed).toBe(true);
   });
@@ -84,5 +129,61 @@ describe('kafkaSocketFactory: a socket kafkajs ends delivers nothing more', () =
   it('is what every kafkajs client of settle uses (consumer, producer thread, admin)', () => {
     const config = kafkaClientConfig({ brokers: ['127.0.0.1:9092'], clientId: 'settle', ssl: false, sasl: null }, createLogger('silent', { pretty: false }));
     expect(config.socketFactory).toBe(kafkaSocketFactory);
+  });
+});
+
+/**
+ * The kafkajs bug itself, on kafkajs's own Connection (one per broker, reused across reconnects): a response
+ * half received when its request timed out and the connection was closed stays in the parser and swallows
+ * the first bytes of the next socket. A stalled network path produces exactly that.
+ */
+describe("kafkajs's Connection reconnected after a timeout with half a response received", () => {
+  interface KafkajsConnection {
+    connect(): Promise<unknown>;
+    disconnect(): Promise<unknown>;
+    send(protocol: { request: unknown; response: unknown }): Promise<unknown>;
+  }
+  const require = createRequire(import.meta.url);
+  const Connection = require('kafkajs/src/network/connection') as new (options: Record<string, unknown>) => KafkajsConnection;
+  const { createLogger: kafkajsLogger } = require('kafkajs/src/loggers') as { createLogger: (o: { level: number; logCreator: () => () => void }) => unknown };
+  const { default: defaultSocketFactory } = { default: (require('kafkajs/src/network/socketFactory') as () => ISocketFactory)() };
+
+  // an ApiVersions request (no authentication needed) whose response payload is handed back as it came
+  const apiVersions = { request: { apiKey: 18, apiVersion: 0, apiName: 'ApiVersions', encode: () => Promise.resolve(new (require('kafkajs/src/protocol/encoder') as new () => unknown)()) }, response: { decode: (p: Buffer) => Promise.resolve(p), parse: (p: Buffer) => Promise.resolve(p) } };
+  const correlationOf = (request: Buffer) => request.readInt32BE(4 + 4); // size, apiKey + apiVersion, correlation id
+
+  let close: (() => Promise<void>) | null = null;
+  afterEach(async () => {
+    await close?.();
+    close = null;
+  });
+
+  async function reconnectAfterHalfResponse(socketFactory: ISocketFactory): Promise<'answered' | 'timed out'> {
+    // first connection: half of a large response, then silence (a stalled path); later ones answer properly
+    const srv = await startServer((s, index) =>
+      s.on('data', (request: Buffer) => {
+        const id = correlationOf(request);
+        const response = frame(id, 64 * 1024);
+        s.write(index === 0 ? response.subarray(0, 20 * 1024) : response);
+      }),
+    );
+    close = srv.close;
+    const conn = new Connection({ host: '127.0.0.1', port: srv.port, logger: kafkajsLogger({ level: 0, logCreator: () => () => undefined }), socketFactory, requestTimeout: 300, connectionTimeout: 1_000 });
+    await conn.connect();
+    await expect(conn.send(apiVersions)).rejects.toThrow(/timed out/);
+    await conn.disconnect();
+    await conn.connect();
+    return conn.send(apiVersions).then(
+      () => 'answered' as const,
+      () => 'timed out' as const,
+    ).finally(() => void conn.disconnect());
+  }
+
+  it('with kafkaSocketFactory the next request on the reconnected connection is answered', async () => {
+    expect(await reconnectAfterHalfResponse(kafkaSocketFactory)).toBe('answered');
+  });
+
+  it("control: with kafkajs's default factory it times out (the parser lost the framing)", async () => {
+    expect(await reconnectAfterHalfResponse(defaultSocketFactory)).toBe('timed out');
   });
 });
