@@ -100,6 +100,11 @@ export class KafkaSettlementConsumer {
     this.consumer.on(this.consumer.events.CRASH, (e) => {
       if (!e.payload.restart) this.o.onFatal(new SettleError('KAFKA_CONSUMER_CRASHED', `Kafka consumer stopped: ${e.payload.error.message}`, { category: 'transient', cause: e.payload.error }));
     });
+    // kafkajs reports a timed-out request only once its retries are spent (about 3 minutes for a fetch): a
+    // stalled broker path is said when it is first seen
+    this.consumer.on(this.consumer.events.REQUEST_TIMEOUT, (e) =>
+      this.log.warn({ api: e.payload.apiName, broker: e.payload.broker, waitedMs: Date.now() - e.payload.sentAt }, `Kafka request timed out: ${e.payload.apiName} to ${e.payload.broker}`),
+    );
     await this.consumer.subscribe({ topics: [this.o.topic], fromBeginning: true });
     await this.consumer.run({
       autoCommit: false,
