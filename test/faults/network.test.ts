@@ -1,0 +1,323 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { faultStack } from './support/fault-stack.js';
+import { Scenario, sleep, waitFor } from './support/scenario.js';
+import type { SupervisedConsumer } from './support/supervised-consumer.js';
+import type { RunningCli } from '../support/producer-cli.js';
+import { RESULTS_FILE } from './support/results.js';
+import { createSuiteContext } from './support/suite.js';
+import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.js';
+
+type Ctx = Awaited<ReturnType<typeof createSuiteContext>>;
+
+const LATENCY_MS = 40; // each way, so 80 ms a round trip
+/** How long a stalled process may take to notice (a timeout or a connection error, or exit 4): a hang guard, not a speed target. */
+const STALL_HANG_GUARD_MS = 420_000;
+/** The statement deadline of the MySQL scenarios: above this server's innodb_lock_wait_timeout (5 s), below the 60 s default to keep the run short. */
+const MYSQL_QUERY_TIMEOUT_MS = '8000';
+const PASS = { lost: 0, duplicated: 0, result: 'PASS' } as const;
+
+/**
+ * What a process printed that says it noticed a dead or stalled path: a warning or error naming a timeout or
+ * a connection failure (JSON log lines at level ≥ 40, or the CLI's final `settle: CODE: …` line).
+ */
+const NOTICED = /timed? ?out|ETIMEDOUT|ECONNRESET|ECONNREFUSED|EPIPE|connection (lost|closed|error|timeout)|KafkaJSConnection|KafkaJSRequestTimeout|MYSQL_QUERY_TIMEOUT|MYSQL_ETIMEDOUT|MYSQL_CONNECTION_CLOSED|PROTOCOL_CONNECTION_LOST/i;
+
+function noticedLines(log: string, from: number): string[] {
+  return log
+    .slice(from)
+    .split('\n')
+    .filter((line) => {
+      if (!NOTICED.test(line)) return false;
+      if (line.startsWith('settle: ')) return true;
+      try {
+        return ((JSON.parse(line) as { level?: number }).level ?? 0) >= 40;
+      } catch {
+        return false; // not a log line
+      }
+    });
+}
+
+const noticed = (log: string, from: number): string | null => noticedLines(log, from)[0] ?? null;
+
+/**
+ * `settle produce` rerun on exit 4 like Scenario.produceUntilDone (cron, a Job's backoff), but with every
+ * run's stderr readable while it runs, so a scenario can check what the producer printed during a fault.
+ */
+class LiveProducer {
+  log = '';
+  readonly codes: number[] = [];
+  readonly done: Promise<number[]>;
+  private current: RunningCli | null = null;
+  private stopped = false;
+
+  constructor(
+    private readonly s: Scenario,
+    private readonly over: Record<string, string>,
+    private readonly maxRuns = 40,
+  ) {
+    this.done = this.loop();
+  }
+
+  private async loop(): Promise<number[]> {
+    for (let i = 0; i < this.maxRuns && !this.stopped; i++) {
+      const running = this.s.start(this.s.produceArgs(), this.over);
+      this.current = running;
+      running.child.stderr?.on('data', (d: Buffer) => (this.log += d.toString()));
+      const run = await running.done;
+      this.codes.push(run.code ?? -1);
+      if (run.code !== 4) return this.codes;
+      await sleep(2_000);
+    }
+    return this.codes;
+  }
+
+  /** After a failed scenario: no run left behind holding the window (SIGKILL, no rerun). */
+  async kill(): Promise<void> {
+    this.stopped = true;
+    this.current?.child.kill('SIGKILL');
+    await this.done;
+  }
+}
+
+/** The moment a stall began, per process: where its log stood and how often it had exited. */
+interface Mark {
+  readonly at: number;
+  readonly producerLog: number;
+  readonly producerExits: number;
+  readonly consumerLog: number;
+  readonly consumerRestarts: number;
+}
+
+const markNow = (producer: LiveProducer, consumer: SupervisedConsumer): Mark => ({
+  at: Date.now(),
+  producerLog: producer.log.length,
+  producerExits: producer.codes.length,
+  consumerLog: consumer.log.length,
+  consumerRestarts: consumer.restarts,
+});
+
+/** Waits (hang guard) until the producer printed a timeout/connection error or exited 4 since the mark; returns what it did. */
+async function producerNoticed(producer: LiveProducer, mark: Mark, what: string): Promise<string> {
+  return waitFor(
+    `the producer to report the stalled ${what} (a timeout or connection error, or exit 4)`,
+    () => {
+      const line = noticed(producer.log, mark.producerLog);
+      if (line) return `producer logged after ${Math.round((Date.now() - mark.at) / 1000)} s: ${summary(line)}`;
+      if (producer.codes.slice(mark.producerExits).includes(4)) return `producer exited 4 after ${Math.round((Date.now() - mark.at) / 1000)} s`;
+      return null;
+    },
+    STALL_HANG_GUARD_MS,
+    250,
+  );
+}
+
+async function consumerNoticed(consumer: SupervisedConsumer, mark: Mark, what: string): Promise<string> {
+  return waitFor(
+    `the consumer to report the stalled ${what} (a timeout or connection error, or exit 4)`,
+    () => {
+      const line = noticed(consumer.log, mark.consumerLog);
+      if (line) return `consumer logged after ${Math.round((Date.now() - mark.at) / 1000)} s: ${summary(line)}`;
+      if (consumer.restarts > mark.consumerRestarts) return `consumer exited 4 after ${Math.round((Date.now() - mark.at) / 1000)} s`;
+      return null;
+    },
+    STALL_HANG_GUARD_MS,
+    250,
+  );
+}
+
+/** The code or message of a log line, short enough for the table's notes. */
+function summary(line: string): string {
+  try {
+    const e = JSON.parse(line) as { msg?: string; code?: string; err?: unknown; error?: unknown };
+    const err = typeof e.err === 'string' ? e.err : typeof e.error === 'string' ? e.error : ((e.err as { message?: string } | undefined)?.message ?? '');
+    return [e.code, e.msg, err].filter(Boolean).join(' ').slice(0, 140);
+  } catch {
+    return line.slice(0, 140);
+  }
+}
+
+/** Exit codes of a producer that must end with a completed run: zero or more exit 4, then 0. */
+function expectResumedToCompletion(codes: readonly number[]): void {
+  expect(codes.at(-1)).toBe(0);
+  expect(codes.slice(0, -1).every((c) => c === 4)).toBe(true);
+}
+
+describe('faults 6: the network to Kafka and to MySQL: latency, cuts, stalls (TCP proxy)', () => {
+  let ctx: Ctx;
+  const proxies: TcpProxy[] = [];
+  beforeAll(async () => {
+    ctx = await createSuiteContext();
+  });
+  // what each process printed, kept next to the results for whoever reads a failure
+  const logs: Array<{ name: string; text: () => string }> = [];
+  // a failed scenario leaves no process behind (finish() stops the consumers of one that got that far)
+  const processes: Array<{ consumer: SupervisedConsumer; producer?: LiveProducer }> = [];
+  afterEach(async () => {
+    for (const { consumer, producer } of processes.splice(0)) await Promise.all([consumer.stop(), producer?.kill()]);
+    for (const p of proxies.splice(0)) await p.close();
+    mkdirSync(dirname(RESULTS_FILE), { recursive: true });
+    for (const l of logs.splice(0)) writeFileSync(join(dirname(RESULTS_FILE), `network-${l.name}.log`), l.text());
+  });
+  const keepLogs = (s: Scenario, consumer: SupervisedConsumer, producer?: LiveProducer) => {
+    processes.push({ consumer, ...(producer ? { producer } : {}) });
+    const id = s.name.split(' ')[0] ?? s.name;
+    logs.push({ name: `${id}-consumer`, text: () => consumer.log });
+    if (producer) logs.push({ name: `${id}-producer`, text: () => producer.log });
+  };
+  afterAll(async () => ctx?.close());
+
+  /**
+   * Every Kafka connection of settle through the proxy: it listens on the port the broker's second listener
+   * advertises, so bootstrap and every broker connection after metadata come here.
+   */
+  async function kafkaProxy(): Promise<{ proxy: TcpProxy; route: Record<string, string> }> {
+    const proxy = await startTcpProxy({ host: '127.0.0.1', port: faultStack.proxiedListener }, faultStack.proxiedAdvertised);
+    proxies.push(proxy);
+    return { proxy, route: { KAFKA_BROKERS: `127.0.0.1:${faultStack.proxiedAdvertised}` } };
+  }
+
+  async function mysqlProxy(s: Scenario): Promise<{ proxy: TcpProxy; route: Record<string, string> }> {
+    const proxy = await startTcpProxy({ host: '127.0.0.1', port: ctx.db.port });
+    proxies.push(proxy);
+    return { proxy, route: { MYSQL_URL: ctx.db.url(s.database, proxy.port) } };
+  }
+
+  it(`6a: Kafka +${LATENCY_MS} ms each way for the whole run (produce and consume)`, async () => {
+    const s = new Scenario(`6a Kafka latency ${LATENCY_MS} ms each way`, ctx);
+    await s.setup();
+    const { proxy, route } = await kafkaProxy();
+    proxy.latency(LATENCY_MS);
+    s.note(`Kafka +${LATENCY_MS} ms each way, whole run`);
+    const consumer = s.startConsumer(route);
+    keepLogs(s, consumer);
+    expect(await s.produceUntilDone(route)).toEqual([0]);
+    await waitFor('the consumer to catch up', () => s.caughtUp(), 600_000, 500);
+    expect(proxy.connections()).toBeGreaterThan(0);
+    expect(await s.finish(`${proxy.connections()} Kafka connections via the proxy; consumer restarts ${consumer.restarts}`)).toMatchObject(PASS);
+  });
+
+  it('6b: every Kafka connection cut 3 times mid-run', async () => {
+    const s = new Scenario('6b Kafka connections cut x3', ctx);
+    await s.setup();
+    const { proxy, route } = await kafkaProxy();
+    const consumer = s.startConsumer(route);
+    const producer = new LiveProducer(s, route);
+    keepLogs(s, consumer, producer);
+    const total = s.expected.rows;
+    const cut: number[] = [];
+    for (const at of [0.15, 0.4]) await s.injectAt('Kafka cut', () => s.publishedRows(), Math.floor(total * at), total, () => void cut.push(proxy.cut()));
+    await s.injectAt('Kafka cut', () => s.storedRecords(), Math.floor(total * 0.65), total, () => void cut.push(proxy.cut()));
+    expect(cut.every((n) => n > 0)).toBe(true); // each cut closed live connections
+    const codes = await producer.done;
+    expectResumedToCompletion(codes);
+    await waitFor('the consumer to catch up', () => s.caughtUp(), 600_000, 500);
+    expect(proxy.connections()).toBeGreaterThan(cut.length);
+    expect(await s.finish(`connections cut ${cut.join('/')}; produce exits ${codes.join(',')}; consumer restarts ${consumer.restarts}`)).toMatchObject(PASS);
+  });
+
+  it('6c: Kafka stalled mid-run (nothing forwarded, nothing closed): both processes notice by a timeout, then recover', async () => {
+    const s = new Scenario('6c Kafka stalled', ctx);
+    await s.setup();
+    const { proxy, route } = await kafkaProxy();
+    const consumer = s.startConsumer(route);
+    const producer = new LiveProducer(s, route);
+    keepLogs(s, consumer, producer);
+    const total = s.expected.rows;
+    const marks: Mark[] = [];
+    await s.injectAt('Kafka stalled', () => s.publishedRows(), Math.floor(total * 0.3), total, () => {
+      marks.push(markNow(producer, consumer));
+      proxy.stall();
+    });
+    const mark = marks[0];
+    if (!mark) throw new Error('the stall was not injected');
+    const [p, c] = await Promise.all([producerNoticed(producer, mark, 'Kafka'), consumerNoticed(consumer, mark, 'Kafka')]);
+    // then long enough for the consumer's Kafka client to give up on its stalled connections and reconnect: the
+    // path where kafkajs lost its framing and never fetched again
+    await waitFor(
+      "the consumer's Kafka client to give up on the stalled connections (crash and reconnect, or exit 4)",
+      () => /"msg":"Crash: /.test(consumer.log.slice(mark.consumerLog)) || consumer.restarts > mark.consumerRestarts,
+      STALL_HANG_GUARD_MS,
+      250,
+    );
+    proxy.resume();
+    s.note(`resumed after ${Math.round((Date.now() - mark.at) / 1000)} s`);
+    const codes = await producer.done;
+    expectResumedToCompletion(codes);
+    await waitFor('the consumer to catch up', () => s.caughtUp(), 600_000, 500);
+    expect(proxy.connections()).toBeGreaterThan(0);
+    expect(await s.finish(`${p}; ${c}; produce exits ${codes.join(',')}; consumer restarts ${consumer.restarts}`)).toMatchObject(PASS);
+  });
+
+  it(`6d: MySQL +${LATENCY_MS} ms each way for the whole run (the loader's transactions, the producer's claim and checkpoints)`, async () => {
+    const s = new Scenario(`6d MySQL latency ${LATENCY_MS} ms each way`, ctx);
+    await s.setup();
+    const { proxy, route } = await mysqlProxy(s);
+    proxy.latency(LATENCY_MS);
+    s.note(`MySQL +${LATENCY_MS} ms each way, whole run`);
+    const consumer = s.startConsumer(route);
+    keepLogs(s, consumer);
+    expect(await s.produceUntilDone(route)).toEqual([0]);
+    await waitFor('the consumer to catch up', () => s.caughtUp(), 600_000, 500);
+    expect(proxy.connections()).toBeGreaterThan(0);
+    expect(await s.finish(`${proxy.connections()} MySQL connections via the proxy; consumer restarts ${consumer.restarts}`)).toMatchObject(PASS);
+  });
+
+  it("6e: every MySQL connection cut mid-run, twice (the producer's claim connection among them)", async () => {
+    const s = new Scenario('6e MySQL connections cut x2', ctx);
+    await s.setup();
+    const { proxy, route } = await mysqlProxy(s);
+    const consumer = s.startConsumer(route);
+    const producer = new LiveProducer(s, route);
+    keepLogs(s, consumer, producer);
+    const total = s.expected.rows;
+    const cut: number[] = [];
+    await s.injectAt('MySQL cut', () => s.publishedRows(), Math.floor(total * 0.25), total, () => void cut.push(proxy.cut()));
+    await s.injectAt('MySQL cut', () => s.storedRecords(), Math.floor(total * 0.6), total, () => void cut.push(proxy.cut()));
+    expect(cut.every((n) => n > 0)).toBe(true);
+    const codes = await producer.done;
+    expectResumedToCompletion(codes);
+    await waitFor('the consumer to catch up', () => s.caughtUp(), 600_000, 500);
+    expect(await s.finish(`connections cut ${cut.join('/')}; produce exits ${codes.join(',')}; consumer restarts ${consumer.restarts}`)).toMatchObject(PASS);
+  });
+
+  it('6f: MySQL stalled mid-run: the producer (claim, checkpoints) and the loader notice by a timeout, then recover', async () => {
+    const s = new Scenario('6f MySQL stalled', ctx);
+    await s.setup();
+    const { proxy, route: viaProxy } = await mysqlProxy(s);
+    const route = { ...viaProxy, MYSQL_QUERY_TIMEOUT_MS };
+    const consumer = s.startConsumer(route);
+    const producer = new LiveProducer(s, route);
+    keepLogs(s, consumer, producer);
+    const total = s.expected.rows;
+    const marks: Mark[] = [];
+    await s.injectAt('MySQL stalled', () => s.publishedRows(), Math.floor(total * 0.3), total, () => {
+      marks.push(markNow(producer, consumer));
+      proxy.stall();
+    });
+    const mark = marks[0];
+    if (!mark) throw new Error('the stall was not injected');
+    // the loader is affected once it has records to store: the producer's pages in flight are still acknowledged
+    await waitFor('records in Kafka the loader has not stored (it must write during the stall)', async () => {
+      const highs = await s.highWatermarks();
+      return [...highs.values()].reduce((a, b) => a + b, 0) > (await s.storedRecords());
+    }, 60_000, 250);
+    const [p, c] = await Promise.all([producerNoticed(producer, mark, 'MySQL'), consumerNoticed(consumer, mark, 'MySQL')]);
+    // then a second round on new connections, which stall in the handshake: the producer's rerun exits 4 too
+    // (connect timeout), and the loader's retry times out again
+    await waitFor(
+      'a producer rerun during the stall to exit 4 as well, and the loader to time out again on a new connection',
+      () => producer.codes.slice(mark.producerExits).filter((code) => code === 4).length >= 2 && noticedLines(consumer.log, mark.consumerLog).length >= 2,
+      STALL_HANG_GUARD_MS,
+      250,
+    );
+    proxy.resume();
+    s.note(`resumed after ${Math.round((Date.now() - mark.at) / 1000)} s`);
+    const codes = await producer.done;
+    expectResumedToCompletion(codes);
+    await waitFor('the consumer to catch up', () => s.caughtUp(), 600_000, 500);
+    expect(proxy.connections()).toBeGreaterThan(0);
+    expect(await s.finish(`${p}; ${c}; produce exits ${codes.join(',')}; consumer restarts ${consumer.restarts}`)).toMatchObject(PASS);
+  });
+});
