@@ -279,6 +279,7 @@ describe('faults 6: the network to Kafka and to MySQL: latency, cuts, stalls (TC
     const codes = await producer.done;
     expectResumedToCompletion(codes);
     await waitFor('the consumer to catch up', () => s.caughtUp(), 600_000, 500);
+    expect(proxy.connections()).toBeGreaterThan(cut.length);
     expect(await s.finish(`connections cut ${cut.join('/')}; produce exits ${codes.join(',')}; consumer restarts ${consumer.restarts}`)).toMatchObject(PASS);
   });
 
