@@ -65,41 +65,39 @@ export class Dataset {
   }
 
   expected(): Expected {
-    const keys = new Set<string>();
-    const byDate = new Map<string, DateTotals>();
-    let checksum = 0n;
-    for (let b = 0; b < this.blocks; b++)
-      for (const r of this.block(b)) {
-        const key = r.transactionKey as string;
-        keys.add(key);
-        const t = byDate.get(r.soldDate as string) ?? { count: 0, amount: 0n, fee: 0n, payOut: 0n };
-        t.count += 1;
-        t.amount += BigInt(r.amount as number);
-        t.fee += BigInt(r.fee as number);
-        t.payOut += BigInt(r.payOutAmount as number);
-        byDate.set(r.soldDate as string, t);
-        checksum += BigInt(crc32(`${key}|${String(r.amount)}|${String(r.payOutAmount)}`));
-      }
-    return { rows: keys.size, keys, byDate, checksum };
+    const totals = emptyTotals();
+    for (let b = 0; b < this.blocks; b++) for (const r of this.block(b)) addRow(totals, r);
+    return { rows: totals.keys.size, ...totals };
   }
 }
 
 /** `expected` plus rows from outside the dataset (each with a transaction key of its own): a scenario changed the data. */
 export function withRows(expected: Expected, rows: readonly TossRow[]): Expected {
-  const keys = new Set(expected.keys);
-  const byDate = new Map([...expected.byDate].map(([d, t]) => [d, { ...t }]));
-  let checksum = expected.checksum;
+  const totals = { keys: new Set(expected.keys), byDate: new Map([...expected.byDate].map(([d, t]) => [d, { ...t }])), checksum: expected.checksum };
   for (const r of rows) {
-    const key = r.transactionKey as string;
-    if (keys.has(key)) throw new Error(`withRows: ${key} is already expected`);
-    keys.add(key);
-    const t = byDate.get(r.soldDate as string) ?? { count: 0, amount: 0n, fee: 0n, payOut: 0n };
-    t.count += 1;
-    t.amount += BigInt(r.amount as number);
-    t.fee += BigInt(r.fee as number);
-    t.payOut += BigInt(r.payOutAmount as number);
-    byDate.set(r.soldDate as string, t);
-    checksum += BigInt(crc32(`${key}|${String(r.amount)}|${String(r.payOutAmount)}`));
+    if (totals.keys.has(r.transactionKey as string)) throw new Error(`withRows: ${String(r.transactionKey)} is already expected`);
+    addRow(totals, r);
   }
-  return { rows: keys.size, keys, byDate, checksum };
+  return { rows: totals.keys.size, ...totals };
+}
+
+interface Totals {
+  keys: Set<string>;
+  byDate: Map<string, DateTotals>;
+  checksum: bigint;
+}
+
+const emptyTotals = (): Totals => ({ keys: new Set(), byDate: new Map(), checksum: 0n });
+
+/** One row into the totals: its key, its date's count and sums, and its checksum term (the same sum as in SQL). */
+function addRow(t: Totals, r: TossRow): void {
+  const key = r.transactionKey as string;
+  t.keys.add(key);
+  const d = t.byDate.get(r.soldDate as string) ?? { count: 0, amount: 0n, fee: 0n, payOut: 0n };
+  d.count += 1;
+  d.amount += BigInt(r.amount as number);
+  d.fee += BigInt(r.fee as number);
+  d.payOut += BigInt(r.payOutAmount as number);
+  t.byDate.set(r.soldDate as string, d);
+  t.checksum += BigInt(crc32(`${key}|${String(r.amount)}|${String(r.payOutAmount)}`));
 }
