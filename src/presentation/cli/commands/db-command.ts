@@ -4,6 +4,11 @@ import { globalOverrides } from '../global-options.js';
 import { createMySqlConnection } from '../../../infrastructure/mysql/mysql-pool.js';
 import { migrate, pendingMigrations } from '../../../infrastructure/mysql/migrator.js';
 import { translateMySqlError } from '../../../infrastructure/mysql/mysql-errors.js';
+import { MySqlSettlementPartitions } from '../../../infrastructure/mysql/mysql-settlement-partitions.js';
+import { DEFAULT_DAYS_AHEAD } from '../../../composition/settlement-partitions.js';
+import { LocalDate, todayInSeoul } from '../../../domain/calendar/local-date.js';
+import { describePartitions, type DescribedPartition, planArchive, planEnsure, rangeLabel } from '../../../domain/settlement/settlement-partitions.js';
+import { dateFlag, intFlag, usage } from '../flag-parsers.js';
 
 export function registerDbCommand(program: Command, ctx: CliContext): void {
   const db = program.command('db').description('database schema');
@@ -34,5 +39,99 @@ export function registerDbCommand(program: Command, ctx: CliContext): void {
       } finally {
         await conn.end();
       }
+    });
+  registerPartitionsCommand(db, ctx);
+}
+
+/** How long an ALTER waits for the table's metadata lock (the consumer's open transactions hold it). */
+const LOCK_WAIT_SECONDS = 60;
+
+function registerPartitionsCommand(db: Command, ctx: CliContext): void {
+  const partitions = db
+    .command('partitions')
+    .description('daily partitions of the settlements table (by sold date): list, add ahead, archive or drop old days');
+
+  const withPartitions = async <T>(cmd: Command, fn: (p: MySqlSettlementPartitions) => Promise<T>): Promise<T> => {
+    const config = ctx.config(['mysql'], globalOverrides(cmd));
+    const conn = await createMySqlConnection(config.mysql).catch(translateMySqlError);
+    try {
+      return await fn(new MySqlSettlementPartitions(conn, { lockWaitTimeoutSeconds: LOCK_WAIT_SECONDS }));
+    } finally {
+      await conn.end().catch(() => undefined);
+    }
+  };
+  const view = (p: DescribedPartition) => ({ name: p.name, kind: p.kind, from: p.from?.toString() ?? null, lessThan: p.lessThan?.toString() ?? null, range: rangeLabel(p), approxRows: p.approxRows });
+
+  partitions
+    .command('list')
+    .description('each partition: name, sold dates, approximate rows (the engine\'s estimate)')
+    .option('--json', 'print the partitions as JSON')
+    .action(async (opts: { json?: boolean }, cmd: Command) => {
+      const described = describePartitions(await withPartitions(cmd, (p) => p.list()));
+      if (opts.json) return ctx.out(JSON.stringify(described.map(view)));
+      ctx.out(['partition', 'sold dates', '~rows'].join('\t'));
+      for (const p of described) ctx.out([p.name, rangeLabel(p), p.approxRows].join('\t'));
+    });
+
+  partitions
+    .command('ensure')
+    .description(`add daily partitions (split off p_future) through a date; idempotent, and cheap when nothing is missing`)
+    .option('--through <date>', 'last sold date that must have its own partition, YYYY-MM-DD', dateFlag('--through'))
+    .option('--days-ahead <n>', `or: through today (Asia/Seoul) + n days (default ${DEFAULT_DAYS_AHEAD})`, intFlag('--days-ahead', 0, 366))
+    .option('--dry-run', 'print the partitions that would be added, add nothing')
+    .option('--json', 'print the result as JSON')
+    .action(async (opts: { through?: string; daysAhead?: number; dryRun?: boolean; json?: boolean }, cmd: Command) => {
+      if (opts.through !== undefined && opts.daysAhead !== undefined) throw usage('INVALID_FLAG', '--through and --days-ahead are alternatives: give one of them');
+      const today = todayInSeoul(new Date());
+      const through = opts.through !== undefined ? LocalDate.parse(opts.through, '--through') : today.addDays(opts.daysAhead ?? DEFAULT_DAYS_AHEAD);
+      const added = await withPartitions(cmd, (p) =>
+        p.exclusively(async () => {
+          const plan = planEnsure(await p.list(), through, today);
+          if (!opts.dryRun) await p.add(plan.add);
+          return plan.add;
+        }),
+      );
+      const names = added.map((a) => a.name);
+      if (opts.json) return ctx.out(JSON.stringify({ through: through.toString(), dryRun: opts.dryRun === true, added: names }));
+      if (names.length === 0) return ctx.out(`every sold date through ${through.toString()} already has a partition`);
+      ctx.out(`${opts.dryRun ? 'would add' : 'added'} ${names.length} daily partition(s): ${names[0]} … ${names[names.length - 1]}`);
+    });
+
+  partitions
+    .command('archive')
+    .description(
+      'move each whole daily partition before a date into its own table settlements_archive_YYYYMMDD (EXCHANGE PARTITION, a metadata operation), then drop the emptied partition. ' +
+        'The catch-all p_history is whole or nothing: it goes (into settlements_archive_before_YYYYMMDD) only once all of it is before --before, and is never split',
+    )
+    .option('--before <date>', 'archive the partitions of sold dates before this date, YYYY-MM-DD (at most today, Asia/Seoul)', dateFlag('--before'))
+    .option('--drop', 'drop the partitions without keeping their rows')
+    .option('--dry-run', 'print what would be archived, change nothing')
+    .option('--json', 'print the result as JSON')
+    .action(async (opts: { before?: string; drop?: boolean; dryRun?: boolean; json?: boolean }, cmd: Command) => {
+      if (opts.before === undefined) throw usage('INVALID_FLAG', '--before <date> is required: the partitions of sold dates before it are archived');
+      const before = LocalDate.parse(opts.before, '--before');
+      const today = todayInSeoul(new Date());
+      if (before.isAfter(today)) throw usage('INVALID_FLAG', `--before must be today (${today.toString()}, Asia/Seoul) or earlier: today's and later partitions are still written to, got ${before.toString()}`);
+      const keep = opts.drop !== true;
+      const result = await withPartitions(cmd, (p) =>
+        p.exclusively(async () => {
+          const plan = planArchive(await p.list(), before, keep);
+          if (!opts.dryRun)
+            for (const step of plan.steps) {
+              await p.archive(step);
+              ctx.logger().info({ partition: step.partition, table: step.table }, keep ? 'archived partition' : 'dropped partition');
+            }
+          return plan;
+        }),
+      );
+      const steps = result.steps.map((s) => ({ partition: s.partition, kind: s.kind, range: rangeLabel({ ...s }), table: s.table, approxRows: s.approxRows }));
+      const historyNote = result.historyKept
+        ? `${result.historyKept.partition} (sold dates before ${result.historyKept.lessThan.toString()}) is kept: the catch-all partition is archived whole or not at all, once --before is ${result.historyKept.lessThan.toString()} or later`
+        : null;
+      if (opts.json) return ctx.out(JSON.stringify({ before: before.toString(), dryRun: opts.dryRun === true, drop: !keep, steps, historyKept: historyNote }));
+      const verb = opts.dryRun ? (keep ? 'would archive' : 'would drop') : keep ? 'archived' : 'dropped';
+      if (steps.length === 0) ctx.out(`no whole partition before ${before.toString()}: nothing to archive`);
+      for (const s of steps) ctx.out(`${verb} ${s.partition} (${s.range}, ~${s.approxRows} rows)${s.table ? ` into ${s.table}` : ''}`);
+      if (historyNote) ctx.out(historyNote);
     });
 }

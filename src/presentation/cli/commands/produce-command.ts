@@ -4,6 +4,7 @@ import { todayInSeoul, LocalDate } from '../../../domain/calendar/local-date.js'
 import { settlementWindow, windowLabel, type SettlementWindow } from '../../../domain/settlement/settlement-window.js';
 import type { JobSummary } from '../../../application/settlement/run-settlement-job.js';
 import { wireSettlementJob } from '../../../composition/settlement-job.js';
+import { ensurePartitionsForWindow } from '../../../composition/settlement-partitions.js';
 import type { CliContext } from '../cli-context.js';
 import { ExitCode } from '../exit-codes.js';
 import { dateFlag, intFlag, usage } from '../flag-parsers.js';
@@ -45,6 +46,8 @@ export function registerProduceCommand(program: Command, ctx: CliContext): void 
       const window = await chooseWindow(opts, config.calendar);
       if (!window) return; // not a business day: nothing pays out, nothing to do
       const logger = ctx.logger();
+      // the consumer's inserts of this window land in daily partitions; never fails the run (warns instead)
+      if (!opts.dryRun) await ensurePartitionsForWindow(config, logger, window);
       const progress = ctx.stdoutIsTTY && process.stderr.isTTY ? createJobProgressBar(process.stderr, config.toss.pageSize, opts.expectedRows ?? null) : undefined;
       const wired = await wireSettlementJob(config, logger, { dryRun: opts.dryRun === true, concurrency: config.toss.concurrency, ...(progress ? { progress } : {}) });
       try {

@@ -1,0 +1,51 @@
+import type { Connection } from 'mysql2/promise';
+import { LocalDate, todayInSeoul } from '../domain/calendar/local-date.js';
+import { planEnsure, type PlannedPartition } from '../domain/settlement/settlement-partitions.js';
+import type { SettlementWindow } from '../domain/settlement/settlement-window.js';
+import type { Config } from '../infrastructure/config/config.js';
+import type { Logger } from '../infrastructure/logging/logger.js';
+import { createMySqlConnection } from '../infrastructure/mysql/mysql-pool.js';
+import { MySqlSettlementPartitions } from '../infrastructure/mysql/mysql-settlement-partitions.js';
+
+/** Days past today (Seoul) that `settle db partitions ensure` and `settle produce` keep partitioned ahead. */
+export const DEFAULT_DAYS_AHEAD = 7;
+/** How long produce waits for the table's metadata lock (held by the consumer's open transactions) before giving up. */
+const PRODUCE_LOCK_WAIT_SECONDS = 10;
+
+/**
+ * Before `settle produce` publishes a window: makes sure its sold dates (and DEFAULT_DAYS_AHEAD days past the
+ * later of its end and today) have daily partitions, so the consumer's inserts land in them rather than in
+ * p_future. One information_schema read when nothing is missing. Never fails the run: a table that is not
+ * partitioned, or any error, is a warning (rows without a daily partition still land in p_future).
+ */
+export async function ensurePartitionsForWindow(config: Config, logger: Logger, window: SettlementWindow, now = new Date()): Promise<readonly PlannedPartition[]> {
+  const log = logger.child({ component: 'settlement-partitions' });
+  let conn: Connection | null = null;
+  try {
+    conn = await createMySqlConnection(config.mysql, { queryTimeoutMs: config.mysql.queryTimeoutMs });
+    const partitions = new MySqlSettlementPartitions(conn, { lockWaitTimeoutSeconds: PRODUCE_LOCK_WAIT_SECONDS });
+    const today = todayInSeoul(now);
+    const end = LocalDate.parse(window.to);
+    const through = (end.isAfter(today) ? end : today).addDays(DEFAULT_DAYS_AHEAD);
+    const start = LocalDate.parse(window.from);
+    const plan = (list: Awaited<ReturnType<typeof partitions.list>>) => planEnsure(list, through, start);
+    const first = await partitions.list();
+    if (first.length === 0) {
+      log.warn('the settlements table is not partitioned (migration 0050 not applied): no daily partitions ensured');
+      return [];
+    }
+    if (plan(first).add.length === 0) return [];
+    const added = await partitions.exclusively(async () => {
+      const todo = plan(await partitions.list()).add; // again under the lock: another run may have added them
+      await partitions.add(todo);
+      return todo;
+    }, PRODUCE_LOCK_WAIT_SECONDS);
+    if (added.length) log.info({ partitions: added.length, from: added[0]?.day.toString(), through: through.toString() }, 'added daily partitions to settlements');
+    return added;
+  } catch (error) {
+    log.warn({ err: error }, 'could not ensure the daily partitions of settlements; publishing anyway (rows without a daily partition land in p_future)');
+    return [];
+  } finally {
+    await conn?.end().catch(() => undefined);
+  }
+}
