@@ -11,6 +11,13 @@ export interface RowGeneratorOptions {
   readonly seed?: number;
   /** Goes into every paymentKey, transactionKey and orderId (the fast fake patches it per page). */
   readonly keyPrefix?: string;
+  /**
+   * Realistic keys: when set, row i's paymentKey and transactionKey are `rowKeyPrefix(i)` followed by 24
+   * seeded-random hex digits (no order, like Toss's keys), and its orderId ends with `rowKeyPrefix(i)`;
+   * `keyPrefix` is then unused. The caller makes the prefixes unique per row (the keys are then unique).
+   * Unset (the default): today's keys, which begin with `keyPrefix` and grow with i.
+   */
+  readonly rowKeyPrefix?: (i: number) => string;
 }
 
 export type TossRow = Record<string, unknown>;
@@ -49,18 +56,43 @@ export function generateSettlementRows(options: RowGeneratorOptions): TossRow[] 
   const perDay = Math.ceil(options.count / days);
   const random = seededRandom(options.seed ?? 20250209);
   const prefix = options.keyPrefix ?? '';
+  const keys: KeyStyle = options.rowKeyPrefix ? realisticKeys(options.rowKeyPrefix, random) : sequentialKeys(prefix, random);
   let lastApproval: Approval | null = null;
   for (let i = 0; i < options.count; i++) {
     const soldDate = addDays(options.from, Math.floor(i / perDay));
     const kind = i % 10;
-    if (kind === 9 && lastApproval) rows.push(cancelRow(i, soldDate, lastApproval, random, prefix));
+    if (kind === 9 && lastApproval) rows.push(cancelRow(i, soldDate, lastApproval, random, keys));
     else {
-      const { row, approval } = approvalRow(i, soldDate, kind, random, prefix);
+      const { row, approval } = approvalRow(i, soldDate, kind, random, keys);
       rows.push(row);
       lastApproval = approval;
     }
   }
   return rows;
+}
+
+interface KeyStyle {
+  paymentKey(i: number, soldDate: string, time: string): string;
+  transactionKey(i: number): string;
+  orderId(i: number, soldDate: string): string;
+}
+
+// today's keys: the prefix first, then i in hex (ascending within a page)
+function sequentialKeys(prefix: string, random: () => number): KeyStyle {
+  return {
+    paymentKey: (i, soldDate, time) => `tviva${soldDate.replaceAll('-', '')}${time.replaceAll(':', '')}${prefix}${hex(i, 7)}`,
+    transactionKey: (i) => `${prefix}${hex(i, 10)}${hex(Math.floor(random() * 0xffffffff), 8)}`,
+    orderId: (i, soldDate) => `ORD-${soldDate.replaceAll('-', '')}-${prefix}${pad(i, 7)}`,
+  };
+}
+
+function realisticKeys(rowKeyPrefix: (i: number) => string, random: () => number): KeyStyle {
+  const randomHex = () => hex(Math.floor(random() * 0x100000000), 8) + hex(Math.floor(random() * 0x100000000), 8) + hex(Math.floor(random() * 0x100000000), 8);
+  return {
+    paymentKey: (i) => `${rowKeyPrefix(i)}${randomHex()}`,
+    transactionKey: (i) => `${rowKeyPrefix(i)}${randomHex()}`,
+    orderId: (i, soldDate) => `ORD-${soldDate.replaceAll('-', '')}-${rowKeyPrefix(i)}`,
+  };
 }
 
 function money(amount: number, rate: number): { fee: number; supplyAmount: number; vat: number } {
@@ -69,11 +101,11 @@ function money(amount: number, rate: number): { fee: number; supplyAmount: numbe
   return { fee, supplyAmount, vat: fee - supplyAmount };
 }
 
-function approvalRow(i: number, soldDate: string, kind: number, random: () => number, prefix: string): { row: TossRow; approval: Approval } {
+function approvalRow(i: number, soldDate: string, kind: number, random: () => number, keys: KeyStyle): { row: TossRow; approval: Approval } {
   const seconds = Math.floor(random() * 86_400);
   const time = `${pad(Math.floor(seconds / 3600), 2)}:${pad(Math.floor(seconds / 60) % 60, 2)}:${pad(seconds % 60, 2)}`;
   const approvedAt = `${soldDate}T${time}+09:00`;
-  const paymentKey = `tviva${soldDate.replaceAll('-', '')}${time.replaceAll(':', '')}${prefix}${hex(i, 7)}`;
+  const paymentKey = keys.paymentKey(i, soldDate, time);
   const amount = 1000 + Math.floor(random() * 4990) * 100;
   const easyPay = kind === 7;
   const installment = kind === 3 ? 3 : 0;
@@ -100,8 +132,8 @@ function approvalRow(i: number, soldDate: string, kind: number, random: () => nu
   const row: TossRow = {
     mId: 'tosspayments',
     paymentKey,
-    transactionKey: `${prefix}${hex(i, 10)}${hex(Math.floor(random() * 0xffffffff), 8)}`,
-    orderId: `ORD-${soldDate.replaceAll('-', '')}-${prefix}${pad(i, 7)}`,
+    transactionKey: keys.transactionKey(i),
+    orderId: keys.orderId(i, soldDate),
     currency: 'KRW',
     method: easyPay ? '간편결제' : '카드',
     amount,
@@ -126,14 +158,14 @@ function approvalRow(i: number, soldDate: string, kind: number, random: () => nu
 }
 
 /** A cancel settles as its own row: the approval's paymentKey, its own transactionKey, negative money. */
-function cancelRow(i: number, soldDate: string, a: Approval, random: () => number, prefix: string): TossRow {
-  const transactionKey = `${prefix}${hex(i, 10)}${hex(Math.floor(random() * 0xffffffff), 8)}`;
+function cancelRow(i: number, soldDate: string, a: Approval, random: () => number, keys: KeyStyle): TossRow {
+  const transactionKey = keys.transactionKey(i);
   const m = money(a.amount, a.easyPay ? 0.033 : 0.0275);
   return {
     mId: 'tosspayments',
     paymentKey: a.paymentKey,
     transactionKey,
-    orderId: `ORD-${soldDate.replaceAll('-', '')}-${prefix}${pad(i, 7)}`,
+    orderId: keys.orderId(i, soldDate),
     currency: 'KRW',
     method: a.method,
     amount: -a.amount,

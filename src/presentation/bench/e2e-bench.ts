@@ -1,0 +1,285 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import mysql, { type Connection, type RowDataPacket } from 'mysql2/promise';
+import type { JobSummary } from '../../application/settlement/run-settlement-job.js';
+import { validateSettlement } from '../../domain/settlement/validate-settlement.js';
+import { loadConfig } from '../../infrastructure/config/config.js';
+import { createKafka } from '../../infrastructure/kafka/kafka-client.js';
+import { silenceKafkajsTimeoutWarning } from '../../infrastructure/kafka/kafkajs-warnings.js';
+import { subjectFor } from '../../infrastructure/kafka/settlement-serde.js';
+import { ensureTopics, settlementTopics } from '../../infrastructure/kafka/topic-admin.js';
+import { createLogger } from '../../infrastructure/logging/logger.js';
+import { migrate } from '../../infrastructure/mysql/migrator.js';
+import { ALL_COLUMNS, toSettlementRow } from '../../infrastructure/mysql/settlement-row.js';
+import type { ConsumeSummary } from '../consumer/consume-summary.js';
+import { addStageTimes, perRow, stageTimes, type CpuProfile, type StageTimes } from './cpu-profile-stages.js';
+import { consumerReady, lastJson, startChild, waitFor, type Child } from './e2e-children.js';
+import { prefill } from './e2e-prefill.js';
+import { RAW_METHODS, runRawMethods, type RawMethod, type RawMethodResult } from './e2e-raw-db.js';
+import { computeReport, formatReport, type E2eMeasurements } from './e2e-report.js';
+import { startFastTossFake, tossPages } from './fast-toss-fake.js';
+
+silenceKafkajsTimeoutWarning();
+
+/**
+ * `npm run bench [-- --rows N --table-rows N --json ...]`: one settlement day end to end, with the real
+ * commands as a shell user runs them. A fresh database (migrated) and topic; optionally a table pre-filled
+ * with --table-rows rows of earlier days; the fast Toss fake serving N rows with realistic keys; the built
+ * `settle consume` started (long-running, as the pod runs it) and awaited until its /readyz says ready; then
+ * `settle produce` for the fake's sold date. The clock runs from the fake's first request until MySQL holds
+ * all N rows, detected by polling the consumer's stored offsets (SUM(next_offset) in consumer_offsets, written
+ * in the same transaction as the rows; cheap, unlike COUNT(*) over millions) every 250 ms; COUNT(*) then
+ * checks that exactly N rows arrived. Then the consumer gets SIGTERM. The machine's limit is measured on
+ * a second database prepared the same way (e2e-raw-db.ts). Leaves nothing behind unless --keep.
+ */
+const { values: args } = parseArgs({
+  options: {
+    rows: { type: 'string', default: '2000000' },
+    'table-rows': { type: 'string', default: '0' },
+    'page-size': { type: 'string', default: '5000' },
+    partitions: { type: 'string', default: '6' },
+    concurrency: { type: 'string' }, // TOSS_CONCURRENCY of the producer (its default when absent)
+    'consumer-concurrency': { type: 'string' }, // CONSUMER_CONCURRENCY (its default when absent)
+    env: { type: 'string', multiple: true, default: [] }, // KEY=VALUE for both children, e.g. MYSQL_POOL_SIZE=8
+    'raw-methods': { type: 'string', default: RAW_METHODS.join(',') }, // '' = skip the raw MySQL loads
+    'raw-batch-rows': { type: 'string', default: '2000' },
+    'sold-date': { type: 'string', default: '2025-02-03' },
+    profile: { type: 'string' },
+    json: { type: 'boolean', default: false },
+    keep: { type: 'boolean', default: false },
+  },
+});
+
+const whole = (name: string, v: string, min: number): number => {
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < min) throw new Error(`--${name} must be a whole number ≥ ${min}, got "${v}"`);
+  return n;
+};
+const rows = whole('rows', args.rows, 1);
+const tableRows = whole('table-rows', args['table-rows'], 0);
+const pageSize = whole('page-size', args['page-size'], 1);
+const partitions = whole('partitions', args.partitions, 1);
+const rawBatchRows = whole('raw-batch-rows', args['raw-batch-rows'], 1);
+const soldDate = args['sold-date'];
+const rawMethods = args['raw-methods'].split(',').filter(Boolean) as RawMethod[];
+for (const m of rawMethods) if (!RAW_METHODS.includes(m)) throw new Error(`--raw-methods: unknown method "${m}" (${RAW_METHODS.join(', ')})`);
+const extraEnv = Object.fromEntries(
+  (args.env ?? []).map((kv) => {
+    const at = kv.indexOf('=');
+    if (at < 1) throw new Error(`--env wants KEY=VALUE, got "${kv}"`);
+    return [kv.slice(0, at), kv.slice(at + 1)];
+  }),
+);
+const profileDir = args.profile ? resolve(args.profile) : null;
+
+const id = randomBytes(4).toString('hex');
+const database = `settle_bench_${id}`;
+const rawDatabase = `settle_bench_${id}_raw`;
+const topic = `bench.settlements.${id}`;
+const group = `bench-${id}`;
+const secretKey = `test_sk_bench_${id}`;
+const base = new URL(process.env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/settle');
+const dbUrl = (name: string) => Object.assign(new URL(base), { pathname: `/${name}` }).toString();
+const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
+const registryUrl = process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081/apis/ccompat/v7';
+const logLevel = process.env.LOG_LEVEL ?? 'warn';
+const logger = createLogger(logLevel, { pretty: false });
+const say = (line: string) => process.stderr.write(`bench: ${line}\n`);
+
+const cleanups: Array<() => Promise<unknown>> = [];
+const children: Child[] = [];
+const interrupted = new AbortController();
+for (const sig of ['SIGINT', 'SIGTERM'] as const)
+  process.once(sig, () => {
+    say(`${sig}: stopping`);
+    interrupted.abort();
+    for (const c of children) if (c.running()) c.process.kill('SIGTERM');
+  });
+
+/** The environment of a child: what a shell user sets, and nothing of ours (no NODE_OPTIONS heap flags). */
+function childEnv(own: Record<string, string>): Record<string, string> {
+  const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', KAFKA_BROKERS: brokers, SCHEMA_REGISTRY_URL: registryUrl, MYSQL_URL: dbUrl(database), SETTLEMENT_TOPIC: topic, LOG_LEVEL: logLevel, ...own, ...extraEnv };
+  if (profileDir) env.NODE_OPTIONS = `--cpu-prof --cpu-prof-dir=${profileDir}`;
+  return env;
+}
+
+async function scalar(conn: Connection, sql: string, params: unknown[] = []): Promise<number> {
+  const [r] = await conn.query<RowDataPacket[]>(sql, params);
+  return Number(Object.values(r[0] ?? {})[0] ?? 0);
+}
+
+async function createDatabase(admin: Connection, name: string): Promise<void> {
+  await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`);
+  cleanups.push(() => (args.keep ? Promise.resolve() : admin.query(`DROP DATABASE IF EXISTS \`${name}\``)));
+  await admin.query(`USE \`${name}\``);
+  await migrate(admin, logger);
+}
+
+function profileStages(dir: string, child: Child, rowsDone: number) {
+  const pids = new Set(child.pids().map(String));
+  let sum: StageTimes | null = null;
+  for (const f of readdirSync(dir).filter((x) => x.endsWith('.cpuprofile'))) {
+    if (!pids.has(f.split('.')[3] ?? '')) continue; // CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile
+    const t = stageTimes(JSON.parse(readFileSync(join(dir, f), 'utf8')) as CpuProfile);
+    sum = sum ? addStageTimes(sum, t) : t;
+  }
+  return sum ? perRow(sum, rowsDone) : null;
+}
+
+async function main(): Promise<number> {
+  const admin = await mysql.createConnection({ uri: base.toString(), multipleStatements: true });
+  cleanups.push(() => admin.end());
+  const work = mkdtempSync(join(tmpdir(), 'settle-bench-'));
+  cleanups.push(async () => rmSync(work, { recursive: true, force: true }));
+  if (profileDir) mkdirSync(profileDir, { recursive: true });
+
+  await createDatabase(admin, database);
+  if (rawMethods.length > 0) await createDatabase(admin, rawDatabase);
+  const config = loadConfig({ KAFKA_BROKERS: brokers, SCHEMA_REGISTRY_URL: registryUrl, MYSQL_URL: dbUrl(database), SETTLEMENT_TOPIC: topic, LOG_LEVEL: logLevel }, ['kafka', 'registry', 'mysql']);
+  const kafka = createKafka(config.kafka, logger, '-bench');
+  const topics = settlementTopics(topic, partitions);
+  await ensureTopics(kafka, topics);
+  cleanups.push(async () => {
+    if (args.keep) return;
+    const a = kafka.admin();
+    await a.connect();
+    await a.deleteTopics({ topics: topics.map((t) => t.topic) }).finally(() => a.disconnect());
+    for (const permanent of ['', '?permanent=true']) await fetch(`${registryUrl}/subjects/${subjectFor(topic)}${permanent}`, { method: 'DELETE' }).catch(() => undefined);
+  });
+
+  // the pre-fill: a realistic row as the store writes it, repeated with MD5 keys over the 60 days before the window
+  const pages = (salt: number) => tossPages({ rows, pageSize, soldDate, realisticKeys: true, keySalt: salt });
+  const sample = validateSettlement(pages(0).templates[0]?.rows[0]);
+  if (!sample.ok) throw new Error('generated row rejected');
+  const templateRow = Object.fromEntries(ALL_COLUMNS.map((c, i) => [c, toSettlementRow(sample.value, { topic, partition: 0, offset: 0, timestamp: 0 })[i] ?? null]));
+  let prefillSeconds = 0;
+  for (const db of rawMethods.length > 0 ? [database, rawDatabase] : [database]) {
+    if (tableRows === 0) break;
+    say(`pre-filling ${db}.settlements with ${tableRows} rows`);
+    await admin.query(`USE \`${db}\``);
+    const p = await prefill(admin, db, tableRows, soldDate, templateRow, say);
+    say(`  ${p.seconds.toFixed(1)} s (insert ${p.fillSeconds.toFixed(1)} s, indexes ${p.indexes.join(', ') || 'none'} rebuilt in ${p.indexSeconds.toFixed(1)} s)`);
+    if (db === database) prefillSeconds = p.seconds;
+  }
+  await admin.query(`USE \`${database}\``);
+  const tableRowsBefore = await scalar(admin, 'SELECT COUNT(*) FROM settlements');
+
+  const fake = await startFastTossFake({ rows, pageSize, secretKey, soldDate, realisticKeys: true, keySalt: 0 });
+  cleanups.push(() => fake.close());
+  say(`${rows} rows in ${fake.pages} pages of ${pageSize}; topic ${topic} (${partitions} partitions); table holds ${tableRowsBefore} rows`);
+
+  const stderr = (name: string) => (line: string) => line.trim() && process.stderr.write(`[${name}] ${line}\n`);
+  const consumer = startChild('consume', ['consume', '--json'], childEnv({ CONSUMER_GROUP: group, METRICS_PORT: '0', ...(args['consumer-concurrency'] ? { CONSUMER_CONCURRENCY: args['consumer-concurrency'] } : {}) }), stderr('consume'));
+  children.push(consumer);
+  cleanups.push(async () => {
+    if (consumer.running()) consumer.process.kill('SIGKILL');
+  });
+  const ready = await waitFor('the consumer to be ready (/readyz)', () => consumerReady(consumer), { everyMs: 100, child: consumer, signal: interrupted.signal, timeoutMs: 180_000 });
+  say(`consumer ready (${ready}/readyz); producing`);
+
+  const producer = startChild(
+    'produce',
+    ['produce', '--from', soldDate, '--to', soldDate, '--json', '--max-pages', String(fake.pages + 1)],
+    childEnv({ TOSS_API_BASE_URL: fake.url, TOSS_SECRET_KEY: secretKey, TOSS_PAGE_SIZE: String(pageSize), ...(args.concurrency ? { TOSS_CONCURRENCY: args.concurrency } : {}) }),
+    stderr('produce'),
+  );
+  children.push(producer);
+  cleanups.push(async () => {
+    if (producer.running()) producer.process.kill('SIGKILL');
+  });
+
+  const stored = await mysql.createConnection({ uri: dbUrl(database) });
+  cleanups.push(() => stored.end());
+  let lastReport = performance.now();
+  const endedAt = await waitFor(
+    'all rows in MySQL',
+    async () => {
+      const done = await scalar(stored, 'SELECT COALESCE(SUM(next_offset), 0) FROM consumer_offsets WHERE group_id = ? AND topic = ?', [group, topic]);
+      if (done >= rows) return performance.now();
+      if (!producer.running() && (await producer.exited) !== 0) throw new Error(`settle produce exited ${String(await producer.exited)}`);
+      if (performance.now() - lastReport > 10_000) {
+        lastReport = performance.now();
+        say(`  ${done} rows stored`);
+      }
+      return null;
+    },
+    { everyMs: 250, child: consumer, signal: interrupted.signal, timeoutMs: 6 * 3600_000 },
+  );
+  const startedAt = fake.firstRequestAt() ?? endedAt;
+  const e2eSeconds = (endedAt - startedAt) / 1000;
+  say(`all ${rows} rows stored after ${e2eSeconds.toFixed(1)} s; stopping the consumer`);
+
+  const producerCode = await producer.exited;
+  if (producerCode !== 0) throw new Error(`settle produce exited ${String(producerCode)}`);
+  const produced = lastJson<JobSummary>(producer.stdout());
+  consumer.process.kill('SIGTERM');
+  const consumerCode = await consumer.exited;
+  if (consumerCode !== 0) throw new Error(`settle consume exited ${String(consumerCode)} after SIGTERM`);
+  const consumed = lastJson<ConsumeSummary>(consumer.stdout());
+  if (!produced || !consumed) throw new Error('a child printed no JSON summary');
+
+  const newRows = await scalar(stored, 'SELECT COUNT(*) FROM settlements WHERE sold_date = ?', [soldDate]);
+  const total = await scalar(stored, 'SELECT COUNT(*) FROM settlements');
+  if (newRows !== rows || total !== tableRowsBefore + rows) throw new Error(`expected ${rows} new rows, MySQL holds ${newRows} of ${soldDate} and ${total} in all (${tableRowsBefore} before)`);
+
+  let raw: RawMethodResult[] = [];
+  if (rawMethods.length > 0) {
+    const rawConfig = loadConfig({ MYSQL_URL: dbUrl(rawDatabase) }, ['mysql']);
+    raw = await runRawMethods({ mysql: rawConfig.mysql, rawUrl: dbUrl(rawDatabase), pagesFor: pages, tsvPath: (m) => join(work, `${m}.tsv`), concurrency: Number(args['consumer-concurrency'] ?? 3), batchRows: rawBatchRows, methods: rawMethods, say });
+    for (const r of raw) say(`  ${r.method}: ${r.rowsPerSec} rows/s (${r.seconds} s, table held ${r.tableRowsBefore} rows)`);
+  }
+
+  const profile = profileDir
+    ? Object.fromEntries(
+        [
+          ['produce', profileStages(profileDir, producer, rows)],
+          ['consume', profileStages(profileDir, consumer, rows)],
+        ].filter((e): e is [string, NonNullable<ReturnType<typeof profileStages>>] => e[1] !== null),
+      )
+    : undefined;
+  const m: E2eMeasurements = {
+    rows,
+    e2eSeconds,
+    producer: { rowsPublished: produced.counts.rowsPublished, durationMs: produced.durationMs, peakRssKb: producer.peakKb() },
+    consumer: { records: consumed.records, rowsPerSecond: consumed.rowsPerSecond, busyMs: consumed.busyMs, peakRssKb: consumer.peakKb(), exactPeakRssMb: typeof consumed.peakRssMb === 'number' ? consumed.peakRssMb : null },
+    raw,
+    tableRowsBefore,
+    prefillSeconds,
+    settings: {
+      pageSize,
+      partitions,
+      tableRows,
+      soldDate,
+      tossConcurrency: args.concurrency ?? null,
+      consumerConcurrency: args['consumer-concurrency'] ?? null,
+      env: Object.keys(extraEnv).length > 0 ? JSON.stringify(extraEnv) : null,
+      rawBatchRows,
+      profile: profileDir,
+      node: process.version,
+    },
+    ...(profile ? { profile } : {}),
+  };
+  const report = computeReport(m);
+  process.stdout.write(formatReport(report));
+  if (args.json) process.stdout.write(`${JSON.stringify(report)}\n`);
+  return 0;
+}
+
+let code = 1;
+try {
+  code = await main();
+} catch (error) {
+  say(`failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  code = interrupted.signal.aborted ? 130 : 1;
+} finally {
+  for (const c of children) if (c.running()) c.process.kill('SIGTERM');
+  // a child stopped by SIGTERM gets 30 s to wind down (and write its profile) before the cleanups SIGKILL it
+  await Promise.race([Promise.all(children.map((c) => c.exited)), new Promise((r) => setTimeout(r, 30_000).unref())]);
+  for (const c of cleanups.reverse()) await c().catch((e: unknown) => say(`cleanup: ${(e as Error).message}`));
+  logger.flush();
+}
+process.exitCode = code;
+setTimeout(() => process.exit(code), 100).unref();

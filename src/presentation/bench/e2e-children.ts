@@ -1,0 +1,151 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+/** The built CLI, as a shell user runs it. */
+export const SETTLE_BIN = fileURLToPath(new URL('../../../bin/settle.js', import.meta.url));
+
+/** The pid and its descendants (bin/settle.js may re-exec Node with heap flags: the work is then in a child). */
+export function processTree(pid: number): number[] {
+  const out = [pid];
+  for (let i = 0; i < out.length; i++) {
+    const p = out[i] ?? 0;
+    try {
+      for (const task of readdirSync(`/proc/${p}/task`)) {
+        const children = readFileSync(`/proc/${p}/task/${task}/children`, 'utf8').trim();
+        if (children) out.push(...children.split(/\s+/).map(Number));
+      }
+    } catch {
+      // gone
+    }
+  }
+  return out;
+}
+
+/** VmHWM (peak resident set) in kB of one process, null once it is gone. */
+export function vmHwmKb(pid: number): number | null {
+  try {
+    const m = /^VmHWM:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** TCP ports the processes listen on (their socket inodes matched against /proc/net/tcp{,6} in LISTEN state). */
+export function listeningPorts(pids: readonly number[]): number[] {
+  const inodes = new Set<string>();
+  for (const pid of pids) {
+    try {
+      for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+        try {
+          const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+          if (m?.[1]) inodes.add(m[1]);
+        } catch {
+          // closed meanwhile
+        }
+      }
+    } catch {
+      // gone
+    }
+  }
+  const ports: number[] = [];
+  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const f = line.trim().split(/\s+/);
+      // sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode
+      if (f[3] === '0A' && f[9] && inodes.has(f[9])) ports.push(parseInt(f[1]?.split(':')[1] ?? '0', 16));
+    }
+  }
+  return ports;
+}
+
+export interface Child {
+  readonly name: string;
+  readonly process: ChildProcess;
+  readonly pid: number;
+  /** Highest VmHWM (kB) read from the process tree so far: a high-water mark, not a sample. */
+  peakKb(): number;
+  /** Every pid seen in its process tree (bin/settle.js may re-exec). */
+  pids(): number[];
+  stdout(): string;
+  /** Resolves with the exit code (or the signal's name) once the process is gone. */
+  readonly exited: Promise<number | string>;
+  running(): boolean;
+}
+
+export function startChild(name: string, args: readonly string[], env: Record<string, string>, onStderr: (line: string) => void): Child {
+  const child = spawn(process.execPath, [SETTLE_BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  if (child.pid === undefined) throw new Error(`could not start settle ${args[0] ?? ''}`);
+  const pid = child.pid;
+  let out = '';
+  let peak = 0;
+  const seen = new Set<number>([pid]);
+  let alive = true;
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  let partial = '';
+  child.stderr?.on('data', (d: Buffer) => {
+    const lines = (partial + d.toString()).split('\n');
+    partial = lines.pop() ?? '';
+    for (const l of lines) onStderr(l);
+  });
+  const sample = () => {
+    for (const p of processTree(pid)) {
+      seen.add(p);
+      peak = Math.max(peak, vmHwmKb(p) ?? 0);
+    }
+  };
+  const timer = setInterval(sample, 250);
+  sample();
+  const exited = new Promise<number | string>((resolve) =>
+    child.on('exit', (code, signal) => {
+      alive = false;
+      clearInterval(timer);
+      resolve(code ?? signal ?? -1);
+    }),
+  );
+  return { name, process: child, pid, peakKb: () => peak, pids: () => [...seen], stdout: () => out, exited, running: () => alive };
+}
+
+/** The last line of stdout that parses as a JSON object (settle --json prints its summary last). */
+export function lastJson<T>(stdout: string): T | null {
+  const lines = stdout.trim().split('\n').reverse();
+  for (const l of lines) {
+    try {
+      const v: unknown = JSON.parse(l);
+      if (v && typeof v === 'object') return v as T;
+    } catch {
+      // not JSON
+    }
+  }
+  return null;
+}
+
+/** Polls `check` every `everyMs` until it returns a value, the child exits, or `signal` aborts. */
+export async function waitFor<T>(what: string, check: () => Promise<T | null>, o: { everyMs: number; child?: Child; signal?: AbortSignal; timeoutMs: number }): Promise<T> {
+  const deadline = performance.now() + o.timeoutMs;
+  for (;;) {
+    if (o.signal?.aborted) throw new Error(`interrupted while waiting for ${what}`);
+    const v = await check().catch(() => null);
+    if (v !== null) return v;
+    if (o.child && !o.child.running()) throw new Error(`settle ${o.child.name} exited (${String(await o.child.exited)}) while waiting for ${what}`);
+    if (performance.now() > deadline) throw new Error(`gave up waiting for ${what} after ${Math.round(o.timeoutMs / 1000)} s`);
+    await new Promise((r) => setTimeout(r, o.everyMs));
+  }
+}
+
+/** The consumer's own ready state: finds its metrics port (METRICS_PORT=0) and asks /readyz. */
+export async function consumerReady(child: Child): Promise<string | null> {
+  for (const port of listeningPorts(processTree(child.pid))) {
+    const res = await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => null);
+    if (res?.status === 200) return `http://127.0.0.1:${port}`;
+    await res?.body?.cancel();
+  }
+  return null;
+}

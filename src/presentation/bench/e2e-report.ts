@@ -1,0 +1,91 @@
+import type { RawMethodResult } from './e2e-raw-db.js';
+import { STAGES, type Stage } from './cpu-profile-stages.js';
+
+/** What `npm run bench` measured; computeReport turns it into the printed/JSON figures (pure, unit-tested). */
+export interface E2eMeasurements {
+  readonly rows: number;
+  /** From the fake's first request to the poll that saw all rows stored. */
+  readonly e2eSeconds: number;
+  readonly producer: { readonly rowsPublished: number; readonly durationMs: number; readonly peakRssKb: number };
+  readonly consumer: { readonly records: number; readonly rowsPerSecond: number; readonly busyMs: number; readonly peakRssKb: number; readonly exactPeakRssMb: number | null };
+  readonly raw: readonly RawMethodResult[];
+  readonly tableRowsBefore: number;
+  readonly prefillSeconds: number;
+  readonly settings: Readonly<Record<string, string | number | boolean | null>>;
+  readonly profile?: Readonly<Record<string, { readonly busyUsPerRow: number; readonly stages: Partial<Record<Stage, number>> }>>;
+}
+
+export interface E2eReport {
+  readonly rows: number;
+  readonly e2eSeconds: number;
+  readonly e2eRowsPerSec: number;
+  readonly produceRowsPerSec: number;
+  readonly consumeRowsPerSec: number;
+  readonly rawDbRowsPerSec: number;
+  readonly rawDbMethod: string | null;
+  readonly rawDbMethods: Record<string, { rowsPerSec: number; seconds: number; tableRowsBefore: number }>;
+  readonly ratioToRawDb: number | null;
+  readonly peakRssMbProducer: number;
+  readonly peakRssMbConsumer: number;
+  readonly peakRssSource: { producer: string; consumer: string };
+  readonly tableRowsBefore: number;
+  readonly prefillSeconds: number;
+  readonly projectedHoursFor100M: number | null;
+  readonly settings: Readonly<Record<string, string | number | boolean | null>>;
+  readonly profileUsPerRow?: E2eMeasurements['profile'];
+}
+
+const mb = (kb: number) => Math.round(kb / 1024);
+const round = (n: number, digits: number) => Number(n.toFixed(digits));
+
+export function computeReport(m: E2eMeasurements): E2eReport {
+  const e2eRowsPerSec = m.e2eSeconds > 0 ? Math.round(m.rows / m.e2eSeconds) : 0;
+  const rawDbMethods = Object.fromEntries(m.raw.map((r) => [r.method, { rowsPerSec: r.rowsPerSec, seconds: r.seconds, tableRowsBefore: r.tableRowsBefore }]));
+  const best = m.raw.reduce<RawMethodResult | null>((b, r) => (b === null || r.rowsPerSec > b.rowsPerSec ? r : b), null);
+  const rawDbRowsPerSec = best?.rowsPerSec ?? 0;
+  return {
+    rows: m.rows,
+    e2eSeconds: round(m.e2eSeconds, 2),
+    e2eRowsPerSec,
+    produceRowsPerSec: m.producer.durationMs > 0 ? Math.round((m.producer.rowsPublished * 1000) / m.producer.durationMs) : 0,
+    consumeRowsPerSec: m.consumer.rowsPerSecond,
+    rawDbRowsPerSec,
+    rawDbMethod: best?.method ?? null,
+    rawDbMethods,
+    ratioToRawDb: rawDbRowsPerSec > 0 ? round(e2eRowsPerSec / rawDbRowsPerSec, 3) : null,
+    peakRssMbProducer: mb(m.producer.peakRssKb),
+    // the consumer's own process.resourceUsage().maxRSS (its --json summary) when present; the polled VmHWM otherwise
+    peakRssMbConsumer: m.consumer.exactPeakRssMb ?? mb(m.consumer.peakRssKb),
+    peakRssSource: { producer: 'VmHWM polled every 250 ms', consumer: m.consumer.exactPeakRssMb === null ? 'VmHWM polled every 250 ms' : 'its summary (maxRSS)' },
+    tableRowsBefore: m.tableRowsBefore,
+    prefillSeconds: round(m.prefillSeconds, 1),
+    projectedHoursFor100M: e2eRowsPerSec > 0 ? round(100e6 / e2eRowsPerSec / 3600, 2) : null,
+    settings: m.settings,
+    ...(m.profile ? { profileUsPerRow: m.profile } : {}),
+  };
+}
+
+export function formatReport(r: E2eReport): string {
+  const n = (v: number) => v.toLocaleString('en-US');
+  const lines = [
+    `settlement day: ${n(r.rows)} rows, Toss fake → settle produce → Kafka → settle consume → MySQL (table held ${n(r.tableRowsBefore)} rows; prefill ${r.prefillSeconds} s)`,
+    `  end to end:  ${n(r.e2eRowsPerSec)} rows/s (${r.e2eSeconds} s from the first Toss request to the last row in MySQL)`,
+    `  produce:     ${n(r.produceRowsPerSec)} rows/s (its own run time)        peak RSS ${r.peakRssMbProducer} MB (${r.peakRssSource.producer})`,
+    `  consume:     ${n(r.consumeRowsPerSec)} rows/s (first batch to last)     peak RSS ${r.peakRssMbConsumer} MB (${r.peakRssSource.consumer})`,
+    `  raw MySQL:   ${n(r.rawDbRowsPerSec)} rows/s (${r.rawDbMethod ?? 'not run'}, the fastest of: ${Object.entries(r.rawDbMethods)
+      .map(([k, v]) => `${k} ${n(v.rowsPerSec)} rows/s from ${n(v.tableRowsBefore)} rows`)
+      .join('; ')})`,
+    `  ratio to raw MySQL: ${r.ratioToRawDb ?? '-'}; 100,000,000 rows would take ${r.projectedHoursFor100M ?? '-'} h at this rate`,
+  ];
+  if (r.profileUsPerRow) lines.push(formatStageTable(r.profileUsPerRow));
+  return `${lines.join('\n')}\n`;
+}
+
+export function formatStageTable(p: NonNullable<E2eReport['profileUsPerRow']>): string {
+  const names = Object.keys(p);
+  const width = Math.max(...STAGES.map((s) => s.length), 10);
+  const head = `  ${'CPU µs/row by stage'.padEnd(width)}${names.map((x) => x.padStart(12)).join('')}`;
+  const rows = STAGES.filter((s) => names.some((x) => (p[x]?.stages[s] ?? 0) > 0)).map((s) => `  ${s.padEnd(width)}${names.map((x) => (p[x]?.stages[s] ?? 0).toFixed(2).padStart(12)).join('')}`);
+  const busy = `  ${'busy (all but idle)'.padEnd(width)}${names.map((x) => (p[x]?.busyUsPerRow ?? 0).toFixed(2).padStart(12)).join('')}`;
+  return [head, ...rows, busy].join('\n');
+}
