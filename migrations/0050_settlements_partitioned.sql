@@ -35,10 +35,11 @@
 --   reconcile --payments, settlements unknown to the ledger:
 --     WHERE s.paid_out_date BETWEEN ? AND ?                    → ix_settlements_paid_out_date
 --
--- The first bound is computed now: p_history holds every existing row (LESS THAN the day after the latest of
--- MAX(sold_date) and today), daily partitions start after it. CAUTION: on a large existing table this ALTER
+-- The first bound is computed now: p_history holds every existing row (LESS THAN the day after MAX(sold_date));
+-- on an empty table it is 2000-01-01, so a fresh install loading any past window gets daily partitions for it
+-- (`settle db partitions ensure` puts one span partition p_before_YYYYMMDD over a long gap of unused days). CAUTION: on a large existing table this ALTER
 -- rebuilds it (a full copy, writes blocked meanwhile): run it in a quiet window, with the consumer stopped.
-SET @settle_0050_bound = (SELECT DATE_FORMAT(GREATEST(COALESCE(MAX(sold_date), CURRENT_DATE), CURRENT_DATE) + INTERVAL 1 DAY, '%Y-%m-%d') FROM settlements);
+SET @settle_0050_bound = (SELECT COALESCE(DATE_FORMAT(MAX(sold_date) + INTERVAL 1 DAY, '%Y-%m-%d'), '2000-01-01') FROM settlements);
 SET @settle_0050_sql = CONCAT(
   'ALTER TABLE settlements',
   ' DROP PRIMARY KEY, ADD PRIMARY KEY (id, sold_date),',

@@ -11,6 +11,12 @@ export const HISTORY_PARTITION = 'p_history';
 export const FUTURE_PARTITION = 'p_future';
 /** More than this many partitions in one `ensure` is a mistake (a far-off date), not maintenance. */
 export const MAX_PARTITIONS_PER_ENSURE = 1000;
+/**
+ * A gap of more days than this between the last bounded partition and the first date asked for becomes ONE span
+ * partition (p_before_YYYYMMDD) instead of a daily partition per day: a fresh table loading last year's window
+ * should not get hundreds of empty partitions for the days in between.
+ */
+export const MAX_DAILY_GAP = 31;
 
 /** As the database lists it, in partition order. `lessThan` null = MAXVALUE; `approxRows` is the engine's estimate. */
 export interface ExistingPartition {
@@ -19,7 +25,7 @@ export interface ExistingPartition {
   readonly approxRows: number;
 }
 
-export type PartitionKind = 'catch-all' | 'daily' | 'future' | 'other';
+export type PartitionKind = 'catch-all' | 'daily' | 'span' | 'future' | 'other';
 
 export interface DescribedPartition extends ExistingPartition {
   readonly kind: PartitionKind;
@@ -31,8 +37,9 @@ export interface DescribedPartition extends ExistingPartition {
 
 export interface PlannedPartition {
   readonly name: string;
-  readonly day: LocalDate;
-  /** Exclusive upper bound: the next day. */
+  /** The sold date of a daily partition; a span partition covers the days from the previous bound up to lessThan. */
+  readonly day: LocalDate | null;
+  /** Exclusive upper bound: the next day (daily) or the first day after the span. */
   readonly lessThan: LocalDate;
 }
 
@@ -40,14 +47,17 @@ const compact = (d: LocalDate): string => d.toString().replaceAll('-', '');
 
 export const dailyPartitionName = (day: LocalDate): string => `p${compact(day)}`;
 
+/** A span partition: the days from the previous partition's bound up to (not including) `lessThan`. */
+export const spanPartitionName = (lessThan: LocalDate): string => `p_before_${compact(lessThan)}`;
+
 /** Where `archive` moves a daily partition: one table per sold date. */
 export const archiveTableName = (day: LocalDate): string => `settlements_archive_${compact(day)}`;
 
 /** Where `archive` moves the catch-all partition, whole: everything before its bound. */
 export const historyArchiveTableName = (lessThan: LocalDate): string => `settlements_archive_before_${compact(lessThan)}`;
 
-function dayOfName(name: string): LocalDate | null {
-  const m = /^p(\d{4})(\d{2})(\d{2})$/.exec(name);
+function dayOfName(name: string, pattern = /^p(\d{4})(\d{2})(\d{2})$/): LocalDate | null {
+  const m = pattern.exec(name);
   if (!m) return null;
   try {
     return LocalDate.parse(`${m[1]}-${m[2]}-${m[3]}`);
@@ -81,44 +91,55 @@ export function describePartitions(partitions: readonly ExistingPartition[]): De
     // when it became first because the ones before it were archived
     if (day && day.addDays(1).equals(p.lessThan)) return { ...p, kind: 'daily', from: i === 0 ? null : start, day };
     if (i === 0) return { ...p, kind: 'catch-all', from: null, day: null };
+    if (dayOfName(p.name, /^p_before_(\d{4})(\d{2})(\d{2})$/)?.equals(p.lessThan)) return { ...p, kind: 'span', from: start, day: null };
     return { ...p, kind: 'other', from: start, day: null };
   });
 }
 
 export interface EnsurePlan {
-  /** Daily partitions to split off p_future, in date order (empty: nothing to do). */
+  /** Partitions to split off p_future, in date order (empty: nothing to do). */
   readonly add: readonly PlannedPartition[];
   /** The last sold date with a partition of its own (or inside a bounded partition) once the plan ran; null: none. */
   readonly coveredThrough: LocalDate | null;
 }
 
+/** Sold dates (inclusive) that must each have a daily partition. */
+export interface DateRange {
+  readonly from: LocalDate;
+  readonly through: LocalDate;
+}
+
 /**
- * Daily partitions to add so every sold date up to `through` (inclusive) has a bounded partition. They are split
- * off p_future only, contiguously after the last bounded partition (a partition must cover exactly one day, so
- * none can start after a gap); dates below that bound are already covered (by their day, or by the catch-all,
- * which is never split). `startIfNone`: the first day when no bounded partition exists at all.
+ * Partitions to split off p_future so every date of every range gets a daily partition. Partitions are contiguous,
+ * so they are added after the last bounded partition only: a date already below that bound stays where it is (its
+ * day, a span or the catch-all, which is never split). Between the bound and a range's first date, a gap of at
+ * most MAX_DAILY_GAP days gets daily partitions too, a longer one a single span partition (p_before_YYYYMMDD).
  */
-export function planEnsure(partitions: readonly ExistingPartition[], through: LocalDate, startIfNone: LocalDate, maxAdd = MAX_PARTITIONS_PER_ENSURE): EnsurePlan {
+export function planEnsure(partitions: readonly ExistingPartition[], ranges: readonly DateRange[], maxAdd = MAX_PARTITIONS_PER_ENSURE): EnsurePlan {
   const described = describePartitions(partitions);
   const bounded = described.filter((p) => p.lessThan !== null);
   const lastBound = bounded.length ? (bounded[bounded.length - 1]?.lessThan ?? null) : null;
-  const start = lastBound ?? startIfNone;
-  const count = through.epochDay - start.epochDay + 1;
-  if (count <= 0) return { add: [], coveredThrough: lastBound ? lastBound.addDays(-1) : null };
-  if (count > maxAdd)
-    throw new SettleError(
-      'TOO_MANY_PARTITIONS',
-      `adding partitions from ${start.toString()} through ${through.toString()} means ${count} partitions; at most ${maxAdd} at a time (run ensure with an earlier --through first)`,
-      { category: 'usage', details: { from: start.toString(), through: through.toString(), count } },
-    );
   const add: PlannedPartition[] = [];
-  for (let d = start; !d.isAfter(through); d = d.addDays(1)) add.push({ name: dailyPartitionName(d), day: d, lessThan: d.addDays(1) });
-  return { add, coveredThrough: through };
+  let cursor = lastBound;
+  for (const range of [...ranges].sort((a, b) => a.from.epochDay - b.from.epochDay)) {
+    if (cursor !== null && range.through.isBefore(cursor)) continue;
+    let day = cursor === null || range.from.isAfter(cursor) ? range.from : cursor;
+    if (cursor !== null && day.epochDay - cursor.epochDay > MAX_DAILY_GAP) add.push({ name: spanPartitionName(day), day: null, lessThan: day });
+    else if (cursor !== null) day = cursor;
+    for (; !day.isAfter(range.through); day = day.addDays(1)) add.push({ name: dailyPartitionName(day), day, lessThan: day.addDays(1) });
+    cursor = day;
+  }
+  if (add.length > maxAdd)
+    throw new SettleError('TOO_MANY_PARTITIONS', `ensuring these dates means ${add.length} partitions; at most ${maxAdd} at a time (ensure a shorter range first)`, {
+      category: 'usage',
+      details: { count: add.length, ranges: ranges.map((r) => `${r.from.toString()}..${r.through.toString()}`) },
+    });
+  return { add, coveredThrough: cursor ? cursor.addDays(-1) : null };
 }
 
 export interface ArchiveStep {
   readonly partition: string;
-  readonly kind: 'daily' | 'catch-all';
+  readonly kind: 'daily' | 'span' | 'catch-all';
   /** The table it moves into (null when dropped without keeping). */
   readonly table: string | null;
   /** Its range, for messages: from (null = no lower bound) and the exclusive upper bound. */
@@ -154,7 +175,7 @@ export function planArchive(partitions: readonly ExistingPartition[], before: Lo
       break;
     }
     const table = !keep ? null : p.kind === 'daily' && p.day ? archiveTableName(p.day) : historyArchiveTableName(p.lessThan);
-    steps.push({ partition: p.name, kind: p.kind === 'daily' ? 'daily' : 'catch-all', table, from: p.from, lessThan: p.lessThan, approxRows: p.approxRows });
+    steps.push({ partition: p.name, kind: p.kind === 'daily' || p.kind === 'span' ? p.kind : 'catch-all', table, from: p.from, lessThan: p.lessThan, approxRows: p.approxRows });
   }
   return { steps, historyKept };
 }

@@ -67,14 +67,29 @@ describe('migration 0050: settlements partitioned by sold date', () => {
     expect(ddl).toContain('PRIMARY KEY (`id`,`sold_date`)');
     expect(ddl).toContain('UNIQUE KEY `uk_settlements_transaction_key` (`transaction_key`,`sold_date`)');
     expect(ddl).not.toContain('ix_settlements_sold_date');
-    const bound = todayInSeoul(new Date()).toString() > '2026-01-15' ? null : '2026-01-16'; // the day after the later of MAX(sold_date) and today
-    const parts = await partitionsOf(conn);
-    expect(parts).toHaveLength(2);
-    expect(parts[0]).toMatch(/^p_history</);
-    if (bound) expect(parts[0]).toBe(`p_history<${bound}`);
-    expect(parts[1]).toBe('p_future<MAXVALUE');
+    expect(await partitionsOf(conn)).toEqual(['p_history<2026-01-16', 'p_future<MAXVALUE']); // the day after MAX(sold_date)
     const [[counts]] = (await conn.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM settlements PARTITION (p_history)')) as unknown as [RowDataPacket[]];
     expect(Number(counts?.n)).toBe(5);
+  });
+});
+
+describe('migration 0050 on an empty table', () => {
+  it('bounds p_history at 2000-01-01, so produce gives an old window daily partitions (one span over the unused gap)', async () => {
+    const db = await createTempDatabase('settle_it_0050e');
+    const conn = await mysql.createConnection({ uri: db.url, dateStrings: true, timezone: 'Z' });
+    try {
+      expect(await partitionsOf(conn)).toEqual(['p_history<2000-01-01', 'p_future<MAXVALUE']);
+      const today = todayInSeoul(new Date());
+      const added = await ensurePartitionsForWindow(stackConfig({ MYSQL_URL: db.url }, ['mysql']), silentLogger(), { from: '2025-02-03', to: '2025-02-03', dateType: 'soldDate' });
+      expect(added.slice(0, 2).map((p) => p.name)).toEqual(['p_before_20250203', 'p20250203']);
+      expect(added[added.length - 1]?.name).toBe(`p${today.addDays(7).toString().replaceAll('-', '')}`);
+      const parts = await partitionsOf(conn);
+      expect(parts.slice(0, 3)).toEqual(['p_history<2000-01-01', 'p_before_20250203<2025-02-03', 'p20250203<2025-02-04']);
+      expect(parts[parts.length - 1]).toBe('p_future<MAXVALUE');
+    } finally {
+      await conn.end();
+      await db.drop();
+    }
   });
 });
 
@@ -112,7 +127,7 @@ describe('settle db partitions (adapter + CLI) on MariaDB', () => {
 
     const first = await settle('ensure', '--through', '2025-09-03');
     expect(first.code).toBe(0);
-    expect(first.stdout).toContain('added 3 daily partition(s): p20250901 … p20250903');
+    expect(first.stdout).toContain('added 3 partition(s): p20250901 … p20250903');
     const layout = ['p_history<2025-09-01', 'p20250901<2025-09-02', 'p20250902<2025-09-03', 'p20250903<2025-09-04', 'p_future<MAXVALUE'];
     expect(await partitionsOf(conn)).toEqual(layout);
 
@@ -194,8 +209,8 @@ describe('settle db partitions (adapter + CLI) on MariaDB', () => {
     await conn.query(`ALTER TABLE settlements REORGANIZE PARTITION p_future INTO (PARTITION p_history VALUES LESS THAN ('${recent.toString()}'), PARTITION p_future VALUES LESS THAN (MAXVALUE))`);
     const window = { from: '2025-09-04', to: '2025-09-05', dateType: 'soldDate' as const }; // inside p_history: only the days ahead are added
     const added = await ensurePartitionsForWindow(config, silentLogger(), window);
-    expect(added[0]?.day.toString()).toBe(recent.toString());
-    expect(added[added.length - 1]?.day.toString()).toBe(today.addDays(7).toString());
+    expect(added[0]?.day?.toString()).toBe(recent.toString());
+    expect(added[added.length - 1]?.day?.toString()).toBe(today.addDays(7).toString());
     expect(await ensurePartitionsForWindow(config, silentLogger(), window)).toEqual([]);
 
     await conn.query('ALTER TABLE settlements REMOVE PARTITIONING');

@@ -32,9 +32,12 @@ describe('describePartitions', () => {
 });
 
 describe('planEnsure', () => {
+  const r = (from: string, through: string) => ({ from: d(from), through: d(through) });
+  const names = (plan: ReturnType<typeof planEnsure>) => plan.add.map((p) => p.name);
+
   it('adds one partition per day, contiguously after the last bounded partition, through the date (inclusive)', () => {
-    const plan = planEnsure(fresh, d('2025-09-03'), d('2025-08-01'));
-    expect(plan.add.map((p) => [p.name, p.day.toString(), p.lessThan.toString()])).toEqual([
+    const plan = planEnsure(fresh, [r('2025-09-01', '2025-09-03')]);
+    expect(plan.add.map((p) => [p.name, p.day?.toString(), p.lessThan.toString()])).toEqual([
       ['p20250901', '2025-09-01', '2025-09-02'],
       ['p20250902', '2025-09-02', '2025-09-03'],
       ['p20250903', '2025-09-03', '2025-09-04'],
@@ -43,18 +46,38 @@ describe('planEnsure', () => {
   });
 
   it('is idempotent: nothing to add when every day through the date has a partition, or lies in the catch-all', () => {
-    expect(planEnsure(daily, d('2025-09-03'), d('2025-09-01')).add).toEqual([]);
-    expect(planEnsure(daily, d('2025-09-02'), d('2025-09-01')).add).toEqual([]);
-    expect(planEnsure(fresh, d('2025-08-15'), d('2025-08-01')).add).toEqual([]); // inside p_history: never split
-    expect(planEnsure(daily, d('2025-09-05'), d('2025-09-01')).add.map((p) => p.name)).toEqual(['p20250904', 'p20250905']);
+    expect(planEnsure(daily, [r('2025-09-01', '2025-09-03')]).add).toEqual([]);
+    expect(planEnsure(daily, [r('2025-09-02', '2025-09-02')]).add).toEqual([]);
+    expect(planEnsure(fresh, [r('2025-08-01', '2025-08-15')]).add).toEqual([]); // inside p_history: never split
+    expect(names(planEnsure(daily, [r('2025-09-01', '2025-09-05')]))).toEqual(['p20250904', 'p20250905']);
   });
 
-  it('starts at startIfNone when only p_future is left', () => {
-    expect(planEnsure([part('p_future', null)], d('2025-09-02'), d('2025-09-01')).add.map((p) => p.name)).toEqual(['p20250901', 'p20250902']);
+  it('fills a short gap before the first date asked for with daily partitions', () => {
+    expect(names(planEnsure(daily, [r('2025-09-06', '2025-09-06')]))).toEqual(['p20250904', 'p20250905', 'p20250906']);
+  });
+
+  it('puts a long gap into one span partition, then daily ones: a fresh table loading an old window', () => {
+    const empty = [part('p_history', '2000-01-01'), part('p_future', null)];
+    const plan = planEnsure(empty, [r('2026-11-30', '2026-12-08'), r('2025-02-03', '2025-02-04')]);
+    expect(plan.add.map((p) => [p.name, p.lessThan.toString()]).slice(0, 4)).toEqual([
+      ['p_before_20250203', '2025-02-03'],
+      ['p20250203', '2025-02-04'],
+      ['p20250204', '2025-02-05'],
+      ['p_before_20261130', '2026-11-30'],
+    ]);
+    expect(names(plan)).toHaveLength(4 + 9);
+    expect(plan.coveredThrough?.toString()).toBe('2026-12-08');
+    const after = [...empty.slice(0, 1), ...plan.add.map((p) => part(p.name, p.lessThan.toString())), part('p_future', null)];
+    expect(describePartitions(after).map((p) => p.kind)).toEqual(['catch-all', 'span', 'daily', 'daily', 'span', ...Array<string>(9).fill('daily'), 'future']);
+    expect(planEnsure(after, [r('2025-02-03', '2025-02-04'), r('2026-11-30', '2026-12-08')]).add).toEqual([]);
+  });
+
+  it('starts at the first date asked for when only p_future is left', () => {
+    expect(names(planEnsure([part('p_future', null)], [r('2025-09-01', '2025-09-02')]))).toEqual(['p20250901', 'p20250902']);
   });
 
   it('refuses a far-off date instead of adding thousands of partitions', () => {
-    expect(() => planEnsure(fresh, d('2035-01-01'), d('2025-09-01'))).toThrow(expect.objectContaining({ code: 'TOO_MANY_PARTITIONS', category: 'usage' }));
+    expect(() => planEnsure(fresh, [r('2025-09-01', '2035-01-01')])).toThrow(expect.objectContaining({ code: 'TOO_MANY_PARTITIONS', category: 'usage' }));
   });
 });
 

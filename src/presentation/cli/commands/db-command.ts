@@ -76,17 +76,20 @@ function registerPartitionsCommand(db: Command, ctx: CliContext): void {
   partitions
     .command('ensure')
     .description(`add daily partitions (split off p_future) through a date; idempotent, and cheap when nothing is missing`)
+    .option('--from <date>', 'first sold date that must have its own partition, YYYY-MM-DD (default: the earlier of today, Asia/Seoul, and the last date); dates already below the last partition bound stay where they are', dateFlag('--from'))
     .option('--through <date>', 'last sold date that must have its own partition, YYYY-MM-DD', dateFlag('--through'))
     .option('--days-ahead <n>', `or: through today (Asia/Seoul) + n days (default ${DEFAULT_DAYS_AHEAD})`, intFlag('--days-ahead', 0, 366))
     .option('--dry-run', 'print the partitions that would be added, add nothing')
     .option('--json', 'print the result as JSON')
-    .action(async (opts: { through?: string; daysAhead?: number; dryRun?: boolean; json?: boolean }, cmd: Command) => {
+    .action(async (opts: { from?: string; through?: string; daysAhead?: number; dryRun?: boolean; json?: boolean }, cmd: Command) => {
       if (opts.through !== undefined && opts.daysAhead !== undefined) throw usage('INVALID_FLAG', '--through and --days-ahead are alternatives: give one of them');
       const today = todayInSeoul(new Date());
       const through = opts.through !== undefined ? LocalDate.parse(opts.through, '--through') : today.addDays(opts.daysAhead ?? DEFAULT_DAYS_AHEAD);
+      const from = opts.from !== undefined ? LocalDate.parse(opts.from, '--from') : through.isBefore(today) ? through : today;
+      if (from.isAfter(through)) throw usage('INVALID_FLAG', `--from ${from.toString()} is after the last date ${through.toString()}`);
       const added = await withPartitions(cmd, (p) =>
         p.exclusively(async () => {
-          const plan = planEnsure(await p.list(), through, today);
+          const plan = planEnsure(await p.list(), [{ from, through }]);
           if (!opts.dryRun) await p.add(plan.add);
           return plan.add;
         }),
@@ -94,7 +97,7 @@ function registerPartitionsCommand(db: Command, ctx: CliContext): void {
       const names = added.map((a) => a.name);
       if (opts.json) return ctx.out(JSON.stringify({ through: through.toString(), dryRun: opts.dryRun === true, added: names }));
       if (names.length === 0) return ctx.out(`every sold date through ${through.toString()} already has a partition`);
-      ctx.out(`${opts.dryRun ? 'would add' : 'added'} ${names.length} daily partition(s): ${names[0]} … ${names[names.length - 1]}`);
+      ctx.out(`${opts.dryRun ? 'would add' : 'added'} ${names.length} partition(s): ${names[0]} … ${names[names.length - 1]}`);
     });
 
   partitions
