@@ -46,6 +46,9 @@ const { values: args } = parseArgs({
     env: { type: 'string', multiple: true, default: [] }, // KEY=VALUE for both children, e.g. MYSQL_POOL_SIZE=8
     'raw-methods': { type: 'string', default: RAW_METHODS.join(',') }, // '' = skip the raw MySQL loads
     'raw-batch-rows': { type: 'string', default: '2000' },
+    // separate: a second database migrated and pre-filled like the measured one (same state; the pre-fill runs
+    // twice, in parallel); same: the measured database after the run (no second pre-fill; starts N rows bigger)
+    'raw-db': { type: 'string', default: 'separate' },
     'sold-date': { type: 'string', default: '2025-02-03' },
     profile: { type: 'string' },
     json: { type: 'boolean', default: false },
@@ -73,6 +76,8 @@ const extraEnv = Object.fromEntries(
     return [kv.slice(0, at), kv.slice(at + 1)];
   }),
 );
+const rawDb = args['raw-db'];
+if (rawDb !== 'separate' && rawDb !== 'same') throw new Error(`--raw-db must be separate or same, got "${rawDb}"`);
 const profileDir = args.profile ? resolve(args.profile) : null;
 
 const id = randomBytes(4).toString('hex');
@@ -137,7 +142,8 @@ async function main(): Promise<number> {
   if (profileDir) mkdirSync(profileDir, { recursive: true });
 
   await createDatabase(admin, database);
-  if (rawMethods.length > 0) await createDatabase(admin, rawDatabase);
+  const separateRaw = rawMethods.length > 0 && rawDb === 'separate';
+  if (separateRaw) await createDatabase(admin, rawDatabase);
   const config = loadConfig({ KAFKA_BROKERS: brokers, SCHEMA_REGISTRY_URL: registryUrl, MYSQL_URL: dbUrl(database), SETTLEMENT_TOPIC: topic, LOG_LEVEL: logLevel }, ['kafka', 'registry', 'mysql']);
   const kafka = createKafka(config.kafka, logger, '-bench');
   const topics = settlementTopics(topic, partitions);
@@ -156,13 +162,22 @@ async function main(): Promise<number> {
   if (!sample.ok) throw new Error('generated row rejected');
   const templateRow = Object.fromEntries(ALL_COLUMNS.map((c, i) => [c, toSettlementRow(sample.value, { topic, partition: 0, offset: 0, timestamp: 0 })[i] ?? null]));
   let prefillSeconds = 0;
-  for (const db of rawMethods.length > 0 ? [database, rawDatabase] : [database]) {
-    if (tableRows === 0) break;
-    say(`pre-filling ${db}.settlements with ${tableRows} rows`);
-    await admin.query(`USE \`${db}\``);
-    const p = await prefill(admin, db, tableRows, soldDate, templateRow, say);
-    say(`  ${p.seconds.toFixed(1)} s (insert ${p.fillSeconds.toFixed(1)} s, indexes ${p.indexes.join(', ') || 'none'} rebuilt in ${p.indexSeconds.toFixed(1)} s)`);
-    if (db === database) prefillSeconds = p.seconds;
+  if (tableRows > 0) {
+    const dbs = separateRaw ? [database, rawDatabase] : [database];
+    say(`pre-filling settlements of ${dbs.join(' and ')} with ${tableRows} rows${dbs.length > 1 ? ' each, in parallel' : ''}`);
+    const t0 = performance.now();
+    const results = await Promise.all(
+      dbs.map(async (db) => {
+        const conn = await mysql.createConnection({ uri: dbUrl(db) });
+        try {
+          return await prefill(conn, db, tableRows, soldDate, templateRow, db === database ? say : () => undefined);
+        } finally {
+          await conn.end();
+        }
+      }),
+    );
+    prefillSeconds = (performance.now() - t0) / 1000;
+    for (const [i, p] of results.entries()) say(`  ${dbs[i] ?? ''}: ${p.seconds.toFixed(1)} s (insert ${p.fillSeconds.toFixed(1)} s, indexes ${p.indexes.join(', ') || 'none'} rebuilt in ${p.indexSeconds.toFixed(1)} s)`);
   }
   await admin.query(`USE \`${database}\``);
   const tableRowsBefore = await scalar(admin, 'SELECT COUNT(*) FROM settlements');
@@ -191,29 +206,44 @@ async function main(): Promise<number> {
     if (producer.running()) producer.process.kill('SIGKILL');
   });
 
+  const producerFailed = () => (producer.exitCode() !== null && producer.exitCode() !== 0 ? `settle produce exited ${String(producer.exitCode())}` : null);
   const stored = await mysql.createConnection({ uri: dbUrl(database) });
   cleanups.push(() => stored.end());
   let lastReport = performance.now();
-  const endedAt = await waitFor(
+  let endedAt = await waitFor(
     'all rows in MySQL',
     async () => {
       const done = await scalar(stored, 'SELECT COALESCE(SUM(next_offset), 0) FROM consumer_offsets WHERE group_id = ? AND topic = ?', [group, topic]);
       if (done >= rows) return performance.now();
-      if (!producer.running() && (await producer.exited) !== 0) throw new Error(`settle produce exited ${String(await producer.exited)}`);
       if (performance.now() - lastReport > 10_000) {
         lastReport = performance.now();
         say(`  ${done} rows stored`);
       }
       return null;
     },
-    { everyMs: 250, child: consumer, signal: interrupted.signal, timeoutMs: 6 * 3600_000 },
+    { everyMs: 250, child: consumer, failed: producerFailed, signal: interrupted.signal, timeoutMs: 6 * 3600_000 },
   );
+  const producerCode = await producer.exited;
+  if (producerCode !== 0) throw new Error(`settle produce exited ${String(producerCode)}`);
+  // a page published twice (a send retried after a timeout) leaves more records than rows: then "all stored" is
+  // the topic's end, not N records
+  const admin2 = kafka.admin();
+  await admin2.connect();
+  const published = await admin2.fetchTopicOffsets(topic).finally(() => admin2.disconnect());
+  const records = published.reduce((sum, p) => sum + Number(p.high), 0);
+  if (records > rows) {
+    say(`the topic holds ${records} records for ${rows} rows (pages published twice); waiting for all of them`);
+    endedAt = await waitFor('all records stored', async () => ((await scalar(stored, 'SELECT COALESCE(SUM(next_offset), 0) FROM consumer_offsets WHERE group_id = ? AND topic = ?', [group, topic])) >= records ? performance.now() : null), {
+      everyMs: 250,
+      child: consumer,
+      signal: interrupted.signal,
+      timeoutMs: 3600_000,
+    });
+  }
   const startedAt = fake.firstRequestAt() ?? endedAt;
   const e2eSeconds = (endedAt - startedAt) / 1000;
   say(`all ${rows} rows stored after ${e2eSeconds.toFixed(1)} s; stopping the consumer`);
 
-  const producerCode = await producer.exited;
-  if (producerCode !== 0) throw new Error(`settle produce exited ${String(producerCode)}`);
   const produced = lastJson<JobSummary>(producer.stdout());
   consumer.process.kill('SIGTERM');
   const consumerCode = await consumer.exited;
@@ -227,8 +257,9 @@ async function main(): Promise<number> {
 
   let raw: RawMethodResult[] = [];
   if (rawMethods.length > 0) {
-    const rawConfig = loadConfig({ MYSQL_URL: dbUrl(rawDatabase) }, ['mysql']);
-    raw = await runRawMethods({ mysql: rawConfig.mysql, rawUrl: dbUrl(rawDatabase), pagesFor: pages, tsvPath: (m) => join(work, `${m}.tsv`), concurrency: Number(args['consumer-concurrency'] ?? 3), batchRows: rawBatchRows, methods: rawMethods, say });
+    const rawUrl = dbUrl(separateRaw ? rawDatabase : database);
+    const rawConfig = loadConfig({ MYSQL_URL: rawUrl }, ['mysql']);
+    raw = await runRawMethods({ mysql: rawConfig.mysql, rawUrl, pagesFor: pages, tsvPath: (m) => join(work, `${m}.tsv`), concurrency: Number(args['consumer-concurrency'] ?? 3), batchRows: rawBatchRows, methods: rawMethods, say });
     for (const r of raw) say(`  ${r.method}: ${r.rowsPerSec} rows/s (${r.seconds} s, table held ${r.tableRowsBefore} rows)`);
   }
 
@@ -257,6 +288,7 @@ async function main(): Promise<number> {
       consumerConcurrency: args['consumer-concurrency'] ?? null,
       env: Object.keys(extraEnv).length > 0 ? JSON.stringify(extraEnv) : null,
       rawBatchRows,
+      rawDb,
       profile: profileDir,
       node: process.version,
     },

@@ -78,6 +78,8 @@ export interface Child {
   /** Resolves with the exit code (or the signal's name) once the process is gone. */
   readonly exited: Promise<number | string>;
   running(): boolean;
+  /** The exit code (or signal name) once exited, else null. */
+  exitCode(): number | string | null;
 }
 
 export function startChild(name: string, args: readonly string[], env: Record<string, string>, onStderr: (line: string) => void): Child {
@@ -88,6 +90,7 @@ export function startChild(name: string, args: readonly string[], env: Record<st
   let peak = 0;
   const seen = new Set<number>([pid]);
   let alive = true;
+  let code: number | string | null = null;
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   let partial = '';
   child.stderr?.on('data', (d: Buffer) => {
@@ -104,13 +107,14 @@ export function startChild(name: string, args: readonly string[], env: Record<st
   const timer = setInterval(sample, 250);
   sample();
   const exited = new Promise<number | string>((resolve) =>
-    child.on('exit', (code, signal) => {
+    child.on('exit', (c, signal) => {
       alive = false;
       clearInterval(timer);
-      resolve(code ?? signal ?? -1);
+      code = c ?? signal ?? -1;
+      resolve(code);
     }),
   );
-  return { name, process: child, pid, peakKb: () => peak, pids: () => [...seen], stdout: () => out, exited, running: () => alive };
+  return { name, process: child, pid, peakKb: () => peak, pids: () => [...seen], stdout: () => out, exited, running: () => alive, exitCode: () => code };
 }
 
 /** The last line of stdout that parses as a JSON object (settle --json prints its summary last). */
@@ -127,13 +131,15 @@ export function lastJson<T>(stdout: string): T | null {
   return null;
 }
 
-/** Polls `check` every `everyMs` until it returns a value, the child exits, or `signal` aborts. */
-export async function waitFor<T>(what: string, check: () => Promise<T | null>, o: { everyMs: number; child?: Child; signal?: AbortSignal; timeoutMs: number }): Promise<T> {
+/** Polls `check` every `everyMs` until it returns a value (a check that throws counts as no value yet), the child exits, `failed` names a failure, or `signal` aborts. */
+export async function waitFor<T>(what: string, check: () => Promise<T | null>, o: { everyMs: number; child?: Child; failed?: () => string | null; signal?: AbortSignal; timeoutMs: number }): Promise<T> {
   const deadline = performance.now() + o.timeoutMs;
   for (;;) {
     if (o.signal?.aborted) throw new Error(`interrupted while waiting for ${what}`);
     const v = await check().catch(() => null);
     if (v !== null) return v;
+    const failure = o.failed?.() ?? null;
+    if (failure !== null) throw new Error(`${failure} while waiting for ${what}`);
     if (o.child && !o.child.running()) throw new Error(`settle ${o.child.name} exited (${String(await o.child.exited)}) while waiting for ${what}`);
     if (performance.now() > deadline) throw new Error(`gave up waiting for ${what} after ${Math.round(o.timeoutMs / 1000)} s`);
     await new Promise((r) => setTimeout(r, o.everyMs));

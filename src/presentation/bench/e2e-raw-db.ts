@@ -14,8 +14,8 @@ import { keyTemplate, patchKey, patchPage } from './key-template.js';
 /**
  * The machine's limit for loading a settlement day into MySQL, without Kafka: the same generator and row
  * shapes as the fake serves (realistic keys, another key salt per method so nothing collides), mapped as the
- * store maps them (toSettlementRow), loaded three ways into a database migrated and pre-filled like the
- * measured one. Only the load itself is timed; writing the TSV and filling the staging table are not.
+ * store maps them (toSettlementRow), loaded three ways: LOAD DATA LOCAL INFILE of a TSV, the store's own
+ * multi-row upsert (MySqlSettlementStore, like raw-baseline.ts), and INSERT … SELECT from a staging table. Only the load itself is timed; writing the TSV and filling the staging table are not.
  */
 export const RAW_METHODS = ['loadData', 'storeUpsert', 'insertSelect'] as const;
 export type RawMethod = (typeof RAW_METHODS)[number];
@@ -86,11 +86,14 @@ export interface RawRunOptions {
 }
 
 /**
- * Runs the methods one after another into the SAME table (a second database migrated and pre-filled like the
- * measured one): emptying it again between methods would cost more than the loads (deleting 1M random-keyed
- * rows took minutes here), and pre-filling one database per method triples the pre-fill. So a later method
- * starts from a table larger by the rows of the earlier ones (reported as its tableRowsBefore); the fastest
- * method, LOAD DATA, runs first, on exactly the state the measured run started from.
+ * Runs the methods one after another into the SAME table. The choice of state (e2e-bench.ts, --raw-db):
+ * `separate` (default) is a second database migrated like the measured one and pre-filled the same way with
+ * the same rows, so the first method starts from exactly the state the measured run started from; `same` is
+ * the measured database after its run (N rows bigger; saves the second pre-fill at large --table-rows).
+ * Emptying the table again between methods would cost more than the loads (deleting 1M random-keyed rows
+ * took minutes here) and a database per method would triple the pre-fill, so a later method starts from a
+ * table larger by the rows of the earlier ones (reported as its tableRowsBefore); LOAD DATA, expected to be
+ * the fastest, runs first.
  */
 export async function runRawMethods(o: RawRunOptions): Promise<RawMethodResult[]> {
   const conn = await mysql.createConnection({ uri: o.rawUrl, multipleStatements: false });

@@ -72,9 +72,11 @@ export function formatReport(r: E2eReport): string {
     `  end to end:  ${n(r.e2eRowsPerSec)} rows/s (${r.e2eSeconds} s from the first Toss request to the last row in MySQL)`,
     `  produce:     ${n(r.produceRowsPerSec)} rows/s (its own run time)        peak RSS ${r.peakRssMbProducer} MB (${r.peakRssSource.producer})`,
     `  consume:     ${n(r.consumeRowsPerSec)} rows/s (first batch to last)     peak RSS ${r.peakRssMbConsumer} MB (${r.peakRssSource.consumer})`,
-    `  raw MySQL:   ${n(r.rawDbRowsPerSec)} rows/s (${r.rawDbMethod ?? 'not run'}, the fastest of: ${Object.entries(r.rawDbMethods)
-      .map(([k, v]) => `${k} ${n(v.rowsPerSec)} rows/s from ${n(v.tableRowsBefore)} rows`)
-      .join('; ')})`,
+    r.rawDbMethod === null
+      ? '  raw MySQL:   not measured (--raw-methods=)'
+      : `  raw MySQL:   ${n(r.rawDbRowsPerSec)} rows/s (${r.rawDbMethod}, the fastest of: ${Object.entries(r.rawDbMethods)
+          .map(([k, v]) => `${k} ${n(v.rowsPerSec)} rows/s from ${n(v.tableRowsBefore)} rows`)
+          .join('; ')})`,
     `  ratio to raw MySQL: ${r.ratioToRawDb ?? '-'}; 100,000,000 rows would take ${r.projectedHoursFor100M ?? '-'} h at this rate`,
   ];
   if (r.profileUsPerRow) lines.push(formatStageTable(r.profileUsPerRow));
