@@ -18,6 +18,9 @@ export interface MySqlSettlementStoreOptions {
  * SettlementStore on MySQL 8 / MariaDB 10.11. One transaction per batch: multi-row upserts ordered by
  * transaction_key (concurrent partitions then lock index entries in the same order, fewer deadlocks), then
  * the partition's next offset. The pool must come from createSettlementStorePool (no CLIENT_FOUND_ROWS).
+ * Measured and not taken: LOAD DATA LOCAL INFILE of the batch (bytes written straight into buffers) into a
+ * TEMPORARY table, then one INSERT … SELECT … ON DUPLICATE KEY UPDATE. Same counts and rule, but no faster end
+ * to end: it saves ~1.5 µs of Node CPU per row (of ~30 in the consumer) while the server writes each row twice.
  */
 export class MySqlSettlementStore implements SettlementStore {
   private packetBudget: Promise<number> | null = null;

@@ -82,6 +82,18 @@ describe('MySqlSettlementStore on MariaDB', () => {
     expect(JSON.parse(String(rows[0]?.details)).card.company).toBe(s.card.company);
   });
 
+  it('round-trips every character the statement escapes, and text that looks like NULL, in a multi-row statement', async () => {
+    const tricky = ['\\N', 'NULL', '\r\n', '\x1a\b', '\\', `'`, '\t', '\0', '', '😀 한글'];
+    const records = tricky.map((t, i) => {
+      const base = syntheticSettlement(6_000 + i, 'esc2');
+      return { settlement: { ...base, paymentKey: `pk-${t}-${i}`, card: { ...base.card, company: t } }, offset: i, timestamp: 1 };
+    });
+    expect(await store.applyBatch(batch(records, tricky.length, 11))).toEqual({ inserted: tricky.length, updated: 0, unchanged: 0 });
+    const [rows] = await fx.db.query<RowDataPacket[]>("SELECT payment_key, details FROM settlements WHERE transaction_key LIKE 'esc2%' ORDER BY transaction_key");
+    expect(rows.map((r) => r.payment_key)).toEqual(records.map((r) => r.settlement.paymentKey));
+    expect(rows.map((r) => JSON.parse(String(r.details)).card.company)).toEqual(tricky);
+  });
+
   it('stores approved_at_utc in UTC and details as the JSON of the nested objects', async () => {
     const s = syntheticSettlement(4_009, 'utc'); // a cancel row
     await store.applyBatch(batch([{ settlement: s, offset: 1, timestamp: 1 }], 2, 9));
