@@ -2,10 +2,21 @@ import pLimit from 'p-limit';
 import type { FetchedPage, SettlementPageReader, SettlementSource } from '../../application/settlement/ports.js';
 import type { SettlementWindow } from '../../domain/settlement/settlement-window.js';
 import { isLastPage } from '../../domain/batch/page-checkpoint.js';
+import { SettleError } from '../../domain/shared/settle-error.js';
+import type { RawSettlementPage } from './toss-settlements-client.js';
+
+/** A source that can hand a page over unparsed (TossSettlementsClient); others are parsed as they arrive. */
+export interface RawPageSource extends SettlementSource {
+  fetchRawPage(window: SettlementWindow, page: number, size: number, signal?: AbortSignal): Promise<RawSettlementPage>;
+}
+
+const hasRawPages = (source: SettlementSource): source is RawPageSource => typeof (source as Partial<RawPageSource>).fetchRawPage === 'function';
 
 /**
  * Fetches up to `concurrency` pages ahead while handing them out strictly in page order, so the writer and
  * its checkpoints advance page by page. Pages fetched past the end are dropped (Toss has no total count).
+ * Pages waiting their turn are held as the bytes Toss sent and parsed when handed out, so the rows of one page
+ * at a time live on the V8 heap, and die young.
  */
 export class PrefetchingPageReader implements SettlementPageReader {
   constructor(
@@ -19,13 +30,18 @@ export class PrefetchingPageReader implements SettlementPageReader {
     const onAbort = () => stop.abort(signal?.reason);
     if (signal?.aborted) stop.abort(signal.reason);
     else signal?.addEventListener('abort', onAbort, { once: true });
-    const inFlight = new Map<number, Promise<unknown[]>>();
+    const source = this.source;
+    const fetchOne = (page: number): Promise<RawSettlementPage> => {
+      if (hasRawPages(source)) return source.fetchRawPage(window, page, size, stop.signal);
+      return source.fetchPage(window, page, size, stop.signal).then((rows) => ({ bytes: 0, rows: () => rows }));
+    };
+    const inFlight = new Map<number, Promise<RawSettlementPage>>();
     const schedule = (page: number) => {
       // A page still queued when the run stops must fail, never look like an empty (last) page: the job
       // would checkpoint it and a resumed run would skip its rows.
       const p = limit(async () => {
         stop.signal.throwIfAborted();
-        return this.source.fetchPage(window, page, size, stop.signal);
+        return fetchOne(page);
       });
       p.catch(() => undefined); // observed when awaited; never an unhandled rejection for pages we drop
       inFlight.set(page, p);
@@ -34,8 +50,16 @@ export class PrefetchingPageReader implements SettlementPageReader {
     for (; next < startPage + this.concurrency; next++) schedule(next);
     try {
       for (let page = startPage; ; page++) {
-        const rows = await (inFlight.get(page) as Promise<unknown[]>);
+        const raw = await (inFlight.get(page) as Promise<RawSettlementPage>);
         inFlight.delete(page);
+        let rows: unknown[];
+        try {
+          rows = raw.rows();
+        } catch (error) {
+          // cut short yet still closing its array (the fetch could not tell): fetch it again, parsed on arrival
+          if (!(error instanceof SettleError && error.code === 'TOSS_TRUNCATED_BODY')) throw error;
+          rows = await source.fetchPage(window, page, size, stop.signal);
+        }
         const last = isLastPage(rows.length, size);
         if (!last) schedule(next++);
         yield { page, rows };

@@ -1,0 +1,65 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+/**
+ * bin/settle.js gives produce, replay and consume small-heap defaults by replacing its own process image
+ * (process.execve) once: same pid, flags the user gave win, other flags in NODE_OPTIONS still apply. A preload
+ * in NODE_OPTIONS reports what each image ran with.
+ */
+const BIN = fileURLToPath(new URL('../../bin/settle.js', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'settle-heap-'));
+const preload = join(dir, 'report.cjs');
+writeFileSync(preload, `process.stderr.write('image ' + JSON.stringify({ pid: process.pid, execArgv: process.execArgv, marker: process.env.SETTLE_HEAP_DEFAULTS ?? null }) + '\\n');\n`);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+interface Image {
+  pid: number;
+  execArgv: string[];
+  marker: string | null;
+}
+
+const run = (args: string[], nodeOptions: string, nodeArgs: string[] = []): Promise<{ code: number; images: Image[]; stdout: string }> =>
+  new Promise((resolve) => {
+    execFile(process.execPath, [...nodeArgs, BIN, ...args], { env: { PATH: process.env.PATH ?? '', NODE_OPTIONS: `--require ${preload} ${nodeOptions}`.trim() }, timeout: 60_000 }, (error, stdout, stderr) => {
+      const images = stderr
+        .split('\n')
+        .filter((l) => l.startsWith('image '))
+        .map((l) => JSON.parse(l.slice(6)) as Image);
+      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, images, stdout });
+    });
+  });
+
+describe('heap defaults of the binary', () => {
+  it('produce runs once more, in the same process, with the defaults added', async () => {
+    const r = await run(['produce', '--help'], '');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Usage: settle produce');
+    expect(r.images).toHaveLength(2);
+    const [first, second] = r.images as [Image, Image];
+    expect(second.pid).toBe(first.pid);
+    expect(first.marker).toBeNull();
+    expect(second.execArgv).toEqual(expect.arrayContaining(['--max-semi-space-size=16', '--max-old-space-size=128']));
+    expect(second.marker).toContain('--max-semi-space-size=16');
+  });
+
+  it('a flag the user gave wins: only the missing ones are added', async () => {
+    const viaEnv = await run(['--log-level', 'warn', 'consume', '--help'], '--max-old-space-size=300');
+    expect(viaEnv.images).toHaveLength(2);
+    expect(viaEnv.images[1]?.execArgv).toEqual(['--max-semi-space-size=16']);
+    const viaArgs = await run(['produce', '--help'], '', ['--max_semi_space_size=4']);
+    expect(viaArgs.images[1]?.execArgv).toEqual(['--max-old-space-size=128', '--heap-growing-percent=200', '--max_semi_space_size=4']);
+  });
+
+  it('nothing to add, another command, or already applied: one image', async () => {
+    expect((await run(['produce', '--help'], '--max-semi-space-size=8 --max-old-space-size=100')).images).toHaveLength(1);
+    expect((await run(['calendar', '--help'], '')).images).toHaveLength(1);
+    const applied = await new Promise<number>((resolve) => {
+      execFile(process.execPath, [BIN, 'produce', '--help'], { env: { PATH: process.env.PATH ?? '', NODE_OPTIONS: `--require ${preload}`, SETTLE_HEAP_DEFAULTS: 'x' } }, (_e, _o, stderr) => resolve(stderr.split('\n').filter((l) => l.startsWith('image ')).length));
+    });
+    expect(applied).toBe(1);
+  });
+});
