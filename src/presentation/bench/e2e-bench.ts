@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -12,12 +12,15 @@ import { silenceKafkajsTimeoutWarning } from '../../infrastructure/kafka/kafkajs
 import { subjectFor } from '../../infrastructure/kafka/settlement-serde.js';
 import { ensureTopics, settlementTopics } from '../../infrastructure/kafka/topic-admin.js';
 import { createLogger } from '../../infrastructure/logging/logger.js';
-import { migrate } from '../../infrastructure/mysql/migrator.js';
+import { MIGRATIONS_DIR, migrate } from '../../infrastructure/mysql/migrator.js';
+import { MySqlSettlementPartitions } from '../../infrastructure/mysql/mysql-settlement-partitions.js';
+import { planEnsure } from '../../domain/settlement/settlement-partitions.js';
+import { LocalDate } from '../../domain/calendar/local-date.js';
 import { ALL_COLUMNS, toSettlementRow } from '../../infrastructure/mysql/settlement-row.js';
 import type { ConsumeSummary } from '../consumer/consume-summary.js';
 import { addStageTimes, perRow, stageTimes, type CpuProfile, type StageTimes } from './cpu-profile-stages.js';
 import { consumerReady, lastJson, startChild, waitFor, type Child } from './e2e-children.js';
-import { prefill } from './e2e-prefill.js';
+import { PREFILL_DAYS, prefill } from './e2e-prefill.js';
 import { RAW_METHODS, runRawMethods, type RawMethod, type RawMethodResult } from './e2e-raw-db.js';
 import { computeReport, formatReport, type E2eMeasurements } from './e2e-report.js';
 import { startFastTossFake, tossPages } from './fast-toss-fake.js';
@@ -50,6 +53,8 @@ const { values: args } = parseArgs({
     // twice, in parallel); same: the measured database after the run (no second pre-fill; starts N rows bigger)
     'raw-db': { type: 'string', default: 'separate' },
     'sold-date': { type: 'string', default: '2025-02-03' },
+    // apply the migrations up to this version only (e.g. 0040: the table before the partitioned redesign), for before/after figures
+    'migrations-through': { type: 'string' },
     profile: { type: 'string' },
     json: { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
@@ -79,6 +84,8 @@ const extraEnv = Object.fromEntries(
 const rawDb = args['raw-db'];
 if (rawDb !== 'separate' && rawDb !== 'same') throw new Error(`--raw-db must be separate or same, got "${rawDb}"`);
 const profileDir = args.profile ? resolve(args.profile) : null;
+const migrationsThrough = args['migrations-through'];
+if (migrationsThrough !== undefined && !/^\d{4}$/.test(migrationsThrough)) throw new Error(`--migrations-through wants a 4-digit migration version such as 0040, got "${migrationsThrough}"`);
 
 const id = randomBytes(4).toString('hex');
 const database = `settle_bench_${id}`;
@@ -120,7 +127,17 @@ async function createDatabase(admin: Connection, name: string): Promise<void> {
   await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`);
   cleanups.push(() => (args.keep ? Promise.resolve() : admin.query(`DROP DATABASE IF EXISTS \`${name}\``)));
   await admin.query(`USE \`${name}\``);
-  await migrate(admin, logger);
+  let dir = MIGRATIONS_DIR;
+  if (migrationsThrough !== undefined) {
+    dir = mkdtempSync(join(tmpdir(), 'settle-bench-migrations-'));
+    for (const f of readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql') && f.slice(0, 4) <= migrationsThrough)) copyFileSync(join(MIGRATIONS_DIR, f), join(dir, f));
+  }
+  await migrate(admin, logger, dir);
+  // as in production, where `settle produce` (or a daily `settle db partitions ensure`) created each past day's
+  // partition before its rows arrived: the pre-filled days and the window get daily partitions now
+  const partitions = new MySqlSettlementPartitions(admin);
+  const existing = await partitions.list();
+  if (existing.length > 0) await partitions.add(planEnsure(existing, [{ from: LocalDate.parse(soldDate).addDays(-PREFILL_DAYS), through: LocalDate.parse(soldDate) }]).add);
 }
 
 function profileStages(dir: string, child: Child, rowsDone: number) {
@@ -244,7 +261,7 @@ async function main(): Promise<number> {
   const e2eSeconds = (endedAt - startedAt) / 1000;
   say(`all ${rows} rows stored after ${e2eSeconds.toFixed(1)} s; stopping the consumer`);
 
-  const produced = lastJson<JobSummary>(producer.stdout());
+  const produced = lastJson<JobSummary & { peakRssMb?: number }>(producer.stdout());
   consumer.process.kill('SIGTERM');
   const consumerCode = await consumer.exited;
   if (consumerCode !== 0) throw new Error(`settle consume exited ${String(consumerCode)} after SIGTERM`);
@@ -274,7 +291,7 @@ async function main(): Promise<number> {
   const m: E2eMeasurements = {
     rows,
     e2eSeconds,
-    producer: { rowsPublished: produced.counts.rowsPublished, durationMs: produced.durationMs, peakRssKb: producer.peakKb() },
+    producer: { rowsPublished: produced.counts.rowsPublished, durationMs: produced.durationMs, peakRssKb: producer.peakKb(), exactPeakRssMb: typeof produced.peakRssMb === 'number' ? produced.peakRssMb : null },
     consumer: { records: consumed.records, rowsPerSecond: consumed.rowsPerSecond, busyMs: consumed.busyMs, peakRssKb: consumer.peakKb(), exactPeakRssMb: typeof consumed.peakRssMb === 'number' ? consumed.peakRssMb : null },
     raw,
     tableRowsBefore,

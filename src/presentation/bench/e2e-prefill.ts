@@ -10,6 +10,9 @@ import { ALL_COLUMNS } from '../../infrastructure/mysql/settlement-row.js';
  * B-trees the measured run inserts into are shaped like production's. Deterministic: the same call fills
  * two databases with the same rows.
  */
+/** The pre-filled rows' sold dates: the PREFILL_DAYS days before the window. */
+export const PREFILL_DAYS = 60;
+
 export interface IndexDef {
   readonly name: string;
   readonly unique: boolean;
@@ -60,7 +63,7 @@ export async function secondaryIndexes(conn: Connection, database: string, table
  * a realistic row. A column the store writes but this map does not know (a DDL change) gets the template's value.
  */
 export function prefillExpressions(windowDate: string, n: string, template: Readonly<Record<string, string | number | null>>): string[] {
-  const soldDate = `DATE_SUB(${q(windowDate)}, INTERVAL 1 + (${n}) MOD 60 DAY)`;
+  const soldDate = `DATE_SUB(${q(windowDate)}, INTERVAL 1 + (${n}) MOD ${PREFILL_DAYS} DAY)`;
   const own: Record<string, string> = {
     transaction_key: `UPPER(MD5(CONCAT('t', ${n})))`,
     payment_key: `UPPER(MD5(CONCAT('p', (${n}) DIV 2)))`, // a cancel shares its approval's payment key, as in the generator

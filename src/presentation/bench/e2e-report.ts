@@ -6,7 +6,7 @@ export interface E2eMeasurements {
   readonly rows: number;
   /** From the fake's first request to the poll that saw all rows stored. */
   readonly e2eSeconds: number;
-  readonly producer: { readonly rowsPublished: number; readonly durationMs: number; readonly peakRssKb: number };
+  readonly producer: { readonly rowsPublished: number; readonly durationMs: number; readonly peakRssKb: number; readonly exactPeakRssMb?: number | null };
   readonly consumer: { readonly records: number; readonly rowsPerSecond: number; readonly busyMs: number; readonly peakRssKb: number; readonly exactPeakRssMb: number | null };
   readonly raw: readonly RawMethodResult[];
   readonly tableRowsBefore: number;
@@ -53,10 +53,10 @@ export function computeReport(m: E2eMeasurements): E2eReport {
     rawDbMethod: best?.method ?? null,
     rawDbMethods,
     ratioToRawDb: rawDbRowsPerSec > 0 ? round(e2eRowsPerSec / rawDbRowsPerSec, 3) : null,
-    peakRssMbProducer: mb(m.producer.peakRssKb),
+    peakRssMbProducer: m.producer.exactPeakRssMb ?? mb(m.producer.peakRssKb),
     // the consumer's own process.resourceUsage().maxRSS (its --json summary) when present; the polled VmHWM otherwise
     peakRssMbConsumer: m.consumer.exactPeakRssMb ?? mb(m.consumer.peakRssKb),
-    peakRssSource: { producer: 'VmHWM polled every 250 ms', consumer: m.consumer.exactPeakRssMb === null ? 'VmHWM polled every 250 ms' : 'its summary (maxRSS)' },
+    peakRssSource: { producer: m.producer.exactPeakRssMb === null || m.producer.exactPeakRssMb === undefined ? 'VmHWM polled every 250 ms' : 'its summary (maxRSS)', consumer: m.consumer.exactPeakRssMb === null ? 'VmHWM polled every 250 ms' : 'its summary (maxRSS)' },
     tableRowsBefore: m.tableRowsBefore,
     prefillSeconds: round(m.prefillSeconds, 1),
     projectedHoursFor100M: e2eRowsPerSec > 0 ? round(100e6 / e2eRowsPerSec / 3600, 2) : null,

@@ -80,7 +80,8 @@ export function registerProduceCommand(program: Command, ctx: CliContext): void 
 
 function printSummary(ctx: CliContext, s: JobSummary, json: boolean): void {
   if (json) {
-    ctx.out(JSON.stringify(s));
+    // peakRssMb: this process's resident high-water mark (the kernel's maxrss), for benchmarks and capacity plans
+    ctx.out(JSON.stringify({ ...s, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) }));
     return;
   }
   ctx.out(`${s.outcome} window ${windowLabel(s.window)} execution ${s.executionId ?? '-'}${s.resumedAfterPage ? ` (resumed after page ${s.resumedAfterPage})` : ''}`);
