@@ -18,8 +18,8 @@ RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
 
 FROM node:24-slim
 ENV NODE_ENV=production
-# A smaller young generation keeps the producer under ~300 MB RSS at full speed (measured by bench:produce)
-ENV NODE_OPTIONS=--max-semi-space-size=16
+# No NODE_OPTIONS: bin/settle.js gives produce, replay and consume their heap settings itself (README, Performance);
+# a NODE_OPTIONS set here or in a manifest would win over them, flag by flag.
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
