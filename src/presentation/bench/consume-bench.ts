@@ -31,9 +31,8 @@ const { values: args } = parseArgs({
     concurrency: { type: 'string', default: '3' },
     json: { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
-    // the consumer pod's heap settings (deploy/k8s/consumer-deployment.yaml); '' = Node's defaults, sized for the
-    // whole machine (a 64 MB semi-space on this one: ~80 MB more RSS)
-    'node-options': { type: 'string', default: '--max-semi-space-size=16 --max-old-space-size=192' },
+    // NODE_OPTIONS of the child; '' = none: bin/settle.js then applies its own heap defaults for `consume`
+    'node-options': { type: 'string', default: '' },
   },
 });
 const records = Number(args.records);
