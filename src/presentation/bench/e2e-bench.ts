@@ -7,10 +7,9 @@ import mysql, { type Connection, type RowDataPacket } from 'mysql2/promise';
 import type { JobSummary } from '../../application/settlement/run-settlement-job.js';
 import { validateSettlement } from '../../domain/settlement/validate-settlement.js';
 import { loadConfig } from '../../infrastructure/config/config.js';
+import { createBenchTopics } from './bench-topics.js';
 import { createKafka } from '../../infrastructure/kafka/kafka-client.js';
 import { silenceKafkajsTimeoutWarning } from '../../infrastructure/kafka/kafkajs-warnings.js';
-import { subjectFor } from '../../infrastructure/kafka/settlement-serde.js';
-import { ensureTopics, settlementTopics } from '../../infrastructure/kafka/topic-admin.js';
 import { createLogger } from '../../infrastructure/logging/logger.js';
 import { MIGRATIONS_DIR, migrate } from '../../infrastructure/mysql/migrator.js';
 import { MySqlSettlementPartitions } from '../../infrastructure/mysql/mysql-settlement-partitions.js';
@@ -163,14 +162,9 @@ async function main(): Promise<number> {
   if (separateRaw) await createDatabase(admin, rawDatabase);
   const config = loadConfig({ KAFKA_BROKERS: brokers, SCHEMA_REGISTRY_URL: registryUrl, MYSQL_URL: dbUrl(database), SETTLEMENT_TOPIC: topic, LOG_LEVEL: logLevel }, ['kafka', 'registry', 'mysql']);
   const kafka = createKafka(config.kafka, logger, '-bench');
-  const topics = settlementTopics(topic, partitions);
-  await ensureTopics(kafka, topics);
+  const removeTopics = await createBenchTopics(kafka, topic, partitions, registryUrl);
   cleanups.push(async () => {
-    if (args.keep) return;
-    const a = kafka.admin();
-    await a.connect();
-    await a.deleteTopics({ topics: topics.map((t) => t.topic) }).finally(() => a.disconnect());
-    for (const permanent of ['', '?permanent=true']) await fetch(`${registryUrl}/subjects/${subjectFor(topic)}${permanent}`, { method: 'DELETE' }).catch(() => undefined);
+    if (!args.keep) await removeTopics();
   });
 
   // the pre-fill: a realistic row as the store writes it, repeated with MD5 keys over the 60 days before the window

@@ -4,9 +4,8 @@ import { wireSettlementJob } from '../../composition/settlement-job.js';
 import { settlementWindow } from '../../domain/settlement/settlement-window.js';
 import { loadConfig } from '../../infrastructure/config/config.js';
 import { Secret } from '../../infrastructure/config/secret.js';
+import { createBenchTopics } from './bench-topics.js';
 import { createKafka } from '../../infrastructure/kafka/kafka-client.js';
-import { subjectFor } from '../../infrastructure/kafka/settlement-serde.js';
-import { ensureTopics, settlementTopics } from '../../infrastructure/kafka/topic-admin.js';
 import { createLogger } from '../../infrastructure/logging/logger.js';
 import { migrate } from '../../infrastructure/mysql/migrator.js';
 import { createMySqlConnection } from '../../infrastructure/mysql/mysql-pool.js';
@@ -74,14 +73,9 @@ try {
     ['toss', 'kafka', 'registry', 'mysql'],
   );
   const kafka = createKafka(config.kafka, logger, '-bench');
-  const topics = settlementTopics(topic, partitions);
-  await ensureTopics(kafka, topics);
+  const removeTopics = await createBenchTopics(kafka, topic, partitions, registryUrl);
   cleanups.push(async () => {
-    if (args.keep) return;
-    const a = kafka.admin();
-    await a.connect();
-    await a.deleteTopics({ topics: topics.map((t) => t.topic) }).finally(() => a.disconnect());
-    for (const permanent of ['', '?permanent=true']) await fetch(`${registryUrl}/subjects/${subjectFor(topic)}${permanent}`, { method: 'DELETE' }).catch(() => undefined);
+    if (!args.keep) await removeTopics();
   });
 
   log(`bench: ${rows} rows in ${fake.pages} pages of ${pageSize}, concurrency ${concurrency}, topic ${topic} (${partitions} partitions)`);
