@@ -34,20 +34,22 @@ export interface MigrationStatus {
 /**
  * Applies pending migrations under a named lock so two pods starting together do not race.
  * `conn` must allow multiple statements. A changed checksum of an applied file is an error, not a re-run.
+ * `throughVersion`: stop after that version (a schema as it was, for tests and before/after benchmarks).
  */
-export async function migrate(conn: Connection, log: Logger, dir = MIGRATIONS_DIR): Promise<MigrationStatus> {
+export async function migrate(conn: Connection, log: Logger, dir = MIGRATIONS_DIR, throughVersion?: number): Promise<MigrationStatus> {
   await ensureTable(conn);
   const [lock] = await conn.query<RowDataPacket[]>("SELECT GET_LOCK('settle_migrations', 60) AS ok");
   if (lock[0]?.ok !== 1) throw new SettleError('MIGRATION_LOCK_TIMEOUT', 'another process is migrating; retry', { category: 'transient' });
   try {
     const status = await pendingMigrations(conn, dir);
-    const all = await readMigrations(dir);
-    for (const m of all.filter((x) => status.pending.includes(x.name))) {
+    const todo = (await readMigrations(dir)).filter((x) => status.pending.includes(x.name) && (throughVersion === undefined || x.version <= throughVersion));
+    for (const m of todo) {
       log.info({ migration: m.name }, 'applying migration');
       await conn.query(m.sql);
       await conn.query('INSERT INTO schema_migrations (version, name, checksum) VALUES (?, ?, ?)', [m.version, m.name, m.checksum]);
     }
-    return { applied: status.pending, pending: [] };
+    const applied = todo.map((m) => m.name);
+    return { applied, pending: status.pending.filter((name) => !applied.includes(name)) };
   } finally {
     await conn.query("SELECT RELEASE_LOCK('settle_migrations')");
   }

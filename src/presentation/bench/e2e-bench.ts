@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -126,12 +126,7 @@ async function createDatabase(admin: Connection, name: string): Promise<void> {
   await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`);
   cleanups.push(() => (args.keep ? Promise.resolve() : admin.query(`DROP DATABASE IF EXISTS \`${name}\``)));
   await admin.query(`USE \`${name}\``);
-  let dir = MIGRATIONS_DIR;
-  if (migrationsThrough !== undefined) {
-    dir = mkdtempSync(join(tmpdir(), 'settle-bench-migrations-'));
-    for (const f of readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql') && f.slice(0, 4) <= migrationsThrough)) copyFileSync(join(MIGRATIONS_DIR, f), join(dir, f));
-  }
-  await migrate(admin, logger, dir);
+  await migrate(admin, logger, MIGRATIONS_DIR, migrationsThrough === undefined ? undefined : Number(migrationsThrough));
   // as in production, where `settle produce` (or a daily `settle db partitions ensure`) created each past day's
   // partition before its rows arrived: the pre-filled days and the window get daily partitions now
   const partitions = new MySqlSettlementPartitions(admin);

@@ -1,6 +1,3 @@
-import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import mysql, { type Connection } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { settlementWindow } from '../../../src/domain/settlement/settlement-window.js';
@@ -18,21 +15,17 @@ const url = (() => {
   return u.toString();
 })();
 let conn: Connection;
-let before: string;
 
 beforeAll(async () => {
   const admin = await mysql.createConnection({ uri: stack.mysqlUrl });
   await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`).finally(() => admin.end());
   conn = await mysql.createConnection({ uri: url, multipleStatements: true, dateStrings: true });
-  before = mkdtempSync(join(tmpdir(), 'settle-migrations-'));
-  for (const file of readdirSync(MIGRATIONS_DIR).filter((f) => f < '0040')) copyFileSync(join(MIGRATIONS_DIR, file), join(before, file));
-  await migrate(conn, silentLogger(), before);
+  await migrate(conn, silentLogger(), MIGRATIONS_DIR, 39);
 });
 
 afterAll(async () => {
   await conn?.query(`DROP DATABASE IF EXISTS \`${name}\``).catch(() => undefined);
   await conn?.end().catch(() => undefined);
-  if (before) rmSync(before, { recursive: true, force: true });
 });
 
 /** An execution as the producer recorded it before 0040, with its checkpoints (page → rows fetched). */
