@@ -64,7 +64,7 @@ export async function wireSettlementJob(config: Config, logger: Logger, options:
     if (publisher && options.countChanges) {
       const pool = createMySqlPool(config.mysql, 2);
       closers.push(() => pool.end());
-      publisher = changes = new ChangeCountingPublisher(publisher, new MySqlStoredSettlementLookup(pool));
+      publisher = changes = new ChangeCountingPublisher(publisher, new MySqlStoredSettlementLookup(pool, config.mysql.queryTimeoutMs));
     }
     // the claim's connection: every statement under MYSQL_QUERY_TIMEOUT_MS, so a stalled MySQL fails the run (exit 4) instead of hanging it
     const conn = options.dryRun ? null : await createMySqlConnection(config.mysql, { queryTimeoutMs: config.mysql.queryTimeoutMs }).catch(translateMySqlError);

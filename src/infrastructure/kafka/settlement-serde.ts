@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { SchemaRegistry, SchemaType, COMPATIBILITY } from '@kafkajs/confluent-schema-registry';
 import avsc from 'avsc';
+import { createRequire } from 'node:module';
+import type { SchemaRegistryAPIClientArgs } from '@kafkajs/confluent-schema-registry/dist/api/index.js';
 import type { Config } from '../config/config.js';
 import type { Settlement } from '../../domain/settlement/settlement.js';
 import { SettleError } from '../../domain/shared/settle-error.js';
@@ -22,9 +24,21 @@ export function readSettlementSchema(file = SETTLEMENT_SCHEMA_FILE): string {
   return readFileSync(file, 'utf8');
 }
 
-export function createSchemaRegistry(registry: Config['registry']): SchemaRegistry {
+/**
+ * How long one registry request may take. The client has no deadline of its own: a registry that accepts the
+ * connection and never answers (a JVM stuck in a pause, a half-open connection) would hang produce before its
+ * first page and a consumer before its first decode. Past the deadline the request fails, which is transient.
+ */
+export const REGISTRY_REQUEST_TIMEOUT_MS = 15_000;
+
+// the CommonJS build of mappersmith, the one the registry client itself loads (its ESM build is another module)
+type RegistryMiddleware = NonNullable<SchemaRegistryAPIClientArgs['middlewares']>[number];
+const { TimeoutMiddleware } = createRequire(import.meta.url)('mappersmith/middleware/timeout') as { TimeoutMiddleware: (ms: number) => RegistryMiddleware };
+
+export function createSchemaRegistry(registry: Config['registry'], options: { timeoutMs?: number } = {}): SchemaRegistry {
   const auth = registry.username && registry.password ? { username: registry.username, password: registry.password.reveal() } : undefined;
-  return new SchemaRegistry({ host: registry.url, clientId: 'settle', ...(auth ? { auth } : {}), retry: { retries: 3 } });
+  const timeout = TimeoutMiddleware(options.timeoutMs ?? REGISTRY_REQUEST_TIMEOUT_MS);
+  return new SchemaRegistry({ host: registry.url, clientId: 'settle', ...(auth ? { auth } : {}), retry: { retries: 3 }, middlewares: [timeout] });
 }
 
 /**

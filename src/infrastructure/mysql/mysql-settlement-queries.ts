@@ -3,6 +3,7 @@ import type { DateType, SettlementWindow } from '../../domain/settlement/settlem
 import type { StoredSettlementLookup } from '../../application/settlement/change-counting-publisher.js';
 import type { StoredSettlementFacts } from '../../domain/settlement/settlement-change.js';
 import { translateMySqlError } from './mysql-errors.js';
+import { queryPool } from './query-timeout.js';
 
 export interface StoredSettlementRow {
   readonly transactionKey: string;
@@ -46,15 +47,19 @@ export async function listStoredSettlements(pool: Pool, w: SettlementWindow, lim
 
 /** The stored facts of the given transaction keys (one query per page of keys). */
 export class MySqlStoredSettlementLookup implements StoredSettlementLookup {
-  constructor(private readonly pool: Pool) {}
+  /** `queryTimeoutMs`: each lookup is bounded (query-timeout.ts), so a stalled MySQL fails the replay instead of hanging it. */
+  constructor(
+    private readonly pool: Pool,
+    private readonly queryTimeoutMs: number,
+  ) {}
 
   async factsOf(keys: readonly string[]): Promise<ReadonlyMap<string, StoredSettlementFacts>> {
     const facts = new Map<string, StoredSettlementFacts>();
     for (let i = 0; i < keys.length; i += 5000) {
       const chunk = keys.slice(i, i + 5000);
-      const [rows] = await this.pool
-        .query<RowDataPacket[]>('SELECT transaction_key, method, amount, fee, supply_amount, vat, pay_out_amount, sold_date, paid_out_date FROM settlements WHERE transaction_key IN (?)', [chunk])
-        .catch(translateMySqlError);
+      const rows = await queryPool<RowDataPacket[]>(this.pool, this.queryTimeoutMs, 'SELECT transaction_key, method, amount, fee, supply_amount, vat, pay_out_amount, sold_date, paid_out_date FROM settlements WHERE transaction_key IN (?)', [chunk]).catch(
+        translateMySqlError,
+      );
       for (const r of rows)
         facts.set(String(r.transaction_key), {
           method: String(r.method),

@@ -16,6 +16,8 @@ interface Answer {
 let config: Answer;
 let register: Answer;
 let registrations = 0;
+/** A registry that takes the request and never answers (a JVM pause, a half-open connection). */
+let stalled = false;
 let server: Server;
 let url: string;
 
@@ -23,6 +25,7 @@ beforeAll(async () => {
   server = createServer((req, res) => {
     const answer = req.method === 'GET' && req.url?.startsWith('/config/') ? config : req.method === 'POST' && req.url?.endsWith('/versions') ? register : { status: 404, body: { error_code: 404, message: 'no such path' } };
     if (req.method === 'POST') registrations += 1;
+    if (stalled) return;
     req.resume();
     req.on('end', () => {
       res.writeHead(answer.status, { 'content-type': 'application/vnd.schemaregistry.v1+json' });
@@ -34,11 +37,13 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  server.closeAllConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
 });
 
 beforeEach(() => {
   registrations = 0;
+  stalled = false;
   config = { status: 200, body: { compatibilityLevel: 'BACKWARD' } };
   register = { status: 200, body: { id: 7 } };
 });
@@ -75,5 +80,15 @@ describe('registering the settlement schema', () => {
     const error = await registerUnder('t').catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'SCHEMA_REGISTRY_FAILED', category: 'transient', retriable: true });
     expect(exitCodeFor((error as { category: 'transient' }).category)).toBe(4);
+  });
+});
+
+describe('a registry that never answers', () => {
+  it('fails the registration at the request deadline as transient (exit 4) instead of hanging the run', async () => {
+    stalled = true;
+    const registry = createSchemaRegistry({ url, username: null, password: null }, { timeoutMs: 200 });
+    const error = await SettlementSerde.register(registry, 't').catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'SCHEMA_REGISTRY_FAILED', category: 'transient', retriable: true });
+    expect((error as Error).message).toMatch(/timeout/i);
   });
 });
