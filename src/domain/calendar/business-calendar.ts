@@ -19,6 +19,11 @@ const MAX_CONSECUTIVE_NON_BUSINESS_DAYS = 60;
 export class BusinessCalendar {
   constructor(private readonly holidays: HolidayProvider) {}
 
+  /** The last year the holiday data was verified for, or null when the provider states none (a test's fixed list). */
+  verifiedThroughYear(): number | null {
+    return this.holidays.verifiedThroughYear?.() ?? null;
+  }
+
   isBusinessDay(date: LocalDate): boolean {
     return !date.isWeekend() && !this.holidays.isHoliday(date);
   }

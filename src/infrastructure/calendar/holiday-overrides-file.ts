@@ -10,13 +10,18 @@ export interface HolidayOverrides {
   readonly add: ReadonlyArray<{ readonly date: LocalDate; readonly name: string }>;
   /** Dates that are business days after all (a weekday holiday cancelled or wrong in our data). */
   readonly remove: readonly LocalDate[];
+  /**
+   * The operators' statement that they checked this year's holidays against the government's list and added its
+   * 임시공휴일 here; it raises the calendar's horizon past the built-in year (never lowers it). Null when absent.
+   */
+  readonly verifiedThroughYear: number | null;
 }
 
-export const NO_OVERRIDES: HolidayOverrides = { add: [], remove: [] };
+export const NO_OVERRIDES: HolidayOverrides = { add: [], remove: [], verifiedThroughYear: null };
 
 /**
- * Reads `{ "add": [{ "date": "YYYY-MM-DD", "name": "..." }], "remove": ["YYYY-MM-DD"] }`; keys starting with "_"
- * are comments. A missing file is an error only when `required` (the operator named it in HOLIDAY_OVERRIDES_FILE).
+ * Reads `{ "add": [{ "date": "YYYY-MM-DD", "name": "..." }], "remove": ["YYYY-MM-DD"], "verifiedThroughYear": YYYY }`
+ * (every key optional); keys starting with "_" are comments. A missing file is an error only when `required` (the operator named it in HOLIDAY_OVERRIDES_FILE).
  */
 export async function loadHolidayOverrides(file: string, options: { required: boolean }): Promise<HolidayOverrides> {
   let text: string;
@@ -40,7 +45,7 @@ export function parseHolidayOverrides(text: string, file: string): HolidayOverri
   if (!isObject(json)) throw invalid(file, ['the top level must be an object with "add" and "remove" lists']);
 
   const problems: string[] = [];
-  for (const key of Object.keys(json)) if (!key.startsWith('_') && key !== 'add' && key !== 'remove') problems.push(`unknown key "${key}" (expected "add", "remove" or a "_comment")`);
+  for (const key of Object.keys(json)) if (!key.startsWith('_') && !KEYS.includes(key)) problems.push(`unknown key "${key}" (expected "add", "remove", "verifiedThroughYear" or a "_comment")`);
 
   const add: Array<{ date: LocalDate; name: string }> = [];
   const addList = json.add ?? [];
@@ -63,9 +68,16 @@ export function parseHolidayOverrides(text: string, file: string): HolidayOverri
       if (date) remove.push(date);
     });
 
+  let verifiedThroughYear: number | null = null;
+  if (json.verifiedThroughYear !== undefined) {
+    const year = json.verifiedThroughYear;
+    if (typeof year !== 'number' || !Number.isInteger(year) || year < 2000 || year > 9999) problems.push(`"verifiedThroughYear" must be a year such as 2027 (a number), got ${JSON.stringify(year)}`);
+    else verifiedThroughYear = year;
+  }
+
   for (const date of remove) if (add.some((a) => a.date.equals(date))) problems.push(`${date.toString()} is both added and removed`);
   if (problems.length > 0) throw invalid(file, problems);
-  return { add, remove };
+  return { add, remove, verifiedThroughYear };
 }
 
 function parseDate(value: unknown, label: string, problems: string[]): LocalDate | null {
@@ -81,6 +93,8 @@ function parseDate(value: unknown, label: string, problems: string[]): LocalDate
     return null;
   }
 }
+
+const KEYS: readonly string[] = ['add', 'remove', 'verifiedThroughYear'];
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 

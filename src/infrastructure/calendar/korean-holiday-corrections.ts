@@ -2,7 +2,7 @@ import { LocalDate } from '../../domain/calendar/local-date.js';
 
 /**
  * What date-holidays 3.37.0 gets wrong or leaves out for KR (each gap verified by running it; see TOSS_API.md §4).
- * Future 임시공휴일 and elections not listed here go in config/holidays.json, which operators edit without a release.
+ * Future 임시공휴일 and early elections go in config/holidays.json, which operators edit without a release.
  */
 
 /**
@@ -28,22 +28,30 @@ export const SEOLLAL_EVE: Readonly<Record<number, string>> = {
 };
 
 /**
- * Holidays date-holidays has no rule for: election days of 임기만료 elections (공휴일에 관한 법률 §2), the 2025
- * presidential by-election (designated a holiday), and 임시공휴일 designated by the government.
+ * Holidays date-holidays has no rule for and no statute computes: the 2025 presidential election (held early
+ * after a vacancy, so designated a holiday case by case, not a term-expiry election) and 임시공휴일 designated by
+ * the government. Term-expiry election days are computed (statutory-elections.ts), not listed. Future 임시공휴일
+ * go in config/holidays.json first (operators, no release), then here.
  */
 export const EXTRA_HOLIDAYS: ReadonlyArray<{ readonly date: string; readonly name: string }> = [
-  { date: '2018-06-13', name: '제7회 전국동시지방선거' },
-  { date: '2020-04-15', name: '제21대 국회의원선거' },
   { date: '2020-08-17', name: '임시공휴일' },
-  { date: '2022-03-09', name: '제20대 대통령선거' },
-  { date: '2022-06-01', name: '제8회 전국동시지방선거' },
   { date: '2023-10-02', name: '임시공휴일' },
-  { date: '2024-04-10', name: '제22대 국회의원선거' },
   { date: '2024-10-01', name: '임시공휴일 (국군의 날)' },
   { date: '2025-01-27', name: '임시공휴일' },
   { date: '2025-06-03', name: '제21대 대통령선거' },
-  { date: '2026-06-03', name: '제9회 전국동시지방선거' },
 ];
+
+/**
+ * The last year the built-in data was checked against the government's published list of holidays: the 월력요항
+ * that 우주항공청 publishes each year, as carried by @hyunbinseo/holidays-kr. Every non-business weekday of 2026
+ * in test/unit/calendar/korean-holidays.test.ts agrees with that list (2024–2025 were checked against the laws
+ * and the designations of their 임시공휴일 and elections). Not 2027, although its list is out: our data gives
+ * 2027-07-19 (제헌절 on a Saturday) a substitute day that the list leaves out, 노동절's substitute (2027-05-03) is
+ * not confirmed against the gazette itself, and 2027's 임시공휴일 are not designated yet. What this cannot cover:
+ * a 임시공휴일 designated after the check (operators add those to the overrides file). Raise it only after
+ * checking the next year's list and adding its 임시공휴일 here; operators can state a later year in the file.
+ */
+export const BUILT_IN_VERIFIED_THROUGH_YEAR = 2026;
 
 /** The year 5/1 became a 관공서 public holiday (노동절), with substitute days like the 국경일. */
 const LABOR_DAY_PUBLIC_SINCE = 2026;
@@ -53,14 +61,15 @@ const LABOR_DAY_PUBLIC_SINCE = 2026;
  * it is the public holiday 노동절. From 2026 a Saturday or Sunday 5/1 gives a substitute on the next weekday that
  * is not already a holiday ([HK]: 대체공휴일(노동절) 2027-05-03). `isOtherHoliday` sees every other holiday.
  */
-export function laborDays(year: number, isOtherHoliday: (date: LocalDate) => boolean): Array<{ date: LocalDate; name: string }> {
+export function laborDays(year: number, isOtherHoliday: (date: LocalDate) => boolean): Array<{ date: LocalDate; name: string; publicHoliday: boolean }> {
   const mayDay = LocalDate.of(year, 5, 1);
-  if (year < LABOR_DAY_PUBLIC_SINCE) return [{ date: mayDay, name: '근로자의 날' }];
-  const days = [{ date: mayDay, name: '노동절' }];
+  // Before 2026 banks close but it is no public holiday: it does not move an election (statutory-elections.ts ②).
+  if (year < LABOR_DAY_PUBLIC_SINCE) return [{ date: mayDay, name: '근로자의 날', publicHoliday: false }];
+  const days = [{ date: mayDay, name: '노동절', publicHoliday: true }];
   if (mayDay.isWeekend()) {
     let substitute = mayDay.addDays(1);
     while (substitute.isWeekend() || isOtherHoliday(substitute)) substitute = substitute.addDays(1);
-    days.push({ date: substitute, name: '노동절 (대체공휴일)' });
+    days.push({ date: substitute, name: '노동절 (대체공휴일)', publicHoliday: true });
   }
   return days;
 }

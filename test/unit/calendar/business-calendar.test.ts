@@ -87,3 +87,11 @@ describe('BusinessCalendar', () => {
     expect(() => new BusinessCalendar(everyDay).nextBusinessDay(d('2025-01-01'))).toThrow(/no business day/);
   });
 });
+
+describe('BusinessCalendar.verifiedThroughYear', () => {
+  it('is the provider’s, or null when the provider states none', () => {
+    expect(calendar.verifiedThroughYear()).toBeNull();
+    const stating: HolidayProvider = { isHoliday: () => false, holidayName: () => null, verifiedThroughYear: () => 2031 };
+    expect(new BusinessCalendar(stating).verifiedThroughYear()).toBe(2031);
+  });
+});

@@ -75,7 +75,22 @@ describe('holiday overrides file', () => {
     const error = await rejection(createBusinessCalendar({ overridesFile: missing }));
     expect(error.code).toBe('HOLIDAY_OVERRIDES_UNREADABLE');
     expect(error.message).toContain(missing);
-    await expect(loadHolidayOverrides(missing, { required: false })).resolves.toEqual({ add: [], remove: [] });
+    await expect(loadHolidayOverrides(missing, { required: false })).resolves.toEqual({ add: [], remove: [], verifiedThroughYear: null });
+  });
+
+  it('verifiedThroughYear raises the horizon past the built-in year, never lowers it', async () => {
+    const builtIn = (await createBusinessCalendar({ overridesFile: await fileWith('none.json', '{}') })).verifiedThroughYear();
+    expect(builtIn).toBe(2026);
+    const later = await createBusinessCalendar({ overridesFile: await fileWith('later.json', JSON.stringify({ verifiedThroughYear: 2028 })) });
+    expect(later.verifiedThroughYear()).toBe(2028);
+    const earlier = await createBusinessCalendar({ overridesFile: await fileWith('earlier.json', JSON.stringify({ verifiedThroughYear: 2020 })) });
+    expect(earlier.verifiedThroughYear()).toBe(2026);
+  });
+
+  it('verifiedThroughYear must be a whole year, named in the error', () => {
+    for (const bad of ['"2027"', '2027.5', '27'])
+      expect(() => parseHolidayOverrides(`{"verifiedThroughYear":${bad}}`, 'f.json'), bad).toThrow(/"verifiedThroughYear" must be a year such as 2027 \(a number\), got /);
+    expect(parseHolidayOverrides('{"verifiedThroughYear":2027}', 'f.json').verifiedThroughYear).toBe(2027);
   });
 
   it('the committed config/holidays.json is valid and is the default', async () => {

@@ -122,3 +122,31 @@ describe('substitute holidays (관공서의 공휴일에 관한 규정 §3)', ()
     expect(calendar.isBusinessDay(d(date))).toBe(true);
   });
 });
+
+describe('where each holiday comes from', () => {
+  it.each([
+    ['2026-02-16', [{ name: '설날', source: 'correction' }]], // 설날 전날: date-holidays leaves it out
+    ['2026-02-17', [{ name: '설날', source: 'library' }]],
+    ['2024-02-12', [{ name: '설날 (대체공휴일)', source: 'library' }]],
+    ['2025-05-05', [{ name: '어린이날', source: 'library' }, { name: '부처님오신날', source: 'correction' }]], // renamed from 석가탄신일
+    ['2025-05-01', [{ name: '근로자의 날', source: 'correction' }]],
+    ['2024-10-01', [{ name: '임시공휴일 (국군의 날)', source: 'correction' }]],
+    ['2025-06-03', [{ name: '제21대 대통령선거', source: 'correction' }]], // early election, designated
+    ['2024-04-10', [{ name: '제22대 국회의원선거', source: 'statute' }]],
+    ['2025-02-10', []],
+  ])('%s', (date, entries) => {
+    expect(holidays.entriesOn(d(date))).toEqual(entries);
+  });
+
+  it('the overrides file adds with source "overrides" and removes whatever the day held', () => {
+    const overridden = new KoreanHolidays({ add: [{ date: d('2027-04-14'), name: '임시공휴일' }], remove: [d('2026-06-03'), d('2026-05-01')], verifiedThroughYear: null });
+    expect(overridden.entriesOn(d('2027-04-14'))).toEqual([{ name: '임시공휴일', source: 'overrides' }]);
+    expect(overridden.entriesOn(d('2026-06-03'))).toEqual([]); // a statutory election removed
+    expect(overridden.entriesOn(d('2026-05-01'))).toEqual([]);
+    expect(overridden.isHoliday(d('2026-06-03'))).toBe(false);
+  });
+
+  it('the built-in data states its verified year', () => {
+    expect(holidays.verifiedThroughYear()).toBe(2026);
+  });
+});
