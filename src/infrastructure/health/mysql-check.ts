@@ -3,11 +3,16 @@ import type { Config } from '../config/config.js';
 import { pendingMigrations } from '../mysql/migrator.js';
 import { toSettleError } from '../mysql/mysql-errors.js';
 import { mysqlSsl } from '../mysql/mysql-pool.js';
+import { readServerInfo } from '../mysql/server-flavour.js';
 import { failed, passed, type CheckResult } from './health-check.js';
 
 const NAME = 'mysql';
 
-/** Connects with a short timeout and compares the applied migrations with the ones in migrations/. */
+/**
+ * Connects with a short timeout, names the server (flavour and version: only MariaDB 10.11 is tested) and compares
+ * the applied migrations with the ones in migrations/. An untested server passes with "untested server: …" in the
+ * detail (doctor's result model has no warning yet).
+ */
 export async function checkMySql(db: Config['mysql'], timeoutMs = 3_000): Promise<CheckResult> {
   let conn: mysql.Connection;
   try {
@@ -19,9 +24,10 @@ export async function checkMySql(db: Config['mysql'], timeoutMs = 3_000): Promis
     return failed(NAME, `${db.displayUrl}: ${e.message}`, 'check the user, password and database in MYSQL_URL (the database must exist)');
   }
   try {
+    const server = await readServerInfo(conn);
     const { applied, pending } = await pendingMigrations(conn);
-    if (pending.length > 0) return failed(NAME, `${pending.length} migration(s) not applied: ${pending.join(', ')}`, 'run `settle db migrate`');
-    return passed(NAME, `${db.displayUrl}: schema current (${applied.length} migration(s) applied)`);
+    if (pending.length > 0) return failed(NAME, `${pending.length} migration(s) not applied: ${pending.join(', ')}; ${server.note}`, 'run `settle db migrate`');
+    return passed(NAME, `${db.displayUrl}: schema current (${applied.length} migration(s) applied); ${server.note}`);
   } catch (error) {
     const e = toSettleError(error);
     return failed(NAME, `${db.displayUrl}: ${e.message}`, e.code === 'MIGRATION_MODIFIED' ? 'restore the migration file as it was applied; put changes in a new migration' : 'check the database and the grants of the MYSQL_URL user', e.retriable);

@@ -3,7 +3,8 @@ import type { SettlementStore, StoreBatch, UpsertCounts } from '../../applicatio
 import { toSettleError } from './mysql-errors.js';
 import { queryPool, withQueryTimeout } from './query-timeout.js';
 import { type SqlValue, toSettlementRow } from './settlement-row.js';
-import { chunkRows, UPSERT_OFFSET_SQL, upsertCounts, upsertSettlementsSql } from './settlement-upsert-sql.js';
+import { serverInfo, type ServerInfo } from './server-flavour.js';
+import { chunkRows, upsertCounts, type UpsertForm, upsertFormFor, upsertOffsetSql, upsertSettlementsSql } from './settlement-upsert-sql.js';
 
 export interface MySqlSettlementStoreOptions {
   /** Rows per INSERT statement (capped by the 65,535-placeholder limit). */
@@ -12,10 +13,18 @@ export interface MySqlSettlementStoreOptions {
   readonly maxStatementBytes?: number;
   /** Deadline of each statement (MYSQL_QUERY_TIMEOUT_MS): a stalled server fails the batch (retried) instead of hanging it. */
   readonly queryTimeoutMs?: number;
+  /** The upsert's statement form; by default chosen from the server (VERSION()) on the first batch. */
+  readonly upsertForm?: UpsertForm;
+}
+
+interface ServerFacts {
+  readonly budget: number;
+  readonly form: UpsertForm;
+  readonly server: ServerInfo;
 }
 
 /**
- * SettlementStore on MySQL 8 / MariaDB 10.11. One transaction per batch: multi-row upserts ordered by
+ * SettlementStore on MariaDB 10.11 (tested) and MySQL ≥ 8.0.19 (the upsert's row-alias form, see server-flavour.ts). One transaction per batch: multi-row upserts ordered by
  * transaction_key (concurrent partitions then lock index entries in the same order, fewer deadlocks), then
  * the partition's next offset. The pool must come from createSettlementStorePool (no CLIENT_FOUND_ROWS).
  * Measured and not taken: LOAD DATA LOCAL INFILE of the batch (bytes written straight into buffers) into a
@@ -23,11 +32,12 @@ export interface MySqlSettlementStoreOptions {
  * to end: it saves ~1.5 µs of Node CPU per row (of ~30 in the consumer) while the server writes each row twice.
  */
 export class MySqlSettlementStore implements SettlementStore {
-  private packetBudget: Promise<number> | null = null;
+  private facts: Promise<ServerFacts> | null = null;
   private readonly inFlight = new Set<PoolConnection>();
   private readonly rowsPerStatement: number;
   private readonly maxStatementBytes: number;
   private readonly queryTimeoutMs: number;
+  private readonly upsertForm: UpsertForm | undefined;
 
   constructor(
     private readonly pool: Pool,
@@ -36,6 +46,7 @@ export class MySqlSettlementStore implements SettlementStore {
     this.rowsPerStatement = options.rowsPerStatement ?? 1000;
     this.maxStatementBytes = options.maxStatementBytes ?? 4 * 1024 * 1024; // 4 MiB
     this.queryTimeoutMs = options.queryTimeoutMs ?? 60_000;
+    this.upsertForm = options.upsertForm;
   }
 
   async applyBatch(batch: StoreBatch): Promise<UpsertCounts> {
@@ -43,7 +54,8 @@ export class MySqlSettlementStore implements SettlementStore {
       .map((r) => ({ key: r.settlement.transactionKey, values: toSettlementRow(r.settlement, { topic: batch.topic, partition: batch.partition, offset: r.offset, timestamp: r.timestamp }) }))
       // stable: two versions of one key keep their log order, so the later one is applied last
       .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    const chunks = chunkRows(rows, (r) => approxBytes(r.values), this.rowsPerStatement, await this.budget());
+    const { budget, form } = await this.serverFacts();
+    const chunks = chunkRows(rows, (r) => approxBytes(r.values), this.rowsPerStatement, budget);
     let conn: PoolConnection | null = null;
     try {
       conn = withQueryTimeout(await this.pool.getConnection(), this.queryTimeoutMs);
@@ -51,13 +63,13 @@ export class MySqlSettlementStore implements SettlementStore {
       await conn.beginTransaction();
       const counts = { inserted: 0, updated: 0, unchanged: 0 };
       for (const chunk of chunks) {
-        const [result] = await conn.query<ResultSetHeader>(upsertSettlementsSql(chunk.map((r) => r.values)));
+        const [result] = await conn.query<ResultSetHeader>(upsertSettlementsSql(chunk.map((r) => r.values), form));
         const c = upsertCounts(chunk.length, result);
         counts.inserted += c.inserted;
         counts.updated += c.updated;
         counts.unchanged += c.unchanged;
       }
-      await conn.query(UPSERT_OFFSET_SQL, [batch.group, batch.topic, batch.partition, batch.nextOffset]);
+      await conn.query(upsertOffsetSql('advance', form), [batch.group, batch.topic, batch.partition, batch.nextOffset]);
       await conn.commit();
       return counts;
     } catch (error) {
@@ -90,14 +102,23 @@ export class MySqlSettlementStore implements SettlementStore {
     }
   }
 
-  private budget(): Promise<number> {
-    this.packetBudget ??= queryPool<RowDataPacket[]>(this.pool, this.queryTimeoutMs, 'SELECT @@max_allowed_packet AS packet')
-      .then((rows) => Math.min(this.maxStatementBytes, Math.floor(Number(rows[0]?.packet ?? 4_194_304) / 2)))
+  /** The server this store writes to (asked once, with the first batch). */
+  async server(): Promise<ServerInfo> {
+    return (await this.serverFacts()).server;
+  }
+
+  /** One round trip before the first batch: the statement byte budget and which server (so which upsert form). */
+  private serverFacts(): Promise<ServerFacts> {
+    this.facts ??= queryPool<RowDataPacket[]>(this.pool, this.queryTimeoutMs, 'SELECT @@max_allowed_packet AS packet, VERSION() AS version, @@version_comment AS comment')
+      .then((rows) => {
+        const server = serverInfo(String(rows[0]?.version ?? ''), String(rows[0]?.comment ?? ''));
+        return { budget: Math.min(this.maxStatementBytes, Math.floor(Number(rows[0]?.packet ?? 4_194_304) / 2)), server, form: this.upsertForm ?? upsertFormFor(server) };
+      })
       .catch((error: unknown) => {
-        this.packetBudget = null;
+        this.facts = null;
         throw toSettleError(error);
       });
-    return this.packetBudget;
+    return this.facts;
   }
 }
 

@@ -1,19 +1,58 @@
 import { escape } from 'mysql2';
 import { SettleError } from '../../domain/shared/settle-error.js';
 import { ALL_COLUMNS, DATA_COLUMNS, SOURCE_COLUMNS, type SqlValue } from './settlement-row.js';
+import type { ServerInfo } from './server-flavour.js';
 
-// "Newer record wins" (application/ingest/record-version.ts) in SQL. In ON DUPLICATE KEY UPDATE, a bare
-// column name is the stored value and VALUES(col) the incoming one; MySQL and MariaDB assign left to right,
-// so every assignment reads the old source_* values until the bookkeeping columns are assigned, last.
-const NEWER = '(VALUES(source_timestamp) > source_timestamp OR (VALUES(source_timestamp) = source_timestamp AND VALUES(source_offset) > source_offset))';
+/**
+ * How an upsert names the incoming row in ON DUPLICATE KEY UPDATE. `values-function`: `VALUES(col)`, the only form
+ * MariaDB has (and the one MySQL 8 still accepts, deprecated since 8.0.20). `row-alias`: `INSERT … VALUES … AS
+ * incoming … incoming.col`, MySQL ≥ 8.0.19's replacement, a syntax error on MariaDB. Chosen from the server
+ * (upsertFormFor); every statement text below comes from `upsertStatements`, the one place that knows both.
+ */
+export type UpsertForm = 'values-function' | 'row-alias';
 
-const assign = (c: string) => `${c} = IF(${NEWER}, VALUES(${c}), ${c})`;
+export const upsertFormFor = (server: Pick<ServerInfo, 'rowAlias'>): UpsertForm => (server.rowAlias ? 'row-alias' : 'values-function');
 
-const INSERT_INTO = `INSERT INTO settlements (${ALL_COLUMNS.join(', ')}) VALUES `;
-const ON_DUPLICATE = ` ON DUPLICATE KEY UPDATE ${[...DATA_COLUMNS.filter((c) => c !== 'transaction_key'), ...SOURCE_COLUMNS].map(assign).join(', ')}`;
+const ROW_ALIAS = 'incoming';
 
-/** Multi-row upsert; `VALUES ?` takes an array of row arrays (mysql2 expands it). Valid on MySQL 8 and MariaDB. */
-export const UPSERT_SETTLEMENTS_SQL = `${INSERT_INTO}?${ON_DUPLICATE}`;
+interface UpsertStatements {
+  /** `INSERT INTO settlements (…) VALUES ` : the rows follow. */
+  readonly insertInto: string;
+  /** What follows the rows: the row alias, if any, and the ON DUPLICATE KEY UPDATE list. */
+  readonly onDuplicate: string;
+  /** consumer_offsets: the position only moves forward (GREATEST). */
+  readonly advanceOffset: string;
+  /** consumer_offsets: the position is set as given (a rewind by `settle replay --kafka`). */
+  readonly setOffset: string;
+}
+
+const OFFSET_INSERT = 'INSERT INTO consumer_offsets (group_id, topic, kafka_partition, next_offset) VALUES (?, ?, ?, ?)';
+
+// "Newer record wins" (application/ingest/record-version.ts) in SQL. In ON DUPLICATE KEY UPDATE, a bare column
+// name is the stored value and VALUES(col) / incoming.col the incoming one; MySQL and MariaDB assign left to right,
+// so every assignment reads the old source_* values until the bookkeeping columns are assigned, last. In the
+// row-alias form the stored columns are qualified with the table too, so no name can resolve to the alias.
+function upsertStatements(form: UpsertForm): UpsertStatements {
+  const incoming = form === 'row-alias' ? (c: string) => `${ROW_ALIAS}.${c}` : (c: string) => `VALUES(${c})`;
+  const stored = form === 'row-alias' ? (c: string) => `settlements.${c}` : (c: string) => c;
+  const alias = form === 'row-alias' ? ` AS ${ROW_ALIAS}` : '';
+  const ts = stored('source_timestamp');
+  const newer = `(${incoming('source_timestamp')} > ${ts} OR (${incoming('source_timestamp')} = ${ts} AND ${incoming('source_offset')} > ${stored('source_offset')}))`;
+  const assign = (c: string) => `${c} = IF(${newer}, ${incoming(c)}, ${stored(c)})`;
+  const offsetIncoming = form === 'row-alias' ? `${ROW_ALIAS}.next_offset` : 'VALUES(next_offset)';
+  const offsetStored = form === 'row-alias' ? 'consumer_offsets.next_offset' : 'next_offset';
+  return {
+    insertInto: `INSERT INTO settlements (${ALL_COLUMNS.join(', ')}) VALUES `,
+    onDuplicate: `${alias} ON DUPLICATE KEY UPDATE ${[...DATA_COLUMNS.filter((c) => c !== 'transaction_key'), ...SOURCE_COLUMNS].map(assign).join(', ')}`,
+    advanceOffset: `${OFFSET_INSERT}${alias} ON DUPLICATE KEY UPDATE next_offset = GREATEST(${offsetStored}, ${offsetIncoming})`,
+    setOffset: `${OFFSET_INSERT}${alias} ON DUPLICATE KEY UPDATE next_offset = ${offsetIncoming}`,
+  };
+}
+
+const STATEMENTS: Readonly<Record<UpsertForm, UpsertStatements>> = { 'values-function': upsertStatements('values-function'), 'row-alias': upsertStatements('row-alias') };
+
+/** Multi-row upsert; `VALUES ?` takes an array of row arrays (mysql2 expands it). The MariaDB form (tests, blockers). */
+export const UPSERT_SETTLEMENTS_SQL = `${STATEMENTS['values-function'].insertInto}?${STATEMENTS['values-function'].onDuplicate}`;
 
 // Quoting needs no escaping unless one of these is present: mysql2's set minus the double quote, which is
 // an ordinary character inside a single-quoted literal (with or without ANSI_QUOTES) and fills every JSON text.
@@ -25,8 +64,9 @@ const NEEDS_ESCAPE = /[\0\b\t\n\r\x1a'\\]/;
  * cost (one core is shared by Kafka decoding and SQL building). Strings go through mysql2's escape unless
  * they contain nothing that needs it; numbers are safe integers.
  */
-export function upsertSettlementsSql(rows: ReadonlyArray<readonly SqlValue[]>): string {
-  let sql = INSERT_INTO;
+export function upsertSettlementsSql(rows: ReadonlyArray<readonly SqlValue[]>, form: UpsertForm = 'values-function'): string {
+  const { insertInto, onDuplicate } = STATEMENTS[form];
+  let sql = insertInto;
   for (let r = 0; r < rows.length; r++) {
     const row = rows[r] ?? [];
     sql += r === 0 ? '(' : ', (';
@@ -41,12 +81,17 @@ export function upsertSettlementsSql(rows: ReadonlyArray<readonly SqlValue[]>): 
     }
     sql += ')';
   }
-  return sql + ON_DUPLICATE;
+  return sql + onDuplicate;
 }
 
-/** GREATEST: a stale writer (a consumer that lost the partition mid-batch) never moves the position back. */
-export const UPSERT_OFFSET_SQL =
-  'INSERT INTO consumer_offsets (group_id, topic, kafka_partition, next_offset) VALUES (?, ?, ?, ?) ON DUPLICATE KEY UPDATE next_offset = GREATEST(next_offset, VALUES(next_offset))';
+/**
+ * A partition's next offset, parameters (group, topic, partition, offset). `advance` (the loader): GREATEST, so a
+ * stale writer (a consumer that lost the partition mid-batch) never moves the position back. `set`: a rewind.
+ */
+export const upsertOffsetSql = (mode: 'advance' | 'set', form: UpsertForm = 'values-function'): string => (mode === 'advance' ? STATEMENTS[form].advanceOffset : STATEMENTS[form].setOffset);
+
+/** The loader's offset statement in the MariaDB form. */
+export const UPSERT_OFFSET_SQL = upsertOffsetSql('advance');
 
 export const PLACEHOLDER_LIMIT = 65_535;
 export const MAX_ROWS_PER_STATEMENT = Math.floor(PLACEHOLDER_LIMIT / ALL_COLUMNS.length);

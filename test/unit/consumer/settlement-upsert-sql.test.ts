@@ -1,7 +1,7 @@
 import { format } from 'mysql2';
 import { describe, expect, it } from 'vitest';
 import { ALL_COLUMNS, toSettlementRow } from '../../../src/infrastructure/mysql/settlement-row.js';
-import { chunkRows, MAX_ROWS_PER_STATEMENT, UPSERT_SETTLEMENTS_SQL, upsertCounts, upsertSettlementsSql } from '../../../src/infrastructure/mysql/settlement-upsert-sql.js';
+import { chunkRows, MAX_ROWS_PER_STATEMENT, UPSERT_OFFSET_SQL, UPSERT_SETTLEMENTS_SQL, upsertCounts, upsertOffsetSql, upsertSettlementsSql } from '../../../src/infrastructure/mysql/settlement-upsert-sql.js';
 import { syntheticSettlement } from '../../../src/presentation/bench/synthetic-settlements.js';
 
 describe('upsertCounts', () => {
@@ -25,22 +25,65 @@ describe('upsertCounts', () => {
   });
 });
 
-describe('UPSERT_SETTLEMENTS_SQL', () => {
-  const assignments = UPSERT_SETTLEMENTS_SQL.split('ON DUPLICATE KEY UPDATE')[1] ?? '';
-  const order = [...assignments.matchAll(/(\w+) = IF\(/g)].map((m) => m[1]);
+describe('the upsert statement, in both forms', () => {
+  const rows = [0, 1].map((i) => toSettlementRow(syntheticSettlement(i, 'forms'), { topic: 't', partition: 0, offset: i, timestamp: 1_739_000_000_000 }));
+  const forms = { 'values-function': upsertSettlementsSql(rows, 'values-function'), 'row-alias': upsertSettlementsSql(rows, 'row-alias') } as const;
+  // the incoming and the stored value of a column, as each form writes them
+  const incoming = { 'values-function': (c: string) => `VALUES(${c})`, 'row-alias': (c: string) => `incoming.${c}` } as const;
+  const stored = { 'values-function': (c: string) => c, 'row-alias': (c: string) => `settlements.${c}` } as const;
 
-  it('assigns the bookkeeping columns last, source_offset before source_timestamp', () => {
-    expect(order.slice(-4)).toEqual(['source_topic', 'source_partition', 'source_offset', 'source_timestamp']);
+  for (const form of ['values-function', 'row-alias'] as const) {
+    const sql = forms[form];
+    const assignments = sql.split(' ON DUPLICATE KEY UPDATE ')[1] ?? '';
+    const order = [...assignments.matchAll(/(\w+) = IF\(/g)].map((m) => m[1]);
+
+    it(`${form}: assigns every column but the unique key, the bookkeeping columns last and source_timestamp very last`, () => {
+      expect(order).not.toContain('transaction_key');
+      expect(order).toEqual([...ALL_COLUMNS.filter((c) => c !== 'transaction_key')]);
+      expect(order.slice(-4)).toEqual(['source_topic', 'source_partition', 'source_offset', 'source_timestamp']);
+      expect(order.at(-1)).toBe('source_timestamp');
+    });
+
+    it(`${form}: every column is IF(newer, incoming, stored), newer comparing (timestamp, offset) in that order`, () => {
+      const ts = stored[form]('source_timestamp');
+      const newer = `(${incoming[form]('source_timestamp')} > ${ts} OR (${incoming[form]('source_timestamp')} = ${ts} AND ${incoming[form]('source_offset')} > ${stored[form]('source_offset')}))`;
+      for (const c of order) expect(assignments).toContain(`${c} = IF(${newer}, ${incoming[form](c as string)}, ${stored[form](c as string)})`);
+      expect(assignments.split(', ').filter((a) => / = IF\(/.test(a))).toHaveLength(order.length);
+    });
+  }
+
+  it('values-function (MariaDB, and MySQL before 8.0.19) has no row alias and is the default form', () => {
+    expect(forms['values-function']).not.toMatch(/\bAS incoming\b|incoming\./);
+    expect(upsertSettlementsSql(rows)).toBe(forms['values-function']);
+    expect(UPSERT_SETTLEMENTS_SQL.replace('?', '')).toBe(`${forms['values-function'].slice(0, forms['values-function'].indexOf('VALUES ') + 'VALUES '.length)}${forms['values-function'].slice(forms['values-function'].indexOf(' ON DUPLICATE KEY UPDATE '))}`);
   });
 
-  it('never rewrites the unique key and updates every other column', () => {
-    expect(order).not.toContain('transaction_key');
-    expect(order).toHaveLength(ALL_COLUMNS.length - 1);
+  it('row-alias (MySQL ≥ 8.0.19) names the rows after the last one and uses no VALUES() function', () => {
+    const sql = forms['row-alias'];
+    expect(sql).toMatch(/\) AS incoming ON DUPLICATE KEY UPDATE /);
+    expect(sql.split(' ON DUPLICATE KEY UPDATE ')[1]).not.toMatch(/VALUES\(/);
+    // the rows themselves are the same text in both forms
+    expect(sql.slice(0, sql.indexOf(' AS incoming '))).toBe(forms['values-function'].slice(0, forms['values-function'].indexOf(' ON DUPLICATE KEY UPDATE ')));
   });
 
-  it('uses VALUES(col), valid on both MySQL 8 and MariaDB (no row alias)', () => {
-    expect(UPSERT_SETTLEMENTS_SQL).not.toMatch(/\bAS new\b/i);
-    expect(assignments).toContain('VALUES(source_timestamp) > source_timestamp');
+  it('both forms take the column list from settlement-row.ts', () => {
+    for (const sql of Object.values(forms)) expect(sql.startsWith(`INSERT INTO settlements (${ALL_COLUMNS.join(', ')}) VALUES (`)).toBe(true);
+  });
+});
+
+describe('upsertOffsetSql', () => {
+  it('advance: GREATEST of the stored and the incoming offset, in both forms', () => {
+    const head = 'INSERT INTO consumer_offsets (group_id, topic, kafka_partition, next_offset) VALUES (?, ?, ?, ?)';
+    expect(upsertOffsetSql('advance', 'values-function')).toBe(`${head} ON DUPLICATE KEY UPDATE next_offset = GREATEST(next_offset, VALUES(next_offset))`);
+    expect(UPSERT_OFFSET_SQL).toBe(upsertOffsetSql('advance', 'values-function'));
+    expect(upsertOffsetSql('advance')).toBe(UPSERT_OFFSET_SQL);
+    expect(upsertOffsetSql('advance', 'row-alias')).toBe(`${head} AS incoming ON DUPLICATE KEY UPDATE next_offset = GREATEST(consumer_offsets.next_offset, incoming.next_offset)`);
+  });
+
+  it('set (a rewind): the incoming offset as given, in both forms', () => {
+    const head = 'INSERT INTO consumer_offsets (group_id, topic, kafka_partition, next_offset) VALUES (?, ?, ?, ?)';
+    expect(upsertOffsetSql('set', 'values-function')).toBe(`${head} ON DUPLICATE KEY UPDATE next_offset = VALUES(next_offset)`);
+    expect(upsertOffsetSql('set', 'row-alias')).toBe(`${head} AS incoming ON DUPLICATE KEY UPDATE next_offset = incoming.next_offset`);
   });
 });
 

@@ -2,6 +2,8 @@ import type { Command } from 'commander';
 import { createKafka } from '../../../infrastructure/kafka/kafka-client.js';
 import { createMySqlPool } from '../../../infrastructure/mysql/mysql-pool.js';
 import { toSettleError } from '../../../infrastructure/mysql/mysql-errors.js';
+import { readServerInfo } from '../../../infrastructure/mysql/server-flavour.js';
+import { upsertFormFor, upsertOffsetSql } from '../../../infrastructure/mysql/settlement-upsert-sql.js';
 import { SettleError } from '../../../domain/shared/settle-error.js';
 import type { CliContext } from '../cli-context.js';
 import { usage } from '../flag-parsers.js';
@@ -37,9 +39,10 @@ export async function rewindConsumerOffsets(ctx: CliContext, cmd: Command, opts:
     try {
       const conn = await pool.getConnection();
       try {
+        // a rewind sets the position as given (no GREATEST), in the statement form the server takes
+        const setOffset = upsertOffsetSql('set', upsertFormFor(await readServerInfo(conn)));
         await conn.beginTransaction();
-        for (const p of plan)
-          await conn.query('INSERT INTO consumer_offsets (group_id, topic, kafka_partition, next_offset) VALUES (?, ?, ?, ?) ON DUPLICATE KEY UPDATE next_offset = VALUES(next_offset)', [group, topic, p.partition, p.offset]);
+        for (const p of plan) await conn.query(setOffset, [group, topic, p.partition, p.offset]);
         await conn.commit();
       } catch (error) {
         await conn.rollback().catch(() => undefined);
