@@ -66,12 +66,63 @@ describe('settle calendar', () => {
     expect([none.code, none.stdout[0]]).toEqual([0, 'none']);
   });
 
-  it('holidays lists the non-business weekdays of a year with names', async () => {
+  it('holidays lists the non-business weekdays of a year with their source and names', async () => {
     const run = await settle(['calendar', 'holidays', '2026']);
     expect(run.code).toBe(0);
     expect(run.stdout).toHaveLength(16);
-    expect(run.stdout[0]).toBe('2026-01-01 Thu 신정');
-    expect(run.stdout).toContain('2026-06-03 Wed 제9회 전국동시지방선거');
+    expect(run.stdout[0]).toBe('2026-01-01 Thu library    신정');
+    expect(run.stdout).toContain('2026-02-16 Mon correction 설날'); // 설날 전날, which date-holidays leaves out
+    expect(run.stdout).toContain('2026-06-03 Wed statute    제9회 전국동시지방선거');
+    expect(run.stderr).not.toContain('past the holiday data');
+  });
+
+  it('holidays knows 2028-04-12 from the election law, and notes that 2028 is past the horizon', async () => {
+    const run = await settle(['calendar', 'holidays', '2028']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('2028-04-12 Wed statute    제23대 국회의원선거');
+    expect(run.stderr).toContain('2028 is past the holiday data\'s horizon (verified through 2026)');
+    expect((await settle(['calendar', 'is-business-day', '2028-04-12'])).stdout).toEqual(['false', '제23대 국회의원선거']);
+  });
+
+  it('holidays --json gives each day its source; days the overrides file adds or removes show so', async () => {
+    const file = join(dir, 'sources.json');
+    await writeFile(file, JSON.stringify({ add: [{ date: '2025-02-10', name: '테스트 휴일' }], remove: ['2025-06-03'] }));
+    const run = await settle(['calendar', 'holidays', '2025', '--json'], { HOLIDAY_OVERRIDES_FILE: file });
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.stdout.join('\n')) as { year: number; verified: boolean; days: Array<{ date: string; name: string; source: string; holidays: unknown[] }> };
+    expect(report).toMatchObject({ year: 2025, verified: true });
+    const byDate = new Map(report.days.map((day) => [day.date, day]));
+    expect(byDate.get('2025-02-10')).toEqual({ date: '2025-02-10', weekday: 'Mon', name: '테스트 휴일', source: 'overrides', holidays: [{ name: '테스트 휴일', source: 'overrides' }] });
+    expect(byDate.get('2025-05-05')).toMatchObject({ name: '어린이날, 부처님오신날', source: 'library,correction' });
+    expect(byDate.get('2025-01-27')).toMatchObject({ name: '임시공휴일', source: 'correction' });
+    expect(byDate.has('2025-06-03')).toBe(false); // removed by the file
+    expect(report.days).toHaveLength(18); // 2025's 18 non-business weekdays, one added, one removed
+  });
+
+  it('horizon prints the verified-through year, its last day and the days left (Asia/Seoul)', async () => {
+    const seoulToday = new Date(Date.now() + 9 * 3_600_000).toISOString().slice(0, 10);
+    const daysLeft = Math.round((Date.parse('2026-12-31') - Date.parse(seoulToday)) / 86_400_000);
+    const json = await settle(['calendar', 'horizon', '--json']);
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout.join(''))).toEqual({
+      verifiedThroughYear: 2026,
+      lastVerifiedDay: '2026-12-31',
+      today: seoulToday,
+      daysRemaining: daysLeft,
+      warningDays: 60,
+      warning: daysLeft <= 60,
+      pastHorizon: daysLeft < 0,
+    });
+    const text = await settle(['calendar', 'horizon']);
+    expect(text.code).toBe(0); // a warning, never a failure
+    expect(text.stdout[0]).toBe('2026');
+    expect(text.stdout[1]).toMatch(/^last verified day 2026-12-31: \d+ day\(s\) (left|past it) \(today \d{4}-\d{2}-\d{2}, Asia\/Seoul\)$/);
+    expect(text.stdout.some((line) => line.startsWith('warning: '))).toBe(daysLeft <= 60);
+
+    const later = join(dir, 'verified-2030.json');
+    await writeFile(later, JSON.stringify({ verifiedThroughYear: 2030 }));
+    const raised = await settle(['calendar', 'horizon', '--json'], { HOLIDAY_OVERRIDES_FILE: later });
+    expect(JSON.parse(raised.stdout.join(''))).toMatchObject({ verifiedThroughYear: 2030, lastVerifiedDay: '2030-12-31', warning: false });
   });
 
   it('exits 2 and names the argument for a malformed date', async () => {

@@ -43,9 +43,18 @@ async function startToss(mode: 'reject' | 'accept'): Promise<{ url: string; auth
 /** The line of a check and the `fix:` line under it. */
 const finding = (stdout: string, name: string): { line: string; fix: string } => {
   const lines = stdout.split('\n');
-  const i = lines.findIndex((l) => new RegExp(`^(ok|FAIL|skip)\\s+${name}\\s`).test(l));
+  const i = lines.findIndex((l) => new RegExp(`^(ok|WARN|FAIL|skip)\\s+${name}\\s`).test(l));
   const next = lines[i + 1] ?? '';
   return { line: lines[i] ?? '', fix: /^\s+fix: /.test(next) ? next.trim() : '' };
+};
+
+/**
+ * Whether the calendar check warns today: the built-in holiday data is verified through 2026, and the doctor warns
+ * from 60 days before its end (Asia/Seoul). Computed here from the clock, so the tests hold on any date.
+ */
+const horizonWarnsToday = (): boolean => {
+  const seoulToday = new Date(Date.now() + 9 * 3_600_000).toISOString().slice(0, 10);
+  return Date.parse('2026-12-31') - Date.parse(seoulToday) <= 60 * 86_400_000;
 };
 
 describe('settle doctor and settle schema check (built binary)', () => {
@@ -101,6 +110,10 @@ describe('settle doctor and settle schema check (built binary)', () => {
     const report = JSON.parse(r.stdout) as { ok: boolean; exitCode: number; checks: Array<{ name: string; ok: boolean; transient?: boolean; fix: string }> };
     expect(report).toMatchObject({ ok: false, exitCode: 4 });
     expect(report.checks.filter((c) => !c.ok).map((c) => [c.name, c.transient])).toEqual([['kafka', true]]);
+    // the calendar's horizon warning (if today is near it) passes: it leaves the exit code at 4
+    const calendar = report.checks.find((c) => c.name === 'calendar') as { ok: boolean; warning?: boolean } | undefined;
+    expect(calendar).toMatchObject({ ok: true });
+    expect(calendar?.warning === true).toBe(horizonWarnsToday());
     expect(r.stdout + r.stderr).not.toContain(secret);
   });
 
@@ -114,7 +127,16 @@ describe('settle doctor and settle schema check (built binary)', () => {
     expect((await settle(['kafka', 'init'], base)).code).toBe(0);
     const after = await settle(['doctor'], base);
     expect(after.stdout).toMatch(/^ok\s+kafka\s.*has 2 partition\(s\)/m);
-    expect(after.stdout).toContain('all 5 checks passed');
+    // a horizon warning is shown with its fix but is still a pass: exit 0
+    const calendar = finding(after.stdout, 'calendar');
+    if (horizonWarnsToday()) {
+      expect(after.stdout).toMatch(/^all 6 checks passed \(1 with a warning\)$/m);
+      expect(calendar.line).toMatch(/^WARN\s+calendar\s+holidays verified only through 2026: \d+ day\(s\) (left|past its end)/);
+      expect(calendar.fix).toContain('"verifiedThroughYear": 2027');
+    } else {
+      expect(after.stdout).toMatch(/^all 6 checks passed$/m);
+      expect(calendar.line).toMatch(/^ok\s+calendar\s+holidays verified through 2026/);
+    }
     expect(after.code).toBe(0);
   });
 

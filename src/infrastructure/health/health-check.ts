@@ -3,19 +3,25 @@ import { redactUrl } from '../config/secret.js';
 /**
  * One finding of `settle doctor`. `transient` marks a reachability problem (the service did not answer: safe to
  * retry later) as opposed to a setup problem an operator must fix; the exit code depends on which failed.
+ * `warning` marks a check that passed (`ok`) but needs attention soon: shown with its fix, never in the exit code.
  */
 export interface CheckResult {
   readonly name: string;
   readonly ok: boolean;
+  /** Passed, with something to act on before it becomes a problem (set only with ok: true). */
+  readonly warning?: boolean;
   /** Not run because its configuration is missing or invalid (already reported by the configuration check). */
   readonly skipped?: boolean;
   readonly transient?: boolean;
   readonly detail: string;
-  /** What to do about it; empty when ok. */
+  /** What to do about it; empty when ok without a warning. */
   readonly fix: string;
 }
 
 export const passed = (name: string, detail: string): CheckResult => ({ name, ok: true, detail, fix: '' });
+
+/** A pass that still asks for action (e.g. the holiday data's horizon is near): the exit code stays 0. */
+export const warned = (name: string, detail: string, fix: string): CheckResult => ({ name, ok: true, warning: true, detail, fix });
 
 export const failed = (name: string, detail: string, fix: string, transient = false): CheckResult => ({ name, ok: false, transient, detail, fix });
 

@@ -1,5 +1,6 @@
 import type { Env } from '../config/config.js';
 import type { Logger } from '../logging/logger.js';
+import { checkCalendar } from './calendar-check.js';
 import { checkConfig } from './config-check.js';
 import { skipped, withDeadline, type CheckResult } from './health-check.js';
 import { checkKafka } from './kafka-check.js';
@@ -13,7 +14,7 @@ export interface HealthCheckOptions {
   readonly logger: Logger;
 }
 
-/** Configuration first, then Toss, Kafka, the registry and MySQL at once; results in that order. */
+/** Configuration first, then Toss, Kafka, the registry, MySQL and the holiday calendar at once; results in that order. */
 export async function runHealthChecks(env: Env, options: HealthCheckOptions): Promise<CheckResult[]> {
   const timeoutMs = options.timeoutMs ?? 3_000;
   // a hung check (a black-holed host) still ends: each one gets its own timeout plus a margin
@@ -33,6 +34,7 @@ export async function runHealthChecks(env: Env, options: HealthCheckOptions): Pr
     config && usable.has('mysql')
       ? withDeadline('mysql', deadline, () => checkMySql(config.mysql, timeoutMs), 'start MySQL or correct MYSQL_URL')
       : Promise.resolve(notConfigured('mysql', 'MYSQL_URL')),
+    withDeadline('calendar', deadline, () => checkCalendar(config?.calendar.overridesFile ?? env.HOLIDAY_OVERRIDES_FILE ?? null), 'check the holiday overrides file (HOLIDAY_OVERRIDES_FILE) is readable'),
   ];
   return [result, ...(await Promise.all(checks))];
 }

@@ -1,17 +1,26 @@
 import type { Command } from 'commander';
-import type { BusinessCalendar } from '../../../domain/calendar/business-calendar.js';
-import { LocalDate } from '../../../domain/calendar/local-date.js';
+import { calendarHorizonStatus } from '../../../composition/calendar-horizon.js';
+import { BusinessCalendar } from '../../../domain/calendar/business-calendar.js';
+import { HORIZON_WARNING_DAYS } from '../../../domain/calendar/calendar-horizon.js';
+import { LocalDate, todayInSeoul } from '../../../domain/calendar/local-date.js';
 import { SettleError } from '../../../domain/shared/settle-error.js';
-import { createBusinessCalendar } from '../../../infrastructure/calendar/create-business-calendar.js';
+import { createKoreanHolidays } from '../../../infrastructure/calendar/create-business-calendar.js';
+import type { KoreanHolidays } from '../../../infrastructure/calendar/korean-holidays.js';
 import type { CliContext } from '../cli-context.js';
 import { globalOverrides } from '../global-options.js';
 
 /** The same bounds as PAYOUT_DELAY_BUSINESS_DAYS in config.ts. */
 const MAX_DAYS = 30;
 const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'] as const;
+/** The longest single source name ("correction"), so the names line up. */
+const SOURCE_WIDTH = 10;
 
 interface DaysOption {
   readonly days?: string;
+}
+
+interface JsonOption {
+  readonly json?: boolean;
 }
 
 /** `settle calendar …`: answers business-day questions offline, from the same holiday data the producer uses. */
@@ -20,9 +29,10 @@ export function registerCalendarCommand(program: Command, ctx: CliContext): void
     .command('calendar')
     .description('Korean business days (weekends, holidays, config/holidays.json) and payout dates');
 
-  const open = async (cmd: Command): Promise<{ calendar: BusinessCalendar; defaultDays: number }> => {
+  const open = async (cmd: Command): Promise<{ calendar: BusinessCalendar; holidays: KoreanHolidays; defaultDays: number }> => {
     const config = ctx.config([], globalOverrides(cmd));
-    return { calendar: await createBusinessCalendar({ overridesFile: config.calendar.overridesFile }), defaultDays: config.calendar.payoutDelayBusinessDays };
+    const holidays = await createKoreanHolidays({ overridesFile: config.calendar.overridesFile });
+    return { calendar: new BusinessCalendar(holidays), holidays, defaultDays: config.calendar.payoutDelayBusinessDays };
   };
 
   calendar
@@ -64,15 +74,46 @@ export function registerCalendarCommand(program: Command, ctx: CliContext): void
 
   calendar
     .command('holidays')
-    .description('list the weekdays of a year that are not business days, with their names')
+    .description('list the weekdays of a year that are not business days, with each one\'s source (library, correction, statute, overrides) and name')
     .argument('<year>', 'YYYY')
-    .action(async (yearText: string, _opts: unknown, cmd: Command) => {
+    .option('--json', 'print { year, verified, days: [{ date, weekday, name, source, holidays: [{ name, source }] }] }')
+    .action(async (yearText: string, opts: JsonOption, cmd: Command) => {
       if (!/^\d{4}$/.test(yearText) || Number(yearText) < 1900)
         throw new SettleError('INVALID_YEAR', `year "${yearText}" must be a four-digit year from 1900`, { category: 'usage' });
       const year = Number(yearText);
+      const { calendar: cal, holidays } = await open(cmd);
+      const days: Array<{ date: string; weekday: string; name: string; source: string; holidays: ReadonlyArray<{ name: string; source: string }> }> = [];
+      for (let date = LocalDate.of(year, 1, 1); date.year === year; date = date.addDays(1)) {
+        if (date.isWeekend() || cal.isBusinessDay(date)) continue;
+        const entries = holidays.entriesOn(date);
+        // Several holidays on one day: their names as nonBusinessReason joins them, their distinct sources alike.
+        const source = [...new Set(entries.map((e) => e.source))].join(',');
+        days.push({ date: date.toString(), weekday: WEEKDAYS[date.dayOfWeek()], name: cal.nonBusinessReason(date) ?? '', source, holidays: entries });
+      }
+      const verified = year <= holidays.verifiedThroughYear();
+      if (opts.json) ctx.out(JSON.stringify({ year, verified, verifiedThroughYear: holidays.verifiedThroughYear(), days }));
+      else for (const day of days) ctx.out(`${day.date} ${day.weekday} ${day.source.padEnd(SOURCE_WIDTH)} ${day.name}`.trimEnd());
+      if (!verified) ctx.err(`note: ${year} is past the holiday data's horizon (verified through ${holidays.verifiedThroughYear()}): its 임시공휴일 are not known (see \`settle calendar horizon\`)`);
+    });
+
+  calendar
+    .command('horizon')
+    .description(`the last year the holiday data was verified for, its last day, the days left (Asia/Seoul) and whether it is within ${HORIZON_WARNING_DAYS} days`)
+    .option('--json', 'print { verifiedThroughYear, lastVerifiedDay, today, daysRemaining, warningDays, warning, pastHorizon }')
+    .action(async (opts: JsonOption, cmd: Command) => {
       const { calendar: cal } = await open(cmd);
-      for (let date = LocalDate.of(year, 1, 1); date.year === year; date = date.addDays(1))
-        if (!date.isWeekend() && !cal.isBusinessDay(date)) ctx.out(`${date.toString()} ${WEEKDAYS[date.dayOfWeek()]} ${cal.nonBusinessReason(date) ?? ''}`.trimEnd());
+      const now = new Date();
+      const horizon = calendarHorizonStatus(cal, now);
+      if (horizon === null) throw new SettleError('CALENDAR_NO_HORIZON', 'the holiday data states no verified year', { category: 'internal' });
+      const { verifiedThroughYear: year, lastVerifiedDay, daysRemaining, warning, pastHorizon } = horizon;
+      if (opts.json) {
+        ctx.out(JSON.stringify({ verifiedThroughYear: year, lastVerifiedDay, today: todayInSeoul(now), daysRemaining, warningDays: HORIZON_WARNING_DAYS, warning, pastHorizon }));
+        return;
+      }
+      ctx.out(String(year));
+      ctx.out(`last verified day ${lastVerifiedDay.toString()}: ${pastHorizon ? `${-daysRemaining} day(s) past it` : `${daysRemaining} day(s) left`} (today ${todayInSeoul(now).toString()}, Asia/Seoul)`);
+      if (warning)
+        ctx.out(`warning: ${pastHorizon ? 'past the horizon' : `within ${HORIZON_WARNING_DAYS} days of the horizon`}: check ${year + 1}'s holidays against the government's published list (월력요항), add its 임시공휴일 to config/holidays.json (or HOLIDAY_OVERRIDES_FILE) with "verifiedThroughYear": ${year + 1}, and update the built-in data`);
     });
 }
 
