@@ -27,7 +27,7 @@ interface JsonOption {
 export function registerCalendarCommand(program: Command, ctx: CliContext): void {
   const calendar = program
     .command('calendar')
-    .description('Korean business days (weekends, holidays, config/holidays.json) and payout dates');
+    .description('Korean business days (weekends, holidays, config/holidays.json), payout dates, and how far ahead the holiday data is verified');
 
   const open = async (cmd: Command): Promise<{ calendar: BusinessCalendar; holidays: KoreanHolidays; defaultDays: number }> => {
     const config = ctx.config([], globalOverrides(cmd));
