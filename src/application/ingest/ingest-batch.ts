@@ -1,4 +1,5 @@
 import { validateSettlement } from '../../domain/settlement/validate-settlement.js';
+import { unknownFieldNames } from '../../domain/settlement/settlement-shape.js';
 import { SettleError, isSettleError } from '../../domain/shared/settle-error.js';
 import { abortableSleep, retry } from '../shared/retry.js';
 import { parseOffsetDateTime } from './offset-date-time.js';
@@ -39,6 +40,8 @@ export interface IngestOutcome extends UpsertCounts {
   readonly records: number;
   readonly deadLettered: number;
   readonly deadLetterCodes: Readonly<Record<string, number>>;
+  /** Stored rows carrying each field the schema does not model (see settlement-shape.ts), by name. */
+  readonly unknownFields: Readonly<Record<string, number>>;
   readonly retries: number;
   readonly nextOffset: number;
 }
@@ -81,7 +84,9 @@ export function createIngestBatch(deps: IngestBatchDeps): (input: IngestInput, c
     );
     const deadLetterCodes: Record<string, number> = {};
     for (const d of dead) deadLetterCodes[d.code] = (deadLetterCodes[d.code] ?? 0) + 1;
-    return { ...counts, records: input.records.length, deadLettered: dead.length, deadLetterCodes, retries, nextOffset: input.nextOffset };
+    const unknownFields: Record<string, number> = {};
+    for (const { settlement } of valid) for (const name of unknownFieldNames(settlement.unknownFields)) unknownFields[name] = (unknownFields[name] ?? 0) + 1;
+    return { ...counts, records: input.records.length, deadLettered: dead.length, deadLetterCodes, unknownFields, retries, nextOffset: input.nextOffset };
   };
 }
 

@@ -3,6 +3,7 @@ import { DEFAULT_MAX_PAGES, RunawayPageGuard } from '../../domain/batch/runaway-
 import type { RejectedSettlement, Settlement } from '../../domain/settlement/settlement.js';
 import { windowLabel, type SettlementWindow } from '../../domain/settlement/settlement-window.js';
 import { validateSettlement } from '../../domain/settlement/validate-settlement.js';
+import { unknownFieldNames } from '../../domain/settlement/settlement-shape.js';
 import { SettleError } from '../../domain/shared/settle-error.js';
 import type { Clock, Log } from '../shared/log.js';
 import type { JobRepository } from './job-repository.js';
@@ -34,6 +35,8 @@ export interface JobSummary {
   readonly durationMs: number;
   readonly rowsPerSecond: number;
   readonly rejectSample: ReadonlyArray<Pick<RejectedSettlement, 'transactionKey' | 'field' | 'reason'>>;
+  /** Fields Toss sent that the schema does not model, by name (`card.newField`, `fees[].x`): rows of this run carrying each. */
+  readonly unknownFields: Readonly<Record<string, number>>;
 }
 
 export interface JobProgress {
@@ -88,6 +91,20 @@ export class RunSettlementJob {
     const meta = { executionId: String(executionId ?? 'dry-run') };
     let counts = ZERO_COUNTS;
     const rejectSample: JobSummary['rejectSample'][number][] = [];
+    const unknownFields: Record<string, number> = {};
+    // every row of a page read, once it is valid: a field Toss added is warned about once per run, with the fix
+    const countUnknown = (page: number, row: Settlement) => {
+      for (const name of unknownFieldNames(row.unknownFields)) {
+        if (unknownFields[name] === undefined) {
+          unknownFields[name] = 0;
+          log.warn(
+            { page, field: name, transactionKey: row.transactionKey },
+            'Toss sent a field the settlement schema does not model: it is kept as JSON in unknownFields (Kafka) and unknown_fields (MySQL); to give it a place of its own, evolve schemas/toss-settlement.avsc (a nullable field with default null) and the settlement shape',
+          );
+        }
+        unknownFields[name] += 1;
+      }
+    };
     const heartbeat = claim ? setInterval(() => void jobs.heartbeat(claim.execution.id).catch((e: unknown) => log.warn({ err: (e as Error).message }, 'heartbeat failed')), req.heartbeatIntervalMs ?? 10_000) : null;
     heartbeat?.unref();
     this.deps.progress?.start({ window: req.window, resumeAfterPage: resumeAfter });
@@ -131,8 +148,10 @@ export class RunSettlementJob {
         const rejected: RejectedSettlement[] = [];
         for (const raw of rows) {
           const result = validateSettlement(raw);
-          if (result.ok) valid.push(result.value);
-          else rejected.push(result.rejection);
+          if (result.ok) {
+            valid.push(result.value);
+            if (result.value.unknownFields !== null) countUnknown(page, result.value);
+          } else rejected.push(result.rejection);
         }
         const written = dryRun ? Promise.resolve({ page, rows: rows.length, published: 0, rejected }) : this.#write(page, rows.length, valid, rejected, meta);
         written.catch(() => undefined); // awaited in page order by commitOldest; never unhandled meanwhile
@@ -156,6 +175,7 @@ export class RunSettlementJob {
         durationMs,
         rowsPerSecond: durationMs > 0 ? Math.round((counts.rowsFetched * 1000) / durationMs) : counts.rowsFetched,
         rejectSample,
+        unknownFields,
       };
       log.info({ ...summary, rejectSample: undefined }, 'settlement job finished');
       return summary;

@@ -27,6 +27,11 @@ export interface Settlement {
   readonly transfer: Record<string, unknown> | null;
   readonly virtualAccount: Record<string, unknown> | null;
   readonly cancel: SettlementCancel | null;
+  /**
+   * Fields Toss sent that we do not model (yet), as JSON text keyed by path (`{"cancels":[…],"card.newField":1}`),
+   * or null when there were none. Carried to Kafka and MySQL so nothing is dropped; see settlement-shape.ts.
+   */
+  readonly unknownFields: string | null;
 }
 
 export interface SettlementFee {

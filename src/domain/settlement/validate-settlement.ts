@@ -1,5 +1,6 @@
 import type { RejectedSettlement, Settlement, SettlementCancel, SettlementFee } from './settlement.js';
 import type { NESTED_OBJECT_FIELDS } from './settlement.js';
+import { FEE, NESTED_SHAPES, TOP_LEVEL_FIELDS, UNKNOWN_FIELDS, type FieldShape, type ObjectShape } from './settlement-shape.js';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 // Toss sends yyyy-MM-dd'T'HH:mm:ss±hh:mm; fractions and Z are accepted defensively.
@@ -65,21 +66,86 @@ function validDateTime(field: string, v: string): string {
   return v;
 }
 
-function fees(row: Record<string, unknown>): SettlementFee[] | null {
+/** Fields Toss sent that the shape does not know, by path; carried in `unknownFields`, never dropped. */
+type Unknown = Record<string, unknown>;
+
+function fees(row: Record<string, unknown>, unknown: Unknown): SettlementFee[] | null {
   const v = row.fees;
   if (v === undefined || v === null) return null;
   if (!Array.isArray(v)) throw new Invalid('fees', 'fees must be an array');
   return v.map((f, i) => {
     if (!isObject(f)) throw new Invalid(`fees[${i}]`, `fees[${i}] must be an object`);
+    collectUnknown(f, FEE, `fees[${i}].`, unknown);
     return { type: str(f, 'type', 40), fee: money(f, 'fee') as number };
   });
 }
 
-function nested(row: Record<string, unknown>, field: string): Record<string, unknown> | null {
-  const v = row[field];
+/** Moves the keys of `obj` that `shape` does not know into `unknown` under `prefix`; true when there were any. */
+function collectUnknown(obj: Record<string, unknown>, shape: ObjectShape | ReadonlySet<string>, prefix: string, unknown: Unknown): boolean {
+  const known = (key: string) => (shape instanceof Set ? shape.has(key) : Object.hasOwn(shape, key));
+  let found = false;
+  for (const key of Object.keys(obj))
+    if (!known(key)) {
+      unknown[prefix + key] = obj[key];
+      found = true;
+    }
+  return found;
+}
+
+/** What may stand at the top of a row: Toss's fields we model, and our own `unknownFields` on a later hop. */
+const KNOWN_AT_TOP: ReadonlySet<string> = new Set([...TOP_LEVEL_FIELDS, UNKNOWN_FIELDS]);
+
+const INT32_MAX = 2 ** 31 - 1;
+
+function checkKind(path: string, v: unknown, field: Extract<FieldShape, { kind: unknown }>): void {
+  const ok =
+    field.kind === 'string' ? typeof v === 'string'
+    : field.kind === 'boolean' ? typeof v === 'boolean'
+    : field.kind === 'long' ? Number.isSafeInteger(v)
+    : Number.isInteger(v) && Math.abs(v as number) <= INT32_MAX;
+  if (ok) return;
+  const expected = field.kind === 'long' || field.kind === 'int' ? `an integer (${field.kind})` : `a ${field.kind}`;
+  throw new Invalid(path, `${path} must be ${expected}${field.nullable ? ' or null' : ''}, got ${JSON.stringify(v) ?? 'nothing'}`);
+}
+
+/**
+ * A nested object checked against its shape: each known field's type (so a wrong one is named here, not as an
+ * Avro misfit later), unknown fields moved to `unknown`. The object is returned as sent unless it held unknown
+ * fields; then a copy holding only the known ones.
+ */
+function nestedObject(v: unknown, path: string, shape: ObjectShape, unknown: Unknown): Record<string, unknown> | null {
   if (v === undefined || v === null) return null;
-  if (!isObject(v)) throw new Invalid(field, `${field} must be an object or null`);
-  return v;
+  if (!isObject(v)) throw new Invalid(path, `${path} must be an object or null`);
+  let out = v;
+  if (collectUnknown(v, shape, `${path}.`, unknown)) out = Object.fromEntries(Object.keys(shape).filter((k) => k in v).map((k) => [k, v[k]]));
+  for (const [name, field] of Object.entries(shape)) {
+    const value = out[name];
+    const at = `${path}.${name}`;
+    if ('object' in field) {
+      const inner = nestedObject(value, at, field.object, unknown);
+      if (inner !== value && value !== undefined) out = { ...out, [name]: inner };
+    } else if (value === undefined || value === null) {
+      if (!field.nullable) throw new Invalid(at, `${at} is required (a ${field.kind})`);
+    } else checkKind(at, value, field);
+  }
+  return out;
+}
+
+/** The JSON text carried from an earlier hop (the consumer reads it from the Avro record), merged with what this row adds. */
+function unknownFieldsText(raw: Record<string, unknown>, found: Unknown): string | null {
+  const carried = raw[UNKNOWN_FIELDS];
+  const foundAny = Object.keys(found).length > 0;
+  if (carried === undefined || carried === null) return foundAny ? JSON.stringify(found) : null;
+  if (typeof carried !== 'string') throw new Invalid(UNKNOWN_FIELDS, `${UNKNOWN_FIELDS} must be JSON text or null`);
+  if (!foundAny) return carried;
+  let earlier: unknown;
+  try {
+    earlier = JSON.parse(carried);
+  } catch {
+    throw new Invalid(UNKNOWN_FIELDS, `${UNKNOWN_FIELDS} is not valid JSON`);
+  }
+  if (!isObject(earlier)) throw new Invalid(UNKNOWN_FIELDS, `${UNKNOWN_FIELDS} must be a JSON object`);
+  return JSON.stringify({ ...earlier, ...found });
 }
 
 /**
@@ -90,6 +156,9 @@ export function validateSettlement(raw: unknown): ValidationResult {
   const transactionKey = isObject(raw) && typeof raw.transactionKey === 'string' ? raw.transactionKey : null;
   try {
     if (!isObject(raw)) throw new Invalid('(row)', 'row is not a JSON object');
+    const unknown: Unknown = {};
+    collectUnknown(raw, KNOWN_AT_TOP, '', unknown);
+    const nested = (field: keyof typeof NESTED_SHAPES) => nestedObject(raw[field], field, NESTED_SHAPES[field], unknown);
     const s = {
       mId: str(raw, 'mId', 14),
       paymentKey: str(raw, 'paymentKey', 200),
@@ -99,7 +168,7 @@ export function validateSettlement(raw: unknown): ValidationResult {
       method: str(raw, 'method', 20),
       amount: money(raw, 'amount') as number,
       interestFee: money(raw, 'interestFee') as number,
-      fees: fees(raw),
+      fees: fees(raw, unknown),
       fee: money(raw, 'fee', false),
       supplyAmount: money(raw, 'supplyAmount') as number,
       vat: money(raw, 'vat') as number,
@@ -107,14 +176,16 @@ export function validateSettlement(raw: unknown): ValidationResult {
       approvedAt: validDateTime('approvedAt', str(raw, 'approvedAt', 35, DATE_TIME)),
       soldDate: validDate('soldDate', str(raw, 'soldDate', 10, DATE)),
       paidOutDate: validDate('paidOutDate', str(raw, 'paidOutDate', 10, DATE)),
-      card: nested(raw, 'card'),
-      easyPay: nested(raw, 'easyPay'),
-      giftCertificate: nested(raw, 'giftCertificate'),
-      mobilePhone: nested(raw, 'mobilePhone'),
-      transfer: nested(raw, 'transfer'),
-      virtualAccount: nested(raw, 'virtualAccount'),
-      cancel: nested(raw, 'cancel') as SettlementCancel | null,
+      card: nested('card'),
+      easyPay: nested('easyPay'),
+      giftCertificate: nested('giftCertificate'),
+      mobilePhone: nested('mobilePhone'),
+      transfer: nested('transfer'),
+      virtualAccount: nested('virtualAccount'),
+      cancel: nested('cancel') as SettlementCancel | null,
+      unknownFields: null as string | null,
     } satisfies Record<(typeof NESTED_OBJECT_FIELDS)[number], unknown> & Settlement;
+    s.unknownFields = unknownFieldsText(raw, unknown);
     if (!CURRENCIES.has(s.currency)) throw new Invalid('currency', `currency "${s.currency}" is not one of ${[...CURRENCIES].join(', ')}`);
     if (s.fee !== null && s.payOutAmount !== s.amount - s.fee)
       throw new Invalid('payOutAmount', `payOutAmount ${s.payOutAmount} ≠ amount ${s.amount} − fee ${s.fee}`);

@@ -7,7 +7,7 @@ import { SettleError } from '../../domain/shared/settle-error.js';
 export const DATA_COLUMNS = [
   'transaction_key', 'payment_key', 'order_id', 'm_id', 'method', 'currency', 'amount', 'interest_fee', 'fee', 'supply_amount',
   'vat', 'pay_out_amount', 'approved_at', 'approved_at_utc', 'sold_date', 'paid_out_date', 'cancel_amount', 'canceled_at',
-  'card_issuer_code', 'card_approve_no', 'easy_pay_provider', 'details',
+  'card_issuer_code', 'card_approve_no', 'easy_pay_provider', 'details', 'unknown_fields',
 ] as const;
 // source_offset before source_timestamp: the newer-test reads both, and the timestamp must change last
 export const SOURCE_COLUMNS = ['source_topic', 'source_partition', 'source_offset', 'source_timestamp'] as const;
@@ -35,7 +35,7 @@ export function toSettlementRow(s: Settlement, source: RecordSource): SqlValue[]
     s.vat, s.payOutAmount, s.approvedAt, utcDateTime(s.approvedAt, s.transactionKey), s.soldDate, s.paidOutDate,
     cancel && Number.isSafeInteger(cancel.cancelAmount) ? cancel.cancelAmount : null,
     fitting(cancel?.canceledAt, 35),
-    fitting(card.issuerCode, 4), fitting(card.approveNo, 8), fitting(easyPay.provider, 40), details,
+    fitting(card.issuerCode, 4), fitting(card.approveNo, 8), fitting(easyPay.provider, 40), details, s.unknownFields,
     source.topic, source.partition, source.offset, source.timestamp,
   ];
 }

@@ -1,7 +1,7 @@
 import type { ErrorCategory } from '../../domain/shared/settle-error.js';
 
 /**
- * Toss's payment error codes ([E] in TOSS_API.md §2) by what the operator should do about them:
+ * Toss's payment error codes (from its published error-code page) by what the operator should do about them:
  *   rule       Toss refused the payment operation itself (exit 7): fix the business situation, not the call;
  *   usage      our key or request is wrong (exit 2): fix configuration or input;
  *   transient  try again later (exit 4); these are also retried automatically with the same Idempotency-Key.

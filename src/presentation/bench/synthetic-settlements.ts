@@ -30,6 +30,7 @@ export function syntheticSettlement(i: number, prefix: string, version = 0): Set
     approvedAt: `2025-02-${day}T${String(i % 24).padStart(2, '0')}:15:30+09:00`,
     soldDate: `2025-02-${day}`,
     paidOutDate: '2025-03-05',
+    unknownFields: null,
     card: {
       amount: gross,
       issuerCode: '61',

@@ -1,12 +1,21 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { IngestOutcome } from '../../application/ingest/ingest-batch.js';
 
+/** Field names come from Toss: bounded in length so one odd name cannot blow up a series label. */
+const MAX_FIELD_LABEL = 100;
+
 /** The loader's Prometheus metrics, on a registry of its own (tests build several side by side). */
 export class ConsumerMetrics {
   readonly registry = new Registry();
   private readonly records = new Counter({ name: 'settle_consumer_records_total', help: 'Kafka records consumed (valid and poison)', labelNames: ['topic'], registers: [this.registry] });
   private readonly rows = new Counter({ name: 'settle_consumer_rows_total', help: 'Settlement rows upserted, by outcome', labelNames: ['topic', 'outcome'], registers: [this.registry] });
   private readonly deadLetters = new Counter({ name: 'settle_consumer_dead_letters_total', help: 'Poison records sent to the DLQ, by error code', labelNames: ['topic', 'code'], registers: [this.registry] });
+  private readonly unknownFields = new Counter({
+    name: 'settle_consumer_unknown_fields_total',
+    help: 'Rows stored carrying a field Toss sent that the settlement schema does not model (kept in unknown_fields), by field name; evolve the schema',
+    labelNames: ['topic', 'field'],
+    registers: [this.registry],
+  });
   private readonly retries = new Counter({ name: 'settle_consumer_retries_total', help: 'Retries of transient failures, by step', labelNames: ['topic', 'step'], registers: [this.registry] });
   private readonly batchSeconds = new Histogram({
     name: 'settle_consumer_batch_duration_seconds',
@@ -28,6 +37,7 @@ export class ConsumerMetrics {
     this.rows.inc({ topic: t, outcome: 'updated' }, outcome.updated);
     this.rows.inc({ topic: t, outcome: 'unchanged' }, outcome.unchanged);
     for (const [code, n] of Object.entries(outcome.deadLetterCodes)) this.deadLetters.inc({ topic: t, code }, n);
+    for (const [field, n] of Object.entries(outcome.unknownFields)) this.unknownFields.inc({ topic: t, field: field.slice(0, MAX_FIELD_LABEL) }, n);
     this.batchSeconds.observe({ topic: t }, seconds);
   }
 

@@ -8,6 +8,7 @@ import { MIGRATIONS_DIR, migrate } from '../../../src/infrastructure/mysql/migra
 import { MySqlSettlementPartitions } from '../../../src/infrastructure/mysql/mysql-settlement-partitions.js';
 import { MySqlSettlementStore } from '../../../src/infrastructure/mysql/mysql-settlement-store.js';
 import { createSettlementStorePool } from '../../../src/infrastructure/mysql/settlement-store-pool.js';
+import { ALL_COLUMNS, toSettlementRow } from '../../../src/infrastructure/mysql/settlement-row.js';
 import { syntheticSettlement } from '../../../src/presentation/bench/synthetic-settlements.js';
 import { ensurePartitionsForWindow } from '../../../src/composition/settlement-partitions.js';
 import { requireBuild, startSettle } from '../../support/producer-cli.js';
@@ -40,18 +41,17 @@ describe('migration 0050: settlements partitioned by sold date', () => {
   });
 
   it('keeps every row of the old table unchanged, with the new keys and a history partition holding them all', async () => {
-    const pool = createSettlementStorePool({ url: new Secret(withDb(name)), tls: null }, 1);
-    try {
-      const store = new MySqlSettlementStore(pool);
-      const records = ['2024-12-31', '2025-09-01', '2025-09-02', '2025-09-02', '2026-01-15'].map((day, i) => ({ settlement: settlementOn(i, day), offset: i, timestamp: 1_000 + i }));
-      await store.applyBatch({ group: 'g', topic: 't', partition: 0, records, nextOffset: records.length });
-    } finally {
-      await pool.end();
-    }
+    // rows as the loader wrote them before 0050 (the columns of that time: unknown_fields came with 0060)
+    const before = ALL_COLUMNS.filter((c) => c !== 'unknown_fields');
+    const rows = ['2024-12-31', '2025-09-01', '2025-09-02', '2025-09-02', '2026-01-15'].map((day, i) => {
+      const row = toSettlementRow(settlementOn(i, day), { topic: 't', partition: 0, offset: i, timestamp: 1_000 + i });
+      return before.map((c) => row[ALL_COLUMNS.indexOf(c)]);
+    });
+    await conn.query(`INSERT INTO settlements (${before.join(', ')}) VALUES ?`, [rows]);
     const [old] = await conn.query<RowDataPacket[]>('SELECT * FROM settlements ORDER BY id');
     expect(old).toHaveLength(5);
 
-    expect((await migrate(conn, silentLogger())).applied).toEqual(['0050_settlements_partitioned']);
+    expect((await migrate(conn, silentLogger(), MIGRATIONS_DIR, 50)).applied).toEqual(['0050_settlements_partitioned']);
 
     const [after] = await conn.query<RowDataPacket[]>('SELECT * FROM settlements ORDER BY id');
     expect(after).toEqual(old);

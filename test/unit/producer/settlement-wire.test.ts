@@ -50,7 +50,9 @@ describe('SettlementSerde.encodeBatch', () => {
 
   it('returns a row the schema refuses as unfit, naming the path, and still encodes its neighbours', () => {
     const [card] = examples as [Record<string, unknown>];
-    const broken = settlement({ ...card, transactionKey: 'BROKEN', card: { ...(card.card as object), issuerCode: null } });
+    // the processor rejects this row first (validate-settlement names card.issuerCode); the serde must still refuse it alone
+    const valid = settlement(card);
+    const broken: Settlement = { ...valid, transactionKey: 'BROKEN', card: { ...valid.card, issuerCode: null } };
     const [before, bad, after] = serde.encodeBatch([settlement(card), broken, settlement(card)]);
     expect(Buffer.isBuffer(before) && Buffer.isBuffer(after)).toBe(true);
     expect(bad).toEqual({ unfit: expect.stringContaining('card.issuerCode') as unknown });

@@ -156,3 +156,65 @@ describe('validateSettlement rejects a row with a reason naming the field', () =
     expect(rejection(raw).raw).toBe(raw);
   });
 });
+
+describe('validateSettlement carries the fields Toss sends that we do not model', () => {
+  it('a row with none has unknownFields null and keeps its nested objects as sent', () => {
+    const row = accepted(cardApproval);
+    expect(row.unknownFields).toBeNull();
+    expect(row.card).toBe(cardApproval.card);
+  });
+
+  it('collects unknown fields at every level by path, values as sent, and leaves the modelled objects without them', () => {
+    const legacyCancels = [{ cancelAmount: 1000, canceledAt: '2025-02-10T10:00:00+09:00' }];
+    const raw = copy(cardCancel, {
+      cancels: legacyCancels,
+      card: { ...(cardCancel.card as Row), tossNewFlag: true },
+      cancel: { ...(cardCancel.cancel as Row), refundedAt: '2025-02-11' },
+      fees: [{ ...((cardCancel.fees as Row[])[0] as Row), memo: 'x' }],
+    });
+    const row = accepted(raw);
+    expect(JSON.parse(String(row.unknownFields))).toEqual({ cancels: legacyCancels, 'card.tossNewFlag': true, 'cancel.refundedAt': '2025-02-11', 'fees[0].memo': 'x' });
+    expect(row.card).not.toHaveProperty('tossNewFlag');
+    expect(row.card).toMatchObject(cardCancel.card as Row);
+    expect(row.cancel).not.toHaveProperty('refundedAt');
+    expect(row.fees).toEqual(cardCancel.fees);
+  });
+
+  it('finds them two levels down (virtualAccount.refundReceiveAccount)', () => {
+    const virtualAccount = {
+      accountType: '일반', accountNumber: 'X6516', bankCode: '20', customerName: '김토스', dueDate: '2025-02-12T23:59:59+09:00',
+      refundStatus: 'NONE', expired: false, settlementStatus: 'COMPLETED',
+      refundReceiveAccount: { bankCode: '88', accountNumber: '1234', holderName: '김토스', verifiedAt: '2025-02-10' },
+    };
+    const row = accepted(copy(noFees, { method: '가상계좌', card: null, virtualAccount }));
+    expect(JSON.parse(String(row.unknownFields))).toEqual({ 'virtualAccount.refundReceiveAccount.verifiedAt': '2025-02-10' });
+    expect(row.virtualAccount?.refundReceiveAccount).toEqual({ bankCode: '88', accountNumber: '1234', holderName: '김토스' });
+  });
+
+  it('keeps the text an earlier hop carried (the consumer reads it from the Avro record) and refuses a malformed one', () => {
+    const carried = JSON.stringify({ 'card.tossNewFlag': true });
+    expect(accepted(copy(cardApproval, { unknownFields: carried })).unknownFields).toBe(carried);
+    expect(JSON.parse(String(accepted(copy(cardApproval, { unknownFields: carried, cancels: [] })).unknownFields))).toEqual({ 'card.tossNewFlag': true, cancels: [] });
+    expect(rejection(copy(cardApproval, { unknownFields: 7 }))).toMatchObject({ field: 'unknownFields' });
+    expect(rejection(copy(cardApproval, { unknownFields: '[1]', cancels: [] }))).toMatchObject({ field: 'unknownFields' });
+  });
+});
+
+describe('validateSettlement checks the nested objects we rely on, naming the field', () => {
+  const withCard = (patch: Row) => copy(cardApproval, { card: { ...(cardApproval.card as Row), ...patch } });
+  it.each([
+    [withCard({ installmentPlanMonths: '3' }), 'card.installmentPlanMonths', /integer \(int\)/],
+    [withCard({ amount: 1000.5 }), 'card.amount', /integer \(long\)/],
+    [withCard({ useCardPoint: 'N' }), 'card.useCardPoint', /a boolean/],
+    [withCard({ issuerCode: null }), 'card.issuerCode', /required \(a string\)/],
+    [withCard({ acquirerCode: 61 }), 'card.acquirerCode', /a string or null/],
+    [copy(easyPay, { easyPay: { ...(easyPay.easyPay as Row), discountAmount: '0' } }), 'easyPay.discountAmount', /integer/],
+    [copy(cardCancel, { cancel: { ...(cardCancel.cancel as Row), canceledAt: 20250210 } }), 'cancel.canceledAt', /a string/],
+    [copy(cardApproval, { transfer: 'bank' }), 'transfer', /an object or null/],
+  ])('%#: %s', (raw, field, reason) => {
+    const r = rejection(raw);
+    expect(r.field).toBe(field);
+    expect(r.reason).toMatch(reason);
+    expect(r.reason).toContain(field);
+  });
+});

@@ -9,6 +9,7 @@ import type { CliContext } from '../cli-context.js';
 import { ExitCode } from '../exit-codes.js';
 import { dateFlag, intFlag, usage } from '../flag-parsers.js';
 import { globalOverrides } from '../global-options.js';
+import { unknownFieldsLine } from './job-summary-output.js';
 import { createJobProgressBar } from '../../progress/job-progress-bar.js';
 
 interface ProduceOptions {
@@ -87,4 +88,6 @@ function printSummary(ctx: CliContext, s: JobSummary, json: boolean): void {
   ctx.out(`${s.outcome} window ${windowLabel(s.window)} execution ${s.executionId ?? '-'}${s.resumedAfterPage ? ` (resumed after page ${s.resumedAfterPage})` : ''}`);
   ctx.out(`pages ${s.counts.pages}  fetched ${s.counts.rowsFetched}  published ${s.counts.rowsPublished}  rejected ${s.counts.rowsRejected}  ${(s.durationMs / 1000).toFixed(1)} s  ${s.rowsPerSecond} rows/s`);
   for (const r of s.rejectSample) ctx.out(`rejected ${r.transactionKey ?? '(no transactionKey)'}: ${r.reason}`);
+  const unknown = unknownFieldsLine(s);
+  if (unknown) ctx.out(unknown);
 }

@@ -7,6 +7,7 @@ import type { CliContext } from '../cli-context.js';
 import { ExitCode } from '../exit-codes.js';
 import { dateFlag, intFlag, usage } from '../flag-parsers.js';
 import { globalOverrides } from '../global-options.js';
+import { unknownFieldsLine } from './job-summary-output.js';
 import { rewindConsumerOffsets } from './replay-kafka.js';
 
 interface ReplayOptions {
@@ -71,6 +72,8 @@ export function registerReplayCommand(program: Command, ctx: CliContext): void {
         if (opts.json) ctx.out(JSON.stringify({ plan, summary, changes }));
         else {
           ctx.out(`${summary.outcome} replay execution ${summary.executionId} (replay of ${summary.replayOf ?? 'no completed run'}): fetched ${summary.counts.rowsFetched}, published ${summary.counts.rowsPublished}, rejected ${summary.counts.rowsRejected}`);
+          const unknown = unknownFieldsLine(summary);
+          if (unknown) ctx.out(unknown);
           if (changes) ctx.out(`compared with MySQL before each page: ${changes.new} new, ${changes.changed} changed, ${changes.same} unchanged rows (applied once \`settle consume\` loads them)`);
         }
         // stopped by SIGTERM between pages: the window is unfinished, a rerun of the replay resumes it
