@@ -59,6 +59,23 @@ describe('settle produce from the shell', () => {
     expect(JSON.parse(run.stdout)).toMatchObject({ outcome: 'COMPLETED', counts: { rowsPublished: 118, rowsRejected: 2 } });
   });
 
+  it('warns, and still runs, when the payout window it computes reaches a year past the holiday data it trusts', async () => {
+    // 2030-03-04 pays out sold dates of 2030: years past any horizon this release can have verified
+    const run = await settle(['produce', '--payout-date', '2030-03-04', '--dry-run', '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    const summary = JSON.parse(run.stdout) as { outcome: string; calendarHorizon: { pastHorizon: boolean; yearsPast: number[]; verifiedThroughYear: number } };
+    expect(summary.outcome).toBe('DRY_RUN');
+    expect(summary.calendarHorizon).toMatchObject({ pastHorizon: true, yearsPast: [2030] });
+    const warnings = run.stderr.split('\n').filter((l) => l.includes('CALENDAR_PAST_HORIZON'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain('config/holidays.json');
+    // a payout inside the verified years: no warning
+    const inside = await settle(['produce', '--payout-date', '2025-07-04', '--dry-run', '--json']);
+    expect(inside.code, inside.stderr).toBe(0);
+    expect(JSON.parse(inside.stdout)).toMatchObject({ calendarHorizon: { pastHorizon: false, yearsPast: [] } });
+    expect(inside.stderr).not.toContain('CALENDAR_PAST_HORIZON');
+  });
+
   it.each([
     [['--from', '2025-13-01', '--to', '2025-13-02'], '--from'],
     [['--from', '2025-07-01', '--to', '2025-07-01', '--page-size', '6000'], '--page-size'],

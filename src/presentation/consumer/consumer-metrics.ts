@@ -26,8 +26,22 @@ export class ConsumerMetrics {
   });
   private readonly lag = new Gauge({ name: 'settle_consumer_lag', help: 'Records between the stored offset and the end of the partition', labelNames: ['topic', 'partition'], registers: [this.registry] });
 
-  constructor(private readonly topic: string) {
+  /** `horizonDaysRemaining`: days until the holiday data's verified-through year ends (negative past it), read at each scrape. */
+  constructor(
+    private readonly topic: string,
+    horizonDaysRemaining: (() => number | null) | null = null,
+  ) {
     collectDefaultMetrics({ register: this.registry });
+    if (horizonDaysRemaining)
+      new Gauge({
+        name: 'settle_calendar_horizon_days_remaining',
+        help: 'Days (Asia/Seoul) until the end of the last year the Korean holiday data is verified for; negative once past it (settle calendar horizon)',
+        registers: [this.registry],
+        collect() {
+          const days = horizonDaysRemaining();
+          if (days !== null) this.set(days);
+        },
+      });
   }
 
   batch(outcome: IngestOutcome, seconds: number): void {

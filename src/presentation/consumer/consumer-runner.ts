@@ -5,6 +5,8 @@ import type { BatchHandler, KafkaSettlementConsumer } from '../../infrastructure
 import { dlqTopic, requireTopic } from '../../infrastructure/kafka/topic-admin.js';
 import type { Logger } from '../../infrastructure/logging/logger.js';
 import { wireIngest, wireSettlementConsumer } from '../../composition/consumer.js';
+import { calendarHorizonStatus } from '../../composition/calendar-horizon.js';
+import { createBusinessCalendar } from '../../infrastructure/calendar/create-business-calendar.js';
 import { ConsumeTotals, type ConsumeSummary } from './consume-summary.js';
 import { ConsumerMetrics } from './consumer-metrics.js';
 import { startHealthServer } from './health-server.js';
@@ -30,7 +32,12 @@ export async function runConsumer(o: RunConsumerOptions): Promise<ConsumeSummary
   const started = performance.now();
   const { kafka: kc, consumer: cc } = o.config;
   const log = o.logger.child({ component: 'consume' });
-  const metrics = new ConsumerMetrics(kc.topic);
+  // the holiday data's horizon as a gauge, so an alert fires weeks before the payout windows rest on unverified days
+  const calendar = await createBusinessCalendar({ overridesFile: o.config.calendar.overridesFile }).catch((error: unknown) => {
+    log.warn({ err: error }, 'the holiday calendar could not be read: settle_calendar_horizon_days_remaining is not exported (see settle doctor)');
+    return null;
+  });
+  const metrics = new ConsumerMetrics(kc.topic, calendar ? () => calendarHorizonStatus(calendar)?.daysRemaining ?? null : null);
   const totals = new ConsumeTotals();
   const { kafka, pool, producer, store, ingest } = wireIngest(o.config, o.logger, {
     ...(o.tuning?.rowsPerStatement ? { rowsPerStatement: o.tuning.rowsPerStatement } : {}),

@@ -8,7 +8,7 @@ describe('health server', () => {
 
   it('answers /healthz, /readyz by state and /metrics in Prometheus text', async () => {
     let ready = false;
-    const metrics = new ConsumerMetrics('t');
+    const metrics = new ConsumerMetrics('t', () => 30);
     metrics.batch({ records: 3, inserted: 2, updated: 0, unchanged: 0, deadLettered: 1, deadLetterCodes: { EMPTY_VALUE: 1 }, unknownFields: { 'card.newField': 2 }, retries: 0, nextOffset: 3 }, 0.02);
     metrics.setLag(new Map([[0, 7]]));
     server = await startHealthServer({ host: '127.0.0.1', port: 0, registry: metrics.registry, isHealthy: () => true, isReady: () => ready });
@@ -22,6 +22,7 @@ describe('health server', () => {
     expect(text).toContain('settle_consumer_dead_letters_total{topic="t",code="EMPTY_VALUE"} 1');
     expect(text).toContain('settle_consumer_lag{topic="t",partition="0"} 7');
     expect(text).toContain('settle_consumer_unknown_fields_total{topic="t",field="card.newField"} 2');
+    expect(text).toContain('settle_calendar_horizon_days_remaining 30');
     expect(text).toContain('settle_consumer_batch_duration_seconds_bucket');
     expect((await fetch(`${server.url}/nope`)).status).toBe(404);
   });

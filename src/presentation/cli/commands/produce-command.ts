@@ -5,6 +5,7 @@ import { settlementWindow, windowLabel, type SettlementWindow } from '../../../d
 import type { JobSummary } from '../../../application/settlement/run-settlement-job.js';
 import { wireSettlementJob } from '../../../composition/settlement-job.js';
 import { ensurePartitionsForWindow } from '../../../composition/settlement-partitions.js';
+import { payoutWindowHorizon, warnIfPastHorizon, type PayoutWindowHorizon } from '../../../composition/calendar-horizon.js';
 import type { CliContext } from '../cli-context.js';
 import { ExitCode } from '../exit-codes.js';
 import { dateFlag, intFlag, usage } from '../flag-parsers.js';
@@ -44,6 +45,7 @@ export function registerProduceCommand(program: Command, ctx: CliContext): void 
     .action(async (opts: ProduceOptions, cmd: Command) => {
       const overrides = { ...globalOverrides(cmd), TOSS_CONCURRENCY: opts.concurrency, TOSS_PAGE_SIZE: opts.pageSize, TOSS_MAX_PAGES: opts.maxPages };
       const config = ctx.config(opts.dryRun ? ['toss'] : ['toss', 'kafka', 'registry', 'mysql'], overrides);
+      let horizon: PayoutWindowHorizon | null = null; // set when the window comes from the calendar
       const window = await chooseWindow(opts, config.calendar);
       if (!window) return; // not a business day: nothing pays out, nothing to do
       const logger = ctx.logger();
@@ -53,7 +55,7 @@ export function registerProduceCommand(program: Command, ctx: CliContext): void 
       const wired = await wireSettlementJob(config, logger, { dryRun: opts.dryRun === true, concurrency: config.toss.concurrency, ...(progress ? { progress } : {}) });
       try {
         const summary = await wired.value.run({ window, pageSize: config.toss.pageSize, maxPages: config.toss.maxPages, dryRun: opts.dryRun === true, maxRejects: opts.maxRejects, signal: ctx.signal });
-        printSummary(ctx, summary, opts.json === true);
+        printSummary(ctx, summary, horizon, opts.json === true);
         // a run stopped by SIGTERM left the window unfinished: cron must not read that as success
         if (summary.outcome === 'STOPPED') ctx.setExitCode(ExitCode.TRANSIENT);
         else if (summary.counts.rowsRejected > opts.maxRejects) ctx.setExitCode(ExitCode.DATA);
@@ -70,6 +72,9 @@ export function registerProduceCommand(program: Command, ctx: CliContext): void 
         const cal = await createBusinessCalendar({ overridesFile: calendar.overridesFile });
         const payout = o.payoutDate ? LocalDate.parse(o.payoutDate, '--payout-date') : todayInSeoul(new Date());
         const w = cal.payoutWindow(payout, calendar.payoutDelayBusinessDays);
+        // holiday data nobody verified yet: a warning, never a refusal (the cron job must run on January 1)
+        horizon = payoutWindowHorizon(cal, payout, w);
+        warnIfPastHorizon(ctx.logger(), horizon);
         if (!w) {
           ctx.out(`nothing to do: ${payout.toString()} is not a business day (${cal.nonBusinessReason(payout) ?? ''})`);
           return null;
@@ -79,15 +84,16 @@ export function registerProduceCommand(program: Command, ctx: CliContext): void 
     });
 }
 
-function printSummary(ctx: CliContext, s: JobSummary, json: boolean): void {
+function printSummary(ctx: CliContext, s: JobSummary, horizon: PayoutWindowHorizon | null, json: boolean): void {
   if (json) {
     // peakRssMb: this process's resident high-water mark (the kernel's maxrss), for benchmarks and capacity plans
-    ctx.out(JSON.stringify({ ...s, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) }));
+    ctx.out(JSON.stringify({ ...s, ...(horizon ? { calendarHorizon: horizon } : {}), peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) }));
     return;
   }
   ctx.out(`${s.outcome} window ${windowLabel(s.window)} execution ${s.executionId ?? '-'}${s.resumedAfterPage ? ` (resumed after page ${s.resumedAfterPage})` : ''}`);
   ctx.out(`pages ${s.counts.pages}  fetched ${s.counts.rowsFetched}  published ${s.counts.rowsPublished}  rejected ${s.counts.rowsRejected}  ${(s.durationMs / 1000).toFixed(1)} s  ${s.rowsPerSecond} rows/s`);
   for (const r of s.rejectSample) ctx.out(`rejected ${r.transactionKey ?? '(no transactionKey)'}: ${r.reason}`);
+  if (horizon?.pastHorizon) ctx.out(`calendar: the payout window reaches ${horizon.yearsPast.join(', ')}, past the holiday data verified through ${String(horizon.verifiedThroughYear)} (see settle calendar horizon)`);
   const unknown = unknownFieldsLine(s);
   if (unknown) ctx.out(unknown);
 }
