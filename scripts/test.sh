@@ -17,6 +17,12 @@ npm run --silent lint
 npm run --silent typecheck
 npm run --silent depcheck
 
+step "deploy files: yamllint on deploy/, dockerfilelint and dockerfile-utils on the Dockerfile (no engine here)"
+bash scripts/lint-deploy.sh
+
+step "production install: the packed project with production dependencies only runs settle"
+bash scripts/check-production-install.sh
+
 step "unit tests"
 npm run --silent test:unit
 

@@ -76,6 +76,15 @@ describe('deploy/k8s manifests', () => {
     for (const value of Object.values(one('Secret').stringData)) expect(value).toMatch(/REPLACE_ME/);
   });
 
+  it('the Secret example holds placeholders only: every password and host in MYSQL_URL is REPLACE_ME…', () => {
+    const data = one('Secret').stringData as Record<string, string>;
+    const url = new URL(data.MYSQL_URL as string);
+    expect(url.password).toBe('REPLACE_ME');
+    expect(url.hostname).toMatch(/^replace_me/i);
+    expect(data.TOSS_SECRET_KEY).toMatch(/^test_sk_REPLACE_ME$/);
+    expect(data.KAFKA_SASL_PASSWORD).toBe('REPLACE_ME');
+  });
+
   it('the producer is a CronJob in Asia/Seoul time running `settle produce` once at a time, never restarted in place', () => {
     const cron = one('CronJob');
     expect(cron.spec.timeZone).toBe('Asia/Seoul');
@@ -123,11 +132,16 @@ describe('deploy/docker-compose.yml and crontab.example', () => {
   const [compose] = parse(root('deploy/docker-compose.yml'));
   const services = (compose?.services ?? {}) as Record<string, Doc>;
 
-  it('has Kafka (KRaft), a schema registry, MySQL 8, Prism on our spec, and the consumer built from the Dockerfile', () => {
+  it('has Kafka (KRaft), a schema registry, MariaDB 10.11 (the tested server), Prism on our spec, and the consumer built from the Dockerfile', () => {
     expect(services.kafka?.image).toMatch(/^apache\/kafka:4\.1/);
     expect(services.kafka?.environment.KAFKA_PROCESS_ROLES).toBe('broker,controller');
     expect(services['schema-registry']?.image).toMatch(/^(confluentinc\/cp-schema-registry|apicurio\/apicurio-registry)/);
-    expect(services.mysql?.image).toMatch(/^mysql:8/);
+    expect(services.mysql).toBeUndefined();
+    expect(services.mariadb?.image).toBe('mariadb:10.11');
+    expect(services.mariadb?.healthcheck.test).toEqual(['CMD', 'healthcheck.sh', '--connect', '--innodb_initialized']);
+    expect(services.mariadb?.command).toEqual(['--character-set-server=utf8mb4', '--collation-server=utf8mb4_bin']);
+    expect(services.migrate?.depends_on).toEqual({ mariadb: { condition: 'service_healthy' } });
+    expect(new URL(String(services.consumer?.environment.MYSQL_URL).replace(/\$\{[^}]+\}/g, 'x')).host).toBe('mariadb:3306');
     expect(services.prism?.image).toMatch(/^stoplight\/prism:5/);
     expect(services.prism?.command.join(' ')).toContain('toss-openapi.yaml');
     expect(services.migrate?.build).toEqual({ context: '..', dockerfile: 'Dockerfile' });
@@ -147,11 +161,36 @@ describe('deploy/docker-compose.yml and crontab.example', () => {
 
   it('publishes every port on the loopback interface only (a laptop on a shared network exposes nothing)', () => {
     const published = Object.entries(services).flatMap(([name, s]) => ((s.ports ?? []) as Array<string | Doc>).map((p) => ({ name, p })));
-    expect(published.map((x) => x.name).sort()).toEqual(['consumer', 'kafka', 'mysql', 'prism', 'schema-registry']);
+    expect(published.map((x) => x.name).sort()).toEqual(['consumer', 'kafka', 'mariadb', 'prism', 'schema-registry']);
     for (const { name, p } of published) {
       if (typeof p === 'string') expect(p, name).toMatch(/^127\.0\.0\.1:\d+:\d+(\/tcp)?$/);
       else expect(p.host_ip, name).toBe('127.0.0.1');
     }
+  });
+
+  it('keeps credentials out of the file: every password and the Toss key come from deploy/.env as ${VAR:?…}, and compose refuses to start without them', () => {
+    const text = readFileSync(root('deploy/docker-compose.yml'), 'utf8');
+    const required = [...text.matchAll(/\$\{([A-Z][A-Z0-9_]*):\?[^}]+\}/g)].map((m) => m[1] as string);
+    expect([...new Set(required)].sort()).toEqual(['MARIADB_PASSWORD', 'MARIADB_ROOT_PASSWORD', 'TOSS_SECRET_KEY']);
+    // no other interpolation form (a :- default would be a credential in the file)
+    expect([...text.matchAll(/\$\{([^}]*)\}/g)].map((m) => m[1] as string).filter((v) => !/^[A-Z][A-Z0-9_]*:\?/.test(v))).toEqual([]);
+    const env = Object.values(services).flatMap((s) => Object.entries((s.environment ?? {}) as Record<string, unknown>));
+    const secretish = env.filter(([k]) => /PASSWORD|SECRET/.test(k));
+    expect(secretish.map(([k]) => k).sort()).toEqual(expect.arrayContaining(['MARIADB_PASSWORD', 'MARIADB_ROOT_PASSWORD', 'TOSS_SECRET_KEY']));
+    for (const [k, v] of secretish) expect(String(v), k).toMatch(/^\$\{[A-Z_]+:\?[^}]+\}$/);
+    for (const [k, v] of env.filter(([k]) => k.endsWith('_URL'))) {
+      const url = new URL(String(v).replace(/\$\{[^}]+\}/g, 'PLACEHOLDER'));
+      if (url.password) expect(String(v), k).toMatch(/:\$\{MARIADB_PASSWORD:\?[^}]+\}@/);
+    }
+  });
+
+  it('deploy/.env.example holds a placeholder for each variable compose requires, and deploy/.env is git-ignored (and kept out of the image context)', () => {
+    const example = readFileSync(root('deploy/.env.example'), 'utf8');
+    const vars = Object.fromEntries([...example.matchAll(/^([A-Z][A-Z0-9_]*)=(.*)$/gm)].map((m) => [m[1], m[2]]));
+    expect(Object.keys(vars).sort()).toEqual(['MARIADB_PASSWORD', 'MARIADB_ROOT_PASSWORD', 'TOSS_SECRET_KEY']);
+    for (const [k, v] of Object.entries(vars)) expect(v, k).toMatch(/REPLACE_ME/);
+    expect(readFileSync(root('.gitignore'), 'utf8').split('\n')).toContain('deploy/.env');
+    expect(readFileSync(root('.dockerignore'), 'utf8').split('\n')).toContain('deploy/.env');
   });
 
   it('the crontab runs produce in Seoul time and treats exits 0, 5 and 6 as success', () => {
