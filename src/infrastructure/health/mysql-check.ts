@@ -3,15 +3,14 @@ import type { Config } from '../config/config.js';
 import { pendingMigrations } from '../mysql/migrator.js';
 import { toSettleError } from '../mysql/mysql-errors.js';
 import { mysqlSsl } from '../mysql/mysql-pool.js';
-import { readServerInfo } from '../mysql/server-flavour.js';
-import { failed, passed, type CheckResult } from './health-check.js';
+import { readServerInfo, TESTED_SERVER } from '../mysql/server-flavour.js';
+import { failed, passed, warned, type CheckResult } from './health-check.js';
 
 const NAME = 'mysql';
 
 /**
  * Connects with a short timeout, names the server (flavour and version: only MariaDB 10.11 is tested) and compares
- * the applied migrations with the ones in migrations/. An untested server passes with "untested server: …" in the
- * detail (doctor's result model has no warning yet).
+ * the applied migrations with the ones in migrations/. An untested server passes with a warning (exit code unchanged).
  */
 export async function checkMySql(db: Config['mysql'], timeoutMs = 3_000): Promise<CheckResult> {
   let conn: mysql.Connection;
@@ -27,7 +26,15 @@ export async function checkMySql(db: Config['mysql'], timeoutMs = 3_000): Promis
     const server = await readServerInfo(conn);
     const { applied, pending } = await pendingMigrations(conn);
     if (pending.length > 0) return failed(NAME, `${pending.length} migration(s) not applied: ${pending.join(', ')}; ${server.note}`, 'run `settle db migrate`');
-    return passed(NAME, `${db.displayUrl}: schema current (${applied.length} migration(s) applied); ${server.note}`);
+    const detail = `${db.displayUrl}: schema current (${applied.length} migration(s) applied); ${server.note}`;
+    if (server.tested) return passed(NAME, detail);
+    return warned(
+      NAME,
+      detail,
+      server.supported
+        ? `the tests run on ${TESTED_SERVER} only: check this server in a staging environment first (README "Database servers")`
+        : `use ${TESTED_SERVER} (tested), another MariaDB >= 10.6 or MySQL >= 8.0.19 (README "Database servers")`,
+    );
   } catch (error) {
     const e = toSettleError(error);
     return failed(NAME, `${db.displayUrl}: ${e.message}`, e.code === 'MIGRATION_MODIFIED' ? 'restore the migration file as it was applied; put changes in a new migration' : 'check the database and the grants of the MYSQL_URL user', e.retriable);

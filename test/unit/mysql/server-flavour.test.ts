@@ -5,7 +5,7 @@ import { upsertFormFor } from '../../../src/infrastructure/mysql/settlement-upse
 describe('serverInfo', () => {
   it('the machine’s MariaDB 10.11 (as Debian builds it) is the tested server and keeps VALUES(col)', () => {
     const s = serverInfo('10.11.19-MariaDB-0+deb12u1', 'Debian 12');
-    expect(s).toMatchObject({ flavour: 'mariadb', version: '10.11.19', tested: true, rowAlias: false });
+    expect(s).toMatchObject({ flavour: 'mariadb', version: '10.11.19', tested: true, supported: true, rowAlias: false });
     expect(s.note).toBe('MariaDB 10.11.19 (Debian 12): the server the tests run on');
     expect(upsertFormFor(s)).toBe('values-function');
   });
@@ -18,16 +18,17 @@ describe('serverInfo', () => {
   it('other MariaDB ≥ 10.6 is untested but expected to work; older MariaDB is unsupported', () => {
     for (const v of ['10.6.21-MariaDB', '11.4.5-MariaDB-ubu2404', '11.8.2-MariaDB']) {
       const s = serverInfo(v);
-      expect(s, v).toMatchObject({ flavour: 'mariadb', tested: false, rowAlias: false });
+      expect(s, v).toMatchObject({ flavour: 'mariadb', tested: false, supported: true, rowAlias: false });
       expect(s.note, v).toMatch(/^untested server: MariaDB \d+\.\d+\.\d+; expected to work/);
     }
+    expect(serverInfo('10.5.27-MariaDB').supported).toBe(false);
     expect(serverInfo('10.5.27-MariaDB').note).toMatch(/^untested server: MariaDB 10\.5\.27 is older than MariaDB 10\.6 and not supported/);
   });
 
   it('MySQL ≥ 8.0.19 is untested, expected to work, and gets the row-alias upsert', () => {
     for (const [v, comment] of [['8.4.3', 'MySQL Community Server - GPL'], ['8.0.19', ''], ['9.1.0', 'MySQL Community Server - GPL'], ['8.0.36-28', 'Percona Server (GPL), Release 28, Revision 47601f19']]) {
       const s = serverInfo(v as string, comment);
-      expect(s, v).toMatchObject({ flavour: 'mysql', tested: false, rowAlias: true });
+      expect(s, v).toMatchObject({ flavour: 'mysql', tested: false, supported: true, rowAlias: true });
       expect(s.note, v).toMatch(/^untested server: MySQL .*expected to work \(the upsert uses MySQL's row-alias form\)/);
       expect(upsertFormFor(s)).toBe('row-alias');
     }
@@ -35,7 +36,7 @@ describe('serverInfo', () => {
   });
 
   it('MySQL before 8.0.19, an unreadable patch level or version never get the row alias', () => {
-    expect(serverInfo('8.0.18')).toMatchObject({ flavour: 'mysql', rowAlias: false, tested: false });
+    expect(serverInfo('8.0.18')).toMatchObject({ flavour: 'mysql', rowAlias: false, tested: false, supported: false });
     expect(serverInfo('8.0.18').note).toMatch(/before 8\.0\.19 is not supported/);
     expect(serverInfo('5.7.44-log').note).toMatch(/older than MySQL 8\.0 and not supported/);
     const aurora = serverInfo('8.0.mysql_aurora.3.05.2', 'Source distribution');
