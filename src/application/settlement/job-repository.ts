@@ -1,10 +1,13 @@
 import type { ExecutionCounts, ExecutionKind, ExecutionStatus, JobExecution, JobInstance } from '../../domain/batch/job-execution.js';
 import type { PageCheckpoint } from '../../domain/batch/page-checkpoint.js';
 import type { SettlementWindow } from '../../domain/settlement/settlement-window.js';
+import type { Shard } from '../../domain/batch/shard.js';
 
 export interface StartRequest {
   readonly window: SettlementWindow;
   readonly kind: ExecutionKind;
+  /** This worker's part of the window (default: the whole window, one worker). */
+  readonly shard?: Shard;
   /** Rows per page this run fetches: stored with the execution; a predecessor's position is converted or refused. */
   readonly pageSize: number;
   readonly host: string;
@@ -25,9 +28,10 @@ export interface StartedExecution {
 }
 
 /**
- * The job repository, in MySQL. `start` claims the instance exclusively (a second run of the same window gets
- * AlreadyRunning; a COMPLETED window gets AlreadyCompleted unless kind is REPLAY; a predecessor stopped at a
- * position the requested page size cannot reach exactly gets a usage error). The claim dies with the process,
+ * The job repository, in MySQL. `start` claims one worker of the instance exclusively (a second copy of the same
+ * worker gets AlreadyRunning; a worker that COMPLETED its part gets AlreadyCompleted unless kind is REPLAY; a
+ * window run with another number of workers, or a predecessor stopped at a position the requested page size
+ * cannot reach exactly, gets a usage error). The claim dies with the process,
  * so a killed run never blocks the next one.
  */
 export interface JobRepository {

@@ -23,7 +23,10 @@ export interface FetchedPage {
   readonly rows: unknown[];
 }
 
-/** Pages of a window in page order, from `startPage` until the first short page (fetched ahead, bounded). */
+/**
+ * Pages of a window in page order, from `startPage` until the first short page (fetched ahead, bounded). With a
+ * `stride` of N only every Nth page is read (startPage, startPage+N, …): one worker of N (domain/batch/shard.ts).
+ */
 export interface SettlementPageReader {
-  pages(window: SettlementWindow, startPage: number, size: number, signal?: AbortSignal): AsyncIterable<FetchedPage>;
+  pages(window: SettlementWindow, startPage: number, size: number, signal?: AbortSignal, stride?: number): AsyncIterable<FetchedPage>;
 }

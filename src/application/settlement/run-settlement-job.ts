@@ -1,5 +1,6 @@
 import { addCounts, ZERO_COUNTS, type ExecutionCounts, type ExecutionKind } from '../../domain/batch/job-execution.js';
 import { DEFAULT_MAX_PAGES, RunawayPageGuard } from '../../domain/batch/runaway-page-guard.js';
+import { firstPage, SINGLE_WORKER, type Shard } from '../../domain/batch/shard.js';
 import type { RejectedSettlement, Settlement } from '../../domain/settlement/settlement.js';
 import { windowLabel, type SettlementWindow } from '../../domain/settlement/settlement-window.js';
 import { validateSettlement } from '../../domain/settlement/validate-settlement.js';
@@ -13,6 +14,8 @@ export interface RunJobRequest {
   readonly window: SettlementWindow;
   readonly pageSize: number;
   readonly kind?: ExecutionKind;
+  /** This worker's part of the window (default: all of it); see domain/batch/shard.ts. */
+  readonly shard?: Shard;
   readonly dryRun?: boolean;
   /** Rejected rows tolerated before the run reports a data problem. */
   readonly maxRejects?: number;
@@ -27,6 +30,8 @@ export type JobOutcome = 'COMPLETED' | 'COMPLETED_WITH_REJECTS' | 'STOPPED' | 'D
 export interface JobSummary {
   readonly outcome: JobOutcome;
   readonly window: SettlementWindow;
+  /** The part of the window this run fetched: worker index of count (0 of 1: all of it). */
+  readonly shard: Shard;
   readonly instanceId: number | null;
   readonly executionId: number | null;
   readonly replayOf: number | null;
@@ -82,7 +87,8 @@ export class RunSettlementJob {
     const { jobs, log, clock } = this.deps;
     const started = clock.now().getTime();
     const dryRun = req.dryRun === true;
-    const claim = dryRun ? null : await jobs.start({ window: req.window, kind: req.kind ?? 'RUN', pageSize: req.pageSize, host: this.deps.host, pid: this.deps.pid });
+    const shard = req.shard ?? SINGLE_WORKER;
+    const claim = dryRun ? null : await jobs.start({ window: req.window, kind: req.kind ?? 'RUN', shard, pageSize: req.pageSize, host: this.deps.host, pid: this.deps.pid });
     for (const dead of claim?.recovered ?? []) log.warn({ executionId: dead.id, heartbeatAt: dead.heartbeatAt }, 'recovered a dead execution (marked FAILED)');
     const resumeAfter = claim?.resumeAfterPage ?? 0;
     if (claim?.convertedFrom) log.info({ from: claim.convertedFrom, resumeAfterPage: resumeAfter, pageSize: req.pageSize }, 'resume position converted to the new page size');
@@ -108,7 +114,7 @@ export class RunSettlementJob {
     const heartbeat = claim ? setInterval(() => void jobs.heartbeat(claim.execution.id).catch((e: unknown) => log.warn({ err: (e as Error).message }, 'heartbeat failed')), req.heartbeatIntervalMs ?? 10_000) : null;
     heartbeat?.unref();
     this.deps.progress?.start({ window: req.window, resumeAfterPage: resumeAfter });
-    log.info({ window: req.window, executionId, resumeAfterPage: resumeAfter, dryRun }, 'settlement job started');
+    log.info({ window: req.window, executionId, resumeAfterPage: resumeAfter, dryRun, ...(shard.count > 1 ? { shard: shard.index, shards: shard.count } : {}) }, 'settlement job started');
 
     const depth = Math.max(1, this.deps.pagesInFlight ?? 1);
     // Pages published (or being published) but not yet checkpointed, oldest first.
@@ -138,7 +144,9 @@ export class RunSettlementJob {
     try {
       // A resumed run re-reads its last checkpointed page, unpublished, so the guard has a page to compare the
       // first new one with: a Toss that repeats pages is refused at the same page however often the run resumes.
-      for await (const { page, rows } of this.deps.reader.pages(req.window, Math.max(1, resumeAfter), req.pageSize, req.signal)) {
+      // a worker of N reads every Nth page of its own; a resumed one starts at its last checkpointed page
+      const start = resumeAfter > 0 ? resumeAfter : firstPage(shard);
+      for await (const { page, rows } of this.deps.reader.pages(req.window, start, req.pageSize, req.signal, shard.count)) {
         if (page === resumeAfter) {
           guard.remember(page, rows);
           continue;
@@ -167,6 +175,7 @@ export class RunSettlementJob {
       const summary: JobSummary = {
         outcome,
         window: req.window,
+        shard,
         instanceId: claim?.instance.id ?? null,
         executionId,
         replayOf: claim?.replayOf ?? null,

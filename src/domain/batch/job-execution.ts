@@ -35,6 +35,9 @@ export interface JobExecution {
   readonly id: number;
   readonly instanceId: number;
   readonly kind: ExecutionKind;
+  /** This worker's index (0-based) and how many workers share the window (see shard.ts); 0 of 1 when unsharded. */
+  readonly shard: number;
+  readonly shards: number;
   readonly replayOf: number | null;
   readonly status: ExecutionStatus;
   readonly startedAt: string;

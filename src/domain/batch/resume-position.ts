@@ -20,11 +20,18 @@ export interface ResumePosition {
  * rows (a bigger size) or publish rows twice (a smaller one), and the run is refused with the way out (exit 2:
  * the fix is the flag, and a retry with the same flag can never succeed).
  */
-export function resumePosition(from: StoppedPosition | null, pageSize: number, window: string): ResumePosition {
+export function resumePosition(from: StoppedPosition | null, pageSize: number, window: string, shards = 1): ResumePosition {
   if (!from || from.lastPage === 0) return { afterPage: 0, convertedFrom: null };
   if (from.pageSize === pageSize) return { afterPage: from.lastPage, convertedFrom: null };
   const { executionId, lastPage } = from;
   const abandon = `\`settle jobs abandon ${executionId}\` and run again to fetch the window from page 1 (the loader's upsert absorbs the rows published twice)`;
+  // a worker of a sharded window published every Nth page: no other size lands on the same rows
+  if (shards > 1)
+    throw new SettleError(
+      'JOB_PAGE_SIZE_MISMATCH',
+      `window ${window}: execution ${executionId}, one of ${shards} workers, stopped after page ${lastPage} of ${String(from.pageSize)} rows; a worker resumes only with its own page size: rerun with --page-size ${String(from.pageSize)}, or ${abandon}`,
+      { category: 'usage', details: { executionId, lastPage, storedPageSize: from.pageSize, pageSize, shards } },
+    );
   if (from.pageSize === null)
     throw new SettleError(
       'JOB_PAGE_SIZE_UNKNOWN',

@@ -10,6 +10,8 @@ export function toJobExecution(r: RowDataPacket): JobExecution {
     id: Number(r.id),
     instanceId: Number(r.instance_id),
     kind: r.kind as ExecutionKind,
+    shard: r.shard == null ? 0 : Number(r.shard),
+    shards: r.shards == null ? 1 : Number(r.shards),
     replayOf: r.replay_of === null ? null : Number(r.replay_of),
     status: r.status as ExecutionStatus,
     startedAt: utcIso(r.started_at),
@@ -25,11 +27,12 @@ export function toJobExecution(r: RowDataPacket): JobExecution {
 }
 
 /**
- * The named lock that claims a job instance. MySQL named locks are server-wide, so the name carries the
- * schema (hashed to stay under the 64-character limit): two databases on one server never share a claim.
+ * The named lock that claims one worker of a job instance (worker 0 keeps the name an unsharded run always had).
+ * MySQL named locks are server-wide, so the name carries the schema (hashed to stay under the 64-character
+ * limit): two databases on one server never share a claim.
  */
-export async function jobLockName(conn: { query: (sql: string) => Promise<unknown> }, instanceId: number): Promise<string> {
+export async function jobLockName(conn: { query: (sql: string) => Promise<unknown> }, instanceId: number, shard = 0): Promise<string> {
   const [rows] = (await conn.query('SELECT DATABASE() AS db')) as [Array<{ db: string | null }>];
   const db = rows[0]?.db ?? '';
-  return `settle.job.${createHash('sha1').update(db).digest('hex').slice(0, 16)}.${instanceId}`;
+  return `settle.job.${createHash('sha1').update(db).digest('hex').slice(0, 16)}.${instanceId}${shard === 0 ? '' : `.${shard}`}`;
 }

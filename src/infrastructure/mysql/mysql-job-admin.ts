@@ -42,7 +42,7 @@ export class MySqlJobAdmin implements JobAdmin {
     const conn = await this.pool.getConnection().catch(fail);
     try {
       // The claim is the named lock its process holds; if we can take it, that process is gone.
-      const lock = await jobLockName(conn, e.instanceId);
+      const lock = await jobLockName(conn, e.instanceId, e.shard);
       const [got] = await conn.query<RowDataPacket[]>('SELECT GET_LOCK(?, 0) AS ok', [lock]);
       const claimed = got[0]?.ok === 1;
       if (!claimed && !(options.force && e.stale))

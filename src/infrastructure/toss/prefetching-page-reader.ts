@@ -24,7 +24,7 @@ export class PrefetchingPageReader implements SettlementPageReader {
     private readonly concurrency: number,
   ) {}
 
-  async *pages(window: SettlementWindow, startPage: number, size: number, signal?: AbortSignal): AsyncIterable<FetchedPage> {
+  async *pages(window: SettlementWindow, startPage: number, size: number, signal?: AbortSignal, stride = 1): AsyncIterable<FetchedPage> {
     const limit = pLimit(this.concurrency);
     const stop = new AbortController();
     const onAbort = () => stop.abort(signal?.reason);
@@ -47,9 +47,9 @@ export class PrefetchingPageReader implements SettlementPageReader {
       inFlight.set(page, p);
     };
     let next = startPage;
-    for (; next < startPage + this.concurrency; next++) schedule(next);
+    for (let i = 0; i < this.concurrency; i++, next += stride) schedule(next);
     try {
-      for (let page = startPage; ; page++) {
+      for (let page = startPage; ; page += stride) {
         const raw = await (inFlight.get(page) as Promise<RawSettlementPage>);
         inFlight.delete(page);
         let rows: unknown[];
@@ -61,7 +61,10 @@ export class PrefetchingPageReader implements SettlementPageReader {
           rows = await source.fetchPage(window, page, size, stop.signal);
         }
         const last = isLastPage(rows.length, size);
-        if (!last) schedule(next++);
+        if (!last) {
+          schedule(next);
+          next += stride;
+        }
         yield { page, rows };
         if (last) return;
       }

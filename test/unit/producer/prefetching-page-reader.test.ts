@@ -72,6 +72,19 @@ describe('PrefetchingPageReader', () => {
     expect(pages.map((p) => p.rows[0])).toEqual(pages.map((p) => `p${p.page}r0`));
   });
 
+  it('with a stride reads only its own pages (one worker of N) and stops after its first short or empty one', async () => {
+    // worker 1 of 3: pages 2, 5, 8, 11; the window ends on page 9, so page 11 comes back empty and ends it
+    const source = new ScriptedSource({ page: 9, rows: 1 });
+    const pages = await collect(new PrefetchingPageReader(source, 2).pages(window, 2, SIZE, undefined, 3), source);
+    expect(pages.map((p) => [p.page, p.rows.length])).toEqual([
+      [2, SIZE],
+      [5, SIZE],
+      [8, SIZE],
+      [11, 0],
+    ]);
+    expect(source.requested.every((page) => (page - 1) % 3 === 1)).toBe(true);
+  });
+
   it('never has more than `concurrency` requests in flight, and does use that many', async () => {
     const source = new ScriptedSource({ page: 12, rows: 0 });
     await collect(new PrefetchingPageReader(source, 3).pages(window, 1, SIZE), source);

@@ -46,7 +46,7 @@ class Jobs implements JobRepository {
   finished: { status: ExecutionStatus; counts: ExecutionCounts } | null = null;
   constructor(private readonly events: string[]) {}
   async start(req: StartRequest): Promise<StartedExecution> {
-    const execution = { id: 7, instanceId: 3, kind: req.kind, replayOf: null, status: 'STARTED' as const, startedAt: '', endedAt: null, heartbeatAt: '', lastPage: 0, pageSize: 3, counts: { pages: 0, rowsFetched: 0, rowsPublished: 0, rowsRejected: 0 }, lastError: null, host: req.host, pid: req.pid };
+    const execution = { id: 7, instanceId: 3, kind: req.kind, shard: req.shard?.index ?? 0, shards: req.shard?.count ?? 1, replayOf: null, status: 'STARTED' as const, startedAt: '', endedAt: null, heartbeatAt: '', lastPage: 0, pageSize: 3, counts: { pages: 0, rowsFetched: 0, rowsPublished: 0, rowsRejected: 0 }, lastError: null, host: req.host, pid: req.pid };
     return { instance: { id: 3, jobName: 'toss-settlements', window: req.window }, execution, resumeAfterPage: 0, recovered: [], replayOf: null };
   }
   async checkpoint(cp: PageCheckpoint): Promise<void> {

@@ -70,7 +70,7 @@ class FakeJobs implements JobRepository {
   async start(req: StartRequest): Promise<StartedExecution> {
     this.events.push(`start ${req.kind}`);
     this.pageSizes.push(req.pageSize);
-    const execution = { id: 7, instanceId: 3, kind: req.kind, replayOf: null, status: 'STARTED' as const, startedAt: '', endedAt: null, heartbeatAt: '', lastPage: this.resumeAfterPage, pageSize: 3, counts: { pages: 0, rowsFetched: 0, rowsPublished: 0, rowsRejected: 0 }, lastError: null, host: req.host, pid: req.pid };
+    const execution = { id: 7, instanceId: 3, kind: req.kind, shard: req.shard?.index ?? 0, shards: req.shard?.count ?? 1, replayOf: null, status: 'STARTED' as const, startedAt: '', endedAt: null, heartbeatAt: '', lastPage: this.resumeAfterPage, pageSize: 3, counts: { pages: 0, rowsFetched: 0, rowsPublished: 0, rowsRejected: 0 }, lastError: null, host: req.host, pid: req.pid };
     return { instance: { id: 3, jobName: 'toss-settlements', window: req.window }, execution, resumeAfterPage: this.resumeAfterPage, recovered: [], replayOf: null };
   }
   async checkpoint(cp: PageCheckpoint, counts: ExecutionCounts): Promise<void> {

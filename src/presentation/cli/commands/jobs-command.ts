@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { ExecutionView } from '../../../application/settlement/job-admin.js';
+import { windowRuns } from '../../../domain/batch/shard.js';
 import { createMySqlPool } from '../../../infrastructure/mysql/mysql-pool.js';
 import { MySqlJobAdmin } from '../../../infrastructure/mysql/mysql-job-admin.js';
 import type { CliContext } from '../cli-context.js';
@@ -25,8 +26,7 @@ export function registerJobsCommand(program: Command, ctx: CliContext): void {
     if (!Array.isArray(views)) views = [views];
     if (views.length === 0) return ctx.out('no executions');
     ctx.out(['id', 'kind', 'status', 'window', 'pages', 'fetched', 'published', 'rejected', 'started', 'ended', 'last error'].join('\t'));
-    for (const v of views)
-      ctx.out([v.id, v.kind, v.stale ? `${v.status} (stale heartbeat)` : v.status, `${v.window.from}..${v.window.to} ${v.window.dateType}`, v.lastPage, v.counts.rowsFetched, v.counts.rowsPublished, v.counts.rowsRejected, v.startedAt, v.endedAt ?? '-', v.lastError ?? ''].join('\t'));
+    for (const line of listLines(views)) ctx.out(line.join('\t'));
   };
   const idArg = (value: string) => intFlag('<id>', 1, Number.MAX_SAFE_INTEGER)(value);
 
@@ -61,4 +61,49 @@ export function registerJobsCommand(program: Command, ctx: CliContext): void {
     .description('mark a FAILED or STOPPED execution ABANDONED: never resumed; the next run starts at page 1')
     .option('--json', 'JSON output')
     .action(async (id: string, opts: { json?: boolean }, cmd: Command) => print(await withAdmin(cmd, (a) => a.abandon(idArg(id))), opts.json));
+}
+
+const statusOf = (v: ExecutionView) => (v.stale ? `${v.status} (stale heartbeat)` : v.status);
+const windowOf = (v: ExecutionView) => `${v.window.from}..${v.window.to} ${v.window.dateType}`;
+
+/**
+ * One line per execution, except a sharded window's run: one line for all its workers (each worker's latest
+ * execution), its status COMPLETED only once every worker's is, and the workers listed in the last column.
+ */
+function listLines(views: readonly ExecutionView[]): Array<Array<string | number>> {
+  const lines: Array<Array<string | number>> = [];
+  const shown = new Set<number>();
+  for (const v of views) {
+    if (shown.has(v.id)) continue;
+    if (v.shards === 1) {
+      shown.add(v.id);
+      lines.push([v.id, v.kind, statusOf(v), windowOf(v), v.lastPage, v.counts.rowsFetched, v.counts.rowsPublished, v.counts.rowsRejected, v.startedAt, v.endedAt ?? '-', v.lastError ?? '']);
+      continue;
+    }
+    // the window's executions shown here, oldest first, grouped into runs; the run holding `v`
+    const sameWindow = views.filter((o) => o.instanceId === v.instanceId).sort((a, b) => a.id - b.id);
+    const run = windowRuns(sameWindow).find((r) => r.executions.some((e) => e.id === v.id));
+    const members = (run?.executions ?? [v]) as ExecutionView[];
+    for (const m of members) shown.add(m.id);
+    const workers = (run?.workers ?? []).map((w, i) => (w ? `${i}:${statusOf(w as ExecutionView)} #${w.id}` : `${i}:not started`));
+    const latest = (run?.workers ?? []).filter((w): w is ExecutionView => w !== undefined);
+    // a resumed worker's executions each count the pages they published; an abandoned one's were published again
+    const counted = members.filter((e) => e.status !== 'ABANDONED');
+    const sum = (pick: (e: ExecutionView) => number) => counted.reduce((n, e) => n + pick(e), 0);
+    const ended = latest.every((e) => e.endedAt) ? (latest.map((e) => e.endedAt ?? '').sort().at(-1) ?? '-') : '-';
+    lines.push([
+      latest.map((e) => e.id).join(','),
+      `${v.kind} ×${v.shards}`,
+      run?.status ?? v.status,
+      windowOf(v),
+      sum((e) => e.counts.pages),
+      sum((e) => e.counts.rowsFetched),
+      sum((e) => e.counts.rowsPublished),
+      sum((e) => e.counts.rowsRejected),
+      members.map((e) => e.startedAt).sort()[0] ?? '-',
+      ended,
+      `workers ${workers.join(' ')}`,
+    ]);
+  }
+  return lines;
 }

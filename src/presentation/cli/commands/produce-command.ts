@@ -8,7 +8,8 @@ import { ensurePartitionsForWindow } from '../../../composition/settlement-parti
 import { payoutWindowHorizon, warnIfPastHorizon, type PayoutWindowHorizon } from '../../../composition/calendar-horizon.js';
 import type { CliContext } from '../cli-context.js';
 import { ExitCode } from '../exit-codes.js';
-import { dateFlag, intFlag, usage } from '../flag-parsers.js';
+import { dateFlag, intFlag, shardFromFlags, usage } from '../flag-parsers.js';
+import { MAX_SHARDS, shardLabel } from '../../../domain/batch/shard.js';
 import { globalOverrides } from '../global-options.js';
 import { unknownFieldsLine } from './job-summary-output.js';
 import { createJobProgressBar } from '../../progress/job-progress-bar.js';
@@ -25,6 +26,8 @@ interface ProduceOptions {
   maxPages?: number;
   expectedRows?: number;
   json?: boolean;
+  shards?: number;
+  shard?: number;
 }
 
 export function registerProduceCommand(program: Command, ctx: CliContext): void {
@@ -42,9 +45,12 @@ export function registerProduceCommand(program: Command, ctx: CliContext): void 
     .option('--max-pages <n>', 'pages the window may hold; a full page past them stops the run, exit 3 (env TOSS_MAX_PAGES, default 2000)', intFlag('--max-pages', 1, 1_000_000))
     .option('--expected-rows <n>', 'size the progress bar and ETA', intFlag('--expected-rows', 1, Number.MAX_SAFE_INTEGER))
     .option('--json', 'print the summary as JSON')
+    .option('--shards <n>', 'split the window across N workers; each fetches every Nth page (a Kubernetes Indexed Job runs one per index)', intFlag('--shards', 1, MAX_SHARDS))
+    .option('--shard <i>', 'this worker, 0 … N-1 (default: JOB_COMPLETION_INDEX)', intFlag('--shard', 0, MAX_SHARDS - 1))
     .action(async (opts: ProduceOptions, cmd: Command) => {
       const overrides = { ...globalOverrides(cmd), TOSS_CONCURRENCY: opts.concurrency, TOSS_PAGE_SIZE: opts.pageSize, TOSS_MAX_PAGES: opts.maxPages };
       const config = ctx.config(opts.dryRun ? ['toss'] : ['toss', 'kafka', 'registry', 'mysql'], overrides);
+      const shard = shardFromFlags(opts, ctx.env);
       let horizon: PayoutWindowHorizon | null = null; // set when the window comes from the calendar
       const window = await chooseWindow(opts, config.calendar);
       if (!window) return; // not a business day: nothing pays out, nothing to do
@@ -54,7 +60,7 @@ export function registerProduceCommand(program: Command, ctx: CliContext): void 
       const progress = ctx.stdoutIsTTY && process.stderr.isTTY ? createJobProgressBar(process.stderr, config.toss.pageSize, opts.expectedRows ?? null) : undefined;
       const wired = await wireSettlementJob(config, logger, { dryRun: opts.dryRun === true, concurrency: config.toss.concurrency, ...(progress ? { progress } : {}) });
       try {
-        const summary = await wired.value.run({ window, pageSize: config.toss.pageSize, maxPages: config.toss.maxPages, dryRun: opts.dryRun === true, maxRejects: opts.maxRejects, signal: ctx.signal });
+        const summary = await wired.value.run({ window, shard, pageSize: config.toss.pageSize, maxPages: config.toss.maxPages, dryRun: opts.dryRun === true, maxRejects: opts.maxRejects, signal: ctx.signal });
         printSummary(ctx, summary, horizon, opts.json === true);
         // a run stopped by SIGTERM left the window unfinished: cron must not read that as success
         if (summary.outcome === 'STOPPED') ctx.setExitCode(ExitCode.TRANSIENT);
@@ -90,7 +96,7 @@ function printSummary(ctx: CliContext, s: JobSummary, horizon: PayoutWindowHoriz
     ctx.out(JSON.stringify({ ...s, ...(horizon ? { calendarHorizon: horizon } : {}), peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) }));
     return;
   }
-  ctx.out(`${s.outcome} window ${windowLabel(s.window)} execution ${s.executionId ?? '-'}${s.resumedAfterPage ? ` (resumed after page ${s.resumedAfterPage})` : ''}`);
+  ctx.out(`${s.outcome} window ${windowLabel(s.window)}${s.shard.count > 1 ? ` (${shardLabel(s.shard)})` : ''} execution ${s.executionId ?? '-'}${s.resumedAfterPage ? ` (resumed after page ${s.resumedAfterPage})` : ''}`);
   ctx.out(`pages ${s.counts.pages}  fetched ${s.counts.rowsFetched}  published ${s.counts.rowsPublished}  rejected ${s.counts.rowsRejected}  ${(s.durationMs / 1000).toFixed(1)} s  ${s.rowsPerSecond} rows/s`);
   for (const r of s.rejectSample) ctx.out(`rejected ${r.transactionKey ?? '(no transactionKey)'}: ${r.reason}`);
   if (horizon?.pastHorizon) ctx.out(`calendar: the payout window reaches ${horizon.yearsPast.join(', ')}, past the holiday data verified through ${String(horizon.verifiedThroughYear)} (see settle calendar horizon)`);

@@ -5,7 +5,8 @@ import { createMySqlPool } from '../../../infrastructure/mysql/mysql-pool.js';
 import { MySqlJobAdmin } from '../../../infrastructure/mysql/mysql-job-admin.js';
 import type { CliContext } from '../cli-context.js';
 import { ExitCode } from '../exit-codes.js';
-import { dateFlag, intFlag, usage } from '../flag-parsers.js';
+import { dateFlag, intFlag, shardFromFlags, usage } from '../flag-parsers.js';
+import { MAX_SHARDS } from '../../../domain/batch/shard.js';
 import { globalOverrides } from '../global-options.js';
 import { unknownFieldsLine } from './job-summary-output.js';
 import { rewindConsumerOffsets } from './replay-kafka.js';
@@ -22,6 +23,8 @@ interface ReplayOptions {
   dryRun?: boolean;
   maxPages?: number;
   json?: boolean;
+  shards?: number;
+  shard?: number;
 }
 
 export function registerReplayCommand(program: Command, ctx: CliContext): void {
@@ -39,10 +42,13 @@ export function registerReplayCommand(program: Command, ctx: CliContext): void {
     .option('--dry-run', 'show the plan only')
     .option('--max-pages <n>', 'pages the window may hold; a full page past them stops the replay, exit 3 (env TOSS_MAX_PAGES, default 2000)', intFlag('--max-pages', 1, 1_000_000))
     .option('--json', 'JSON output')
+    .option('--shards <n>', 'split the window across N workers; each fetches every Nth page (a Kubernetes Indexed Job runs one per index)', intFlag('--shards', 1, MAX_SHARDS))
+    .option('--shard <i>', 'this worker, 0 … N-1 (default: JOB_COMPLETION_INDEX)', intFlag('--shard', 0, MAX_SHARDS - 1))
     .action(async (opts: ReplayOptions, cmd: Command) => {
       if (opts.kafka) return rewindConsumerOffsets(ctx, cmd, opts);
       if (!opts.from || !opts.to) throw usage('INVALID_WINDOW', 'replay needs --from and --to (or --kafka --since <timestamp>)');
       const window = settlementWindow(opts.from, opts.to, opts.dateType);
+      const shard = shardFromFlags(opts, ctx.env);
       const config = ctx.config(opts.dryRun ? ['mysql'] : ['toss', 'kafka', 'registry', 'mysql'], { ...globalOverrides(cmd), TOSS_MAX_PAGES: opts.maxPages });
 
       const pool = createMySqlPool(config.mysql, 2);
@@ -67,7 +73,7 @@ export function registerReplayCommand(program: Command, ctx: CliContext): void {
       }
       const wired = await wireSettlementJob(config, ctx.logger(), { dryRun: false, concurrency: config.toss.concurrency, countChanges: true });
       try {
-        const summary = await wired.value.run({ window, pageSize: config.toss.pageSize, maxPages: config.toss.maxPages, kind: 'REPLAY', signal: ctx.signal });
+        const summary = await wired.value.run({ window, shard, pageSize: config.toss.pageSize, maxPages: config.toss.maxPages, kind: 'REPLAY', signal: ctx.signal });
         const changes = wired.changes?.counts ?? null;
         if (opts.json) ctx.out(JSON.stringify({ plan, summary, changes }));
         else {
