@@ -4,8 +4,15 @@
 #   registry  Apicurio Registry 3.3.x (Confluent API at /apis/ccompat/v7), in-memory     127.0.0.1:8081 (+9001)
 #   prism     Prism mock of the Toss API (mock-server/toss-openapi.yaml)                 127.0.0.1:4010
 #   mariadb   the machine's MariaDB service (never stopped here); database `settle`      127.0.0.1:3306
+#   prometheus   Prometheus from Debian's `prometheus` package (promtool too), our own   127.0.0.1:9090
+#                instance: scrape and rule evaluation every 1 s, the rules of deploy/monitoring/rules, the
+#                Pushgateway, and the consumers listed in .stack/prometheus/targets/*.json (file_sd: tests
+#                write a file there and remove it)
+#   pushgateway  Prometheus Pushgateway from Debian's `prometheus-pushgateway` package   127.0.0.1:9091
+#   (both packages are installed with apt-get when missing, without starting the system services they ship;
+#   this script never starts, stops or reconfigures a system service that was there before)
 #
-# Usage: bash scripts/stack.sh up|down|status|restart [kafka|registry|prism|mariadb ...]
+# Usage: bash scripts/stack.sh up|down|status|restart [kafka|registry|prism|mariadb|prometheus|pushgateway ...]
 #        bash scripts/stack.sh clean          (down, then delete .stack/data; downloads are kept)
 #        bash scripts/stack.sh logs SERVICE   (tail -f of a service's log)
 #
@@ -15,12 +22,14 @@
 #
 # Environment (all optional):
 #   KAFKA_PORT=9092 KAFKA_CONTROLLER_PORT=9093 REGISTRY_PORT=8081 REGISTRY_MANAGEMENT_PORT=9001
-#   PRISM_PORT=4010 MYSQL_PORT=3306 STACK_MYSQL_DATABASE=settle
+#   PRISM_PORT=4010 MYSQL_PORT=3306 STACK_MYSQL_DATABASE=settle PROMETHEUS_PORT=9090 PUSHGATEWAY_PORT=9091
 #   STACK_PRISM_SPEC=<path>            spec Prism serves (default mock-server/toss-openapi.yaml)
 #   STACK_REGISTRY_VERSIONS="3.3.3 3.3.2"   Apicurio versions tried in order
 #   KAFKA_JAVA_HOME / REGISTRY_JAVA_HOME    JDKs (Kafka needs 17+, the registry 21+; detected otherwise)
 #   KAFKA_HEAP_OPTS="-Xms512m -Xmx1g"  REGISTRY_HEAP_OPTS="-Xmx512m"
 #   KAFKA_READY_TIMEOUT=90 REGISTRY_READY_TIMEOUT=120 PRISM_READY_TIMEOUT=60 MARIADB_READY_TIMEOUT=60 (seconds)
+#   PROMETHEUS_READY_TIMEOUT=60 PUSHGATEWAY_READY_TIMEOUT=30
+#   STACK_PROMETHEUS_RULES=<repo>/deploy/monitoring/rules   rule files (*.yml) the stack's Prometheus loads
 #   STACK_DIR=<repo>/.stack
 #   KAFKA_PROXIED_PORT / KAFKA_PROXIED_ADVERTISED_PORT  a second listener advertised at another address (the
 #                                      fault suite puts a TCP proxy there); unset = no second listener
@@ -42,6 +51,9 @@ REGISTRY_MANAGEMENT_PORT="${REGISTRY_MANAGEMENT_PORT:-9001}"
 PRISM_PORT="${PRISM_PORT:-4010}"
 MYSQL_PORT="${MYSQL_PORT:-3306}"
 MYSQL_DB="${STACK_MYSQL_DATABASE:-settle}"
+PROMETHEUS_PORT="${PROMETHEUS_PORT:-9090}"
+PUSHGATEWAY_PORT="${PUSHGATEWAY_PORT:-9091}"
+PROMETHEUS_RULES="${STACK_PROMETHEUS_RULES:-$REPO/deploy/monitoring/rules}"
 KAFKA_PROXIED_PORT="${KAFKA_PROXIED_PORT:-}"
 KAFKA_PROXIED_ADVERTISED_PORT="${KAFKA_PROXIED_ADVERTISED_PORT:-$KAFKA_PROXIED_PORT}"
 REGISTRY_DATASOURCE_URL="${REGISTRY_DATASOURCE_URL:-}"
@@ -50,6 +62,8 @@ KAFKA_READY_TIMEOUT="${KAFKA_READY_TIMEOUT:-90}"
 REGISTRY_READY_TIMEOUT="${REGISTRY_READY_TIMEOUT:-120}"
 PRISM_READY_TIMEOUT="${PRISM_READY_TIMEOUT:-60}"
 MARIADB_READY_TIMEOUT="${MARIADB_READY_TIMEOUT:-60}"
+PROMETHEUS_READY_TIMEOUT="${PROMETHEUS_READY_TIMEOUT:-60}"
+PUSHGATEWAY_READY_TIMEOUT="${PUSHGATEWAY_READY_TIMEOUT:-30}"
 STOP_TIMEOUT="${STACK_STOP_TIMEOUT:-30}"
 
 KAFKA_HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xms512m -Xmx1g}"
@@ -61,8 +75,8 @@ DEPENDENCY_PLUGIN="org.apache.maven.plugins:maven-dependency-plugin:3.8.1"
 # The project's Node (24, from the `node` dev dependency) and tools come first.
 export PATH="$REPO/node_modules/.bin:$PATH"
 
-OWNED_SERVICES=(kafka registry prism)
-ALL_SERVICES=(kafka registry prism mariadb)
+OWNED_SERVICES=(kafka registry prism prometheus pushgateway)
+ALL_SERVICES=(kafka registry prism mariadb prometheus pushgateway)
 
 # ---------------------------------------------------------------------------------------------------------
 # small helpers
@@ -71,7 +85,7 @@ now() { date +%s; }
 say() { printf '%s\n' "$*"; }
 warn() { printf '%s\n' "$*" >&2; }
 # one status line: service, state, detail
-line() { printf '%-9s %-9s %s\n' "$1" "$2" "$3"; }
+line() { printf '%-11s %-9s %s\n' "$1" "$2" "$3"; }
 
 pidfile() { printf '%s/%s.pid' "$PIDS" "$1"; }
 logfile() { printf '%s/%s.log' "$LOGS" "$1"; }
@@ -83,6 +97,8 @@ marker() {
     kafka) printf '%s' "-Dsettle.stack=kafka -Dsettle.stack.dir=$STACK " ;;
     registry) printf '%s' "-Dsettle.stack=registry -Dsettle.stack.dir=$STACK " ;;
     prism) printf '%s' "$REPO/node_modules/.bin/prism mock " ;;
+    prometheus) printf '%s' "--config.file=$STACK/prometheus/prometheus.yml " ;;
+    pushgateway) printf '%s' "--persistence.file=$DATA/pushgateway/metrics.db " ;;
   esac
 }
 
@@ -101,7 +117,7 @@ find_orphan() {
     [[ "$pid" == "$$" || "$pid" == "$BASHPID" ]] && continue
     # only the service's own program (not a launch wrapper, nor a grep that carries the marker)
     case "$(basename "$(readlink "$d/exe" 2>/dev/null)")" in
-      java | node) ;;
+      java | node | prometheus | prometheus-pushgateway) ;;
       *) continue ;;
     esac
     tr '\0' ' ' <"$d/cmdline" 2>/dev/null | grep -qF -- "$m" || continue
@@ -277,6 +293,30 @@ check_mariadb() {
   return 1
 }
 
+# Ours only when it runs with this stack's config file (another Prometheus on the port is not taken for ours).
+check_prometheus() {
+  local code flags
+  code="$(http_code "http://127.0.0.1:$PROMETHEUS_PORT/-/ready")"
+  if [[ "$code" != 200 ]]; then
+    printf 'GET /-/ready -> %s' "${code:-000}"
+    return 1
+  fi
+  flags="$(curl -s --max-time 3 "http://127.0.0.1:$PROMETHEUS_PORT/api/v1/status/flags" 2>/dev/null)"
+  if [[ "$flags" != *"\"config.file\":\"$STACK/prometheus/prometheus.yml\""* ]]; then
+    printf 'a Prometheus answers on %s, but not with this stack'"'"'s config file' "$PROMETHEUS_PORT"
+    return 1
+  fi
+  printf 'GET /-/ready 200'
+}
+
+check_pushgateway() {
+  local code
+  code="$(http_code "http://127.0.0.1:$PUSHGATEWAY_PORT/-/ready")"
+  if [[ "$code" == 200 ]]; then printf 'GET /-/ready 200'; return 0; fi
+  printf 'GET /-/ready -> %s' "${code:-000}"
+  return 1
+}
+
 check() { "check_$1"; }
 
 svc_ports() {
@@ -285,6 +325,8 @@ svc_ports() {
     registry) echo "$REGISTRY_PORT $REGISTRY_MANAGEMENT_PORT" ;;
     prism) echo "$PRISM_PORT" ;;
     mariadb) echo "$MYSQL_PORT" ;;
+    prometheus) echo "$PROMETHEUS_PORT" ;;
+    pushgateway) echo "$PUSHGATEWAY_PORT" ;;
   esac
 }
 
@@ -294,6 +336,8 @@ svc_addr() {
     registry) echo "http://127.0.0.1:$REGISTRY_PORT/apis/ccompat/v7" ;;
     prism) echo "http://127.0.0.1:$PRISM_PORT" ;;
     mariadb) echo "mysql://root@127.0.0.1:$MYSQL_PORT/$MYSQL_DB" ;;
+    prometheus) echo "http://127.0.0.1:$PROMETHEUS_PORT" ;;
+    pushgateway) echo "http://127.0.0.1:$PUSHGATEWAY_PORT" ;;
   esac
 }
 
@@ -565,6 +609,135 @@ start_prism() {
     "$prism" mock "$PRISM_SPEC" -h 127.0.0.1 -p "$PRISM_PORT" -v warn
 }
 
+# Debian's prometheus and prometheus-pushgateway packages, installed when missing. Their postinst scripts would
+# start the system services (on 9090/9091): for the install a policy-rc.d answering 101 ("action forbidden") is
+# put in place when the machine has none, and a system service that started or got enabled anyway is stopped
+# and disabled, but only one this install brought (a service the machine already had is never touched).
+have_prometheus_packages() {
+  command -v prometheus >/dev/null 2>&1 && command -v promtool >/dev/null 2>&1 && command -v prometheus-pushgateway >/dev/null 2>&1
+}
+
+ensure_prometheus_packages() {
+  have_prometheus_packages && return 0
+  (
+    # both services may ask at once: one apt-get at a time
+    exec 8>"$RUN/apt-monitoring.lock"
+    if command -v flock >/dev/null 2>&1; then flock -w 600 8 || exit 1; fi
+    have_prometheus_packages && exit 0
+    sudo=()
+    if [[ "$(id -u)" != 0 ]]; then
+      if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+        sudo=(sudo -n)
+      else
+        say "monitoring: prometheus/prometheus-pushgateway not installed and not root"
+        say "            (apt-get install --no-install-recommends prometheus prometheus-pushgateway)"
+        exit 1
+      fi
+    fi
+    command -v apt-get >/dev/null 2>&1 || {
+      say "monitoring: prometheus/prometheus-pushgateway not installed and no apt-get on this machine"
+      exit 1
+    }
+    policy=/usr/sbin/policy-rc.d
+    placed=0
+    had=()
+    if command -v systemctl >/dev/null 2>&1; then
+      for p in prometheus prometheus-pushgateway; do
+        systemctl cat "$p" >/dev/null 2>&1 && had+=("$p")
+      done
+    fi
+    if [[ ! -e "$policy" ]]; then
+      printf '#!/bin/sh\n# put here by settle scripts/stack.sh while it installs the prometheus packages\nexit 101\n' |
+        "${sudo[@]}" tee "$policy" >/dev/null && "${sudo[@]}" chmod 755 "$policy" && placed=1
+    fi
+    say "monitoring: installing prometheus and prometheus-pushgateway (Debian packages; system services not started)"
+    rc=0
+    apt_install() {
+      "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+        prometheus prometheus-pushgateway >>"$LOGS/apt-monitoring.log" 2>&1
+    }
+    : >"$LOGS/apt-monitoring.log"
+    if ! apt_install; then
+      "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q >>"$LOGS/apt-monitoring.log" 2>&1
+      apt_install || rc=1
+    fi
+    if ((placed)); then "${sudo[@]}" rm -f "$policy"; fi
+    if command -v systemctl >/dev/null 2>&1 && [[ -d /run/systemd/system ]]; then
+      for p in prometheus prometheus-pushgateway; do
+        [[ " ${had[*]} " == *" $p "* ]] && continue
+        if systemctl is-active "$p" >/dev/null 2>&1 || systemctl is-enabled "$p" >/dev/null 2>&1; then
+          say "monitoring: stopping and disabling the $p system service this install brought"
+          "${sudo[@]}" systemctl disable --now "$p" >>"$LOGS/apt-monitoring.log" 2>&1 || true
+        fi
+      done
+    fi
+    if ((rc)) || ! have_prometheus_packages; then
+      say "monitoring: apt-get install prometheus prometheus-pushgateway failed (see .stack/logs/apt-monitoring.log)"
+      tail_log "$LOGS/apt-monitoring.log" 20
+      exit 1
+    fi
+    exit 0
+  )
+}
+
+# .stack/prometheus/prometheus.yml (rewritten at each start): scrapes, every second, the Pushgateway and the
+# consumers listed in .stack/prometheus/targets/*.json, and evaluates the rules of deploy/monitoring/rules.
+prepare_prometheus() {
+  local dir="$STACK/prometheus"
+  mkdir -p "$dir/targets" "$DATA/prometheus"
+  cat >"$dir/prometheus.yml.tmp" <<EOF
+# written by scripts/stack.sh: the local stack's Prometheus
+global:
+  scrape_interval: 1s
+  scrape_timeout: 1s
+  evaluation_interval: 1s
+rule_files:
+  - $PROMETHEUS_RULES/*.yml
+scrape_configs:
+  - job_name: pushgateway
+    honor_labels: true
+    static_configs:
+      - targets: ['127.0.0.1:$PUSHGATEWAY_PORT']
+  - job_name: settle_consume
+    file_sd_configs:
+      - files: ['$dir/targets/*.json']
+        refresh_interval: 1s
+EOF
+  mv -f "$dir/prometheus.yml.tmp" "$dir/prometheus.yml"
+}
+
+start_prometheus() {
+  local log
+  log="$(logfile prometheus)"
+  if ! ensure_prometheus_packages; then
+    result prometheus "FAILED" "the prometheus package is missing and could not be installed (see above)"
+    return 1
+  fi
+  prepare_prometheus
+  rotate_log "$log"
+  launch "$(pidfile prometheus)" "$log" "$STACK/prometheus" \
+    "$(command -v prometheus)" --config.file="$STACK/prometheus/prometheus.yml" \
+    --web.listen-address="127.0.0.1:$PROMETHEUS_PORT" --web.enable-lifecycle \
+    --storage.tsdb.path="$DATA/prometheus" --storage.tsdb.retention.time=2d --log.level=warn
+}
+
+start_pushgateway() {
+  local log
+  log="$(logfile pushgateway)"
+  if ! ensure_prometheus_packages; then
+    result pushgateway "FAILED" "the prometheus-pushgateway package is missing and could not be installed (see above)"
+    return 1
+  fi
+  mkdir -p "$DATA/pushgateway"
+  rotate_log "$log"
+  launch "$(pidfile pushgateway)" "$log" "$DATA/pushgateway" \
+    "$(command -v prometheus-pushgateway)" --persistence.file="$DATA/pushgateway/metrics.db" \
+    --web.listen-address="127.0.0.1:$PUSHGATEWAY_PORT" --web.enable-admin-api --log.level=warn
+}
+
+up_prometheus() { up_owned prometheus "$PROMETHEUS_READY_TIMEOUT" "" start_prometheus; }
+up_pushgateway() { up_owned pushgateway "$PUSHGATEWAY_READY_TIMEOUT" "" start_pushgateway; }
+
 up_kafka() { up_owned kafka "$KAFKA_READY_TIMEOUT" "Kafka Server started" start_kafka; }
 up_registry() { up_owned registry "$REGISTRY_READY_TIMEOUT" "" start_registry; }
 up_prism() {
@@ -671,8 +844,8 @@ select_services() {
   # rejects unknown service names (no names = all services)
   local s
   for s in "${REQUESTED[@]}"; do
-    case "$s" in kafka | registry | prism | mariadb) ;; *)
-      warn "unknown service: $s (kafka, registry, prism, mariadb)"
+    case "$s" in kafka | registry | prism | mariadb | prometheus | pushgateway) ;; *)
+      warn "unknown service: $s (kafka, registry, prism, mariadb, prometheus, pushgateway)"
       exit 2
       ;;
     esac
@@ -788,7 +961,7 @@ cmd_clean() {
 cmd_logs() {
   local svc="${REQUESTED[0]:-}"
   [[ -n "$svc" ]] || {
-    warn "usage: $0 logs kafka|registry|prism"
+    warn "usage: $0 logs kafka|registry|prism|prometheus|pushgateway"
     exit 2
   }
   exec tail -n 100 -f "$(logfile "$svc")"
