@@ -15,7 +15,7 @@ export interface Config {
   readonly kafka: { readonly brokers: readonly string[]; readonly clientId: string; readonly topic: string; readonly partitions: number; readonly ssl: boolean; readonly sasl: { readonly mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; readonly username: string; readonly password: Secret } | null };
   readonly registry: { readonly url: string; readonly username: string | null; readonly password: Secret | null };
   readonly mysql: { readonly url: Secret; readonly displayUrl: string; readonly poolSize: number; readonly tls: MySqlTls | null; readonly queryTimeoutMs: number };
-  readonly consumer: { readonly groupId: string; readonly concurrency: number; readonly metricsHost: string; readonly metricsPort: number; readonly shutdownTimeoutMs: number; readonly maxDbRetries: number; readonly sessionTimeoutMs: number; readonly rebalanceTimeoutMs: number; readonly heartbeatIntervalMs: number };
+  readonly consumer: { readonly groupId: string; readonly concurrency: number; readonly replicas: number | null; readonly metricsHost: string; readonly metricsPort: number; readonly shutdownTimeoutMs: number; readonly maxDbRetries: number; readonly sessionTimeoutMs: number; readonly rebalanceTimeoutMs: number; readonly heartbeatIntervalMs: number };
   readonly calendar: { readonly payoutDelayBusinessDays: number; readonly overridesFile: string | null };
   readonly jobs: { readonly heartbeatTimeoutMs: number };
   readonly logLevel: string;
@@ -74,6 +74,8 @@ const schema = z.object({
   MYSQL_SSL_CA: z.string().optional(),
   CONSUMER_GROUP: z.string().min(1).default('settlement-loader'),
   CONSUMER_CONCURRENCY: int('CONSUMER_CONCURRENCY', 1, 64).default(3),
+  // how many consumer processes (Deployment replicas) share CONSUMER_GROUP; `settle kafka init` warns when the topic has fewer partitions
+  CONSUMER_REPLICAS: int('CONSUMER_REPLICAS', 1, 1000).optional(),
   CONSUMER_MAX_DB_RETRIES: int('CONSUMER_MAX_DB_RETRIES', 0, 1000).default(10),
   CONSUMER_SESSION_TIMEOUT_MS: sessionTimeout('CONSUMER_SESSION_TIMEOUT_MS').default(10_000),
   CONSUMER_REBALANCE_TIMEOUT_MS: int('CONSUMER_REBALANCE_TIMEOUT_MS', 6_000, 3_600_000).default(30_000),
@@ -141,7 +143,7 @@ export function loadConfig(env: Env, needs: readonly ConfigSection[] = []): Conf
     },
     registry: { url: (e.SCHEMA_REGISTRY_URL ?? '').replace(/\/+$/, ''), username: e.SCHEMA_REGISTRY_USERNAME ?? null, password: e.SCHEMA_REGISTRY_PASSWORD ? new Secret(e.SCHEMA_REGISTRY_PASSWORD) : null },
     mysql: { url: new Secret(e.MYSQL_URL ?? ''), displayUrl: e.MYSQL_URL ? redactUrl(e.MYSQL_URL) : '', poolSize: e.MYSQL_POOL_SIZE, tls: mysqlTls, queryTimeoutMs: e.MYSQL_QUERY_TIMEOUT_MS },
-    consumer: { groupId: e.CONSUMER_GROUP, concurrency: e.CONSUMER_CONCURRENCY, metricsHost: e.METRICS_HOST, metricsPort: e.METRICS_PORT, shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    consumer: { groupId: e.CONSUMER_GROUP, concurrency: e.CONSUMER_CONCURRENCY, replicas: e.CONSUMER_REPLICAS ?? null, metricsHost: e.METRICS_HOST, metricsPort: e.METRICS_PORT, shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
       maxDbRetries: e.CONSUMER_MAX_DB_RETRIES,
       sessionTimeoutMs: e.CONSUMER_SESSION_TIMEOUT_MS,
       rebalanceTimeoutMs: e.CONSUMER_REBALANCE_TIMEOUT_MS,

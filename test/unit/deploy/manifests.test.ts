@@ -37,6 +37,7 @@ const one = (kind: string): Doc => {
 const podSpec = (doc: Doc): Doc => (doc.kind === 'CronJob' ? doc.spec.jobTemplate.spec.template.spec : doc.spec.template.spec);
 const containersOf = (doc: Doc): Doc[] => [...(podSpec(doc).initContainers ?? []), ...podSpec(doc).containers];
 const workloads = () => manifests.filter((m) => ['CronJob', 'Job', 'Deployment'].includes(m.doc.kind)).map((m) => m.doc);
+const replayJob = (): Doc => byKind('Job').find((j) => j.metadata.generateName === 'settle-replay-') as Doc;
 
 describe('deploy/k8s manifests', () => {
   it('the config schema yields a non-trivial list of variable names (so the env checks cannot pass vacuously)', () => {
@@ -90,12 +91,52 @@ describe('deploy/k8s manifests', () => {
     expect(cron.spec.timeZone).toBe('Asia/Seoul');
     expect(cron.spec.schedule).toBe('30 6 * * *');
     expect(cron.spec.concurrencyPolicy).toBe('Forbid');
-    expect(cron.spec.jobTemplate.spec.backoffLimit).toBeGreaterThan(0);
     expect(podSpec(cron).restartPolicy).toBe('Never');
-    expect(podSpec(cron).containers[0].args).toEqual(['produce']);
-    // exits a retry cannot change end the Job; 4 (transient) is left to backoffLimit
-    const failJob = cron.spec.jobTemplate.spec.podFailurePolicy.rules.find((r: Doc) => r.action === 'FailJob');
-    expect(failJob.onExitCodes.values).toEqual([2, 3, 5, 6, 7]);
+    expect(podSpec(cron).containers[0].args[0]).toBe('produce');
+    // each pod (one worker) is sized as one producer process was
+    expect(podSpec(cron).containers[0].resources).toMatchObject({ requests: { memory: '448Mi' }, limits: { memory: '768Mi' } });
+  });
+
+  /** The value of `--shards` in a container's args (null without it). */
+  const shardsArg = (args: readonly string[]): number | null => {
+    const at = args.indexOf('--shards');
+    return at === -1 ? null : Number(args[at + 1]);
+  };
+
+  // one window split across N workers: an Indexed Job of N pods, each `--shards N` with its index from JOB_COMPLETION_INDEX
+  it.each([
+    ['the producer CronJob', () => one('CronJob').spec.jobTemplate.spec as Doc, () => podSpec(one('CronJob')), 'producer'],
+    ['the replay Job', () => replayJob().spec as Doc, () => podSpec(replayJob()), 'replay'],
+  ])('%s is an Indexed Job whose completions = parallelism = --shards, retried per worker', (_name, jobSpec, pod, container) => {
+    const spec = jobSpec();
+    expect(spec.completionMode).toBe('Indexed');
+    const args = pod().containers[0].args as string[];
+    const shards = shardsArg(args);
+    expect(shards).toBeGreaterThan(1);
+    expect(spec.completions).toBe(shards);
+    expect(spec.parallelism).toBe(shards);
+    expect(args).not.toContain('--shard'); // the index comes from JOB_COMPLETION_INDEX, set per pod by Kubernetes
+    // retries are counted per worker (beta in Kubernetes 1.29, GA in 1.33): one worker's failures never use up another's
+    expect(spec.backoffLimitPerIndex).toBeGreaterThan(0);
+    expect(spec.backoffLimit).toBeUndefined();
+    if (spec.maxFailedIndexes !== undefined) expect(spec.maxFailedIndexes).toBeLessThan(shards as number);
+    expect(pod().restartPolicy).toBe('Never'); // required by backoffLimitPerIndex
+    // exits a retry cannot change: the same for every worker ends the Job, one worker's own ends its index only;
+    // 4 (transient) and 1 are left to backoffLimitPerIndex
+    const rules = spec.podFailurePolicy.rules as Doc[];
+    const codes = (action: string) => rules.filter((r) => r.action === action).flatMap((r) => r.onExitCodes.values as number[]);
+    expect(codes('FailJob')).toEqual([2, 7]);
+    expect(codes('FailIndex')).toEqual([3, 5, 6]);
+    for (const r of rules.filter((x) => x.onExitCodes)) expect(r.onExitCodes).toMatchObject({ containerName: container, operator: 'In' });
+    expect(rules).toContainEqual({ action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget' }] });
+  });
+
+  it('the consumer Deployment runs no more replicas than the topic has partitions, and the ConfigMap says how many it runs', () => {
+    const data = one('ConfigMap').data as Record<string, string>;
+    const replicas = one('Deployment').spec.replicas as number;
+    expect(replicas).toBeGreaterThanOrEqual(1);
+    expect(replicas).toBeLessThanOrEqual(Number(data.SETTLEMENT_TOPIC_PARTITIONS));
+    expect(Number(data.CONSUMER_REPLICAS)).toBe(replicas);
   });
 
   it('the consumer Deployment probes /healthz and /readyz on its container port, bound to all interfaces', () => {
