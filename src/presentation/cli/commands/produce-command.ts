@@ -7,7 +7,10 @@ import { wireSettlementJob } from '../../../composition/settlement-job.js';
 import { ensurePartitionsForWindow } from '../../../composition/settlement-partitions.js';
 import { payoutWindowHorizon, warnIfPastHorizon, type PayoutWindowHorizon } from '../../../composition/calendar-horizon.js';
 import type { CliContext } from '../cli-context.js';
-import { ExitCode } from '../exit-codes.js';
+import { ExitCode, exitCodeFor } from '../exit-codes.js';
+import { pushProduceRun, type ProduceRunReport as ProduceRun } from '../../../infrastructure/metrics/pushgateway.js';
+import { isSettleError } from '../../../domain/shared/settle-error.js';
+import { ZERO_COUNTS } from '../../../domain/batch/job-execution.js';
 import { dateFlag, intFlag, shardFromFlags, usage } from '../flag-parsers.js';
 import { MAX_SHARDS, shardLabel } from '../../../domain/batch/shard.js';
 import { globalOverrides } from '../global-options.js';
@@ -52,22 +55,38 @@ export function registerProduceCommand(program: Command, ctx: CliContext): void 
       const config = ctx.config(opts.dryRun ? ['toss'] : ['toss', 'kafka', 'registry', 'mysql'], overrides);
       const shard = shardFromFlags(opts, ctx.env);
       let horizon: PayoutWindowHorizon | null = null; // set when the window comes from the calendar
+      let payoutDate: LocalDate | null = null; // likewise: the payout date the window pays out on
       const window = await chooseWindow(opts, config.calendar);
       if (!window) return; // not a business day: nothing pays out, nothing to do
       const logger = ctx.logger();
-      // the consumer's inserts of this window land in daily partitions; never fails the run (warns instead)
-      if (!opts.dryRun) await ensurePartitionsForWindow(config, logger, window);
-      const progress = ctx.stdoutIsTTY && process.stderr.isTTY ? createJobProgressBar(process.stderr, config.toss.pageSize, opts.expectedRows ?? null) : undefined;
-      const wired = await wireSettlementJob(config, logger, { dryRun: opts.dryRun === true, concurrency: config.toss.concurrency, ...(progress ? { progress } : {}) });
+      const started = Date.now();
+      // the run's outcome outlives the process: pushed to the Pushgateway (PUSHGATEWAY_URL) whatever happened
+      const pushRun = async (outcome: ProduceRun['outcome'], exitCode: number, counts: ProduceRun['counts'], errorCode: string | null) => {
+        const url = ctx.env.PUSHGATEWAY_URL;
+        if (!url) return;
+        await pushProduceRun(url, { window, shard, payoutDate: payoutDate?.toString() ?? null, outcome, exitCode, counts, durationMs: Date.now() - started, finishedAt: new Date(), errorCode }, { logger, signal: AbortSignal.timeout(10_000) });
+      };
+      let summary: JobSummary;
       try {
-        const summary = await wired.value.run({ window, shard, pageSize: config.toss.pageSize, maxPages: config.toss.maxPages, dryRun: opts.dryRun === true, maxRejects: opts.maxRejects, signal: ctx.signal });
-        printSummary(ctx, summary, horizon, opts.json === true);
-        // a run stopped by SIGTERM left the window unfinished: cron must not read that as success
-        if (summary.outcome === 'STOPPED') ctx.setExitCode(ExitCode.TRANSIENT);
-        else if (summary.counts.rowsRejected > opts.maxRejects) ctx.setExitCode(ExitCode.DATA);
-      } finally {
-        await wired.close();
+        // the consumer's inserts of this window land in daily partitions; never fails the run (warns instead)
+        if (!opts.dryRun) await ensurePartitionsForWindow(config, logger, window);
+        const progress = ctx.stdoutIsTTY && process.stderr.isTTY ? createJobProgressBar(process.stderr, config.toss.pageSize, opts.expectedRows ?? null) : undefined;
+        const wired = await wireSettlementJob(config, logger, { dryRun: opts.dryRun === true, concurrency: config.toss.concurrency, ...(progress ? { progress } : {}) });
+        try {
+          summary = await wired.value.run({ window, shard, pageSize: config.toss.pageSize, maxPages: config.toss.maxPages, dryRun: opts.dryRun === true, maxRejects: opts.maxRejects, signal: ctx.signal });
+        } finally {
+          await wired.close();
+        }
+      } catch (error) {
+        const known = isSettleError(error) ? error : null;
+        await pushRun('FAILED', known ? exitCodeFor(known.category) : ExitCode.INTERNAL, ZERO_COUNTS, known?.code ?? 'INTERNAL');
+        throw error;
       }
+      printSummary(ctx, summary, horizon, opts.json === true);
+      // a run stopped by SIGTERM left the window unfinished: cron must not read that as success
+      const exitCode = summary.outcome === 'STOPPED' ? ExitCode.TRANSIENT : summary.counts.rowsRejected > opts.maxRejects ? ExitCode.DATA : ExitCode.OK;
+      if (exitCode !== ExitCode.OK) ctx.setExitCode(exitCode);
+      await pushRun(summary.outcome, exitCode, summary.counts, null);
 
       async function chooseWindow(o: ProduceOptions, calendar: { payoutDelayBusinessDays: number; overridesFile: string | null }): Promise<SettlementWindow | null> {
         if (o.from || o.to) {
@@ -77,6 +96,7 @@ export function registerProduceCommand(program: Command, ctx: CliContext): void 
         if (o.dateType !== 'soldDate') throw usage('INVALID_WINDOW', '--date-type applies to an explicit --from/--to window; the default window is by soldDate');
         const cal = await createBusinessCalendar({ overridesFile: calendar.overridesFile });
         const payout = o.payoutDate ? LocalDate.parse(o.payoutDate, '--payout-date') : todayInSeoul(new Date());
+        payoutDate = payout;
         const w = cal.payoutWindow(payout, calendar.payoutDelayBusinessDays);
         // holiday data nobody verified yet: a warning, never a refusal (the cron job must run on January 1)
         horizon = payoutWindowHorizon(cal, payout, w);

@@ -1,0 +1,76 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requireBuild, runSettle } from '../support/producer-cli.js';
+import { createSettlementTopics, dropSettlementTopics } from '../support/producer-kafka.js';
+import { createTempDatabase, stack, testSecretKey, uniqueName, type TempDatabase } from '../support/producer-stack.js';
+import { generateSettlementRows, startTossFake, type TossFake } from '../support/toss-fake.js';
+
+// the stack's Pushgateway (bash scripts/stack.sh up starts it on 127.0.0.1:9091)
+const PUSHGATEWAY = process.env.PUSHGATEWAY_URL ?? 'http://127.0.0.1:9091';
+const FROM = '2025-09-01';
+const GROUP = `${PUSHGATEWAY}/metrics/job/settle_produce/window/${FROM}_${FROM}_soldDate`;
+const secretKey = testSecretKey();
+const topic = uniqueName('settle.e2e.push');
+const rows = generateSettlementRows({ count: 40, from: FROM, seed: 5 });
+let db: TempDatabase;
+let fake: TossFake;
+let env: Record<string, string>;
+
+/** The Pushgateway's series of this test's group, as `name{labels} value` lines. */
+async function pushed(): Promise<string[]> {
+  const text = await (await fetch(`${PUSHGATEWAY}/metrics`)).text();
+  return text.split('\n').filter((l) => l.startsWith('settle_producer_') && l.includes(`window="${FROM}_${FROM}_soldDate"`));
+}
+const value = (lines: string[], name: string, label = ''): number | null => {
+  const line = lines.find((l) => l.startsWith(`${name}{`) && l.includes(label));
+  return line === undefined ? null : Number(line.split(' ').at(-1));
+};
+
+beforeAll(async () => {
+  requireBuild();
+  const ready = await fetch(`${PUSHGATEWAY}/-/ready`).catch(() => null);
+  if (!ready?.ok) throw new Error(`no Pushgateway at ${PUSHGATEWAY}: bash scripts/stack.sh up pushgateway`);
+  await fetch(GROUP, { method: 'DELETE' });
+  db = await createTempDatabase('settle_e2e');
+  await createSettlementTopics(topic, 2);
+  fake = await startTossFake({ rows, secretKey });
+  env = { TOSS_API_BASE_URL: fake.url, TOSS_SECRET_KEY: secretKey, KAFKA_BROKERS: stack.brokers, SCHEMA_REGISTRY_URL: stack.registryUrl, MYSQL_URL: db.url, SETTLEMENT_TOPIC: topic, LOG_LEVEL: 'warn', PUSHGATEWAY_URL: PUSHGATEWAY };
+});
+
+afterAll(async () => {
+  await fetch(GROUP, { method: 'DELETE' }).catch(() => undefined);
+  await fake?.close();
+  await db?.drop();
+  await dropSettlementTopics(topic);
+});
+
+describe('settle produce pushes its run to the Pushgateway', () => {
+  it('a completed run: outcome, rows, exit code and the last-success time', async () => {
+    const before = Date.now() / 1000;
+    const run = await runSettle(['produce', '--from', FROM, '--to', FROM], env);
+    expect(run.code, run.stderr).toBe(0);
+    const lines = await pushed();
+    expect(value(lines, 'settle_producer_last_run_outcome', 'outcome="COMPLETED"')).toBe(1);
+    expect(value(lines, 'settle_producer_last_run_outcome', 'outcome="FAILED"')).toBe(0);
+    expect(value(lines, 'settle_producer_last_run_rows', 'kind="published"')).toBe(rows.length);
+    expect(value(lines, 'settle_producer_last_run_exit_code')).toBe(0);
+    expect(value(lines, 'settle_producer_last_success_timestamp_seconds')).toBeGreaterThanOrEqual(Math.floor(before));
+  });
+
+  it('a failed run (exit 6: already completed) pushes FAILED with its exit code and keeps the last success', async () => {
+    const success = value(await pushed(), 'settle_producer_last_success_timestamp_seconds');
+    const run = await runSettle(['produce', '--from', FROM, '--to', FROM], env);
+    expect(run.code).toBe(6);
+    const lines = await pushed();
+    expect(value(lines, 'settle_producer_last_run_outcome', 'outcome="FAILED"')).toBe(1);
+    expect(value(lines, 'settle_producer_last_run_exit_code')).toBe(6);
+    expect(value(lines, 'settle_producer_last_run_error', 'code="JOB_ALREADY_COMPLETED"')).toBe(1);
+    expect(value(lines, 'settle_producer_last_success_timestamp_seconds')).toBe(success);
+  });
+
+  it('a Pushgateway that is down is a warning: the run keeps its own exit code', async () => {
+    const run = await runSettle(['produce', '--from', FROM, '--to', FROM, '--dry-run'], { ...env, PUSHGATEWAY_URL: 'http://user:hunter2@127.0.0.1:9' });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain('PUSHGATEWAY_PUSH_FAILED');
+    expect(run.stderr).not.toContain('hunter2');
+  });
+});
