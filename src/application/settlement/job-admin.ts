@@ -26,6 +26,8 @@ export interface JobAdmin {
   recover(executionId: number, options?: { force?: boolean }): Promise<ExecutionView>;
   /** Marks a FAILED/STOPPED execution ABANDONED: it is never resumed; the next run starts at page 1. */
   abandon(executionId: number): Promise<ExecutionView>;
+  /** STARTED executions whose heartbeat is older than the timeout: killed or hung producers (a metric). */
+  staleCount(): Promise<number>;
   /** What MySQL holds for a window (the loaded `settlements` rows). */
   storedTotals(window: SettlementWindow): Promise<WindowTotals>;
 }

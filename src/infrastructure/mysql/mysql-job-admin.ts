@@ -69,6 +69,13 @@ export class MySqlJobAdmin implements JobAdmin {
     return this.#require(executionId);
   }
 
+  async staleCount(): Promise<number> {
+    const [rows] = await this.pool
+      .query<RowDataPacket[]>("SELECT COUNT(*) AS n FROM job_executions WHERE status = 'STARTED' AND heartbeat_at < NOW(3) - INTERVAL ? MICROSECOND", [this.heartbeatTimeoutMs * 1000])
+      .catch(fail);
+    return Number(rows[0]?.n ?? 0);
+  }
+
   async storedTotals(w: SettlementWindow): Promise<WindowTotals> {
     const column = windowDateColumn(w.dateType);
     const [rows] = await this.pool

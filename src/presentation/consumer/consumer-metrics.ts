@@ -4,6 +4,13 @@ import type { IngestOutcome } from '../../application/ingest/ingest-batch.js';
 /** Field names come from Toss: bounded in length so one odd name cannot blow up a series label. */
 const MAX_FIELD_LABEL = 100;
 
+/** Values read when Prometheus scrapes (null: unknown right now, the series is left out). */
+export interface ConsumerProbes {
+  readonly horizonDaysRemaining?: () => number | null;
+  readonly isBusinessDay?: () => boolean;
+  readonly staleExecutions?: () => Promise<number | null>;
+}
+
 /** The loader's Prometheus metrics, on a registry of its own (tests build several side by side). */
 export class ConsumerMetrics {
   readonly registry = new Registry();
@@ -26,22 +33,62 @@ export class ConsumerMetrics {
   });
   private readonly lag = new Gauge({ name: 'settle_consumer_lag', help: 'Records between the stored offset and the end of the partition', labelNames: ['topic', 'partition'], registers: [this.registry] });
 
-  /** `horizonDaysRemaining`: days until the holiday data's verified-through year ends (negative past it), read at each scrape. */
+  /**
+   * `probes` are read at each scrape: the holiday calendar's horizon and whether today (Asia/Seoul) is a business
+   * day (alert rules use both), and the stale STARTED producer executions found in MySQL.
+   */
   constructor(
     private readonly topic: string,
-    horizonDaysRemaining: (() => number | null) | null = null,
+    probes: ConsumerProbes = {},
   ) {
     collectDefaultMetrics({ register: this.registry });
+    const registers = [this.registry];
+    const ready = () => this.#ready;
+    new Gauge({
+      name: 'settle_consumer_ready',
+      help: '1 while the consumer is in its group with partitions assigned (what /readyz answers), else 0',
+      registers,
+      collect() {
+        this.set(ready()() ? 1 : 0);
+      },
+    });
+    const { horizonDaysRemaining, isBusinessDay, staleExecutions } = probes;
     if (horizonDaysRemaining)
       new Gauge({
         name: 'settle_calendar_horizon_days_remaining',
         help: 'Days (Asia/Seoul) until the end of the last year the Korean holiday data is verified for; negative once past it (settle calendar horizon)',
-        registers: [this.registry],
+        registers,
         collect() {
           const days = horizonDaysRemaining();
           if (days !== null) this.set(days);
         },
       });
+    if (isBusinessDay)
+      new Gauge({
+        name: 'settle_calendar_business_day',
+        help: '1 when today (Asia/Seoul) is a Korean business day by the business calendar (holiday overrides applied), else 0',
+        registers,
+        collect() {
+          this.set(isBusinessDay() ? 1 : 0);
+        },
+      });
+    if (staleExecutions)
+      new Gauge({
+        name: 'settle_jobs_stale_executions',
+        help: 'Producer job executions STARTED whose heartbeat is older than JOB_HEARTBEAT_TIMEOUT_MS (a killed or hung producer), read from MySQL',
+        registers,
+        async collect() {
+          const n = await staleExecutions();
+          if (n !== null) this.set(n);
+        },
+      });
+  }
+
+  #ready: () => boolean = () => false;
+
+  /** What the readiness gauge reads: the same test as /readyz. */
+  watchReadiness(isReady: () => boolean): void {
+    this.#ready = isReady;
   }
 
   batch(outcome: IngestOutcome, seconds: number): void {

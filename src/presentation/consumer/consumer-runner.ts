@@ -7,6 +7,9 @@ import type { Logger } from '../../infrastructure/logging/logger.js';
 import { wireIngest, wireSettlementConsumer } from '../../composition/consumer.js';
 import { calendarHorizonStatus } from '../../composition/calendar-horizon.js';
 import { createBusinessCalendar } from '../../infrastructure/calendar/create-business-calendar.js';
+import { todayInSeoul } from '../../domain/calendar/local-date.js';
+import { createMySqlPool } from '../../infrastructure/mysql/mysql-pool.js';
+import { MySqlJobAdmin } from '../../infrastructure/mysql/mysql-job-admin.js';
 import { ConsumeTotals, type ConsumeSummary } from './consume-summary.js';
 import { ConsumerMetrics } from './consumer-metrics.js';
 import { startHealthServer } from './health-server.js';
@@ -37,7 +40,17 @@ export async function runConsumer(o: RunConsumerOptions): Promise<ConsumeSummary
     log.warn({ err: error }, 'the holiday calendar could not be read: settle_calendar_horizon_days_remaining is not exported (see settle doctor)');
     return null;
   });
-  const metrics = new ConsumerMetrics(kc.topic, calendar ? () => calendarHorizonStatus(calendar)?.daysRemaining ?? null : null);
+  const jobsPool = createMySqlPool(o.config.mysql, 1);
+  const jobs = new MySqlJobAdmin(jobsPool, o.config.jobs.heartbeatTimeoutMs);
+  const metrics = new ConsumerMetrics(kc.topic, {
+    ...(calendar ? { horizonDaysRemaining: () => calendarHorizonStatus(calendar)?.daysRemaining ?? null, isBusinessDay: () => calendar.isBusinessDay(todayInSeoul(new Date())) } : {}),
+    staleExecutions: cachedFor(10_000, () =>
+      jobs.staleCount().catch((error: unknown) => {
+        log.debug({ err: error }, 'could not count stale job executions');
+        return null;
+      }),
+    ),
+  });
   const totals = new ConsumeTotals();
   const { kafka, pool, producer, store, ingest } = wireIngest(o.config, o.logger, {
     ...(o.tuning?.rowsPerStatement ? { rowsPerStatement: o.tuning.rowsPerStatement } : {}),
@@ -51,6 +64,7 @@ export async function runConsumer(o: RunConsumerOptions): Promise<ConsumeSummary
     await requireTopic(kafka, dlqTopic(kc.topic));
   } catch (error) {
     await pool.end().catch(() => undefined);
+    await jobsPool.end().catch(() => undefined);
     throw error;
   }
   let fatal: unknown = null;
@@ -89,6 +103,7 @@ export async function runConsumer(o: RunConsumerOptions): Promise<ConsumeSummary
     },
     ...(o.tuning?.maxBytesPerPartition ? { maxBytesPerPartition: o.tuning.maxBytesPerPartition } : {}),
   });
+  metrics.watchReadiness(() => consumer.joined);
   const server = await startHealthServer({ host: cc.metricsHost, port: cc.metricsPort, registry: metrics.registry, isHealthy: () => fatal === null, isReady: () => consumer.joined });
   log.info({ metrics: server.url, group: cc.groupId, topic: kc.topic, concurrency: cc.concurrency }, 'consumer starting');
   o.onListening?.(server.url);
@@ -113,7 +128,7 @@ export async function runConsumer(o: RunConsumerOptions): Promise<ConsumeSummary
       const soft = setTimeout(() => void store.abortInFlight().then((n) => n > 0 && log.warn({ batches: n }, 'rolled back batches still in flight at shutdown')), left * 0.6);
       await consumer.stop().finally(() => clearTimeout(soft));
     };
-    await shutdown(left, cc.shutdownTimeoutMs, log, [stopConsumer, () => producer.disconnect(), () => pool.end()]);
+    await shutdown(left, cc.shutdownTimeoutMs, log, [stopConsumer, () => producer.disconnect(), () => pool.end(), () => jobsPool.end()]);
     await server.close();
   }
   if (fatal !== null) throw isSettleError(fatal) ? fatal : new SettleError('CONSUMER_FAILED', `consumer failed: ${(fatal as Error).message}`, { cause: fatal });
@@ -166,4 +181,17 @@ async function shutdown(leftMs: number, deadlineMs: number, log: Logger, steps: 
   clearTimeout(timer);
   if (result === 'late')
     throw new SettleError('SHUTDOWN_DEADLINE_EXCEEDED', `shutdown took longer than ${deadlineMs} ms; in-flight transactions are rolled back, stored offsets stay consistent`, { category: 'transient' });
+}
+
+/** `load` at most once per `ms`: a scrape every few seconds must not become a query every few seconds. */
+function cachedFor<T>(ms: number, load: () => Promise<T>): () => Promise<T> {
+  let at = -Infinity;
+  let value: Promise<T> | null = null;
+  return () => {
+    if (value === null || performance.now() - at > ms) {
+      at = performance.now();
+      value = load();
+    }
+    return value;
+  };
 }

@@ -17,11 +17,11 @@ const PUSHGATEWAY = process.env.PUSHGATEWAY_URL ?? 'http://127.0.0.1:9091';
 const SD_DIR = process.env.PROMETHEUS_SD_DIR ?? fileURLToPath(new URL('../../../.stack/prometheus/targets', import.meta.url));
 
 /**
- * Metrics the rules and the dashboard use that the consumer does not export yet (asked for in issue 13); a selector
- * of these may come back empty. Remove a name once the consumer exports it: the test then requires it.
+ * Metrics a selector may find empty: none now (the consumer exports settle_consumer_ready,
+ * settle_calendar_business_day and settle_jobs_stale_executions), so every selector must return data.
  */
-const PENDING = new Set(['settle_consumer_ready', 'settle_calendar_business_day', 'settle_jobs_stale_executions']);
-// derived from settle_calendar_business_day (its Monday-to-Friday fallback is empty on weekends)
+const PENDING = new Set<string>();
+// a recording rule over all consumers (max(settle_calendar_business_day)): it carries none of this test's labels
 const DERIVED_FROM_PENDING = new Set(['settle:business_day_today_kst:bool']);
 
 interface PromResult {

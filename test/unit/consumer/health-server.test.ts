@@ -8,7 +8,8 @@ describe('health server', () => {
 
   it('answers /healthz, /readyz by state and /metrics in Prometheus text', async () => {
     let ready = false;
-    const metrics = new ConsumerMetrics('t', () => 30);
+    const metrics = new ConsumerMetrics('t', { horizonDaysRemaining: () => 30, isBusinessDay: () => false, staleExecutions: () => Promise.resolve(2) });
+    metrics.watchReadiness(() => ready);
     metrics.batch({ records: 3, inserted: 2, updated: 0, unchanged: 0, deadLettered: 1, deadLetterCodes: { EMPTY_VALUE: 1 }, unknownFields: { 'card.newField': 2 }, retries: 0, nextOffset: 3 }, 0.02);
     metrics.setLag(new Map([[0, 7]]));
     server = await startHealthServer({ host: '127.0.0.1', port: 0, registry: metrics.registry, isHealthy: () => true, isReady: () => ready });
@@ -23,6 +24,9 @@ describe('health server', () => {
     expect(text).toContain('settle_consumer_lag{topic="t",partition="0"} 7');
     expect(text).toContain('settle_consumer_unknown_fields_total{topic="t",field="card.newField"} 2');
     expect(text).toContain('settle_calendar_horizon_days_remaining 30');
+    expect(text).toContain('settle_calendar_business_day 0');
+    expect(text).toContain('settle_jobs_stale_executions 2');
+    expect(text).toContain('settle_consumer_ready 1'); // read at the scrape: ready by then
     expect(text).toContain('settle_consumer_batch_duration_seconds_bucket');
     expect((await fetch(`${server.url}/nope`)).status).toBe(404);
   });
