@@ -1,0 +1,137 @@
+/**
+ * A capacity plan for one settlement day: how many producer workers, partitions and consumer replicas, and what
+ * MySQL write rate, finish `rows` rows within `deadlineSeconds`, sized from measured per-process rates (the
+ * bench's JSON) at a target utilization, under an optional Toss rate limit (pages/s for the merchant, all
+ * workers together; Toss publishes none, so it is an input). Pure arithmetic; docs/capacity.md explains it.
+ */
+export interface MeasuredRates {
+  /** One `settle produce` process, its own rows/s. */
+  readonly producerRowsPerSec: number;
+  /** One `settle consume` process, first batch to last, rows/s. */
+  readonly consumerRowsPerSec: number;
+  /** The database's measured write limit (the bench's fastest raw load), rows/s. */
+  readonly mysqlRowsPerSec: number;
+  /** CPU µs per row of each process (the bench's --profile), null when not measured. */
+  readonly producerCpuUsPerRow: number | null;
+  readonly consumerCpuUsPerRow: number | null;
+  readonly producerPeakRssMb: number;
+  readonly consumerPeakRssMb: number;
+  /** Where the figures come from (a file, or the README's measured defaults). */
+  readonly source: string;
+}
+
+export interface PlanRequest {
+  readonly rows: number;
+  readonly deadlineSeconds: number;
+  readonly pageSize: number;
+  /** Pages each worker fetches at once (TOSS_CONCURRENCY). */
+  readonly tossConcurrency: number;
+  /** Seconds Toss takes to answer one page (an assumption: the bench's fake answers at once). */
+  readonly tossPageSeconds: number;
+  /** Toss's rate limit in pages/s for all workers together; null = none assumed. */
+  readonly tossPagesPerSec: number | null;
+  /** Fraction of each measured rate a process is planned to run at (headroom for noise, retries, rebalances). */
+  readonly utilization: number;
+  /** Partitions are at least this many times the replicas: room to add replicas without repartitioning. */
+  readonly partitionsPerReplica: number;
+}
+
+/** What caps the pipeline's speed once it is sized: the slowest of the four. */
+export type Bottleneck = 'toss' | 'mysql' | 'producers' | 'consumers';
+
+export interface CapacityPlan {
+  readonly rows: number;
+  readonly deadlineSeconds: number;
+  readonly requiredRowsPerSec: number;
+  readonly pages: number;
+  /** The rate the plan is sized for: the required one, or less when Toss's limit cannot deliver it. */
+  readonly plannedRowsPerSec: number;
+  readonly toss: { readonly pagesPerSecLimit: number | null; readonly neededPagesPerSec: number; readonly maxRowsPerSec: number | null; readonly pagesInFlight: number };
+  readonly producer: { readonly workers: number; readonly workersForCpu: number; readonly workersForLatency: number; readonly cores: number | null; readonly memoryMb: number };
+  readonly consumer: { readonly replicas: number; readonly partitions: number; readonly cores: number | null; readonly memoryMb: number };
+  readonly mysql: { readonly neededRowsPerSec: number; readonly measuredRowsPerSec: number; readonly utilization: number };
+  /** The slowest of Toss's limit, MySQL's measured limit, the planned producers' and consumers' measured rates. */
+  readonly achievableRowsPerSec: number;
+  readonly finishSeconds: number;
+  readonly meetsDeadline: boolean;
+  readonly bottleneck: Bottleneck;
+}
+
+const round = (n: number, digits = 2) => Number(n.toFixed(digits));
+
+export function capacityPlan(req: PlanRequest, m: MeasuredRates): CapacityPlan {
+  for (const [name, v] of Object.entries({ rows: req.rows, deadlineSeconds: req.deadlineSeconds, pageSize: req.pageSize, tossConcurrency: req.tossConcurrency, utilization: req.utilization, producerRowsPerSec: m.producerRowsPerSec, consumerRowsPerSec: m.consumerRowsPerSec, mysqlRowsPerSec: m.mysqlRowsPerSec }))
+    if (!(v > 0) || !Number.isFinite(v)) throw new RangeError(`${name} must be a positive number, got ${v}`);
+  const requiredRowsPerSec = req.rows / req.deadlineSeconds;
+  const tossMax = req.tossPagesPerSec === null ? null : req.tossPagesPerSec * req.pageSize;
+  const planned = tossMax === null ? requiredRowsPerSec : Math.min(requiredRowsPerSec, tossMax);
+  const neededPagesPerSec = planned / req.pageSize;
+  // Little's law: pages waiting on Toss at once = pages/s × seconds per page; each worker keeps tossConcurrency in flight
+  const pagesInFlight = neededPagesPerSec * req.tossPageSeconds;
+  const workersForCpu = Math.ceil(planned / (m.producerRowsPerSec * req.utilization));
+  const workersForLatency = Math.ceil(pagesInFlight / req.tossConcurrency);
+  const workers = Math.max(1, workersForCpu, workersForLatency);
+  const replicas = Math.max(1, Math.ceil(planned / (m.consumerRowsPerSec * req.utilization)));
+  const partitions = replicas * req.partitionsPerReplica;
+  const limits: Array<[Bottleneck, number]> = [
+    ['toss', tossMax ?? Infinity],
+    ['mysql', m.mysqlRowsPerSec],
+    ['producers', workers * m.producerRowsPerSec],
+    ['consumers', replicas * m.consumerRowsPerSec],
+  ];
+  const [bottleneck, achievable] = limits.reduce((a, b) => (b[1] < a[1] ? b : a));
+  const finishSeconds = req.rows / achievable;
+  return {
+    rows: req.rows,
+    deadlineSeconds: req.deadlineSeconds,
+    requiredRowsPerSec: Math.round(requiredRowsPerSec),
+    pages: Math.ceil(req.rows / req.pageSize),
+    plannedRowsPerSec: Math.round(planned),
+    toss: { pagesPerSecLimit: req.tossPagesPerSec, neededPagesPerSec: round(neededPagesPerSec), maxRowsPerSec: tossMax, pagesInFlight: round(pagesInFlight, 1) },
+    producer: {
+      workers,
+      workersForCpu,
+      workersForLatency,
+      cores: m.producerCpuUsPerRow === null ? null : round((planned * m.producerCpuUsPerRow) / 1e6, 1),
+      memoryMb: workers * m.producerPeakRssMb,
+    },
+    consumer: { replicas, partitions, cores: m.consumerCpuUsPerRow === null ? null : round((planned * m.consumerCpuUsPerRow) / 1e6, 1), memoryMb: replicas * m.consumerPeakRssMb },
+    mysql: { neededRowsPerSec: Math.round(planned), measuredRowsPerSec: m.mysqlRowsPerSec, utilization: round(planned / m.mysqlRowsPerSec) },
+    achievableRowsPerSec: Math.round(achievable),
+    finishSeconds: Math.round(finishSeconds),
+    meetsDeadline: finishSeconds <= req.deadlineSeconds,
+    bottleneck,
+  };
+}
+
+/** The figures a bench JSON line (`npm run bench -- --json`) holds, as per-process rates. */
+export function ratesFromBench(report: Record<string, unknown>, source: string): MeasuredRates {
+  const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+  const need = (name: string, v: unknown): number => {
+    const n = num(v);
+    if (n === null || n <= 0) throw new RangeError(`${source}: the bench report has no positive ${name}`);
+    return n;
+  };
+  const shards = num(report.shards) ?? 1;
+  const producers = Array.isArray(report.producers) ? (report.producers as Array<Record<string, unknown>>) : [];
+  const perProducer = producers.length > 0 ? producers.reduce((s, p) => s + (num(p.rowsPerSec) ?? 0), 0) / producers.length : need('produceRowsPerSec', report.produceRowsPerSec) / shards;
+  const profile = (report.profileUsPerRow ?? {}) as Record<string, { busyUsPerRow?: unknown } | undefined>;
+  return {
+    producerRowsPerSec: need('producer rows/s', perProducer),
+    consumerRowsPerSec: need('consumeRowsPerSec', report.consumeRowsPerSec),
+    mysqlRowsPerSec: need('rawDbRowsPerSec (run the bench with a raw method, e.g. --raw-methods=loadData)', report.rawDbRowsPerSec),
+    producerCpuUsPerRow: num(profile.produce?.busyUsPerRow),
+    consumerCpuUsPerRow: num(profile.consume?.busyUsPerRow),
+    producerPeakRssMb: need('peakRssMbProducer', report.peakRssMbProducer),
+    consumerPeakRssMb: need('peakRssMbConsumer', report.peakRssMbConsumer),
+    source,
+  };
+}
+
+/** `30m`, `1h`, `90s`, `1h30m` → seconds. */
+export function parseDuration(text: string): number {
+  const m = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(text.trim());
+  const seconds = m && text.trim() !== '' ? Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0) : 0;
+  if (!(seconds > 0)) throw new RangeError(`a duration such as 30m, 1h or 1h30m, got "${text}"`);
+  return seconds;
+}

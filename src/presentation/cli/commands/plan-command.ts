@@ -1,0 +1,108 @@
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { capacityPlan, parseDuration, ratesFromBench, type CapacityPlan, type MeasuredRates } from '../../../domain/capacity/capacity-plan.js';
+import type { CliContext } from '../cli-context.js';
+import { intFlag, usage } from '../flag-parsers.js';
+
+/**
+ * The README's measured figures (Performance): produce and consume rates of the run against a MariaDB sized for
+ * the job (2 GB buffer pool, where the database had headroom), its LOAD DATA limit, CPU µs/row from --profile,
+ * peak RSS. `--bench FILE` replaces them with a bench run's own JSON.
+ */
+export const README_RATES: MeasuredRates = {
+  producerRowsPerSec: 33_137,
+  consumerRowsPerSec: 19_971,
+  mysqlRowsPerSec: 59_075,
+  producerCpuUsPerRow: 71.4,
+  consumerCpuUsPerRow: 69.3,
+  producerPeakRssMb: 390,
+  consumerPeakRssMb: 225,
+  source: 'README Performance figures (sized MariaDB run; CPU from --profile)',
+};
+
+interface PlanOptions {
+  rows: number;
+  deadline: string;
+  bench?: string;
+  tossLimit: string;
+  pageSize: number;
+  tossConcurrency: number;
+  tossPageSeconds: string;
+  utilization: string;
+  json?: boolean;
+}
+
+const positive = (flag: string, text: string, max: number): number => {
+  const n = Number(text);
+  if (!Number.isFinite(n) || n <= 0 || n > max) throw usage('INVALID_FLAG', `${flag} must be a number above 0 and at most ${max}, got "${text}"`);
+  return n;
+};
+
+function benchRates(file: string): MeasuredRates {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw usage('INVALID_FLAG', `--bench: cannot read ${file}: ${(error as Error).message}`);
+  }
+  // the bench prints its report, then (with --json) one JSON object as the last line
+  const json = text.trim().split('\n').reverse().find((l) => l.trimStart().startsWith('{'));
+  if (!json) throw usage('INVALID_FLAG', `--bench: ${file} holds no JSON line (run npm run bench -- --json)`);
+  try {
+    return ratesFromBench(JSON.parse(json) as Record<string, unknown>, file);
+  } catch (error) {
+    throw usage('INVALID_FLAG', `--bench: ${(error as Error).message}`);
+  }
+}
+
+export function registerPlanCommand(program: Command, ctx: CliContext): void {
+  program
+    .command('plan')
+    .description('capacity plan: producer workers, partitions, consumer replicas and MySQL rate for a day of --rows within --deadline (docs/capacity.md)')
+    .option('--rows <n>', 'rows of the settlement day', intFlag('--rows', 1, Number.MAX_SAFE_INTEGER), 100_000_000)
+    .option('--deadline <duration>', 'time to load them in, e.g. 30m, 1h, 1h30m', '30m')
+    .option('--bench <file>', "a bench run's output (npm run bench -- --json); default: the README's measured figures")
+    .option('--toss-limit <pages/s,...>', "Toss's rate limits to plan for, pages/s for all workers (unknown: Toss publishes none)", '50,10')
+    .option('--page-size <n>', 'rows per Toss page', intFlag('--page-size', 1, 5000), 5000)
+    .option('--toss-concurrency <n>', 'pages each worker fetches at once (TOSS_CONCURRENCY)', intFlag('--toss-concurrency', 1, 64), 4)
+    .option('--toss-page-seconds <s>', 'seconds Toss takes per page (assumed)', '2')
+    .option('--utilization <f>', 'fraction of each measured rate to plan a process at', '0.7')
+    .option('--json', 'print the plans as JSON')
+    .action((opts: PlanOptions) => {
+      let deadlineSeconds: number;
+      try {
+        deadlineSeconds = parseDuration(opts.deadline);
+      } catch (error) {
+        throw usage('INVALID_FLAG', `--deadline: ${(error as Error).message}`);
+      }
+      const rates = opts.bench ? benchRates(opts.bench) : README_RATES;
+      const limits = [null, ...opts.tossLimit.split(',').filter((x) => x.trim() !== '').map((x) => positive('--toss-limit', x.trim(), 1_000_000))];
+      const base = { rows: opts.rows, deadlineSeconds, pageSize: opts.pageSize, tossConcurrency: opts.tossConcurrency, tossPageSeconds: positive('--toss-page-seconds', opts.tossPageSeconds, 600), utilization: positive('--utilization', opts.utilization, 1), partitionsPerReplica: 2 };
+      const plans = limits.map((tossPagesPerSec) => capacityPlan({ ...base, tossPagesPerSec }, rates));
+      if (opts.json) ctx.out(JSON.stringify({ rates, plans }));
+      else for (const line of formatPlans(plans, rates, base.utilization)) ctx.out(line);
+    });
+}
+
+export function formatPlans(plans: readonly CapacityPlan[], rates: MeasuredRates, utilization: number): string[] {
+  const n = (v: number) => v.toLocaleString('en-US');
+  const first = plans[0] as CapacityPlan;
+  const cols = plans.map((p) => (p.toss.pagesPerSecLimit === null ? 'no Toss limit' : `Toss ${n(p.toss.pagesPerSecLimit)} pages/s`));
+  const row = (label: string, f: (p: CapacityPlan) => string) => `  ${label.padEnd(34)}${plans.map((p) => f(p).padStart(24)).join('')}`;
+  const cores = (c: number | null) => (c === null ? '-' : `${c}`);
+  return [
+    `plan: ${n(first.rows)} rows in ${n(first.deadlineSeconds / 60)} min = ${n(first.requiredRowsPerSec)} rows/s (${n(first.pages)} Toss pages)`,
+    `  per process, planned at ${utilization} of: produce ${n(rates.producerRowsPerSec)} rows/s, consume ${n(rates.consumerRowsPerSec)} rows/s; MySQL limit ${n(rates.mysqlRowsPerSec)} rows/s (${rates.source})`,
+    `  ${''.padEnd(34)}${cols.map((c) => c.padStart(24)).join('')}`,
+    row('planned rows/s', (p) => n(p.plannedRowsPerSec)),
+    row('Toss pages/s (in flight)', (p) => `${p.toss.neededPagesPerSec} (${p.toss.pagesInFlight})`),
+    row('producer workers (--shards)', (p) => `${p.producer.workers} (CPU ${p.producer.workersForCpu}, Toss ${p.producer.workersForLatency})`),
+    row('  producer cores / memory MB', (p) => `${cores(p.producer.cores)} / ${n(p.producer.memoryMb)}`),
+    row('consumer replicas', (p) => `${p.consumer.replicas}`),
+    row('topic partitions (≥ 2 × replicas)', (p) => `${p.consumer.partitions}`),
+    row('  consumer cores / memory MB', (p) => `${cores(p.consumer.cores)} / ${n(p.consumer.memoryMb)}`),
+    row('MySQL rows/s (of its limit)', (p) => `${n(p.mysql.neededRowsPerSec)} (${Math.round(p.mysql.utilization * 100)}%)`),
+    row('finishes in (min)', (p) => `${n(Math.round(p.finishSeconds / 6) / 10)}${p.meetsDeadline ? '' : ' LATE'}`),
+    row('bottleneck', (p) => p.bottleneck),
+  ];
+}
