@@ -8,6 +8,7 @@ import { generateSettlementRows, startTossFake, type TossFake } from '../support
 const PUSHGATEWAY = process.env.PUSHGATEWAY_URL ?? 'http://127.0.0.1:9091';
 const FROM = '2025-09-01';
 const GROUP = `${PUSHGATEWAY}/metrics/job/settle_produce/window/${FROM}_${FROM}_soldDate`;
+const RECONCILE_GROUP = `${PUSHGATEWAY}/metrics/job/settle_reconcile/window/${FROM}_${FROM}_soldDate`;
 const secretKey = testSecretKey();
 const topic = uniqueName('settle.e2e.push');
 const rows = generateSettlementRows({ count: 40, from: FROM, seed: 5 });
@@ -16,9 +17,9 @@ let fake: TossFake;
 let env: Record<string, string>;
 
 /** The Pushgateway's series of this test's group, as `name{labels} value` lines. */
-async function pushed(): Promise<string[]> {
+async function pushed(prefix = 'settle_producer_'): Promise<string[]> {
   const text = await (await fetch(`${PUSHGATEWAY}/metrics`)).text();
-  return text.split('\n').filter((l) => l.startsWith('settle_producer_') && l.includes(`window="${FROM}_${FROM}_soldDate"`));
+  return text.split('\n').filter((l) => l.startsWith(prefix) && l.includes(`window="${FROM}_${FROM}_soldDate"`));
 }
 const value = (lines: string[], name: string, label = ''): number | null => {
   const line = lines.find((l) => l.startsWith(`${name}{`) && l.includes(label));
@@ -30,14 +31,16 @@ beforeAll(async () => {
   const ready = await fetch(`${PUSHGATEWAY}/-/ready`).catch(() => null);
   if (!ready?.ok) throw new Error(`no Pushgateway at ${PUSHGATEWAY}: bash scripts/stack.sh up pushgateway`);
   await fetch(GROUP, { method: 'DELETE' });
+  await fetch(RECONCILE_GROUP, { method: 'DELETE' });
   db = await createTempDatabase('settle_e2e');
   await createSettlementTopics(topic, 2);
   fake = await startTossFake({ rows, secretKey });
-  env = { TOSS_API_BASE_URL: fake.url, TOSS_SECRET_KEY: secretKey, KAFKA_BROKERS: stack.brokers, SCHEMA_REGISTRY_URL: stack.registryUrl, MYSQL_URL: db.url, SETTLEMENT_TOPIC: topic, LOG_LEVEL: 'warn', PUSHGATEWAY_URL: PUSHGATEWAY };
+  env = { CONSUMER_GROUP: uniqueName('settle_e2e_push_loader'), METRICS_PORT: '0', TOSS_API_BASE_URL: fake.url, TOSS_SECRET_KEY: secretKey, KAFKA_BROKERS: stack.brokers, SCHEMA_REGISTRY_URL: stack.registryUrl, MYSQL_URL: db.url, SETTLEMENT_TOPIC: topic, LOG_LEVEL: 'warn', PUSHGATEWAY_URL: PUSHGATEWAY };
 });
 
 afterAll(async () => {
   await fetch(GROUP, { method: 'DELETE' }).catch(() => undefined);
+  await fetch(RECONCILE_GROUP, { method: 'DELETE' }).catch(() => undefined);
   await fake?.close();
   await db?.drop();
   await dropSettlementTopics(topic);
@@ -72,5 +75,22 @@ describe('settle produce pushes its run to the Pushgateway', () => {
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toContain('PUSHGATEWAY_PUSH_FAILED');
     expect(run.stderr).not.toContain('hunter2');
+  });
+
+  it('settle reconcile pushes OK, then MISMATCH with the number of dates that differ', async () => {
+    expect((await runSettle(['consume', '--until-idle'], env)).code).toBe(0);
+    const ok = await runSettle(['reconcile', '--from', FROM, '--to', FROM], env);
+    expect(ok.code, ok.stdout + ok.stderr).toBe(0);
+    let lines = await pushed('settle_reconcile_');
+    expect(value(lines, 'settle_reconcile_last_run_outcome', 'outcome="OK"')).toBe(1);
+    expect(value(lines, 'settle_reconcile_last_run_mismatched_dates')).toBe(0);
+
+    await db.query('DELETE FROM settlements WHERE transaction_key = ?', [rows[0]?.transactionKey]);
+    const mismatch = await runSettle(['reconcile', '--from', FROM, '--to', FROM], env);
+    expect(mismatch.code).toBe(3);
+    lines = await pushed('settle_reconcile_');
+    expect(value(lines, 'settle_reconcile_last_run_outcome', 'outcome="MISMATCH"')).toBe(1);
+    expect(value(lines, 'settle_reconcile_last_run_mismatched_dates')).toBe(1);
+    expect(value(lines, 'settle_reconcile_last_run_exit_code')).toBe(3);
   });
 });

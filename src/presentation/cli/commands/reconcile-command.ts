@@ -1,7 +1,10 @@
 import type { Command } from 'commander';
 import { settlementWindow } from '../../../domain/settlement/settlement-window.js';
 import type { CliContext } from '../cli-context.js';
-import { ExitCode } from '../exit-codes.js';
+import { ExitCode, exitCodeFor } from '../exit-codes.js';
+import { isSettleError } from '../../../domain/shared/settle-error.js';
+import { pushReconcileRun } from '../../../infrastructure/metrics/pushgateway.js';
+import type { ReconcileReport } from '../../../application/settlement/reconcile-window.js';
 import { dateFlag, usage } from '../flag-parsers.js';
 import { globalOverrides } from '../global-options.js';
 import { wireReconcile } from '../../../composition/reconcile.js';
@@ -38,19 +41,35 @@ export function registerReconcileCommand(program: Command, ctx: CliContext): voi
       if (opts.payments) return reconcilePaymentsAction(ctx, { from: opts.from, to: opts.to, json: opts.json === true }, globalOverrides(cmd));
       const window = settlementWindow(opts.from, opts.to, opts.dateType);
       const config = ctx.config(['toss', 'kafka', 'registry', 'mysql'], globalOverrides(cmd));
-      const wired = await wireReconcile(config, ctx.logger());
+      const started = Date.now();
+      // the result outlives the process: pushed to the Pushgateway (PUSHGATEWAY_URL) for the mismatch alert
+      const pushRun = async (outcome: 'OK' | 'MISMATCH' | 'FAILED', exitCode: number, mismatchedDates: number | null, errorCode: string | null) => {
+        const url = ctx.env.PUSHGATEWAY_URL;
+        if (!url) return;
+        await pushReconcileRun(url, { window, outcome, exitCode, mismatchedDates, durationMs: Date.now() - started, finishedAt: new Date(), errorCode }, { logger: ctx.logger(), signal: AbortSignal.timeout(10_000) });
+      };
+      let report: ReconcileReport;
       try {
-        const report = await wired.value.run(window, ctx.signal);
-        const all = opts.all === true;
-        if (opts.json) ctx.out(reconcileJson(report, all));
-        else for (const line of reconcileText(report, all)) ctx.out(line);
-        if (report.result.status !== 'OK') {
-          const { kafkaDiff: k, mysqlDiff: m } = report.result;
-          ctx.err(`settle: RECONCILE_MISMATCH: Kafka missing ${k.missing.length}, extra ${k.extra.length}, different ${k.changed.length}; MySQL missing ${m.missing.length}, extra ${m.extra.length}, different ${m.changed.length}`);
-          ctx.setExitCode(ExitCode.DATA);
+        const wired = await wireReconcile(config, ctx.logger());
+        try {
+          report = await wired.value.run(window, ctx.signal);
+        } finally {
+          await wired.close();
         }
-      } finally {
-        await wired.close();
+      } catch (error) {
+        const known = isSettleError(error) ? error : null;
+        await pushRun('FAILED', known ? exitCodeFor(known.category) : ExitCode.INTERNAL, null, known?.code ?? 'INTERNAL');
+        throw error;
       }
+      const all = opts.all === true;
+      if (opts.json) ctx.out(reconcileJson(report, all));
+      else for (const line of reconcileText(report, all)) ctx.out(line);
+      const mismatched = report.result.dates.filter((d) => d.status !== 'OK').length;
+      if (report.result.status !== 'OK') {
+        const { kafkaDiff: k, mysqlDiff: m } = report.result;
+        ctx.err(`settle: RECONCILE_MISMATCH: Kafka missing ${k.missing.length}, extra ${k.extra.length}, different ${k.changed.length}; MySQL missing ${m.missing.length}, extra ${m.extra.length}, different ${m.changed.length}`);
+        ctx.setExitCode(ExitCode.DATA);
+      }
+      await pushRun(report.result.status === 'OK' ? 'OK' : 'MISMATCH', report.result.status === 'OK' ? ExitCode.OK : ExitCode.DATA, mismatched, null);
     });
 }
