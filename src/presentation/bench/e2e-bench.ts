@@ -31,7 +31,8 @@ silenceKafkajsTimeoutWarning();
  * commands as a shell user runs them. A fresh database (migrated) and topic; optionally a table pre-filled
  * with --table-rows rows of earlier days; the fast Toss fake serving N rows with realistic keys; the built
  * `settle consume` started (long-running, as the pod runs it) and awaited until its /readyz says ready; then
- * `settle produce` for the fake's sold date. The clock runs from the fake's first request until MySQL holds
+ * `settle produce` for the fake's sold date (with --shards N: N processes `settle produce --shards N --shard I`,
+ * I = 0 … N-1, started together on the same window and fake, as a Kubernetes Indexed Job runs them). The clock runs from the fake's first request until MySQL holds
  * all N rows, detected by polling the consumer's stored offsets (SUM(next_offset) in consumer_offsets, written
  * in the same transaction as the rows; cheap, unlike COUNT(*) over millions) every 250 ms; COUNT(*) then
  * checks that exactly N rows arrived. Then the consumer gets SIGTERM. The machine's limit is measured on
@@ -43,6 +44,7 @@ const { values: args } = parseArgs({
     'table-rows': { type: 'string', default: '0' },
     'page-size': { type: 'string', default: '5000' },
     partitions: { type: 'string', default: '6' },
+    shards: { type: 'string', default: '1' }, // producer workers: N processes `settle produce --shards N --shard I`
     concurrency: { type: 'string' }, // TOSS_CONCURRENCY of the producer (its default when absent)
     'consumer-concurrency': { type: 'string' }, // CONSUMER_CONCURRENCY (its default when absent)
     env: { type: 'string', multiple: true, default: [] }, // KEY=VALUE for both children, e.g. MYSQL_POOL_SIZE=8
@@ -69,6 +71,7 @@ const rows = whole('rows', args.rows, 1);
 const tableRows = whole('table-rows', args['table-rows'], 0);
 const pageSize = whole('page-size', args['page-size'], 1);
 const partitions = whole('partitions', args.partitions, 1);
+const shards = whole('shards', args.shards, 1);
 const rawBatchRows = whole('raw-batch-rows', args['raw-batch-rows'], 1);
 const soldDate = args['sold-date'];
 const rawMethods = args['raw-methods'].split(',').filter(Boolean) as RawMethod[];
@@ -134,8 +137,8 @@ async function createDatabase(admin: Connection, name: string): Promise<void> {
   if (existing.length > 0) await partitions.add(planEnsure(existing, [{ from: LocalDate.parse(soldDate).addDays(-PREFILL_DAYS), through: LocalDate.parse(soldDate) }]).add);
 }
 
-function profileStages(dir: string, child: Child, rowsDone: number) {
-  const pids = new Set(child.pids().map(String));
+function profileStages(dir: string, of: readonly Child[], rowsDone: number) {
+  const pids = new Set(of.flatMap((c) => c.pids()).map(String));
   let sum: StageTimes | null = null;
   for (const f of readdirSync(dir).filter((x) => x.endsWith('.cpuprofile'))) {
     if (!pids.has(f.split('.')[3] ?? '')) continue; // CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile
@@ -190,7 +193,7 @@ async function main(): Promise<number> {
 
   const fake = await startFastTossFake({ rows, pageSize, secretKey, soldDate, realisticKeys: true, keySalt: 0 });
   cleanups.push(() => fake.close());
-  say(`${rows} rows in ${fake.pages} pages of ${pageSize}; topic ${topic} (${partitions} partitions); table holds ${tableRowsBefore} rows`);
+  say(`${rows} rows in ${fake.pages} pages of ${pageSize}; topic ${topic} (${partitions} partitions); table holds ${tableRowsBefore} rows${shards > 1 ? `; ${shards} producer workers` : ''}`);
 
   const stderr = (name: string) => (line: string) => line.trim() && process.stderr.write(`[${name}] ${line}\n`);
   const consumer = startChild('consume', ['consume', '--json'], childEnv({ CONSUMER_GROUP: group, METRICS_PORT: '0', ...(args['consumer-concurrency'] ? { CONSUMER_CONCURRENCY: args['consumer-concurrency'] } : {}) }), stderr('consume'));
@@ -201,18 +204,26 @@ async function main(): Promise<number> {
   const ready = await waitFor('the consumer to be ready (/readyz)', () => consumerReady(consumer), { everyMs: 100, child: consumer, signal: interrupted.signal, timeoutMs: 180_000 });
   say(`consumer ready (${ready}/readyz); producing`);
 
-  const producer = startChild(
-    'produce',
-    ['produce', '--from', soldDate, '--to', soldDate, '--json', '--max-pages', String(fake.pages + 1)],
-    childEnv({ TOSS_API_BASE_URL: fake.url, TOSS_SECRET_KEY: secretKey, TOSS_PAGE_SIZE: String(pageSize), ...(args.concurrency ? { TOSS_CONCURRENCY: args.concurrency } : {}) }),
-    stderr('produce'),
-  );
-  children.push(producer);
-  cleanups.push(async () => {
-    if (producer.running()) producer.process.kill('SIGKILL');
+  // one process per worker, all at once on the same window (one worker: exactly the command without --shards)
+  const producers = Array.from({ length: shards }, (_, shard) => {
+    const name = shards === 1 ? 'produce' : `produce ${shard}/${shards}`;
+    const producer = startChild(
+      name,
+      ['produce', '--from', soldDate, '--to', soldDate, '--json', '--max-pages', String(fake.pages + 1), ...(shards > 1 ? ['--shards', String(shards), '--shard', String(shard)] : [])],
+      childEnv({ TOSS_API_BASE_URL: fake.url, TOSS_SECRET_KEY: secretKey, TOSS_PAGE_SIZE: String(pageSize), ...(args.concurrency ? { TOSS_CONCURRENCY: args.concurrency } : {}) }),
+      stderr(name),
+    );
+    children.push(producer);
+    cleanups.push(async () => {
+      if (producer.running()) producer.process.kill('SIGKILL');
+    });
+    return producer;
   });
 
-  const producerFailed = () => (producer.exitCode() !== null && producer.exitCode() !== 0 ? `settle produce exited ${String(producer.exitCode())}` : null);
+  const producerFailed = () => {
+    const failed = producers.find((p) => p.exitCode() !== null && p.exitCode() !== 0);
+    return failed ? `settle ${failed.name} exited ${String(failed.exitCode())}` : null;
+  };
   const stored = await mysql.createConnection({ uri: dbUrl(database) });
   cleanups.push(() => stored.end());
   let lastReport = performance.now();
@@ -229,8 +240,10 @@ async function main(): Promise<number> {
     },
     { everyMs: 250, child: consumer, failed: producerFailed, signal: interrupted.signal, timeoutMs: 6 * 3600_000 },
   );
-  const producerCode = await producer.exited;
-  if (producerCode !== 0) throw new Error(`settle produce exited ${String(producerCode)}`);
+  for (const producer of producers) {
+    const producerCode = await producer.exited;
+    if (producerCode !== 0) throw new Error(`settle ${producer.name} exited ${String(producerCode)}`);
+  }
   // a page published twice (a send retried after a timeout) leaves more records than rows: then "all stored" is
   // the topic's end, not N records
   const admin2 = kafka.admin();
@@ -250,12 +263,12 @@ async function main(): Promise<number> {
   const e2eSeconds = (endedAt - startedAt) / 1000;
   say(`all ${rows} rows stored after ${e2eSeconds.toFixed(1)} s; stopping the consumer`);
 
-  const produced = lastJson<JobSummary & { peakRssMb?: number }>(producer.stdout());
+  const produced = producers.map((p) => lastJson<JobSummary & { peakRssMb?: number }>(p.stdout()));
   consumer.process.kill('SIGTERM');
   const consumerCode = await consumer.exited;
   if (consumerCode !== 0) throw new Error(`settle consume exited ${String(consumerCode)} after SIGTERM`);
   const consumed = lastJson<ConsumeSummary>(consumer.stdout());
-  if (!produced || !consumed) throw new Error('a child printed no JSON summary');
+  if (produced.some((p) => p === null) || !consumed) throw new Error('a child printed no JSON summary');
 
   const newRows = await scalar(stored, 'SELECT COUNT(*) FROM settlements WHERE sold_date = ?', [soldDate]);
   const total = await scalar(stored, 'SELECT COUNT(*) FROM settlements');
@@ -272,15 +285,18 @@ async function main(): Promise<number> {
   const profile = profileDir
     ? Object.fromEntries(
         [
-          ['produce', profileStages(profileDir, producer, rows)],
-          ['consume', profileStages(profileDir, consumer, rows)],
+          ['produce', profileStages(profileDir, producers, rows)],
+          ['consume', profileStages(profileDir, [consumer], rows)],
         ].filter((e): e is [string, NonNullable<ReturnType<typeof profileStages>>] => e[1] !== null),
       )
     : undefined;
   const m: E2eMeasurements = {
     rows,
     e2eSeconds,
-    producer: { rowsPublished: produced.counts.rowsPublished, durationMs: produced.durationMs, peakRssKb: producer.peakKb(), exactPeakRssMb: typeof produced.peakRssMb === 'number' ? produced.peakRssMb : null },
+    producers: producers.map((p, i) => {
+      const s = produced[i] as JobSummary & { peakRssMb?: number };
+      return { rowsPublished: s.counts.rowsPublished, durationMs: s.durationMs, peakRssKb: p.peakKb(), exactPeakRssMb: typeof s.peakRssMb === 'number' ? s.peakRssMb : null };
+    }),
     consumer: { records: consumed.records, rowsPerSecond: consumed.rowsPerSecond, busyMs: consumed.busyMs, peakRssKb: consumer.peakKb(), exactPeakRssMb: typeof consumed.peakRssMb === 'number' ? consumed.peakRssMb : null },
     raw,
     tableRowsBefore,
@@ -288,6 +304,7 @@ async function main(): Promise<number> {
     settings: {
       pageSize,
       partitions,
+      shards,
       tableRows,
       soldDate,
       tossConcurrency: args.concurrency ?? null,

@@ -6,7 +6,10 @@ export interface E2eMeasurements {
   readonly rows: number;
   /** From the fake's first request to the poll that saw all rows stored. */
   readonly e2eSeconds: number;
-  readonly producer: { readonly rowsPublished: number; readonly durationMs: number; readonly peakRssKb: number; readonly exactPeakRssMb?: number | null };
+  /** One `settle produce` (the bench without --shards); `producers` instead when it ran several. */
+  readonly producer?: ProducerMeasurement;
+  /** `settle produce --shards N --shard I`, one per worker I (by index). */
+  readonly producers?: readonly ProducerMeasurement[];
   readonly consumer: { readonly records: number; readonly rowsPerSecond: number; readonly busyMs: number; readonly peakRssKb: number; readonly exactPeakRssMb: number | null };
   readonly raw: readonly RawMethodResult[];
   readonly tableRowsBefore: number;
@@ -15,8 +18,17 @@ export interface E2eMeasurements {
   readonly profile?: Readonly<Record<string, { readonly busyUsPerRow: number; readonly stages: Partial<Record<Stage, number>> }>>;
 }
 
+export interface ProducerMeasurement {
+  readonly rowsPublished: number;
+  readonly durationMs: number;
+  readonly peakRssKb: number;
+  readonly exactPeakRssMb?: number | null;
+}
+
 export interface E2eReport {
   readonly rows: number;
+  /** How many `settle produce` processes shared the window (--shards). */
+  readonly shards: number;
   readonly e2eSeconds: number;
   readonly e2eRowsPerSec: number;
   readonly produceRowsPerSec: number;
@@ -25,7 +37,12 @@ export interface E2eReport {
   readonly rawDbMethod: string | null;
   readonly rawDbMethods: Record<string, { rowsPerSec: number; seconds: number; tableRowsBefore: number }>;
   readonly ratioToRawDb: number | null;
+  /** The largest producer process's peak (what one pod must be sized for). */
   readonly peakRssMbProducer: number;
+  /** All producer processes' peaks added up (what the workers need together; = peakRssMbProducer with one). */
+  readonly peakRssMbProducersSum: number;
+  /** Each producer worker by index: its rows, its own run time and rate, its peak RSS. */
+  readonly producers: ReadonlyArray<{ readonly shard: number; readonly rowsPublished: number; readonly durationMs: number; readonly rowsPerSec: number; readonly peakRssMb: number }>;
   readonly peakRssMbConsumer: number;
   readonly peakRssSource: { producer: string; consumer: string };
   readonly tableRowsBefore: number;
@@ -38,25 +55,38 @@ export interface E2eReport {
 const mb = (kb: number) => Math.round(kb / 1024);
 const round = (n: number, digits: number) => Number(n.toFixed(digits));
 
+const rate = (rowsDone: number, ms: number) => (ms > 0 ? Math.round((rowsDone * 1000) / ms) : 0);
+
 export function computeReport(m: E2eMeasurements): E2eReport {
+  const ps = m.producers ?? (m.producer ? [m.producer] : []);
+  if (ps.length === 0) throw new Error('computeReport: no producer measured');
+  const producers = ps.map((p, shard) => ({ shard, rowsPublished: p.rowsPublished, durationMs: p.durationMs, rowsPerSec: rate(p.rowsPublished, p.durationMs), peakRssMb: p.exactPeakRssMb ?? mb(p.peakRssKb) }));
+  const exact = ps.every((p) => p.exactPeakRssMb !== null && p.exactPeakRssMb !== undefined);
   const e2eRowsPerSec = m.e2eSeconds > 0 ? Math.round(m.rows / m.e2eSeconds) : 0;
   const rawDbMethods = Object.fromEntries(m.raw.map((r) => [r.method, { rowsPerSec: r.rowsPerSec, seconds: r.seconds, tableRowsBefore: r.tableRowsBefore }]));
   const best = m.raw.reduce<RawMethodResult | null>((b, r) => (b === null || r.rowsPerSec > b.rowsPerSec ? r : b), null);
   const rawDbRowsPerSec = best?.rowsPerSec ?? 0;
   return {
     rows: m.rows,
+    shards: ps.length,
     e2eSeconds: round(m.e2eSeconds, 2),
     e2eRowsPerSec,
-    produceRowsPerSec: m.producer.durationMs > 0 ? Math.round((m.producer.rowsPublished * 1000) / m.producer.durationMs) : 0,
+    // the workers start together: all their rows over the slowest one's run time (one worker: its own rate)
+    produceRowsPerSec: rate(
+      producers.reduce((sum, p) => sum + p.rowsPublished, 0),
+      Math.max(...producers.map((p) => p.durationMs)),
+    ),
     consumeRowsPerSec: m.consumer.rowsPerSecond,
     rawDbRowsPerSec,
     rawDbMethod: best?.method ?? null,
     rawDbMethods,
     ratioToRawDb: rawDbRowsPerSec > 0 ? round(e2eRowsPerSec / rawDbRowsPerSec, 3) : null,
-    peakRssMbProducer: m.producer.exactPeakRssMb ?? mb(m.producer.peakRssKb),
+    peakRssMbProducer: Math.max(...producers.map((p) => p.peakRssMb)),
+    peakRssMbProducersSum: producers.reduce((sum, p) => sum + p.peakRssMb, 0),
+    producers,
     // the consumer's own process.resourceUsage().maxRSS (its --json summary) when present; the polled VmHWM otherwise
     peakRssMbConsumer: m.consumer.exactPeakRssMb ?? mb(m.consumer.peakRssKb),
-    peakRssSource: { producer: m.producer.exactPeakRssMb === null || m.producer.exactPeakRssMb === undefined ? 'VmHWM polled every 250 ms' : 'its summary (maxRSS)', consumer: m.consumer.exactPeakRssMb === null ? 'VmHWM polled every 250 ms' : 'its summary (maxRSS)' },
+    peakRssSource: { producer: exact ? 'its summary (maxRSS)' : 'VmHWM polled every 250 ms', consumer: m.consumer.exactPeakRssMb === null ? 'VmHWM polled every 250 ms' : 'its summary (maxRSS)' },
     tableRowsBefore: m.tableRowsBefore,
     prefillSeconds: round(m.prefillSeconds, 1),
     projectedHoursFor100M: e2eRowsPerSec > 0 ? round(100e6 / e2eRowsPerSec / 3600, 2) : null,
@@ -68,9 +98,11 @@ export function computeReport(m: E2eMeasurements): E2eReport {
 export function formatReport(r: E2eReport): string {
   const n = (v: number) => v.toLocaleString('en-US');
   const lines = [
-    `settlement day: ${n(r.rows)} rows, Toss fake → settle produce → Kafka → settle consume → MySQL (table held ${n(r.tableRowsBefore)} rows; prefill ${r.prefillSeconds} s)`,
+    `settlement day: ${n(r.rows)} rows, Toss fake → settle produce${r.shards > 1 ? ` ×${r.shards} (--shards ${r.shards})` : ''} → Kafka → settle consume → MySQL (table held ${n(r.tableRowsBefore)} rows; prefill ${r.prefillSeconds} s)`,
     `  end to end:  ${n(r.e2eRowsPerSec)} rows/s (${r.e2eSeconds} s from the first Toss request to the last row in MySQL)`,
-    `  produce:     ${n(r.produceRowsPerSec)} rows/s (its own run time)        peak RSS ${r.peakRssMbProducer} MB (${r.peakRssSource.producer})`,
+    r.shards === 1
+      ? `  produce:     ${n(r.produceRowsPerSec)} rows/s (its own run time)        peak RSS ${r.peakRssMbProducer} MB (${r.peakRssSource.producer})`
+      : `  produce:     ${n(r.produceRowsPerSec)} rows/s (${r.shards} workers together, over the slowest one's run time: ${r.producers.map((p) => n(p.rowsPerSec)).join(' + ')} rows/s)   peak RSS ${r.peakRssMbProducer} MB per worker at most, ${r.peakRssMbProducersSum} MB together (${r.peakRssSource.producer})`,
     `  consume:     ${n(r.consumeRowsPerSec)} rows/s (first batch to last)     peak RSS ${r.peakRssMbConsumer} MB (${r.peakRssSource.consumer})`,
     r.rawDbMethod === null
       ? '  raw MySQL:   not measured (--raw-methods=)'
