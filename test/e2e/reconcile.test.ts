@@ -115,9 +115,9 @@ describe('settle reconcile', () => {
     await ok(['consume', '--until-idle']);
     const r = await reconcile();
     expect(r.code, r.stdout + r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^2025-02-03\s+OK\s+6\s+6\s+6\b/m);
-    expect(r.stdout).toMatch(/^2025-02-04\s+OK\s+5\s+5\s+5\b/m);
-    expect(r.stdout).toMatch(/^total\s+OK\s+11\s+11\s+11\b/m);
+    expect(r.stdout).toMatch(/^2025-02-03\s+OK\s+rows\s+6\s+6\s+6\b/m);
+    expect(r.stdout).toMatch(/^2025-02-04\s+OK\s+rows\s+5\s+5\s+5\b/m);
+    expect(r.stdout).toMatch(/^total\s+OK\s+rows\s+11\s+11\s+11\b/m);
     expect(r.stdout).toContain('RUN COMPLETED');
   });
 
@@ -125,7 +125,7 @@ describe('settle reconcile', () => {
     await admin.query(`DELETE FROM \`${database}\`.settlements WHERE transaction_key = ?`, [deleted]);
     const r = await reconcile();
     expect(r.code, r.stdout + r.stderr).toBe(3);
-    expect(r.stdout).toMatch(/^2025-02-03\s+MISMATCH\s+6\s+6\s+5\b/m);
+    expect(r.stdout).toMatch(/^2025-02-03\s+MISMATCH\s+rows\s+6\s+6\s+5 {2}≠ differs$/m);
     expect(listed(r.stdout, 'missing from MySQL')).toEqual([deleted]);
     expect(listed(r.stdout, 'missing from Kafka')).toEqual([]);
     expect(r.stderr).toContain('RECONCILE_MISMATCH');
@@ -149,7 +149,7 @@ describe('settle reconcile', () => {
     await ok(['consume', '--until-idle']);
     const r = await reconcile();
     expect(r.code, r.stdout + r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^total\s+OK\s+12\s+12\s+12\b/m);
+    expect(r.stdout).toMatch(/^total\s+OK\s+rows\s+12\s+12\s+12\b/m);
     expect(r.stdout).toContain('REPLAY COMPLETED');
   });
 

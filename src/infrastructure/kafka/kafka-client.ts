@@ -2,6 +2,7 @@ import { Kafka, logLevel, type KafkaConfig, type LogEntry, type Producer } from 
 import type { Config } from '../config/config.js';
 import type { Logger } from '../logging/logger.js';
 import { kafkaSocketFactory } from './kafka-socket.js';
+import { KafkajsRetryLog } from './kafkajs-warnings.js';
 import { Murmur2Partitioner } from './murmur2-partitioner.js';
 
 const levelName: Record<number, 'error' | 'warn' | 'info' | 'debug'> = { [logLevel.ERROR]: 'error', [logLevel.WARN]: 'warn', [logLevel.INFO]: 'info', [logLevel.DEBUG]: 'debug' };
@@ -23,14 +24,16 @@ export function kafkaClientConfig(kafka: Pick<Config['kafka'], 'brokers' | 'clie
     // a connection kafkajs closes is destroyed: late bytes from it must not reach its reconnected successor
     socketFactory: kafkaSocketFactory,
     retry: { retries: 8, initialRetryTime: 300, maxRetryTime: 30_000 },
-    // kafkajs INFO is chatty (every join/leave): keep warnings and errors
+    // kafkajs INFO is chatty (every join/leave): keep warnings and errors. Errors kafkajs is about to retry are
+    // not errors of ours: KafkajsRetryLog logs them at debug, a warn when they persist, a line when they clear.
     logLevel: logLevel.WARN,
-    logCreator:
-      () =>
-      ({ level, log: entry }: LogEntry) => {
+    logCreator: () => {
+      const retries = new KafkajsRetryLog((level, fields, message) => log[level](fields, message));
+      return ({ level, log: entry }: LogEntry) => {
         const { message, ...rest } = entry;
-        log[levelName[level] ?? 'info'](rest, message);
-      },
+        retries.entry(levelName[level] ?? 'info', message, rest);
+      };
+    },
   };
 }
 

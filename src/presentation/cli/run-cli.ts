@@ -1,5 +1,5 @@
 import { createInterface } from 'node:readline/promises';
-import { CommanderError } from 'commander';
+import { CommanderError, type Command } from 'commander';
 import { isSettleError } from '../../domain/shared/settle-error.js';
 import { loadConfig, type Env } from '../../infrastructure/config/config.js';
 import { createLogger, type Logger } from '../../infrastructure/logging/logger.js';
@@ -16,6 +16,25 @@ export interface RunCliOptions {
   readonly signal: AbortSignal;
 }
 
+/**
+ * The log level when neither LOG_LEVEL nor --log-level gives one. Off a terminal `info` (cron, Kubernetes, CI read
+ * the JSON). On a terminal `warn`: the answer (a table, a summary, the progress bar) is what a person asked for, and
+ * warnings and errors are what needs their attention; `consume` keeps `info`, its per-batch lines being the only
+ * sign that it is working.
+ */
+export function defaultLogLevel(command: string, stderrIsTTY: boolean): string {
+  if (!stderrIsTTY) return 'info';
+  return TTY_INFO_COMMANDS.has(command) ? 'info' : 'warn';
+}
+const TTY_INFO_COMMANDS = new Set(['consume']);
+
+/** `db partitions list` for that subcommand (the program's own name left out). */
+const commandPath = (cmd: Command): string => {
+  const names: string[] = [];
+  for (let c: Command | null = cmd; c?.parent; c = c.parent) names.unshift(c.name());
+  return names.join(' ');
+};
+
 /** Parses argv, runs the command, and turns every outcome into an exit code. Never calls process.exit. */
 export async function runCli(options: RunCliOptions): Promise<{ code: number; logger: Logger | null }> {
   const stdout = options.stdout ?? process.stdout;
@@ -23,6 +42,8 @@ export async function runCli(options: RunCliOptions): Promise<{ code: number; lo
   let exitCode: number = ExitCode.OK;
   let logger: Logger | null = null;
   let logLevel = options.env.LOG_LEVEL ?? 'info';
+  let levelGiven = options.env.LOG_LEVEL !== undefined && options.env.LOG_LEVEL !== '';
+  let command = '';
 
   const ctx: CliContext = {
     env: options.env,
@@ -35,10 +56,11 @@ export async function runCli(options: RunCliOptions): Promise<{ code: number; lo
       for (const [k, v] of Object.entries(overrides)) if (v !== undefined) merged[k] = String(v);
       const config = loadConfig(merged, needs);
       logLevel = config.logLevel;
+      levelGiven = merged.LOG_LEVEL !== undefined && merged.LOG_LEVEL !== '';
       return config;
     },
     logger() {
-      logger ??= createLogger(logLevel);
+      logger ??= createLogger(levelGiven ? logLevel : defaultLogLevel(command, stderr.isTTY === true));
       return logger;
     },
     signal: options.signal,
@@ -56,6 +78,9 @@ export async function runCli(options: RunCliOptions): Promise<{ code: number; lo
   };
 
   const program = buildProgram(ctx, options.version);
+  program.hook('preAction', (_program, action) => {
+    command = commandPath(action);
+  });
   try {
     await program.parseAsync(options.argv as string[]);
     return { code: exitCode, logger };

@@ -9,6 +9,7 @@ import { DEFAULT_DAYS_AHEAD } from '../../../composition/settlement-partitions.j
 import { LocalDate, todayInSeoul } from '../../../domain/calendar/local-date.js';
 import { describePartitions, type DescribedPartition, planArchive, planEnsure, rangeLabel } from '../../../domain/settlement/settlement-partitions.js';
 import { dateFlag, intFlag, usage } from '../flag-parsers.js';
+import { renderTable, type Column } from '../table.js';
 
 export function registerDbCommand(program: Command, ctx: CliContext): void {
   const db = program.command('db').description('database schema');
@@ -69,8 +70,8 @@ function registerPartitionsCommand(db: Command, ctx: CliContext): void {
     .action(async (opts: { json?: boolean }, cmd: Command) => {
       const described = describePartitions(await withPartitions(cmd, (p) => p.list()));
       if (opts.json) return ctx.out(JSON.stringify(described.map(view)));
-      ctx.out(['partition', 'sold dates', '~rows'].join('\t'));
-      for (const p of described) ctx.out([p.name, rangeLabel(p), p.approxRows].join('\t'));
+      const columns: Column[] = [{ header: 'partition' }, { header: 'sold dates' }, { header: '~rows', align: 'right' }];
+      for (const line of renderTable(columns, described.map((p) => [p.name, rangeLabel(p), p.approxRows]))) ctx.out(line);
     });
 
   partitions

@@ -7,6 +7,7 @@ import { dlqTopic } from '../../../infrastructure/kafka/topic-admin.js';
 import type { CliContext } from '../cli-context.js';
 import { ExitCode } from '../exit-codes.js';
 import { globalOverrides } from '../global-options.js';
+import { renderTable, type Cell, type Column } from '../table.js';
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
@@ -36,6 +37,19 @@ const line = (r: DlqRecord): string =>
     ? `${r.partition}:${r.offset}  ${r.info.deadLetteredAt}  ${r.info.originalTopic}[${r.info.originalPartition}]@${r.info.originalOffset}  ${r.info.errorCode}  ${r.info.errorMessage}`
     : `${r.partition}:${r.offset}  (no dead-letter headers)`;
 
+/** `dlq list`: the error message wraps within the width (the terminal's, else 120); `--json` has every field. */
+const LIST_COLUMNS: readonly Column[] = [
+  { header: 'dlq', align: 'right' },
+  { header: 'dead-lettered at' },
+  { header: 'original', wrap: true, min: 16 },
+  { header: 'error', wrap: true, min: 12 },
+  { header: 'message', wrap: true, min: 20 },
+];
+const listRow = (r: DlqRecord): Cell[] =>
+  r.info
+    ? [`${r.partition}:${r.offset}`, r.info.deadLetteredAt, `${r.info.originalTopic}[${r.info.originalPartition}]@${r.info.originalOffset}`, r.info.errorCode, r.info.errorMessage]
+    : [`${r.partition}:${r.offset}`, '-', '-', '-', '(no dead-letter headers)'];
+
 export function registerDlqCommand(program: Command, ctx: CliContext): void {
   const dlq = program.command('dlq').description('inspect and re-publish poison records of <topic>.dlq');
   dlq
@@ -55,7 +69,7 @@ export function registerDlqCommand(program: Command, ctx: CliContext): void {
       const total = [...marks.values()].reduce((n, w) => n + (w.high - w.low), 0);
       if (opts.json) for (const r of records) ctx.out(JSON.stringify(describe(r)));
       else {
-        for (const r of records) ctx.out(line(r));
+        for (const l of renderTable(LIST_COLUMNS, records.map(listRow))) ctx.out(l);
         ctx.out(`${records.length} of ${total} dead letter(s) in ${topic}`);
       }
     });

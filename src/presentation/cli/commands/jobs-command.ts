@@ -6,6 +6,7 @@ import { MySqlJobAdmin } from '../../../infrastructure/mysql/mysql-job-admin.js'
 import type { CliContext } from '../cli-context.js';
 import { intFlag, usage } from '../flag-parsers.js';
 import { globalOverrides } from '../global-options.js';
+import { duration, renderTable, shortInstant, type Column, type Row } from '../table.js';
 
 const STATUSES = ['STARTED', 'COMPLETED', 'FAILED', 'STOPPED', 'ABANDONED'];
 
@@ -25,8 +26,7 @@ export function registerJobsCommand(program: Command, ctx: CliContext): void {
     if (json) return ctx.out(JSON.stringify(views));
     if (!Array.isArray(views)) views = [views];
     if (views.length === 0) return ctx.out('no executions');
-    ctx.out(['id', 'kind', 'status', 'window', 'pages', 'fetched', 'published', 'rejected', 'started', 'ended', 'last error'].join('\t'));
-    for (const line of listLines(views)) ctx.out(line.join('\t'));
+    for (const line of renderTable(LIST_COLUMNS, listLines(views))) ctx.out(line);
   };
   const idArg = (value: string) => intFlag('<id>', 1, Number.MAX_SAFE_INTEGER)(value);
 
@@ -65,19 +65,41 @@ export function registerJobsCommand(program: Command, ctx: CliContext): void {
 
 const statusOf = (v: ExecutionView) => (v.stale ? `${v.status} (stale heartbeat)` : v.status);
 const windowOf = (v: ExecutionView) => `${v.window.from}..${v.window.to} ${v.window.dateType}`;
+const took = (started: string | undefined, ended: string | null): string => (started && ended ? duration(Date.parse(ended) - Date.parse(started)) : '-');
 
 /**
- * One line per execution, except a sharded window's run: one line for all its workers (each worker's latest
- * execution), its status COMPLETED only once every worker's is, and the workers listed in the last column.
+ * The list's layout (the table formatter's), within 120 columns: started as `YYYY-MM-DD HH:MM:SS` UTC and how long
+ * it took to its end (`-` while it has not ended); the last error, or a sharded run's workers, on the lines under the
+ * row. `jobs show` and `--json` have every field (endedAt among them).
  */
-function listLines(views: readonly ExecutionView[]): Array<Array<string | number>> {
-  const lines: Array<Array<string | number>> = [];
+const LIST_COLUMNS: readonly Column[] = [
+  { header: 'id', align: 'right', wrap: true, min: 6 },
+  { header: 'kind' },
+  { header: 'status', wrap: true, min: 9 },
+  { header: 'window', wrap: true, min: 22 },
+  { header: 'pages', align: 'right' },
+  { header: 'fetched', align: 'right' },
+  { header: 'published', align: 'right' },
+  { header: 'rejected', align: 'right' },
+  { header: 'started (UTC)' },
+  { header: 'took', align: 'right' },
+];
+
+/**
+ * One row per execution, except a sharded window's run: one row for all its workers (each worker's latest
+ * execution), its status COMPLETED only once every worker's is, and the workers listed under it.
+ */
+function listLines(views: readonly ExecutionView[]): Row[] {
+  const lines: Row[] = [];
   const shown = new Set<number>();
   for (const v of views) {
     if (shown.has(v.id)) continue;
     if (v.shards === 1) {
       shown.add(v.id);
-      lines.push([v.id, v.kind, statusOf(v), windowOf(v), v.lastPage, v.counts.rowsFetched, v.counts.rowsPublished, v.counts.rowsRejected, v.startedAt, v.endedAt ?? '-', v.lastError ?? '']);
+      lines.push({
+        cells: [v.id, v.kind, statusOf(v), windowOf(v), v.lastPage, v.counts.rowsFetched, v.counts.rowsPublished, v.counts.rowsRejected, shortInstant(v.startedAt), took(v.startedAt, v.endedAt)],
+        detail: v.lastError ? `last error: ${v.lastError}` : null,
+      });
       continue;
     }
     // the window's executions shown here, oldest first, grouped into runs; the run holding `v`
@@ -90,20 +112,23 @@ function listLines(views: readonly ExecutionView[]): Array<Array<string | number
     // a resumed worker's executions each count the pages they published; an abandoned one's were published again
     const counted = members.filter((e) => e.status !== 'ABANDONED');
     const sum = (pick: (e: ExecutionView) => number) => counted.reduce((n, e) => n + pick(e), 0);
-    const ended = latest.every((e) => e.endedAt) ? (latest.map((e) => e.endedAt ?? '').sort().at(-1) ?? '-') : '-';
-    lines.push([
-      latest.map((e) => e.id).join(','),
-      `${v.kind} ×${v.shards}`,
-      run?.status ?? v.status,
-      windowOf(v),
-      sum((e) => e.counts.pages),
-      sum((e) => e.counts.rowsFetched),
-      sum((e) => e.counts.rowsPublished),
-      sum((e) => e.counts.rowsRejected),
-      members.map((e) => e.startedAt).sort()[0] ?? '-',
-      ended,
-      `workers ${workers.join(' ')}`,
-    ]);
+    const started = members.map((e) => e.startedAt).sort()[0];
+    const ended = latest.every((e) => e.endedAt) ? (latest.map((e) => e.endedAt ?? '').sort().at(-1) ?? null) : null;
+    lines.push({
+      cells: [
+        latest.map((e) => e.id).join(','),
+        `${v.kind} ×${v.shards}`,
+        run?.status ?? v.status,
+        windowOf(v),
+        sum((e) => e.counts.pages),
+        sum((e) => e.counts.rowsFetched),
+        sum((e) => e.counts.rowsPublished),
+        sum((e) => e.counts.rowsRejected),
+        shortInstant(started),
+        took(started, ended),
+      ],
+      detail: `workers ${workers.join(' ')}`,
+    });
   }
   return lines;
 }

@@ -1,6 +1,7 @@
 import type { ReconcileReport } from '../../../application/settlement/reconcile-window.js';
 import type { KeyDifferences, SideTotals } from '../../../domain/settlement/reconciliation.js';
 import { windowLabel } from '../../../domain/settlement/settlement-window.js';
+import { outputWidth, renderTable, wrapText, type Cell, type Column } from '../table.js';
 
 /** Keys listed per side and kind unless --all. */
 export const KEYS_SHOWN = 20;
@@ -33,31 +34,24 @@ export function reconcileJson(r: ReconcileReport, all: boolean): string {
   });
 }
 
-const HEAD = ['date', 'status', ...['rows', 'amount', 'fee', 'payOutAmount'].flatMap((m) => ['api', 'kafka', 'mysql'].map((s) => `${s} ${m}`))];
-const cells = (label: string, status: string, a: SideTotals, k: SideTotals, m: SideTotals): string[] => [
-  label,
-  status,
-  ...(['rows', 'amount', 'fee', 'payOutAmount'] as const).flatMap((f) => [a[f], k[f], m[f]].map(String)),
-];
+const MEASURES = ['rows', 'amount', 'fee', 'payOutAmount'] as const;
+const COLUMNS: readonly Column[] = [{ header: 'date' }, { header: 'status' }, { header: 'measure' }, ...['api', 'kafka', 'mysql'].map((h): Column => ({ header: h, align: 'right' })), { header: '' }];
 
-function table(rows: string[][]): string[] {
-  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
-  // text left, numbers right
-  return rows.map((r) => r.map((c, i) => (i < 2 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ').trimEnd());
-}
+/**
+ * Per date one line for each measure, the three sides next to each other (what is compared): narrow at any size of
+ * amount, and a differing measure is marked. The date and its status stand on the first (rows) line.
+ */
+const dateRows = (label: string, status: string, a: SideTotals, k: SideTotals, m: SideTotals): Cell[][] =>
+  MEASURES.map((f, i) => [i === 0 ? label : '', i === 0 ? status : '', f, a[f], k[f], m[f], a[f] === k[f] && k[f] === m[f] ? '' : '≠ differs']);
 
-export function reconcileText(r: ReconcileReport, all: boolean): string[] {
+export function reconcileText(r: ReconcileReport, all: boolean, width = outputWidth()): string[] {
   const { result } = r;
   const executions = r.executions.length ? r.executions.map((e) => `${e.id} ${e.kind} ${e.status}`).join(', ') : 'none (no completed run or replay of this window)';
-  const lines = [`reconcile ${windowLabel(r.window)}: run ${r.runId}; executions compared: ${executions}`, ''];
+  const lines = [...wrapText(`reconcile ${windowLabel(r.window)}: run ${r.runId}; executions compared: ${executions}`, width), ''];
   lines.push(
-    ...table([
-      HEAD,
-      ...result.dates.map((d) => cells(d.date, d.status, d.api, d.kafka, d.mysql)),
-      cells('total', result.status, result.total.api, result.total.kafka, result.total.mysql),
-    ]),
+    ...renderTable(COLUMNS, [...result.dates.flatMap((d) => dateRows(d.date, d.status, d.api, d.kafka, d.mysql)), ...dateRows('total', result.status, result.total.api, result.total.kafka, result.total.mysql)], { width }),
   );
-  if (r.api.rejected > 0) lines.push('', `${r.api.rejected} row(s) Toss sent are refused by the processor (see the rejects topic): counted, not compared`);
+  if (r.api.rejected > 0) lines.push('', ...wrapText(`${r.api.rejected} row(s) Toss sent are refused by the processor (see the rejects topic): counted, not compared`, width));
   for (const [side, sideName] of SIDES) {
     const diff = side === 'kafka' ? result.kafkaDiff : result.mysqlDiff;
     for (const [kind, kindName] of KINDS) {
@@ -68,6 +62,6 @@ export function reconcileText(r: ReconcileReport, all: boolean): string[] {
       if (shown.length < keys.length) lines.push(`  … ${keys.length - shown.length} more (--all lists every key)`);
     }
   }
-  lines.push('', result.status === 'OK' ? 'OK: Toss, Kafka and MySQL agree' : 'MISMATCH: replay the window (settle replay --from … --to … --yes), let the loader catch up, then reconcile again');
+  lines.push('', ...wrapText(result.status === 'OK' ? 'OK: Toss, Kafka and MySQL agree' : 'MISMATCH: replay the window (settle replay --from … --to … --yes), let the loader catch up, then reconcile again', width));
   return lines;
 }

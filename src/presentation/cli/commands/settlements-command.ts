@@ -5,6 +5,19 @@ import { listStoredSettlements } from '../../../infrastructure/mysql/mysql-settl
 import type { CliContext } from '../cli-context.js';
 import { dateFlag, intFlag, usage } from '../flag-parsers.js';
 import { globalOverrides } from '../global-options.js';
+import { renderTable, type Column } from '../table.js';
+
+/** The keys give way (wrap) when the table is wider than the terminal; `--json` is the form for programs. */
+const COLUMNS: readonly Column[] = [
+  { header: 'transactionKey', wrap: true, min: 16 },
+  { header: 'paymentKey', wrap: true, min: 16 },
+  { header: 'method', wrap: true, min: 6 },
+  { header: 'amount', align: 'right' },
+  { header: 'fee', align: 'right' },
+  { header: 'payOutAmount', align: 'right' },
+  { header: 'soldDate' },
+  { header: 'paidOutDate' },
+];
 
 export function registerSettlementsCommand(program: Command, ctx: CliContext): void {
   program
@@ -24,8 +37,7 @@ export function registerSettlementsCommand(program: Command, ctx: CliContext): v
       const pool = createMySqlPool(config.mysql, 1);
       const rows = await listStoredSettlements(pool, window, opts.limit).finally(() => pool.end());
       if (opts.json) return ctx.out(JSON.stringify(rows));
-      ctx.out(['transactionKey', 'paymentKey', 'method', 'amount', 'fee', 'payOutAmount', 'soldDate', 'paidOutDate'].join('\t'));
-      for (const r of rows) ctx.out([r.transactionKey, r.paymentKey, r.method, r.amount, r.fee ?? '-', r.payOutAmount, r.soldDate, r.paidOutDate].join('\t'));
+      for (const line of renderTable(COLUMNS, rows.map((r) => [r.transactionKey, r.paymentKey, r.method, r.amount, r.fee ?? '-', r.payOutAmount, r.soldDate, r.paidOutDate]))) ctx.out(line);
       ctx.out(`${rows.length} row(s)`);
     });
 }
