@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanEnv, requireBuild, ROOT, runSettle } from '../support/producer-cli.js';
+import { cleanEnv, requireBuild, ROOT } from '../support/producer-cli.js';
 import { createSettlementTopics, dropSettlementTopics } from '../support/producer-kafka.js';
 import { createTempDatabase, stack, testSecretKey, uniqueName, type TempDatabase } from '../support/producer-stack.js';
 import { fault, generateSettlementRows, startTossFake, type TossFake } from '../support/toss-fake.js';
@@ -162,6 +162,17 @@ const lines = (bytes: string): string[] =>
     .split('\n')
     .map((l) => (l.split('\r').at(-1) ?? '').replace(ESC_CODES, ''));
 
+/** The text at display columns [from, from + width) of a screen line (a Hangul syllable takes two columns). */
+const columnsOf = (line: string, from: number, width: number): string => {
+  let col = 0;
+  let out = '';
+  for (const ch of line) {
+    if (col >= from && col < from + width) out += ch;
+    col += displayWidth(ch);
+  }
+  return out;
+};
+
 const LOG_LINE = /^\d\d:\d\d:\d\d (TRACE|DEBUG|INFO |WARN |ERROR|FATAL) /;
 const BAR_LINE = /^ page \d+ \| \d+ rows \| \d+ rejected \| \d+ rows\/s \| \d\d?[smh]/;
 const BAR_PART = /\| \d+ rows\/s|\d+ rejected \|/;
@@ -251,8 +262,17 @@ describe('settle on a terminal', () => {
     expect(run.screen.lines.at(-2)).toMatch(/^COMPLETED window 2025-03-05\.\.2025-03-05/);
   });
 
+  it('consume on a terminal: info at the default level (its batches are its progress), one line each, no errors', async () => {
+    const run = await onTerminal(['consume', '--until-idle'], env, 160);
+    writeFileSync(join(tmpdir(), 'settle-terminal-consume.txt'), run.screen.lines.join('\n'));
+    expect(run.code, show(run)).toBe(0);
+    const logs = run.screen.lines.filter((l) => LOG_LINE.test(l));
+    expect(logs.filter((l) => / INFO {2}consume batch stored partition=\d+ records=\d+ /.test(l)).length, show(run)).toBeGreaterThan(0);
+    expect(logs.filter((l) => / (ERROR|FATAL) /.test(l)), show(run)).toEqual([]);
+    for (const l of lines(run.bytes).filter((x) => /^\d\d:\d\d:\d\d /.test(x))) expect(l).toMatch(LOG_LINE);
+  });
+
   it('reconcile on a 120-column terminal: the table is aligned and no line is wider than 120', async () => {
-    expect((await runSettle(['consume', '--until-idle'], { ...env, LOG_LEVEL: 'warn' })).code).toBe(0);
     const run = await onTerminal(['reconcile', '--from', FROM, '--to', TO], env, 120);
     writeFileSync(join(tmpdir(), 'settle-terminal-reconcile.txt'), run.screen.lines.join('\n'));
     expect(run.code, show(run)).toBe(0);
@@ -273,6 +293,19 @@ describe('settle on a terminal', () => {
       for (const l of table) expect(l.slice(0, end), `${side} column:\n${screen.join('\n')}`).toMatch(/\d$/);
     }
     expect(screen.at(-1)).toBe('OK: Toss, Kafka and MySQL agree');
+  });
+
+  it('settlements list on a 100-column terminal: the keys wrap within the width, the numbers stay whole', async () => {
+    const run = await onTerminal(['settlements', 'list', '--from', FROM, '--to', FROM, '--limit', '3'], env, 100);
+    writeFileSync(join(tmpdir(), 'settle-terminal-settlements.txt'), run.screen.lines.join('\n'));
+    expect(run.code, show(run)).toBe(0);
+    for (const l of lines(run.bytes)) expect(displayWidth(l), l).toBeLessThanOrEqual(100);
+    const [header] = run.screen.lines;
+    expect(header).toMatch(/^transactionKey\s+paymentKey\s+method\s+amount\s+fee\s+payOutAmount\s+soldDate\s+paidOutDate$/);
+    const soldAt = header?.indexOf('soldDate') ?? -1;
+    const firsts = run.screen.lines.filter((l) => columnsOf(l, soldAt, 10) === FROM);
+    expect(firsts, show(run)).toHaveLength(3);
+    expect(run.screen.lines.at(-1)).toBe('3 row(s)');
   });
 
   it('jobs list on a 120-column terminal: aligned under its header, within 120 columns', async () => {
