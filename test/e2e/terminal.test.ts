@@ -194,8 +194,8 @@ beforeAll(async () => {
   requireBuild();
   db = await createTempDatabase('settle_e2e');
   await createSettlementTopics(topic, 3);
-  // 30 pages of 20 rows, each answered after 60 ms: the bar is on screen for a while and redraws many times
-  const rows = generateSettlementRows({ count: 600, from: FROM, days: 2, seed: 13 });
+  // 300 rows a day (2025-03-03 … 05) in pages of 20, each answered after 60 ms: the bar is on screen for a while and redraws many times
+  const rows = generateSettlementRows({ count: 900, from: FROM, days: 3, seed: 13 });
   fake = await startTossFake({ rows, secretKey, delayMs: 60 });
   env = {
     TOSS_API_BASE_URL: fake.url,
@@ -227,7 +227,7 @@ describe('settle on a terminal', () => {
   it('produce: log lines print above the progress bar, one line each, and never share a screen line with it', async () => {
     // page 3 fails once (a retried Toss error: a WARN while the bar is up); LOG_LEVEL=info adds the job's own lines
     fake.setFaults({ 3: [fault.serverError()] });
-    const run = await onTerminal(['produce', '--from', FROM, '--to', TO], { ...env, LOG_LEVEL: 'info' }, 400); // wide enough for the longest info line
+    const run = await onTerminal(['produce', '--from', FROM, '--to', TO], { ...env, LOG_LEVEL: 'info' }, 400).finally(() => fake.setFaults({})); // wide enough for the longest info line
     writeFileSync(join(tmpdir(), 'settle-terminal-produce.txt'), run.screen.lines.join('\n'));
     expect(run.code, show(run)).toBe(0);
     const screen = run.screen.lines;
@@ -253,13 +253,17 @@ describe('settle on a terminal', () => {
     expect(run.bytes).not.toContain(secretKey);
   });
 
-  it('produce at the default level shows the bar, warnings and the summary, no info lines', async () => {
+  it('produce at the default level shows the warnings, the bar and the summary, no info lines', async () => {
     const day = '2025-03-05';
-    const run = await onTerminal(['produce', '--from', day, '--to', day], env, 120);
+    fake.setFaults({ 2: [fault.tooManyRequests(1)] });
+    // 160 columns: the warning's line fits (a longer one wraps, as a terminal does; it is not cut)
+    const run = await onTerminal(['produce', '--from', day, '--to', day], env, 160).finally(() => fake.setFaults({}));
     writeFileSync(join(tmpdir(), 'settle-terminal-produce-default.txt'), run.screen.lines.join('\n'));
     expect(run.code, show(run)).toBe(0);
-    expect(run.screen.lines.filter((l) => LOG_LINE.test(l))).toEqual([]);
-    expect(run.screen.lines.at(-2)).toMatch(/^COMPLETED window 2025-03-05\.\.2025-03-05/);
+    const [warning, bar, ...rest] = run.screen.lines;
+    expect(warning).toMatch(/^\d\d:\d\d:\d\d WARN {2}toss retrying settlement page page=2 attempt=1 delayMs=\d+ err="Toss answered 429 TOO_MANY_REQUESTS/);
+    expect(bar).toMatch(/^ page 16 \| 300 rows \| 0 rejected \| \d+ rows\/s \| \d\ds$/);
+    expect(rest).toEqual([expect.stringMatching(/^COMPLETED window 2025-03-05\.\.2025-03-05 \(soldDate\) execution \d+$/), expect.stringMatching(/^pages 16 {2}fetched 300 {2}published 300 {2}rejected 0 /)]);
   });
 
   it('consume on a terminal: info at the default level (its batches are its progress), one line each, no errors', async () => {
