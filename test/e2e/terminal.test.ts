@@ -314,6 +314,7 @@ describe('settle on a terminal', () => {
 
   it('jobs list on a 120-column terminal: aligned under its header, within 120 columns', async () => {
     const run = await onTerminal(['jobs', 'list'], env, 120);
+    writeFileSync(join(tmpdir(), 'settle-terminal-jobs.txt'), run.screen.lines.join('\n'));
     expect(run.code, show(run)).toBe(0);
     for (const l of lines(run.bytes)) expect(displayWidth(l), l).toBeLessThanOrEqual(120);
     const [header, ...rows] = run.screen.lines;
