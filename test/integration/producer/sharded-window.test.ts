@@ -94,6 +94,7 @@ describe('one window, three producer workers and two consumer replicas', () => {
     // the window is not complete while one worker is not (the killed one is STARTED until it is recovered): one line
     const partial = await runSettle(['jobs', 'list'], env);
     expect(partial.stdout).toMatch(/RUN ×3\s+STARTED\s+2025-08-04\.\.2025-08-05\b/);
+    expect(partial.stdout).toMatch(/^\s+workers 0:COMPLETED #\d+ 1:STARTED #\d+ 2:COMPLETED #\d+$/m);
 
     fake.setFaults({});
     const restarted = await runSettle(worker(1), env);
