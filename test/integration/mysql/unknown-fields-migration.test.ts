@@ -33,7 +33,7 @@ describe('migration 0060: settlements.unknown_fields', () => {
          '2025-03-03', '2025-03-06', '{}', 't', 0, 0, 1)`,
     );
     const [before] = await conn.query<RowDataPacket[]>('SELECT * FROM settlements');
-    expect((await migrate(conn, silentLogger())).applied).toEqual(['0060_settlements_unknown_fields']);
+    expect((await migrate(conn, silentLogger(), MIGRATIONS_DIR, 60)).applied).toEqual(['0060_settlements_unknown_fields']);
 
     const [after] = await conn.query<RowDataPacket[]>('SELECT * FROM settlements');
     expect(after).toEqual([{ ...before[0], unknown_fields: null }]);

@@ -33,12 +33,13 @@ describe('settlement job against a misbehaving Toss', () => {
     const missingKey = rows[10] as TossRow;
     delete missingKey.paymentKey;
     (rows[5_000] as TossRow).payOutAmount = 1;
-    const unfit = rows[9_001] as TossRow; // passes validation, refused by the Avro schema
+    // a nested field of the wrong kind: named at the processor (it once passed it and was refused by the Avro schema)
+    const unfit = rows[9_001] as TossRow;
     unfit.card = { ...(unfit.card as TossRow), issuerCode: null };
     const rejectedKeys = new Map([
       [missingKey.transactionKey as string, 'paymentKey'],
       [(rows[5_000] as TossRow).transactionKey as string, 'payOutAmount'],
-      [unfit.transactionKey as string, '(avro)'],
+      [unfit.transactionKey as string, 'card.issuerCode'],
     ]);
     const fake = await startTossFake({
       rows,
