@@ -55,11 +55,17 @@ export class SettlementSerde {
 
   static async register(registry: SchemaRegistry, topic: string, schemaText = readSettlementSchema()): Promise<SettlementSerde> {
     const type = avsc.Type.forSchema(JSON.parse(schemaText) as avsc.Schema);
-    try {
-      const { id } = await registry.register({ type: SchemaType.AVRO, schema: schemaText }, { subject: subjectFor(topic), compatibility: COMPATIBILITY.BACKWARD });
-      return new SettlementSerde(type, id);
-    } catch (error) {
-      throw registryError(error, subjectFor(topic));
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const { id } = await registry.register({ type: SchemaType.AVRO, schema: schemaText }, { subject: subjectFor(topic), compatibility: COMPATIBILITY.BACKWARD });
+        return new SettlementSerde(type, id);
+      } catch (error) {
+        // workers of a sharded window start together: on a new subject each registers (the same schema, the same id),
+        // then sets the subject's level; the registry refuses the second "set" with a conflict. Once one has set it,
+        // registering again finds the level in place and only registers.
+        if (attempt < 3 && lostFirstRegistrationRace(error)) continue;
+        throw registryError(error, subjectFor(topic));
+      }
     }
   }
 
@@ -123,6 +129,11 @@ export class SettlementSerde {
     this.type.isValid(fitToAvro(this.type, row), { errorHook: (path: string[]) => paths.push(path.join('.')) });
     return `does not fit the Avro schema${paths.length ? ` at ${paths.slice(0, 5).join(', ')}` : ''}`;
   }
+}
+
+/** Apicurio's answer to a second concurrent "set the subject's compatibility level" (409: the rule exists). */
+function lostFirstRegistrationRace(error: unknown): boolean {
+  return /rule named '?COMPATIBILITY'? already exists/i.test((error as Error | undefined)?.message ?? '');
 }
 
 /**

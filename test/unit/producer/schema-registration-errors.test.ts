@@ -16,6 +16,8 @@ interface Answer {
 let config: Answer;
 let register: Answer;
 let registrations = 0;
+/** What setting the subject's level answers (the client does it after a first registration). */
+let putConfig: () => Answer = () => ({ status: 200, body: { compatibility: 'BACKWARD' } });
 /** A registry that takes the request and never answers (a JVM pause, a half-open connection). */
 let stalled = false;
 let server: Server;
@@ -23,7 +25,11 @@ let url: string;
 
 beforeAll(async () => {
   server = createServer((req, res) => {
-    const answer = req.method === 'GET' && req.url?.startsWith('/config/') ? config : req.method === 'POST' && req.url?.endsWith('/versions') ? register : { status: 404, body: { error_code: 404, message: 'no such path' } };
+    const answer =
+      req.method === 'GET' && req.url?.startsWith('/config/') ? config
+      : req.method === 'PUT' && req.url?.startsWith('/config/') ? putConfig()
+      : req.method === 'POST' && req.url?.endsWith('/versions') ? register
+      : { status: 404, body: { error_code: 404, message: 'no such path' } };
     if (req.method === 'POST') registrations += 1;
     if (stalled) return;
     req.resume();
@@ -44,6 +50,7 @@ afterAll(async () => {
 beforeEach(() => {
   registrations = 0;
   stalled = false;
+  putConfig = () => ({ status: 200, body: { compatibility: 'BACKWARD' } });
   config = { status: 200, body: { compatibilityLevel: 'BACKWARD' } };
   register = { status: 200, body: { id: 7 } };
 });
@@ -80,6 +87,25 @@ describe('registering the settlement schema', () => {
     const error = await registerUnder('t').catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'SCHEMA_REGISTRY_FAILED', category: 'transient', retriable: true });
     expect(exitCodeFor((error as { category: 'transient' }).category)).toBe(4);
+  });
+});
+
+describe('workers registering a new subject at once', () => {
+  it('the one that loses the race to set the level (Apicurio: the rule exists, 409) registers again and gets the same id', async () => {
+    config = { status: 404, body: { error_code: 40401, message: 'Subject not found' } };
+    putConfig = () => {
+      config = { status: 200, body: { compatibilityLevel: 'BACKWARD' } }; // the other worker's level is in place now
+      return { status: 409, body: { error_code: 409, message: "A rule named 'COMPATIBILITY' already exists." } };
+    };
+    expect((await registerUnder('t')).schemaId).toBe(7);
+    expect(registrations).toBe(2);
+  });
+
+  it('a 409 that says anything else is still an incompatible schema, not retried', async () => {
+    config = { status: 404, body: { error_code: 40401, message: 'Subject not found' } };
+    putConfig = () => ({ status: 409, body: { error_code: 409, message: 'Schema being registered is incompatible with an earlier schema' } });
+    await expect(registerUnder('t')).rejects.toMatchObject({ code: 'SCHEMA_INCOMPATIBLE' });
+    expect(registrations).toBe(1);
   });
 });
 
