@@ -124,16 +124,34 @@ export async function pushReconcileRun(url: string, run: ReconcileRunReport, opt
   return push(url, reconcileGrouping(run), registry, options);
 }
 
+/**
+ * What every pushed run has: when it ended, how long it took, its exit code and its outcome (1 for it, 0 for the
+ * others, so a query never sees a stale outcome), on a registry of its own; `gauge` adds the command's own.
+ */
+function lastRunRegistry<O extends string>(
+  prefix: string,
+  what: string,
+  run: { readonly finishedAt: Date; readonly durationMs: number; readonly exitCode: number; readonly outcome: O },
+  outcomes: readonly O[],
+  help: { readonly timestamp: string; readonly exitCode: string },
+) {
+  const registry = new Registry();
+  const gauge = (name: string, text: string, value: number) => new Gauge({ name, help: text, registers: [registry] }).set(value);
+  const finished = run.finishedAt.getTime() / 1000;
+  gauge(`${prefix}_last_run_timestamp_seconds`, help.timestamp, finished);
+  gauge(`${prefix}_last_run_duration_seconds`, `Duration of the last ${what} of this window`, run.durationMs / 1000);
+  gauge(`${prefix}_last_run_exit_code`, help.exitCode, run.exitCode);
+  const outcome = new Gauge({ name: `${prefix}_last_run_outcome`, help: `Outcome of the last ${what} of this window: 1 for it, 0 for the others`, labelNames: ['outcome'], registers: [registry] });
+  for (const o of outcomes) outcome.set({ outcome: o }, o === run.outcome ? 1 : 0);
+  return { registry, gauge, finished };
+}
+
 /** The registry a produce run pushes (exported for tests). */
 export function produceRegistry(run: ProduceRunReport): Registry {
-  const registry = new Registry();
-  const gauge = (name: string, help: string, value: number) => new Gauge({ name, help, registers: [registry] }).set(value);
-  const finished = run.finishedAt.getTime() / 1000;
-  gauge('settle_producer_last_run_timestamp_seconds', 'When the last run of this window ended (success or failure), Unix seconds', finished);
-  gauge('settle_producer_last_run_duration_seconds', 'Duration of the last run of this window', run.durationMs / 1000);
-  gauge('settle_producer_last_run_exit_code', 'Exit code of the last run of this window (0 = success)', run.exitCode);
-  const outcome = new Gauge({ name: 'settle_producer_last_run_outcome', help: 'Outcome of the last run of this window: 1 for it, 0 for the others', labelNames: ['outcome'], registers: [registry] });
-  for (const o of PRODUCE_OUTCOMES) outcome.set({ outcome: o }, o === run.outcome ? 1 : 0);
+  const { registry, gauge, finished } = lastRunRegistry('settle_producer', 'run', run, PRODUCE_OUTCOMES, {
+    timestamp: 'When the last run of this window ended (success or failure), Unix seconds',
+    exitCode: 'Exit code of the last run of this window (0 = success)',
+  });
   const rows = new Gauge({ name: 'settle_producer_last_run_rows', help: 'Rows of the last run of this window, by kind', labelNames: ['kind'], registers: [registry] });
   rows.set({ kind: 'fetched' }, run.counts.rowsFetched);
   rows.set({ kind: 'published' }, run.counts.rowsPublished);
@@ -149,14 +167,10 @@ export function produceRegistry(run: ProduceRunReport): Registry {
 }
 
 export function reconcileRegistry(run: ReconcileRunReport): Registry {
-  const registry = new Registry();
-  const gauge = (name: string, help: string, value: number) => new Gauge({ name, help, registers: [registry] }).set(value);
-  const finished = run.finishedAt.getTime() / 1000;
-  gauge('settle_reconcile_last_run_timestamp_seconds', 'When the last reconcile of this window ended, Unix seconds', finished);
-  gauge('settle_reconcile_last_run_duration_seconds', 'Duration of the last reconcile of this window', run.durationMs / 1000);
-  gauge('settle_reconcile_last_run_exit_code', 'Exit code of the last reconcile of this window (0 = all three agree)', run.exitCode);
-  const outcome = new Gauge({ name: 'settle_reconcile_last_run_outcome', help: 'Outcome of the last reconcile of this window: 1 for it, 0 for the others', labelNames: ['outcome'], registers: [registry] });
-  for (const o of RECONCILE_OUTCOMES) outcome.set({ outcome: o }, o === run.outcome ? 1 : 0);
+  const { registry, gauge, finished } = lastRunRegistry('settle_reconcile', 'reconcile', run, RECONCILE_OUTCOMES, {
+    timestamp: 'When the last reconcile of this window ended, Unix seconds',
+    exitCode: 'Exit code of the last reconcile of this window (0 = all three agree)',
+  });
   if (run.mismatchedDates !== undefined && run.mismatchedDates !== null)
     gauge('settle_reconcile_last_run_mismatched_dates', 'Dates of the window where Toss, Kafka and MySQL differ, last reconcile', run.mismatchedDates);
   if (run.outcome === 'OK' && run.exitCode === 0) gauge('settle_reconcile_last_ok_timestamp_seconds', 'When a reconcile of this window last found all three in agreement, Unix seconds', finished);

@@ -1,4 +1,4 @@
-import type { ErrorCategory } from '../../domain/shared/settle-error.js';
+import { isSettleError, type ErrorCategory } from '../../domain/shared/settle-error.js';
 
 /** The one exit-code table every command uses; cron and Kubernetes read these. Keep README and --help in step. */
 export const ExitCode = {
@@ -24,6 +24,9 @@ const byCategory: Record<ErrorCategory, ExitCode> = {
 };
 
 export const exitCodeFor = (category: ErrorCategory): ExitCode => byCategory[category];
+
+/** The exit code a thrown error ends a command with: its category's, or INTERNAL for anything not ours. */
+export const exitCodeOf = (error: unknown): ExitCode => (isSettleError(error) ? exitCodeFor(error.category) : ExitCode.INTERNAL);
 
 export const EXIT_CODE_HELP = `Exit codes:
   0  success (also: nothing to do, e.g. produce on a non-business day)

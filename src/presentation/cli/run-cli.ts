@@ -4,7 +4,7 @@ import { isSettleError } from '../../domain/shared/settle-error.js';
 import { loadConfig, type Env } from '../../infrastructure/config/config.js';
 import { createLogger, type Logger } from '../../infrastructure/logging/logger.js';
 import type { CliContext } from './cli-context.js';
-import { ExitCode, exitCodeFor } from './exit-codes.js';
+import { ExitCode, exitCodeOf } from './exit-codes.js';
 import { buildProgram } from './program.js';
 
 export interface RunCliOptions {
@@ -90,11 +90,8 @@ export async function runCli(options: RunCliOptions): Promise<{ code: number; lo
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return { code: ExitCode.OK, logger };
       return { code: ExitCode.USAGE, logger };
     }
-    if (isSettleError(error)) {
-      ctx.err(`settle: ${error.code}: ${error.message}`);
-      return { code: exitCodeFor(error.category), logger };
-    }
-    ctx.err(`settle: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-    return { code: ExitCode.INTERNAL, logger };
+    if (isSettleError(error)) ctx.err(`settle: ${error.code}: ${error.message}`);
+    else ctx.err(`settle: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    return { code: exitCodeOf(error), logger };
   }
 }

@@ -7,7 +7,7 @@ import { wireSettlementJob } from '../../../composition/settlement-job.js';
 import { ensurePartitionsForWindow } from '../../../composition/settlement-partitions.js';
 import { payoutWindowHorizon, warnIfPastHorizon, type PayoutWindowHorizon } from '../../../composition/calendar-horizon.js';
 import type { CliContext } from '../cli-context.js';
-import { ExitCode, exitCodeFor } from '../exit-codes.js';
+import { ExitCode, exitCodeOf } from '../exit-codes.js';
 import { pushProduceRun, type ProduceRunReport as ProduceRun } from '../../../infrastructure/metrics/pushgateway.js';
 import { isSettleError } from '../../../domain/shared/settle-error.js';
 import { ZERO_COUNTS } from '../../../domain/batch/job-execution.js';
@@ -64,7 +64,7 @@ export function registerProduceCommand(program: Command, ctx: CliContext): void 
       const pushRun = async (outcome: ProduceRun['outcome'], exitCode: number, counts: ProduceRun['counts'], errorCode: string | null) => {
         const url = ctx.env.PUSHGATEWAY_URL;
         if (!url) return;
-        await pushProduceRun(url, { window, shard, payoutDate: payoutDate?.toString() ?? null, outcome, exitCode, counts, durationMs: Date.now() - started, finishedAt: new Date(), errorCode }, { logger, signal: AbortSignal.timeout(10_000) });
+        await pushProduceRun(url, { window, shard, payoutDate: payoutDate?.toString() ?? null, outcome, exitCode, counts, durationMs: Date.now() - started, finishedAt: new Date(), errorCode }, { logger });
       };
       let summary: JobSummary;
       try {
@@ -78,8 +78,7 @@ export function registerProduceCommand(program: Command, ctx: CliContext): void 
           await wired.close();
         }
       } catch (error) {
-        const known = isSettleError(error) ? error : null;
-        await pushRun('FAILED', known ? exitCodeFor(known.category) : ExitCode.INTERNAL, ZERO_COUNTS, known?.code ?? 'INTERNAL');
+        await pushRun('FAILED', exitCodeOf(error), ZERO_COUNTS, isSettleError(error) ? error.code : 'INTERNAL');
         throw error;
       }
       printSummary(ctx, summary, horizon, opts.json === true);

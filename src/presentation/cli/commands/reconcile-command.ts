@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { settlementWindow } from '../../../domain/settlement/settlement-window.js';
 import type { CliContext } from '../cli-context.js';
-import { ExitCode, exitCodeFor } from '../exit-codes.js';
+import { ExitCode, exitCodeOf } from '../exit-codes.js';
 import { isSettleError } from '../../../domain/shared/settle-error.js';
 import { pushReconcileRun } from '../../../infrastructure/metrics/pushgateway.js';
 import type { ReconcileReport } from '../../../application/settlement/reconcile-window.js';
@@ -46,7 +46,7 @@ export function registerReconcileCommand(program: Command, ctx: CliContext): voi
       const pushRun = async (outcome: 'OK' | 'MISMATCH' | 'FAILED', exitCode: number, mismatchedDates: number | null, errorCode: string | null) => {
         const url = ctx.env.PUSHGATEWAY_URL;
         if (!url) return;
-        await pushReconcileRun(url, { window, outcome, exitCode, mismatchedDates, durationMs: Date.now() - started, finishedAt: new Date(), errorCode }, { logger: ctx.logger(), signal: AbortSignal.timeout(10_000) });
+        await pushReconcileRun(url, { window, outcome, exitCode, mismatchedDates, durationMs: Date.now() - started, finishedAt: new Date(), errorCode }, { logger: ctx.logger() });
       };
       let report: ReconcileReport;
       try {
@@ -57,8 +57,7 @@ export function registerReconcileCommand(program: Command, ctx: CliContext): voi
           await wired.close();
         }
       } catch (error) {
-        const known = isSettleError(error) ? error : null;
-        await pushRun('FAILED', known ? exitCodeFor(known.category) : ExitCode.INTERNAL, null, known?.code ?? 'INTERNAL');
+        await pushRun('FAILED', exitCodeOf(error), null, isSettleError(error) ? error.code : 'INTERNAL');
         throw error;
       }
       const all = opts.all === true;
