@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deleteTopics, settlementTopicNames, testKafka } from '../support/producer-kafka.js';
-import { stack, testSecretKey, uniqueName } from '../support/producer-stack.js';
+import { stack, testSecretKey, uniqueName, withDatabase } from '../support/producer-stack.js';
 import { generateSettlementRows, startTossFake, type TossFake, type TossRow } from '../support/toss-fake.js';
 
 const BIN = fileURLToPath(new URL('../../bin/settle.js', import.meta.url));
@@ -15,12 +15,6 @@ interface Run {
   stdout: string;
   stderr: string;
 }
-
-const withDatabase = (url: string, db: string): string => {
-  const u = new URL(url);
-  u.pathname = `/${db}`;
-  return u.toString();
-};
 
 /**
  * `settle reconcile` end to end, through the built binary against the real stack and the programmable Toss

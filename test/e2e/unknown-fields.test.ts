@@ -6,19 +6,13 @@ import { createSchemaRegistry, SettlementSerde, subjectFor } from '../../src/inf
 import { loadConfig } from '../../src/infrastructure/config/config.js';
 import { requireBuild, runSettle, type CliRun } from '../support/producer-cli.js';
 import { deleteSubject, deleteTopics, settlementTopicNames, testKafka } from '../support/producer-kafka.js';
-import { stack, testSecretKey, uniqueName } from '../support/producer-stack.js';
+import { stack, testSecretKey, uniqueName, withDatabase } from '../support/producer-stack.js';
 import { generateSettlementRows, startTossFake, type TossFake, type TossRow } from '../support/toss-fake.js';
 
 const FROM = '2025-03-03';
 const TO = '2025-03-04';
 /** The settlement schema as it was before unknownFields (version 1 on every registry that ran an earlier release). */
 const V1_SCHEMA = readFileSync(new URL('../fixtures/schemas/toss-settlement.v1.avsc', import.meta.url), 'utf8');
-
-const withDatabase = (url: string, db: string): string => {
-  const u = new URL(url);
-  u.pathname = `/${db}`;
-  return u.toString();
-};
 
 /**
  * A field Toss adds without notice, end to end through the built binary: the registry still holds the schema

@@ -31,7 +31,8 @@ export interface TempDatabase {
   drop(): Promise<void>;
 }
 
-const withDatabase = (url: string, db: string): string => {
+/** `url` (mysql://…) pointing at database `db` instead. */
+export const withDatabase = (url: string, db: string): string => {
   const u = new URL(url);
   u.pathname = `/${db}`;
   return u.toString();

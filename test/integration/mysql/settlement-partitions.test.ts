@@ -12,13 +12,9 @@ import { ALL_COLUMNS, toSettlementRow } from '../../../src/infrastructure/mysql/
 import { syntheticSettlement } from '../../../src/presentation/bench/synthetic-settlements.js';
 import { ensurePartitionsForWindow } from '../../../src/composition/settlement-partitions.js';
 import { requireBuild, startSettle } from '../../support/producer-cli.js';
-import { createTempDatabase, silentLogger, stack, stackConfig, type TempDatabase, uniqueName } from '../../support/producer-stack.js';
+import { createTempDatabase, silentLogger, stack, stackConfig, type TempDatabase, uniqueName, withDatabase } from '../../support/producer-stack.js';
 
-const withDb = (name: string) => {
-  const u = new URL(stack.mysqlUrl);
-  u.pathname = `/${name}`;
-  return u.toString();
-};
+const withDb = (name: string) => withDatabase(stack.mysqlUrl, name);
 const partitionsOf = async (conn: Connection) =>
   (await conn.query<RowDataPacket[]>("SELECT PARTITION_NAME AS name, PARTITION_DESCRIPTION AS d FROM information_schema.PARTITIONS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'settlements' ORDER BY PARTITION_ORDINAL_POSITION"))[0].map(
     (r) => `${r.name}<${String(r.d).replaceAll("'", '')}`,

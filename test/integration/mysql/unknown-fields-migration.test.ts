@@ -1,13 +1,9 @@
 import mysql, { type Connection, type RowDataPacket } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MIGRATIONS_DIR, migrate } from '../../../src/infrastructure/mysql/migrator.js';
-import { silentLogger, stack, uniqueName } from '../../support/producer-stack.js';
+import { silentLogger, stack, uniqueName, withDatabase } from '../../support/producer-stack.js';
 
-const withDb = (name: string) => {
-  const u = new URL(stack.mysqlUrl);
-  u.pathname = `/${name}`;
-  return u.toString();
-};
+const withDb = (name: string) => withDatabase(stack.mysqlUrl, name);
 
 /** Migration 0060 on a partitioned table that already holds rows: a nullable column, rows untouched, no copy. */
 describe('migration 0060: settlements.unknown_fields', () => {

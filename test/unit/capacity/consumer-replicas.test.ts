@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { idleReplicasWarning } from '../../../src/domain/capacity/consumer-replicas.js';
 import { loadConfig } from '../../../src/infrastructure/config/config.js';
-import type { SettleError } from '../../../src/domain/shared/settle-error.js';
+import { configProblems } from '../../support/config-problems.js';
 
 describe('consumer replicas against the topic partitions', () => {
   it('warns when more replicas share the group than the topic has partitions, naming the idle ones and the fixes', () => {
@@ -30,14 +30,6 @@ describe('consumer replicas against the topic partitions', () => {
 });
 
 describe('CONSUMER_REPLICAS', () => {
-  const problemsOf = (env: Record<string, string>): string[] => {
-    try {
-      loadConfig(env);
-    } catch (error) {
-      return (error as SettleError).details.problems as string[];
-    }
-    throw new Error('expected loadConfig to throw');
-  };
 
   it('is optional (null when unset or blank) and reads a whole number', () => {
     expect(loadConfig({}).consumer.replicas).toBeNull();
@@ -51,6 +43,6 @@ describe('CONSUMER_REPLICAS', () => {
     ['two', 'CONSUMER_REPLICAS must be a number'],
     ['1001', 'CONSUMER_REPLICAS must be ≤ 1000'],
   ])('refuses %j, naming the variable', (value, problem) => {
-    expect(problemsOf({ CONSUMER_REPLICAS: value })).toContain(problem);
+    expect(configProblems({ CONSUMER_REPLICAS: value })).toContain(problem);
   });
 });

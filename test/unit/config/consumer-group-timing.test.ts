@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/infrastructure/config/config.js';
-import { SettleError } from '../../../src/domain/shared/settle-error.js';
+import { configProblems } from '../../support/config-problems.js';
 
-const problemsOf = (env: Record<string, string>): string[] => {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    expect(error).toBeInstanceOf(SettleError);
-    expect((error as SettleError).category).toBe('usage');
-    return (error as SettleError).details.problems as string[];
-  }
-  throw new Error('expected loadConfig to throw');
-};
 
 describe('loadConfig: the consumer group timings', () => {
   it('defaults suit a pod that restarts: session 10 s, heartbeat 3 s, rebalance 30 s', () => {
@@ -33,28 +23,28 @@ describe('loadConfig: the consumer group timings', () => {
 
   it('refuses a session timeout outside the broker’s group.min/max.session.timeout.ms defaults', () => {
     for (const value of ['5999', '1800001']) {
-      const problems = problemsOf({ CONSUMER_SESSION_TIMEOUT_MS: value, CONSUMER_REBALANCE_TIMEOUT_MS: '1800000' });
+      const problems = configProblems({ CONSUMER_SESSION_TIMEOUT_MS: value, CONSUMER_REBALANCE_TIMEOUT_MS: '1800000' });
       expect(problems).toEqual([expect.stringMatching(/^CONSUMER_SESSION_TIMEOUT_MS must be between 6000 and 1800000 .*group\.min\.session\.timeout\.ms/)]);
     }
   });
 
   it('refuses a heartbeat interval that is not below a third of the session timeout, naming both variables', () => {
-    expect(problemsOf({ CONSUMER_SESSION_TIMEOUT_MS: '9000', CONSUMER_HEARTBEAT_INTERVAL_MS: '3000' })).toEqual([
+    expect(configProblems({ CONSUMER_SESSION_TIMEOUT_MS: '9000', CONSUMER_HEARTBEAT_INTERVAL_MS: '3000' })).toEqual([
       expect.stringMatching(/^CONSUMER_HEARTBEAT_INTERVAL_MS \(3000\) must be less than a third of CONSUMER_SESSION_TIMEOUT_MS \(9000\)/),
     ]);
     // the default heartbeat against a shorter session
-    expect(problemsOf({ CONSUMER_SESSION_TIMEOUT_MS: '6000', CONSUMER_REBALANCE_TIMEOUT_MS: '6000' })).toEqual([expect.stringMatching(/CONSUMER_HEARTBEAT_INTERVAL_MS \(3000\) must be less than a third/)]);
+    expect(configProblems({ CONSUMER_SESSION_TIMEOUT_MS: '6000', CONSUMER_REBALANCE_TIMEOUT_MS: '6000' })).toEqual([expect.stringMatching(/CONSUMER_HEARTBEAT_INTERVAL_MS \(3000\) must be less than a third/)]);
     expect(loadConfig({ CONSUMER_SESSION_TIMEOUT_MS: '10000', CONSUMER_HEARTBEAT_INTERVAL_MS: '3333' }).consumer.heartbeatIntervalMs).toBe(3_333);
   });
 
   it('refuses a rebalance timeout shorter than the session timeout', () => {
-    expect(problemsOf({ CONSUMER_SESSION_TIMEOUT_MS: '45000', CONSUMER_REBALANCE_TIMEOUT_MS: '30000' })).toEqual([
+    expect(configProblems({ CONSUMER_SESSION_TIMEOUT_MS: '45000', CONSUMER_REBALANCE_TIMEOUT_MS: '30000' })).toEqual([
       expect.stringMatching(/^CONSUMER_REBALANCE_TIMEOUT_MS \(30000\) must be at least CONSUMER_SESSION_TIMEOUT_MS \(45000\)/),
     ]);
   });
 
   it('reports every problem at once, each naming its variable, also next to unrelated ones', () => {
-    const problems = problemsOf({ CONSUMER_SESSION_TIMEOUT_MS: 'soon', CONSUMER_HEARTBEAT_INTERVAL_MS: '0', CONSUMER_REBALANCE_TIMEOUT_MS: '1.5', LOG_LEVEL: 'loud' });
+    const problems = configProblems({ CONSUMER_SESSION_TIMEOUT_MS: 'soon', CONSUMER_HEARTBEAT_INTERVAL_MS: '0', CONSUMER_REBALANCE_TIMEOUT_MS: '1.5', LOG_LEVEL: 'loud' });
     expect(problems).toHaveLength(4);
     expect(problems).toEqual(
       expect.arrayContaining([
@@ -65,7 +55,7 @@ describe('loadConfig: the consumer group timings', () => {
       ]),
     );
     // a cross-variable rule is still checked when another variable is invalid
-    expect(problemsOf({ CONSUMER_SESSION_TIMEOUT_MS: '6000', CONSUMER_HEARTBEAT_INTERVAL_MS: '3000', CONSUMER_REBALANCE_TIMEOUT_MS: '6000', TOSS_PAGE_SIZE: '6000' })).toEqual(
+    expect(configProblems({ CONSUMER_SESSION_TIMEOUT_MS: '6000', CONSUMER_HEARTBEAT_INTERVAL_MS: '3000', CONSUMER_REBALANCE_TIMEOUT_MS: '6000', TOSS_PAGE_SIZE: '6000' })).toEqual(
       expect.arrayContaining([expect.stringMatching(/TOSS_PAGE_SIZE must be ≤ 5000/), expect.stringMatching(/CONSUMER_HEARTBEAT_INTERVAL_MS \(3000\) must be less than a third/)]),
     );
   });

@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/infrastructure/config/config.js';
-import { SettleError } from '../../../src/domain/shared/settle-error.js';
+import { configProblems } from '../../support/config-problems.js';
 
 const full = {
   TOSS_SECRET_KEY: 'test_sk_supersecret123',
@@ -10,16 +10,6 @@ const full = {
   MYSQL_URL: 'mysql://app:hunter2@db:3306/settle',
 };
 
-const problemsOf = (env: Record<string, string>, needs: Parameters<typeof loadConfig>[1] = []): string[] => {
-  try {
-    loadConfig(env, needs);
-  } catch (error) {
-    expect(error).toBeInstanceOf(SettleError);
-    expect((error as SettleError).category).toBe('usage');
-    return (error as SettleError).details.problems as string[];
-  }
-  throw new Error('expected loadConfig to throw');
-};
 
 describe('loadConfig', () => {
   it('applies the documented defaults', () => {
@@ -53,13 +43,13 @@ describe('loadConfig', () => {
   });
 
   it('reports every missing variable a command needs at once', () => {
-    const problems = problemsOf({}, ['toss', 'kafka', 'registry', 'mysql']);
+    const problems = configProblems({}, ['toss', 'kafka', 'registry', 'mysql']);
     expect(problems).toHaveLength(4);
     expect(problems.join('\n')).toMatch(/TOSS_SECRET_KEY is required[\s\S]*KAFKA_BROKERS is required[\s\S]*SCHEMA_REGISTRY_URL is required[\s\S]*MYSQL_URL is required/);
   });
 
   it('names each invalid value and what was expected', () => {
-    const problems = problemsOf({ TOSS_PAGE_SIZE: '6000', KAFKA_BROKERS: 'localhost', MYSQL_URL: 'postgres://x@y/z', LOG_LEVEL: 'loud', TOSS_SECRET_KEY: 'abc' });
+    const problems = configProblems({ TOSS_PAGE_SIZE: '6000', KAFKA_BROKERS: 'localhost', MYSQL_URL: 'postgres://x@y/z', LOG_LEVEL: 'loud', TOSS_SECRET_KEY: 'abc' });
     expect(problems).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/TOSS_PAGE_SIZE must be ≤ 5000/),
@@ -77,11 +67,11 @@ describe('loadConfig', () => {
   });
 
   it('requires SASL credentials together with a mechanism', () => {
-    expect(problemsOf({ KAFKA_SASL_MECHANISM: 'plain', KAFKA_SSL: 'true' })).toEqual([expect.stringMatching(/KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD are required/)]);
+    expect(configProblems({ KAFKA_SASL_MECHANISM: 'plain', KAFKA_SSL: 'true' })).toEqual([expect.stringMatching(/KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD are required/)]);
   });
 
   it('does not leak the MySQL password when the URL names no database', () => {
-    const problems = problemsOf({ MYSQL_URL: 'mysql://app:hunter2@db:3306' });
+    const problems = configProblems({ MYSQL_URL: 'mysql://app:hunter2@db:3306' });
     expect(problems).toEqual([expect.stringMatching(/MYSQL_URL must name a database/)]);
     expect(problems.join()).not.toContain('hunter2');
   });

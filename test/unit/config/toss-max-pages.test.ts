@@ -1,15 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/infrastructure/config/config.js';
-import type { SettleError } from '../../../src/domain/shared/settle-error.js';
+import { configProblems } from '../../support/config-problems.js';
 
-const problemsOf = (env: Record<string, string>): string[] => {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    return (error as SettleError).details.problems as string[];
-  }
-  throw new Error('expected loadConfig to throw');
-};
 
 describe('TOSS_MAX_PAGES', () => {
   it('defaults to 2000 pages and reads a whole number', () => {
@@ -23,6 +15,6 @@ describe('TOSS_MAX_PAGES', () => {
     ['lots', 'TOSS_MAX_PAGES must be a number'],
     ['1000001', 'TOSS_MAX_PAGES must be ≤ 1000000'],
   ])('refuses %j, naming the variable and what it expects', (value, problem) => {
-    expect(problemsOf({ TOSS_MAX_PAGES: value })).toContain(problem);
+    expect(configProblems({ TOSS_MAX_PAGES: value })).toContain(problem);
   });
 });
