@@ -1,5 +1,5 @@
 import { addCounts, ZERO_COUNTS, type ExecutionCounts, type ExecutionKind } from '../../domain/batch/job-execution.js';
-import { DEFAULT_MAX_PAGES, RunawayPageGuard } from '../../domain/batch/runaway-page-guard.js';
+import { pageLimit, RunawayPageGuard } from '../../domain/batch/runaway-page-guard.js';
 import { firstPage, SINGLE_WORKER, type Shard } from '../../domain/batch/shard.js';
 import type { RejectedSettlement, Settlement } from '../../domain/settlement/settlement.js';
 import { windowLabel, type SettlementWindow } from '../../domain/settlement/settlement-window.js';
@@ -19,8 +19,10 @@ export interface RunJobRequest {
   readonly dryRun?: boolean;
   /** Rejected rows tolerated before the run reports a data problem. */
   readonly maxRejects?: number;
-  /** Pages the window may hold (default DEFAULT_MAX_PAGES); a full page past it stops the run (data error). */
-  readonly maxPages?: number;
+  /** Pages the window may hold (--max-pages); a full page past it stops the run (data error). Unset: derived from maxRowsPerDay. */
+  readonly maxPages?: number | null;
+  /** Without maxPages, the page limit is ceil(this × days of the window ÷ pageSize) (default DEFAULT_MAX_ROWS_PER_DAY). */
+  readonly maxRowsPerDay?: number;
   readonly signal?: AbortSignal;
   readonly heartbeatIntervalMs?: number;
 }
@@ -88,11 +90,12 @@ export class RunSettlementJob {
     const started = clock.now().getTime();
     const dryRun = req.dryRun === true;
     const shard = req.shard ?? SINGLE_WORKER;
+    const limit = pageLimit(req); // before the claim: a window it cannot count the days of claims nothing
     const claim = dryRun ? null : await jobs.start({ window: req.window, kind: req.kind ?? 'RUN', shard, pageSize: req.pageSize, host: this.deps.host, pid: this.deps.pid });
     for (const dead of claim?.recovered ?? []) log.warn({ executionId: dead.id, heartbeatAt: dead.heartbeatAt }, 'recovered a dead execution (marked FAILED)');
     const resumeAfter = claim?.resumeAfterPage ?? 0;
     if (claim?.convertedFrom) log.info({ from: claim.convertedFrom, resumeAfterPage: resumeAfter, pageSize: req.pageSize }, 'resume position converted to the new page size');
-    const guard = new RunawayPageGuard(req.maxPages ?? DEFAULT_MAX_PAGES, req.pageSize, windowLabel(req.window));
+    const guard = new RunawayPageGuard(limit, req.pageSize, windowLabel(req.window));
     const executionId = claim?.execution.id ?? null;
     const meta = { executionId: String(executionId ?? 'dry-run') };
     let counts = ZERO_COUNTS;

@@ -1,33 +1,107 @@
 import { SettleError } from '../shared/settle-error.js';
+import { windowDays, type SettlementWindow } from '../settlement/settlement-window.js';
 
-/** Pages a window may hold unless the run says otherwise (TOSS_MAX_PAGES, --max-pages): 10 M rows at 5,000 a page. */
-export const DEFAULT_MAX_PAGES = 2_000;
+/**
+ * Rows a day of the window may hold unless the run says otherwise (TOSS_MAX_ROWS_PER_DAY): ten times the design's
+ * 100-million-row day. The page limit is derived from it, so it follows the window's length and the page size.
+ */
+export const DEFAULT_MAX_ROWS_PER_DAY = 1_000_000_000;
+
+/** The highest explicit page limit (--max-pages, TOSS_MAX_PAGES); a derived limit may be higher. */
+export const MAX_PAGES_OVERRIDE = 1_000_000;
+
+/** The pages a window may hold, and where that number came from (the error names what to raise). */
+export type PageLimit =
+  /** --max-pages / TOSS_MAX_PAGES. */
+  | { readonly maxPages: number; readonly source: 'explicit' }
+  /** ceil(maxRowsPerDay × days of the window ÷ page size): no --max-pages / TOSS_MAX_PAGES given. */
+  | { readonly maxPages: number; readonly source: 'derived'; readonly maxRowsPerDay: number; readonly days: number };
+
+export interface PageLimitRequest {
+  readonly window: SettlementWindow;
+  readonly pageSize: number;
+  readonly maxPages?: number | null;
+  readonly maxRowsPerDay?: number;
+}
+
+/** An explicit `maxPages` wins; without one the limit is derived from `maxRowsPerDay` (default DEFAULT_MAX_ROWS_PER_DAY). */
+export function pageLimit(o: PageLimitRequest): PageLimit {
+  if (o.maxPages !== undefined && o.maxPages !== null) return { maxPages: o.maxPages, source: 'explicit' };
+  const maxRowsPerDay = o.maxRowsPerDay ?? DEFAULT_MAX_ROWS_PER_DAY;
+  const days = windowDays(o.window);
+  return { maxPages: Math.ceil((maxRowsPerDay * days) / o.pageSize), source: 'derived', maxRowsPerDay, days };
+}
 
 const keyOf = (row: unknown): string | null => {
   const key = (row as { transactionKey?: unknown } | null)?.transactionKey;
   return typeof key === 'string' ? key : null;
 };
 
+/** murmur3's 32-bit finalizer: spreads a key's hash over all bits before the keys' hashes are summed. */
+const fmix = (h: number): number => {
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+};
+
+/**
+ * A page's transaction keys reduced to one 53-bit number (an exact integer, so a Map key without a string):
+ * each key is hashed into two 32-bit lanes (FNV-1a and a multiply-xorshift), the lanes are summed over the page
+ * (mod 2³², so the order of the rows does not matter, as for the previous-page check) and joined with the row
+ * count mixed in. Two different pages share a fingerprint with odds of about P²/2⁵⁴ over a run of P pages
+ * (2·10⁻⁸ for a 20,000-page day). null for an empty page or one with a row without a key (such a row is a
+ * reject; the page is neither compared nor remembered). Cost: one pass over the keys' characters, about 0.5 ms for
+ * 5,000 keys (0.1 µs a row, against the ~70 µs of CPU a row costs the producer).
+ */
+export function pageFingerprint(rows: readonly unknown[]): number | null {
+  if (rows.length === 0) return null;
+  let a = 0;
+  let b = rows.length >>> 0;
+  for (const row of rows) {
+    const key = keyOf(row);
+    if (key === null) return null;
+    let h1 = 0x811c9dc5;
+    let h2 = 0x9747b28c ^ key.length;
+    for (let i = 0; i < key.length; i++) {
+      const c = key.charCodeAt(i);
+      h1 = Math.imul(h1 ^ c, 0x01000193);
+      h2 = Math.imul(h2 ^ c, 0x5bd1e995);
+      h2 ^= h2 >>> 15;
+    }
+    a = (a + fmix(h1)) >>> 0;
+    b = (b + fmix(h2)) >>> 0;
+  }
+  return a * 0x200000 + (b >>> 11); // 32 + 21 bits ≤ Number.MAX_SAFE_INTEGER
+}
+
 /**
  * Toss gives no total: a window ends at its first short page, so a Toss that keeps answering full pages (or the
- * same page again) would keep the producer going forever. Each page is checked in page order, before anything of
+ * same pages again) would keep the producer going forever. Each page is checked in page order, before anything of
  * it is published, so the verdict never depends on which prefetched page arrived first:
  * - a page whose rows all carry transaction keys that were on the page before it: paging does not advance
  *   (a page that only overlaps the previous one is normal when Toss pages over live data);
- * - a page past `maxPages` that still holds rows: the window is larger than any window the run allows.
+ * - a page with exactly the transaction keys of an earlier page of this run (a Toss cycling A, B, A, B): each page
+ *   read leaves a fingerprint (pageFingerprint) in a Map with its page number, 53–64 bytes an entry (measured on
+ *   Node 24), so the memory is one entry per page read, bounded by the page limit: a 20,000-page day holds
+ *   about 1.3 MB, the 200,000 pages a day's derived limit allows at most about 13 MB;
+ * - a page past the page limit (PageLimit) that still holds rows: the window is larger than any window the run allows.
+ * A sharded worker compares only the pages it reads (every Nth); a resumed run starts remembering at the page it
+ * re-reads (its last checkpointed one), so a cycle is refused within one period after any start.
  */
 export class RunawayPageGuard {
   #previous: { readonly page: number; readonly keys: ReadonlySet<string> } | null = null;
+  /** pageFingerprint → the first page that had it, for every page read in this run. */
+  readonly #seen = new Map<number, number>();
 
   constructor(
-    private readonly maxPages: number,
+    private readonly limit: PageLimit,
     private readonly pageSize: number,
     private readonly window: string,
   ) {}
 
   /** The page before the first one checked (a resumed run re-reads its last checkpointed page): compared with only. */
   remember(page: number, rows: readonly unknown[]): void {
-    this.#previous = { page, keys: new Set(rows.map(keyOf).filter((k) => k !== null)) };
+    this.#remember(page, rows, pageFingerprint(rows));
   }
 
   /** Throws a data error (exit 3) if the page shows Toss is not ending the window; otherwise remembers it. */
@@ -40,17 +114,56 @@ export class RunawayPageGuard {
     if (previous && rows.length > 0 && rows.every(seen)) {
       throw new SettleError(
         'TOSS_PAGE_REPEATED',
-        `Toss answered page ${page} of ${this.window} with ${rows.length} row(s) that were all on page ${previous.page} (first transactionKey ${keyOf(rows[0]) ?? '?'}): paging does not advance, so the window would never end. Stopped before publishing page ${page}; a rerun resumes after the last checkpointed page. Check the window with Toss first.`,
+        `Toss answered page ${page} of ${this.window} with ${rows.length} row(s) that were all on page ${previous.page} ` +
+          `(first transactionKey ${keyOf(rows[0]) ?? '?'}): paging does not advance, so the window would never end. ${this.#stoppedRepeat(page)}`,
         { category: 'data', details: { page, previousPage: previous.page, rows: rows.length } },
       );
     }
-    if (page > this.maxPages && rows.length > 0) {
+    const fingerprint = pageFingerprint(rows);
+    const earlier = fingerprint === null ? undefined : this.#seen.get(fingerprint);
+    if (earlier !== undefined) {
       throw new SettleError(
-        'TOSS_PAGE_LIMIT_EXCEEDED',
-        `page ${page} of ${this.window} still holds ${rows.length} row(s): the window has more than --max-pages ${this.maxPages} (TOSS_MAX_PAGES) pages of ${this.pageSize} rows. Stopped before publishing page ${page}. If the window really is that large, rerun with a higher --max-pages (it resumes after the last checkpointed page); otherwise Toss is not ending the window: check its answers.`,
-        { category: 'data', details: { page, maxPages: this.maxPages, pageSize: this.pageSize } },
+        'TOSS_PAGE_REPEATED',
+        `Toss answered page ${page} of ${this.window} with the same ${rows.length} transaction key(s) as page ${earlier} ` +
+          `(first transactionKey ${keyOf(rows[0]) ?? '?'}): Toss is cycling through pages, so the window would never end. ${this.#stoppedRepeat(page)}`,
+        { category: 'data', details: { page, previousPage: earlier, rows: rows.length } },
       );
     }
-    this.remember(page, rows);
+    if (page > this.limit.maxPages && rows.length > 0) {
+      throw new SettleError('TOSS_PAGE_LIMIT_EXCEEDED', `page ${page} of ${this.window} still holds ${rows.length} row(s): ${this.#overLimit(page)}`, {
+        category: 'data',
+        details: { page, pageSize: this.pageSize, ...this.limit },
+      });
+    }
+    this.#remember(page, rows, fingerprint);
+  }
+
+  #stoppedRepeat(page: number): string {
+    return `Stopped before publishing page ${page}; a rerun resumes after the last checkpointed page. Check the window with Toss first.`;
+  }
+
+  /** Which limit applied and how to raise it. */
+  #overLimit(page: number): string {
+    const { limit, pageSize } = this;
+    const stopped = `Stopped before publishing page ${page}.`;
+    const otherwise = 'otherwise Toss is not ending the window: check its answers.';
+    if (limit.source === 'explicit') {
+      return (
+        `the window has more than --max-pages ${limit.maxPages} (TOSS_MAX_PAGES) pages of ${pageSize} rows. ${stopped} ` +
+        'If the window really is that large, rerun with a higher --max-pages (it resumes after the last checkpointed page), ' +
+        `or with neither --max-pages nor TOSS_MAX_PAGES for the limit derived from TOSS_MAX_ROWS_PER_DAY; ${otherwise}`
+      );
+    }
+    const override = limit.maxPages < MAX_PAGES_OVERRIDE ? `, or with --max-pages (TOSS_MAX_PAGES) above ${limit.maxPages}` : '';
+    return (
+      `the window has more than ${limit.maxPages} pages of ${pageSize} rows, the limit derived from TOSS_MAX_ROWS_PER_DAY ` +
+      `${limit.maxRowsPerDay} × ${limit.days} day(s) ÷ ${pageSize} rows a page (no --max-pages or TOSS_MAX_PAGES given). ${stopped} ` +
+      `If the window really is that large, rerun with a higher TOSS_MAX_ROWS_PER_DAY${override} (it resumes after the last checkpointed page); ${otherwise}`
+    );
+  }
+
+  #remember(page: number, rows: readonly unknown[], fingerprint: number | null): void {
+    this.#previous = { page, keys: new Set(rows.map(keyOf).filter((k) => k !== null)) };
+    if (fingerprint !== null && !this.#seen.has(fingerprint)) this.#seen.set(fingerprint, page);
   }
 }

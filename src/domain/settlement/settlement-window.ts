@@ -1,3 +1,4 @@
+import { LocalDate } from '../calendar/local-date.js';
 import { SettleError } from '../shared/settle-error.js';
 
 export type DateType = 'soldDate' | 'paidOutDate';
@@ -17,6 +18,9 @@ export function settlementWindow(from: string, to: string, dateType: string = 's
 }
 
 export const windowLabel = (w: SettlementWindow): string => `${w.from}..${w.to} (${w.dateType})`;
+
+/** Days the window spans, both ends included (2025-02-03..2025-02-03 is 1). */
+export const windowDays = (w: SettlementWindow): number => LocalDate.parse(w.to, '--to').epochDay - LocalDate.parse(w.from, '--from').epochDay + 1;
 
 /** The date of a row that the window's date type filters on. */
 export const windowDateOf = (row: { readonly soldDate: string; readonly paidOutDate: string }, dateType: DateType): string => (dateType === 'paidOutDate' ? row.paidOutDate : row.soldDate);

@@ -81,6 +81,54 @@ describe('a Toss that never ends the window', () => {
     }
   });
 
+  it('cycling pages A, B, A, B: TOSS_PAGE_REPEATED (exit 3) at page 3 naming page 1, with pages 1–2 published and checkpointed', async () => {
+    const rows = generateSettlementRows({ count: 50, from: '2025-08-06', seed: 33 });
+    const keys = rows.map((r) => r.transactionKey as string);
+    const window = settlementWindow('2025-08-06', '2025-08-06');
+    // pages 3..40 answer page 1's rows, then page 2's, … (bounded so that a producer without the guard ends)
+    const pageOf = (p: number) => (p % 2 === 1 ? rows.slice(0, 10) : rows.slice(10, 20));
+    const cycling: FaultScript = Object.fromEntries(Array.from({ length: 38 }, (_, i) => [i + 3, [fault.rows(pageOf(i + 3))]]));
+    const fake = await startTossFake({ rows, secretKey, faults: cycling });
+    try {
+      const run = await wire(fake);
+      const error = await failure(run.job.run({ window, pageSize: 10 }).finally(() => run.close()));
+      expect(error).toMatchObject({ code: 'TOSS_PAGE_REPEATED', category: 'data', details: { page: 3, previousPage: 1, rows: 10 } });
+      expect(exitCodeFor(error.category)).toBe(3);
+      expect(error.message).toContain('as page 1');
+      expect(run.checkpoints.map((c) => c.page)).toEqual([1, 2]);
+      const [failed] = await executionsOf(db, '2025-08-06');
+      expect(failed).toMatchObject({ status: 'FAILED', last_page: 2, pages: 2, rows_fetched: 20, rows_published: 20, last_error: error.message });
+      expect((await publishedBy([failed?.id])).get(String(failed?.id))?.sort()).toEqual(keys.slice(0, 20).sort());
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('with no maxPages the limit is derived from maxRowsPerDay (named in the error); the default one lets the window complete', async () => {
+    const rows = generateSettlementRows({ count: 60, from: '2025-08-07', seed: 34 });
+    const window = settlementWindow('2025-08-07', '2025-08-07');
+    const fake = await startTossFake({ rows, secretKey });
+    try {
+      // 35 rows a day × 1 day ÷ 10 rows a page: 4 pages
+      const capped = await wire(fake);
+      const error = await failure(capped.job.run({ window, pageSize: 10, maxRowsPerDay: 35 }).finally(() => capped.close()));
+      const details = { page: 5, maxPages: 4, pageSize: 10, source: 'derived', maxRowsPerDay: 35, days: 1 };
+      expect(error).toMatchObject({ code: 'TOSS_PAGE_LIMIT_EXCEEDED', category: 'data', details });
+      expect(exitCodeFor(error.category)).toBe(3);
+      expect(error.message).toContain('the limit derived from TOSS_MAX_ROWS_PER_DAY 35 × 1 day(s) ÷ 10 rows a page');
+      expect(capped.checkpoints.map((c) => c.page)).toEqual([1, 2, 3, 4]);
+
+      const defaults = await wire(fake);
+      const summary = await defaults.job.run({ window, pageSize: 10 }).finally(() => defaults.close());
+      expect(summary).toMatchObject({ outcome: 'COMPLETED', resumedAfterPage: 4, counts: { rowsFetched: 20, rowsPublished: 20 } });
+      const [failed] = await executionsOf(db, '2025-08-07');
+      const all = [...(await publishedBy([failed?.id, summary.executionId])).values()].flat();
+      expect(all.sort()).toEqual(rows.map((r) => r.transactionKey as string).sort());
+    } finally {
+      await fake.close();
+    }
+  });
+
   it('serving full pages past maxPages: TOSS_PAGE_LIMIT_EXCEEDED (exit 3) with pages 1..maxPages published and checkpointed; a higher ceiling resumes after them', async () => {
     const rows = generateSettlementRows({ count: 60, from: '2025-08-05', seed: 32 });
     const window = settlementWindow('2025-08-05', '2025-08-05');

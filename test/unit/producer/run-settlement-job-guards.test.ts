@@ -132,12 +132,76 @@ describe('RunSettlementJob guards against a Toss that never ends the window', ()
     expect(jobs.checkpoints).toEqual([1, 2, 3, 4, 5, 6]);
   });
 
-  it('limits a run to 2,000 pages when no ceiling is given', async () => {
-    const toss = source((p) => (p > 2_500 ? [] : [row(p)]));
-    const jobs = new Jobs(0);
-    const job = new RunSettlementJob({ reader: new PrefetchingPageReader(toss, 4), publisher: new Publisher(), jobs, clock: { now: () => new Date() }, log: silent, host: 'h', pid: 1, pagesInFlight: 2 });
-    expect(await failure(job.run({ window, pageSize: 1 }))).toMatchObject({ code: 'TOSS_PAGE_LIMIT_EXCEEDED', details: { page: 2_001, maxPages: 2_000 } });
-    expect(jobs.checkpoints).toHaveLength(2_000);
+  it('has no 2,000-page ceiling by default: a window of 2,100 full pages and a short one completes with no maxPages given', async () => {
+    const { jobs, publisher, run } = setup((p) => (p <= 2_100 ? pageRows(p) : p === 2_101 ? pageRows(p, 1) : []));
+    await expect(run()).resolves.toMatchObject({ outcome: 'COMPLETED', counts: { pages: 2_101, rowsFetched: 6_301, rowsPublished: 6_301 } });
+    expect(jobs.checkpoints).toHaveLength(2_101);
+    expect(publisher.pages).toHaveLength(2_101);
+  });
+
+  it('without maxPages derives the limit from maxRowsPerDay × days of the window ÷ pageSize, and says so', async () => {
+    // 5 days × 7 rows ÷ 3 rows a page = 11.67: 12 pages
+    const { publisher, jobs, run } = setup(endless);
+    const error = await failure(run({ maxRowsPerDay: 7 }));
+    const details = { page: 13, maxPages: 12, pageSize: SIZE, source: 'derived', maxRowsPerDay: 7, days: 5 };
+    expect(error).toMatchObject({ code: 'TOSS_PAGE_LIMIT_EXCEEDED', category: 'data', details });
+    expect(error.message).toContain('more than 12 pages of 3 rows, the limit derived from TOSS_MAX_ROWS_PER_DAY 7 × 5 day(s) ÷ 3 rows a page');
+    expect(error.message).toContain('rerun with a higher TOSS_MAX_ROWS_PER_DAY, or with --max-pages (TOSS_MAX_PAGES) above 12');
+    expect(publisher.pages).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+    expect(jobs.checkpoints).toHaveLength(12);
+  });
+
+  it('an explicit maxPages overrides the derived limit, larger or smaller, and the error names --max-pages', async () => {
+    const smaller = await failure(setup(endless).run({ maxPages: 4, maxRowsPerDay: 1_000_000 }));
+    expect(smaller).toMatchObject({ code: 'TOSS_PAGE_LIMIT_EXCEEDED', details: { page: 5, maxPages: 4, source: 'explicit' } });
+    expect(smaller.message).toContain('--max-pages 4 (TOSS_MAX_PAGES)');
+    expect(smaller.message).toContain('or with neither --max-pages nor TOSS_MAX_PAGES for the limit derived from TOSS_MAX_ROWS_PER_DAY');
+    expect(smaller.message).not.toContain('day(s)');
+    // derived would be 5 days × 3 rows ÷ 3 = 5 pages; the explicit 20 lets the 7-page window complete
+    const seven = setup((p) => (p <= 7 ? pageRows(p) : []));
+    await expect(seven.run({ maxPages: 20, maxRowsPerDay: 3 })).resolves.toMatchObject({ outcome: 'COMPLETED', counts: { pages: 8 } });
+  });
+
+  it('stops a Toss cycling A, B, A, B at the third page with TOSS_PAGE_REPEATED naming page 1; pages 1–2 are published and checkpointed', async () => {
+    const { publisher, jobs, run } = setup((p) => (p >= RUNAWAY ? [] : pageRows(((p - 1) % 2) + 1)));
+    const error = await failure(run());
+    expect(error).toMatchObject({ code: 'TOSS_PAGE_REPEATED', category: 'data', details: { page: 3, previousPage: 1, rows: SIZE } });
+    expect(error.message).toContain('page 3');
+    expect(error.message).toContain('as page 1');
+    expect(publisher.pages).toEqual([1, 2]);
+    expect(jobs.checkpoints).toEqual([1, 2]);
+    expect(jobs.finished).toMatchObject({ status: 'FAILED', counts: { pages: 2, rowsFetched: 6 }, error: error.message });
+  });
+
+  it('refuses a longer cycle, in another row order, at its first repeated page, naming the page it repeats', async () => {
+    // 1, 2, 3, 4, then 2, 3, 4 again (page 5 holds page 2's rows, reversed)
+    const cycle = (p: number) => (p >= RUNAWAY ? [] : p <= 4 ? pageRows(p) : pageRows(((p - 2) % 3) + 2).reverse());
+    const { publisher, run } = setup(cycle);
+    expect(await failure(run())).toMatchObject({ code: 'TOSS_PAGE_REPEATED', details: { page: 5, previousPage: 2, rows: SIZE } });
+    expect(publisher.pages).toEqual([1, 2, 3, 4]);
+  });
+
+  it('does not take a page for a repeat when it shares only some keys with an earlier page, or lacks one of its rows', async () => {
+    const rows = (...n: number[]) => n.map(row);
+    const pages: Row[][] = [rows(1, 2, 3, 4), rows(5, 6, 7, 8), rows(1, 2, 3, 9), rows(5, 6, 7, 10), rows(1, 2, 3)];
+    const { publisher, run } = setup((p) => pages[p - 1] ?? []);
+    await expect(run({ pageSize: 4 })).resolves.toMatchObject({ outcome: 'COMPLETED', counts: { pages: 5, rowsFetched: 19 } });
+    expect(publisher.pages).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it('a sharded worker refuses a cycle among the pages it reads (every Nth)', async () => {
+    // Toss cycles through 4 pages; worker 0 of 2 reads pages 1, 3, 5: page 5 is page 1 again
+    const { publisher, run } = setup((p) => (p >= RUNAWAY ? [] : pageRows(((p - 1) % 4) + 1)));
+    expect(await failure(run({ shard: { index: 0, count: 2 } }))).toMatchObject({ code: 'TOSS_PAGE_REPEATED', details: { page: 5, previousPage: 1 } });
+    expect(publisher.pages).toEqual([1, 3]);
+  });
+
+  it('a resumed run remembers the page it re-reads: a cycle through it is refused, naming that page', async () => {
+    // resumed after page 2 of a Toss cycling A, B: page 3 (A) is new to this run, page 4 (B) is page 2 again
+    const { publisher, jobs, run } = setup((p) => (p >= RUNAWAY ? [] : pageRows(((p - 1) % 2) + 1)), 2);
+    expect(await failure(run())).toMatchObject({ code: 'TOSS_PAGE_REPEATED', details: { page: 4, previousPage: 2 } });
+    expect(publisher.pages).toEqual([3]);
+    expect(jobs.checkpoints).toEqual([3]);
   });
 
   it('counts pages of the window, not of the execution: a resumed run stops at the same page', async () => {

@@ -7,6 +7,7 @@ import type { CliContext } from '../cli-context.js';
 import { ExitCode } from '../exit-codes.js';
 import { dateFlag, intFlag, shardFromFlags, usage } from '../flag-parsers.js';
 import { MAX_SHARDS } from '../../../domain/batch/shard.js';
+import { MAX_PAGES_OVERRIDE } from '../../../domain/batch/runaway-page-guard.js';
 import { globalOverrides } from '../global-options.js';
 import { unknownFieldsLine } from './job-summary-output.js';
 import { rewindConsumerOffsets } from './replay-kafka.js';
@@ -40,7 +41,8 @@ export function registerReplayCommand(program: Command, ctx: CliContext): void {
     .option('--force', 'with --kafka: rewind even while the group has live members')
     .option('--yes', 'do not ask for confirmation')
     .option('--dry-run', 'show the plan only')
-    .option('--max-pages <n>', 'pages the window may hold; a full page past them stops the replay, exit 3 (env TOSS_MAX_PAGES, default 2000)', intFlag('--max-pages', 1, 1_000_000))
+    .option('--max-pages <n>', 'pages the window may hold; a full page past them stops the replay, exit 3 (env TOSS_MAX_PAGES; default: derived, '
+      + 'TOSS_MAX_ROWS_PER_DAY × days of the window ÷ page size)', intFlag('--max-pages', 1, MAX_PAGES_OVERRIDE))
     .option('--json', 'JSON output')
     .option('--shards <n>', 'split the window across N workers; each fetches every Nth page (a Kubernetes Indexed Job runs one per index)', intFlag('--shards', 1, MAX_SHARDS))
     .option('--shard <i>', 'this worker, 0 … N-1 (default: JOB_COMPLETION_INDEX)', intFlag('--shard', 0, MAX_SHARDS - 1))
@@ -73,7 +75,8 @@ export function registerReplayCommand(program: Command, ctx: CliContext): void {
       }
       const wired = await wireSettlementJob(config, ctx.logger(), { dryRun: false, concurrency: config.toss.concurrency, countChanges: true });
       try {
-        const summary = await wired.value.run({ window, shard, pageSize: config.toss.pageSize, maxPages: config.toss.maxPages, kind: 'REPLAY', signal: ctx.signal });
+        const { pageSize, maxPages, maxRowsPerDay } = config.toss;
+        const summary = await wired.value.run({ window, shard, pageSize, maxPages, maxRowsPerDay, kind: 'REPLAY', signal: ctx.signal });
         const changes = wired.changes?.counts ?? null;
         if (opts.json) ctx.out(JSON.stringify({ plan, summary, changes }));
         else {
