@@ -140,6 +140,60 @@ describe('settle doctor and settle schema check (built binary)', () => {
     expect(after.code).toBe(0);
   });
 
+  describe('EXPECTED_ROWS_PER_DAY: the buffer pool a day needs', () => {
+    // every other check passes (topics created here, whatever ran before): the exit code is the buffer pool's to change
+    const base = () => env({ TOSS_API_BASE_URL: accepting.url, KAFKA_BROKERS: stack.brokers });
+    const calendarWarnings = () => (horizonWarnsToday() ? 1 : 0);
+
+    beforeAll(async () => {
+      expect((await settle(['kafka', 'init'], base())).code).toBe(0);
+    });
+
+    it('unset: no buffer pool check, exit 0', async () => {
+      const r = await settle(['doctor'], base());
+      expect(finding(r.stdout, 'buffer pool').line).toBe('');
+      expect(r.code).toBe(0);
+    });
+
+    it('a day the server cannot hold (1,000,000,000 rows): WARN with both sizes, the inputs and the fix; exit code still 0', async () => {
+      const r = await settle(['doctor'], { ...base(), EXPECTED_ROWS_PER_DAY: '1000000000' });
+      const pool = finding(r.stdout, 'buffer pool');
+      expect(pool.line).toMatch(/^WARN\s+buffer pool\s+innodb_buffer_pool_size is [\d.]+ [MG]iB \([\d,]+ bytes\); EXPECTED_ROWS_PER_DAY=1,000,000,000 /);
+      expect(pool.line).toContain('needs 535.5 GiB');
+      expect(pool.line).toContain('(575,000,000,000 bytes = 230 index bytes/row × 1,000,000,000 rows × 2 hot days × 1.25 headroom)');
+      expect(pool.fix).toMatch(/^fix: raise innodb_buffer_pool_size to 536G or more .*lower EXPECTED_ROWS_PER_DAY/);
+      // right after the mysql check it follows
+      const lines = r.stdout.split('\n');
+      expect(lines.findIndex((l) => /^WARN\s+buffer pool/.test(l))).toBeGreaterThan(lines.findIndex((l) => /^ok\s+mysql\s/.test(l)));
+      expect(r.stdout).toMatch(new RegExp(`^all 7 checks passed \\(${1 + calendarWarnings()} with a warning\\)$`, 'm'));
+      expect(r.code).toBe(0);
+
+      const json = await settle(['doctor', '--json'], { ...base(), EXPECTED_ROWS_PER_DAY: '1000000000' });
+      type Check = { name: string; ok: boolean; warning?: boolean; detail: string; fix: string };
+      const report = JSON.parse(json.stdout) as { ok: boolean; exitCode: number; checks: Check[] };
+      expect(report).toMatchObject({ ok: true, exitCode: 0 });
+      expect(report.checks.find((c) => c.name === 'buffer pool')).toMatchObject({ ok: true, warning: true, fix: expect.stringContaining('536G') });
+      expect(json.code).toBe(0);
+    });
+
+    it('a day the server holds (1,000 rows): ok, no warning', async () => {
+      const r = await settle(['doctor'], { ...base(), EXPECTED_ROWS_PER_DAY: '1000' });
+      const pool = finding(r.stdout, 'buffer pool');
+      expect(pool.line).toMatch(/^ok\s+buffer pool\s+innodb_buffer_pool_size is .* EXPECTED_ROWS_PER_DAY=1,000 needs 575,000 bytes /);
+      expect(pool.line).toMatch(/: the day's indexes fit$/);
+      expect(pool.fix).toBe('');
+      expect(r.stdout).toMatch(new RegExp(`^all 7 checks passed${calendarWarnings() ? ' \\(1 with a warning\\)' : ''}$`, 'm'));
+      expect(r.code).toBe(0);
+    });
+
+    it('an invalid value is a configuration problem naming the variable (exit 2); MySQL is still checked', async () => {
+      const r = await settle(['doctor'], { ...base(), EXPECTED_ROWS_PER_DAY: '0' });
+      expect(finding(r.stdout, 'configuration').line).toMatch(/^FAIL\s+configuration\s+EXPECTED_ROWS_PER_DAY must be ≥ 1/);
+      expect(finding(r.stdout, 'mysql').line).toMatch(/^ok\s+mysql\s/);
+      expect(r.code).toBe(2);
+    });
+  });
+
   it('schema check: the current schema passes; a new required field without a default is refused with exit 3', async () => {
     const ok = await settle(['schema', 'check'], env({}));
     expect(ok.stdout).toMatch(/^ok: .* is BACKWARD compatible with .*-value version \d+/);

@@ -128,10 +128,76 @@ export function ratesFromBench(report: Record<string, unknown>, source: string):
   };
 }
 
+/** A bench JSON line's top-level `indexBytesPerRow` (the bench measures it with --day-rows), or null when it has none. */
+export function indexBytesPerRowFromBench(report: Record<string, unknown>, source: string): number | null {
+  const v = report.indexBytesPerRow;
+  if (typeof v !== 'number') return null;
+  if (!(v > 0) || !Number.isFinite(v)) throw new RangeError(`${source}: the bench report's indexBytesPerRow must be a positive number, got ${v}`);
+  return v;
+}
+
 /** `30m`, `1h`, `90s`, `1h30m` → seconds. */
 export function parseDuration(text: string): number {
   const m = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(text.trim());
   const seconds = m && text.trim() !== '' ? Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0) : 0;
   if (!(seconds > 0)) throw new RangeError(`a duration such as 30m, 1h or 1h30m, got "${text}"`);
   return seconds;
+}
+
+/**
+ * Bytes of secondary index one settlements row adds to its day's partition: UNIQUE (transaction_key, sold_date),
+ * KEY payment_key and KEY paid_out_date, pages' fill included. The clustered index is not counted: its inserts only
+ * touch its right edge. 230 is a placeholder until measured:
+ * measured by npm run bench -- --day-rows …, see README performance
+ */
+export const INDEX_BYTES_PER_ROW = 230;
+
+/**
+ * Days whose partition indexes take inserts at once: the day loading and the previous day, which still takes
+ * replays and late rows (a replay of yesterday's window while today's load runs). Older days are read, not written.
+ */
+export const DEFAULT_HOT_DAYS = 2;
+
+/**
+ * The hot indexes may fill at most 80% of the buffer pool (×1.25). The rest is for what the index figure leaves
+ * out: InnoDB's own use of the pool (MySQL 8's change buffer may take up to 25% by default, the adaptive hash index,
+ * lock memory), the clustered index's right edge, and the other tables' working set (orders, payments, jobs).
+ * A factor rather than a fixed margin, because InnoDB's own share grows with the pool.
+ */
+export const BUFFER_POOL_HEADROOM = 1.25;
+
+export interface BufferPoolRequest {
+  readonly rowsPerDay: number;
+  readonly indexBytesPerRow: number;
+  readonly hotDays: number;
+}
+
+export interface BufferPoolNeed extends BufferPoolRequest {
+  readonly headroom: number;
+  /** indexBytesPerRow × rowsPerDay × hotDays: the secondary index pages the day's inserts touch at random. */
+  readonly hotIndexBytes: number;
+  /** hotIndexBytes × headroom, whole bytes: the innodb_buffer_pool_size under which the load slows inside the day. */
+  readonly bufferPoolBytes: number;
+}
+
+/** The buffer pool a day of `rowsPerDay` needs so that its index inserts never read from disk (plan and doctor both use it). */
+export function bufferPoolNeed(req: BufferPoolRequest): BufferPoolNeed {
+  for (const [name, v] of Object.entries(req)) if (!(v > 0) || !Number.isFinite(v)) throw new RangeError(`${name} must be a positive number, got ${v}`);
+  const hotIndexBytes = Math.ceil(req.indexBytesPerRow * req.rowsPerDay * req.hotDays);
+  return { ...req, headroom: BUFFER_POOL_HEADROOM, hotIndexBytes, bufferPoolBytes: Math.ceil(hotIndexBytes * BUFFER_POOL_HEADROOM) };
+}
+
+const MIB = 1024 ** 2;
+const GIB = 1024 ** 3;
+
+/** Bytes for people: `128 MiB`, `53.6 GiB`. */
+export function formatBytes(bytes: number): string {
+  if (bytes >= GIB) return `${(bytes / GIB).toFixed(1)} GiB`;
+  if (bytes >= MIB) return `${(bytes / MIB).toFixed(1).replace(/\.0$/, '')} MiB`;
+  return `${bytes.toLocaleString('en-US')} bytes`;
+}
+
+/** A my.cnf value at least `bytes`: whole GiB from 1 GiB up (`54G`), else whole 128 MiB steps (`256M`). */
+export function bufferPoolSetting(bytes: number): string {
+  return bytes >= GIB ? `${Math.ceil(bytes / GIB)}G` : `${Math.max(1, Math.ceil(bytes / (128 * MIB))) * 128}M`;
 }

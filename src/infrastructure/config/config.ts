@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_MAX_PAGES } from '../../domain/batch/runaway-page-guard.js';
+import { DEFAULT_MAX_ROWS_PER_DAY, MAX_PAGES_OVERRIDE } from '../../domain/batch/runaway-page-guard.js';
 import { SettleError } from '../../domain/shared/settle-error.js';
 import { Secret, redactUrl } from './secret.js';
 import { readCaFile } from './tls-files.js';
@@ -11,13 +11,21 @@ import { readCaFile } from './tls-files.js';
 export type ConfigSection = 'toss' | 'kafka' | 'registry' | 'mysql';
 
 export interface Config {
-  readonly toss: { readonly baseUrl: string; readonly secretKey: Secret; readonly timeoutMs: number; readonly pageSize: number; readonly concurrency: number; readonly maxRetries: number; readonly maxPages: number };
+  readonly toss: {
+    readonly baseUrl: string; readonly secretKey: Secret; readonly timeoutMs: number;
+    readonly pageSize: number; readonly concurrency: number; readonly maxRetries: number;
+    /** TOSS_MAX_PAGES, an explicit page limit; null: derived from maxRowsPerDay (TOSS_MAX_ROWS_PER_DAY), see domain/batch/runaway-page-guard.ts. */
+    readonly maxPages: number | null;
+    readonly maxRowsPerDay: number;
+  };
   readonly kafka: { readonly brokers: readonly string[]; readonly clientId: string; readonly topic: string; readonly partitions: number; readonly ssl: boolean; readonly sasl: { readonly mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; readonly username: string; readonly password: Secret } | null };
   readonly registry: { readonly url: string; readonly username: string | null; readonly password: Secret | null };
   readonly mysql: { readonly url: Secret; readonly displayUrl: string; readonly poolSize: number; readonly tls: MySqlTls | null; readonly queryTimeoutMs: number };
   readonly consumer: { readonly groupId: string; readonly concurrency: number; readonly replicas: number | null; readonly metricsHost: string; readonly metricsPort: number; readonly shutdownTimeoutMs: number; readonly maxDbRetries: number; readonly sessionTimeoutMs: number; readonly rebalanceTimeoutMs: number; readonly heartbeatIntervalMs: number };
   readonly calendar: { readonly payoutDelayBusinessDays: number; readonly overridesFile: string | null };
   readonly jobs: { readonly heartbeatTimeoutMs: number };
+  /** EXPECTED_ROWS_PER_DAY: the day the database is sized for (`settle doctor` checks the buffer pool against it); null = not stated. */
+  readonly capacity: { readonly expectedRowsPerDay: number | null };
   readonly logLevel: string;
 }
 
@@ -54,7 +62,9 @@ const schema = z.object({
   TOSS_PAGE_SIZE: int('TOSS_PAGE_SIZE', 1, 5000).default(5000),
   TOSS_CONCURRENCY: int('TOSS_CONCURRENCY', 1, 64).default(4),
   TOSS_MAX_RETRIES: int('TOSS_MAX_RETRIES', 0, 100).default(8),
-  TOSS_MAX_PAGES: int('TOSS_MAX_PAGES', 1, 1_000_000).default(DEFAULT_MAX_PAGES),
+  // unset: the page limit is derived, ceil(TOSS_MAX_ROWS_PER_DAY × days of the window ÷ TOSS_PAGE_SIZE); set, it overrides that
+  TOSS_MAX_PAGES: int('TOSS_MAX_PAGES', 1, MAX_PAGES_OVERRIDE).optional(),
+  TOSS_MAX_ROWS_PER_DAY: int('TOSS_MAX_ROWS_PER_DAY', 1, 1_000_000_000_000).default(DEFAULT_MAX_ROWS_PER_DAY),
   KAFKA_BROKERS: z.string().optional(),
   KAFKA_CLIENT_ID: z.string().min(1).default('settle'),
   KAFKA_SSL: z.enum(['true', 'false'], { error: 'KAFKA_SSL must be true or false' }).default('false'),
@@ -72,6 +82,8 @@ const schema = z.object({
   MYSQL_QUERY_TIMEOUT_MS: int('MYSQL_QUERY_TIMEOUT_MS', 1_000, 3_600_000).default(60_000),
   MYSQL_SSL: z.enum(['false', 'true', 'verify-ca'], { error: 'MYSQL_SSL must be false, true or verify-ca' }).default('false'),
   MYSQL_SSL_CA: z.string().optional(),
+  // rows of the largest settlement day; `settle doctor` warns when innodb_buffer_pool_size cannot hold its indexes (unset: no check)
+  EXPECTED_ROWS_PER_DAY: int('EXPECTED_ROWS_PER_DAY', 1, 1_000_000_000_000).optional(),
   CONSUMER_GROUP: z.string().min(1).default('settlement-loader'),
   CONSUMER_CONCURRENCY: int('CONSUMER_CONCURRENCY', 1, 64).default(3),
   // how many consumer processes (Deployment replicas) share CONSUMER_GROUP; `settle kafka init` warns when the topic has fewer partitions
@@ -132,7 +144,11 @@ export function loadConfig(env: Env, needs: readonly ConfigSection[] = []): Conf
   }
 
   return {
-    toss: { baseUrl: e.TOSS_API_BASE_URL.replace(/\/+$/, ''), secretKey: new Secret(e.TOSS_SECRET_KEY ?? ''), timeoutMs: e.TOSS_TIMEOUT_MS, pageSize: e.TOSS_PAGE_SIZE, concurrency: e.TOSS_CONCURRENCY, maxRetries: e.TOSS_MAX_RETRIES, maxPages: e.TOSS_MAX_PAGES },
+    toss: {
+      baseUrl: e.TOSS_API_BASE_URL.replace(/\/+$/, ''), secretKey: new Secret(e.TOSS_SECRET_KEY ?? ''), timeoutMs: e.TOSS_TIMEOUT_MS,
+      pageSize: e.TOSS_PAGE_SIZE,
+      concurrency: e.TOSS_CONCURRENCY, maxRetries: e.TOSS_MAX_RETRIES, maxPages: e.TOSS_MAX_PAGES ?? null, maxRowsPerDay: e.TOSS_MAX_ROWS_PER_DAY,
+    },
     kafka: {
       brokers,
       clientId: e.KAFKA_CLIENT_ID,
@@ -151,6 +167,7 @@ export function loadConfig(env: Env, needs: readonly ConfigSection[] = []): Conf
     },
     calendar: { payoutDelayBusinessDays: e.PAYOUT_DELAY_BUSINESS_DAYS, overridesFile: e.HOLIDAY_OVERRIDES_FILE ?? null },
     jobs: { heartbeatTimeoutMs: e.JOB_HEARTBEAT_TIMEOUT_MS },
+    capacity: { expectedRowsPerDay: e.EXPECTED_ROWS_PER_DAY ?? null },
     logLevel: e.LOG_LEVEL,
   };
 }

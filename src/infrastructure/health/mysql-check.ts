@@ -15,8 +15,7 @@ const NAME = 'mysql';
 export async function checkMySql(db: Config['mysql'], timeoutMs = 3_000): Promise<CheckResult> {
   let conn: mysql.Connection;
   try {
-    const ssl = mysqlSsl(db.tls);
-    conn = await mysql.createConnection({ uri: db.url.reveal(), ...(ssl ? { ssl } : {}), connectTimeout: timeoutMs, dateStrings: true, timezone: 'Z' });
+    conn = await connectForCheck(db, timeoutMs);
   } catch (error) {
     const e = toSettleError(error);
     if (e.retriable) return failed(NAME, `cannot connect to ${db.displayUrl}: ${e.message}`, 'start MySQL or correct MYSQL_URL (--mysql-url); retry once it is up', true);
@@ -41,4 +40,10 @@ export async function checkMySql(db: Config['mysql'], timeoutMs = 3_000): Promis
   } finally {
     await conn.end().catch(() => undefined);
   }
+}
+
+/** One connection for a doctor check: TLS as configured, a short connect timeout. */
+export async function connectForCheck(db: Config['mysql'], timeoutMs: number): Promise<mysql.Connection> {
+  const ssl = mysqlSsl(db.tls);
+  return mysql.createConnection({ uri: db.url.reveal(), ...(ssl ? { ssl } : {}), connectTimeout: timeoutMs, dateStrings: true, timezone: 'Z' });
 }

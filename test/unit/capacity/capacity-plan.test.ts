@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { capacityPlan, parseDuration, ratesFromBench, type MeasuredRates, type PlanRequest } from '../../../src/domain/capacity/capacity-plan.js';
-import { README_RATES, formatPlans } from '../../../src/presentation/cli/commands/plan-command.js';
+import {
+  bufferPoolNeed,
+  bufferPoolSetting,
+  capacityPlan,
+  formatBytes,
+  indexBytesPerRowFromBench,
+  parseDuration,
+  ratesFromBench,
+  type MeasuredRates,
+  type PlanRequest,
+} from '../../../src/domain/capacity/capacity-plan.js';
+import { README_RATES, formatBufferPool, formatPlans } from '../../../src/presentation/cli/commands/plan-command.js';
 
 const rates: MeasuredRates = { producerRowsPerSec: 40_000, consumerRowsPerSec: 20_000, mysqlRowsPerSec: 100_000, producerCpuUsPerRow: 50, consumerCpuUsPerRow: 30, producerPeakRssMb: 400, consumerPeakRssMb: 225, source: 'test' };
 const req: PlanRequest = { rows: 100_000_000, deadlineSeconds: 1800, pageSize: 5000, tossConcurrency: 4, tossPageSeconds: 1, tossPagesPerSec: null, utilization: 0.5, partitionsPerReplica: 2 };
@@ -68,5 +78,47 @@ describe('capacity plan', () => {
     expect(text).toContain('plan: 100,000,000 rows in 30 min = 55,556 rows/s (20,000 Toss pages)');
     expect(text).toMatch(/no Toss limit\s+Toss 50 pages\/s\s+Toss 10 pages\/s/);
     expect(text).toMatch(/33\.3 LATE/);
+  });
+
+  it('sizes the buffer pool of a 100M-row day: index bytes/row × rows × hot days, × 1.25 headroom', () => {
+    // 230 × 100,000,000 × 2 = 46,000,000,000 bytes of hot secondary index; × 1.25 = 57,500,000,000 (53.6 GiB)
+    expect(bufferPoolNeed({ rowsPerDay: 100_000_000, indexBytesPerRow: 230, hotDays: 2 })).toEqual({
+      rowsPerDay: 100_000_000,
+      indexBytesPerRow: 230,
+      hotDays: 2,
+      headroom: 1.25,
+      hotIndexBytes: 46_000_000_000,
+      bufferPoolBytes: 57_500_000_000,
+    });
+    expect(bufferPoolNeed({ rowsPerDay: 100_000_000, indexBytesPerRow: 230, hotDays: 1 }).bufferPoolBytes).toBe(28_750_000_000);
+    expect(bufferPoolNeed({ rowsPerDay: 1_000, indexBytesPerRow: 230, hotDays: 2 }).bufferPoolBytes).toBe(575_000);
+    // a measured fraction: whole bytes, rounded up (231.7 × 3 = 695.1 → 696; × 1.25 = 870)
+    expect(bufferPoolNeed({ rowsPerDay: 3, indexBytesPerRow: 231.7, hotDays: 1 })).toMatchObject({ hotIndexBytes: 696, bufferPoolBytes: 870 });
+    expect(() => bufferPoolNeed({ rowsPerDay: 0, indexBytesPerRow: 230, hotDays: 2 })).toThrow(/rowsPerDay must be a positive number/);
+    expect(() => bufferPoolNeed({ rowsPerDay: 1, indexBytesPerRow: 230, hotDays: 0 })).toThrow(/hotDays/);
+  });
+
+  it('names a buffer pool size for people and as a my.cnf value at least as large', () => {
+    expect(formatBytes(57_500_000_000)).toBe('53.6 GiB');
+    expect(formatBytes(134_217_728)).toBe('128 MiB');
+    expect(formatBytes(575_000)).toBe('575,000 bytes');
+    expect(bufferPoolSetting(57_500_000_000)).toBe('54G');
+    expect(bufferPoolSetting(1024 ** 3)).toBe('1G');
+    expect(bufferPoolSetting(134_218_225)).toBe('256M');
+    expect(bufferPoolSetting(575_000)).toBe('128M');
+  });
+
+  it("reads a bench report's top-level indexBytesPerRow when it is a number", () => {
+    expect(indexBytesPerRowFromBench({ indexBytesPerRow: 187.5 }, 'f')).toBe(187.5);
+    expect(indexBytesPerRowFromBench({}, 'f')).toBeNull();
+    expect(indexBytesPerRowFromBench({ indexBytesPerRow: '187' }, 'f')).toBeNull();
+    expect(() => indexBytesPerRowFromBench({ indexBytesPerRow: 0 }, 'f')).toThrow(/f: the bench report's indexBytesPerRow must be a positive number, got 0/);
+  });
+
+  it('prints the buffer pool with its arithmetic and its source', () => {
+    const need = bufferPoolNeed({ rowsPerDay: 100_000_000, indexBytesPerRow: 230, hotDays: 2 });
+    const lines = formatBufferPool({ ...need, indexBytesPerRowSource: 'default, README Performance' });
+    expect(lines[0]).toBe('MySQL buffer pool for the day: 53.6 GiB (57,500,000,000 bytes): innodb_buffer_pool_size = 54G or more');
+    expect(lines[1]).toBe('  = 230 index bytes/row (default, README Performance) × 100,000,000 rows × 2 hot day(s) × 1.25 headroom');
   });
 });

@@ -1,6 +1,19 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { capacityPlan, parseDuration, ratesFromBench, type CapacityPlan, type MeasuredRates } from '../../../domain/capacity/capacity-plan.js';
+import {
+  bufferPoolNeed,
+  bufferPoolSetting,
+  capacityPlan,
+  DEFAULT_HOT_DAYS,
+  formatBytes,
+  INDEX_BYTES_PER_ROW,
+  indexBytesPerRowFromBench,
+  parseDuration,
+  ratesFromBench,
+  type BufferPoolNeed,
+  type CapacityPlan,
+  type MeasuredRates,
+} from '../../../domain/capacity/capacity-plan.js';
 import type { CliContext } from '../cli-context.js';
 import { intFlag, usage } from '../flag-parsers.js';
 
@@ -29,7 +42,14 @@ interface PlanOptions {
   tossConcurrency: number;
   tossPageSeconds: string;
   utilization: string;
+  hotDays: number;
+  indexBytesPerRow?: string;
   json?: boolean;
+}
+
+/** The buffer pool a day needs, and where its index bytes per row come from (printed with it). */
+export interface BufferPoolPlan extends BufferPoolNeed {
+  readonly indexBytesPerRowSource: string;
 }
 
 const positive = (flag: string, text: string, max: number): number => {
@@ -38,7 +58,8 @@ const positive = (flag: string, text: string, max: number): number => {
   return n;
 };
 
-function benchRates(file: string): MeasuredRates {
+/** The bench's JSON report (the last JSON line of its output). */
+function readBench(file: string): Record<string, unknown> {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -49,11 +70,31 @@ function benchRates(file: string): MeasuredRates {
   const json = text.trim().split('\n').reverse().find((l) => l.trimStart().startsWith('{'));
   if (!json) throw usage('INVALID_FLAG', `--bench: ${file} holds no JSON line (run npm run bench -- --json)`);
   try {
-    return ratesFromBench(JSON.parse(json) as Record<string, unknown>, file);
+    return JSON.parse(json) as Record<string, unknown>;
+  } catch (error) {
+    throw usage('INVALID_FLAG', `--bench: ${file}: ${(error as Error).message}`);
+  }
+}
+
+const fromBench = <T>(read: () => T): T => {
+  try {
+    return read();
   } catch (error) {
     throw usage('INVALID_FLAG', `--bench: ${(error as Error).message}`);
   }
+};
+
+/** --index-bytes-per-row, else the bench JSON's indexBytesPerRow, else the measured default. */
+function indexBytesPerRow(flag: string | undefined, bench: { report: Record<string, unknown>; file: string } | null): { value: number; source: string } {
+  if (flag !== undefined) return { value: positive('--index-bytes-per-row', flag, 1_000_000), source: '--index-bytes-per-row' };
+  if (bench) {
+    const measured = fromBench(() => indexBytesPerRowFromBench(bench.report, bench.file));
+    if (measured !== null) return { value: measured, source: bench.file };
+  }
+  return { value: INDEX_BYTES_PER_ROW, source: 'default, README Performance' };
 }
+
+const hotDaysFlag = intFlag('--hot-days', 1, 31);
 
 export function registerPlanCommand(program: Command, ctx: CliContext): void {
   program
@@ -67,6 +108,8 @@ export function registerPlanCommand(program: Command, ctx: CliContext): void {
     .option('--toss-concurrency <n>', 'pages each worker fetches at once (TOSS_CONCURRENCY)', intFlag('--toss-concurrency', 1, 64), 4)
     .option('--toss-page-seconds <s>', 'seconds Toss takes per page (assumed)', '2')
     .option('--utilization <f>', 'fraction of each measured rate to plan a process at', '0.7')
+    .option('--hot-days <n>', 'days whose indexes take inserts at once: the day loading, the previous one (replays, late rows)', hotDaysFlag, DEFAULT_HOT_DAYS)
+    .option('--index-bytes-per-row <n>', `secondary index bytes per row; default: the --bench JSON's indexBytesPerRow, else ${INDEX_BYTES_PER_ROW}`)
     .option('--json', 'print the plans as JSON')
     .action((opts: PlanOptions) => {
       let deadlineSeconds: number;
@@ -75,12 +118,16 @@ export function registerPlanCommand(program: Command, ctx: CliContext): void {
       } catch (error) {
         throw usage('INVALID_FLAG', `--deadline: ${(error as Error).message}`);
       }
-      const rates = opts.bench ? benchRates(opts.bench) : README_RATES;
+      const bench = opts.bench ? { report: readBench(opts.bench), file: opts.bench } : null;
+      const rates = bench ? fromBench(() => ratesFromBench(bench.report, bench.file)) : README_RATES;
+      const perRow = indexBytesPerRow(opts.indexBytesPerRow, bench);
+      const need = bufferPoolNeed({ rowsPerDay: opts.rows, indexBytesPerRow: perRow.value, hotDays: opts.hotDays });
+      const bufferPool: BufferPoolPlan = { ...need, indexBytesPerRowSource: perRow.source };
       const limits = [null, ...opts.tossLimit.split(',').filter((x) => x.trim() !== '').map((x) => positive('--toss-limit', x.trim(), 1_000_000))];
       const base = { rows: opts.rows, deadlineSeconds, pageSize: opts.pageSize, tossConcurrency: opts.tossConcurrency, tossPageSeconds: positive('--toss-page-seconds', opts.tossPageSeconds, 600), utilization: positive('--utilization', opts.utilization, 1), partitionsPerReplica: 2 };
       const plans = limits.map((tossPagesPerSec) => capacityPlan({ ...base, tossPagesPerSec }, rates));
-      if (opts.json) ctx.out(JSON.stringify({ rates, plans }));
-      else for (const line of formatPlans(plans, rates, base.utilization)) ctx.out(line);
+      if (opts.json) ctx.out(JSON.stringify({ rates, plans, bufferPool }));
+      else for (const line of [...formatPlans(plans, rates, base.utilization), ...formatBufferPool(bufferPool)]) ctx.out(line);
     });
 }
 
@@ -104,5 +151,17 @@ export function formatPlans(plans: readonly CapacityPlan[], rates: MeasuredRates
     row('MySQL rows/s (of its limit)', (p) => `${n(p.mysql.neededRowsPerSec)} (${Math.round(p.mysql.utilization * 100)}%)`),
     row('finishes in (min)', (p) => `${n(Math.round(p.finishSeconds / 6) / 10)}${p.meetsDeadline ? '' : ' LATE'}`),
     row('bottleneck', (p) => p.bottleneck),
+  ];
+}
+
+/** The buffer pool lines under the table: the size, the arithmetic, the setting. */
+export function formatBufferPool(b: BufferPoolPlan): string[] {
+  const n = (v: number) => v.toLocaleString('en-US');
+  const setting = bufferPoolSetting(b.bufferPoolBytes);
+  return [
+    `MySQL buffer pool for the day: ${formatBytes(b.bufferPoolBytes)} (${n(b.bufferPoolBytes)} bytes): innodb_buffer_pool_size = ${setting} or more`,
+    `  = ${n(b.indexBytesPerRow)} index bytes/row (${b.indexBytesPerRowSource}) × ${n(b.rowsPerDay)} rows × ${b.hotDays} hot day(s) × ${b.headroom} headroom`,
+    "  hot days: the day loading and the previous day (replays, late rows); headroom: InnoDB's own use, the clustered index's right edge, other tables",
+    "  below it the day's index pages outgrow the pool: inserts read from disk and the load slows inside the day (settle doctor warns, EXPECTED_ROWS_PER_DAY)",
   ];
 }
