@@ -14,7 +14,7 @@ export TOSS_API_BASE_URL="${TOSS_API_BASE_URL:-http://127.0.0.1:4010}"   # Prism
 export TOSS_SECRET_KEY="${TOSS_SECRET_KEY:-test_sk_demo_only}"
 export KAFKA_BROKERS="${KAFKA_BROKERS:-127.0.0.1:9092}"
 export SCHEMA_REGISTRY_URL="${SCHEMA_REGISTRY_URL:-http://127.0.0.1:8081/apis/ccompat/v7}"
-export MYSQL_URL="${MYSQL_URL:-mysql://root@127.0.0.1:3306/settle}"
+export MYSQL_URL="${MYSQL_URL:-mysql://settle:settle-local@127.0.0.1:3307/settle}"
 export SETTLEMENT_TOPIC="${SETTLEMENT_TOPIC:-toss.settlements.v1}"
 export LOG_LEVEL="${LOG_LEVEL:-warn}"
 FROM=2025-02-09 TO=2025-02-10

@@ -3,32 +3,41 @@
 #   kafka     Apache Kafka (KRaft, one combined broker+controller) from Maven Central   127.0.0.1:9092 (+9093)
 #   registry  Apicurio Registry 3.3.x (Confluent API at /apis/ccompat/v7), in-memory     127.0.0.1:8081 (+9001)
 #   prism     Prism mock of the Toss API (mock-server/toss-openapi.yaml)                 127.0.0.1:4010
-#   mariadb   the machine's MariaDB service (never stopped here); database `settle`      127.0.0.1:3306
+#   mariadb   MariaDB (Debian's `mariadb-server` package), our own `mariadbd`              127.0.0.1:3307
+#             with stack/mariadb/settle.cnf, its data in .stack/data/mariadb; user `settle` (password
+#             STACK_MYSQL_PASSWORD) and database `settle`: mysql://settle:settle-local@127.0.0.1:3307/settle.
+#             root only over its private socket .stack/mariadb/mariadbd.sock (no password). `up` migrates it.
 #   prometheus   Prometheus from Debian's `prometheus` package (promtool too), our own   127.0.0.1:9090
 #                instance: scrape and rule evaluation every 1 s, the rules of deploy/monitoring/rules, the
 #                Pushgateway, and the consumers listed in .stack/prometheus/targets/*.json (file_sd: tests
 #                write a file there and remove it)
 #   pushgateway  Prometheus Pushgateway from Debian's `prometheus-pushgateway` package   127.0.0.1:9091
-#   (both packages are installed with apt-get when missing, without starting the system services they ship;
-#   this script never starts, stops or reconfigures a system service that was there before)
+#   (the packages are installed with apt-get when missing, without starting the system services they ship;
+#   this script never starts, stops or reconfigures a system service that was there before, such as the
+#   machine's own MariaDB on 3306)
 #
 # Usage: bash scripts/stack.sh up|down|status|restart [kafka|registry|prism|mariadb|prometheus|pushgateway ...]
-#        bash scripts/stack.sh clean          (down, then delete .stack/data; downloads are kept)
+#        bash scripts/stack.sh clean [SERVICE ...]   (down, then delete .stack/data, or only the named services'
+#                                             data, e.g. `clean mariadb`; downloads are kept)
 #        bash scripts/stack.sh logs SERVICE   (tail -f of a service's log)
 #
 # Everything it downloads, runs and writes lives in <repo>/.stack (git-ignored): libs/ and the registry
 # distribution (copied from ~/.m2), data/, logs/, pids/. `down` stops only the processes this stack started
-# (recorded in .stack/pids; identified by their command line, which names this checkout's .stack), never MariaDB.
+# (recorded in .stack/pids; identified by their command line, which names this checkout's .stack).
 #
 # Environment (all optional):
 #   KAFKA_PORT=9092 KAFKA_CONTROLLER_PORT=9093 REGISTRY_PORT=8081 REGISTRY_MANAGEMENT_PORT=9001
-#   PRISM_PORT=4010 MYSQL_PORT=3306 STACK_MYSQL_DATABASE=settle PROMETHEUS_PORT=9090 PUSHGATEWAY_PORT=9091
+#   PRISM_PORT=4010 MYSQL_PORT=3307 PROMETHEUS_PORT=9090 PUSHGATEWAY_PORT=9091
+#   STACK_MYSQL_DATABASE=settle STACK_MYSQL_PASSWORD=settle-local   the application's database and the password
+#                                      of user `settle` (set again at every `up`; a new one applies to a running server)
+#   STACK_MARIADB_BUFFER_POOL=<size>   innodb_buffer_pool_size, e.g. 2G (default: settle.cnf's 1G); given on the
+#                                      command line, so it wins over the file; takes effect at the next start
 #   STACK_PRISM_SPEC=<path>            spec Prism serves (default mock-server/toss-openapi.yaml)
 #   STACK_REGISTRY_VERSIONS="3.3.3 3.3.2"   Apicurio versions tried in order
 #   KAFKA_JAVA_HOME / REGISTRY_JAVA_HOME    JDKs (Kafka needs 17+, the registry 21+; detected otherwise)
 #   KAFKA_HEAP_OPTS="-Xms512m -Xmx1g"  REGISTRY_HEAP_OPTS="-Xmx512m"
 #   KAFKA_READY_TIMEOUT=90 REGISTRY_READY_TIMEOUT=120 PRISM_READY_TIMEOUT=60 MARIADB_READY_TIMEOUT=60 (seconds)
-#   PROMETHEUS_READY_TIMEOUT=60 PUSHGATEWAY_READY_TIMEOUT=30
+#   PROMETHEUS_READY_TIMEOUT=60 PUSHGATEWAY_READY_TIMEOUT=30 STACK_STOP_TIMEOUT=30 (SIGTERM, then SIGKILL after it)
 #   STACK_PROMETHEUS_RULES=<repo>/deploy/monitoring/rules   rule files (*.yml) the stack's Prometheus loads
 #   STACK_DIR=<repo>/.stack
 #   KAFKA_PROXIED_PORT / KAFKA_PROXIED_ADVERTISED_PORT  a second listener advertised at another address (the
@@ -49,8 +58,16 @@ KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
 REGISTRY_PORT="${REGISTRY_PORT:-8081}"
 REGISTRY_MANAGEMENT_PORT="${REGISTRY_MANAGEMENT_PORT:-9001}"
 PRISM_PORT="${PRISM_PORT:-4010}"
-MYSQL_PORT="${MYSQL_PORT:-3306}"
+MYSQL_PORT="${MYSQL_PORT:-3307}"
 MYSQL_DB="${STACK_MYSQL_DATABASE:-settle}"
+MYSQL_USER=settle
+MYSQL_PASSWORD="${STACK_MYSQL_PASSWORD:-settle-local}"
+MARIADB_BUFFER_POOL="${STACK_MARIADB_BUFFER_POOL:-}"
+MARIADB_CNF="$REPO/stack/mariadb/settle.cnf"
+MARIADBD=/usr/sbin/mariadbd
+# the server's runtime files (socket, its own pid file); the data directory is $DATA/mariadb
+MARIADB_RUN="$STACK/mariadb"
+MARIADB_SOCKET="$MARIADB_RUN/mariadbd.sock"
 PROMETHEUS_PORT="${PROMETHEUS_PORT:-9090}"
 PUSHGATEWAY_PORT="${PUSHGATEWAY_PORT:-9091}"
 PROMETHEUS_RULES="${STACK_PROMETHEUS_RULES:-$REPO/deploy/monitoring/rules}"
@@ -75,7 +92,7 @@ DEPENDENCY_PLUGIN="org.apache.maven.plugins:maven-dependency-plugin:3.8.1"
 # The project's Node (24, from the `node` dev dependency) and tools come first.
 export PATH="$REPO/node_modules/.bin:$PATH"
 
-OWNED_SERVICES=(kafka registry prism prometheus pushgateway)
+OWNED_SERVICES=(kafka registry prism mariadb prometheus pushgateway)
 ALL_SERVICES=(kafka registry prism mariadb prometheus pushgateway)
 
 # ---------------------------------------------------------------------------------------------------------
@@ -97,6 +114,7 @@ marker() {
     kafka) printf '%s' "-Dsettle.stack=kafka -Dsettle.stack.dir=$STACK " ;;
     registry) printf '%s' "-Dsettle.stack=registry -Dsettle.stack.dir=$STACK " ;;
     prism) printf '%s' "$REPO/node_modules/.bin/prism mock " ;;
+    mariadb) printf '%s' "--datadir=$DATA/mariadb " ;;
     prometheus) printf '%s' "--config.file=$STACK/prometheus/prometheus.yml " ;;
     pushgateway) printf '%s' "--persistence.file=$DATA/pushgateway/metrics.db " ;;
   esac
@@ -117,7 +135,7 @@ find_orphan() {
     [[ "$pid" == "$$" || "$pid" == "$BASHPID" ]] && continue
     # only the service's own program (not a launch wrapper, nor a grep that carries the marker)
     case "$(basename "$(readlink "$d/exe" 2>/dev/null)")" in
-      java | node | prometheus | prometheus-pushgateway) ;;
+      java | node | mariadbd | prometheus | prometheus-pushgateway) ;;
       *) continue ;;
     esac
     tr '\0' ' ' <"$d/cmdline" 2>/dev/null | grep -qF -- "$m" || continue
@@ -275,21 +293,55 @@ check_prism() {
   return 1
 }
 
-mysql_admin() {
+# mysql://settle:<password>@127.0.0.1:<port>/<database>, the password percent-encoded
+url_encode() {
+  local LC_ALL=C s="$1" i c out=""
+  for ((i = 0; i < ${#s}; i++)); do
+    c="${s:i:1}"
+    case "$c" in
+      [A-Za-z0-9._~-]) out+="$c" ;;
+      *) out+="$(printf '%%%02X' "'$c")" ;;
+    esac
+  done
+  printf '%s' "$out"
+}
+mariadb_url() { printf 'mysql://%s:%s@127.0.0.1:%s/%s' "$MYSQL_USER" "$(url_encode "$MYSQL_PASSWORD")" "$MYSQL_PORT" "$MYSQL_DB"; }
+
+mysql_bin() { command -v mariadb || command -v mysql; }
+
+# the application's view: user settle with its password over TCP (no option file read; the password through the
+# environment, never on a command line)
+mysql_app() {
   local bin
-  bin="$(command -v mariadb-admin || command -v mysqladmin)" || return 127
-  "$bin" --protocol=tcp -h 127.0.0.1 -P "$MYSQL_PORT" -u root --connect-timeout=3 "$@"
+  bin="$(mysql_bin)" || return 127
+  MYSQL_PWD="$MYSQL_PASSWORD" "$bin" --no-defaults --protocol=tcp -h 127.0.0.1 -P "$MYSQL_PORT" -u "$MYSQL_USER" \
+    --connect-timeout=3 "$@"
 }
 
-mysql_client() {
+# administration: root over our server's private socket
+mysql_root() {
   local bin
-  bin="$(command -v mariadb || command -v mysql)" || return 127
-  "$bin" --protocol=tcp -h 127.0.0.1 -P "$MYSQL_PORT" -u root --connect-timeout=3 "$@"
+  bin="$(mysql_bin)" || return 127
+  "$bin" --no-defaults --protocol=socket --socket="$MARIADB_SOCKET" -u root --connect-timeout=3 "$@"
 }
 
+# The server answers the application's URL; the detail names its version and buffer pool.
 check_mariadb() {
-  if mysql_admin ping >/dev/null 2>&1; then printf 'ping ok'; return 0; fi
-  printf 'no answer on %s' "$MYSQL_PORT"
+  local out ver pool
+  if out="$(mysql_app -N -B -e 'SELECT VERSION(), @@innodb_buffer_pool_size' 2>&1)"; then
+    read -r ver pool <<<"$out"
+    printf 'MariaDB %s, buffer pool %s MB' "${ver%%-*}" "$((pool / 1048576))"
+    return 0
+  fi
+  printf 'no answer as %s on %s (%s)' "$MYSQL_USER" "$MYSQL_PORT" "$(printf '%s' "$out" | head -n 1)"
+  return 1
+}
+
+# Our server accepts root over its socket (before `settle` exists, on the first start).
+check_mariadb_socket() {
+  local out
+  if out="$(mysql_root -N -B -e 'SELECT 1' 2>&1)"; then printf 'root answers over %s' "${MARIADB_SOCKET#"$REPO"/}"; return 0; fi
+  printf 'no answer over %s (%s)' "${MARIADB_SOCKET#"$REPO"/}" "$(printf '%s' "$out" | head -n 1)"
   return 1
 }
 
@@ -335,7 +387,7 @@ svc_addr() {
     kafka) echo "127.0.0.1:$KAFKA_PORT" ;;
     registry) echo "http://127.0.0.1:$REGISTRY_PORT/apis/ccompat/v7" ;;
     prism) echo "http://127.0.0.1:$PRISM_PORT" ;;
-    mariadb) echo "mysql://root@127.0.0.1:$MYSQL_PORT/$MYSQL_DB" ;;
+    mariadb) mariadb_url ;;
     prometheus) echo "http://127.0.0.1:$PROMETHEUS_PORT" ;;
     pushgateway) echo "http://127.0.0.1:$PUSHGATEWAY_PORT" ;;
   esac
@@ -463,9 +515,10 @@ prepare_registry() {
 
 result() { printf '%s|%s\n' "$2" "$3" >"$RUN/$1.result"; }
 
-# wait_ready SVC PID TIMEOUT [LOG_PATTERN]: until the check passes (and the log pattern, if given, appeared)
+# wait_ready SVC PID TIMEOUT [LOG_PATTERN [CHECK_FUNCTION]]: until the check (check_SVC unless another is named)
+# passes, and the log pattern, if given, appeared
 wait_ready() {
-  local svc="$1" pid="$2" timeout="$3" pattern="${4:-}" deadline detail log
+  local svc="$1" pid="$2" timeout="$3" pattern="${4:-}" checker="${5:-check_$1}" deadline detail log
   log="$(logfile "$svc")"
   deadline=$(($(now) + timeout))
   while (($(now) < deadline)); do
@@ -475,7 +528,7 @@ wait_ready() {
       return 1
     fi
     if [[ -z "$pattern" ]] || grep -qF -- "$pattern" "$log" 2>/dev/null; then
-      if detail="$(check "$svc")"; then
+      if detail="$("$checker")"; then
         READY_DETAIL="$detail"
         return 0
       fi
@@ -609,75 +662,87 @@ start_prism() {
     "$prism" mock "$PRISM_SPEC" -h 127.0.0.1 -p "$PRISM_PORT" -v warn
 }
 
-# Debian's prometheus and prometheus-pushgateway packages, installed when missing. Their postinst scripts would
-# start the system services (on 9090/9091): for the install a policy-rc.d answering 101 ("action forbidden") is
-# put in place when the machine has none, and a system service that started or got enabled anyway is stopped
-# and disabled, but only one this install brought (a service the machine already had is never touched).
-have_prometheus_packages() {
-  command -v prometheus >/dev/null 2>&1 && command -v promtool >/dev/null 2>&1 && command -v prometheus-pushgateway >/dev/null 2>&1
-}
-
-ensure_prometheus_packages() {
-  have_prometheus_packages && return 0
+# Debian packages, installed when missing (prometheus and prometheus-pushgateway; mariadb-server and mariadb-client).
+# Their postinst scripts would start the system services they ship (Prometheus on 9090/9091, MariaDB on 3306): for
+# the install a policy-rc.d answering 101 ("action forbidden") is put in place when the machine has none, and a
+# system service that started or got enabled anyway is stopped and disabled, but only one this install brought (a
+# service the machine already had is never touched).
+#
+# ensure_debian_packages LABEL HAVE_FUNCTION "SYSTEM SERVICES" PACKAGE...: nothing happens when HAVE_FUNCTION
+# succeeds; one apt-get at a time (services start in parallel); the output goes to .stack/logs/apt-LABEL.log.
+ensure_debian_packages() {
+  local label="$1" have="$2" services="$3"
+  shift 3
+  "$have" && return 0
   (
-    # both services may ask at once: one apt-get at a time
-    exec 8>"$RUN/apt-monitoring.lock"
+    pkgs=("$@")
+    aptlog="$LOGS/apt-$label.log"
+    exec 8>"$RUN/apt.lock"
     if command -v flock >/dev/null 2>&1; then flock -w 600 8 || exit 1; fi
-    have_prometheus_packages && exit 0
+    "$have" && exit 0
     sudo=()
     if [[ "$(id -u)" != 0 ]]; then
       if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
         sudo=(sudo -n)
       else
-        say "monitoring: prometheus/prometheus-pushgateway not installed and not root"
-        say "            (apt-get install --no-install-recommends prometheus prometheus-pushgateway)"
+        say "$label: ${pkgs[*]} not installed and not root"
+        say "$(printf '%*s' "${#label}" '')  (apt-get install --no-install-recommends ${pkgs[*]})"
         exit 1
       fi
     fi
     command -v apt-get >/dev/null 2>&1 || {
-      say "monitoring: prometheus/prometheus-pushgateway not installed and no apt-get on this machine"
+      say "$label: ${pkgs[*]} not installed and no apt-get on this machine"
       exit 1
     }
     policy=/usr/sbin/policy-rc.d
     placed=0
     had=()
     if command -v systemctl >/dev/null 2>&1; then
-      for p in prometheus prometheus-pushgateway; do
+      for p in $services; do
         systemctl cat "$p" >/dev/null 2>&1 && had+=("$p")
       done
     fi
     if [[ ! -e "$policy" ]]; then
-      printf '#!/bin/sh\n# put here by settle scripts/stack.sh while it installs the prometheus packages\nexit 101\n' |
+      printf '#!/bin/sh\n# put here by settle scripts/stack.sh while it installs %s\nexit 101\n' "${pkgs[*]}" |
         "${sudo[@]}" tee "$policy" >/dev/null && "${sudo[@]}" chmod 755 "$policy" && placed=1
     fi
-    say "monitoring: installing prometheus and prometheus-pushgateway (Debian packages; system services not started)"
+    say "$label: installing ${pkgs[*]} (Debian packages; system services not started)"
     rc=0
     apt_install() {
       "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-        prometheus prometheus-pushgateway >>"$LOGS/apt-monitoring.log" 2>&1
+        "${pkgs[@]}" >>"$aptlog" 2>&1
     }
-    : >"$LOGS/apt-monitoring.log"
+    : >"$aptlog"
     if ! apt_install; then
-      "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q >>"$LOGS/apt-monitoring.log" 2>&1
+      "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q >>"$aptlog" 2>&1
       apt_install || rc=1
     fi
     if ((placed)); then "${sudo[@]}" rm -f "$policy"; fi
     if command -v systemctl >/dev/null 2>&1 && [[ -d /run/systemd/system ]]; then
-      for p in prometheus prometheus-pushgateway; do
+      for p in $services; do
         [[ " ${had[*]} " == *" $p "* ]] && continue
         if systemctl is-active "$p" >/dev/null 2>&1 || systemctl is-enabled "$p" >/dev/null 2>&1; then
-          say "monitoring: stopping and disabling the $p system service this install brought"
-          "${sudo[@]}" systemctl disable --now "$p" >>"$LOGS/apt-monitoring.log" 2>&1 || true
+          say "$label: stopping and disabling the $p system service this install brought"
+          "${sudo[@]}" systemctl disable --now "$p" >>"$aptlog" 2>&1 || true
         fi
       done
     fi
-    if ((rc)) || ! have_prometheus_packages; then
-      say "monitoring: apt-get install prometheus prometheus-pushgateway failed (see .stack/logs/apt-monitoring.log)"
-      tail_log "$LOGS/apt-monitoring.log" 20
+    if ((rc)) || ! "$have"; then
+      say "$label: apt-get install ${pkgs[*]} failed (see ${aptlog#"$REPO"/})"
+      tail_log "$aptlog" 20
       exit 1
     fi
     exit 0
   )
+}
+
+have_prometheus_packages() {
+  command -v prometheus >/dev/null 2>&1 && command -v promtool >/dev/null 2>&1 && command -v prometheus-pushgateway >/dev/null 2>&1
+}
+
+ensure_prometheus_packages() {
+  ensure_debian_packages monitoring have_prometheus_packages "prometheus prometheus-pushgateway" \
+    prometheus prometheus-pushgateway
 }
 
 # .stack/prometheus/prometheus.yml (rewritten at each start): scrapes, every second, the Pushgateway and the
@@ -745,39 +810,157 @@ up_prism() {
   up_owned prism "$PRISM_READY_TIMEOUT" "" start_prism
 }
 
-up_mariadb() {
-  local t0 deadline started=""
-  t0=$(now)
-  if ! command -v mariadb-admin >/dev/null 2>&1 && ! command -v mysqladmin >/dev/null 2>&1; then
-    result mariadb "FAILED" "no mariadb-admin/mysqladmin client on this machine"
+have_mariadb_packages() {
+  [[ -x "$MARIADBD" ]] && command -v mariadb-install-db >/dev/null 2>&1 && mysql_bin >/dev/null 2>&1
+}
+
+ensure_mariadb_packages() {
+  # the system service is `mariadb` (`mysql` an alias); the machine's own server, if it has one, is left alone
+  ensure_debian_packages mariadb have_mariadb_packages "mariadb mysql" mariadb-server mariadb-client
+}
+
+# First start: a new data directory (system tables; root@localhost without a password). It is created next to
+# the final one and renamed into place once complete, so an interrupted install is simply done again.
+prepare_mariadb() {
+  local data="$DATA/mariadb" tmp="$DATA/mariadb.install" args
+  [[ -d "$data/mysql" ]] && return 0
+  if [[ -d "$data" && -n "$(ls -A "$data" 2>/dev/null)" ]]; then
+    say "mariadb:  $data holds files but no database (no mysql/): remove it, or run 'bash scripts/stack.sh clean'"
     return 1
   fi
-  if ! check_mariadb >/dev/null; then
-    if [[ -x /usr/sbin/mariadbd ]] && command -v start-stop-daemon >/dev/null 2>&1; then
-      say "mariadb:  not answering; starting the machine's service (/usr/sbin/mariadbd)"
-      if id mysql >/dev/null 2>&1 && [[ ! -d /run/mysqld ]]; then install -d -o mysql -g mysql /run/mysqld; fi
-      start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd
-      started=" (started the machine's service)"
-    else
-      result mariadb "FAILED" "nothing answers on 127.0.0.1:$MYSQL_PORT and /usr/sbin/mariadbd is not installed"
+  say "mariadb:  first start: creating the data directory ${data#"$REPO"/} (mariadb-install-db)"
+  rm -rf "$tmp"
+  mkdir -p "$tmp"
+  args=(--no-defaults --datadir="$tmp" --auth-root-authentication-method=normal --skip-test-db)
+  [[ "$(id -u)" == 0 ]] && args+=(--user=root)
+  if ! mariadb-install-db "${args[@]}" >"$LOGS/mariadb-install.log" 2>&1; then
+    say "mariadb:  mariadb-install-db failed (see .stack/logs/mariadb-install.log)"
+    tail_log "$LOGS/mariadb-install.log" 30
+    rm -rf "$tmp"
+    return 1
+  fi
+  rm -rf "$data"
+  mv "$tmp" "$data"
+}
+
+start_mariadb() {
+  local log args
+  log="$(logfile mariadb)"
+  if ((${#MARIADB_SOCKET} > 100)); then
+    say "mariadb:  socket path too long for a Unix socket ($MARIADB_SOCKET): use a shorter STACK_DIR"
+    return 1
+  fi
+  mkdir -p "$MARIADB_RUN"
+  rotate_log "$log"
+  # --defaults-file first (the server reads no other option file); the per-stack paths after it, and
+  # STACK_MARIADB_BUFFER_POOL last, so they win over the file. The error log is the service log (the server
+  # reopens it in append mode, so the launcher's redirection and the server write the same file).
+  args=(--defaults-file="$MARIADB_CNF" --datadir="$DATA/mariadb" --port="$MYSQL_PORT" --socket="$MARIADB_SOCKET"
+    --pid-file="$MARIADB_RUN/mariadbd.pid" --log-error="$log")
+  [[ -n "$MARIADB_BUFFER_POOL" ]] && args+=(--innodb-buffer-pool-size="$MARIADB_BUFFER_POOL")
+  # mariadbd refuses to run as root unless told to
+  [[ "$(id -u)" == 0 ]] && args+=(--user=root)
+  launch "$(pidfile mariadb)" "$log" "$DATA/mariadb" "$MARIADBD" "${args[@]}"
+}
+
+# sql_string VALUE -> 'VALUE' as a MariaDB string literal
+sql_string() {
+  local v="${1//\\/\\\\}"
+  v="${v//\'/\\\'}"
+  printf "'%s'" "$v"
+}
+
+# At every up, as root over the socket (idempotent): root keeps only root@localhost, i.e. the socket (the
+# install's root@127.0.0.1, root@::1 and root@<hostname> are dropped); user `settle` for 127.0.0.1 and localhost
+# with STACK_MYSQL_PASSWORD (set again, so a changed password applies) and every privilege with GRANT OPTION (the
+# tests create and drop databases of their own, and SET GLOBAL); the application's database.
+provision_mariadb() {
+  local extra sql pw h
+  extra="$(mysql_root -N -B -e "SELECT CONCAT(QUOTE(User), '@', QUOTE(Host)) FROM mysql.user WHERE (User = 'root' AND Host <> 'localhost') OR User = ''")" || return 1
+  pw="$(sql_string "$MYSQL_PASSWORD")"
+  sql=""
+  while read -r h; do [[ -n "$h" ]] && sql+="DROP USER IF EXISTS $h;"$'\n'; done <<<"$extra"
+  for h in 127.0.0.1 localhost; do
+    sql+="CREATE USER IF NOT EXISTS '$MYSQL_USER'@'$h' IDENTIFIED BY $pw;"$'\n'
+    sql+="ALTER USER '$MYSQL_USER'@'$h' IDENTIFIED BY $pw;"$'\n'
+    sql+="GRANT ALL PRIVILEGES ON *.* TO '$MYSQL_USER'@'$h' WITH GRANT OPTION;"$'\n'
+  done
+  sql+="CREATE DATABASE IF NOT EXISTS \`$MYSQL_DB\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;"
+  # on stdin: the password never appears on a command line
+  printf '%s\n' "$sql" | mysql_root 2>&1
+}
+
+# Like up_owned, plus the data directory on the first start and the accounts and database at every up. Ready is
+# root answering over the socket (the application's user may not exist yet); then provisioning; then the
+# application's URL must answer.
+up_mariadb() {
+  local t0 pid detail err state="already up" pattern=""
+  t0=$(now)
+  if [[ "$MYSQL_DB" == *'`'* ]]; then
+    result mariadb "FAILED" "STACK_MYSQL_DATABASE must not contain a backtick"
+    return 1
+  fi
+  if [[ -n "$MARIADB_BUFFER_POOL" && ! "$MARIADB_BUFFER_POOL" =~ ^[1-9][0-9]*[KMGkmg]?$ ]]; then
+    result mariadb "FAILED" "STACK_MARIADB_BUFFER_POOL=$MARIADB_BUFFER_POOL: expected a size such as 512M or 2G"
+    return 1
+  fi
+  if ! ensure_mariadb_packages; then
+    result mariadb "FAILED" "mariadb-server is missing and could not be installed (see above)"
+    return 1
+  fi
+  clean_stale_pid mariadb
+  if ! pid="$(our_pid mariadb)"; then
+    # another server on the port (another checkout's stack): used if it answers as settle, left alone
+    if port_open "$MYSQL_PORT"; then
+      if detail="$(check_mariadb)"; then
+        result mariadb "external" "port $MYSQL_PORT already served by a process this stack did not start: $detail (left alone)"
+        return 0
+      fi
+      result mariadb "FAILED" "port $MYSQL_PORT is in use by another process (not ours): $detail"
       return 1
     fi
-    deadline=$(($(now) + MARIADB_READY_TIMEOUT))
-    until check_mariadb >/dev/null; do
-      if (($(now) >= deadline)); then
-        result mariadb "FAILED" "not answering after ${MARIADB_READY_TIMEOUT}s"
-        return 1
-      fi
-      sleep 1
-    done
+    if ! prepare_mariadb; then
+      result mariadb "FAILED" "could not create the data directory (see the messages above)"
+      return 1
+    fi
+    if ! start_mariadb; then
+      [[ -f "$RUN/mariadb.result" ]] || result mariadb "FAILED" "could not be started"
+      return 1
+    fi
+    pid="$(our_pid mariadb)" || {
+      rm -f "$(pidfile mariadb)"
+      result mariadb "FAILED" "process exited right after start"
+      return 1
+    }
+    say "mariadb:  started (pid $pid), log ${LOGS#"$REPO"/}/mariadb.log; waiting up to ${MARIADB_READY_TIMEOUT}s"
+    state="started"
+    pattern="ready for connections"
   fi
-  local err
-  if ! err="$(mysql_client -e "CREATE DATABASE IF NOT EXISTS \`$MYSQL_DB\`" 2>&1)"; then
-    result mariadb "FAILED" "CREATE DATABASE $MYSQL_DB failed: $err"
+  if ! wait_ready mariadb "$pid" "$MARIADB_READY_TIMEOUT" "$pattern" check_mariadb_socket; then
+    if kill -0 "$pid" 2>/dev/null; then
+      result mariadb "FAILED" "pid $pid: $READY_DETAIL (left running for inspection; 'down' stops it)"
+    else
+      result mariadb "FAILED" "pid $pid: $READY_DETAIL"
+    fi
     return 1
   fi
-  result mariadb "running" "$(svc_addr mariadb): database ready$started ($(($(now) - t0))s)"
-  return 0
+  if ! err="$(provision_mariadb)"; then
+    result mariadb "FAILED" "pid $pid: creating user $MYSQL_USER and database $MYSQL_DB failed: $(printf '%s' "$err" | head -n 3 | tr '\n' ' ')"
+    return 1
+  fi
+  if ! detail="$(check_mariadb)"; then
+    result mariadb "FAILED" "pid $pid: $detail"
+    return 1
+  fi
+  if [[ "$state" == started ]]; then
+    result mariadb "running" "pid $pid, $(mariadb_url): $detail (ready in $(($(now) - t0))s)"
+  else
+    local note=""
+    if [[ -n "$MARIADB_BUFFER_POOL" ]] && ! tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qiF -- "--innodb-buffer-pool-size=$MARIADB_BUFFER_POOL "; then
+      note="; STACK_MARIADB_BUFFER_POOL=$MARIADB_BUFFER_POOL applies at the next start ('restart mariadb')"
+    fi
+    result mariadb "running" "already up (pid $pid), $(mariadb_url): $detail$note"
+  fi
 }
 
 migrate() {
@@ -785,7 +968,8 @@ migrate() {
     say "migrate:  skipped (dist/main.js not built yet)"
     return 0
   }
-  local url="mysql://root@127.0.0.1:$MYSQL_PORT/$MYSQL_DB"
+  local url
+  url="$(mariadb_url)"
   if (cd "$REPO" && MYSQL_URL="$url" timeout 120 node "$REPO/bin/settle.js" db migrate) >"$LOGS/migrate.log" 2>&1; then
     say "migrate:  ok (settle db migrate, MYSQL_URL=$url)"
   else
@@ -914,7 +1098,6 @@ cmd_down() {
     cat "$RUN/${names[$i]}.down"
     rm -f "$RUN/${names[$i]}.down"
   done
-  if wanted mariadb; then line mariadb "left" "the machine's service is never stopped by this script"; fi
   return 0
 }
 
@@ -922,13 +1105,9 @@ cmd_status() {
   local svc rc=0 pid detail state
   for svc in "${ALL_SERVICES[@]}"; do
     wanted "$svc" || continue
-    pid=""
-    if [[ "$svc" != mariadb ]]; then pid="$(our_pid "$svc" || true)"; fi
+    pid="$(our_pid "$svc" || true)"
     if detail="$(check "$svc")"; then
-      if [[ "$svc" == mariadb ]]; then
-        state="running"
-        detail="$(svc_addr mariadb) ($detail; machine service)"
-      elif [[ -n "$pid" ]]; then
+      if [[ -n "$pid" ]]; then
         state="running"
         detail="pid $pid, $(svc_addr "$svc"): $detail"
       else
@@ -954,14 +1133,23 @@ cmd_status() {
 
 cmd_clean() {
   cmd_down
+  if ((${#REQUESTED[@]})); then
+    # only the named services' data (e.g. `clean mariadb`: its databases), the others keep running on theirs
+    local svc
+    for svc in "${REQUESTED[@]}"; do
+      rm -rf "${DATA:?}/$svc" "${DATA:?}/$svc".*
+      say "stack: removed ${DATA#"$REPO"/}/$svc"
+    done
+    return 0
+  fi
   rm -rf "$DATA" "$RUN"
-  say "stack: removed ${DATA#"$REPO"/} (downloads in .stack/kafka/libs and .stack/registry are kept)"
+  say "stack: removed ${DATA#"$REPO"/} (MariaDB's databases included; downloads in .stack/kafka/libs and .stack/registry are kept)"
 }
 
 cmd_logs() {
   local svc="${REQUESTED[0]:-}"
   [[ -n "$svc" ]] || {
-    warn "usage: $0 logs kafka|registry|prism|prometheus|pushgateway"
+    warn "usage: $0 logs kafka|registry|prism|mariadb|prometheus|pushgateway"
     exit 2
   }
   exec tail -n 100 -f "$(logfile "$svc")"

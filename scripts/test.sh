@@ -47,7 +47,7 @@ fi
 
 export KAFKA_BROKERS="${KAFKA_BROKERS:-127.0.0.1:9092}"
 export SCHEMA_REGISTRY_URL="${SCHEMA_REGISTRY_URL:-http://127.0.0.1:8081/apis/ccompat/v7}"
-export MYSQL_URL="${MYSQL_URL:-mysql://root@127.0.0.1:3306/settle}"
+export MYSQL_URL="${MYSQL_URL:-mysql://settle:settle-local@127.0.0.1:3307/settle}"
 export PRISM_URL="${PRISM_URL:-http://127.0.0.1:4010}"
 
 step "integration tests (real Kafka, registry, MariaDB, Prism)"

@@ -14,7 +14,7 @@ import type { OrderCommandResult, OrderView } from '../../src/application/order/
  * from our own ledger. Build first: npx tsc -p tsconfig.build.json.
  */
 const BIN = fileURLToPath(new URL('../../bin/settle.js', import.meta.url));
-const BASE_MYSQL_URL = process.env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/settle';
+const BASE_MYSQL_URL = process.env.MYSQL_URL ?? 'mysql://settle:settle-local@127.0.0.1:3307/settle';
 const suffix = randomBytes(4).toString('hex');
 const DB = `settle_it_e2e_orders_${suffix}`;
 const ORDER = `ORD-e2e-${suffix}`;

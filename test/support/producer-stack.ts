@@ -12,7 +12,7 @@ export const stack = {
   registryUrl: process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081/apis/ccompat/v7',
   prismUrl: process.env.PRISM_URL ?? 'http://127.0.0.1:4010',
   /** Any database on the server; tests create their own next to it. */
-  mysqlUrl: process.env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/settle',
+  mysqlUrl: process.env.MYSQL_URL ?? 'mysql://settle:settle-local@127.0.0.1:3307/settle',
 };
 
 /** A name no other test run uses: letters, digits and `_` (valid for topics and databases alike). */

@@ -39,7 +39,7 @@ const records = Number(args.records);
 const partitions = Number(args.partitions);
 const concurrency = Number(args.concurrency);
 const id = randomBytes(4).toString('hex');
-const base = new URL(process.env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/settle');
+const base = new URL(process.env.MYSQL_URL ?? 'mysql://settle:settle-local@127.0.0.1:3307/settle');
 const dbUrl = (name: string) => Object.assign(new URL(base), { pathname: `/${name}` }).toString();
 const env: Record<string, string> = {
   KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',

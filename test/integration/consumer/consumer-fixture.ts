@@ -12,7 +12,7 @@ import { createLogger, type Logger } from '../../../src/infrastructure/logging/l
 import { migrate } from '../../../src/infrastructure/mysql/migrator.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/settle.js', import.meta.url));
-const BASE_MYSQL_URL = process.env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/settle';
+const BASE_MYSQL_URL = process.env.MYSQL_URL ?? 'mysql://settle:settle-local@127.0.0.1:3307/settle';
 
 export interface SettlementRow extends RowDataPacket {
   transaction_key: string;

@@ -4,7 +4,7 @@ import { checkMySql } from '../../../src/infrastructure/health/mysql-check.js';
 import * as serverFlavour from '../../../src/infrastructure/mysql/server-flavour.js';
 import { createTempDatabase, type TempDatabase } from '../../support/producer-stack.js';
 
-// The machine's MariaDB is the tested server; what doctor says about another one is shown by answering the version
+// The stack's MariaDB (10.11) is the tested server; what doctor says about another one is shown by answering the version
 // query as that server would (everything else, migrations included, runs on the real database).
 const answer = vi.hoisted(() => ({ version: '', comment: '' }));
 vi.mock('../../../src/infrastructure/mysql/server-flavour.js', async (importOriginal) => {

@@ -6,9 +6,9 @@ import { createMySqlConnection, createMySqlPool } from '../../../src/infrastruct
 import { toSettleError } from '../../../src/infrastructure/mysql/mysql-errors.js';
 import { runCli } from '../../../src/presentation/cli/run-cli.js';
 
-// The local MariaDB runs without TLS (have_ssl = DISABLED): a client told to use TLS must refuse to go on in
-// the clear. That it does, on every path, shows MYSQL_SSL reaches mysql2 there.
-const MYSQL_URL = process.env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/settle';
+// The stack's MariaDB runs without TLS (have_ssl = DISABLED: skip-ssl in stack/mariadb/settle.cnf): a client told
+// to use TLS must refuse to go on in the clear. That it does, on every path, shows MYSQL_SSL reaches mysql2 there.
+const MYSQL_URL = process.env.MYSQL_URL ?? 'mysql://settle:settle-local@127.0.0.1:3307/settle';
 
 const collect = () => {
   let text = '';

@@ -11,10 +11,10 @@ import { syntheticSettlement } from '../../../src/presentation/bench/synthetic-s
 import { createTempDatabase, type TempDatabase } from '../../support/producer-stack.js';
 
 /**
- * The machine's server is the tested one (MariaDB 10.11): the store picks the VALUES(col) form there, doctor names it,
+ * The stack's server is the tested one (MariaDB 10.11): the store picks the VALUES(col) form there, doctor names it,
  * and the row-alias form meant for MySQL ≥ 8.0.19 is indeed refused by MariaDB (so the choice by server matters).
  */
-describe('server flavour on the machine’s MariaDB', () => {
+describe('server flavour on the stack’s MariaDB', () => {
   let db: TempDatabase;
   beforeAll(async () => {
     db = await createTempDatabase('settle_it_flavour');

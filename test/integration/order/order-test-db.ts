@@ -5,7 +5,7 @@ import { createLogger } from '../../../src/infrastructure/logging/logger.js';
 import { migrate } from '../../../src/infrastructure/mysql/migrator.js';
 import { createMySqlConnection, createMySqlPool } from '../../../src/infrastructure/mysql/mysql-pool.js';
 
-const BASE_MYSQL_URL = process.env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/settle';
+const BASE_MYSQL_URL = process.env.MYSQL_URL ?? 'mysql://settle:settle-local@127.0.0.1:3307/settle';
 
 /** A private database for one test file: settle_it_<name>_<random>, migrated with the real migrator, dropped at the end. */
 export class OrderTestDb {
