@@ -22,6 +22,7 @@ import { consumerReady, lastJson, startChild, waitFor, type Child } from './e2e-
 import { PREFILL_DAYS, prefill } from './e2e-prefill.js';
 import { RAW_METHODS, runRawMethods, type RawMethod, type RawMethodResult } from './e2e-raw-db.js';
 import { computeReport, formatReport, type E2eMeasurements } from './e2e-report.js';
+import { partitionFootprint, poolReads, serverSettings, TenthsTracker } from './e2e-day.js';
 import { startFastTossFake, tossPages } from './fast-toss-fake.js';
 
 silenceKafkajsTimeoutWarning();
@@ -41,6 +42,9 @@ silenceKafkajsTimeoutWarning();
 const { values: args } = parseArgs({
   options: {
     rows: { type: 'string', default: '2000000' },
+    // a whole settlement day: --rows N without the raw MySQL loads (unless --raw-methods names them); the report's
+    // tenths, partition bytes per row and server settings are what it is for (they are printed on every run)
+    'day-rows': { type: 'string' },
     'table-rows': { type: 'string', default: '0' },
     'page-size': { type: 'string', default: '5000' },
     partitions: { type: 'string', default: '6' },
@@ -48,7 +52,7 @@ const { values: args } = parseArgs({
     concurrency: { type: 'string' }, // TOSS_CONCURRENCY of the producer (its default when absent)
     'consumer-concurrency': { type: 'string' }, // CONSUMER_CONCURRENCY (its default when absent)
     env: { type: 'string', multiple: true, default: [] }, // KEY=VALUE for both children, e.g. MYSQL_POOL_SIZE=8
-    'raw-methods': { type: 'string', default: RAW_METHODS.join(',') }, // '' = skip the raw MySQL loads
+    'raw-methods': { type: 'string' }, // '' = skip the raw MySQL loads (default: all of them; none with --day-rows)
     'raw-batch-rows': { type: 'string', default: '2000' },
     // separate: a second database migrated and pre-filled like the measured one (same state; the pre-fill runs
     // twice, in parallel); same: the measured database after the run (no second pre-fill; starts N rows bigger)
@@ -57,6 +61,7 @@ const { values: args } = parseArgs({
     // apply the migrations up to this version only (e.g. 0040: the table before the partitioned redesign), for before/after figures
     'migrations-through': { type: 'string' },
     profile: { type: 'string' },
+    backlog: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
   },
@@ -67,14 +72,15 @@ const whole = (name: string, v: string, min: number): number => {
   if (!Number.isSafeInteger(n) || n < min) throw new Error(`--${name} must be a whole number ≥ ${min}, got "${v}"`);
   return n;
 };
-const rows = whole('rows', args.rows, 1);
+const dayRows = args['day-rows'] === undefined ? null : whole('day-rows', args['day-rows'], 10);
+const rows = dayRows ?? whole('rows', args.rows, 1);
 const tableRows = whole('table-rows', args['table-rows'], 0);
 const pageSize = whole('page-size', args['page-size'], 1);
 const partitions = whole('partitions', args.partitions, 1);
 const shards = whole('shards', args.shards, 1);
 const rawBatchRows = whole('raw-batch-rows', args['raw-batch-rows'], 1);
 const soldDate = args['sold-date'];
-const rawMethods = args['raw-methods'].split(',').filter(Boolean) as RawMethod[];
+const rawMethods = (args['raw-methods'] ?? (dayRows === null ? RAW_METHODS.join(',') : '')).split(',').filter(Boolean) as RawMethod[];
 for (const m of rawMethods) if (!RAW_METHODS.includes(m)) throw new Error(`--raw-methods: unknown method "${m}" (${RAW_METHODS.join(', ')})`);
 const extraEnv = Object.fromEntries(
   (args.env ?? []).map((kv) => {
@@ -85,6 +91,7 @@ const extraEnv = Object.fromEntries(
 );
 const rawDb = args['raw-db'];
 if (rawDb !== 'separate' && rawDb !== 'same') throw new Error(`--raw-db must be separate or same, got "${rawDb}"`);
+const backlog = args.backlog;
 const profileDir = args.profile ? resolve(args.profile) : null;
 const migrationsThrough = args['migrations-through'];
 if (migrationsThrough !== undefined && !/^\d{4}$/.test(migrationsThrough)) throw new Error(`--migrations-through wants a 4-digit migration version such as 0040, got "${migrationsThrough}"`);
@@ -95,7 +102,7 @@ const rawDatabase = `settle_bench_${id}_raw`;
 const topic = `bench.settlements.${id}`;
 const group = `bench-${id}`;
 const secretKey = `test_sk_bench_${id}`;
-const base = new URL(process.env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/settle');
+const base = new URL(process.env.MYSQL_URL ?? 'mysql://settle:settle-local@127.0.0.1:3307/settle');
 const dbUrl = (name: string) => Object.assign(new URL(base), { pathname: `/${name}` }).toString();
 const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
 const registryUrl = process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081/apis/ccompat/v7';
@@ -196,13 +203,20 @@ async function main(): Promise<number> {
   say(`${rows} rows in ${fake.pages} pages of ${pageSize}; topic ${topic} (${partitions} partitions); table holds ${tableRowsBefore} rows${shards > 1 ? `; ${shards} producer workers` : ''}`);
 
   const stderr = (name: string) => (line: string) => line.trim() && process.stderr.write(`[${name}] ${line}\n`);
-  const consumer = startChild('consume', ['consume', '--json'], childEnv({ CONSUMER_GROUP: group, METRICS_PORT: '0', ...(args['consumer-concurrency'] ? { CONSUMER_CONCURRENCY: args['consumer-concurrency'] } : {}) }), stderr('consume'));
-  children.push(consumer);
-  cleanups.push(async () => {
-    if (consumer.running()) consumer.process.kill('SIGKILL');
-  });
-  const ready = await waitFor('the consumer to be ready (/readyz)', () => consumerReady(consumer), { everyMs: 100, child: consumer, signal: interrupted.signal, timeoutMs: 180_000 });
-  say(`consumer ready (${ready}/readyz); producing`);
+  const startConsumer = async (): Promise<Child> => {
+    const consumerEnv = childEnv({ CONSUMER_GROUP: group, METRICS_PORT: '0', ...(args['consumer-concurrency'] ? { CONSUMER_CONCURRENCY: args['consumer-concurrency'] } : {}) });
+    const started = startChild('consume', ['consume', '--json'], consumerEnv, stderr('consume'));
+    children.push(started);
+    cleanups.push(async () => {
+      if (started.running()) started.process.kill('SIGKILL');
+    });
+    const ready = await waitFor('the consumer to be ready (/readyz)', () => consumerReady(started), { everyMs: 100, child: started, signal: interrupted.signal, timeoutMs: 180_000 });
+    say(`consumer ready (${ready}/readyz)${backlog ? '; loading the backlog' : '; producing'}`);
+    return started;
+  };
+  // --backlog: the whole day is in Kafka before the consumer starts, so the tenths time the load alone (in
+  // production the producers run in pods of their own, not on the database's cores)
+  let consumer = backlog ? null : await startConsumer();
 
   // one process per worker, all at once on the same window (one worker: exactly the command without --shards)
   const producers = Array.from({ length: shards }, (_, shard) => {
@@ -220,6 +234,15 @@ async function main(): Promise<number> {
     return producer;
   });
 
+  if (backlog) {
+    for (const producer of producers) {
+      const code = await producer.exited;
+      if (code !== 0) throw new Error(`settle ${producer.name} exited ${String(code)}`);
+    }
+    say(`all ${rows} rows in Kafka; starting the consumer`);
+    consumer = await startConsumer();
+  }
+  if (consumer === null) throw new Error('no consumer started');
   const producerFailed = () => {
     const failed = producers.find((p) => p.exitCode() !== null && p.exitCode() !== 0);
     return failed ? `settle ${failed.name} exited ${String(failed.exitCode())}` : null;
@@ -227,11 +250,14 @@ async function main(): Promise<number> {
   const stored = await mysql.createConnection({ uri: dbUrl(database) });
   cleanups.push(() => stored.end());
   let lastReport = performance.now();
+  const tenths = rows >= 10 ? new TenthsTracker(rows) : null;
   let endedAt = await waitFor(
     'all rows in MySQL',
     async () => {
       const done = await scalar(stored, 'SELECT COALESCE(SUM(next_offset), 0) FROM consumer_offsets WHERE group_id = ? AND topic = ?', [group, topic]);
-      if (done >= rows) return performance.now();
+      const now = performance.now();
+      tenths?.observe(now, Math.min(done, rows), await poolReads(stored));
+      if (done >= rows) return now;
       if (performance.now() - lastReport > 10_000) {
         lastReport = performance.now();
         say(`  ${done} rows stored`);
@@ -263,7 +289,7 @@ async function main(): Promise<number> {
   const e2eSeconds = (endedAt - startedAt) / 1000;
   say(`all ${rows} rows stored after ${e2eSeconds.toFixed(1)} s; stopping the consumer`);
 
-  const produced = producers.map((p) => lastJson<JobSummary & { peakRssMb?: number }>(p.stdout()));
+  const produced = producers.map((p) => lastJson<JobSummary & { peakRssMb?: number; cpuMs?: number }>(p.stdout()));
   consumer.process.kill('SIGTERM');
   const consumerCode = await consumer.exited;
   if (consumerCode !== 0) throw new Error(`settle consume exited ${String(consumerCode)} after SIGTERM`);
@@ -273,6 +299,12 @@ async function main(): Promise<number> {
   const newRows = await scalar(stored, 'SELECT COUNT(*) FROM settlements WHERE sold_date = ?', [soldDate]);
   const total = await scalar(stored, 'SELECT COUNT(*) FROM settlements');
   if (newRows !== rows || total !== tableRowsBefore + rows) throw new Error(`expected ${rows} new rows, MySQL holds ${newRows} of ${soldDate} and ${total} in all (${tableRowsBefore} before)`);
+  const server = await serverSettings(stored);
+  // before the raw loads: the partition as the pipeline left it
+  const footprint = await partitionFootprint(stored, database, soldDate, newRows).catch((e: unknown) => {
+    say(`partition footprint not measured: ${(e as Error).message}`);
+    return null;
+  });
 
   let raw: RawMethodResult[] = [];
   if (rawMethods.length > 0) {
@@ -294,10 +326,21 @@ async function main(): Promise<number> {
     rows,
     e2eSeconds,
     producers: producers.map((p, i) => {
-      const s = produced[i] as JobSummary & { peakRssMb?: number };
-      return { rowsPublished: s.counts.rowsPublished, durationMs: s.durationMs, peakRssKb: p.peakKb(), exactPeakRssMb: typeof s.peakRssMb === 'number' ? s.peakRssMb : null };
+      const s = produced[i] as JobSummary & { peakRssMb?: number; cpuMs?: number };
+      const exactPeakRssMb = typeof s.peakRssMb === 'number' ? s.peakRssMb : null;
+      return { rowsPublished: s.counts.rowsPublished, durationMs: s.durationMs, peakRssKb: p.peakKb(), exactPeakRssMb, cpuMs: typeof s.cpuMs === 'number' ? s.cpuMs : null };
     }),
-    consumer: { records: consumed.records, rowsPerSecond: consumed.rowsPerSecond, busyMs: consumed.busyMs, peakRssKb: consumer.peakKb(), exactPeakRssMb: typeof consumed.peakRssMb === 'number' ? consumed.peakRssMb : null },
+    consumer: {
+      records: consumed.records,
+      rowsPerSecond: consumed.rowsPerSecond,
+      busyMs: consumed.busyMs,
+      peakRssKb: consumer.peakKb(),
+      exactPeakRssMb: typeof consumed.peakRssMb === 'number' ? consumed.peakRssMb : null,
+      cpuMs: typeof consumed.cpuMs === 'number' ? consumed.cpuMs : null,
+    },
+    server,
+    tenths: tenths?.tenths() ?? [],
+    footprint,
     raw,
     tableRowsBefore,
     prefillSeconds,
@@ -306,6 +349,8 @@ async function main(): Promise<number> {
       partitions,
       shards,
       tableRows,
+      dayRows,
+      backlog,
       soldDate,
       tossConcurrency: args.concurrency ?? null,
       consumerConcurrency: args['consumer-concurrency'] ?? null,

@@ -1,5 +1,6 @@
 import type { RawMethodResult } from './e2e-raw-db.js';
 import { STAGES, type Stage } from './cpu-profile-stages.js';
+import { formatTenths, lastToFirst, type PartitionFootprint, type Tenth } from './e2e-day.js';
 
 /** What `npm run bench` measured; computeReport turns it into the printed/JSON figures (pure, unit-tested). */
 export interface E2eMeasurements {
@@ -10,12 +11,25 @@ export interface E2eMeasurements {
   readonly producer?: ProducerMeasurement;
   /** `settle produce --shards N --shard I`, one per worker I (by index). */
   readonly producers?: readonly ProducerMeasurement[];
-  readonly consumer: { readonly records: number; readonly rowsPerSecond: number; readonly busyMs: number; readonly peakRssKb: number; readonly exactPeakRssMb: number | null };
+  readonly consumer: {
+    readonly records: number;
+    readonly rowsPerSecond: number;
+    readonly busyMs: number;
+    readonly peakRssKb: number;
+    readonly exactPeakRssMb: number | null;
+    readonly cpuMs?: number | null;
+  };
   readonly raw: readonly RawMethodResult[];
   readonly tableRowsBefore: number;
   readonly prefillSeconds: number;
   readonly settings: Readonly<Record<string, string | number | boolean | null>>;
   readonly profile?: Readonly<Record<string, { readonly busyUsPerRow: number; readonly stages: Partial<Record<Stage, number>> }>>;
+  /** The database server's version and the settings the figures ran on (SHOW GLOBAL VARIABLES). */
+  readonly server?: Readonly<Record<string, string | number>>;
+  /** Rows/s for each tenth of the day (e2e-day.ts). */
+  readonly tenths?: readonly Tenth[];
+  /** The day's partition after the run: bytes per row of its clustered and secondary indexes. */
+  readonly footprint?: PartitionFootprint | null;
 }
 
 export interface ProducerMeasurement {
@@ -23,6 +37,8 @@ export interface ProducerMeasurement {
   readonly durationMs: number;
   readonly peakRssKb: number;
   readonly exactPeakRssMb?: number | null;
+  /** CPU time (user + system) of the process, from its --json summary (the kernel's getrusage). */
+  readonly cpuMs?: number | null;
 }
 
 export interface E2eReport {
@@ -50,6 +66,19 @@ export interface E2eReport {
   readonly projectedHoursFor100M: number | null;
   readonly settings: Readonly<Record<string, string | number | boolean | null>>;
   readonly profileUsPerRow?: E2eMeasurements['profile'];
+  /** CPU seconds (user + system, from the kernel) of all producer processes together and of the consumer. */
+  readonly cpuSecondsProducer: number | null;
+  readonly cpuSecondsConsumer: number | null;
+  /** The same per row stored, in µs: settle's own CPU cost, little moved by a noisy machine. */
+  readonly cpuUsPerRowProducer: number | null;
+  readonly cpuUsPerRowConsumer: number | null;
+  readonly server: Readonly<Record<string, string | number>> | null;
+  readonly tenths: readonly Tenth[];
+  /** The last tenth's rows/s over the first's (null without ten tenths). */
+  readonly lastToFirstTenth: number | null;
+  /** Secondary-index bytes per row of the day's partition (what `settle plan --bench` reads), null if not measured. */
+  readonly indexBytesPerRow: number | null;
+  readonly partition: PartitionFootprint | null;
 }
 
 const mb = (kb: number) => Math.round(kb / 1024);
@@ -92,6 +121,25 @@ export function computeReport(m: E2eMeasurements): E2eReport {
     projectedHoursFor100M: e2eRowsPerSec > 0 ? round(100e6 / e2eRowsPerSec / 3600, 2) : null,
     settings: m.settings,
     ...(m.profile ? { profileUsPerRow: m.profile } : {}),
+    ...cpu(m),
+    server: m.server ?? null,
+    tenths: m.tenths ?? [],
+    lastToFirstTenth: lastToFirst(m.tenths ?? []),
+    indexBytesPerRow: m.footprint?.indexBytesPerRow ?? null,
+    partition: m.footprint ?? null,
+  };
+}
+
+function cpu(m: E2eMeasurements): Pick<E2eReport, 'cpuSecondsProducer' | 'cpuSecondsConsumer' | 'cpuUsPerRowProducer' | 'cpuUsPerRowConsumer'> {
+  const ps = m.producers ?? (m.producer ? [m.producer] : []);
+  const producerMs = ps.every((p) => typeof p.cpuMs === 'number') ? ps.reduce((sum, p) => sum + (p.cpuMs ?? 0), 0) : null;
+  const consumerMs = typeof m.consumer.cpuMs === 'number' ? m.consumer.cpuMs : null;
+  const usPerRow = (ms: number | null) => (ms === null || m.rows <= 0 ? null : round((ms * 1000) / m.rows, 2));
+  return {
+    cpuSecondsProducer: producerMs === null ? null : round(producerMs / 1000, 2),
+    cpuSecondsConsumer: consumerMs === null ? null : round(consumerMs / 1000, 2),
+    cpuUsPerRowProducer: usPerRow(producerMs),
+    cpuUsPerRowConsumer: usPerRow(consumerMs),
   };
 }
 
@@ -110,7 +158,16 @@ export function formatReport(r: E2eReport): string {
           .map(([k, v]) => `${k} ${n(v.rowsPerSec)} rows/s from ${n(v.tableRowsBefore)} rows`)
           .join('; ')})`,
     `  ratio to raw MySQL: ${r.ratioToRawDb ?? '-'}; 100,000,000 rows would take ${r.projectedHoursFor100M ?? '-'} h at this rate`,
+    `  CPU (kernel, user + system): produce ${r.cpuSecondsProducer ?? '-'} s (${r.cpuUsPerRowProducer ?? '-'} µs/row), consume ${r.cpuSecondsConsumer ?? '-'} s (${r.cpuUsPerRowConsumer ?? '-'} µs/row)`,
   ];
+  if (r.server) lines.push(`  server: ${Object.entries(r.server).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+  if (r.partition) {
+    const idx = Object.entries(r.partition.indexes).map(([k, v]) => `${k} ${v}`).join(', ');
+    lines.push(`  partition ${r.partition.partition}: ${n(r.partition.rows)} rows; bytes/row: data ${r.partition.dataBytesPerRow}, secondary indexes ${r.partition.indexBytesPerRow} (${idx})`);
+  }
+  if (r.tenths.length > 0) {
+    lines.push(`  the day by tenths (last tenth / first tenth = ${r.lastToFirstTenth ?? '-'}):`, formatTenths(r.tenths));
+  }
   if (r.profileUsPerRow) lines.push(formatStageTable(r.profileUsPerRow));
   return `${lines.join('\n')}\n`;
 }

@@ -13,6 +13,7 @@ import { isSettleError } from '../../../domain/shared/settle-error.js';
 import { ZERO_COUNTS } from '../../../domain/batch/job-execution.js';
 import { dateFlag, intFlag, shardFromFlags, usage } from '../flag-parsers.js';
 import { MAX_SHARDS, shardLabel } from '../../../domain/batch/shard.js';
+import { MAX_PAGES_OVERRIDE } from '../../../domain/batch/runaway-page-guard.js';
 import { globalOverrides } from '../global-options.js';
 import { unknownFieldsLine } from './job-summary-output.js';
 import { createJobProgressBar } from '../../progress/job-progress-bar.js';
@@ -45,7 +46,8 @@ export function registerProduceCommand(program: Command, ctx: CliContext): void 
     .option('--max-rejects <n>', 'rejected rows tolerated before exiting 3', intFlag('--max-rejects', 0, 1_000_000_000), 0)
     .option('--concurrency <n>', 'pages fetched at once (env TOSS_CONCURRENCY, default 4)', intFlag('--concurrency', 1, 64))
     .option('--page-size <n>', 'rows per page, at most 5000 (env TOSS_PAGE_SIZE); a resumed window keeps the size it started with', intFlag('--page-size', 1, 5000))
-    .option('--max-pages <n>', 'pages the window may hold; a full page past them stops the run, exit 3 (env TOSS_MAX_PAGES, default 2000)', intFlag('--max-pages', 1, 1_000_000))
+    .option('--max-pages <n>', 'pages the window may hold; a full page past them stops the run, exit 3 (env TOSS_MAX_PAGES; default: derived, '
+      + 'TOSS_MAX_ROWS_PER_DAY × days of the window ÷ page size)', intFlag('--max-pages', 1, MAX_PAGES_OVERRIDE))
     .option('--expected-rows <n>', 'size the progress bar and ETA', intFlag('--expected-rows', 1, Number.MAX_SAFE_INTEGER))
     .option('--json', 'print the summary as JSON')
     .option('--shards <n>', 'split the window across N workers; each fetches every Nth page (a Kubernetes Indexed Job runs one per index)', intFlag('--shards', 1, MAX_SHARDS))
@@ -73,7 +75,9 @@ export function registerProduceCommand(program: Command, ctx: CliContext): void 
         const progress = ctx.stdoutIsTTY && process.stderr.isTTY ? createJobProgressBar(process.stderr, config.toss.pageSize, opts.expectedRows ?? null) : undefined;
         const wired = await wireSettlementJob(config, logger, { dryRun: opts.dryRun === true, concurrency: config.toss.concurrency, ...(progress ? { progress } : {}) });
         try {
-          summary = await wired.value.run({ window, shard, pageSize: config.toss.pageSize, maxPages: config.toss.maxPages, dryRun: opts.dryRun === true, maxRejects: opts.maxRejects, signal: ctx.signal });
+          const { pageSize, maxPages, maxRowsPerDay } = config.toss;
+          const dryRun = opts.dryRun === true;
+          summary = await wired.value.run({ window, shard, pageSize, maxPages, maxRowsPerDay, dryRun, maxRejects: opts.maxRejects, signal: ctx.signal });
         } finally {
           await wired.close();
         }
@@ -111,8 +115,11 @@ export function registerProduceCommand(program: Command, ctx: CliContext): void 
 
 function printSummary(ctx: CliContext, s: JobSummary, horizon: PayoutWindowHorizon | null, json: boolean): void {
   if (json) {
-    // peakRssMb: this process's resident high-water mark (the kernel's maxrss), for benchmarks and capacity plans
-    ctx.out(JSON.stringify({ ...s, ...(horizon ? { calendarHorizon: horizon } : {}), peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) }));
+    // peakRssMb: this process's resident high-water mark (the kernel's maxrss); cpuMs: its CPU time (user + system,
+    // all threads, from the kernel's getrusage): for benchmarks and capacity plans
+    const usage = process.resourceUsage();
+    const own = { peakRssMb: Math.round(usage.maxRSS / 1024), cpuMs: Math.round((usage.userCPUTime + usage.systemCPUTime) / 1000) };
+    ctx.out(JSON.stringify({ ...s, ...(horizon ? { calendarHorizon: horizon } : {}), ...own }));
     return;
   }
   ctx.out(`${s.outcome} window ${windowLabel(s.window)}${s.shard.count > 1 ? ` (${shardLabel(s.shard)})` : ''} execution ${s.executionId ?? '-'}${s.resumedAfterPage ? ` (resumed after page ${s.resumedAfterPage})` : ''}`);

@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { lastToFirst, TenthsTracker } from '../../../src/presentation/bench/e2e-day.js';
+import { computeReport, formatReport } from '../../../src/presentation/bench/e2e-report.js';
+
+describe('the day bench by tenths', () => {
+  it('starts the first tenth at the first poll that saw rows, and rates each tenth over its own interval', () => {
+    const t = new TenthsTracker(1_000);
+    t.observe(0, 0, 0); // producer starting: not the day's clock
+    t.observe(5_000, 0, 0);
+    t.observe(6_000, 50, 10); // first rows stored: the first tenth starts here, with 50 rows already in
+    t.observe(7_000, 100, 20); // tenth 1: 50 rows in 1 s
+    for (let k = 2; k <= 9; k++) t.observe(7_000 + (k - 1) * 1_000, k * 100, 20 + (k - 1) * 100);
+    t.observe(17_000, 1_000, 2_020); // tenth 10: 100 rows in 2 s, 1,200 pool reads
+    const tenths = t.tenths();
+    expect(tenths).toHaveLength(10);
+    expect(tenths[0]).toEqual({ tenth: 1, rowsStored: 100, seconds: 1, rowsPerSec: 50, poolReadsPerSec: 10 });
+    expect(tenths[1]).toEqual({ tenth: 2, rowsStored: 200, seconds: 1, rowsPerSec: 100, poolReadsPerSec: 100 });
+    expect(tenths[9]).toEqual({ tenth: 10, rowsStored: 1_000, seconds: 2, rowsPerSec: 50, poolReadsPerSec: 600 });
+    expect(lastToFirst(tenths)).toBe(1);
+  });
+
+  it('a poll that crosses several boundaries closes each of them at its time', () => {
+    const t = new TenthsTracker(100);
+    t.observe(0, 5, null);
+    t.observe(1_000, 35, null);
+    expect(t.tenths().map((x) => x.rowsStored)).toEqual([10, 20, 30]);
+    expect(t.tenths()[0]).toMatchObject({ seconds: 1, rowsPerSec: 5, poolReadsPerSec: null });
+    expect(t.tenths()[1]).toMatchObject({ seconds: 0, rowsPerSec: 0 });
+  });
+
+  it('refuses a count that goes back, and has no ratio before the tenth tenth', () => {
+    const t = new TenthsTracker(100);
+    t.observe(0, 50, null);
+    expect(() => t.observe(1, 40, null)).toThrow('went back from 50 to 40');
+    expect(lastToFirst(t.tenths())).toBeNull();
+    expect(() => new TenthsTracker(5)).toThrow('at least 10 rows');
+  });
+
+  it('the report carries CPU per row, the server, the tenths and the partition bytes per row', () => {
+    const t = new TenthsTracker(1_000_000);
+    t.observe(0, 1, 0);
+    for (let k = 1; k <= 10; k++) t.observe(k * 10_000 + (k === 10 ? 15_000 : 0), k * 100_000, k * 1_000);
+    const r = computeReport({
+      rows: 1_000_000,
+      e2eSeconds: 125,
+      producer: { rowsPublished: 1_000_000, durationMs: 60_000, peakRssKb: 0, exactPeakRssMb: 300, cpuMs: 20_000 },
+      consumer: { records: 1_000_000, rowsPerSecond: 9_000, busyMs: 110_000, peakRssKb: 0, exactPeakRssMb: 200, cpuMs: 30_000 },
+      raw: [],
+      tableRowsBefore: 0,
+      prefillSeconds: 0,
+      settings: {},
+      server: { version: '10.11.19-MariaDB', innodb_buffer_pool_size: 1073741824 },
+      tenths: t.tenths(),
+      footprint: { partition: 'p20250203', rows: 1_000_000, dataBytesPerRow: 700.5, indexBytesPerRow: 180.2, indexes: { uk_settlements_transaction_key: 90.1, ix_settlements_payment_key: 90.1 } },
+    });
+    expect(r).toMatchObject({ cpuSecondsProducer: 20, cpuSecondsConsumer: 30, cpuUsPerRowProducer: 20, cpuUsPerRowConsumer: 30, indexBytesPerRow: 180.2 });
+    expect(r.tenths[0]?.rowsPerSec).toBe(10_000);
+    expect(r.tenths[9]?.rowsPerSec).toBe(4_000);
+    expect(r.lastToFirstTenth).toBe(0.4);
+    const text = formatReport(r);
+    expect(text).toContain('last tenth / first tenth = 0.4');
+    expect(text).toContain('innodb_buffer_pool_size=1073741824');
+    expect(text).toContain('secondary indexes 180.2');
+    expect(text).toContain('produce 20 s (20 µs/row)');
+  });
+});
