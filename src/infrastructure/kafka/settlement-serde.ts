@@ -61,9 +61,13 @@ export class SettlementSerde {
         return new SettlementSerde(type, id);
       } catch (error) {
         // workers of a sharded window start together: on a new subject each registers (the same schema, the same id),
-        // then sets the subject's level; the registry refuses the second "set" with a conflict. Once one has set it,
-        // registering again finds the level in place and only registers.
-        if (attempt < 3 && lostFirstRegistrationRace(error)) continue;
+        // then sets the subject's level; the registry refuses the second "set" with a conflict, and a worker that
+        // reads the level between another's registration and its "set" sees the registry's default (NONE). Once one
+        // has set it, registering again finds the level in place and only registers.
+        if (attempt < 4 && lostFirstRegistrationRace(error)) {
+          await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+          continue;
+        }
         throw registryError(error, subjectFor(topic));
       }
     }
@@ -131,9 +135,16 @@ export class SettlementSerde {
   }
 }
 
-/** Apicurio's answer to a second concurrent "set the subject's compatibility level" (409: the rule exists). */
+/**
+ * The signs of another worker registering the same new subject at this moment: Apicurio's answer to a second
+ * concurrent "set the subject's compatibility level" (409: the rule exists), or the registry's default level
+ * (NONE) read before the first worker set BACKWARD. A subject really left at NONE fails the same way after the
+ * retries (SCHEMA_COMPATIBILITY_LEVEL).
+ */
 function lostFirstRegistrationRace(error: unknown): boolean {
-  return /rule named '?COMPATIBILITY'? already exists/i.test((error as Error | undefined)?.message ?? '');
+  const message = (error as Error | undefined)?.message ?? '';
+  if (/rule named '?COMPATIBILITY'? already exists/i.test(message)) return true;
+  return (error as Error | undefined)?.name === 'ConfluentSchemaRegistryCompatibilityError' && /\(BACKWARD != NONE\)/.test(message);
 }
 
 /**

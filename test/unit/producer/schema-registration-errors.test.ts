@@ -14,6 +14,9 @@ interface Answer {
 }
 
 let config: Answer;
+/** When set, what reading the level answers from the second read on (another worker set it meanwhile). */
+let laterConfig: Answer | null = null;
+let configReads = 0;
 let register: Answer;
 let registrations = 0;
 /** What setting the subject's level answers (the client does it after a first registration). */
@@ -26,7 +29,7 @@ let url: string;
 beforeAll(async () => {
   server = createServer((req, res) => {
     const answer =
-      req.method === 'GET' && req.url?.startsWith('/config/') ? config
+      req.method === 'GET' && req.url?.startsWith('/config/') ? (++configReads > 1 && laterConfig) || config
       : req.method === 'PUT' && req.url?.startsWith('/config/') ? putConfig()
       : req.method === 'POST' && req.url?.endsWith('/versions') ? register
       : { status: 404, body: { error_code: 404, message: 'no such path' } };
@@ -49,6 +52,8 @@ afterAll(async () => {
 
 beforeEach(() => {
   registrations = 0;
+  configReads = 0;
+  laterConfig = null;
   stalled = false;
   putConfig = () => ({ status: 200, body: { compatibility: 'BACKWARD' } });
   config = { status: 200, body: { compatibilityLevel: 'BACKWARD' } };
@@ -99,6 +104,21 @@ describe('workers registering a new subject at once', () => {
     };
     expect((await registerUnder('t')).schemaId).toBe(7);
     expect(registrations).toBe(2);
+  });
+
+  it("the one that reads the level between the other's registration and its \"set\" (the registry's default, NONE) waits, asks again and registers", async () => {
+    config = { status: 200, body: { compatibilityLevel: 'NONE' } };
+    laterConfig = { status: 200, body: { compatibilityLevel: 'BACKWARD' } }; // the other worker's level, set after our first read
+    expect((await registerUnder('t')).schemaId).toBe(7);
+    expect(configReads).toBe(2);
+    expect(registrations).toBe(1);
+  });
+
+  it('a subject that stays at NONE is still the configuration error after the retries, nothing registered', async () => {
+    config = { status: 200, body: { compatibilityLevel: 'NONE' } };
+    await expect(registerUnder('t')).rejects.toMatchObject({ code: 'SCHEMA_COMPATIBILITY_LEVEL', category: 'usage' });
+    expect(configReads).toBe(4);
+    expect(registrations).toBe(0);
   });
 
   it('a 409 that says anything else is still an incompatible schema, not retried', async () => {
