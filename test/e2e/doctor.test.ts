@@ -159,9 +159,9 @@ describe('settle doctor and settle schema check (built binary)', () => {
       const r = await settle(['doctor'], { ...base(), EXPECTED_ROWS_PER_DAY: '1000000000' });
       const pool = finding(r.stdout, 'buffer pool');
       expect(pool.line).toMatch(/^WARN\s+buffer pool\s+innodb_buffer_pool_size is [\d.]+ [MG]iB \([\d,]+ bytes\); EXPECTED_ROWS_PER_DAY=1,000,000,000 /);
-      expect(pool.line).toContain('needs 535.5 GiB');
-      expect(pool.line).toContain('(575,000,000,000 bytes = 230 index bytes/row × 1,000,000,000 rows × 2 hot days × 1.25 headroom)');
-      expect(pool.fix).toMatch(/^fix: raise innodb_buffer_pool_size to 536G or more .*lower EXPECTED_ROWS_PER_DAY/);
+      expect(pool.line).toContain('needs 207.2 GiB');
+      expect(pool.line).toContain('(222,500,000,000 bytes = 178 index bytes/row × 1,000,000,000 rows × 1 hot day × 1.25 headroom)');
+      expect(pool.fix).toMatch(/^fix: raise innodb_buffer_pool_size to 208G or more .*lower EXPECTED_ROWS_PER_DAY/);
       // right after the mysql check it follows
       const lines = r.stdout.split('\n');
       expect(lines.findIndex((l) => /^WARN\s+buffer pool/.test(l))).toBeGreaterThan(lines.findIndex((l) => /^ok\s+mysql\s/.test(l)));
@@ -172,14 +172,14 @@ describe('settle doctor and settle schema check (built binary)', () => {
       type Check = { name: string; ok: boolean; warning?: boolean; detail: string; fix: string };
       const report = JSON.parse(json.stdout) as { ok: boolean; exitCode: number; checks: Check[] };
       expect(report).toMatchObject({ ok: true, exitCode: 0 });
-      expect(report.checks.find((c) => c.name === 'buffer pool')).toMatchObject({ ok: true, warning: true, fix: expect.stringContaining('536G') });
+      expect(report.checks.find((c) => c.name === 'buffer pool')).toMatchObject({ ok: true, warning: true, fix: expect.stringContaining('208G') });
       expect(json.code).toBe(0);
     });
 
     it('a day the server holds (1,000 rows): ok, no warning', async () => {
       const r = await settle(['doctor'], { ...base(), EXPECTED_ROWS_PER_DAY: '1000' });
       const pool = finding(r.stdout, 'buffer pool');
-      expect(pool.line).toMatch(/^ok\s+buffer pool\s+innodb_buffer_pool_size is .* EXPECTED_ROWS_PER_DAY=1,000 needs 575,000 bytes /);
+      expect(pool.line).toMatch(/^ok\s+buffer pool\s+innodb_buffer_pool_size is .* EXPECTED_ROWS_PER_DAY=1,000 needs 222,500 bytes /);
       expect(pool.line).toMatch(/: the day's indexes fit$/);
       expect(pool.fix).toBe('');
       expect(r.stdout).toMatch(new RegExp(`^all 7 checks passed${calendarWarnings() ? ' \\(1 with a warning\\)' : ''}$`, 'm'));

@@ -33,7 +33,7 @@ export function bufferPoolResult(serverBytes: number, rowsPerDay: number): Check
   const need = bufferPoolNeed({ rowsPerDay, indexBytesPerRow: INDEX_BYTES_PER_ROW, hotDays: DEFAULT_HOT_DAYS });
   const n = (v: number) => v.toLocaleString('en-US');
   const sizes = `innodb_buffer_pool_size is ${formatBytes(serverBytes)} (${n(serverBytes)} bytes); EXPECTED_ROWS_PER_DAY=${n(rowsPerDay)} needs`;
-  const arithmetic = `${n(need.indexBytesPerRow)} index bytes/row × ${n(rowsPerDay)} rows × ${need.hotDays} hot days × ${need.headroom} headroom`;
+  const arithmetic = `${n(need.indexBytesPerRow)} index bytes/row × ${n(rowsPerDay)} rows × ${need.hotDays} hot day${need.hotDays === 1 ? '' : 's'} × ${need.headroom} headroom`;
   const needed = `${formatBytes(need.bufferPoolBytes)} (${n(need.bufferPoolBytes)} bytes = ${arithmetic})`;
   if (serverBytes >= need.bufferPoolBytes) return passed(BUFFER_POOL_CHECK, `${sizes} ${needed}: the day's indexes fit`);
   return warned(
@@ -41,6 +41,6 @@ export function bufferPoolResult(serverBytes: number, rowsPerDay: number): Check
     `${sizes} ${needed}: the day's index pages will outgrow the pool and the load slow inside the day`,
     `raise innodb_buffer_pool_size to ${bufferPoolSetting(need.bufferPoolBytes)} or more (server config [mysqld]; SET GLOBAL resizes it online) ` +
       `on a server with that much memory to spare; or lower EXPECTED_ROWS_PER_DAY if days are smaller; ` +
-      `\`settle plan --rows N --hot-days 1\` shows the need when the previous day takes no replays or late rows during a load`,
+      `\`settle plan --rows N --hot-days 2\` shows the need when replays or late rows of the previous day run during the load`,
   );
 }

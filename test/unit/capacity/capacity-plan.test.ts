@@ -81,31 +81,31 @@ describe('capacity plan', () => {
   });
 
   it('sizes the buffer pool of a 100M-row day: index bytes/row × rows × hot days, × 1.25 headroom', () => {
-    // 230 × 100,000,000 × 2 = 46,000,000,000 bytes of hot secondary index; × 1.25 = 57,500,000,000 (53.6 GiB)
-    expect(bufferPoolNeed({ rowsPerDay: 100_000_000, indexBytesPerRow: 230, hotDays: 2 })).toEqual({
+    // 178 × 100,000,000 × 1 = 17,800,000,000 bytes of hot secondary index; × 1.25 = 22,250,000,000 (20.7 GiB)
+    expect(bufferPoolNeed({ rowsPerDay: 100_000_000, indexBytesPerRow: 178, hotDays: 1 })).toEqual({
       rowsPerDay: 100_000_000,
-      indexBytesPerRow: 230,
-      hotDays: 2,
+      indexBytesPerRow: 178,
+      hotDays: 1,
       headroom: 1.25,
-      hotIndexBytes: 46_000_000_000,
-      bufferPoolBytes: 57_500_000_000,
+      hotIndexBytes: 17_800_000_000,
+      bufferPoolBytes: 22_250_000_000,
     });
-    expect(bufferPoolNeed({ rowsPerDay: 100_000_000, indexBytesPerRow: 230, hotDays: 1 }).bufferPoolBytes).toBe(28_750_000_000);
-    expect(bufferPoolNeed({ rowsPerDay: 1_000, indexBytesPerRow: 230, hotDays: 2 }).bufferPoolBytes).toBe(575_000);
-    // a measured fraction: whole bytes, rounded up (231.7 × 3 = 695.1 → 696; × 1.25 = 870)
-    expect(bufferPoolNeed({ rowsPerDay: 3, indexBytesPerRow: 231.7, hotDays: 1 })).toMatchObject({ hotIndexBytes: 696, bufferPoolBytes: 870 });
-    expect(() => bufferPoolNeed({ rowsPerDay: 0, indexBytesPerRow: 230, hotDays: 2 })).toThrow(/rowsPerDay must be a positive number/);
-    expect(() => bufferPoolNeed({ rowsPerDay: 1, indexBytesPerRow: 230, hotDays: 0 })).toThrow(/hotDays/);
+    expect(bufferPoolNeed({ rowsPerDay: 100_000_000, indexBytesPerRow: 178, hotDays: 2 }).bufferPoolBytes).toBe(44_500_000_000);
+    expect(bufferPoolNeed({ rowsPerDay: 1_000, indexBytesPerRow: 178, hotDays: 1 }).bufferPoolBytes).toBe(222_500);
+    // a measured fraction: whole bytes, rounded up (178.1 × 3 = 534.3 → 535; × 1.25 = 668.75 → 669)
+    expect(bufferPoolNeed({ rowsPerDay: 3, indexBytesPerRow: 178.1, hotDays: 1 })).toMatchObject({ hotIndexBytes: 535, bufferPoolBytes: 669 });
+    expect(() => bufferPoolNeed({ rowsPerDay: 0, indexBytesPerRow: 178, hotDays: 1 })).toThrow(/rowsPerDay must be a positive number/);
+    expect(() => bufferPoolNeed({ rowsPerDay: 1, indexBytesPerRow: 178, hotDays: 0 })).toThrow(/hotDays/);
   });
 
   it('names a buffer pool size for people and as a my.cnf value at least as large', () => {
-    expect(formatBytes(57_500_000_000)).toBe('53.6 GiB');
+    expect(formatBytes(22_250_000_000)).toBe('20.7 GiB');
     expect(formatBytes(134_217_728)).toBe('128 MiB');
-    expect(formatBytes(575_000)).toBe('575,000 bytes');
-    expect(bufferPoolSetting(57_500_000_000)).toBe('54G');
+    expect(formatBytes(222_500)).toBe('222,500 bytes');
+    expect(bufferPoolSetting(22_250_000_000)).toBe('21G');
     expect(bufferPoolSetting(1024 ** 3)).toBe('1G');
-    expect(bufferPoolSetting(134_218_225)).toBe('256M');
-    expect(bufferPoolSetting(575_000)).toBe('128M');
+    expect(bufferPoolSetting(134_217_785)).toBe('256M');
+    expect(bufferPoolSetting(222_500)).toBe('128M');
   });
 
   it("reads a bench report's top-level indexBytesPerRow when it is a number", () => {
@@ -116,9 +116,9 @@ describe('capacity plan', () => {
   });
 
   it('prints the buffer pool with its arithmetic and its source', () => {
-    const need = bufferPoolNeed({ rowsPerDay: 100_000_000, indexBytesPerRow: 230, hotDays: 2 });
+    const need = bufferPoolNeed({ rowsPerDay: 100_000_000, indexBytesPerRow: 178, hotDays: 1 });
     const lines = formatBufferPool({ ...need, indexBytesPerRowSource: 'default, README Performance' });
-    expect(lines[0]).toBe('MySQL buffer pool for the day: 53.6 GiB (57,500,000,000 bytes): innodb_buffer_pool_size = 54G or more');
-    expect(lines[1]).toBe('  = 230 index bytes/row (default, README Performance) × 100,000,000 rows × 2 hot day(s) × 1.25 headroom');
+    expect(lines[0]).toBe('MySQL buffer pool for the day: 20.7 GiB (22,250,000,000 bytes): innodb_buffer_pool_size = 21G or more');
+    expect(lines[1]).toBe('  = 178 index bytes/row (default, README Performance) × 100,000,000 rows × 1 hot day(s) × 1.25 headroom');
   });
 });

@@ -55,11 +55,11 @@ const benchFile = async (name: string, report: Record<string, unknown>) => {
 };
 
 describe('settle plan: the buffer pool a day needs', () => {
-  it('prints it under the plan, from the defaults: 2 hot days of 230 index bytes per row, × 1.25', async () => {
+  it('prints it under the plan, from the defaults: 1 hot day of 178 index bytes per row, × 1.25', async () => {
     const r = await plan();
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('MySQL buffer pool for the day: 53.6 GiB (57,500,000,000 bytes): innodb_buffer_pool_size = 54G or more\n');
-    expect(r.stdout).toContain('  = 230 index bytes/row (default, README Performance) × 100,000,000 rows × 2 hot day(s) × 1.25 headroom\n');
+    expect(r.stdout).toContain('MySQL buffer pool for the day: 20.7 GiB (22,250,000,000 bytes): innodb_buffer_pool_size = 21G or more\n');
+    expect(r.stdout).toContain('  = 178 index bytes/row (default, README Performance) × 100,000,000 rows × 1 hot day(s) × 1.25 headroom\n');
   });
 
   it('--json holds bufferPoolBytes and its inputs next to the plans', async () => {
@@ -67,39 +67,43 @@ describe('settle plan: the buffer pool a day needs', () => {
     expect(r.code).toBe(0);
     expect(bufferPoolOf(r.stdout)).toEqual({
       rowsPerDay: 100_000_000,
-      indexBytesPerRow: 230,
+      indexBytesPerRow: 178,
       indexBytesPerRowSource: 'default, README Performance',
-      hotDays: 2,
+      hotDays: 1,
       headroom: 1.25,
-      hotIndexBytes: 46_000_000_000,
-      bufferPoolBytes: 57_500_000_000,
+      hotIndexBytes: 17_800_000_000,
+      bufferPoolBytes: 22_250_000_000,
     });
   });
 
   it('--rows, --hot-days and --index-bytes-per-row change it', async () => {
-    const r = await plan('--json', '--rows', '10000000', '--hot-days', '1', '--index-bytes-per-row', '200');
-    // 200 × 10,000,000 × 1 = 2,000,000,000; × 1.25 = 2,500,000,000
-    expect(bufferPoolOf(r.stdout)).toMatchObject({ rowsPerDay: 10_000_000, hotDays: 1, indexBytesPerRow: 200, bufferPoolBytes: 2_500_000_000 });
+    const r = await plan('--json', '--rows', '10000000', '--hot-days', '2', '--index-bytes-per-row', '200');
+    // 200 × 10,000,000 × 2 = 4,000,000,000; × 1.25 = 5,000,000,000
+    expect(bufferPoolOf(r.stdout)).toMatchObject({ rowsPerDay: 10_000_000, hotDays: 2, indexBytesPerRow: 200, hotIndexBytes: 4_000_000_000, bufferPoolBytes: 5_000_000_000 });
     expect(bufferPoolOf(r.stdout).indexBytesPerRowSource).toBe('--index-bytes-per-row');
-    const text = await plan('--rows', '10000000', '--hot-days', '1', '--index-bytes-per-row', '200');
-    expect(text.stdout).toContain('MySQL buffer pool for the day: 2.3 GiB (2,500,000,000 bytes): innodb_buffer_pool_size = 3G or more');
+    const text = await plan('--rows', '10000000', '--hot-days', '2', '--index-bytes-per-row', '200');
+    expect(text.stdout).toContain('MySQL buffer pool for the day: 4.7 GiB (5,000,000,000 bytes): innodb_buffer_pool_size = 5G or more');
+    expect(text.stdout).toContain('  = 200 index bytes/row (--index-bytes-per-row) × 10,000,000 rows × 2 hot day(s) × 1.25 headroom');
+    // --hot-days 2 alone (replays of the previous day during the load): 178 × 100,000,000 × 2 × 1.25 = 44,500,000,000 (41.4 GiB)
+    const twoDays = await plan('--hot-days', '2');
+    expect(twoDays.stdout).toContain('MySQL buffer pool for the day: 41.4 GiB (44,500,000,000 bytes): innodb_buffer_pool_size = 42G or more\n');
   });
 
   it("takes the index bytes per row from the --bench JSON's indexBytesPerRow; the flag still wins", async () => {
     const measured = await benchFile('measured.json', { ...BENCH, indexBytesPerRow: 180 });
     const r = await plan('--json', '--bench', measured);
     expect(r.code).toBe(0);
-    expect(bufferPoolOf(r.stdout)).toMatchObject({ indexBytesPerRow: 180, indexBytesPerRowSource: measured, bufferPoolBytes: 45_000_000_000 });
+    expect(bufferPoolOf(r.stdout)).toMatchObject({ indexBytesPerRow: 180, indexBytesPerRowSource: measured, bufferPoolBytes: 22_500_000_000 });
     const flag = await plan('--json', '--bench', measured, '--index-bytes-per-row', '250');
-    expect(bufferPoolOf(flag.stdout)).toMatchObject({ indexBytesPerRow: 250, bufferPoolBytes: 62_500_000_000 });
+    expect(bufferPoolOf(flag.stdout)).toMatchObject({ indexBytesPerRow: 250, bufferPoolBytes: 31_250_000_000 });
     const text = await plan('--bench', measured);
-    expect(text.stdout).toContain(`  = 180 index bytes/row (${measured}) × 100,000,000 rows × 2 hot day(s) × 1.25 headroom`);
+    expect(text.stdout).toContain(`  = 180 index bytes/row (${measured}) × 100,000,000 rows × 1 hot day(s) × 1.25 headroom`);
   });
 
   it('keeps the default for a bench JSON without the field, and refuses a non-positive one', async () => {
     const without = await benchFile('without.json', BENCH);
     const r0 = await plan('--json', '--bench', without);
-    expect(bufferPoolOf(r0.stdout)).toMatchObject({ indexBytesPerRow: 230, indexBytesPerRowSource: 'default, README Performance' });
+    expect(bufferPoolOf(r0.stdout)).toMatchObject({ indexBytesPerRow: 178, indexBytesPerRowSource: 'default, README Performance' });
     const zero = await benchFile('zero.json', { ...BENCH, indexBytesPerRow: 0 });
     const r = await plan('--bench', zero);
     expect(r.code).toBe(2);

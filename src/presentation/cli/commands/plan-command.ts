@@ -108,7 +108,7 @@ export function registerPlanCommand(program: Command, ctx: CliContext): void {
     .option('--toss-concurrency <n>', 'pages each worker fetches at once (TOSS_CONCURRENCY)', intFlag('--toss-concurrency', 1, 64), 4)
     .option('--toss-page-seconds <s>', 'seconds Toss takes per page (assumed)', '2')
     .option('--utilization <f>', 'fraction of each measured rate to plan a process at', '0.7')
-    .option('--hot-days <n>', 'days whose indexes take inserts at once: the day loading, the previous one (replays, late rows)', hotDaysFlag, DEFAULT_HOT_DAYS)
+    .option('--hot-days <n>', "days whose indexes take random inserts at the load's rate: the day loading; an earlier day takes only replays and late rows, at their own pace (2 when they run alongside the load)", hotDaysFlag, DEFAULT_HOT_DAYS)
     .option('--index-bytes-per-row <n>', `secondary index bytes per row; default: the --bench JSON's indexBytesPerRow, else ${INDEX_BYTES_PER_ROW}`)
     .option('--json', 'print the plans as JSON')
     .action((opts: PlanOptions) => {
@@ -161,7 +161,7 @@ export function formatBufferPool(b: BufferPoolPlan): string[] {
   return [
     `MySQL buffer pool for the day: ${formatBytes(b.bufferPoolBytes)} (${n(b.bufferPoolBytes)} bytes): innodb_buffer_pool_size = ${setting} or more`,
     `  = ${n(b.indexBytesPerRow)} index bytes/row (${b.indexBytesPerRowSource}) × ${n(b.rowsPerDay)} rows × ${b.hotDays} hot day(s) × ${b.headroom} headroom`,
-    "  hot days: the day loading and the previous day (replays, late rows); headroom: InnoDB's own use, the clustered index's right edge, other tables",
+    "  hot days: the day loading (--hot-days 2 when replays of the previous day run during the load); headroom: InnoDB's own use, the clustered index's right edge, other tables",
     "  below it the day's index pages outgrow the pool: inserts read from disk and the load slows inside the day (settle doctor warns, EXPECTED_ROWS_PER_DAY)",
   ];
 }
