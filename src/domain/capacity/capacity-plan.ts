@@ -120,8 +120,9 @@ export function ratesFromBench(report: Record<string, unknown>, source: string):
     producerRowsPerSec: need('producer rows/s', perProducer),
     consumerRowsPerSec: need('consumeRowsPerSec', report.consumeRowsPerSec),
     mysqlRowsPerSec: need('rawDbRowsPerSec (run the bench with a raw method, e.g. --raw-methods=loadData)', report.rawDbRowsPerSec),
-    producerCpuUsPerRow: num(profile.produce?.busyUsPerRow),
-    consumerCpuUsPerRow: num(profile.consume?.busyUsPerRow),
+    // the kernel's CPU time per row (every bench run prints it) before a --profile's busy time
+    producerCpuUsPerRow: num(report.cpuUsPerRowProducer) ?? num(profile.produce?.busyUsPerRow),
+    consumerCpuUsPerRow: num(report.cpuUsPerRowConsumer) ?? num(profile.consume?.busyUsPerRow),
     producerPeakRssMb: need('peakRssMbProducer', report.peakRssMbProducer),
     consumerPeakRssMb: need('peakRssMbConsumer', report.peakRssMbConsumer),
     source,

@@ -57,6 +57,8 @@ describe('capacity plan', () => {
   it('reads per-process rates from a bench JSON line, one or several producer workers', () => {
     const one = ratesFromBench({ produceRowsPerSec: 30_000, consumeRowsPerSec: 12_000, rawDbRowsPerSec: 15_000, peakRssMbProducer: 390, peakRssMbConsumer: 225, profileUsPerRow: { produce: { busyUsPerRow: 71.4 }, consume: { busyUsPerRow: 69.3 } } }, 'f');
     expect(one).toEqual({ producerRowsPerSec: 30_000, consumerRowsPerSec: 12_000, mysqlRowsPerSec: 15_000, producerCpuUsPerRow: 71.4, consumerCpuUsPerRow: 69.3, producerPeakRssMb: 390, consumerPeakRssMb: 225, source: 'f' });
+    const kernel = ratesFromBench({ produceRowsPerSec: 1, consumeRowsPerSec: 1, rawDbRowsPerSec: 1, peakRssMbProducer: 1, peakRssMbConsumer: 1, cpuUsPerRowProducer: 38.12, cpuUsPerRowConsumer: 52.01, profileUsPerRow: { produce: { busyUsPerRow: 71.4 } } }, 'f');
+    expect(kernel).toMatchObject({ producerCpuUsPerRow: 38.12, consumerCpuUsPerRow: 52.01 });
     const two = ratesFromBench({ shards: 2, produceRowsPerSec: 50_000, producers: [{ rowsPerSec: 24_000 }, { rowsPerSec: 26_000 }], consumeRowsPerSec: 1, rawDbRowsPerSec: 1, peakRssMbProducer: 1, peakRssMbConsumer: 1 }, 'f');
     expect(two.producerRowsPerSec).toBe(25_000);
     expect(two.producerCpuUsPerRow).toBeNull();
