@@ -7,12 +7,12 @@ import type { Secret } from '../config/secret.js';
 import { paymentErrorCategory } from './toss-payment-errors.js';
 import { approvedPaymentFrom, canceledPaymentFrom } from './toss-payment-response.js';
 import { TossHttpError, tossErrorFrom } from './toss-http-error.js';
-import { tossTransportError } from './toss-transport-errors.js';
+import { withinDeadline } from './toss-deadline.js';
 
 export interface TossPaymentsClientOptions {
   readonly baseUrl: string;
   readonly secretKey: Secret;
-  readonly timeoutMs?: number; // per attempt, for headers and for the body
+  readonly timeoutMs?: number; // one total deadline per attempt: connect, headers and the whole body
   readonly maxRetries?: number;
   readonly baseDelayMs?: number;
   readonly maxDelayMs?: number;
@@ -80,23 +80,21 @@ export class TossPaymentsClient implements TossPayments {
   }
 
   async #once(path: string, payload: object, idempotencyKey: string, attempt: number, signal?: AbortSignal): Promise<unknown> {
-    let res: Dispatcher.ResponseData;
-    let text: string;
-    try {
-      res = await request(`${this.#o.baseUrl}${path}`, {
+    // No complete HTTP answer within the deadline (timeoutMs for connect, headers and the whole body: undici's own
+    // timeouts restart with every chunk and are only a backstop), or none at all: the request may or may not have
+    // run at Toss; a retry carries the same key.
+    const { res, text } = await withinDeadline(this.#o.timeoutMs, `POST ${path} (attempt ${attempt})`, signal, async (deadline) => {
+      const answer: Dispatcher.ResponseData = await request(`${this.#o.baseUrl}${path}`, {
         method: 'POST',
         dispatcher: this.#dispatcher,
         headers: { ...this.#extra, authorization: this.#auth, 'content-type': 'application/json', accept: 'application/json', 'idempotency-key': idempotencyKey, 'user-agent': 'settle/0.1' },
         body: JSON.stringify(payload),
         headersTimeout: this.#o.timeoutMs,
         bodyTimeout: this.#o.timeoutMs,
-        ...(signal ? { signal } : {}),
+        signal: deadline,
       });
-      text = await res.body.text();
-    } catch (error) {
-      // no HTTP answer: the request may or may not have run at Toss; a retry carries the same key
-      throw tossTransportError(error, `POST ${path} (attempt ${attempt})`);
-    }
+      return { res: answer, text: await answer.body.text() };
+    });
     if (res.statusCode < 200 || res.statusCode > 299) throw tossErrorFrom(res.statusCode, res.headers, text, paymentErrorCategory);
     try {
       return JSON.parse(text) as unknown;

@@ -6,12 +6,12 @@ import type { SettlementWindow } from '../../domain/settlement/settlement-window
 import { SettleError } from '../../domain/shared/settle-error.js';
 import { retry } from '../../application/shared/retry.js';
 import { TossHttpError, tossErrorFrom } from './toss-http-error.js';
-import { tossTransportError } from './toss-transport-errors.js';
+import { withinDeadline } from './toss-deadline.js';
 
 export interface TossSettlementsClientOptions {
   readonly baseUrl: string;
   readonly secretKey: Secret;
-  readonly timeoutMs?: number; // Toss: a settlement lookup can take up to 60 s
+  readonly timeoutMs?: number; // one total deadline per attempt (connect, headers, whole body); Toss: a lookup can take 60 s
   readonly maxRetries?: number;
   readonly baseDelayMs?: number;
   readonly maxDelayMs?: number;
@@ -74,7 +74,7 @@ function rawPage(body: Buffer, page: number): RawSettlementPage {
   };
 }
 
-/** `GET /v1/settlements` over undici with keep-alive, timeouts and bounded retries. */
+/** `GET /v1/settlements` over undici with keep-alive, a total deadline per attempt and bounded retries. */
 export class TossSettlementsClient implements SettlementSource {
   readonly #agent: Agent;
   readonly #o: Required<Omit<TossSettlementsClientOptions, 'logger' | 'secretKey'>>;
@@ -92,6 +92,7 @@ export class TossSettlementsClient implements SettlementSource {
     };
     this.#auth = basicAuth(options.secretKey);
     this.#log = options.logger;
+    // undici's own timeouts restart with every chunk: only a backstop; the deadline is withinDeadline's (#once)
     this.#agent = new Agent({ connections: this.#o.connections, keepAliveTimeout: 30_000, headersTimeout: this.#o.timeoutMs, bodyTimeout: this.#o.timeoutMs });
   }
 
@@ -122,20 +123,21 @@ export class TossSettlementsClient implements SettlementSource {
     });
   }
 
-  /** The body of a 200 answer, as bytes (UTF-8 JSON, ~4 MB for 5,000 rows); any other status is an error. */
+  /**
+   * The body of a 200 answer, as bytes (UTF-8 JSON, ~4 MB for 5,000 rows); any other status is an error. The whole
+   * attempt, body included, has timeoutMs (a Toss trickling its body fails TOSS_TIMEOUT and is retried); our own
+   * SettleErrors (HTTP answers) pass through; everything else is classified in one place (toss-transport-errors.ts).
+   */
   async #once(url: string, page: number, attempt: number, signal?: AbortSignal): Promise<Buffer> {
-    try {
+    return withinDeadline(this.#o.timeoutMs, `GET /v1/settlements page ${page} (attempt ${attempt})`, signal, async (deadline) => {
       const res = await request(url, {
         dispatcher: this.#agent,
         headers: { authorization: this.#auth, accept: 'application/json', 'user-agent': 'settle/0.1' },
-        ...(signal ? { signal } : {}),
+        signal: deadline,
       });
       if (res.statusCode !== 200) throw tossErrorFrom(res.statusCode, res.headers, await res.body.text());
       return Buffer.from(await res.body.arrayBuffer());
-    } catch (error) {
-      // our own SettleErrors (HTTP answers, bodies) pass through; everything else is classified in one place
-      throw tossTransportError(error, `GET /v1/settlements page ${page} (attempt ${attempt})`);
-    }
+    });
   }
 
   async close(): Promise<void> {

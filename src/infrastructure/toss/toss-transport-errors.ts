@@ -5,8 +5,9 @@ import { SettleError, isSettleError } from '../../domain/shared/settle-error.js'
  * Toss clients use it, so one failure means one thing whether we were reading settlements or confirming a payment:
  *
  *   code                 when                                                   category    retried
- *   TOSS_TIMEOUT         no answer in time: undici's connect/headers/body          transient   yes
- *                        timeouts, ETIMEDOUT, an AbortSignal.timeout of ours
+ *   TOSS_TIMEOUT         no answer in time: the request's total deadline           transient   yes
+ *                        (TOSS_TIMEOUT_MS, toss-deadline.ts), undici's connect/
+ *                        headers/body timeouts, ETIMEDOUT, an AbortSignal.timeout
  *   TOSS_UNREACHABLE     the connection failed or broke: refused, reset, DNS,      transient   yes
  *                        socket closed, body cut short
  *   ABORTED              the caller's signal (shutdown): stop, a rerun resumes     transient   no
@@ -57,10 +58,12 @@ export function classifyTransportFailure(error: unknown): TransportFailure {
   return 'TOSS_REQUEST_FAILED';
 }
 
-/** `where` names the request for people, e.g. "POST /v1/payments/confirm (attempt 2)"; it must hold no secret. */
-export function tossTransportError(error: unknown, where: string): SettleError {
+/**
+ * `where` names the request for people, e.g. "POST /v1/payments/confirm (attempt 2)"; it must hold no secret.
+ * `failure` overrides the classification when the caller knows better (its own signal aborted: a stop).
+ */
+export function tossTransportError(error: unknown, where: string, failure: TransportFailure = classifyTransportFailure(error)): SettleError {
   if (isSettleError(error)) return error;
-  const failure = classifyTransportFailure(error);
   const e = (typeof error === 'object' && error !== null ? error : {}) as ErrorLike;
   const code = networkCode(e);
   const what = code ?? (typeof e.name === 'string' ? e.name : 'error');
