@@ -71,6 +71,7 @@ export async function wireSettlementJob(config: Config, logger: Logger, options:
     const jobs = conn ? new MySqlJobRepository(conn) : dryRunJobs;
     const job = new RunSettlementJob({
       reader,
+      source: pages.source,
       publisher: publisher ?? noPublisher,
       jobs,
       clock: systemClock,

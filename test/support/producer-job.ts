@@ -71,6 +71,7 @@ export async function wireTestJob(o: TestJobOptions): Promise<TestJob> {
   };
   const job = new RunSettlementJob({
     reader: new PrefetchingPageReader(client, o.concurrency ?? 2),
+    source: client,
     publisher: new KafkaSettlementPublisher(producer, serde, o.topic, rejectsTopic(o.topic)),
     jobs,
     clock: systemClock,

@@ -1,6 +1,8 @@
 import { addCounts, ZERO_COUNTS, type ExecutionCounts, type ExecutionKind } from '../../domain/batch/job-execution.js';
+import { isLastPage } from '../../domain/batch/page-checkpoint.js';
 import { pageLimit, RunawayPageGuard } from '../../domain/batch/runaway-page-guard.js';
 import { firstPage, SINGLE_WORKER, type Shard } from '../../domain/batch/shard.js';
+import { confirmNextPageEmpty, confirmSamePage, nextPageToConfirm, type WindowEnd } from '../../domain/batch/window-end.js';
 import type { RejectedSettlement, Settlement } from '../../domain/settlement/settlement.js';
 import { windowLabel, type SettlementWindow } from '../../domain/settlement/settlement-window.js';
 import { validateSettlement } from '../../domain/settlement/validate-settlement.js';
@@ -8,7 +10,7 @@ import { unknownFieldNames } from '../../domain/settlement/settlement-shape.js';
 import { SettleError } from '../../domain/shared/settle-error.js';
 import type { Clock, Log } from '../shared/log.js';
 import type { JobRepository } from './job-repository.js';
-import type { SettlementPageReader, SettlementPublisher } from './ports.js';
+import type { FetchedPage, SettlementPageReader, SettlementPublisher, SettlementSource } from './ports.js';
 
 export interface RunJobRequest {
   readonly window: SettlementWindow;
@@ -54,6 +56,11 @@ export interface JobProgress {
 
 export interface RunSettlementJobDeps {
   readonly reader: SettlementPageReader;
+  /**
+   * The pages behind `reader`, asked for one at a time: the requests that confirm the window's end (the short or
+   * empty page again, then the next page; see domain/batch/window-end.ts) before the run completes.
+   */
+  readonly source: SettlementSource;
   readonly publisher: SettlementPublisher;
   readonly jobs: JobRepository;
   readonly clock: Clock;
@@ -79,8 +86,10 @@ interface WrittenPage {
 /**
  * The chunk-oriented step: each page is read → processed (validated) → written (published, rejects included)
  * → checkpointed, in page order. A crash between write and checkpoint republishes that page on restart; the
- * consumer's idempotent upsert absorbs it. Dry runs read and validate only, touching neither Kafka nor the
- * job repository.
+ * consumer's idempotent upsert absorbs it. The page that ends the window (the first short or empty one of this
+ * run's pages) is asked for again before it is handed over (domain/batch/window-end.ts): an end Toss does not
+ * confirm fails the run (TOSS_PAGE_CHANGED) instead of completing it. Dry runs read and validate only, touching
+ * neither Kafka nor the job repository, and confirm the end the same way.
  */
 export class RunSettlementJob {
   constructor(private readonly deps: RunSettlementJobDeps) {}
@@ -144,31 +153,45 @@ export class RunSettlementJob {
       this.deps.progress?.page({ page, counts });
     };
 
+    // validates a page and hands it to the publisher (nothing for a dry run); returns once at most depth − 1 pages are unacknowledged
+    const handOver = async (page: number, rows: readonly unknown[]) => {
+      const valid: Settlement[] = [];
+      const rejected: RejectedSettlement[] = [];
+      for (const raw of rows) {
+        const result = validateSettlement(raw);
+        if (result.ok) {
+          valid.push(result.value);
+          if (result.value.unknownFields !== null) countUnknown(page, result.value);
+        } else rejected.push(result.rejection);
+      }
+      const written = dryRun ? Promise.resolve({ page, rows: rows.length, published: 0, rejected }) : this.#write(page, rows.length, valid, rejected, meta);
+      written.catch(() => undefined); // awaited in page order by commitOldest; never unhandled meanwhile
+      inFlight.push(written);
+      while (inFlight.length >= depth) await commitOldest();
+    };
+
     try {
       // A resumed run re-reads its last checkpointed page, unpublished, so the guard has a page to compare the
       // first new one with: a Toss that repeats pages is refused at the same page however often the run resumes.
       // a worker of N reads every Nth page of its own; a resumed one starts at its last checkpointed page
       const start = resumeAfter > 0 ? resumeAfter : firstPage(shard);
-      for await (const { page, rows } of this.deps.reader.pages(req.window, start, req.pageSize, req.signal, shard.count)) {
-        if (page === resumeAfter) {
-          guard.remember(page, rows);
-          continue;
+      let end: FetchedPage | null = null;
+      for await (const fetched of this.deps.reader.pages(req.window, start, req.pageSize, req.signal, shard.count)) {
+        const { page, rows } = fetched;
+        if (page === resumeAfter) guard.remember(page, rows);
+        else guard.admit(page, rows); // throws before anything of this page is handed to the publisher
+        if (isLastPage(rows.length, req.pageSize)) {
+          // the window's end, pending confirmation: leaving the loop ends the reader (and its fetches past the end)
+          end = fetched;
+          break;
         }
-        guard.admit(page, rows); // throws before anything of this page is handed to the publisher
-        const valid: Settlement[] = [];
-        const rejected: RejectedSettlement[] = [];
-        for (const raw of rows) {
-          const result = validateSettlement(raw);
-          if (result.ok) {
-            valid.push(result.value);
-            if (result.value.unknownFields !== null) countUnknown(page, result.value);
-          } else rejected.push(result.rejection);
-        }
-        const written = dryRun ? Promise.resolve({ page, rows: rows.length, published: 0, rejected }) : this.#write(page, rows.length, valid, rejected, meta);
-        written.catch(() => undefined); // awaited in page order by commitOldest; never unhandled meanwhile
-        inFlight.push(written);
-        while (inFlight.length >= depth) await commitOldest();
+        if (page !== resumeAfter) await handOver(page, rows);
         if (req.signal?.aborted) break;
+      }
+      if (end && !req.signal?.aborted) {
+        // every page before the end was handed over (in page order); the end page is not, until Toss confirms it
+        await this.#confirmEnd(req, end, shard.count, end.page === resumeAfter);
+        if (end.page !== resumeAfter) await handOver(end.page, end.rows);
       }
       while (inFlight.length > 0) await commitOldest();
       const stopped = req.signal?.aborted === true;
@@ -192,9 +215,9 @@ export class RunSettlementJob {
       log.info({ ...summary, rejectSample: undefined }, 'settlement job finished');
       return summary;
     } catch (error) {
-      // A read failed or a guard refused a page: pages already handed over still count once acknowledged (the
-      // refused page never was). A page failed: nothing after it is checkpointed. Either way its followers
-      // settle before the producer closes.
+      // A read failed, a guard refused a page or Toss did not confirm the window's end: pages already handed over
+      // still count once acknowledged (the refused or unconfirmed page never was). A page failed: nothing after it
+      // is checkpointed. Either way its followers settle before the producer closes.
       while (!commitFailed && inFlight.length > 0) await commitOldest().catch(() => undefined);
       await Promise.allSettled(inFlight.splice(0));
       const stopped = req.signal?.aborted === true;
@@ -208,6 +231,19 @@ export class RunSettlementJob {
       this.deps.progress?.stop();
       if (claim) await jobs.release();
     }
+  }
+
+  /**
+   * Asks Toss for the end page once more and, when it held rows, for the run's next page (see window-end.ts): one
+   * request after an empty page, two after a short one (only one when the page already answered differently).
+   */
+  async #confirmEnd(req: RunJobRequest, end: WindowEnd, stride: number, checkpointed: boolean): Promise<void> {
+    const { source, log } = this.deps;
+    const context = { window: windowLabel(req.window), pageSize: req.pageSize, stride, checkpointed };
+    confirmSamePage(end, await source.fetchPage(req.window, end.page, req.pageSize, req.signal), context);
+    const next = nextPageToConfirm(end, stride);
+    if (next !== null) confirmNextPageEmpty(end, { page: next, rows: await source.fetchPage(req.window, next, req.pageSize, req.signal) }, context);
+    log.debug({ page: end.page, rows: end.rows.length, nextPage: next }, 'window end confirmed');
   }
 
   async #write(page: number, rows: number, valid: readonly Settlement[], rejected: RejectedSettlement[], meta: { executionId: string }): Promise<WrittenPage> {

@@ -32,7 +32,8 @@ export function pageLimit(o: PageLimitRequest): PageLimit {
   return { maxPages: Math.ceil((maxRowsPerDay * days) / o.pageSize), source: 'derived', maxRowsPerDay, days };
 }
 
-const keyOf = (row: unknown): string | null => {
+/** A row's transactionKey, or null when it has none (such a row is a reject). */
+export const transactionKeyOf = (row: unknown): string | null => {
   const key = (row as { transactionKey?: unknown } | null)?.transactionKey;
   return typeof key === 'string' ? key : null;
 };
@@ -58,7 +59,7 @@ export function pageFingerprint(rows: readonly unknown[]): number | null {
   let a = 0;
   let b = rows.length >>> 0;
   for (const row of rows) {
-    const key = keyOf(row);
+    const key = transactionKeyOf(row);
     if (key === null) return null;
     let h1 = 0x811c9dc5;
     let h2 = 0x9747b28c ^ key.length;
@@ -87,6 +88,7 @@ export function pageFingerprint(rows: readonly unknown[]): number | null {
  * - a page past the page limit (PageLimit) that still holds rows: the window is larger than any window the run allows.
  * A sharded worker compares only the pages it reads (every Nth); a resumed run starts remembering at the page it
  * re-reads (its last checkpointed one), so a cycle is refused within one period after any start.
+ * The other way round, a Toss that ends a window too early, is window-end.ts: the short page is asked for again.
  */
 export class RunawayPageGuard {
   #previous: { readonly page: number; readonly keys: ReadonlySet<string> } | null = null;
@@ -108,14 +110,14 @@ export class RunawayPageGuard {
   admit(page: number, rows: readonly unknown[]): void {
     const previous = this.#previous;
     const seen = (row: unknown) => {
-      const key = keyOf(row);
+      const key = transactionKeyOf(row);
       return key !== null && previous !== null && previous.keys.has(key);
     };
     if (previous && rows.length > 0 && rows.every(seen)) {
       throw new SettleError(
         'TOSS_PAGE_REPEATED',
         `Toss answered page ${page} of ${this.window} with ${rows.length} row(s) that were all on page ${previous.page} ` +
-          `(first transactionKey ${keyOf(rows[0]) ?? '?'}): paging does not advance, so the window would never end. ${this.#stoppedRepeat(page)}`,
+          `(first transactionKey ${transactionKeyOf(rows[0]) ?? '?'}): paging does not advance, so the window would never end. ${this.#stoppedRepeat(page)}`,
         { category: 'data', details: { page, previousPage: previous.page, rows: rows.length } },
       );
     }
@@ -125,7 +127,7 @@ export class RunawayPageGuard {
       throw new SettleError(
         'TOSS_PAGE_REPEATED',
         `Toss answered page ${page} of ${this.window} with the same ${rows.length} transaction key(s) as page ${earlier} ` +
-          `(first transactionKey ${keyOf(rows[0]) ?? '?'}): Toss is cycling through pages, so the window would never end. ${this.#stoppedRepeat(page)}`,
+          `(first transactionKey ${transactionKeyOf(rows[0]) ?? '?'}): Toss is cycling through pages, so the window would never end. ${this.#stoppedRepeat(page)}`,
         { category: 'data', details: { page, previousPage: earlier, rows: rows.length } },
       );
     }
@@ -163,7 +165,7 @@ export class RunawayPageGuard {
   }
 
   #remember(page: number, rows: readonly unknown[], fingerprint: number | null): void {
-    this.#previous = { page, keys: new Set(rows.map(keyOf).filter((k) => k !== null)) };
+    this.#previous = { page, keys: new Set(rows.map(transactionKeyOf).filter((k) => k !== null)) };
     if (fingerprint !== null && !this.#seen.has(fingerprint)) this.#seen.set(fingerprint, page);
   }
 }

@@ -113,18 +113,44 @@ describe('settlement job against a misbehaving Toss', () => {
     }
   });
 
-  it('ends the window at the first short page, even when later pages would hold rows', async () => {
+  it('ends the window at the first short page when Toss confirms it: the page asked again is the same and the next page is empty', async () => {
     const rows = generateSettlementRows({ count: 50, from: '2025-03-04', seed: 11 });
-    // Toss pages over live data: page 3 comes back short, so the window ends there
-    const fake = await startTossFake({ rows, secretKey, faults: { 3: [fault.rows(rows.slice(20, 25))] } });
+    // Toss pages over live data: page 3 comes back short, again when asked a second time, and page 4 is empty
+    const short = fault.rows(rows.slice(20, 25));
+    const fake = await startTossFake({ rows, secretKey, faults: { 3: [short, short], 4: [fault.rows([])] } });
     const wired = await wireTestJob({ tossUrl: fake.url, secretKey, topic, databaseUrl: db.url, concurrency: 1 });
     try {
       const summary = await wired.job.run({ window: settlementWindow('2025-03-04', '2025-03-04'), pageSize: 10 });
       expect(summary).toMatchObject({ outcome: 'COMPLETED', counts: { pages: 3, rowsFetched: 25, rowsPublished: 25 } });
       expect(wired.checkpoints.map((c) => c.page)).toEqual([1, 2, 3]);
-      expect(fake.requests.map((r) => r.page)).toEqual([1, 2, 3]);
+      // pages 1–3, then the 2 confirming requests: page 3 again and page 4
+      expect(fake.requests.map((r) => r.page)).toEqual([1, 2, 3, 3, 4]);
       const published = (await readSettlements(topic)).filter((r) => r.headers[HEADER_EXECUTION_ID] === String(summary.executionId));
       expect(published.map((r) => r.value.transactionKey).sort()).toEqual(rows.slice(0, 25).map((r) => r.transactionKey as string).sort());
+    } finally {
+      await wired.close();
+      await fake.close();
+    }
+  });
+
+  it('does not end the window at a short page Toss answers in full when asked again: TOSS_PAGE_CHANGED (exit 3), pages 1–2 checkpointed, the execution FAILED', async () => {
+    const rows = generateSettlementRows({ count: 50, from: '2025-03-05', seed: 12 });
+    // a glitch: page 3 comes back short once; asked again, Toss answers the full page
+    const fake = await startTossFake({ rows, secretKey, faults: { 3: [fault.rows(rows.slice(20, 25))] } });
+    const wired = await wireTestJob({ tossUrl: fake.url, secretKey, topic, databaseUrl: db.url, concurrency: 1 });
+    try {
+      const error = await wired.job.run({ window: settlementWindow('2025-03-05', '2025-03-05'), pageSize: 10 }).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(error).toMatchObject({ code: 'TOSS_PAGE_CHANGED', category: 'data', details: { page: 3, rows: 5, rowsAgain: 10 } });
+      expect(wired.checkpoints.map((c) => c.page)).toEqual([1, 2]);
+      // pages 1–3, then page 3 again (1 confirming request: page 4 is not asked once page 3 differs)
+      expect(fake.requests.map((r) => r.page)).toEqual([1, 2, 3, 3]);
+      const [execution] = await db.query<Record<string, unknown>>(
+        "SELECT e.status, e.last_page, e.pages, e.rows_fetched, e.last_error FROM job_executions e JOIN job_instances i ON i.id = e.instance_id WHERE i.window_from = '2025-03-05'",
+      );
+      expect(execution).toMatchObject({ status: 'FAILED', last_page: 2, pages: 2, rows_fetched: 20, last_error: (error as Error).message });
     } finally {
       await wired.close();
       await fake.close();

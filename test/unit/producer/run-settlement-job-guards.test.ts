@@ -10,6 +10,7 @@ import type { RejectedSettlement, Settlement } from '../../../src/domain/settlem
 import { settlementWindow } from '../../../src/domain/settlement/settlement-window.js';
 import { isSettleError, type SettleError } from '../../../src/domain/shared/settle-error.js';
 import { PrefetchingPageReader } from '../../../src/infrastructure/toss/prefetching-page-reader.js';
+import { exitCodeOf, ExitCode } from '../../../src/presentation/cli/exit-codes.js';
 
 /**
  * The runaway guards, through the real prefetching reader (4 pages fetched ahead, answered out of order) and
@@ -27,15 +28,19 @@ const silent: Log = { info() {}, warn() {}, error() {}, debug() {} };
 /** A misbehaving Toss is bounded here so that a missing guard fails the test instead of hanging it. */
 const RUNAWAY = 60;
 
-/** Toss in memory: `answer(page)` is the page's rows; later pages answer first (fewer event-loop turns). */
-function source(answer: (page: number) => Row[]): SettlementSource & { requested: number[] } {
+/**
+ * Toss in memory: `answer(page, ask)` is the page's rows the `ask`th time it is asked for (1, 2, …); later pages
+ * answer first (fewer event-loop turns). `requested` is every request, in the order they were made.
+ */
+function source(answer: (page: number, ask: number) => Row[]): SettlementSource & { requested: number[] } {
   const requested: number[] = [];
   return {
     requested,
     async fetchPage(_w, page) {
       requested.push(page);
+      const ask = requested.filter((p) => p === page).length;
       for (let turns = 8 - (page % 8); turns > 0; turns--) await new Promise((r) => setImmediate(r));
-      return answer(page);
+      return answer(page, ask);
     },
   };
 }
@@ -69,11 +74,12 @@ class Jobs implements JobRepository {
   async release(): Promise<void> {}
 }
 
-function setup(answer: (page: number) => Row[], resumeAfterPage = 0) {
+/** `concurrency`: pages the reader fetches ahead (4 unless a test needs every request to be predictable). */
+function setup(answer: (page: number, ask: number) => Row[], resumeAfterPage = 0, concurrency = 4) {
   const toss = source(answer);
   const publisher = new Publisher();
   const jobs = new Jobs(resumeAfterPage);
-  const job = new RunSettlementJob({ reader: new PrefetchingPageReader(toss, 4), publisher, jobs, clock: { now: () => new Date() }, log: silent, host: 'h', pid: 1, pagesInFlight: 2 });
+  const job = new RunSettlementJob({ reader: new PrefetchingPageReader(toss, concurrency), source: toss, publisher, jobs, clock: { now: () => new Date() }, log: silent, host: 'h', pid: 1, pagesInFlight: 2 });
   const run = (req: Partial<RunJobRequest> = {}) => job.run({ window, pageSize: SIZE, ...req });
   return { toss, publisher, jobs, run };
 }
@@ -227,5 +233,138 @@ describe('RunSettlementJob guards against a Toss that never ends the window', ()
     expect(await failure(run({ dryRun: true }))).toMatchObject({ code: 'TOSS_PAGE_REPEATED', details: { page: 2 } });
     expect(await failure(setup(endless).run({ dryRun: true, maxPages: 3 }))).toMatchObject({ code: 'TOSS_PAGE_LIMIT_EXCEEDED', details: { page: 4 } });
     expect(publisher.pages).toEqual([]);
+  });
+});
+
+/** A window of `full` full pages and then a page of `last` rows (0: the empty page after the full ones). */
+const windowOf = (full: number, last: number) => (p: number) => (p <= full ? pageRows(p) : p === full + 1 ? pageRows(p, last) : []);
+
+describe('RunSettlementJob confirms the end of a window before completing it', () => {
+  it('a page short on the first ask and full on the second is TOSS_PAGE_CHANGED (data, exit 3): pages 1–2 checkpointed, page 3 never published, the execution FAILED, not COMPLETED', async () => {
+    const glitch = (p: number, ask: number) => (p === 3 && ask === 1 ? pageRows(3, 1) : windowOf(5, 2)(p));
+    const { toss, publisher, jobs, run } = setup(glitch);
+    const error = await failure(run());
+    expect(error).toMatchObject({ code: 'TOSS_PAGE_CHANGED', category: 'data', details: { page: 3, pageSize: SIZE, rows: 1, rowsAgain: 3, onlyFirst: 0, onlyAgain: 2 } });
+    expect(exitCodeOf(error)).toBe(ExitCode.DATA);
+    expect(error.message).toContain('page 3 of 2025-02-03..2025-02-07 (soldDate) with 1 row(s), fewer than the page size 3');
+    expect(error.message).toContain('it answered 3 row(s) (2 transaction key(s) only in the second answer, e.g. T8, T9; 0 only in the first)');
+    expect(error.message).toContain('nothing after the last checkpointed page was published, and the execution is not marked COMPLETED');
+    expect(publisher.pages).toEqual([1, 2]);
+    expect(jobs.checkpoints).toEqual([1, 2]);
+    expect(jobs.finished).toMatchObject({ status: 'FAILED', counts: { pages: 2, rowsFetched: 6, rowsPublished: 6 }, error: error.message });
+    // pages 1–4 fetched at once, 5 and 6 once 1 and 2 were handed out; then page 3 asked again, and the next page
+    // is not asked once page 3 differs: one extra request
+    expect(toss.requested).toEqual([1, 2, 3, 4, 5, 6, 3]);
+  });
+
+  it('a short page confirmed the same (same keys, another order) and an empty next page complete as before, at the cost of exactly 2 requests', async () => {
+    const answer = (p: number, ask: number) => (p === 6 && ask > 1 ? pageRows(6, 2).reverse() : windowOf(5, 2)(p));
+    const { toss, publisher, jobs, run } = setup(answer, 0, 1);
+    await expect(run()).resolves.toMatchObject({ outcome: 'COMPLETED', counts: { pages: 6, rowsFetched: 17, rowsPublished: 17, rowsRejected: 0 } });
+    expect(publisher.pages).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(jobs.checkpoints).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(jobs.finished).toMatchObject({ status: 'COMPLETED', counts: { pages: 6, rowsFetched: 17 }, error: null });
+    // the 6 pages, then page 6 again and page 7
+    expect(toss.requested).toEqual([1, 2, 3, 4, 5, 6, 6, 7]);
+
+    // fetched 4 ahead: the confirming requests still come last, once the reader has stopped
+    const ahead = setup(windowOf(5, 2));
+    await expect(ahead.run()).resolves.toMatchObject({ outcome: 'COMPLETED', counts: { pages: 6, rowsFetched: 17 } });
+    expect(ahead.toss.requested.slice(-2)).toEqual([6, 7]);
+    expect(ahead.toss.requested.filter((p) => p === 6)).toHaveLength(2);
+  });
+
+  it('an empty last page confirmed empty completes at the cost of exactly 1 request (no next page asked)', async () => {
+    const { toss, jobs, run } = setup(windowOf(5, 0), 0, 1);
+    await expect(run()).resolves.toMatchObject({ outcome: 'COMPLETED', counts: { pages: 6, rowsFetched: 15 } });
+    expect(jobs.checkpoints).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(toss.requested).toEqual([1, 2, 3, 4, 5, 6, 6]);
+  });
+
+  it('an empty page that holds rows when asked again is TOSS_PAGE_CHANGED; a dry run stops the same way', async () => {
+    const lagging = (p: number, ask: number) => (p === 4 && ask === 1 ? [] : windowOf(5, 2)(p));
+    const { toss, publisher, jobs, run } = setup(lagging);
+    const error = await failure(run());
+    expect(error).toMatchObject({ code: 'TOSS_PAGE_CHANGED', category: 'data', details: { page: 4, rows: 0, rowsAgain: 3, onlyFirst: 0, onlyAgain: 3 } });
+    expect(error.message).toContain('page 4 of 2025-02-03..2025-02-07 (soldDate) with no rows (an empty page), which would end the window, but asked again for page 4 it answered 3 row(s)');
+    expect(publisher.pages).toEqual([1, 2, 3]);
+    expect(jobs.checkpoints).toEqual([1, 2, 3]);
+    expect(jobs.finished).toMatchObject({ status: 'FAILED', counts: { pages: 3, rowsFetched: 9 } });
+    expect(toss.requested.at(-1)).toBe(4);
+    expect(toss.requested.filter((p) => p === 4)).toHaveLength(2);
+
+    const dry = setup(lagging);
+    expect(await failure(dry.run({ dryRun: true }))).toMatchObject({ code: 'TOSS_PAGE_CHANGED', details: { page: 4, rows: 0, rowsAgain: 3 } });
+    expect(dry.publisher.pages).toEqual([]);
+    expect(dry.jobs.finished).toBeNull();
+  });
+
+  it('a short page answered the same twice but followed by a page with rows is TOSS_PAGE_CHANGED naming the next page', async () => {
+    // a replica that lost pages 3 onwards except for one row: page 3 is short both times, page 4 is full
+    const { toss, publisher, jobs, run } = setup((p) => (p === 3 ? pageRows(3, 1) : windowOf(5, 2)(p)));
+    const error = await failure(run());
+    expect(error).toMatchObject({ code: 'TOSS_PAGE_CHANGED', category: 'data', details: { page: 3, rows: 1, rowsAgain: 1, nextPage: 4, nextRows: 3 } });
+    expect(error.message).toContain('the same again when asked a second time, but the next page 4 holds 3 row(s) (first transactionKey T10)');
+    expect(publisher.pages).toEqual([1, 2]);
+    expect(jobs.checkpoints).toEqual([1, 2]);
+    expect(jobs.finished?.status).toBe('FAILED');
+    expect(toss.requested.slice(-2)).toEqual([3, 4]);
+  });
+
+  it('a sharded worker confirms its own end: its short page again, then its next page (page + N); the end pages of the others cost 1 request each', async () => {
+    // 10 full pages and page 11 of 1 row, over 3 workers: worker 0 reads 1, 4, 7, 10, 13; worker 1 2, 5, 8, 11; worker 2 3, 6, 9, 12
+    const shards = [0, 1, 2].map((index) => ({ index, count: 3 }));
+    const requested: number[][] = [];
+    const published: number[][] = [];
+    const rows: number[] = [];
+    for (const shard of shards) {
+      const { toss, publisher, jobs, run } = setup(windowOf(10, 1), 0, 1);
+      const summary = await run({ shard });
+      expect(summary.outcome).toBe('COMPLETED');
+      expect(jobs.finished?.status).toBe('COMPLETED');
+      requested.push(toss.requested);
+      published.push(publisher.pages);
+      rows.push(summary.counts.rowsFetched);
+    }
+    expect(published).toEqual([
+      [1, 4, 7, 10, 13],
+      [2, 5, 8, 11],
+      [3, 6, 9, 12],
+    ]);
+    expect(rows).toEqual([12, 10, 9]);
+    // each worker's pages, then: worker 0 its empty page 13 again; worker 1 its short page 11 again and its next page 14; worker 2 its empty page 12 again
+    expect(requested).toEqual([
+      [1, 4, 7, 10, 13, 13],
+      [2, 5, 8, 11, 11, 14],
+      [3, 6, 9, 12, 12],
+    ]);
+
+    // worker 1's page 8 short on the first ask only: it stops there, after its pages 2 and 5
+    const glitch = (p: number, ask: number) => (p === 8 && ask === 1 ? pageRows(8, 2) : windowOf(10, 1)(p));
+    const changed = setup(glitch);
+    expect(await failure(changed.run({ shard: shards[1] }))).toMatchObject({ code: 'TOSS_PAGE_CHANGED', details: { page: 8, rows: 2, rowsAgain: 3 } });
+    expect(changed.publisher.pages).toEqual([2, 5]);
+    expect(changed.jobs.checkpoints).toEqual([2, 5]);
+    expect(changed.jobs.finished?.status).toBe('FAILED');
+
+    // worker 1's page 11 short twice, but its next page 14 holds rows (the window goes on)
+    const longer = (p: number) => (p === 11 ? pageRows(11, 1) : windowOf(14, 1)(p));
+    const goesOn = setup(longer);
+    const error = await failure(goesOn.run({ shard: shards[1] }));
+    expect(error).toMatchObject({ code: 'TOSS_PAGE_CHANGED', details: { page: 11, nextPage: 14, nextRows: 3 } });
+    expect(error.message).toContain("page 14, this worker's next page (its pages are 3 apart), holds 3 row(s)");
+    expect(error.message).toContain("this worker's pages before page 11 that were published are checkpointed");
+    expect(goesOn.jobs.checkpoints).toEqual([2, 5, 8]);
+  });
+
+  it('a resumed run whose re-read last checkpoint is short confirms it too: another answer the second time is TOSS_PAGE_CHANGED, nothing published', async () => {
+    const glitch = (p: number, ask: number) => (p === 3 && ask === 1 ? pageRows(3, 1) : windowOf(5, 2)(p));
+    const { toss, publisher, jobs, run } = setup(glitch, 3);
+    const error = await failure(run());
+    expect(error).toMatchObject({ code: 'TOSS_PAGE_CHANGED', details: { page: 3, rows: 1, rowsAgain: 3 } });
+    expect(error.message).toContain('Stopped at page 3, the last checkpointed page (re-read by this resumed run, not published again)');
+    expect(publisher.pages).toEqual([]);
+    expect(jobs.finished).toMatchObject({ status: 'FAILED', counts: { pages: 0 } });
+    expect(toss.requested.slice(-1)).toEqual([3]);
   });
 });

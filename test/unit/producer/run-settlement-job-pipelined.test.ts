@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { JobRepository, StartRequest, StartedExecution } from '../../../src/application/settlement/job-repository.js';
-import type { FetchedPage, PublishMeta, SettlementPageReader, SettlementPublisher } from '../../../src/application/settlement/ports.js';
+import type { FetchedPage, PublishMeta, SettlementPageReader, SettlementPublisher, SettlementSource } from '../../../src/application/settlement/ports.js';
 import { RunSettlementJob } from '../../../src/application/settlement/run-settlement-job.js';
 import type { Log } from '../../../src/application/shared/log.js';
 import type { ExecutionCounts, ExecutionStatus } from '../../../src/domain/batch/job-execution.js';
@@ -16,7 +16,7 @@ const page = (first: number, count: number): Row[] => Array.from({ length: count
 const window = settlementWindow('2025-02-03', '2025-02-07');
 const silent: Log = { info() {}, warn() {}, error() {}, debug() {} };
 
-class Reader implements SettlementPageReader {
+class Reader implements SettlementPageReader, SettlementSource {
   constructor(
     private readonly events: string[],
     private readonly data: Row[][],
@@ -28,6 +28,10 @@ class Reader implements SettlementPageReader {
       yield { page: p, rows };
       if (rows.length < size) return;
     }
+  }
+  async fetchPage(_w: SettlementWindow, page: number): Promise<unknown[]> {
+    this.events.push(`ask ${page}`);
+    return this.data[page - 1] ?? [];
   }
 }
 
@@ -66,7 +70,8 @@ function setup(pages: Row[][]) {
   const events: string[] = [];
   const publisher = new HeldPublisher(events);
   const jobs = new Jobs(events);
-  const job = new RunSettlementJob({ reader: new Reader(events, pages), publisher, jobs, clock: { now: () => new Date() }, log: silent, host: 'h', pid: 1, pagesInFlight: 2 });
+  const reader = new Reader(events, pages);
+  const job = new RunSettlementJob({ reader, source: reader, publisher, jobs, clock: { now: () => new Date() }, log: silent, host: 'h', pid: 1, pagesInFlight: 2 });
   return { events, publisher, jobs, run: () => job.run({ window, pageSize: 3 }) };
 }
 
@@ -84,6 +89,8 @@ describe('RunSettlementJob with two pages in flight', () => {
       await tick();
     }
     await expect(running).resolves.toMatchObject({ outcome: 'COMPLETED', counts: { pages: 4, rowsFetched: 10, rowsPublished: 10 } });
+    // the short page 4 is confirmed (asked again, then page 5) after page 3 was handed over, and only then handed over itself
+    expect(events.slice(7)).toEqual(['checkpoint 2', 'read 4', 'ask 4', 'ask 5', 'publish 4', 'checkpoint 3', 'checkpoint 4', 'finish COMPLETED']);
   });
 
   it('checkpoints in page order when a later page is acknowledged first', async () => {

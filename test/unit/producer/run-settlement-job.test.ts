@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { JobRepository, StartRequest, StartedExecution } from '../../../src/application/settlement/job-repository.js';
-import type { FetchedPage, PublishMeta, SettlementPageReader, SettlementPublisher } from '../../../src/application/settlement/ports.js';
+import type { FetchedPage, PublishMeta, SettlementPageReader, SettlementPublisher, SettlementSource } from '../../../src/application/settlement/ports.js';
 import { RunSettlementJob, type RunJobRequest } from '../../../src/application/settlement/run-settlement-job.js';
 import type { Clock, Log } from '../../../src/application/shared/log.js';
 import type { ExecutionCounts, ExecutionStatus } from '../../../src/domain/batch/job-execution.js';
@@ -20,7 +20,8 @@ const window = settlementWindow('2025-02-03', '2025-02-07');
 /** The story of a run, in order, told by the fakes below. */
 type Event = string;
 
-class FakeReader implements SettlementPageReader {
+/** The pages, read in order until the first short one (`read N`), or asked for one by one (`ask N`: confirming the end). */
+class FakeReader implements SettlementPageReader, SettlementSource {
   startPage: number | null = null;
   constructor(
     private readonly events: Event[],
@@ -39,6 +40,10 @@ class FakeReader implements SettlementPageReader {
       yield { page: p, rows };
       if (rows.length < size) return;
     }
+  }
+  async fetchPage(_w: SettlementWindow, page: number): Promise<unknown[]> {
+    this.events.push(`ask ${page}`);
+    return this.data[page - 1] ?? [];
   }
 }
 
@@ -98,17 +103,17 @@ function setup(options: { pages: Row[][]; resumeAfterPage?: number; readFailAt?:
   const reader = new FakeReader(events, options.pages, options.readFailAt, options.onPage);
   const jobs = new FakeJobs(events, options.resumeAfterPage);
   const publisher = new FakePublisher(events, options.refuse, options.publishFailAt);
-  const job = new RunSettlementJob({ reader, publisher, jobs, clock: ticking(), log: silent, host: 'test', pid: 1 });
+  const job = new RunSettlementJob({ reader, source: reader, publisher, jobs, clock: ticking(), log: silent, host: 'test', pid: 1 });
   const run = (req: Partial<RunJobRequest> = {}) => job.run({ window, pageSize: 3, ...req });
   return { events, reader, jobs, run };
 }
 
 describe('RunSettlementJob', () => {
-  it('publishes each page, then checkpoints it, in page order, and completes at the short page', async () => {
+  it('publishes each page, then checkpoints it, in page order, and completes at the short page once Toss confirms it (the page again, and the next one)', async () => {
     const { events, jobs, run } = setup({ pages: [page(1, 3), page(4, 3), page(7, 1)] });
     const summary = await run();
     expect(jobs.pageSizes).toEqual([3]); // the execution is claimed with its page size
-    expect(events).toEqual(['start RUN', 'read 1', 'publish 1 3 exec 7', 'checkpoint 1', 'read 2', 'publish 2 3 exec 7', 'checkpoint 2', 'read 3', 'publish 3 1 exec 7', 'checkpoint 3', 'finish COMPLETED', 'release']);
+    expect(events).toEqual(['start RUN', 'read 1', 'publish 1 3 exec 7', 'checkpoint 1', 'read 2', 'publish 2 3 exec 7', 'checkpoint 2', 'read 3', 'ask 3', 'ask 4', 'publish 3 1 exec 7', 'checkpoint 3', 'finish COMPLETED', 'release']);
     expect(summary).toMatchObject({ outcome: 'COMPLETED', instanceId: 3, executionId: 7, counts: { pages: 3, rowsFetched: 7, rowsPublished: 7, rowsRejected: 0 } });
     expect(jobs.checkpoints.map(({ counts }) => counts.rowsFetched)).toEqual([3, 6, 7]); // cumulative per execution
     expect(jobs.finished).toEqual({ status: 'COMPLETED', counts: summary.counts, error: null });
@@ -117,7 +122,7 @@ describe('RunSettlementJob', () => {
   it('publishes rejected rows to the rejects topic before checkpointing, and counts them', async () => {
     const { events, jobs, run } = setup({ pages: [[row(1), invalid(2), row(3)], [invalid(4)]] });
     const summary = await run({ maxRejects: 5 });
-    expect(events).toEqual(['start RUN', 'read 1', 'publish 1 2 exec 7', 'rejects 1 T2', 'checkpoint 1', 'read 2', 'publish 2 0 exec 7', 'rejects 2 T4', 'checkpoint 2', 'finish COMPLETED', 'release']);
+    expect(events).toEqual(['start RUN', 'read 1', 'publish 1 2 exec 7', 'rejects 1 T2', 'checkpoint 1', 'read 2', 'ask 2', 'ask 3', 'publish 2 0 exec 7', 'rejects 2 T4', 'checkpoint 2', 'finish COMPLETED', 'release']);
     expect(jobs.checkpoints[0]?.cp).toMatchObject({ page: 1, rowsFetched: 3, rowsPublished: 2, rowsRejected: 1 });
     expect(summary.outcome).toBe('COMPLETED');
     expect(summary.counts).toEqual({ pages: 2, rowsFetched: 4, rowsPublished: 2, rowsRejected: 2 });
@@ -137,10 +142,10 @@ describe('RunSettlementJob', () => {
     expect(summary.rejectSample).toEqual([{ transactionKey: 'T2', field: '(avro)', reason: 'does not fit' }]);
   });
 
-  it('dry run reads and validates every page but neither claims, publishes nor checkpoints', async () => {
+  it('dry run reads and validates every page (and confirms the end the same way) but neither claims, publishes nor checkpoints', async () => {
     const { events, run } = setup({ pages: [page(1, 3), [row(4), invalid(5)]] });
     const summary = await run({ dryRun: true });
-    expect(events).toEqual(['read 1', 'read 2']);
+    expect(events).toEqual(['read 1', 'read 2', 'ask 2', 'ask 3']);
     expect(summary).toMatchObject({ outcome: 'DRY_RUN', executionId: null, counts: { pages: 2, rowsFetched: 5, rowsPublished: 0, rowsRejected: 1 } });
   });
 
@@ -148,14 +153,14 @@ describe('RunSettlementJob', () => {
     const { reader, events, run } = setup({ pages: [page(1, 3), page(4, 3), page(7, 2)], resumeAfterPage: 2 });
     const summary = await run();
     expect(reader.startPage).toBe(2);
-    expect(events).toEqual(['start RUN', 'read 2', 'read 3', 'publish 3 2 exec 7', 'checkpoint 3', 'finish COMPLETED', 'release']);
+    expect(events).toEqual(['start RUN', 'read 2', 'read 3', 'ask 3', 'ask 4', 'publish 3 2 exec 7', 'checkpoint 3', 'finish COMPLETED', 'release']);
     expect(summary).toMatchObject({ resumedAfterPage: 2, counts: { pages: 1, rowsFetched: 2 } });
   });
 
-  it('completes without publishing when the re-read last checkpoint is the window’s short last page (the predecessor died before finishing)', async () => {
+  it('completes without publishing when the re-read last checkpoint is the window’s short last page (the predecessor died before finishing), once Toss confirms it', async () => {
     const { events, run } = setup({ pages: [page(1, 3), page(4, 2)], resumeAfterPage: 2 });
     const summary = await run();
-    expect(events).toEqual(['start RUN', 'read 2', 'finish COMPLETED', 'release']);
+    expect(events).toEqual(['start RUN', 'read 2', 'ask 2', 'ask 3', 'finish COMPLETED', 'release']);
     expect(summary).toMatchObject({ outcome: 'COMPLETED', resumedAfterPage: 2, counts: { pages: 0, rowsFetched: 0 } });
   });
 
@@ -166,6 +171,15 @@ describe('RunSettlementJob', () => {
     expect(summary.outcome).toBe('STOPPED');
     expect(events).toEqual(['start RUN', 'read 1', 'publish 1 3 exec 7', 'checkpoint 1', 'read 2', 'publish 2 3 exec 7', 'checkpoint 2', 'finish STOPPED', 'release']);
     expect(jobs.finished?.error).toBe('stopped by signal');
+  });
+
+  it('aborted with the window’s short last page in hand: neither confirms nor publishes it, and finishes STOPPED (a rerun reads it again)', async () => {
+    const abort = new AbortController();
+    const { events, jobs, run } = setup({ pages: [page(1, 3), page(4, 3), page(7, 1)], onPage: (p) => p === 3 && abort.abort('SIGTERM') });
+    const summary = await run({ signal: abort.signal });
+    expect(summary).toMatchObject({ outcome: 'STOPPED', counts: { pages: 2, rowsFetched: 6 } });
+    expect(events).toEqual(['start RUN', 'read 1', 'publish 1 3 exec 7', 'checkpoint 1', 'read 2', 'publish 2 3 exec 7', 'checkpoint 2', 'read 3', 'finish STOPPED', 'release']);
+    expect(jobs.finished?.status).toBe('STOPPED');
   });
 
   it('finishes STOPPED and says the rerun resumes when the abort interrupts a fetch', async () => {
@@ -197,7 +211,8 @@ describe('RunSettlementJob', () => {
     jobs.start = async () => {
       throw new SettleError('JOB_ALREADY_RUNNING', 'window is already running', { category: 'already-running' });
     };
-    const job = new RunSettlementJob({ reader: new FakeReader(events, [page(1, 3)]), publisher: new FakePublisher(events), jobs, clock: ticking(), log: silent, host: 'h', pid: 1 });
+    const reader = new FakeReader(events, [page(1, 3)]);
+    const job = new RunSettlementJob({ reader, source: reader, publisher: new FakePublisher(events), jobs, clock: ticking(), log: silent, host: 'h', pid: 1 });
     await expect(job.run({ window, pageSize: 3 })).rejects.toMatchObject({ category: 'already-running' });
     expect(events).toEqual([]);
   });
