@@ -1,12 +1,15 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OrderCommandResult, OrderView } from '../../src/application/order/order-view.js';
+import type { PaymentReconciliation } from '../../src/application/order/reconcile-payments.js';
 
 /**
  * The built `settle` binary against Prism (mock-server/toss-openapi.yaml) and MariaDB. Prism answers with the
@@ -32,9 +35,9 @@ interface Run {
   stderr: string;
 }
 
-const settle = (args: string[]): Promise<Run> =>
+const settle = (args: string[], extraEnv: Record<string, string> = {}): Promise<Run> =>
   new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, timeout: 60_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH ?? '', ...env, ...extraEnv }, timeout: 60_000 }, (error, stdout, stderr) => {
       resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
     });
   });
@@ -45,6 +48,51 @@ async function ok<T = OrderCommandResult>(args: string[]): Promise<T> {
   expect(r.stderr).not.toMatch(/settle: /);
   expect(r.code).toBe(0);
   return JSON.parse(r.stdout) as T;
+}
+
+/**
+ * A local stand-in for Toss that approves every checkout as a virtual account and answers cancels 503 while
+ * `failing` (what Prism's static examples cannot do). Like Toss it replays a kept answer for a repeated key; an
+ * outage is not kept.
+ */
+interface NonCardToss {
+  readonly url: string;
+  readonly server: Server;
+  failing: boolean;
+  /** Cancels Toss performed (replays excluded). */
+  cancels: number;
+  readonly cancelKeys: string[];
+}
+
+async function nonCardToss(): Promise<NonCardToss> {
+  const answers = new Map<string, { status: number; body: unknown }>();
+  const fake = { failing: true, cancels: 0, cancelKeys: [] as string[] } as NonCardToss;
+  const server = createServer((req, res) => {
+    let text = '';
+    req.on('data', (c: Buffer) => (text += c.toString()));
+    req.on('end', () => {
+      const path = req.url ?? '/';
+      const key = String(req.headers['idempotency-key']);
+      const body = JSON.parse(text || '{}') as { paymentKey?: string; amount?: number };
+      const payment = (paymentKey: string, amount: number) => ({ paymentKey, status: 'WAITING_FOR_DEPOSIT', method: '가상계좌', approvedAt: '2025-02-09T06:58:32+09:00', transactionKey: `tx-va-${paymentKey}`, totalAmount: amount, balanceAmount: amount });
+      let answer = answers.get(key);
+      if (!answer && path === '/v1/payments/confirm') answer = { status: 200, body: payment(String(body.paymentKey), Number(body.amount)) };
+      if (!answer) {
+        fake.cancelKeys.push(key);
+        const paymentKey = decodeURIComponent(path.split('/')[3] ?? '');
+        if (fake.failing) answer = { status: 503, body: { code: 'FAILED_INTERNAL_SYSTEM_PROCESSING', message: '내부 시스템 처리 작업이 실패했습니다. 잠시 후 다시 시도해주세요.' } };
+        else {
+          fake.cancels += 1;
+          answer = { status: 200, body: { ...payment(paymentKey, 0), status: 'CANCELED', lastTransactionKey: `tx-void-${paymentKey}`, cancels: [{ transactionKey: `tx-void-${paymentKey}`, canceledAt: '2025-02-09T07:00:00+09:00' }] } };
+        }
+      }
+      if (answer.status < 500) answers.set(key, answer);
+      res.writeHead(answer.status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(answer.body));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return Object.assign(fake, { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server });
 }
 
 let dir: string;
@@ -162,5 +210,57 @@ describe('settle order, end to end', () => {
     const dup = await settle(['order', 'place', '--item', 'sku-a:100:1', '--item', 'sku-a:100:2']);
     expect(dup.code).toBe(7);
     expect(dup.stderr).toContain('ORDER_DUPLICATE_PRODUCT_LINE');
+  });
+
+  // last: its unfinished VOID is a reconcile finding for the whole database until the retry finishes it
+  it('a non-card approval whose cancel Toss keeps failing: order show and reconcile --payments say so with the retry command, which finishes it', async () => {
+    const toss = await nonCardToss();
+    try {
+      const id = `${ORDER}-va`;
+      const pk = `${PAYMENT_KEY}-va`;
+      const viaFake = { TOSS_API_BASE_URL: toss.url };
+      await ok(['order', 'place', '--order-id', id, '--item', 'sku-v:9000:1']);
+
+      const refused = await settle(['order', 'pay', id, '--payment-key', pk, '--amount', '9000'], viaFake);
+      expect(refused.code).toBe(4); // 503 after the client's retry: transient
+      expect(refused.stderr).toContain('PAYMENT_VOID_INCOMPLETE');
+      const retry = `settle order pay ${id} --payment-key ${pk} --amount 9000`;
+      expect(refused.stderr).toContain(retry);
+      expect(toss.cancelKeys).toEqual([`settle:void-non-card:${id}:${pk}`, `settle:void-non-card:${id}:${pk}`]); // TOSS_MAX_RETRIES=1
+
+      const human = await settle(['order', 'show', id]);
+      expect(human.code).toBe(0);
+      expect(human.stdout).toContain(`VOID REFUSED BY TOSS: non-card payment ${pk} (가상계좌, 9,000 KRW`);
+      expect(human.stdout).toContain('Toss refused the cancel: TOSS_FAILED_INTERNAL_SYSTEM_PROCESSING: Toss answered 503 FAILED_INTERNAL_SYSTEM_PROCESSING');
+      expect(human.stdout).toContain(`after 1 attempt (Idempotency-Key settle:void-non-card:${id}:${pk})`);
+      expect(human.stdout).toContain(`  retry: ${retry}`);
+      const shown = await ok<OrderView>(['order', 'show', id]);
+      expect(shown.voids).toMatchObject([{ paymentKey: pk, operation: 'VOID', status: 'FAILED', errorCode: 'TOSS_FAILED_INTERNAL_SYSTEM_PROCESSING', attempts: 1, retryCommand: retry }]);
+
+      const listed = await settle(['reconcile', '--payments', '--from', '2025-02-01', '--to', '2025-02-28']);
+      expect(listed.code).toBe(3);
+      expect(listed.stdout).toMatch(new RegExp(`VOID REFUSED  9,000 \\(가상계좌\\)  order ${id}  payment ${pk}  operation VOID  Toss refused: TOSS_FAILED_INTERNAL_SYSTEM_PROCESSING: .*  retry: ${retry}`));
+      const listedJson = await settle(['reconcile', '--payments', '--from', '2025-02-01', '--to', '2025-02-28', '--json']);
+      expect(listedJson.code).toBe(3);
+      expect((JSON.parse(listedJson.stdout) as PaymentReconciliation).unfinishedVoids).toMatchObject([{ orderId: id, paymentKey: pk, operation: 'VOID', status: 'FAILED', errorCode: 'TOSS_FAILED_INTERNAL_SYSTEM_PROCESSING', retryCommand: retry }]);
+
+      // the money is still held: no other payment until the cancel is done
+      const second = await settle(['order', 'pay', id, '--payment-key', `${pk}-2`, '--amount', '9000'], viaFake);
+      expect(second.code).toBe(7);
+      expect(second.stderr).toContain('PAYMENT_OPERATION_PENDING');
+
+      // Toss is back: the printed command, as printed, finishes the cancel under the same key (still refusing the method)
+      toss.failing = false;
+      const retried = await settle(retry.split(' ').slice(1), viaFake);
+      expect(retried.code).toBe(7);
+      expect(retried.stderr).toContain('PAYMENT_METHOD_NOT_ALLOWED');
+      expect(toss.cancels).toBe(1);
+      expect(new Set(toss.cancelKeys)).toEqual(new Set([`settle:void-non-card:${id}:${pk}`]));
+      expect((await ok<OrderView>(['order', 'show', id])).voids).toMatchObject([{ status: 'DONE', attempts: 2, retryCommand: null }]);
+      const after = await settle(['reconcile', '--payments', '--from', '2025-02-01', '--to', '2025-02-28', '--json']);
+      expect((JSON.parse(after.stdout) as PaymentReconciliation).unfinishedVoids).toEqual([]);
+    } finally {
+      await new Promise((resolve) => toss.server.close(resolve));
+    }
   });
 });

@@ -27,7 +27,8 @@ export interface OrderTransaction {
   /** Inserts a new payment, or appends the ledger entries the stored one does not have yet. */
   savePayment(payment: Payment): Promise<void>;
   findOperation(idempotencyKey: string): Promise<PaymentOperation | null>;
-  pendingOperations(orderId: string): Promise<PaymentOperation[]>;
+  /** Every operation of the order (any kind and status), oldest first. */
+  operationsOf(orderId: string): Promise<PaymentOperation[]>;
   /** Insert or update by idempotency key. */
   saveOperation(operation: PaymentOperation): Promise<void>;
 }

@@ -7,6 +7,7 @@ import type { Payment, PaymentStatus } from '../../domain/order/payment.js';
 import type { Restock } from '../../domain/order/restock.js';
 import type { EntrySettlement } from '../../domain/order/settlement-status.js';
 import type { TransactionTypeSnapshot } from '../../domain/order/transaction-type.js';
+import type { VoidView } from './void-view.js';
 
 /** Plain data every order command prints (as JSON with --json); stable field names, money in KRW. */
 export interface OrderView {
@@ -18,6 +19,8 @@ export interface OrderView {
   readonly cancelRequests: readonly CancelRequest[];
   readonly restocks: readonly Restock[];
   readonly payment: PaymentView | null;
+  /** Only in `order show`: approvals Toss made with a method we do not accept, and their cancel (VOID). */
+  readonly voids?: readonly VoidView[];
 }
 
 export interface PaymentView {

@@ -1,7 +1,7 @@
 import { isSettleError } from '../../domain/shared/settle-error.js';
 import type { Clock } from '../shared/log.js';
 import type { OrderStore, OrderTransaction } from './order-store.js';
-import { IdempotencyKeyConflict, PaymentOperationIncomplete, PaymentOperationPending, sameRequest, type OperationRequest, type PaymentOperation, type PaymentOperationKind } from './payment-operation.js';
+import { IdempotencyKeyConflict, isUnfinished, PaymentOperationIncomplete, PaymentOperationPending, sameRequest, type OperationRequest, type PaymentOperation, type PaymentOperationKind } from './payment-operation.js';
 
 export interface PlannedCall<Plan> {
   readonly key: string;
@@ -41,13 +41,14 @@ export async function runPaymentOperation<Plan, TossResult>(store: OrderStore, c
     const existing = await tx.findOperation(planned.key);
     if (existing?.status === 'DONE') return null;
     if (existing && !sameRequest(existing.request, planned.request)) throw new IdempotencyKeyConflict(planned.key);
-    // Two unfinished operations on one order could both go through at Toss: settle the first one first.
-    const other = (await tx.pendingOperations(spec.orderId)).find((o) => o.idempotencyKey !== planned.key);
+    // Two unfinished operations on one order could both go through at Toss: settle the first one first (a VOID
+    // Toss refused counts: the money it holds must be given back before another charge).
+    const other = (await tx.operationsOf(spec.orderId)).find((o) => o.idempotencyKey !== planned.key && isUnfinished(o));
     if (other) throw new PaymentOperationPending(spec.orderId, other);
     const now = clock.now().toISOString();
     const operation: PaymentOperation = existing
-      ? { ...existing, status: 'PENDING', errorCode: null, attempts: existing.attempts + 1, updatedAt: now }
-      : { idempotencyKey: planned.key, kind: spec.kind, orderId: spec.orderId, request: planned.request, status: 'PENDING', errorCode: null, attempts: 1, createdAt: now, updatedAt: now };
+      ? { ...existing, status: 'PENDING', errorCode: null, errorMessage: null, attempts: existing.attempts + 1, updatedAt: now }
+      : { idempotencyKey: planned.key, kind: spec.kind, orderId: spec.orderId, request: planned.request, status: 'PENDING', errorCode: null, errorMessage: null, attempts: 1, createdAt: now, updatedAt: now };
     await tx.saveOperation(operation);
     return { planned, operation };
   });
@@ -61,7 +62,7 @@ export async function runPaymentOperation<Plan, TossResult>(store: OrderStore, c
     // Toss answered "no" (a rule or a bad request): nothing happened there, so the operation is over. Anything
     // else (timeouts, 5xx after retries) leaves it PENDING: Toss may have done it, and a re-run finds out.
     if (isSettleError(error) && (error.category === 'rule' || error.category === 'usage')) {
-      const failed: PaymentOperation = { ...operation, status: 'FAILED', errorCode: error.code, updatedAt: clock.now().toISOString() };
+      const failed: PaymentOperation = { ...operation, status: 'FAILED', errorCode: error.code, errorMessage: error.message.slice(0, 500), updatedAt: clock.now().toISOString() };
       await store
         .transaction(async (tx) => {
           await tx.lockOrder(spec.orderId);
@@ -78,7 +79,7 @@ export async function runPaymentOperation<Plan, TossResult>(store: OrderStore, c
       const current = await tx.findOperation(planned.key);
       if (current?.status === 'DONE') return; // a concurrent run with the same key recorded it first
       await spec.record(tx, planned.plan, result);
-      await tx.saveOperation({ ...(current ?? operation), status: 'DONE', errorCode: null, updatedAt: clock.now().toISOString() });
+      await tx.saveOperation({ ...(current ?? operation), status: 'DONE', errorCode: null, errorMessage: null, updatedAt: clock.now().toISOString() });
     });
   } catch (error) {
     throw new PaymentOperationIncomplete(planned.key, error);

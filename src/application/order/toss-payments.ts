@@ -1,4 +1,11 @@
-/** The Toss payments calls the use cases make; `idempotencyKey` goes out as the Idempotency-Key header. */
+import { isSettleError, type SettleError } from '../../domain/shared/settle-error.js';
+
+/**
+ * The Toss payments calls the use cases make; `idempotencyKey` goes out as the Idempotency-Key header. A call
+ * Toss answered with an error (after the client's retries of the retriable ones) throws a SettleError whose
+ * details carry the HTTP `status` and Toss's `tossCode` (see tossAnswered); one that got no answer, or an answer
+ * we could not read, carries neither: Toss may have done it.
+ */
 export interface TossPayments {
   confirm(request: TossConfirmRequest, idempotencyKey: string, signal?: AbortSignal): Promise<TossApprovedPayment>;
   cancel(request: TossCancelRequest, idempotencyKey: string, signal?: AbortSignal): Promise<TossCanceledPayment>;
@@ -38,4 +45,9 @@ export interface TossCanceledPayment {
   /** UTC ISO-8601 instant. */
   readonly canceledAt: string;
   readonly balanceAmount: number;
+}
+
+/** True when Toss itself answered the call with an error (a refusal, or a failure that outlasted the client's retries), not when no answer came. */
+export function tossAnswered(error: unknown): error is SettleError {
+  return isSettleError(error) && typeof error.details.status === 'number' && typeof error.details.tossCode === 'string';
 }

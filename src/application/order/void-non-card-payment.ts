@@ -3,15 +3,19 @@ import type { Clock } from '../shared/log.js';
 import { voidNonCardKey } from './idempotency-keys.js';
 import type { OrderStore } from './order-store.js';
 import { PaymentOperationIncomplete, type OperationRequest, type PaymentOperation } from './payment-operation.js';
-import type { TossApprovedPayment, TossCancelRequest, TossPayments } from './toss-payments.js';
+import { tossAnswered, type TossApprovedPayment, type TossCancelRequest, type TossPayments } from './toss-payments.js';
+import { voidRetryCommand } from './void-view.js';
 
 /**
  * Toss can approve a checkout with a method we do not accept (a virtual account, an easy-pay wallet...): the
  * customer's money is then held by a payment that cannot become ours. We record that approval as a VOID operation
  * (in the same transaction that closes the confirm, so it can never be lost), cancel it in full at Toss under a
- * key derived from it, and mark it DONE. Until then the row stays PENDING and blocks any other payment of the
- * order: a second charge must not happen while the first money is still held. A rerun of the same `order pay`
- * finishes it with the same key.
+ * key derived from it, and mark it DONE. While it is not DONE it blocks any other payment of the order: a second
+ * charge must not happen while the first money is still held. When Toss answers the cancel with an error (a
+ * refusal, or a failure that outlasted the client's retries) the row becomes FAILED with Toss's code and message,
+ * which `order show` and `reconcile --payments` print with the command that retries it; when no answer came it
+ * stays PENDING (Toss may have cancelled) with the error noted. Either way a rerun of the same `order pay` retries
+ * the cancel with the same key (voidRetryCommand), so Toss cancels at most once.
  */
 export interface VoidDeps {
   readonly store: OrderStore;
@@ -36,13 +40,14 @@ export function nonCardVoidOperation(a: { orderId: string; paymentKey: string; a
     approvalTransactionKey: a.approved.transactionKey,
     approvedAt: a.approved.approvedAt,
   };
-  return { idempotencyKey: voidNonCardKey(a.orderId, a.paymentKey), kind: 'VOID', orderId: a.orderId, request, status: 'PENDING', errorCode: null, attempts: 0, createdAt: a.now, updatedAt: a.now };
+  return { idempotencyKey: voidNonCardKey(a.orderId, a.paymentKey), kind: 'VOID', orderId: a.orderId, request, status: 'PENDING', errorCode: null, errorMessage: null, attempts: 0, createdAt: a.now, updatedAt: a.now };
 }
 
 /**
  * Finishes the VOID of (orderId, paymentKey) if there is one: null when that confirm was a card payment, else
- * the operation, DONE. Throws PaymentVoidIncomplete (the cause's category: transient → exit 4) when Toss did not
- * cancel, and PaymentOperationIncomplete when Toss did but our write failed; a rerun completes both.
+ * the operation, DONE. Throws PaymentVoidIncomplete (the cause's category: transient → exit 4, a refusal → 7 or 2)
+ * when Toss did not cancel, having recorded the row FAILED (Toss answered) or PENDING (no answer), and
+ * PaymentOperationIncomplete when Toss did but our write failed; a rerun completes all three.
  */
 export async function finishNonCardVoid(deps: VoidDeps, orderId: string, paymentKey: string): Promise<PaymentOperation | null> {
   const { store, toss, clock, signal } = deps;
@@ -51,7 +56,8 @@ export async function finishNonCardVoid(deps: VoidDeps, orderId: string, payment
     await tx.lockOrder(orderId);
     const found = await tx.findOperation(key);
     if (!found || found.status === 'DONE') return found;
-    const attempt: PaymentOperation = { ...found, status: 'PENDING', attempts: found.attempts + 1, updatedAt: clock.now().toISOString() };
+    // PENDING again while this attempt runs (a FAILED one too): the previous attempt's error no longer describes it
+    const attempt: PaymentOperation = { ...found, status: 'PENDING', errorCode: null, errorMessage: null, attempts: found.attempts + 1, updatedAt: clock.now().toISOString() };
     await tx.saveOperation(attempt);
     return attempt;
   });
@@ -62,15 +68,23 @@ export async function finishNonCardVoid(deps: VoidDeps, orderId: string, payment
     await toss.cancel(cancelRequestOf(op), key, signal);
   } catch (error) {
     if (!isSettleError(error) || error.code !== ALREADY_CANCELED) {
-      // stays PENDING whatever Toss said: the money may still be held, so the order stays blocked
-      const code = isSettleError(error) ? error.code : 'INTERNAL';
+      // Toss answered no: FAILED, terminal for this run but retryable. No answer: PENDING, Toss may have done it.
+      // Both keep blocking the order: the money may still be held.
+      const failed: PaymentOperation = {
+        ...op,
+        status: tossAnswered(error) ? 'FAILED' : 'PENDING',
+        errorCode: isSettleError(error) ? error.code : 'INTERNAL',
+        errorMessage: (error instanceof Error ? error.message : String(error)).slice(0, MAX_ERROR_MESSAGE),
+        updatedAt: clock.now().toISOString(),
+      };
       await store
         .transaction(async (tx) => {
           await tx.lockOrder(orderId);
-          await tx.saveOperation({ ...op, errorCode: code, updatedAt: clock.now().toISOString() });
+          if ((await tx.findOperation(key))?.status === 'DONE') return; // a concurrent rerun finished it meanwhile
+          await tx.saveOperation(failed);
         })
-        .catch(() => undefined); // only the note of why is lost; the row is PENDING already
-      throw new PaymentVoidIncomplete(op, error);
+        .catch(() => undefined); // the row stays PENDING (still blocking, still retried by a rerun): only the note of why is lost
+      throw new PaymentVoidIncomplete(failed, error);
     }
     errorCode = error.code;
   }
@@ -80,7 +94,7 @@ export async function finishNonCardVoid(deps: VoidDeps, orderId: string, payment
       await tx.lockOrder(orderId);
       const current = await tx.findOperation(key);
       if (current?.status === 'DONE') return current; // a concurrent rerun recorded it first
-      const done: PaymentOperation = { ...(current ?? op), status: 'DONE', errorCode, updatedAt: clock.now().toISOString() };
+      const done: PaymentOperation = { ...(current ?? op), status: 'DONE', errorCode, errorMessage: null, updatedAt: clock.now().toISOString() };
       await tx.saveOperation(done);
       return done;
     });
@@ -88,6 +102,9 @@ export async function finishNonCardVoid(deps: VoidDeps, orderId: string, payment
     throw new PaymentOperationIncomplete(key, error);
   }
 }
+
+/** payment_operations.error_message is VARCHAR(500). */
+const MAX_ERROR_MESSAGE = 500;
 
 function cancelRequestOf(op: PaymentOperation): TossCancelRequest {
   const { paymentKey, cancelReason, refundableAmount } = op.request;
@@ -102,11 +119,17 @@ export class PaymentVoidIncomplete extends SettleError {
   constructor(op: PaymentOperation, cause: unknown) {
     const causeCode = isSettleError(cause) ? cause.code : 'INTERNAL';
     const why = cause instanceof Error ? cause.message : String(cause);
+    const outcome = op.status === 'FAILED' ? 'Toss refused to cancel it' : 'cancelling it at Toss got no answer';
+    const retry = voidRetryCommand(op);
     super(
       'PAYMENT_VOID_INCOMPLETE',
-      `Toss approved payment ${String(op.request.paymentKey)} of order ${op.orderId} with method ${String(op.request.method ?? '(none)')}, which is not accepted (card only), and cancelling it at Toss (Idempotency-Key ${op.idempotencyKey}) failed (${why}): the money may still be held; re-run the same command to finish the cancel`,
+      `Toss approved payment ${String(op.request.paymentKey)} of order ${op.orderId} with method ${String(op.request.method ?? '(none)')}, which is not accepted (card only), and ${outcome} (Idempotency-Key ${op.idempotencyKey}, attempt ${op.attempts}: ${why}): the money may still be held and the order refuses any other payment; retry with: ${retry}`,
       // transient → exit 4 and a rerun completes it; a refusal keeps its own category (rule → 7, usage → 2)
-      { category: isSettleError(cause) ? cause.category : 'internal', cause, details: { idempotencyKey: op.idempotencyKey, orderId: op.orderId, paymentKey: op.request.paymentKey, causeCode } },
+      {
+        category: isSettleError(cause) ? cause.category : 'internal',
+        cause,
+        details: { idempotencyKey: op.idempotencyKey, orderId: op.orderId, paymentKey: op.request.paymentKey, causeCode, status: op.status, attempts: op.attempts, retryCommand: retry },
+      },
     );
   }
 }

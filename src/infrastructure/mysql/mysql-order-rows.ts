@@ -59,6 +59,7 @@ export const operationFrom = (row: RowDataPacket): PaymentOperation => ({
   request: JSON.parse(String(row.request)) as PaymentOperation['request'],
   status: String(row.status) as PaymentOperation['status'],
   errorCode: row.error_code === null ? null : String(row.error_code),
+  errorMessage: row.error_message === null || row.error_message === undefined ? null : String(row.error_message),
   attempts: Number(row.attempts),
   createdAt: fromDbInstant(row.created_at),
   updatedAt: fromDbInstant(row.updated_at),

@@ -99,16 +99,32 @@ export class MySqlOrderTransaction implements OrderTransaction {
     return rows[0] ? operationFrom(rows[0]) : null;
   }
 
-  async pendingOperations(orderId: string): Promise<PaymentOperation[]> {
-    const [rows] = await this.conn.query<RowDataPacket[]>("SELECT * FROM payment_operations WHERE order_id = ? AND status = 'PENDING' ORDER BY created_at", [orderId]);
+  async operationsOf(orderId: string): Promise<PaymentOperation[]> {
+    const [rows] = await this.conn.query<RowDataPacket[]>('SELECT * FROM payment_operations WHERE order_id = ? ORDER BY created_at, idempotency_key', [orderId]);
     return rows.map(operationFrom);
   }
 
   async saveOperation(op: PaymentOperation): Promise<void> {
     await this.conn.query(
-      `INSERT INTO payment_operations (idempotency_key, kind, order_id, request, status, error_code, attempts, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON DUPLICATE KEY UPDATE status = ?, error_code = ?, attempts = ?, updated_at = ?`,
-      [op.idempotencyKey, op.kind, op.orderId, JSON.stringify(op.request), op.status, op.errorCode, op.attempts, toDbInstant(op.createdAt), toDbInstant(op.updatedAt), op.status, op.errorCode, op.attempts, toDbInstant(op.updatedAt)],
+      `INSERT INTO payment_operations (idempotency_key, kind, order_id, request, status, error_code, error_message, attempts, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON DUPLICATE KEY UPDATE status = ?, error_code = ?, error_message = ?, attempts = ?, updated_at = ?`,
+      [
+        op.idempotencyKey,
+        op.kind,
+        op.orderId,
+        JSON.stringify(op.request),
+        op.status,
+        op.errorCode,
+        op.errorMessage,
+        op.attempts,
+        toDbInstant(op.createdAt),
+        toDbInstant(op.updatedAt),
+        op.status,
+        op.errorCode,
+        op.errorMessage,
+        op.attempts,
+        toDbInstant(op.updatedAt),
+      ],
     );
   }
 }

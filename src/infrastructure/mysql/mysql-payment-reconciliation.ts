@@ -1,11 +1,13 @@
 import type { Pool, RowDataPacket } from 'mysql2/promise';
+import type { PaymentOperation } from '../../application/order/payment-operation.js';
 import type { PaymentReconciliationSource, UnknownSettlement, UnsettledEntry } from '../../application/order/payment-reconciliation-source.js';
 import { translateMySqlError } from './mysql-errors.js';
-import { fromDbInstant } from './mysql-order-rows.js';
+import { fromDbInstant, operationFrom } from './mysql-order-rows.js';
 
 /**
  * The two anti-joins of `settle reconcile --payments`, matched on payment_key + transaction_key (the settlements
  * table's transaction_key is unique; ours is indexed). Both are bounded by the window's dates and their indexes.
+ * Plus the VOIDs not DONE, read through ix_payment_operations_status_kind (only unfinished rows).
  */
 export class MySqlPaymentReconciliation implements PaymentReconciliationSource {
   constructor(private readonly pool: Pool) {}
@@ -53,5 +55,12 @@ export class MySqlPaymentReconciliation implements PaymentReconciliationSource {
       paidOutDate: String(r.paid_out_date),
       reason: String(r.reason) === 'NO_PAYMENT' ? 'NO_PAYMENT' : 'NO_LEDGER_ENTRY',
     }));
+  }
+
+  async unfinishedVoids(): Promise<PaymentOperation[]> {
+    const [rows] = await this.pool
+      .query<RowDataPacket[]>("SELECT * FROM payment_operations WHERE status IN ('PENDING', 'FAILED') AND kind = 'VOID' ORDER BY created_at, idempotency_key")
+      .catch(translateMySqlError);
+    return rows.map(operationFrom);
   }
 }

@@ -6,10 +6,14 @@ import { ConfirmPayment } from '../../../src/application/order/confirm-payment.j
 import type { OrderStore } from '../../../src/application/order/order-store.js';
 import { PaymentOperationIncomplete } from '../../../src/application/order/payment-operation.js';
 import { PlaceOrder } from '../../../src/application/order/place-order.js';
+import { ReconcilePayments } from '../../../src/application/order/reconcile-payments.js';
+import { ShowOrder } from '../../../src/application/order/show-order.js';
 import { PaymentMethodNotAllowed } from '../../../src/domain/order/order-rule-violations.js';
 import { SettleError } from '../../../src/domain/shared/settle-error.js';
 import { Secret } from '../../../src/infrastructure/config/secret.js';
 import { MySqlOrderStore } from '../../../src/infrastructure/mysql/mysql-order-store.js';
+import { MySqlPaymentReconciliation } from '../../../src/infrastructure/mysql/mysql-payment-reconciliation.js';
+import { MySqlSettlementLookup } from '../../../src/infrastructure/mysql/mysql-settlement-lookup.js';
 import { TossPaymentsClient } from '../../../src/infrastructure/toss/toss-payments-client.js';
 import { exitCodeFor } from '../../../src/presentation/cli/exit-codes.js';
 import { calculator, FixedClock, LINES, TOTAL } from '../../unit/order/fakes/fixtures.js';
@@ -141,29 +145,40 @@ describe('a payment Toss approves with a method other than card (MariaDB + Toss 
     expect(await rows('SELECT status FROM orders WHERE order_id = ?', 'ORD-it-va-1')).toEqual([{ status: 'ORDER_COMPLETED' }]);
   });
 
-  it('a cancel that fails transiently exits 4 and leaves it PENDING; the rerun completes it with the same key', async () => {
+  it('Toss answering the cancel 503 through all the client\'s retries: FAILED with its code and message, exit 4, shown and reconciled; the printed command completes it with the same key', async () => {
     await placed('ORD-it-va-2');
-    toss.failCancels.push(503);
-    const first = await rejection(pay('ORD-it-va-2'));
-    expect(first).toMatchObject({ code: 'PAYMENT_VOID_INCOMPLETE', details: { causeCode: 'TOSS_FAILED_INTERNAL_SYSTEM_PROCESSING' } });
+    const retrying = new TossPaymentsClient({ baseUrl: toss.url, secretKey: new Secret('test_sk_it_noncard_0000'), maxRetries: 2, baseDelayMs: 1, maxDelayMs: 5, timeoutMs: 10_000 });
+    const store = storeFailing(null);
+    toss.failCancels.push(503, 503, 503);
+    const first = await rejection(new ConfirmPayment({ store, toss: retrying, clock: new FixedClock(), calculator: calculator() }).execute({ orderId: 'ORD-it-va-2', paymentKey: 'pk-ORD-it-va-2', amount: TOTAL }));
+    await retrying.close();
+    const retry = 'settle order pay ORD-it-va-2 --payment-key pk-ORD-it-va-2 --amount 31000';
+    expect(first).toMatchObject({ code: 'PAYMENT_VOID_INCOMPLETE', details: { causeCode: 'TOSS_FAILED_INTERNAL_SYSTEM_PROCESSING', status: 'FAILED', retryCommand: retry } });
     expect(exitCodeFor(first.category)).toBe(4);
-    expect((await operations('ORD-it-va-2')).map((o) => [o.kind, o.status, o.error_code])).toEqual([
-      ['CONFIRM', 'DONE', null],
-      ['VOID', 'PENDING', 'TOSS_FAILED_INTERNAL_SYSTEM_PROCESSING'],
-    ]);
-
-    expect(await rejection(pay('ORD-it-va-2'))).toBeInstanceOf(PaymentMethodNotAllowed);
     const voidKey = 'settle:void-non-card:ORD-it-va-2:pk-ORD-it-va-2';
     expect(keysSeen()).toEqual([
       ['confirm', 'settle:confirm:ORD-it-va-2:pk-ORD-it-va-2'],
       ['cancel', voidKey],
-      ['cancel', voidKey], // not confirmed again; the same cancel key
+      ['cancel', voidKey],
+      ['cancel', voidKey], // the client's two retries, same key
     ]);
+    const [failed] = await rows("SELECT status, error_code, error_message, attempts FROM payment_operations WHERE order_id = ? AND kind = 'VOID'", 'ORD-it-va-2');
+    expect(failed).toEqual({ status: 'FAILED', error_code: 'TOSS_FAILED_INTERNAL_SYSTEM_PROCESSING', error_message: 'Toss answered 503 FAILED_INTERNAL_SYSTEM_PROCESSING: try again', attempts: 1 });
+
+    const shown = await new ShowOrder({ store, settlements: new MySqlSettlementLookup(db.pool), clock: new FixedClock() }).execute('ORD-it-va-2');
+    expect(shown.voids).toMatchObject([{ status: 'FAILED', errorCode: 'TOSS_FAILED_INTERNAL_SYSTEM_PROCESSING', attempts: 1, retryCommand: retry }]);
+    const reconciled = await new ReconcilePayments({ source: new MySqlPaymentReconciliation(db.pool), clock: new FixedClock() }).execute({ from: '2025-02-01', to: '2025-02-28' });
+    expect(reconciled.unfinishedVoids.filter((v) => v.orderId === 'ORD-it-va-2')).toMatchObject([{ status: 'FAILED', paymentKey: 'pk-ORD-it-va-2', retryCommand: retry }]);
+
+    expect(await rejection(pay('ORD-it-va-2'))).toBeInstanceOf(PaymentMethodNotAllowed); // what `retry` runs
+    expect(keysSeen().slice(4)).toEqual([['cancel', voidKey]]); // not confirmed again; the same cancel key
     expect(toss.cancels).toBe(1);
-    expect((await operations('ORD-it-va-2')).map((o) => [o.kind, o.status, o.attempts])).toEqual([
-      ['CONFIRM', 'DONE', 1],
-      ['VOID', 'DONE', 2],
+    expect((await operations('ORD-it-va-2')).map((o) => [o.kind, o.status, o.attempts, o.error_code])).toEqual([
+      ['CONFIRM', 'DONE', 1, null],
+      ['VOID', 'DONE', 2, null],
     ]);
+    const after = await new ReconcilePayments({ source: new MySqlPaymentReconciliation(db.pool), clock: new FixedClock() }).execute({ from: '2025-02-01', to: '2025-02-28' });
+    expect(after.unfinishedVoids.filter((v) => v.orderId === 'ORD-it-va-2')).toEqual([]);
   });
 
   it('Toss cancelled but our write was lost: the rerun replays the same key and Toss refunds once', async () => {

@@ -1,3 +1,4 @@
+import type { RowDataPacket } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PaymentOperation } from '../../../src/application/order/payment-operation.js';
 import { Order } from '../../../src/domain/order/order.js';
@@ -95,14 +96,52 @@ describe('MySqlOrderStore', () => {
     expect((await load('ORD-it-rollback')).order).toBeNull();
   });
 
-  it('stores payment operations by idempotency key and lists the pending ones of an order', async () => {
+  it('stores payment operations by idempotency key and lists those of an order', async () => {
     const key = `settle:confirm:ORD-it-ops:${'p'.repeat(200)}`; // the longest key we derive fits the column
-    const op: PaymentOperation = { idempotencyKey: key, kind: 'CONFIRM', orderId: 'ORD-it-ops', request: { paymentKey: 'p', amount: 1, cancelAmount: null }, status: 'PENDING', errorCode: null, attempts: 1, createdAt: at(9), updatedAt: at(9) };
+    const op: PaymentOperation = { idempotencyKey: key, kind: 'CONFIRM', orderId: 'ORD-it-ops', request: { paymentKey: 'p', amount: 1, cancelAmount: null }, status: 'PENDING', errorCode: null, errorMessage: null, attempts: 1, createdAt: at(9), updatedAt: at(9) };
     await store.transaction((tx) => tx.saveOperation(op));
-    expect(await store.transaction((tx) => tx.pendingOperations('ORD-it-ops'))).toEqual([op]);
+    expect(await store.transaction((tx) => tx.operationsOf('ORD-it-ops'))).toEqual([op]);
     await store.transaction((tx) => tx.saveOperation({ ...op, status: 'DONE', attempts: 2, updatedAt: at(10) }));
     expect(await store.transaction((tx) => tx.findOperation(key))).toEqual({ ...op, status: 'DONE', attempts: 2, updatedAt: at(10) });
-    expect(await store.transaction((tx) => tx.pendingOperations('ORD-it-ops'))).toEqual([]);
+    expect(await store.transaction((tx) => tx.operationsOf('ORD-it-ops'))).toEqual([{ ...op, status: 'DONE', attempts: 2, updatedAt: at(10) }]);
+    expect(await store.transaction((tx) => tx.operationsOf('ORD-it-none'))).toEqual([]);
+  });
+
+  it('keeps a FAILED VOID with Toss\'s code and message, clears them on the next attempt, and reconcile lists every VOID not DONE', async () => {
+    const message = `Toss answered 403 NOT_CANCELABLE_PAYMENT: 취소 할 수 없는 결제 입니다. ${'…'.repeat(500)}`.slice(0, 500); // the column's full width, multibyte
+    const voidOf = (orderId: string, day: number): PaymentOperation => ({
+      idempotencyKey: `settle:void-non-card:${orderId}:pk-${orderId}`,
+      kind: 'VOID',
+      orderId,
+      request: { paymentKey: `pk-${orderId}`, cancelReason: 'payment method 가상계좌 is not accepted (card only)', cancelAmount: null, refundableAmount: 31_000, method: '가상계좌', approvalTransactionKey: 'tx-va', approvedAt: at(day) },
+      status: 'PENDING',
+      errorCode: null,
+      errorMessage: null,
+      attempts: 1,
+      createdAt: at(day),
+      updatedAt: at(day),
+    });
+    const refused: PaymentOperation = { ...voidOf('ORD-it-void-refused', 3), status: 'FAILED', errorCode: 'TOSS_NOT_CANCELABLE_PAYMENT', errorMessage: message, updatedAt: at(4) };
+    const unanswered: PaymentOperation = { ...voidOf('ORD-it-void-unanswered', 5), errorCode: 'TOSS_TIMEOUT', errorMessage: 'no answer in time' };
+    const done: PaymentOperation = { ...voidOf('ORD-it-void-done', 1), status: 'DONE' };
+    const refusedCancel: PaymentOperation = { ...voidOf('ORD-it-cancel-refused', 2), idempotencyKey: 'settle:cancel:ORD-it-cancel-refused:1', kind: 'CANCEL', status: 'FAILED', errorCode: 'TOSS_NOT_CANCELABLE_AMOUNT' };
+    for (const op of [refused, unanswered, done, refusedCancel]) await store.transaction((tx) => tx.saveOperation(op));
+
+    expect(await store.transaction((tx) => tx.findOperation(refused.idempotencyKey))).toEqual(refused);
+    const [raw] = await db.pool.query('SELECT status, error_code, CHAR_LENGTH(error_message) AS chars, attempts FROM payment_operations WHERE idempotency_key = ?', [refused.idempotencyKey]);
+    expect(raw).toEqual([{ status: 'FAILED', error_code: 'TOSS_NOT_CANCELABLE_PAYMENT', chars: 500, attempts: 1 }]);
+
+    const source = new MySqlPaymentReconciliation(db.pool);
+    const open = (await source.unfinishedVoids()).filter((o) => o.orderId.startsWith('ORD-it-'));
+    expect(open).toEqual([refused, unanswered]); // oldest first; neither the DONE VOID nor a refused CANCEL
+    const [plan] = await db.pool.query<RowDataPacket[]>("EXPLAIN SELECT * FROM payment_operations WHERE status IN ('PENDING', 'FAILED') AND kind = 'VOID'");
+    expect(plan[0]?.possible_keys).toContain('ix_payment_operations_status_kind');
+
+    const retrying: PaymentOperation = { ...refused, status: 'PENDING', errorCode: null, errorMessage: null, attempts: 2, updatedAt: at(6) };
+    await store.transaction((tx) => tx.saveOperation(retrying));
+    await store.transaction((tx) => tx.saveOperation({ ...retrying, status: 'DONE', updatedAt: at(7) }));
+    expect((await source.unfinishedVoids()).filter((o) => o.orderId.startsWith('ORD-it-')).map((o) => o.orderId)).toEqual(['ORD-it-void-unanswered']);
+    expect(await store.transaction((tx) => tx.findOperation(refused.idempotencyKey))).toMatchObject({ status: 'DONE', errorCode: null, errorMessage: null, attempts: 2 });
   });
 });
 

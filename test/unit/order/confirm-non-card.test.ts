@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { PaymentOperationIncomplete, PaymentOperationPending } from '../../../src/application/order/payment-operation.js';
+import { tossAnswered } from '../../../src/application/order/toss-payments.js';
 import { PaymentMethodNotAllowed } from '../../../src/domain/order/order-rule-violations.js';
 import { SettleError } from '../../../src/domain/shared/settle-error.js';
+import { tossErrorFrom } from '../../../src/infrastructure/toss/toss-http-error.js';
+import { paymentErrorCategory } from '../../../src/infrastructure/toss/toss-payment-errors.js';
+import { exitCodeOf } from '../../../src/presentation/cli/exit-codes.js';
 import { harness, type Harness } from './fakes/use-case-harness.js';
 import { LINES, TOTAL } from './fakes/fixtures.js';
 
@@ -17,6 +21,18 @@ async function placedWithVirtualAccount(): Promise<Harness> {
 }
 
 const keysSent = (h: Harness) => h.toss.calls.map((c) => [c.op, c.idempotencyKey, c.executed]);
+
+/** What the real payments client throws once Toss answered `status {code, message}` (after its own retries). */
+const tossSays = (status: number, code: string, message: string) => tossErrorFrom(status, {}, JSON.stringify({ code, message }), paymentErrorCategory);
+const NOT_CANCELABLE = () => tossSays(403, 'NOT_CANCELABLE_PAYMENT', '취소 할 수 없는 결제 입니다.');
+const RETRY = 'settle order pay ORD-0001 --payment-key pk-1 --amount 31000';
+
+/** Runs a printed `settle order pay <orderId> --payment-key <k> --amount <n>` through the use case. */
+function runPrinted(h: Harness, command: string | null | undefined) {
+  const m = /^settle order pay (\S+) --payment-key (\S+) --amount (\d+)$/.exec(command ?? '');
+  if (!m) throw new Error(`not an order pay command: ${String(command)}`);
+  return h.pay.execute({ orderId: m[1] ?? '', paymentKey: m[2] ?? '', amount: Number(m[3]) });
+}
 
 describe('ConfirmPayment of a method other than card', () => {
   it('execute_CancelsTheApprovalInFullAtToss_AndRefusesWithPaymentMethodNotAllowed', async () => {
@@ -55,7 +71,7 @@ describe('ConfirmPayment of a method other than card', () => {
     h.toss.failNext(new SettleError('TOSS_TIMEOUT', 'timed out', { category: 'transient' }), 'cancel');
     const first = pay(h);
     await expect(first).rejects.toMatchObject({ code: 'PAYMENT_VOID_INCOMPLETE', category: 'transient', details: { idempotencyKey: VOID_KEY, causeCode: 'TOSS_TIMEOUT' } });
-    expect(h.store.operation(VOID_KEY)).toMatchObject({ status: 'PENDING', attempts: 1, errorCode: 'TOSS_TIMEOUT' });
+    expect(h.store.operation(VOID_KEY)).toMatchObject({ status: 'PENDING', attempts: 1, errorCode: 'TOSS_TIMEOUT', errorMessage: 'timed out' });
 
     await expect(pay(h)).rejects.toBeInstanceOf(PaymentMethodNotAllowed);
     expect(keysSent(h)).toEqual([
@@ -63,7 +79,7 @@ describe('ConfirmPayment of a method other than card', () => {
       ['cancel', VOID_KEY, false], // failed before Toss did anything
       ['cancel', VOID_KEY, true], // the rerun: no second confirm, the same cancel key
     ]);
-    expect(h.store.operation(VOID_KEY)).toMatchObject({ status: 'DONE', attempts: 2, errorCode: null });
+    expect(h.store.operation(VOID_KEY)).toMatchObject({ status: 'DONE', attempts: 2, errorCode: null, errorMessage: null });
   });
 
   it('execute_CompletesWithTheSameKey_WhenTossCancelledButRecordingItFailed', async () => {
@@ -109,12 +125,94 @@ describe('ConfirmPayment of a method other than card', () => {
     expect(paid.order).toMatchObject({ status: 'PAYMENT_COMPLETED', payment: { paymentKey: 'pk-2', method: { kind: 'CARD' } } });
   });
 
-  it('execute_KeepsTheCancelPendingAndSaysSo_WhenTossRefusesIt', async () => {
+  it('execute_RecordsTheVoidFailedWithTossCodeAndMessage_WhenTossRefusesEveryAttempt_AndTheRetryCommandFinishesIt', async () => {
     const h = await placedWithVirtualAccount();
-    h.toss.failNext(new SettleError('TOSS_NOT_CANCELABLE_PAYMENT', 'Toss answered 403 NOT_CANCELABLE_PAYMENT', { category: 'rule' }), 'cancel');
-    await expect(pay(h)).rejects.toMatchObject({ code: 'PAYMENT_VOID_INCOMPLETE', category: 'rule', details: { causeCode: 'TOSS_NOT_CANCELABLE_PAYMENT' } });
-    // never FAILED: the money is still captured, so the order stays blocked until someone resolves it
-    expect(h.store.operation(VOID_KEY)).toMatchObject({ status: 'PENDING', errorCode: 'TOSS_NOT_CANCELABLE_PAYMENT' });
+    h.toss.refuseCancels = NOT_CANCELABLE();
+    const first = pay(h);
+    await expect(first).rejects.toMatchObject({ code: 'PAYMENT_VOID_INCOMPLETE', category: 'rule', details: { causeCode: 'TOSS_NOT_CANCELABLE_PAYMENT', status: 'FAILED', attempts: 1, retryCommand: RETRY } });
+    expect(exitCodeOf(await first.catch((e: unknown) => e))).toBe(7);
+    // terminal for this run, not "in flight": Toss's code and message, when, and how many runs asked it
+    expect(h.store.operation(VOID_KEY)).toMatchObject({
+      status: 'FAILED',
+      errorCode: 'TOSS_NOT_CANCELABLE_PAYMENT',
+      errorMessage: 'Toss answered 403 NOT_CANCELABLE_PAYMENT: 취소 할 수 없는 결제 입니다.',
+      attempts: 1,
+      updatedAt: h.clock.now().toISOString(),
+    });
+
+    h.clock.instant = new Date('2025-02-10T02:00:00.000Z');
+    await expect(pay(h)).rejects.toMatchObject({ code: 'PAYMENT_VOID_INCOMPLETE', details: { status: 'FAILED', attempts: 2 } });
+    expect(h.store.operation(VOID_KEY)).toMatchObject({ status: 'FAILED', attempts: 2, updatedAt: '2025-02-10T02:00:00.000Z' });
+
+    // order show says so, with the command that retries it
+    const shown = await h.show.execute('ORD-0001');
+    expect(shown.voids).toEqual([
+      {
+        orderId: 'ORD-0001',
+        paymentKey: 'pk-1',
+        operation: 'VOID',
+        idempotencyKey: VOID_KEY,
+        status: 'FAILED',
+        method: '가상계좌',
+        amount: TOTAL,
+        approvedAt: '2025-02-08T21:58:32.000Z',
+        approvalTransactionKey: 'tx-approve-pk-1',
+        errorCode: 'TOSS_NOT_CANCELABLE_PAYMENT',
+        errorMessage: 'Toss answered 403 NOT_CANCELABLE_PAYMENT: 취소 할 수 없는 결제 입니다.',
+        attempts: 2,
+        createdAt: '2025-02-10T01:00:00.000Z',
+        updatedAt: '2025-02-10T02:00:00.000Z',
+        retryCommand: RETRY,
+      },
+    ]);
+
+    // the money is still held: a FAILED void blocks a second charge exactly as a PENDING one does
+    h.toss.method = '카드';
+    const blocked = pay(h, 'pk-2');
+    await expect(blocked).rejects.toBeInstanceOf(PaymentOperationPending);
+    await expect(blocked).rejects.toMatchObject({ details: { idempotencyKey: VOID_KEY, kind: 'VOID', status: 'FAILED' }, message: expect.stringContaining(RETRY) });
+
+    // Toss lets it through later: the printed command retries the cancel under the same key, once
+    h.toss.method = '가상계좌';
+    h.toss.refuseCancels = null;
+    await expect(runPrinted(h, shown.voids?.[0]?.retryCommand)).rejects.toBeInstanceOf(PaymentMethodNotAllowed);
+    expect(h.store.operation(VOID_KEY)).toMatchObject({ status: 'DONE', attempts: 3, errorCode: null, errorMessage: null });
+    expect(keysSent(h)).toEqual([
+      ['confirm', CONFIRM_KEY, true],
+      ['cancel', VOID_KEY, false],
+      ['cancel', VOID_KEY, false], // pk-2 was refused before anything was sent to Toss
+      ['cancel', VOID_KEY, true], // the printed command: no second confirm, the same cancel key
+    ]);
+    expect((await h.show.execute('ORD-0001')).voids).toMatchObject([{ status: 'DONE', retryCommand: null }]);
+
+    h.toss.method = '카드';
+    expect((await pay(h, 'pk-2')).order).toMatchObject({ status: 'PAYMENT_COMPLETED', payment: { paymentKey: 'pk-2' } });
+  });
+
+  it('execute_RecordsTheVoidFailedAndExits4_WhenTossKeepsAnswering5xxAfterTheClientsRetries', async () => {
+    const h = await placedWithVirtualAccount();
+    h.toss.refuseCancels = tossSays(500, 'FAILED_INTERNAL_SYSTEM_PROCESSING', '내부 시스템 처리 작업이 실패했습니다.');
+    const first = pay(h);
+    await expect(first).rejects.toMatchObject({ code: 'PAYMENT_VOID_INCOMPLETE', category: 'transient', details: { status: 'FAILED' } });
+    expect(exitCodeOf(await first.catch((e: unknown) => e))).toBe(4);
+    expect(h.store.operation(VOID_KEY)).toMatchObject({ status: 'FAILED', errorCode: 'TOSS_FAILED_INTERNAL_SYSTEM_PROCESSING', errorMessage: expect.stringContaining('500 FAILED_INTERNAL_SYSTEM_PROCESSING') });
+  });
+
+  it('execute_KeepsTheVoidPendingWithTheErrorNoted_WhenTossGaveNoAnswer', async () => {
+    const h = await placedWithVirtualAccount();
+    h.toss.failNext(new SettleError('TOSS_TIMEOUT', 'Toss POST /v1/payments/pk-1/cancel (attempt 6): no answer in time', { category: 'transient' }), 'cancel');
+    await expect(pay(h)).rejects.toMatchObject({ code: 'PAYMENT_VOID_INCOMPLETE', details: { status: 'PENDING' } });
+    // Toss may have cancelled: not "refused", but not silent either
+    expect(h.store.operation(VOID_KEY)).toMatchObject({ status: 'PENDING', errorCode: 'TOSS_TIMEOUT', errorMessage: expect.stringContaining('no answer in time') });
+    expect((await h.show.execute('ORD-0001')).voids).toMatchObject([{ status: 'PENDING', errorCode: 'TOSS_TIMEOUT', retryCommand: RETRY }]);
+  });
+
+  it('tossAnswered_TellsAnErrorTossAnsweredFromOneThatGotNoAnswer', () => {
+    expect(tossAnswered(NOT_CANCELABLE())).toBe(true);
+    expect(tossAnswered(tossSays(503, 'FAILED_INTERNAL_SYSTEM_PROCESSING', 'x'))).toBe(true);
+    expect(tossAnswered(new SettleError('TOSS_TIMEOUT', 'no answer', { category: 'transient' }))).toBe(false);
+    expect(tossAnswered(new SettleError('TOSS_RESPONSE_INVALID', 'not a Payment', { category: 'internal' }))).toBe(false);
+    expect(tossAnswered(new Error('boom'))).toBe(false);
   });
 
   it('execute_TreatsAPaymentAlreadyCancelledAtTossAsCancelled', async () => {

@@ -29,7 +29,7 @@ export function registerReconcileCommand(program: Command, ctx: CliContext): voi
     .option('--date-type <type>', 'soldDate | paidOutDate', 'soldDate')
     .option('--json', 'JSON output')
     .option('--all', `list every differing key (default: the first ${KEYS_SHOWN} per side and kind)`)
-    .option('--payments', 'instead: local payments vs loaded settlements (overdue unsettled payments, settlement rows with no local payment)')
+    .option('--payments', 'instead: local payments vs loaded settlements (overdue unsettled payments, settlement rows with no local payment, non-card approvals whose cancel is not done)')
     .addHelpText(
       'after',
       '\nKafka means the records of the COMPLETED runs and replays of overlapping windows of the same date type (and\n' +

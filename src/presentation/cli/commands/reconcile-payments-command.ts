@@ -10,8 +10,11 @@ export interface ReconcilePaymentsOptions {
 }
 
 /**
- * Payments and cancels past their expected settlement date with no settlements row, and settlements rows with
- * no local payment; exit 3 on any finding. A plain function so `settle reconcile --payments` can call it too.
+ * Payments and cancels past their expected settlement date with no settlements row, settlements rows with no
+ * local payment, and non-card approvals whose cancel (VOID) is not done (FAILED: Toss refused it; PENDING: no
+ * answer); exit 3 on any finding. An unfinished VOID counts because it is money held at Toss for a payment we
+ * refused, and nothing else ever tells an operator: the exit code is what a scheduled reconcile alerts on. A
+ * plain function so `settle reconcile --payments` can call it too.
  */
 export async function reconcilePaymentsAction(ctx: CliContext, options: ReconcilePaymentsOptions, overrides: Readonly<Record<string, string | undefined>> = {}): Promise<void> {
   const config = ctx.config(['mysql'], overrides);

@@ -11,13 +11,15 @@ export interface TossCall {
 /**
  * Behaves like Toss for what the use cases rely on: a repeated Idempotency-Key gets the first answer back
  * without executing again; `failNext(error)` makes the next call throw before executing (`failNext(error, 'cancel')`:
- * the next cancel, letting the confirm before it through).
+ * the next cancel, letting the confirm before it through); `refuseCancels = error` makes every cancel throw it
+ * until set back to null (Toss refusing each attempt, whatever the key).
  */
 export class FakeTossPayments implements TossPayments {
   readonly calls: TossCall[] = [];
   private readonly answers = new Map<string, TossApprovedPayment | TossCanceledPayment>();
   private failures: Array<{ error: Error; op: 'confirm' | 'cancel' | undefined }> = [];
   private cancels = 0;
+  refuseCancels: Error | null = null;
   approvedAt = '2025-02-09T06:58:32+09:00';
   method: string | null = '카드';
 
@@ -54,6 +56,10 @@ export class FakeTossPayments implements TossPayments {
   }
 
   private answer<T extends TossApprovedPayment | TossCanceledPayment>(op: 'confirm' | 'cancel', request: TossConfirmRequest | TossCancelRequest, key: string, execute: () => T): T {
+    if (op === 'cancel' && this.refuseCancels) {
+      this.calls.push({ op, request, idempotencyKey: key, executed: false });
+      throw this.refuseCancels;
+    }
     const index = this.failures.findIndex((f) => f.op === undefined || f.op === op);
     const failure = index < 0 ? undefined : this.failures.splice(index, 1)[0];
     if (failure) {

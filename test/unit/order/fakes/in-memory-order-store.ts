@@ -94,8 +94,8 @@ class InMemoryTransaction implements OrderTransaction {
     return this.s.operations.get(key) ?? null;
   }
 
-  async pendingOperations(orderId: string): Promise<PaymentOperation[]> {
-    return [...this.s.operations.values()].filter((o) => o.orderId === orderId && o.status === 'PENDING');
+  async operationsOf(orderId: string): Promise<PaymentOperation[]> {
+    return [...this.s.operations.values()].filter((o) => o.orderId === orderId).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   }
 
   async saveOperation(operation: PaymentOperation): Promise<void> {
