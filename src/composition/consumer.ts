@@ -33,7 +33,7 @@ export function wireIngest(config: Config, logger: Logger, options: { onRetry: N
 export function wireSettlementConsumer(
   config: Config,
   logger: Logger,
-  deps: Pick<KafkaSettlementConsumerOptions, 'kafka' | 'loadStoredOffsets' | 'handle' | 'onFatal' | 'maxBytesPerPartition'>,
+  deps: Pick<KafkaSettlementConsumerOptions, 'kafka' | 'loadStoredOffsets' | 'handle' | 'onFatal' | 'onRecordsLost' | 'maxBytesPerPartition'>,
 ): KafkaSettlementConsumer {
   const { kafka: kc, consumer: cc } = config;
   return new KafkaSettlementConsumer({

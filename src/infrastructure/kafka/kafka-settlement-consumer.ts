@@ -1,6 +1,7 @@
 import type { Admin, Batch, Consumer, Kafka } from 'kafkajs';
 import type { IncomingRecord } from '../../application/ingest/ports.js';
 import { retry } from '../../application/shared/retry.js';
+import { checkBatchStart, checkStoredOffset, type LostRange, storedOffsetBelowLogStart, storedOffsetBeyondLog } from '../../domain/consumer/stored-offset.js';
 import { isSettleError, SettleError } from '../../domain/shared/settle-error.js';
 import type { Logger } from '../logging/logger.js';
 import { fetchWatermarks, type Watermarks } from './topic-watermarks.js';
@@ -30,6 +31,11 @@ export interface KafkaSettlementConsumerOptions {
   readonly handle: BatchHandler;
   readonly onFatal: (error: unknown) => void;
   /**
+   * Records lost per partition (deleted by retention before they were loaded): after every assignment with each
+   * assigned partition (0 when nothing is lost), and again when a partition falls behind its log start later on.
+   */
+  readonly onRecordsLost?: (lostByPartition: ReadonlyMap<number, number>, wholeAssignment: boolean) => void;
+  /**
    * Group timings (CONSUMER_SESSION_TIMEOUT_MS …, defaults in config.ts). A member that dies without leaving
    * (SIGKILL, OOM kill, lost node) keeps its partitions until its session expires: a restarted pod joins as a
    * new member and waits that long. Heartbeats also go out from a timer while a batch is being stored.
@@ -51,7 +57,9 @@ interface Generation {
  * fetches again only once they are done, so memory stays bounded). The database is the source of truth for
  * positions: on every join the stored offsets are loaded and each assigned partition is sought there, and
  * each batch is checked against them (records already stored are dropped; a fetch past the stored position
- * seeks back). Kafka commits still follow each stored batch, for lag monitoring only.
+ * seeks back). A stored offset outside the log (past its end, or below its start: records deleted by retention
+ * before they were loaded) stops the consumer with a data error, on a join or mid-generation, never skipping.
+ * Kafka commits still follow each stored batch, for lag monitoring only.
  */
 export class KafkaSettlementConsumer {
   private readonly consumer: Consumer;
@@ -133,22 +141,32 @@ export class KafkaSettlementConsumer {
   private async seekToStored(partitions: readonly number[]): Promise<void> {
     const load = () => Promise.all([this.o.loadStoredOffsets(), this.watermarks()]);
     const [stored, marks] = await retry(load, { maxRetries: 10, baseDelayMs: 500, maxDelayMs: 5_000, isRetriable: (e) => isSettleError(e) && e.retriable, signal: this.stopping.signal });
+    // every partition is checked before any is sought: a refused one must not let the others load meanwhile
+    const seeks = new Map<number, number>();
+    const lost: LostRange[] = [];
+    let beyond: SettleError | null = null;
     for (const partition of partitions) {
-      const end = marks.get(partition)?.high ?? 0;
-      const kept = stored.get(partition);
-      // past the end of the log: these offsets describe another life of the topic (recreated, truncated, or
-      // another cluster). Kafka would quietly jump to a reset position and the records before the old offset
-      // would never load, so stop and say how to reset instead.
-      if (kept !== undefined && kept > end)
-        throw new SettleError(
-          'STORED_OFFSET_BEYOND_LOG',
-          `stored offset ${kept} of ${this.o.topic}[${partition}] for group ${this.o.groupId} is past the end of the log (${end}): the topic was recreated or truncated, or MySQL belongs to another Kafka cluster; nothing was loaded. Reset with \`settle replay --kafka --since <instant> --group ${this.o.groupId}\``,
-          { category: 'data' },
-        );
-      // no stored offset: nothing of this partition is in the database, so start at the log's beginning
-      const offset = kept ?? marks.get(partition)?.low ?? 0;
+      const check = checkStoredOffset(stored.get(partition), marks.get(partition) ?? { low: 0, high: 0 });
+      if (check.status === 'beyond-end') beyond ??= storedOffsetBeyondLog({ topic: this.o.topic, group: this.o.groupId, partition, stored: check.stored, end: check.end });
+      else if (check.status === 'below-start') lost.push({ partition, stored: check.stored, logStart: check.logStart, lost: check.lost });
+      else seeks.set(partition, check.seekTo);
+    }
+    this.o.onRecordsLost?.(new Map(partitions.map((p) => [p, lost.find((l) => l.partition === p)?.lost ?? 0])), true);
+    if (beyond) throw beyond;
+    if (lost.length > 0) throw storedOffsetBelowLogStart({ topic: this.o.topic, group: this.o.groupId, ranges: lost });
+    for (const [partition, offset] of seeks) {
       this.known.set(partition, offset);
       this.consumer.seek({ topic: this.o.topic, partition, offset: String(offset) });
+    }
+  }
+
+  /** The partition's log start offset, or null when it cannot be read right now. */
+  private async logStart(partition: number): Promise<number | null> {
+    try {
+      return (await this.watermarks()).get(partition)?.low ?? null;
+    } catch (error) {
+      this.log.warn({ partition, err: error }, 'could not read the log start offset');
+      return null;
     }
   }
 
@@ -160,12 +178,22 @@ export class KafkaSettlementConsumer {
     if (this.stopping.signal.aborted || isStale() || stored === undefined) return;
     const first = Number(batch.firstOffset());
     if (first > stored) {
-      if (!gen.sought.has(partition)) {
+      const logStart = await this.logStart(partition);
+      if (this.stopping.signal.aborted || isStale() || this.generation !== gen) return; // a new assignment checks again
+      const check = checkBatchStart({ stored, first, logStart, soughtBack: gen.sought.has(partition) });
+      if (check.action === 'lost') {
+        // deleted while this partition was behind: nothing of it is stored past `stored`, and nothing will be
+        this.consumer.pause([{ topic: this.o.topic, partitions: [partition] }]);
+        this.o.onRecordsLost?.(new Map([[partition, check.lost]]), false);
+        this.o.onFatal(storedOffsetBelowLogStart({ topic: this.o.topic, group: this.o.groupId, ranges: [{ partition, stored, logStart: check.logStart, lost: check.lost }] }));
+        return;
+      }
+      if (check.action === 'seek-back') {
         gen.sought.add(partition);
         this.consumer.seek({ topic: this.o.topic, partition, offset: String(stored) });
         return;
       }
-      this.log.warn({ partition, stored, first }, 'records between the stored offset and the log start are gone (retention?)');
+      this.log.debug({ partition, stored, first }, 'offsets without a record between the stored offset and the batch (a gap inside the log)');
     }
     const records = batch.messages.filter((m) => Number(m.offset) >= stored).map(toIncoming);
     const nextOffset = Number(batch.lastOffset()) + 1;

@@ -32,6 +32,12 @@ export class ConsumerMetrics {
     registers: [this.registry],
   });
   private readonly lag = new Gauge({ name: 'settle_consumer_lag', help: 'Records between the stored offset and the end of the partition', labelNames: ['topic', 'partition'], registers: [this.registry] });
+  private readonly lost = new Gauge({
+    name: 'settle_consumer_records_lost',
+    help: 'Records Kafka deleted (retention) before this group loaded them: log start offset minus stored offset, 0 when none; set for every assigned partition on each assignment. Above 0 the consumer stops (STORED_OFFSET_BELOW_LOG_START)',
+    labelNames: ['topic', 'partition'],
+    registers: [this.registry],
+  });
 
   /**
    * `probes` are read at each scrape: the holiday calendar's horizon and whether today (Asia/Seoul) is a business
@@ -104,6 +110,12 @@ export class ConsumerMetrics {
 
   retry(step: string): void {
     this.retries.inc({ topic: this.topic, step });
+  }
+
+  /** Records lost per partition: a whole assignment replaces the series (partitions no longer owned disappear). */
+  recordsLost(lostByPartition: ReadonlyMap<number, number>, wholeAssignment: boolean): void {
+    if (wholeAssignment) this.lost.reset();
+    for (const [partition, lost] of lostByPartition) this.lost.set({ topic: this.topic, partition: String(partition) }, lost);
   }
 
   /** Replaces the lag series: partitions this process no longer owns disappear. */

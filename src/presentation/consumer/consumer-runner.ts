@@ -12,7 +12,7 @@ import { createMySqlPool } from '../../infrastructure/mysql/mysql-pool.js';
 import { MySqlJobAdmin } from '../../infrastructure/mysql/mysql-job-admin.js';
 import { ConsumeTotals, type ConsumeSummary } from './consume-summary.js';
 import { ConsumerMetrics } from './consumer-metrics.js';
-import { startHealthServer } from './health-server.js';
+import { type HealthServer, startHealthServer } from './health-server.js';
 
 export interface ConsumerTuning {
   readonly maxBytesPerPartition?: number;
@@ -28,7 +28,15 @@ export interface RunConsumerOptions {
   readonly untilIdle: boolean;
   readonly tuning?: ConsumerTuning;
   readonly onListening?: (metricsUrl: string) => void;
+  /**
+   * Records lost (STORED_OFFSET_BELOW_LOG_START): how long /metrics stays up after the shutdown, waiting for the next
+   * scrape, so settle_consumer_records_lost reaches Prometheus before the process exits (not with --until-idle).
+   */
+  readonly lossScrapeWaitMs?: number;
 }
+
+/** Under the Deployment's liveness window (3 failed /healthz probes 10 s apart), which would kill the process first. */
+const LOSS_SCRAPE_WAIT_MS = 20_000;
 
 /** `settle consume`: wires the adapters, runs until a signal, idleness or a fatal error, then shuts down within the deadline. */
 export async function runConsumer(o: RunConsumerOptions): Promise<ConsumeSummary> {
@@ -101,6 +109,7 @@ export async function runConsumer(o: RunConsumerOptions): Promise<ConsumeSummary
       fatal ??= error;
       wake.abort();
     },
+    onRecordsLost: (lost, wholeAssignment) => metrics.recordsLost(lost, wholeAssignment),
     ...(o.tuning?.maxBytesPerPartition ? { maxBytesPerPartition: o.tuning.maxBytesPerPartition } : {}),
   });
   metrics.watchReadiness(() => consumer.joined);
@@ -129,6 +138,8 @@ export async function runConsumer(o: RunConsumerOptions): Promise<ConsumeSummary
       await consumer.stop().finally(() => clearTimeout(soft));
     };
     await shutdown(left, cc.shutdownTimeoutMs, log, [stopConsumer, () => producer.disconnect(), () => pool.end(), () => jobsPool.end()]);
+    // the process would be gone before Prometheus scrapes settle_consumer_records_lost: wait for one scrape
+    if (!o.untilIdle && isSettleError(fatal) && fatal.code === 'STORED_OFFSET_BELOW_LOG_START') await untilScraped(server, o.lossScrapeWaitMs ?? LOSS_SCRAPE_WAIT_MS, o.signal, log);
     await server.close();
   }
   if (fatal !== null) throw isSettleError(fatal) ? fatal : new SettleError('CONSUMER_FAILED', `consumer failed: ${(fatal as Error).message}`, { cause: fatal });
@@ -157,6 +168,13 @@ async function observe(consumer: KafkaSettlementConsumer, metrics: ConsumerMetri
     log.debug({ err: error }, 'could not read watermarks');
     return false;
   }
+}
+
+/** Waits for the next /metrics scrape, at most `ms` (cut short by a signal). */
+async function untilScraped(server: HealthServer, ms: number, signal: AbortSignal, log: Logger): Promise<void> {
+  const give = AbortSignal.any([signal, AbortSignal.timeout(ms)]);
+  log.info({ waitMs: ms }, 'records lost: /metrics stays up until the next scrape');
+  if (!(await server.nextScrape(give))) log.warn({ waitMs: ms }, 'records lost: /metrics was not scraped before the exit');
 }
 
 /** `work`, or false as soon as `signal` aborts (the work goes on in the background and is abandoned). */

@@ -15,11 +15,14 @@ export interface HealthServerOptions {
 
 export interface HealthServer {
   readonly url: string;
+  /** Resolves once the next /metrics answer went out (true), or false when `signal` aborts first. */
+  nextScrape(signal: AbortSignal): Promise<boolean>;
   close(): Promise<void>;
 }
 
 /** /healthz, /readyz and Prometheus /metrics on node:http; anything else is 404. */
 export async function startHealthServer(o: HealthServerOptions): Promise<HealthServer> {
+  const scrapeWaiters = new Set<() => void>();
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     const probe = (ok: boolean) => {
@@ -30,7 +33,10 @@ export async function startHealthServer(o: HealthServerOptions): Promise<HealthS
     else if (path === '/readyz') probe(o.isReady());
     else if (path === '/metrics')
       o.registry.metrics().then(
-        (text) => res.writeHead(200, { 'content-type': o.registry.contentType }).end(text),
+        (text) =>
+          res.writeHead(200, { 'content-type': o.registry.contentType }).end(text, () => {
+            for (const wake of scrapeWaiters) wake();
+          }),
         (error: unknown) => res.writeHead(500, { 'content-type': 'text/plain' }).end(`${(error as Error).message}\n`),
       );
     else res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
@@ -45,6 +51,19 @@ export async function startHealthServer(o: HealthServerOptions): Promise<HealthS
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://${o.host.includes(':') ? `[${o.host}]` : o.host}:${port}`,
+    nextScrape: (signal) =>
+      new Promise<boolean>((resolve) => {
+        if (signal.aborted) return resolve(false);
+        const done = (scraped: boolean) => {
+          scrapeWaiters.delete(onScrape);
+          signal.removeEventListener('abort', onAbort);
+          resolve(scraped);
+        };
+        const onScrape = () => done(true);
+        const onAbort = () => done(false);
+        scrapeWaiters.add(onScrape);
+        signal.addEventListener('abort', onAbort, { once: true });
+      }),
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -31,6 +31,34 @@ describe('health server', () => {
     expect((await fetch(`${server.url}/nope`)).status).toBe(404);
   });
 
+  it('exports the records lost per assigned partition, 0 from the assignment on; a new assignment replaces them', async () => {
+    const metrics = new ConsumerMetrics('t');
+    metrics.recordsLost(new Map([[0, 0], [1, 0]]), true);
+    let text = await metrics.registry.metrics();
+    expect(text).toContain('settle_consumer_records_lost{topic="t",partition="0"} 0');
+    expect(text).toContain('settle_consumer_records_lost{topic="t",partition="1"} 0');
+    metrics.recordsLost(new Map([[1, 180]]), false);
+    expect(await metrics.registry.metrics()).toContain('settle_consumer_records_lost{topic="t",partition="1"} 180');
+    metrics.recordsLost(new Map([[2, 0]]), true);
+    text = await metrics.registry.metrics();
+    expect(text).toContain('settle_consumer_records_lost{topic="t",partition="2"} 0');
+    expect(text).not.toContain('partition="1"');
+  });
+
+  it('nextScrape resolves once /metrics was answered, false when its signal aborts first', async () => {
+    const metrics = new ConsumerMetrics('t');
+    server = await startHealthServer({ host: '127.0.0.1', port: 0, registry: metrics.registry, isHealthy: () => false, isReady: () => false });
+    const scraped = server.nextScrape(new AbortController().signal);
+    await fetch(`${server.url}/healthz`);
+    let settled = false;
+    void scraped.then(() => (settled = true));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(settled).toBe(false); // a probe is not a scrape
+    await (await fetch(`${server.url}/metrics`)).text();
+    expect(await scraped).toBe(true);
+    expect(await server.nextScrape(AbortSignal.timeout(30))).toBe(false);
+  });
+
   it('reports a taken port as a usage error', async () => {
     const metrics = new ConsumerMetrics('t');
     server = await startHealthServer({ host: '127.0.0.1', port: 0, registry: metrics.registry, isHealthy: () => true, isReady: () => true });
