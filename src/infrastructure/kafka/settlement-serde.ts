@@ -64,7 +64,9 @@ export class SettlementSerde {
         // then sets the subject's level; the registry refuses the second "set" with a conflict, and a worker that
         // reads the level between another's registration and its "set" sees the registry's default (NONE). Once one
         // has set it, registering again finds the level in place and only registers.
-        if (attempt < 4 && lostFirstRegistrationRace(error)) {
+        // and a request that got no answer within its deadline is asked again (registering is idempotent: the same
+        // schema gets the same id), so one lost or stalled connection does not fail a run
+        if (attempt < 4 && (lostFirstRegistrationRace(error) || registryTimedOut(error))) {
           await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
           continue;
         }
@@ -133,6 +135,11 @@ export class SettlementSerde {
     this.type.isValid(fitToAvro(this.type, row), { errorHook: (path: string[]) => paths.push(path.join('.')) });
     return `does not fit the Avro schema${paths.length ? ` at ${paths.slice(0, 5).join(', ')}` : ''}`;
   }
+}
+
+/** mappersmith's TimeoutMiddleware: the request got no answer within REGISTRY_REQUEST_TIMEOUT_MS (or the given deadline). */
+function registryTimedOut(error: unknown): boolean {
+  return /\bTimeout \(\d+ms\)/.test((error as Error | undefined)?.message ?? '');
 }
 
 /**

@@ -23,6 +23,8 @@ let registrations = 0;
 let putConfig: () => Answer = () => ({ status: 200, body: { compatibility: 'BACKWARD' } });
 /** A registry that takes the request and never answers (a JVM pause, a half-open connection). */
 let stalled = false;
+/** Asked for every request: true leaves that one request unanswered. */
+let stallNext: () => boolean = () => false;
 let server: Server;
 let url: string;
 
@@ -34,7 +36,7 @@ beforeAll(async () => {
       : req.method === 'POST' && req.url?.endsWith('/versions') ? register
       : { status: 404, body: { error_code: 404, message: 'no such path' } };
     if (req.method === 'POST') registrations += 1;
-    if (stalled) return;
+    if (stalled || stallNext()) return;
     req.resume();
     req.on('end', () => {
       res.writeHead(answer.status, { 'content-type': 'application/vnd.schemaregistry.v1+json' });
@@ -55,6 +57,7 @@ beforeEach(() => {
   configReads = 0;
   laterConfig = null;
   stalled = false;
+  stallNext = () => false;
   putConfig = () => ({ status: 200, body: { compatibility: 'BACKWARD' } });
   config = { status: 200, body: { compatibilityLevel: 'BACKWARD' } };
   register = { status: 200, body: { id: 7 } };
@@ -136,5 +139,14 @@ describe('a registry that never answers', () => {
     const error = await SettlementSerde.register(registry, 't').catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'SCHEMA_REGISTRY_FAILED', category: 'transient', retriable: true });
     expect((error as Error).message).toMatch(/timeout/i);
+    expect(configReads).toBe(4); // asked again after each deadline, then given up
+  });
+
+  it('a request lost once (no answer within the deadline) is asked again and the schema registered', async () => {
+    let calls = 0;
+    const registry = createSchemaRegistry({ url, username: null, password: null }, { timeoutMs: 200 });
+    stallNext = () => ++calls === 1; // the first request of this registration never gets an answer
+    expect((await SettlementSerde.register(registry, 't')).schemaId).toBe(7);
+    expect(registrations).toBe(1);
   });
 });
