@@ -1,4 +1,3 @@
-import { Writable } from 'node:stream';
 import mysql from 'mysql2/promise';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Settlement } from '../../../src/domain/settlement/settlement.js';
@@ -9,6 +8,7 @@ import { runCli } from '../../../src/presentation/cli/run-cli.js';
 import { syntheticSettlement } from '../../../src/presentation/bench/synthetic-settlements.js';
 import { runConsumer } from '../../../src/presentation/consumer/consumer-runner.js';
 import { ConsumerFixture, lockWaits, waitFor } from './consumer-fixture.js';
+import { collect } from '../../support/collect-output.js';
 
 // Records deleted from Kafka (retention; here admin.deleteTopicRecords, which moves the log start the same way)
 // before the loader stored them must stop it loudly: STORED_OFFSET_BELOW_LOG_START, exit 3, nothing skipped.
@@ -18,16 +18,6 @@ afterAll(async () => {
   for (const fx of fixtures) await fx.close();
 });
 
-const collect = () => {
-  let text = '';
-  const stream = new Writable({
-    write(chunk: Buffer | string, _encoding, done) {
-      text += chunk.toString();
-      done();
-    },
-  });
-  return { stream: stream as unknown as NodeJS.WriteStream, text: () => text };
-};
 
 /** `settle <args>` in this process, with the fixture's environment. */
 async function settle(fx: ConsumerFixture, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {

@@ -1,25 +1,15 @@
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/infrastructure/config/config.js';
 import { checkMySql } from '../../../src/infrastructure/health/mysql-check.js';
 import { createMySqlConnection, createMySqlPool } from '../../../src/infrastructure/mysql/mysql-pool.js';
 import { toSettleError } from '../../../src/infrastructure/mysql/mysql-errors.js';
 import { runCli } from '../../../src/presentation/cli/run-cli.js';
+import { collect } from '../../support/collect-output.js';
 
 // The stack's MariaDB runs without TLS (have_ssl = DISABLED: skip-ssl in stack/mariadb/settle.cnf): a client told
 // to use TLS must refuse to go on in the clear. That it does, on every path, shows MYSQL_SSL reaches mysql2 there.
 const MYSQL_URL = process.env.MYSQL_URL ?? 'mysql://settle:settle-local@127.0.0.1:3307/settle';
 
-const collect = () => {
-  let text = '';
-  const stream = new Writable({
-    write(chunk: Buffer | string, _encoding, done) {
-      text += chunk.toString();
-      done();
-    },
-  });
-  return { stream: stream as unknown as NodeJS.WriteStream, text: () => text };
-};
 
 const settle = async (args: string[], env: Record<string, string>) => {
   const out = collect();

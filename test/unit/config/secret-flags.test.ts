@@ -1,19 +1,9 @@
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../../src/presentation/cli/run-cli.js';
+import { collect } from '../../support/collect-output.js';
 
 // Command-line arguments are public on the machine: `ps`, /proc/<pid>/cmdline (any user), the pod spec, shell
 // history. settle never sets process.title; the only way a secret reached argv was a URL flag with a password.
-const collect = () => {
-  let text = '';
-  const stream = new Writable({
-    write(chunk: Buffer | string, _encoding, done) {
-      text += chunk.toString();
-      done();
-    },
-  });
-  return { stream: stream as unknown as NodeJS.WriteStream, text: () => text };
-};
 
 const settle = async (args: string[]) => {
   const out = collect();
