@@ -6,6 +6,7 @@ import { RunSettlementJob, type JobProgress } from '../application/settlement/ru
 import { systemClock } from '../application/shared/log.js';
 import type { Config } from '../infrastructure/config/config.js';
 import { createKafka, createSettlementProducer } from '../infrastructure/kafka/kafka-client.js';
+import { trackedConnections } from '../infrastructure/kafka/kafka-socket.js';
 import { KafkaSettlementPublisher } from '../infrastructure/kafka/kafka-settlement-publisher.js';
 import { PRODUCER_THREAD_URL, WorkerSettlementPublisher } from '../infrastructure/kafka/worker-settlement-publisher.js';
 import { createSchemaRegistry, SettlementSerde } from '../infrastructure/kafka/settlement-serde.js';
@@ -31,12 +32,17 @@ const PAGES_IN_FLIGHT = 2;
 export interface WiredSettlementJob extends Wired<RunSettlementJob> {
   /** With `countChanges` (replays): how the published rows compare with what MySQL held before each page. */
   readonly changes: ChangeCountingPublisher | null;
+  /**
+   * Releases what the wiring opened. Once `abandon` aborts (a shutdown deadline: the pages in flight were given up)
+   * the producer is not waited for: its thread is terminated, a producer on this thread is left to the exit.
+   */
+  close(abandon?: AbortSignal): Promise<void>;
 }
 
 export async function wireSettlementJob(config: Config, logger: Logger, options: { dryRun: boolean; concurrency: number; progress?: JobProgress; countChanges?: boolean }): Promise<WiredSettlementJob> {
-  const closers: Array<() => Promise<void>> = [];
-  const close = async () => {
-    for (const c of closers.reverse()) await c().catch(() => undefined);
+  const closers: Array<(abandon?: AbortSignal) => Promise<void>> = [];
+  const close = async (abandon?: AbortSignal) => {
+    for (const c of [...closers].reverse()) await c(abandon).catch(() => undefined);
   };
   try {
     const pages = wireSettlementPageReader(config, logger, options.concurrency);
@@ -44,19 +50,21 @@ export async function wireSettlementJob(config: Config, logger: Logger, options:
     const reader = pages.value;
     let publisher: SettlementPublisher | null = null;
     if (!options.dryRun) {
-      const kafka = createKafka(config.kafka, logger, '-producer');
+      // tracked connections: a request that times out closes the stalled ones (closeStalledOnTimeout)
+      const connections = trackedConnections();
+      const kafka = createKafka(config.kafka, logger, '-producer', { socketFactory: connections.socketFactory });
       const topic = config.kafka.topic;
       await requireTopic(kafka, topic);
       await requireTopic(kafka, rejectsTopic(topic));
       const serde = await SettlementSerde.register(createSchemaRegistry(config.registry), topic);
       if (PUBLISH_ON_THREAD) {
         const onThread = await WorkerSettlementPublisher.start({ kafka: config.kafka, serde, topic, rejectsTopic: rejectsTopic(topic), logLevel: logger.level });
-        closers.push(() => onThread.close());
+        closers.push((abandon) => onThread.close(abandon));
         publisher = onThread;
       } else {
-        const producer = createSettlementProducer(kafka);
+        const producer = createSettlementProducer(kafka, { connections, logger });
         await producer.connect();
-        closers.push(() => producer.disconnect());
+        closers.push((abandon) => unlessAbandoned(producer.disconnect(), abandon));
         publisher = new KafkaSettlementPublisher(producer, serde, topic, rejectsTopic(topic));
       }
     }
@@ -86,6 +94,19 @@ export async function wireSettlementJob(config: Config, logger: Logger, options:
     await close();
     throw error;
   }
+}
+
+/** `work`, or done as soon as `abandon` aborts (the work goes on unobserved; the process is on its way out). */
+function unlessAbandoned(work: Promise<void>, abandon: AbortSignal | undefined): Promise<void> {
+  if (!abandon) return work;
+  if (abandon.aborted) {
+    work.catch(() => undefined);
+    return Promise.resolve();
+  }
+  return new Promise<void>((resolve, reject) => {
+    abandon.addEventListener('abort', () => resolve(), { once: true });
+    work.then(resolve, reject);
+  });
 }
 
 const refuse = () => Promise.reject(new Error('dry run: nothing is published or checkpointed'));

@@ -25,7 +25,15 @@ export interface RunJobRequest {
   readonly maxPages?: number | null;
   /** Without maxPages, the page limit is ceil(this × days of the window ÷ pageSize) (default DEFAULT_MAX_ROWS_PER_DAY). */
   readonly maxRowsPerDay?: number;
+  /** SIGTERM/SIGINT: fetch no further page; the pages in flight are awaited (see drainDeadline), then the execution is STOPPED. */
   readonly signal?: AbortSignal;
+  /**
+   * Once `signal` stopped the run: aborted when the pages in flight may no longer be waited for (the shutdown
+   * deadline, less the time recording the stop takes). A page Kafka has not acknowledged by then is abandoned and
+   * never checkpointed: the execution is STOPPED after its last acknowledged page and the run fails with
+   * SHUTDOWN_DEADLINE_EXCEEDED (transient; a rerun resumes after that page). Unset: they are awaited however long.
+   */
+  readonly drainDeadline?: AbortSignal;
   readonly heartbeatIntervalMs?: number;
 }
 
@@ -74,6 +82,12 @@ export interface RunSettlementJobDeps {
    * page is still checkpointed only after its own acks, strictly in page order.
    */
   readonly pagesInFlight?: number;
+}
+
+/** A page handed to the publisher: its number, and its write (resolves once Kafka acknowledged every record of it). */
+interface PageInFlight {
+  readonly page: number;
+  readonly written: Promise<WrittenPage>;
 }
 
 interface WrittenPage {
@@ -130,16 +144,26 @@ export class RunSettlementJob {
 
     const depth = Math.max(1, this.deps.pagesInFlight ?? 1);
     // Pages published (or being published) but not yet checkpointed, oldest first.
-    const inFlight: Array<Promise<WrittenPage>> = [];
+    const inFlight: PageInFlight[] = [];
     let commitFailed = false;
+    // Pages given up at the drain deadline (published, never acknowledged): nothing after them is checkpointed.
+    const drain: { abandoned: readonly number[] | null; lastCheckpointed: number } = { abandoned: null, lastCheckpointed: resumeAfter };
     const commitOldest = async () => {
       let written: WrittenPage;
       try {
-        written = await (inFlight.shift() as Promise<WrittenPage>);
+        const head = inFlight.shift() as PageInFlight;
+        const acked = await unlessAborted(head.written, req.drainDeadline);
+        if (acked === ABORTED) {
+          const pages = [head.page, ...inFlight.splice(0).map((p) => p.page)];
+          drain.abandoned = pages;
+          throw new SettleError('SHUTDOWN_DEADLINE_EXCEEDED', `page(s) ${pages.join(', ')} not acknowledged by Kafka at the shutdown deadline`, { category: 'transient' });
+        }
+        written = acked;
         const { page, rows, published, rejected } = written;
         const pageCounts = { pages: 1, rowsFetched: rows, rowsPublished: published, rowsRejected: rejected.length };
         if (claim) await jobs.checkpoint({ instanceId: claim.instance.id, executionId: claim.execution.id, page, ...pageCounts }, addCounts(counts, pageCounts));
         counts = addCounts(counts, pageCounts);
+        drain.lastCheckpointed = page;
       } catch (error) {
         commitFailed = true;
         throw error;
@@ -166,7 +190,7 @@ export class RunSettlementJob {
       }
       const written = dryRun ? Promise.resolve({ page, rows: rows.length, published: 0, rejected }) : this.#write(page, rows.length, valid, rejected, meta);
       written.catch(() => undefined); // awaited in page order by commitOldest; never unhandled meanwhile
-      inFlight.push(written);
+      inFlight.push({ page, written });
       while (inFlight.length >= depth) await commitOldest();
     };
 
@@ -217,11 +241,19 @@ export class RunSettlementJob {
     } catch (error) {
       // A read failed, a guard refused a page or Toss did not confirm the window's end: pages already handed over
       // still count once acknowledged (the refused or unconfirmed page never was). A page failed: nothing after it
-      // is checkpointed. Either way its followers settle before the producer closes.
+      // is checkpointed. Either way its followers settle before the producer closes, unless the run was stopped and
+      // the drain deadline passed: those still unacknowledged then are abandoned, never checkpointed.
       while (!commitFailed && inFlight.length > 0) await commitOldest().catch(() => undefined);
-      await Promise.allSettled(inFlight.splice(0));
-      const stopped = req.signal?.aborted === true;
+      await unlessAborted(Promise.allSettled(inFlight.splice(0).map((p) => p.written)), req.drainDeadline);
+      const { abandoned, lastCheckpointed } = drain;
+      const stopped = req.signal?.aborted === true || abandoned !== null;
       const message = error instanceof Error ? error.message : String(error);
+      if (abandoned !== null) {
+        const why = `the stop did not finish within the shutdown deadline: page(s) ${abandoned.join(', ')} went to Kafka but were not acknowledged in time and are not checkpointed; the execution is STOPPED after page ${lastCheckpointed} and a rerun resumes after it`;
+        log.error({ executionId, lastPage: lastCheckpointed, abandonedPages: abandoned }, 'settlement job stopped at the shutdown deadline');
+        if (claim) await jobs.finish(claim.execution.id, 'STOPPED', counts, why).catch((e: unknown) => log.error({ err: (e as Error).message }, 'could not record the stop'));
+        throw new SettleError('SHUTDOWN_DEADLINE_EXCEEDED', why, { category: 'transient', cause: error });
+      }
       log.error({ executionId, err: message }, stopped ? 'settlement job stopped' : 'settlement job failed');
       if (claim) await jobs.finish(claim.execution.id, stopped ? 'STOPPED' : 'FAILED', counts, message).catch((e: unknown) => log.error({ err: (e as Error).message }, 'could not record the failure'));
       if (stopped) throw new SettleError('JOB_STOPPED', `stopped by signal after ${counts.pages} page(s); rerun resumes`, { category: 'transient', cause: error });
@@ -252,4 +284,21 @@ export class RunSettlementJob {
     if (rejected.length) await this.deps.publisher.publishRejects(rejected, { ...meta, page });
     return { page, rows, published: valid.length - unfit.length, rejected };
   }
+}
+
+const ABORTED: unique symbol = Symbol('aborted');
+
+/**
+ * `work`, or ABORTED as soon as `signal` aborts; `work` goes on unobserved. Already aborted: `work` if it has already
+ * settled (a page acknowledged before the deadline is still checkpointed after it), else ABORTED. Unset: `work`.
+ */
+function unlessAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T | typeof ABORTED> {
+  if (!signal) return work;
+  // a settled promise's reaction is queued first, so it wins the race
+  if (signal.aborted) return Promise.race([work, Promise.resolve(ABORTED)]);
+  return new Promise<T | typeof ABORTED>((resolve, reject) => {
+    const onAbort = () => resolve(ABORTED);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }

@@ -21,9 +21,11 @@ export interface Config {
   readonly kafka: { readonly brokers: readonly string[]; readonly clientId: string; readonly topic: string; readonly partitions: number; readonly ssl: boolean; readonly sasl: { readonly mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; readonly username: string; readonly password: Secret } | null };
   readonly registry: { readonly url: string; readonly username: string | null; readonly password: Secret | null };
   readonly mysql: { readonly url: Secret; readonly displayUrl: string; readonly poolSize: number; readonly tls: MySqlTls | null; readonly queryTimeoutMs: number };
-  readonly consumer: { readonly groupId: string; readonly concurrency: number; readonly replicas: number | null; readonly metricsHost: string; readonly metricsPort: number; readonly shutdownTimeoutMs: number; readonly maxDbRetries: number; readonly sessionTimeoutMs: number; readonly rebalanceTimeoutMs: number; readonly heartbeatIntervalMs: number };
+  readonly consumer: { readonly groupId: string; readonly concurrency: number; readonly replicas: number | null; readonly metricsHost: string; readonly metricsPort: number; readonly maxDbRetries: number; readonly sessionTimeoutMs: number; readonly rebalanceTimeoutMs: number; readonly heartbeatIntervalMs: number; readonly requestTimeoutMs: number };
   readonly calendar: { readonly payoutDelayBusinessDays: number; readonly overridesFile: string | null };
   readonly jobs: { readonly heartbeatTimeoutMs: number };
+  /** SHUTDOWN_TIMEOUT_MS: from SIGTERM/SIGINT to the exit of `consume`, `produce` and `replay` (presentation/shutdown). */
+  readonly shutdownTimeoutMs: number;
   /** EXPECTED_ROWS_PER_DAY: the day the database is sized for (`settle doctor` checks the buffer pool against it); null = not stated. */
   readonly capacity: { readonly expectedRowsPerDay: number | null };
   readonly logLevel: string;
@@ -92,6 +94,8 @@ const schema = z.object({
   CONSUMER_SESSION_TIMEOUT_MS: sessionTimeout('CONSUMER_SESSION_TIMEOUT_MS').default(10_000),
   CONSUMER_REBALANCE_TIMEOUT_MS: int('CONSUMER_REBALANCE_TIMEOUT_MS', 6_000, 3_600_000).default(30_000),
   CONSUMER_HEARTBEAT_INTERVAL_MS: int('CONSUMER_HEARTBEAT_INTERVAL_MS', 100, 600_000).default(3_000),
+  // how long the consumer's Kafka requests may go unanswered; one that does not closes its connection (a stalled or half-open path is replaced)
+  CONSUMER_REQUEST_TIMEOUT_MS: int('CONSUMER_REQUEST_TIMEOUT_MS', 5_000, 300_000).default(30_000),
   SHUTDOWN_TIMEOUT_MS: int('SHUTDOWN_TIMEOUT_MS', 1000, 600_000).default(30_000),
   METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   METRICS_PORT: int('METRICS_PORT', 0, 65535).default(9464),
@@ -159,14 +163,16 @@ export function loadConfig(env: Env, needs: readonly ConfigSection[] = []): Conf
     },
     registry: { url: (e.SCHEMA_REGISTRY_URL ?? '').replace(/\/+$/, ''), username: e.SCHEMA_REGISTRY_USERNAME ?? null, password: e.SCHEMA_REGISTRY_PASSWORD ? new Secret(e.SCHEMA_REGISTRY_PASSWORD) : null },
     mysql: { url: new Secret(e.MYSQL_URL ?? ''), displayUrl: e.MYSQL_URL ? redactUrl(e.MYSQL_URL) : '', poolSize: e.MYSQL_POOL_SIZE, tls: mysqlTls, queryTimeoutMs: e.MYSQL_QUERY_TIMEOUT_MS },
-    consumer: { groupId: e.CONSUMER_GROUP, concurrency: e.CONSUMER_CONCURRENCY, replicas: e.CONSUMER_REPLICAS ?? null, metricsHost: e.METRICS_HOST, metricsPort: e.METRICS_PORT, shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    consumer: { groupId: e.CONSUMER_GROUP, concurrency: e.CONSUMER_CONCURRENCY, replicas: e.CONSUMER_REPLICAS ?? null, metricsHost: e.METRICS_HOST, metricsPort: e.METRICS_PORT,
       maxDbRetries: e.CONSUMER_MAX_DB_RETRIES,
       sessionTimeoutMs: e.CONSUMER_SESSION_TIMEOUT_MS,
       rebalanceTimeoutMs: e.CONSUMER_REBALANCE_TIMEOUT_MS,
       heartbeatIntervalMs: e.CONSUMER_HEARTBEAT_INTERVAL_MS,
+      requestTimeoutMs: e.CONSUMER_REQUEST_TIMEOUT_MS,
     },
     calendar: { payoutDelayBusinessDays: e.PAYOUT_DELAY_BUSINESS_DAYS, overridesFile: e.HOLIDAY_OVERRIDES_FILE ?? null },
     jobs: { heartbeatTimeoutMs: e.JOB_HEARTBEAT_TIMEOUT_MS },
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     capacity: { expectedRowsPerDay: e.EXPECTED_ROWS_PER_DAY ?? null },
     logLevel: e.LOG_LEVEL,
   };

@@ -4,6 +4,8 @@ import { retry } from '../../application/shared/retry.js';
 import { checkBatchStart, checkStoredOffset, type LostRange, storedOffsetBelowLogStart, storedOffsetBeyondLog } from '../../domain/consumer/stored-offset.js';
 import { isSettleError, SettleError } from '../../domain/shared/settle-error.js';
 import type { Logger } from '../logging/logger.js';
+import type { KafkaConnections } from './kafka-socket.js';
+import { KafkaLink } from './kafka-link.js';
 import { fetchWatermarks, type Watermarks } from './topic-watermarks.js';
 
 export interface ConsumedBatch {
@@ -45,6 +47,15 @@ export interface KafkaSettlementConsumerOptions {
   readonly heartbeatIntervalMs: number;
   readonly maxBytesPerPartition?: number; // 512 KiB ≈ 1,700 records: one batch, one transaction
   readonly maxWaitTimeMs?: number; // long-poll wait; also bounds how long a stop waits for a fetch
+  /**
+   * The connections of `kafka` (trackedConnections, kafka-socket.ts). kafkajs never closes a connection whose
+   * request timed out: it sends the retry down the same socket, and on a stalled or half-open path every retry
+   * times out again until its retries are spent and the consumer restarts (3.5 to 5 minutes). With these, the first
+   * timeout closes that broker's silent connections and kafkajs reconnects for its next request. Without them
+   * (unit tests) nothing is closed.
+   */
+  readonly connections?: Pick<KafkaConnections, 'closeSilent' | 'onFailure'>;
+  readonly now?: () => number;
 }
 
 interface Generation {
@@ -70,9 +81,16 @@ export class KafkaSettlementConsumer {
   private generation: Generation = { ready: Promise.resolve(), sought: new Set() };
   private assignment: number[] = [];
   private joinedOnce = false;
+  private readonly now: () => number;
+  private readonly link: KafkaLink;
 
   constructor(private readonly o: KafkaSettlementConsumerOptions) {
     this.log = o.logger.child({ component: 'consumer', group: o.groupId, topic: o.topic });
+    this.now = o.now ?? Date.now;
+    this.link = new KafkaLink(this.now());
+    o.connections?.onFailure((broker, error) => {
+      if (this.link.failed(this.now())) this.log.warn({ broker, err: error.message, ready: this.ready }, `consumer not ready: a Kafka connection to ${broker} failed (${error.message}); ready again once a fetch succeeds`);
+    });
     this.consumer = o.kafka.consumer({
       groupId: o.groupId,
       sessionTimeout: o.sessionTimeoutMs,
@@ -89,6 +107,13 @@ export class KafkaSettlementConsumer {
 
   get joined(): boolean {
     return this.joinedOnce;
+  }
+  /**
+   * What /readyz answers: joined the group, and Kafka reachable: false from a request that timed out, a failed
+   * connection or a consumer restart until a fetch begun after it returned (kafka-link.ts).
+   */
+  get ready(): boolean {
+    return this.joinedOnce && this.link.up;
   }
   assigned(): readonly number[] {
     return this.assignment;
@@ -107,12 +132,18 @@ export class KafkaSettlementConsumer {
     this.consumer.on(this.consumer.events.GROUP_JOIN, (e) => this.onJoin(e.payload.memberAssignment[this.o.topic] ?? []));
     this.consumer.on(this.consumer.events.CRASH, (e) => {
       if (!e.payload.restart) this.o.onFatal(new SettleError('KAFKA_CONSUMER_CRASHED', `Kafka consumer stopped: ${e.payload.error.message}`, { category: 'transient', cause: e.payload.error }));
+      else if (this.link.failed(this.now())) this.log.warn({ ready: this.ready }, 'consumer not ready: kafkajs restarts the consumer after a crash; ready again once a fetch succeeds');
     });
-    // kafkajs reports a timed-out request only once its retries are spent (about 3 minutes for a fetch): a
-    // stalled broker path is said when it is first seen
-    this.consumer.on(this.consumer.events.REQUEST_TIMEOUT, (e) =>
-      this.log.warn({ api: e.payload.apiName, broker: e.payload.broker, waitedMs: Date.now() - e.payload.sentAt }, `Kafka request timed out: ${e.payload.apiName} to ${e.payload.broker}`),
-    );
+    this.consumer.on(this.consumer.events.REQUEST, (e) => this.link.answered(e.payload.broker, this.now()));
+    this.consumer.on(this.consumer.events.FETCH_START, (e) => this.link.fetchStarted(e.payload.nodeId, this.now()));
+    this.consumer.on(this.consumer.events.FETCH, (e) => {
+      const downMs = this.link.fetched(e.payload.nodeId, this.now());
+      if (downMs !== null) this.log.info({ downMs, ready: this.ready }, `Kafka reachable again: a fetch succeeded ${Math.round(downMs / 1000)} s after the consumer went not ready`);
+    });
+    // kafkajs reports a timed-out request only once its retries are spent (6 fetches of 30 s, then a crash): a
+    // stalled broker path is said, and its connections replaced, when it is first seen
+    this.consumer.on(this.consumer.events.REQUEST_TIMEOUT, (e) => this.onRequestTimeout('consumer', e.payload));
+    this.admin.on(this.admin.events.REQUEST_TIMEOUT, (e) => this.onRequestTimeout('admin', e.payload));
     await this.consumer.subscribe({ topics: [this.o.topic], fromBeginning: true });
     await this.consumer.run({
       autoCommit: false,
@@ -127,6 +158,22 @@ export class KafkaSettlementConsumer {
     this.stopping.abort(new SettleError('CONSUMER_STOPPING', 'consumer is stopping', { category: 'transient' }));
     await this.consumer.disconnect();
     await this.admin.disconnect();
+  }
+
+  /**
+   * A request got no answer within its timeout: the connections to that broker that heard nothing since it was
+   * sent are closed (kafkajs would otherwise retry on them), and the consumer is not ready until a fetch succeeds.
+   * `stalledMs`: how long the broker had said nothing to this consumer when the stall was seen.
+   */
+  private onRequestTimeout(client: 'consumer' | 'admin', e: { readonly apiName: string; readonly broker: string; readonly sentAt: number }): void {
+    const at = this.now();
+    const waitedMs = at - e.sentAt;
+    const closed = this.o.connections?.closeSilent(e.broker, e.sentAt, `no answer from ${e.broker} to ${e.apiName} in ${waitedMs} ms: connection closed by settle`) ?? 0;
+    const { stalledMs, wentDown } = this.link.timedOut(e.broker, at);
+    this.log.warn(
+      { client, api: e.apiName, broker: e.broker, waitedMs, stalledMs, closedConnections: closed, ready: this.ready },
+      `Kafka request timed out: ${e.apiName} to ${e.broker}, nothing heard from it for ${Math.round(stalledMs / 1000)} s: ${closed} stalled connection${closed === 1 ? '' : 's'} closed, kafkajs reconnects${wentDown ? '; not ready until a fetch succeeds' : ''}`,
+    );
   }
 
   private onJoin(partitions: number[]): void {

@@ -38,6 +38,68 @@ export const kafkaSocketFactory: ISocketFactory = ({ host, port, ssl, onConnect 
   return socket;
 };
 
+/** The connections of one kafkajs client (all the clusters of one `Kafka`), as the consumer's stall detection needs them. */
+export interface KafkaConnections {
+  /** What kafkajs opens its broker connections with (KafkaConfig.socketFactory). */
+  readonly socketFactory: ISocketFactory;
+  /**
+   * Destroys, with an error, every open connection to `broker` (host:port as kafkajs names it) that was open at
+   * `since` and has received nothing after it; returns how many. kafkajs takes the error for a failed connection:
+   * it rejects the requests in flight on it (retriable) and opens a new connection for the next request.
+   */
+  closeSilent(broker: string, since: number, reason: string): number;
+  /** `listener` hears every connection that fails (refused, reset, timed out in the handshake, closed by closeSilent). */
+  onFailure(listener: (broker: string, error: Error) => void): void;
+}
+
+interface Tracked {
+  readonly broker: string;
+  readonly openedAt: number;
+  lastDataAt: number;
+}
+
+/**
+ * Sockets from `dial` (settle's socket factory unless a test routes them elsewhere), remembered while open with
+ * when each last received a byte: kafkajs never closes a connection whose request timed out (it sends the retry on
+ * the same socket), so the consumer closes a stalled one itself through closeSilent.
+ */
+export function trackedConnections(dial: ISocketFactory = kafkaSocketFactory, now: () => number = Date.now): KafkaConnections {
+  const open = new Map<Socket, Tracked>();
+  const listeners: Array<(broker: string, error: Error) => void> = [];
+  return {
+    socketFactory: (args) => {
+      const socket = dial(args);
+      const tracked: Tracked = { broker: `${args.host}:${args.port}`, openedAt: now(), lastDataAt: -Infinity };
+      open.set(socket, tracked);
+      // raw chunks (not kafkajs's whole responses): any byte shows the path is alive. Attached in the same tick as
+      // kafkajs's own listener, so no data can flow before kafkajs listens.
+      socket.prependListener('data', () => (tracked.lastDataAt = now()));
+      socket.prependListener('error', (error: Error) => {
+        for (const listener of listeners) listener(tracked.broker, error);
+      });
+      socket.once('close', () => open.delete(socket));
+      return socket;
+    },
+    closeSilent: (broker, since, reason) => {
+      let closed = 0;
+      for (const [socket, t] of open) {
+        if (t.broker !== broker || t.openedAt > since || t.lastDataAt > since) continue;
+        open.delete(socket);
+        socket.destroy(new KafkaConnectionStalledError(reason));
+        closed += 1;
+      }
+      return closed;
+    },
+    onFailure: (listener) => void listeners.push(listener),
+  };
+}
+
+/** Why settle closed a broker connection (kafkajs reports it as "Connection error: <message>"). */
+export class KafkaConnectionStalledError extends Error {
+  override readonly name = 'KafkaConnectionStalledError';
+  readonly code = 'KAFKA_CONNECTION_STALLED';
+}
+
 /**
  * Calls `listener` with complete size-prefixed frames only (one or more per call), keeping a partial one until
  * its last byte came. Chunks are joined only once a frame is complete, so a large response is copied once.

@@ -3,6 +3,7 @@ import { SettleError } from '../../domain/shared/settle-error.js';
 import { Secret } from '../config/secret.js';
 import { createLogger } from '../logging/logger.js';
 import { createKafka, createSettlementProducer } from './kafka-client.js';
+import { trackedConnections } from './kafka-socket.js';
 import { metaHeaders, pageMessages } from './encoded-page.js';
 import { KafkaRecordSender } from './kafka-record-sender.js';
 import type { FromProducerThread, ProducerThreadSetup, ToProducerThread } from './producer-thread-protocol.js';
@@ -19,7 +20,10 @@ if (!port) throw new Error('producer-thread runs as a worker thread only');
 const setup = workerData as ProducerThreadSetup;
 const logger = createLogger(setup.logLevel, { pretty: false });
 const { sasl, ...kafka } = setup.kafka;
-const producer = createSettlementProducer(createKafka({ ...kafka, sasl: sasl ? { ...sasl, password: new Secret(sasl.password) } : null }, logger, '-producer'));
+// tracked connections: a request that times out closes the stalled ones (kafkajs would retry on them for minutes)
+const connections = trackedConnections();
+const client = createKafka({ ...kafka, sasl: sasl ? { ...sasl, password: new Secret(sasl.password) } : null }, logger, '-producer', { socketFactory: connections.socketFactory });
+const producer = createSettlementProducer(client, { connections, logger });
 const post = (message: FromProducerThread) => port.postMessage(message);
 const failure = (id: number | null, error: unknown): FromProducerThread => {
   const e = error instanceof SettleError ? error : new SettleError('KAFKA_PUBLISH_FAILED', (error as Error).message ?? String(error), { category: 'transient' });

@@ -29,6 +29,7 @@ export class WorkerSettlementPublisher implements SettlementPublisher {
   readonly #pending = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
   #nextId = 1;
   #broken: Error | null = null;
+  #exited = false;
 
   private constructor(
     private readonly worker: Worker,
@@ -39,7 +40,10 @@ export class WorkerSettlementPublisher implements SettlementPublisher {
       else if (m.kind === 'failed' && m.id !== null) this.#settle(m.id, new SettleError(m.code, m.message, { category: 'transient', retriable: m.retriable }));
     });
     worker.on('error', (error) => this.#fail(new SettleError('KAFKA_PUBLISH_FAILED', `producer thread crashed: ${error.message}`, { category: 'transient', cause: error })));
-    worker.on('exit', (code) => this.#fail(new SettleError('KAFKA_PUBLISH_FAILED', `producer thread exited (${code})`, { category: 'transient' })));
+    worker.on('exit', (code) => {
+      this.#exited = true;
+      this.#fail(new SettleError('KAFKA_PUBLISH_FAILED', `producer thread exited (${code})`, { category: 'transient' }));
+    });
   }
 
   /** Starts the thread and resolves once its producer is connected. */
@@ -85,12 +89,25 @@ export class WorkerSettlementPublisher implements SettlementPublisher {
     await this.#request({ kind: 'records', id: 0, topic: this.o.rejectsTopic, meta, records }, []);
   }
 
-  /** Disconnects the producer (after what was handed over is answered) and ends the thread. */
-  async close(): Promise<void> {
+  /**
+   * Disconnects the producer (after what was handed over is answered) and ends the thread. Once `abandon` aborts
+   * (already, or while waiting: a shutdown deadline) the thread is terminated instead, with the sends kafkajs is
+   * still retrying: their pages were never acknowledged, so never checkpointed.
+   */
+  async close(abandon?: AbortSignal): Promise<void> {
+    if (this.#exited) return;
     const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
-    this.worker.postMessage({ kind: 'close' } satisfies ToProducerThread);
-    const timer = setTimeout(() => void this.worker.terminate(), 30_000);
-    await exited.finally(() => clearTimeout(timer));
+    const terminate = () => void this.worker.terminate();
+    if (abandon?.aborted) terminate();
+    else {
+      this.worker.postMessage({ kind: 'close' } satisfies ToProducerThread);
+      abandon?.addEventListener('abort', terminate, { once: true });
+    }
+    const timer = setTimeout(terminate, 30_000);
+    await exited.finally(() => {
+      clearTimeout(timer);
+      abandon?.removeEventListener('abort', terminate);
+    });
   }
 
   #request(message: ToProducerThread & { id: number }, transfer: ArrayBuffer[]): Promise<void> {

@@ -33,7 +33,8 @@ export const EXIT_CODE_HELP = `Exit codes:
   1  internal error (a bug: report it)
   2  usage or configuration error (bad flag, argument or environment variable)
   3  data problem (rows rejected, reconcile mismatch, invalid input file)
-  4  transient infrastructure failure (Toss, Kafka, registry or MySQL unavailable): safe to retry
+  4  transient infrastructure failure (Toss, Kafka, registry or MySQL unavailable), or stopped by SIGTERM/SIGINT
+     before the end (produce, replay; any command past SHUTDOWN_TIMEOUT_MS): safe to retry, a rerun resumes
   5  already running (another execution of the same window holds it)
   6  already completed (the window was fully published; use \`settle replay\`)
   7  business rule refused the operation (orders and payments)`;

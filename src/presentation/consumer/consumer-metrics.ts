@@ -52,7 +52,7 @@ export class ConsumerMetrics {
     const ready = () => this.#ready;
     new Gauge({
       name: 'settle_consumer_ready',
-      help: '1 while the consumer is in its group with partitions assigned (what /readyz answers), else 0',
+      help: '1 while the consumer is in its group and reaches Kafka (what /readyz answers), else 0: 0 from a Kafka request that timed out or a failed connection until a fetch succeeds again',
       registers,
       collect() {
         this.set(ready()() ? 1 : 0);

@@ -1,3 +1,4 @@
+import type { ISocketFactory } from 'kafkajs';
 import { abortableSleep } from '../../application/shared/retry.js';
 import { isSettleError, SettleError } from '../../domain/shared/settle-error.js';
 import type { Config } from '../../infrastructure/config/config.js';
@@ -13,6 +14,7 @@ import { MySqlJobAdmin } from '../../infrastructure/mysql/mysql-job-admin.js';
 import { ConsumeTotals, type ConsumeSummary } from './consume-summary.js';
 import { ConsumerMetrics } from './consumer-metrics.js';
 import { type HealthServer, startHealthServer } from './health-server.js';
+import { ShutdownDeadline } from '../shutdown/shutdown-deadline.js';
 
 export interface ConsumerTuning {
   readonly maxBytesPerPartition?: number;
@@ -33,6 +35,8 @@ export interface RunConsumerOptions {
    * scrape, so settle_consumer_records_lost reaches Prometheus before the process exits (not with --until-idle).
    */
   readonly lossScrapeWaitMs?: number;
+  /** Opens the consumer's broker connections (default: settle's socket factory); a test routes them through a proxy. */
+  readonly dial?: ISocketFactory;
 }
 
 /** Under the Deployment's liveness window (3 failed /healthz probes 10 s apart), which would kill the process first. */
@@ -60,8 +64,9 @@ export async function runConsumer(o: RunConsumerOptions): Promise<ConsumeSummary
     ),
   });
   const totals = new ConsumeTotals();
-  const { kafka, pool, producer, store, ingest } = wireIngest(o.config, o.logger, {
+  const { kafka, connections, pool, producer, store, ingest } = wireIngest(o.config, o.logger, {
     ...(o.tuning?.rowsPerStatement ? { rowsPerStatement: o.tuning.rowsPerStatement } : {}),
+    ...(o.dial ? { dial: o.dial } : {}),
     onRetry: ({ step, attempt, delayMs, error }) => {
       metrics.retry(step);
       log.warn({ step, attempt, delayMs, code: isSettleError(error) ? error.code : undefined, err: error }, 'transient failure, retrying');
@@ -79,12 +84,10 @@ export async function runConsumer(o: RunConsumerOptions): Promise<ConsumeSummary
   const wake = new AbortController();
   // the shutdown deadline runs from the signal, whatever the consumer is doing then (a reconnect, a watermark
   // read against a dead broker): nothing below waits on those once the signal came
-  let signalledAt: number | null = null;
-  const onSignal = () => {
-    signalledAt ??= performance.now();
-    wake.abort();
-  };
+  const deadline = new ShutdownDeadline(o.signal, o.config.shutdownTimeoutMs);
+  const onSignal = () => wake.abort();
   o.signal.addEventListener('abort', onSignal, { once: true });
+  if (o.signal.aborted) onSignal(); // signalled while it was starting: an aborted signal fires no event
 
   const handle: BatchHandler = async (b) => {
     const t0 = performance.now();
@@ -103,6 +106,7 @@ export async function runConsumer(o: RunConsumerOptions): Promise<ConsumeSummary
   };
   const consumer = wireSettlementConsumer(o.config, o.logger, {
     kafka,
+    connections,
     loadStoredOffsets: () => store.storedOffsets(cc.groupId, kc.topic),
     handle,
     onFatal: (error) => {
@@ -112,8 +116,9 @@ export async function runConsumer(o: RunConsumerOptions): Promise<ConsumeSummary
     onRecordsLost: (lost, wholeAssignment) => metrics.recordsLost(lost, wholeAssignment),
     ...(o.tuning?.maxBytesPerPartition ? { maxBytesPerPartition: o.tuning.maxBytesPerPartition } : {}),
   });
-  metrics.watchReadiness(() => consumer.joined);
-  const server = await startHealthServer({ host: cc.metricsHost, port: cc.metricsPort, registry: metrics.registry, isHealthy: () => fatal === null, isReady: () => consumer.joined });
+  // ready: joined, and no Kafka request timed out (nor connection failed) since the last fetch that succeeded
+  metrics.watchReadiness(() => consumer.ready);
+  const server = await startHealthServer({ host: cc.metricsHost, port: cc.metricsPort, registry: metrics.registry, isHealthy: () => fatal === null, isReady: () => consumer.ready });
   log.info({ metrics: server.url, group: cc.groupId, topic: kc.topic, concurrency: cc.concurrency }, 'consumer starting');
   o.onListening?.(server.url);
 
@@ -131,16 +136,25 @@ export async function runConsumer(o: RunConsumerOptions): Promise<ConsumeSummary
     }
   } finally {
     o.signal.removeEventListener('abort', onSignal);
-    const left = signalledAt === null ? cc.shutdownTimeoutMs : Math.max(0, cc.shutdownTimeoutMs - (performance.now() - signalledAt));
-    // past 60% of the deadline, batches still in flight (a long lock wait) are rolled back rather than awaited
+    // after a signal: what is left of the deadline, less a reserve for the exit (presentation/shutdown)
+    const left = deadline.leftMs();
+    // past 60% of it, batches still in flight (a long lock wait) are rolled back rather than awaited
     const stopConsumer = async () => {
       const soft = setTimeout(() => void store.abortInFlight().then((n) => n > 0 && log.warn({ batches: n }, 'rolled back batches still in flight at shutdown')), left * 0.6);
       await consumer.stop().finally(() => clearTimeout(soft));
     };
-    await shutdown(left, cc.shutdownTimeoutMs, log, [stopConsumer, () => producer.disconnect(), () => pool.end(), () => jobsPool.end()]);
-    // the process would be gone before Prometheus scrapes settle_consumer_records_lost: wait for one scrape
-    if (!o.untilIdle && isSettleError(fatal) && fatal.code === 'STORED_OFFSET_BELOW_LOG_START') await untilScraped(server, o.lossScrapeWaitMs ?? LOSS_SCRAPE_WAIT_MS, o.signal, log);
-    await server.close();
+    let stoppedInTime = false;
+    try {
+      await shutdown(left, o.config.shutdownTimeoutMs, log, [stopConsumer, () => producer.disconnect(), () => pool.end(), () => jobsPool.end()]);
+      stoppedInTime = true;
+      // the process would be gone before Prometheus scrapes settle_consumer_records_lost: wait for one scrape
+      if (!o.untilIdle && isSettleError(fatal) && fatal.code === 'STORED_OFFSET_BELOW_LOG_START') await untilScraped(server, o.lossScrapeWaitMs ?? LOSS_SCRAPE_WAIT_MS, o.signal, log);
+      await server.close();
+    } finally {
+      // the process's own measure of its stop, from the signal (nothing without one)
+      deadline.report(log, { command: 'consume', code: stoppedInTime ? (isSettleError(fatal) ? fatal.code : null) : 'SHUTDOWN_DEADLINE_EXCEEDED' });
+      deadline.dispose();
+    }
   }
   if (fatal !== null) throw isSettleError(fatal) ? fatal : new SettleError('CONSUMER_FAILED', `consumer failed: ${(fatal as Error).message}`, { cause: fatal });
   const summary = totals.summary({ group: cc.groupId, topic: kc.topic, stoppedBy, durationMs: performance.now() - started });
@@ -187,7 +201,7 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T | fal
   });
 }
 
-/** Runs the steps in order; past the deadline it gives up (an unfinished transaction is rolled back by MySQL). */
+/** Runs the steps in order; past `leftMs` it gives up (an unfinished transaction is rolled back by MySQL). */
 async function shutdown(leftMs: number, deadlineMs: number, log: Logger, steps: ReadonlyArray<() => Promise<void>>): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), leftMs)));
@@ -198,7 +212,7 @@ async function shutdown(leftMs: number, deadlineMs: number, log: Logger, steps: 
   const result = await Promise.race([work, deadline]);
   clearTimeout(timer);
   if (result === 'late')
-    throw new SettleError('SHUTDOWN_DEADLINE_EXCEEDED', `shutdown took longer than ${deadlineMs} ms; in-flight transactions are rolled back, stored offsets stay consistent`, { category: 'transient' });
+    throw new SettleError('SHUTDOWN_DEADLINE_EXCEEDED', `the stop could not finish within SHUTDOWN_TIMEOUT_MS (${deadlineMs} ms); in-flight transactions are rolled back, stored offsets stay consistent`, { category: 'transient' });
 }
 
 /** `load` at most once per `ms`: a scrape every few seconds must not become a query every few seconds. */

@@ -9,7 +9,7 @@ export interface HealthServerOptions {
   readonly registry: Registry;
   /** Alive: false once the consumer hit a fatal error (Kubernetes restarts the pod). */
   readonly isHealthy: () => boolean;
-  /** Ready: joined the group and received an assignment. */
+  /** Ready: joined the group, and Kafka reachable (no request timed out, no connection failed since the last fetch that succeeded). */
   readonly isReady: () => boolean;
 }
 

@@ -1,4 +1,9 @@
 import { crc32 } from 'node:zlib';
+import avsc from 'avsc';
+import type { Settlement } from '../../../src/domain/settlement/settlement.js';
+import { readSettlementSchema, SettlementSerde } from '../../../src/infrastructure/kafka/settlement-serde.js';
+import { validateSettlement } from '../../../src/domain/settlement/validate-settlement.js';
+import { DATA_COLUMNS, toSettlementRow } from '../../../src/infrastructure/mysql/settlement-row.js';
 import { addDays, generateSettlementRows, type TossRow } from '../../../src/presentation/bench/settlement-row-generator.js';
 
 /**
@@ -19,8 +24,40 @@ export interface Expected {
   readonly rows: number;
   readonly keys: ReadonlySet<string>;
   readonly byDate: ReadonlyMap<string, DateTotals>;
-  /** Σ crc32("transactionKey|amount|payOutAmount"): the same sum is computed in SQL. */
-  readonly checksum: bigint;
+  /** Per transaction key, the crc32 of the row's canonical form (see rowDigest): the same is computed in SQL. */
+  readonly digests: ReadonlyMap<string, number>;
+}
+
+/** NULL in the canonical form (no business column holds this text). */
+export const CANONICAL_NULL = '~NULL~';
+/** Between columns in the canonical form (the unit separator: no business column holds it). */
+export const CANONICAL_SEPARATOR = '\u001f';
+
+/** The settlement schema, to write a row and read it back as the pipeline does. */
+const serde = SettlementSerde.withSchemaId(1);
+const reader = avsc.Type.forSchema(JSON.parse(readSettlementSchema()) as avsc.Schema);
+
+function validated(raw: unknown, what: string): Settlement {
+  const v = validateSettlement(raw);
+  if (!v.ok) throw new Error(`${what} is invalid: ${v.rejection.reason}`);
+  return v.value;
+}
+
+/**
+ * The canonical form of the row Toss sent, as `settlements` must hold it: the Toss row validated, written with
+ * the settlement schema and read back (Avro fills the schema's optional fields Toss left out with null, as the
+ * consumer stores them), mapped to the table's business columns (DATA_COLUMNS: keys, money, dates, card and
+ * easy-pay columns, the details JSON, unknown fields) as text, NULL as CANONICAL_NULL, joined by
+ * CANONICAL_SEPARATOR; its crc32. This runs the product's own validation, schema and row mapping in the test
+ * process, without Kafka or MySQL (their correctness is the unit and integration tests'); verify.ts computes
+ * the same over what MySQL stores, so a row a fault changed in any column shows.
+ */
+export function rowDigest(r: TossRow): number {
+  const [written] = serde.encodeBatch([validated(r, `dataset row ${String(r.transactionKey)}`)]);
+  if (!Buffer.isBuffer(written)) throw new Error(`dataset row ${String(r.transactionKey)} does not fit the schema`);
+  const read = validated(reader.fromBuffer(written.subarray(5)), `dataset row ${String(r.transactionKey)} read back`);
+  const values = toSettlementRow(read, { topic: '', partition: 0, offset: 0, timestamp: 0 }).slice(0, DATA_COLUMNS.length);
+  return crc32(values.map((x) => (x === null ? CANONICAL_NULL : String(x))).join(CANONICAL_SEPARATOR));
 }
 
 export class Dataset {
@@ -73,7 +110,7 @@ export class Dataset {
 
 /** `expected` plus rows from outside the dataset (each with a transaction key of its own): a scenario changed the data. */
 export function withRows(expected: Expected, rows: readonly TossRow[]): Expected {
-  const totals = { keys: new Set(expected.keys), byDate: new Map([...expected.byDate].map(([d, t]) => [d, { ...t }])), checksum: expected.checksum };
+  const totals = { keys: new Set(expected.keys), byDate: new Map([...expected.byDate].map(([d, t]) => [d, { ...t }])), digests: new Map(expected.digests) };
   for (const r of rows) {
     if (totals.keys.has(r.transactionKey as string)) throw new Error(`withRows: ${String(r.transactionKey)} is already expected`);
     addRow(totals, r);
@@ -84,12 +121,12 @@ export function withRows(expected: Expected, rows: readonly TossRow[]): Expected
 interface Totals {
   keys: Set<string>;
   byDate: Map<string, DateTotals>;
-  checksum: bigint;
+  digests: Map<string, number>;
 }
 
-const emptyTotals = (): Totals => ({ keys: new Set(), byDate: new Map(), checksum: 0n });
+const emptyTotals = (): Totals => ({ keys: new Set(), byDate: new Map(), digests: new Map() });
 
-/** One row into the totals: its key, its date's count and sums, and its checksum term (the same sum as in SQL). */
+/** One row into the totals: its key, its date's count and sums, and its digest (the same as in SQL). */
 function addRow(t: Totals, r: TossRow): void {
   const key = r.transactionKey as string;
   t.keys.add(key);
@@ -99,5 +136,5 @@ function addRow(t: Totals, r: TossRow): void {
   d.fee += BigInt(r.fee as number);
   d.payOut += BigInt(r.payOutAmount as number);
   t.byDate.set(r.soldDate as string, d);
-  t.checksum += BigInt(crc32(`${key}|${String(r.amount)}|${String(r.payOutAmount)}`));
+  t.digests.set(key, rowDigest(r));
 }

@@ -6,7 +6,7 @@ import type { Dataset, Expected } from './dataset.js';
 import type { DatasetToss } from './dataset-toss.js';
 import { faultStack } from './fault-stack.js';
 import type { PrivateMariaDb } from './private-mariadb.js';
-import { recordResult, type ScenarioResult } from './results.js';
+import { recordResult, type Bounds, type ScenarioResult } from './results.js';
 import { SupervisedConsumer } from './supervised-consumer.js';
 import { verifyScenario } from './verify.js';
 
@@ -32,6 +32,17 @@ export async function waitFor<T>(what: string, check: () => Promise<T | null | f
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** What a settle process prints when it meets an unreachable or misbehaving Kafka broker (kafkajs or our own words). */
+export const KAFKA_TROUBLE = /KafkaJSConnection|KafkaJSNumberOfRetriesExceeded|KafkaJSRequestTimeout|KafkaJSBrokerNotFound|ECONNREFUSED|ECONNRESET|Connection error|Kafka request timed out|KAFKA_[A-Z_]*(UNAVAILABLE|FAILED|TIMEOUT)/;
+
+/** The first line of `log` from `from` on that matches `pattern`, shortened for the table; null if none. */
+export function lineMatching(log: string, from: number, pattern: RegExp): string | null {
+  const line = log.slice(from).split('\n').find((l) => pattern.test(l));
+  if (line === undefined) return null;
+  const m = pattern.exec(line);
+  return m ? m[0] : line.slice(0, 80);
+}
+
 /**
  * One scenario: its own topic, consumer group and database (on the suite's private MariaDB), the settle
  * processes it started, and the faults it injected with the progress at each injection.
@@ -44,15 +55,25 @@ export class Scenario {
   readonly consumers: SupervisedConsumer[] = [];
   /** What MySQL must hold at the end; a scenario that changes Toss's data says so here. */
   expected: Expected;
+  /** Records the scenario wrote to the topic itself (poison), not counted as re-published. */
+  ownRecords = 0;
+  /** `settle produce` runs started so far (reruns = all after the first). */
+  produceRuns = 0;
+  /** Why the scenario failed besides the data (a fault that missed its target): verify reports them. */
+  readonly problems: string[] = [];
+  readonly bounds: Bounds;
   private readonly injected: string[] = [];
   private admin: Pool | null = null;
   private kafka = new Kafka({ clientId: 'fault-suite', brokers: [faultStack.brokers], logLevel: logLevel.NOTHING });
 
+  /** `bounds`: the consumer restarts (after exit 4) and produce reruns this scenario may need; 0 unless stated. */
   constructor(
     readonly name: string,
     readonly ctx: SuiteContext,
+    bounds: Partial<Bounds> = {},
   ) {
     this.expected = ctx.expected;
+    this.bounds = { restarts: bounds.restarts ?? 0, reruns: bounds.reruns ?? 0 };
   }
 
   /** The environment of every settle process of this scenario; `over` reroutes (a proxy) or tunes. */
@@ -87,12 +108,14 @@ export class Scenario {
 
   /** A settle command run to its end (kept for the secret check). */
   async settle(args: readonly string[], over: Record<string, string> = {}, timeoutMs = 600_000): Promise<CliRun> {
+    if (args[0] === 'produce') this.produceRuns += 1;
     const run = await runSettle(args, this.env(over), timeoutMs);
     this.runs.push(run);
     return run;
   }
 
   start(args: readonly string[], over: Record<string, string> = {}): RunningCli {
+    if (args[0] === 'produce') this.produceRuns += 1;
     const running = startSettle(args, this.env(over));
     void running.done.then((r) => this.runs.push(r));
     return running;
@@ -104,11 +127,12 @@ export class Scenario {
 
   /**
    * Runs produce until it completes, rerunning on exit 4 the way cron or a Job's backoff would. Returns the
-   * exit codes in order. Any other code stops the loop.
+   * exit codes in order. Any other code stops the loop, and so does one rerun past the scenario's bound (the
+   * table shows it and the scenario fails).
    */
-  async produceUntilDone(over: Record<string, string> = {}, maxRuns = 12): Promise<number[]> {
+  async produceUntilDone(over: Record<string, string> = {}): Promise<number[]> {
     const codes: number[] = [];
-    for (let i = 0; i < maxRuns; i++) {
+    while (this.produceRuns <= this.bounds.reruns + 1) {
       const run = await this.settle(this.produceArgs(), over);
       codes.push(run.code ?? -1);
       if (run.code !== 4) return codes;
@@ -117,8 +141,14 @@ export class Scenario {
     return codes;
   }
 
+  /** `settle produce` with its stderr readable while it runs, rerun on exit 4 within the scenario's bound. */
+  liveProducer(over: Record<string, string> = {}): LiveProducer {
+    return new LiveProducer(this, over);
+  }
+
+  /** A consumer restarted on exit 4 up to the scenario's bound, then left stopped (a failure the table shows). */
   startConsumer(over: Record<string, string> = {}, options: { restartAfterKill?: boolean } = {}): SupervisedConsumer {
-    const c = new SupervisedConsumer([], this.env(over), options.restartAfterKill ?? true);
+    const c = new SupervisedConsumer([], this.env(over), options.restartAfterKill ?? true, this.bounds.restarts);
     this.consumers.push(c);
     return c;
   }
@@ -151,6 +181,12 @@ export class Scenario {
     return Number(r?.n ?? 0);
   }
 
+  /** The loader's stored next offset per partition. */
+  async storedOffsets(): Promise<Map<number, number>> {
+    const rows = await this.query<{ p: number; o: string }>('SELECT kafka_partition AS p, next_offset AS o FROM consumer_offsets WHERE group_id = ? AND topic = ?', [this.group, this.topic]);
+    return new Map(rows.map((r) => [r.p, Number(r.o)]));
+  }
+
   async highWatermarks(): Promise<Map<number, number>> {
     const admin = this.kafka.admin();
     await admin.connect();
@@ -174,11 +210,16 @@ export class Scenario {
     }
   }
 
-  /** True once every partition's stored offset reached the end of the log (the loader caught up). */
+  /**
+   * True once every partition's stored offset reached the end of the log (the loader caught up). Throws when a
+   * consumer stopped for good (an exit that is not restarted, or one restart past the bound): no waiting it out.
+   */
   async caughtUp(): Promise<boolean> {
+    const failed = this.consumers.find((c) => c.failure);
+    if (failed?.failure) throw new Error(`a consumer stopped for good (exit ${failed.failure.code}; restarts ${failed.restarts} of ${this.bounds.restarts}): ${failed.failure.stderr.trim().split('\n').at(-1) ?? ''}`);
     const highs = await this.highWatermarks().catch(() => null); // the broker may be on its way back
     if (!highs) return false;
-    const stored = new Map((await this.query<{ p: number; o: string }>('SELECT kafka_partition AS p, next_offset AS o FROM consumer_offsets WHERE group_id = ? AND topic = ?', [this.group, this.topic])).map((r) => [r.p, Number(r.o)]));
+    const stored = await this.storedOffsets();
     return [...highs].every(([p, high]) => high === 0 || stored.get(p) === high);
   }
 
@@ -202,11 +243,59 @@ export class Scenario {
     this.injected.push(fault);
   }
 
+  /**
+   * Whether the fault met the process under test: `evidence` (what the process printed or did) or null, in
+   * which case the scenario fails with `missed` (a fault that landed after the work was done proves nothing).
+   */
+  hit(evidence: string | null, missed: string): void {
+    if (evidence === null) this.problems.push(`the fault missed: ${missed}`);
+    else this.injected.push(evidence);
+  }
+
   async finish(notes = ''): Promise<ScenarioResult> {
     for (const c of this.consumers) await c.stop();
     const result = await verifyScenario(this, this.injected.join('; '), notes);
     recordResult(result);
     await this.admin?.end().catch(() => undefined);
     return result;
+  }
+}
+
+/**
+ * `settle produce` rerun on exit 4 like Scenario.produceUntilDone (cron, a Job's backoff), with every run's
+ * stderr readable while it runs, so a scenario can check what the producer printed during a fault.
+ */
+export class LiveProducer {
+  log = '';
+  readonly codes: number[] = [];
+  readonly done: Promise<number[]>;
+  private current: RunningCli | null = null;
+  private stopped = false;
+
+  constructor(
+    private readonly s: Scenario,
+    private readonly over: Record<string, string>,
+  ) {
+    this.done = this.loop();
+  }
+
+  private async loop(): Promise<number[]> {
+    while (!this.stopped && this.s.produceRuns <= this.s.bounds.reruns + 1) {
+      const running = this.s.start(this.s.produceArgs(), this.over);
+      this.current = running;
+      running.child.stderr?.on('data', (d: Buffer) => (this.log += d.toString()));
+      const run = await running.done;
+      this.codes.push(run.code ?? -1);
+      if (run.code !== 4) return this.codes;
+      await sleep(2_000);
+    }
+    return this.codes;
+  }
+
+  /** After a failed scenario: no run left behind holding the window (SIGKILL, no rerun). */
+  async kill(): Promise<void> {
+    this.stopped = true;
+    this.current?.child.kill('SIGKILL');
+    await this.done;
   }
 }

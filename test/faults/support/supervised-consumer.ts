@@ -3,11 +3,14 @@ import { startSettle, type CliRun, type RunningCli } from '../../support/produce
 /**
  * `settle consume` the way its Deployment runs it: long-running, restarted when it exits 4 (a transient
  * failure: Kubernetes restarts the container) or when the suite SIGKILLs it. Any other exit is a failure the
- * scenario reports.
+ * scenario reports, and so is an exit 4 past `maxRestarts` (a crash loop is a failure, not a recovery).
  */
 export class SupervisedConsumer {
   readonly runs: CliRun[] = [];
+  /** Restarts after an exit 4 (the process gave up on its own). */
   restarts = 0;
+  /** Restarts after the suite's own SIGKILL (the fault, not a reaction to it). */
+  kills = 0;
   /** Everything every run printed on stderr so far, live. */
   log = '';
   failure: CliRun | null = null;
@@ -19,6 +22,7 @@ export class SupervisedConsumer {
     private readonly args: readonly string[],
     private readonly env: Record<string, string>,
     private readonly restartAfterKill = true,
+    private readonly maxRestarts = Number.POSITIVE_INFINITY,
   ) {
     this.loop = this.supervise();
   }
@@ -31,12 +35,17 @@ export class SupervisedConsumer {
       const run = await running.done;
       this.runs.push(run);
       if (this.stopping) return;
-      if ((run.signal === 'SIGKILL' && this.restartAfterKill) || run.code === 4) {
+      if (run.signal === 'SIGKILL' && this.restartAfterKill) {
+        this.kills += 1;
+        continue;
+      }
+      if (run.code === 4 && this.restarts < this.maxRestarts) {
         this.restarts += 1;
-        if (run.code === 4) await new Promise((r) => setTimeout(r, 1_000)); // the container's restart back-off, shortened
+        await new Promise((r) => setTimeout(r, 1_000)); // the container's restart back-off, shortened
         continue;
       }
       if (run.signal !== 'SIGKILL') this.failure = run;
+      if (run.code === 4) this.restarts += 1; // the one past the bound: counted, not restarted
       return;
     }
   }

@@ -59,4 +59,11 @@ describe('loadConfig: the consumer group timings', () => {
       expect.arrayContaining([expect.stringMatching(/TOSS_PAGE_SIZE must be ≤ 5000/), expect.stringMatching(/CONSUMER_HEARTBEAT_INTERVAL_MS \(3000\) must be less than a third/)]),
     );
   });
+
+  it('the consumer\'s Kafka request timeout: 30 s by default (kafkajs\'s and the Java client\'s), 5 s to 5 min', () => {
+    expect(loadConfig({}).consumer.requestTimeoutMs).toBe(30_000);
+    expect(loadConfig({ CONSUMER_REQUEST_TIMEOUT_MS: '5000' }).consumer.requestTimeoutMs).toBe(5_000);
+    expect(configProblems({ CONSUMER_REQUEST_TIMEOUT_MS: '4999' })).toEqual([expect.stringMatching(/^CONSUMER_REQUEST_TIMEOUT_MS must be ≥ 5000/)]);
+    expect(configProblems({ CONSUMER_REQUEST_TIMEOUT_MS: '300001' })).toEqual([expect.stringMatching(/^CONSUMER_REQUEST_TIMEOUT_MS must be ≤ 300000/)]);
+  });
 });

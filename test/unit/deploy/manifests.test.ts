@@ -157,6 +157,11 @@ describe('deploy/k8s manifests', () => {
     expect(deployment.spec.selector.matchLabels).toEqual(deployment.spec.template.metadata.labels);
   });
 
+  it('every pod that stops on SIGTERM within SHUTDOWN_TIMEOUT_MS (consume, produce, replay) is given longer than that before SIGKILL', () => {
+    const deadlineMs = Number(one('ConfigMap').data.SHUTDOWN_TIMEOUT_MS);
+    for (const doc of [one('Deployment'), one('CronJob'), replayJob()]) expect(podSpec(doc).terminationGracePeriodSeconds * 1000, doc.kind).toBeGreaterThan(deadlineMs);
+  });
+
   it('the replay Job confirms non-interactively and the migrate Job migrates before creating topics', () => {
     const jobs = byKind('Job');
     const replay = jobs.find((j) => j.metadata.generateName === 'settle-replay-') as Doc;

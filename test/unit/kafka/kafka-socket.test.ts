@@ -4,7 +4,7 @@ import { type AddressInfo, connect, createServer, type Server, type Socket } fro
 import type { ISocketFactory } from 'kafkajs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { kafkaClientConfig } from '../../../src/infrastructure/kafka/kafka-client.js';
-import { kafkaSocketFactory, wholeResponses } from '../../../src/infrastructure/kafka/kafka-socket.js';
+import { KafkaConnectionStalledError, kafkaSocketFactory, trackedConnections, wholeResponses } from '../../../src/infrastructure/kafka/kafka-socket.js';
 import { createLogger } from '../../../src/infrastructure/logging/logger.js';
 
 /** A Kafka-style frame: int32 size, then `size` bytes (here: int32 correlation id + filler). */
@@ -129,6 +129,13 @@ describe('kafkaSocketFactory: what a broker connection delivers to kafkajs', () 
   it('is what every kafkajs client of settle uses (consumer, producer thread, admin)', () => {
     const config = kafkaClientConfig({ brokers: ['127.0.0.1:9092'], clientId: 'settle', ssl: false, sasl: null }, createLogger('silent', { pretty: false }));
     expect(config.socketFactory).toBe(kafkaSocketFactory);
+    expect(config).toMatchObject({ requestTimeout: 30_000, enforceRequestTimeout: true });
+  });
+
+  it("the consumer's client: its request timeout, and its connections opened (and tracked) by trackedConnections", () => {
+    const tracked = trackedConnections();
+    const config = kafkaClientConfig({ brokers: ['127.0.0.1:9092'], clientId: 'settle', ssl: false, sasl: null }, createLogger('silent', { pretty: false }), '-consumer', { requestTimeoutMs: 5_000, socketFactory: tracked.socketFactory });
+    expect(config).toMatchObject({ requestTimeout: 5_000, enforceRequestTimeout: true, socketFactory: tracked.socketFactory });
   });
 });
 
@@ -185,5 +192,91 @@ describe("kafkajs's Connection reconnected after a timeout with half a response 
 
   it("control: with kafkajs's default factory it times out (the parser lost the framing)", async () => {
     expect(await reconnectAfterHalfResponse(defaultSocketFactory)).toBe('timed out');
+  });
+});
+
+describe('trackedConnections: the connections a stalled broker left silent are closed, so kafkajs opens new ones', () => {
+  interface KafkajsConnection {
+    connect(): Promise<unknown>;
+    disconnect(): Promise<unknown>;
+    isConnected(): boolean;
+    send(protocol: { request: unknown; response: unknown }): Promise<unknown>;
+  }
+  const require = createRequire(import.meta.url);
+  const Connection = require('kafkajs/src/network/connection') as new (options: Record<string, unknown>) => KafkajsConnection;
+  const { createLogger: kafkajsLogger } = require('kafkajs/src/loggers') as { createLogger: (o: { level: number; logCreator: () => () => void }) => unknown };
+  const apiVersions = { request: { apiKey: 18, apiVersion: 0, apiName: 'ApiVersions', encode: () => Promise.resolve(new (require('kafkajs/src/protocol/encoder') as new () => unknown)()) }, response: { decode: (p: Buffer) => Promise.resolve(p), parse: (p: Buffer) => Promise.resolve(p) } };
+  const correlationOf = (request: Buffer) => request.readInt32BE(4 + 4);
+
+  let close: (() => Promise<void>) | null = null;
+  afterEach(async () => {
+    await close?.();
+    close = null;
+  });
+
+  it('closes, with an error, only the sockets to that broker that were open at the moment and heard nothing since; failure listeners hear it', async () => {
+    const srv = await startServer(() => undefined);
+    close = srv.close;
+    const clock = { now: 1_000 };
+    const tracked = trackedConnections(kafkaSocketFactory, () => clock.now);
+    const failures: Array<{ broker: string; error: Error }> = [];
+    tracked.onFailure((broker, error) => failures.push({ broker, error }));
+    const silent = await open(tracked.socketFactory, srv.port);
+    const talking = await open(tracked.socketFactory, srv.port);
+    silent.on('data', () => undefined);
+    talking.on('data', () => undefined);
+    clock.now = 2_000;
+    srv.connections[1]?.write(frame(1, 8));
+    await once(talking, 'data');
+    clock.now = 3_000;
+    const newer = await open(tracked.socketFactory, srv.port); // opened after the moment: not judged by it
+    const broker = `127.0.0.1:${srv.port}`;
+    const errored = once(silent, 'error') as Promise<[Error]>;
+    expect(tracked.closeSilent('127.0.0.1:1', 1_500, 'stalled')).toBe(0); // another broker
+    expect(tracked.closeSilent(broker, 1_500, 'no answer in 30000 ms')).toBe(1);
+    const [error] = await errored;
+    expect(error).toBeInstanceOf(KafkaConnectionStalledError);
+    expect(error).toMatchObject({ code: 'KAFKA_CONNECTION_STALLED', message: 'no answer in 30000 ms' });
+    expect(silent.destroyed).toBe(true);
+    expect(talking.destroyed).toBe(false);
+    expect(newer.destroyed).toBe(false);
+    expect(failures).toEqual([{ broker, error }]);
+    expect(tracked.closeSilent(broker, 1_500, 'again')).toBe(0); // closed ones are forgotten
+    talking.destroy();
+    newer.destroy();
+  });
+
+  /** kafkajs's own Connection on a broker that never answers its first connection (a stalled path) and answers later ones. */
+  async function stalledFirstConnection(): Promise<{ srv: TestServer }> {
+    const srv = await startServer((s, index) => s.on('data', (request: Buffer) => index > 0 && s.write(frame(correlationOf(request), 16))));
+    close = srv.close;
+    return { srv };
+  }
+
+  it("control: kafkajs sends the retry of a timed-out request down the same stalled socket (no new connection), and it times out again", async () => {
+    const { srv } = await stalledFirstConnection();
+    const conn = new Connection({ host: '127.0.0.1', port: srv.port, logger: kafkajsLogger({ level: 0, logCreator: () => () => undefined }), socketFactory: kafkaSocketFactory, requestTimeout: 200, connectionTimeout: 1_000 });
+    await conn.connect();
+    await expect(conn.send(apiVersions)).rejects.toThrow(/timed out/);
+    expect(conn.isConnected()).toBe(true);
+    await expect(conn.send(apiVersions)).rejects.toThrow(/timed out/);
+    expect(srv.connections).toHaveLength(1);
+    await conn.disconnect();
+  });
+
+  it('closed by closeSilent after the timeout, the connection reconnects on a new socket and the retry is answered', async () => {
+    const { srv } = await stalledFirstConnection();
+    const tracked = trackedConnections();
+    const conn = new Connection({ host: '127.0.0.1', port: srv.port, logger: kafkajsLogger({ level: 0, logCreator: () => () => undefined }), socketFactory: tracked.socketFactory, requestTimeout: 200, connectionTimeout: 1_000 });
+    await conn.connect();
+    const sentAt = Date.now();
+    await expect(conn.send(apiVersions)).rejects.toThrow(/timed out/);
+    expect(tracked.closeSilent(`127.0.0.1:${srv.port}`, sentAt, 'stalled')).toBe(1);
+    for (let i = 0; i < 100 && conn.isConnected(); i++) await new Promise((r) => setTimeout(r, 5)); // kafkajs's onError disconnects
+    expect(conn.isConnected()).toBe(false);
+    await conn.connect(); // what kafkajs's connection pool does for the next request
+    await expect(conn.send(apiVersions)).resolves.toBeInstanceOf(Buffer);
+    expect(srv.connections).toHaveLength(2);
+    await conn.disconnect();
   });
 });

@@ -22,7 +22,8 @@ export function registerConsumeCommand(program: Command, ctx: CliContext): void 
     .addHelpText(
       'after',
       '\nThe final summary (records, inserted, updated, unchanged, dead-lettered, duration, rows/s) goes to stdout.\n' +
-        'Poison records go to <topic>.dlq (see `settle dlq`). Exit 0 after SIGTERM/SIGINT or --until-idle; 4 when MySQL\n' +
+        'Poison records go to <topic>.dlq (see `settle dlq`). Exit 0 after SIGTERM/SIGINT or --until-idle (4,\n' +
+        'SHUTDOWN_DEADLINE_EXCEEDED, when the stop cannot finish within SHUTDOWN_TIMEOUT_MS); 4 when MySQL\n' +
         'stays unavailable past CONSUMER_MAX_DB_RETRIES (nothing is skipped: restart to resume); 3 when a stored offset is\n' +
         'outside the log: past its end (STORED_OFFSET_BEYOND_LOG) or below its start, records deleted by retention before\n' +
         'they were loaded (STORED_OFFSET_BELOW_LOG_START; the error says how to replay them).',

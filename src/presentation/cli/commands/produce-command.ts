@@ -17,6 +17,7 @@ import { MAX_PAGES_OVERRIDE } from '../../../domain/batch/runaway-page-guard.js'
 import { globalOverrides } from '../global-options.js';
 import { unknownFieldsLine } from './job-summary-output.js';
 import { createJobProgressBar } from '../../progress/job-progress-bar.js';
+import { ShutdownDeadline, SIGNAL_HELP } from '../../shutdown/shutdown-deadline.js';
 
 interface ProduceOptions {
   from?: string;
@@ -52,6 +53,7 @@ export function registerProduceCommand(program: Command, ctx: CliContext): void 
     .option('--json', 'print the summary as JSON')
     .option('--shards <n>', 'split the window across N workers; each fetches every Nth page (a Kubernetes Indexed Job runs one per index)', intFlag('--shards', 1, MAX_SHARDS))
     .option('--shard <i>', 'this worker, 0 … N-1 (default: JOB_COMPLETION_INDEX)', intFlag('--shard', 0, MAX_SHARDS - 1))
+    .addHelpText('after', `\n${SIGNAL_HELP}`)
     .action(async (opts: ProduceOptions, cmd: Command) => {
       const overrides = { ...globalOverrides(cmd), TOSS_CONCURRENCY: opts.concurrency, TOSS_PAGE_SIZE: opts.pageSize, TOSS_MAX_PAGES: opts.maxPages };
       const config = ctx.config(opts.dryRun ? ['toss'] : ['toss', 'kafka', 'registry', 'mysql'], overrides);
@@ -66,30 +68,46 @@ export function registerProduceCommand(program: Command, ctx: CliContext): void 
       const pushRun = async (outcome: ProduceRun['outcome'], exitCode: number, counts: ProduceRun['counts'], errorCode: string | null) => {
         const url = ctx.env.PUSHGATEWAY_URL;
         if (!url) return;
-        await pushProduceRun(url, { window, shard, payoutDate: payoutDate?.toString() ?? null, outcome, exitCode, counts, durationMs: Date.now() - started, finishedAt: new Date(), errorCode }, { logger });
+        await pushProduceRun(url, { window, shard, payoutDate: payoutDate?.toString() ?? null, outcome, exitCode, counts, durationMs: Date.now() - started, finishedAt: new Date(), errorCode }, { logger, signal: deadline.expired });
       };
-      let summary: JobSummary;
-      try {
-        // the consumer's inserts of this window land in daily partitions; never fails the run (warns instead)
-        if (!opts.dryRun) await ensurePartitionsForWindow(config, logger, window);
-        const progress = ctx.stdoutIsTTY && process.stderr.isTTY ? createJobProgressBar(process.stderr, config.toss.pageSize, opts.expectedRows ?? null) : undefined;
-        const wired = await wireSettlementJob(config, logger, { dryRun: opts.dryRun === true, concurrency: config.toss.concurrency, ...(progress ? { progress } : {}) });
+      // SIGTERM/SIGINT: no further page is fetched, the pages in flight are awaited until the drain deadline, the
+      // execution is STOPPED after the last acknowledged page, and the command is over within SHUTDOWN_TIMEOUT_MS
+      const deadline = new ShutdownDeadline(ctx.signal, config.shutdownTimeoutMs);
+      const stop: { code: string | null; outcome: string | null } = { code: null, outcome: null };
+      const produce = async () => {
+        let summary: JobSummary;
         try {
-          const { pageSize, maxPages, maxRowsPerDay } = config.toss;
-          const dryRun = opts.dryRun === true;
-          summary = await wired.value.run({ window, shard, pageSize, maxPages, maxRowsPerDay, dryRun, maxRejects: opts.maxRejects, signal: ctx.signal });
-        } finally {
-          await wired.close();
+          // the consumer's inserts of this window land in daily partitions; never fails the run (warns instead)
+          if (!opts.dryRun) await ensurePartitionsForWindow(config, logger, window);
+          const progress = ctx.stdoutIsTTY && process.stderr.isTTY ? createJobProgressBar(process.stderr, config.toss.pageSize, opts.expectedRows ?? null) : undefined;
+          const wired = await wireSettlementJob(config, logger, { dryRun: opts.dryRun === true, concurrency: config.toss.concurrency, ...(progress ? { progress } : {}) });
+          try {
+            const { pageSize, maxPages, maxRowsPerDay } = config.toss;
+            const dryRun = opts.dryRun === true;
+            summary = await wired.value.run({ window, shard, pageSize, maxPages, maxRowsPerDay, dryRun, maxRejects: opts.maxRejects, signal: ctx.signal, drainDeadline: deadline.drain });
+          } finally {
+            await wired.close(deadline.drain);
+          }
+        } catch (error) {
+          await pushRun('FAILED', exitCodeOf(error), ZERO_COUNTS, isSettleError(error) ? error.code : 'INTERNAL');
+          throw error;
         }
+        stop.outcome = summary.outcome;
+        printSummary(ctx, summary, horizon, opts.json === true);
+        // a run stopped by SIGTERM left the window unfinished: cron must not read that as success
+        const exitCode = summary.outcome === 'STOPPED' ? ExitCode.TRANSIENT : summary.counts.rowsRejected > opts.maxRejects ? ExitCode.DATA : ExitCode.OK;
+        if (exitCode !== ExitCode.OK) ctx.setExitCode(exitCode);
+        await pushRun(summary.outcome, exitCode, summary.counts, null);
+      };
+      try {
+        await deadline.within(produce());
       } catch (error) {
-        await pushRun('FAILED', exitCodeOf(error), ZERO_COUNTS, isSettleError(error) ? error.code : 'INTERNAL');
+        stop.code = isSettleError(error) ? error.code : 'INTERNAL';
         throw error;
+      } finally {
+        deadline.report(logger, { command: 'produce', ...stop });
+        deadline.dispose();
       }
-      printSummary(ctx, summary, horizon, opts.json === true);
-      // a run stopped by SIGTERM left the window unfinished: cron must not read that as success
-      const exitCode = summary.outcome === 'STOPPED' ? ExitCode.TRANSIENT : summary.counts.rowsRejected > opts.maxRejects ? ExitCode.DATA : ExitCode.OK;
-      if (exitCode !== ExitCode.OK) ctx.setExitCode(exitCode);
-      await pushRun(summary.outcome, exitCode, summary.counts, null);
 
       async function chooseWindow(o: ProduceOptions, calendar: { payoutDelayBusinessDays: number; overridesFile: string | null }): Promise<SettlementWindow | null> {
         if (o.from || o.to) {

@@ -11,6 +11,8 @@ import { MAX_PAGES_OVERRIDE } from '../../../domain/batch/runaway-page-guard.js'
 import { globalOverrides } from '../global-options.js';
 import { unknownFieldsLine } from './job-summary-output.js';
 import { rewindConsumerOffsets } from './replay-kafka.js';
+import { ShutdownDeadline, SIGNAL_HELP } from '../../shutdown/shutdown-deadline.js';
+import { isSettleError } from '../../../domain/shared/settle-error.js';
 
 interface ReplayOptions {
   from?: string;
@@ -46,6 +48,7 @@ export function registerReplayCommand(program: Command, ctx: CliContext): void {
     .option('--json', 'JSON output')
     .option('--shards <n>', 'split the window across N workers; each fetches every Nth page (a Kubernetes Indexed Job runs one per index)', intFlag('--shards', 1, MAX_SHARDS))
     .option('--shard <i>', 'this worker, 0 … N-1 (default: JOB_COMPLETION_INDEX)', intFlag('--shard', 0, MAX_SHARDS - 1))
+    .addHelpText('after', `\nWith --from/--to, as \`settle produce\`:\n${SIGNAL_HELP}`)
     .action(async (opts: ReplayOptions, cmd: Command) => {
       if (opts.kafka) return rewindConsumerOffsets(ctx, cmd, opts);
       if (!opts.from || !opts.to) throw usage('INVALID_WINDOW', 'replay needs --from and --to (or --kafka --since <timestamp>)');
@@ -73,23 +76,40 @@ export function registerReplayCommand(program: Command, ctx: CliContext): void {
           return;
         }
       }
-      const wired = await wireSettlementJob(config, ctx.logger(), { dryRun: false, concurrency: config.toss.concurrency, countChanges: true });
-      try {
-        const { pageSize, maxPages, maxRowsPerDay } = config.toss;
-        const summary = await wired.value.run({ window, shard, pageSize, maxPages, maxRowsPerDay, kind: 'REPLAY', signal: ctx.signal });
-        const changes = wired.changes?.counts ?? null;
-        if (opts.json) ctx.out(JSON.stringify({ plan, summary, changes }));
-        else {
-          ctx.out(`${summary.outcome} replay execution ${summary.executionId} (replay of ${summary.replayOf ?? 'no completed run'}): fetched ${summary.counts.rowsFetched}, published ${summary.counts.rowsPublished}, rejected ${summary.counts.rowsRejected}`);
-          const unknown = unknownFieldsLine(summary);
-          if (unknown) ctx.out(unknown);
-          if (changes) ctx.out(`compared with MySQL before each page: ${changes.new} new, ${changes.changed} changed, ${changes.same} unchanged rows (applied once \`settle consume\` loads them)`);
+      // SIGTERM/SIGINT: as `settle produce` (the pages in flight awaited until the drain deadline, the execution
+      // STOPPED after the last acknowledged page, the command over within SHUTDOWN_TIMEOUT_MS)
+      const logger = ctx.logger();
+      const deadline = new ShutdownDeadline(ctx.signal, config.shutdownTimeoutMs);
+      const stop: { code: string | null; outcome: string | null } = { code: null, outcome: null };
+      const replay = async () => {
+        const wired = await wireSettlementJob(config, logger, { dryRun: false, concurrency: config.toss.concurrency, countChanges: true });
+        try {
+          const { pageSize, maxPages, maxRowsPerDay } = config.toss;
+          const summary = await wired.value.run({ window, shard, pageSize, maxPages, maxRowsPerDay, kind: 'REPLAY', signal: ctx.signal, drainDeadline: deadline.drain });
+          stop.outcome = summary.outcome;
+          const changes = wired.changes?.counts ?? null;
+          if (opts.json) ctx.out(JSON.stringify({ plan, summary, changes }));
+          else {
+            ctx.out(`${summary.outcome} replay execution ${summary.executionId} (replay of ${summary.replayOf ?? 'no completed run'}): fetched ${summary.counts.rowsFetched}, published ${summary.counts.rowsPublished}, rejected ${summary.counts.rowsRejected}`);
+            const unknown = unknownFieldsLine(summary);
+            if (unknown) ctx.out(unknown);
+            if (changes) ctx.out(`compared with MySQL before each page: ${changes.new} new, ${changes.changed} changed, ${changes.same} unchanged rows (applied once \`settle consume\` loads them)`);
+          }
+          // stopped by SIGTERM between pages: the window is unfinished, a rerun of the replay resumes it
+          if (summary.outcome === 'STOPPED') ctx.setExitCode(ExitCode.TRANSIENT);
+          else if (summary.counts.rowsRejected > 0) ctx.setExitCode(ExitCode.DATA);
+        } finally {
+          await wired.close(deadline.drain);
         }
-        // stopped by SIGTERM between pages: the window is unfinished, a rerun of the replay resumes it
-        if (summary.outcome === 'STOPPED') ctx.setExitCode(ExitCode.TRANSIENT);
-        else if (summary.counts.rowsRejected > 0) ctx.setExitCode(ExitCode.DATA);
+      };
+      try {
+        await deadline.within(replay());
+      } catch (error) {
+        stop.code = isSettleError(error) ? error.code : 'INTERNAL';
+        throw error;
       } finally {
-        await wired.close();
+        deadline.report(logger, { command: 'replay', ...stop });
+        deadline.dispose();
       }
     });
 }
