@@ -1,4 +1,4 @@
-/** Layer rules from ARCHITECTURE.md: the domain imports only the domain; application never imports adapters. */
+/** The layer rules (README, Layout): the domain imports only the domain; application never imports adapters. */
 module.exports = {
   forbidden: [
     {

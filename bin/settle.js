@@ -17,7 +17,9 @@ const HEAP_DEFAULTS = {
   replay: { young: PRODUCER.young, old: ['--max-old-space-size=192', '--heap-growing-percent=200'] }, // also rebuilds MySQL from the topic (--kafka)
   consume: { young: ['--max-semi-space-size=16'], old: ['--max-old-space-size=192'] },
 };
-const GLOBAL_OPTIONS_WITH_VALUE = new Set(['--toss-base-url', '--brokers', '--registry-url', '--mysql-url', '--topic', '--log-level']);
+// the CLI's global options (each takes a value), from the one list the CLI itself uses: --toss-base-url, --brokers, …
+const { GLOBAL_FLAG_TO_ENV } = await import('../dist/presentation/cli/global-options.js');
+const GLOBAL_OPTIONS_WITH_VALUE = new Set(Object.keys(GLOBAL_FLAG_TO_ENV).map((name) => `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`));
 const MARKER = 'SETTLE_HEAP_DEFAULTS';
 
 /** The subcommand: the first argument that is neither a global option nor its value. */

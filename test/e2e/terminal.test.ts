@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanEnv, requireBuild, ROOT } from '../support/producer-cli.js';
+import { cleanEnv, requireBuild, ROOT, runSettle } from '../support/producer-cli.js';
 import { createSettlementTopics, dropSettlementTopics } from '../support/producer-kafka.js';
 import { createTempDatabase, stack, testSecretKey, uniqueName, type TempDatabase } from '../support/producer-stack.js';
 import { fault, generateSettlementRows, startTossFake, type TossFake } from '../support/toss-fake.js';
@@ -195,7 +195,9 @@ beforeAll(async () => {
   db = await createTempDatabase('settle_e2e');
   await createSettlementTopics(topic, 3);
   // 300 rows a day (2025-03-03 … 05) in pages of 20, each answered after 60 ms: the bar is on screen for a while and redraws many times
-  const rows = generateSettlementRows({ count: 900, from: FROM, days: 3, seed: 13 });
+  // keys as long as Toss's (a 32-character transaction key, a 40-character payment key): a settlements list row is
+  // wider than 120 columns, so only a table that keeps a row on one line off a terminal lets grep find a key
+  const rows = generateSettlementRows({ count: 900, from: FROM, days: 3, seed: 13, keyPrefix: 'tgen2025030300' });
   fake = await startTossFake({ rows, secretKey, delayMs: 60 });
   env = {
     TOSS_API_BASE_URL: fake.url,
@@ -310,6 +312,22 @@ describe('settle on a terminal', () => {
     const firsts = run.screen.lines.filter((l) => columnsOf(l, soldAt, 10) === FROM);
     expect(firsts, show(run)).toHaveLength(3);
     expect(run.screen.lines.at(-1)).toBe('3 row(s)');
+  });
+
+  it('settlements list through a pipe: one line a row, so grep finds a whole transaction key with its row', async () => {
+    const run = await runSettle(['settlements', 'list', '--from', FROM, '--to', FROM, '--limit', '3'], env);
+    expect(run.code, run.stderr).toBe(0);
+    const [header, ...rows] = run.stdout.trimEnd().split('\n');
+    expect(header).toMatch(/^transactionKey\s+paymentKey\s+method\s+amount\s+fee\s+payOutAmount\s+soldDate\s+paidOutDate$/);
+    expect(rows.at(-1)).toBe('3 row(s)');
+    const data = rows.slice(0, -1).filter((l) => l !== '');
+    expect(data).toHaveLength(3);
+    for (const line of data) {
+      const [key] = line.split(/\s+/);
+      // what `settle settlements list | grep <key>` prints: exactly this row, with its sold date
+      expect(run.stdout.split('\n').filter((l) => l.includes(key ?? '?')), line).toEqual([line]);
+      expect(line).toContain(FROM);
+    }
   });
 
   it('jobs list on a 120-column terminal: aligned under its header, within 120 columns', async () => {

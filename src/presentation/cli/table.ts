@@ -1,7 +1,8 @@
 /**
  * The one table layout of the CLI's text output: columns aligned (text left, numbers right), two spaces between
- * them, and the whole table within a width (the terminal's when stdout is one, else 120). Columns marked `wrap`
- * give way when the table is too wide: their text wraps onto continuation lines, never cut, so a line holds no
+ * them, and on a terminal the whole table within its width. Off a terminal (a pipe, a file, `| grep`) a row stays on
+ * one line, as `kubectl get` does, so a key never wraps away from its row. Columns marked `wrap` give way when the
+ * table is too wide for the terminal: their text wraps onto continuation lines, never cut, so a line holds no
  * more than the width unless the other columns alone are wider. A row may carry a `detail` (an error, a list of
  * workers) printed on its own lines below it, indented and wrapped. `--json` gives every field; the table is for
  * reading.
@@ -31,13 +32,12 @@ export interface TableOptions {
   readonly header?: boolean;
 }
 
-export const DEFAULT_WIDTH = 120;
 const GAP = '  ';
 const DETAIL_INDENT = '    ';
 
-/** The width tables are laid out for: the terminal's columns when stdout is a terminal, else 120. */
+/** The width tables are laid out for: the terminal's columns when stdout is a terminal, else no limit (one line a row). */
 export function outputWidth(stream: { isTTY?: boolean; columns?: number } = process.stdout): number {
-  return stream.isTTY === true && typeof stream.columns === 'number' && stream.columns > 0 ? stream.columns : DEFAULT_WIDTH;
+  return stream.isTTY === true && typeof stream.columns === 'number' && stream.columns > 0 ? stream.columns : Number.POSITIVE_INFINITY;
 }
 
 /** Display columns of a string: East Asian wide characters (Hangul, CJK, fullwidth forms) take two. */

@@ -44,10 +44,14 @@ describe('renderTable', () => {
 });
 
 describe('helpers', () => {
-  it('outputWidth: the terminal width on a TTY, else 120', () => {
+  it('outputWidth: the terminal width on a TTY, else no limit (a row stays on one line off a terminal)', () => {
     expect(outputWidth({ isTTY: true, columns: 88 })).toBe(88);
-    expect(outputWidth({ isTTY: false, columns: 88 })).toBe(120);
-    expect(outputWidth({})).toBe(120);
+    expect(outputWidth({ isTTY: false, columns: 88 })).toBe(Number.POSITIVE_INFINITY);
+    expect(outputWidth({})).toBe(Number.POSITIVE_INFINITY);
+    const key = 'tgen_20250303000000ABCDEF123456';
+    const cols: Column[] = [{ header: 'transactionKey', wrap: true }, { header: 'amount', align: 'right' }];
+    expect(renderTable(cols, [[key, 1000]], { width: outputWidth({}) })).toEqual([`transactionKey                   amount`, `${key}    1000`]);
+    expect(renderTable(cols, [[key, 1000]], { width: 24 }).length).toBeGreaterThan(2); // on a narrow terminal it wraps
   });
 
   it('shortInstant and duration', () => {
