@@ -22,7 +22,7 @@ export function wireIngest(config: Config, logger: Logger, options: { onRetry: N
   // one connection per partition in flight, plus one for offset reads and metrics
   const pool = createSettlementStorePool(config.mysql, Math.max(config.mysql.poolSize, config.consumer.concurrency + 1));
   const producer = createSettlementProducer(kafka, { connections, logger });
-  const store = new MySqlSettlementStore(pool, { queryTimeoutMs: config.mysql.queryTimeoutMs, ...(options.rowsPerStatement ? { rowsPerStatement: options.rowsPerStatement } : {}) });
+  const store = new MySqlSettlementStore(pool, { queryTimeoutMs: config.mysql.queryTimeoutMs, loadData: config.consumer.loadData, ...(options.rowsPerStatement ? { rowsPerStatement: options.rowsPerStatement } : {}) });
   const ingest = createIngestBatch({
     decoder: new RegistrySettlementDecoder(createSchemaRegistry(config.registry)),
     store,

@@ -21,7 +21,7 @@ export interface Config {
   readonly kafka: { readonly brokers: readonly string[]; readonly clientId: string; readonly topic: string; readonly partitions: number; readonly ssl: boolean; readonly sasl: { readonly mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; readonly username: string; readonly password: Secret } | null };
   readonly registry: { readonly url: string; readonly username: string | null; readonly password: Secret | null };
   readonly mysql: { readonly url: Secret; readonly displayUrl: string; readonly poolSize: number; readonly tls: MySqlTls | null; readonly queryTimeoutMs: number };
-  readonly consumer: { readonly groupId: string; readonly concurrency: number; readonly replicas: number | null; readonly metricsHost: string; readonly metricsPort: number; readonly maxDbRetries: number; readonly sessionTimeoutMs: number; readonly rebalanceTimeoutMs: number; readonly heartbeatIntervalMs: number; readonly requestTimeoutMs: number };
+  readonly consumer: { readonly groupId: string; readonly concurrency: number; readonly replicas: number | null; readonly metricsHost: string; readonly metricsPort: number; readonly maxDbRetries: number; readonly sessionTimeoutMs: number; readonly rebalanceTimeoutMs: number; readonly heartbeatIntervalMs: number; readonly requestTimeoutMs: number; readonly loadData: boolean };
   readonly calendar: { readonly payoutDelayBusinessDays: number; readonly overridesFile: string | null };
   readonly jobs: { readonly heartbeatTimeoutMs: number };
   /** SHUTDOWN_TIMEOUT_MS: from SIGTERM/SIGINT to the exit of `consume`, `produce` and `replay` (presentation/shutdown). */
@@ -96,6 +96,8 @@ const schema = z.object({
   CONSUMER_HEARTBEAT_INTERVAL_MS: int('CONSUMER_HEARTBEAT_INTERVAL_MS', 100, 600_000).default(3_000),
   // how long the consumer's Kafka requests may go unanswered; one that does not closes its connection (a stalled or half-open path is replaced)
   CONSUMER_REQUEST_TIMEOUT_MS: int('CONSUMER_REQUEST_TIMEOUT_MS', 5_000, 300_000).default(30_000),
+  // rows by LOAD DATA LOCAL INFILE when the server's local_infile is on (the upsert only for rows already stored); false: the upsert for every row
+  CONSUMER_LOAD_DATA: z.enum(['true', 'false'], { error: 'CONSUMER_LOAD_DATA must be true or false' }).default('true'),
   SHUTDOWN_TIMEOUT_MS: int('SHUTDOWN_TIMEOUT_MS', 1000, 600_000).default(30_000),
   METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   METRICS_PORT: int('METRICS_PORT', 0, 65535).default(9464),
@@ -169,6 +171,7 @@ export function loadConfig(env: Env, needs: readonly ConfigSection[] = []): Conf
       rebalanceTimeoutMs: e.CONSUMER_REBALANCE_TIMEOUT_MS,
       heartbeatIntervalMs: e.CONSUMER_HEARTBEAT_INTERVAL_MS,
       requestTimeoutMs: e.CONSUMER_REQUEST_TIMEOUT_MS,
+      loadData: e.CONSUMER_LOAD_DATA === 'true',
     },
     calendar: { payoutDelayBusinessDays: e.PAYOUT_DELAY_BUSINESS_DAYS, overridesFile: e.HOLIDAY_OVERRIDES_FILE ?? null },
     jobs: { heartbeatTimeoutMs: e.JOB_HEARTBEAT_TIMEOUT_MS },

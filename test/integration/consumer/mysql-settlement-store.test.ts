@@ -1,4 +1,4 @@
-import type { RowDataPacket } from 'mysql2/promise';
+import type { Pool, PoolConnection, RowDataPacket } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoreBatch } from '../../../src/application/ingest/ports.js';
 import { MySqlSettlementStore } from '../../../src/infrastructure/mysql/mysql-settlement-store.js';
@@ -8,14 +8,39 @@ import { syntheticSettlement } from '../../../src/presentation/bench/synthetic-s
 import { RECORD_VERSION_CASES } from '../../unit/ingest/record-version-cases.js';
 import { ConsumerFixture } from './consumer-fixture.js';
 
-describe('MySqlSettlementStore on MariaDB', () => {
+/** The writing statements the store sends (their first two words), recorded on the pool's connections. */
+function recordStatements(pool: Pool, seen: string[]): void {
+  const getConnection = pool.getConnection.bind(pool);
+  pool.getConnection = async () => {
+    const conn = await getConnection();
+    return new Proxy(conn, {
+      get(target, prop) {
+        const value: unknown = Reflect.get(target, prop, target);
+        if (prop !== 'query' || typeof value !== 'function') return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+        return (sql: string | { sql: string }, ...rest: unknown[]) => {
+          const text = typeof sql === 'string' ? sql : sql.sql;
+          if (/^(LOAD|INSERT) /.test(text)) seen.push(text.split(' ').slice(0, 2).join(' '));
+          return (value as (...a: unknown[]) => unknown).apply(target, [sql, ...rest]);
+        };
+      },
+    }) as PoolConnection;
+  };
+}
+
+// every case runs on both ways of writing a batch: LOAD DATA with the upsert for stored keys (the default), and the upsert alone
+describe.each([
+  { method: 'LOAD DATA', loadData: true, opening: 'LOAD DATA' },
+  { method: 'the upsert alone', loadData: false, opening: 'INSERT INTO' },
+])('MySqlSettlementStore on MariaDB, rows by $method', ({ loadData, opening }) => {
   let fx: ConsumerFixture;
   let store: MySqlSettlementStore;
   let pool: ReturnType<typeof createSettlementStorePool>;
+  const statements: string[] = [];
   beforeAll(async () => {
-    fx = await ConsumerFixture.create('store', 1);
+    fx = await ConsumerFixture.create(loadData ? 'store_load' : 'store_upsert', 1);
     pool = createSettlementStorePool({ url: new Secret(fx.env.MYSQL_URL ?? ''), tls: null }, 3);
-    store = new MySqlSettlementStore(pool, { rowsPerStatement: 7 }); // several statements per batch
+    recordStatements(pool, statements);
+    store = new MySqlSettlementStore(pool, { rowsPerStatement: 7, loadData }); // several upsert statements per batch
   });
   afterAll(async () => {
     await pool.end();
@@ -30,13 +55,20 @@ describe('MySqlSettlementStore on MariaDB', () => {
 
   it('counts inserted, updated and unchanged exactly across several statements and a single-row one', async () => {
     const first = Array.from({ length: 20 }, (_, i) => ({ settlement: syntheticSettlement(i, 'cnt'), offset: i, timestamp: 1_000 }));
+    statements.length = 0;
     expect(await store.applyBatch(batch(first, 20))).toEqual({ inserted: 20, updated: 0, unchanged: 0 });
+    // a batch of new keys: one LOAD DATA, or three upserts of at most 7 rows; then the offset
+    expect(statements).toEqual(loadData ? ['LOAD DATA', 'INSERT INTO'] : ['INSERT INTO', 'INSERT INTO', 'INSERT INTO', 'INSERT INTO']);
+    expect(statements[0]).toBe(opening);
     const second = [
       ...first.slice(0, 10), // redelivered: unchanged
       ...first.slice(10, 15).map((r) => ({ ...r, offset: r.offset + 100, timestamp: 2_000 })), // newer: updated
       ...Array.from({ length: 6 }, (_, i) => ({ settlement: syntheticSettlement(100 + i, 'cnt'), offset: 200 + i, timestamp: 2_000 })), // new
     ];
+    statements.length = 0;
     expect(await store.applyBatch(batch(second, 206))).toEqual({ inserted: 6, updated: 5, unchanged: 10 });
+    // stored keys in the batch: the load skips them and the upsert of the batch (21 rows: 3 statements) decides them
+    expect(statements).toEqual(loadData ? ['LOAD DATA', 'INSERT INTO', 'INSERT INTO', 'INSERT INTO', 'INSERT INTO'] : ['INSERT INTO', 'INSERT INTO', 'INSERT INTO', 'INSERT INTO']);
     expect(await store.applyBatch(batch([{ settlement: syntheticSettlement(500, 'cnt'), offset: 300, timestamp: 3_000 }], 301))).toEqual({ inserted: 1, updated: 0, unchanged: 0 });
     expect(await store.applyBatch(batch([{ settlement: syntheticSettlement(500, 'cnt'), offset: 300, timestamp: 3_000 }], 301))).toEqual({ inserted: 0, updated: 0, unchanged: 1 });
     expect(await store.storedOffsets('g', 't')).toEqual(new Map([[0, 301]]));

@@ -1,0 +1,104 @@
+import { Readable } from 'node:stream';
+import { SettleError } from '../../domain/shared/settle-error.js';
+import { ALL_COLUMNS, type SqlValue } from './settlement-row.js';
+
+/**
+ * The loader's fast path: a batch's rows as tab-separated text streamed by `LOAD DATA LOCAL INFILE … IGNORE`
+ * straight into `settlements`. The text is written into one pre-sized buffer (no statement string for mysql2 to
+ * measure, flatten and encode again: on the multi-row upsert those steps cost more CPU than building the rows).
+ * IGNORE keeps a row already stored under the same unique key and reports it as skipped; the store then applies
+ * the batch's upsert in the same transaction, so "newer record wins" decides those rows as before
+ * (mysql-settlement-store.ts).
+ */
+export const LOAD_SETTLEMENTS_SQL =
+  "LOAD DATA LOCAL INFILE 'settlements.tsv' IGNORE INTO TABLE settlements CHARACTER SET utf8mb4 " +
+  `FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' (${ALL_COLUMNS.join(', ')})`;
+
+const TAB = 0x09;
+const NEWLINE = 0x0a;
+const BACKSLASH = 0x5c;
+const NEEDS_ESCAPE = /[\\\t\n\r\0]/;
+const ESCAPES: Readonly<Record<string, string>> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r', '\0': '\\0' };
+const escapeField = (v: string): string => v.replace(/[\\\t\n\r\0]/g, (c) => ESCAPES[c] ?? c);
+
+// at most 3 UTF-8 bytes per UTF-16 unit, doubled by escaping; a safe integer's text is at most 17 bytes; a separator
+const MAX_BYTES_PER_UNIT = 6;
+const MAX_NUMBER_BYTES = 18;
+
+/**
+ * Writes rows (ALL_COLUMNS order) as LOAD DATA's default format: fields split by tabs, lines by newlines, NULL as \N,
+ * and backslash, tab, newline, carriage return and NUL escaped with a backslash. Numbers must be safe integers.
+ * The buffer is kept and reused for the next batch (grown when a batch needs more): a fresh multi-megabyte buffer
+ * per batch is memory outside the V8 heap, and V8 answers its growth with full collections.
+ */
+export class TsvWriter {
+  #buf: Buffer;
+
+  constructor(initialBytes = 256 * 1024) {
+    this.#buf = Buffer.allocUnsafeSlow(initialBytes);
+  }
+
+  /** The rows' TSV: a view into this writer's buffer, valid until the next write. */
+  write(rows: ReadonlyArray<readonly SqlValue[]>): Buffer {
+    let buf = this.#buf;
+    let pos = 0;
+    const room = (bytes: number) => {
+      if (pos + bytes <= buf.length) return;
+      const grown = Buffer.allocUnsafeSlow(Math.max(2 * buf.length, pos + bytes));
+      buf.copy(grown, 0, 0, pos);
+      buf = this.#buf = grown;
+    };
+    for (const row of rows) {
+      for (let c = 0; c < row.length; c++) {
+        const v = row[c] ?? null;
+        if (v === null) {
+          room(3);
+          buf[pos++] = BACKSLASH;
+          buf[pos++] = 0x4e; // N
+        } else if (typeof v === 'number') {
+          if (!Number.isSafeInteger(v)) throw new SettleError('UNSAFE_NUMBER', `column ${ALL_COLUMNS[c] ?? c} holds ${v}, not a safe integer`);
+          room(MAX_NUMBER_BYTES);
+          pos += buf.write(String(v), pos, 'latin1');
+        } else {
+          room(MAX_BYTES_PER_UNIT * v.length + 1);
+          pos += buf.write(NEEDS_ESCAPE.test(v) ? escapeField(v) : v, pos, 'utf8');
+        }
+        buf[pos++] = c === row.length - 1 ? NEWLINE : TAB;
+      }
+    }
+    return buf.subarray(0, pos);
+  }
+}
+
+/** The rows' TSV in a buffer of their own (tests, one-off loads). */
+export const settlementTsv = (rows: ReadonlyArray<readonly SqlValue[]>): Buffer => Buffer.from(new TsvWriter(1024).write(rows));
+
+// mysql2 sends each chunk the stream yields as one packet: keep them well below the 16 MB packet limit
+const CHUNK_BYTES = 1024 * 1024;
+
+/** The stream mysql2 reads the file from (its `infileStreamFactory`): the buffer in 1 MB views, no copy. */
+export function tsvStream(tsv: Buffer): Readable {
+  const chunks: Buffer[] = [];
+  for (let at = 0; at < tsv.length; at += CHUNK_BYTES) chunks.push(tsv.subarray(at, at + CHUNK_BYTES));
+  return Readable.from(chunks, { objectMode: false });
+}
+
+export interface LoadResult {
+  readonly affectedRows: number;
+  readonly info?: string;
+}
+
+/** What LOAD DATA reports: "Records: N  Deleted: 0  Skipped: S  Warnings: W". */
+export interface LoadCounts {
+  readonly records: number;
+  readonly skipped: number;
+  readonly warnings: number;
+}
+
+export function loadCounts(rows: number, result: LoadResult): LoadCounts {
+  const m = /Records:\s*(\d+)\s+Deleted:\s*(\d+)\s+Skipped:\s*(\d+)\s+Warnings:\s*(\d+)/.exec(result.info ?? '');
+  const counts = m ? { records: Number(m[1]), skipped: Number(m[3]), warnings: Number(m[4]) } : null;
+  if (!counts || counts.records !== rows || result.affectedRows !== rows - counts.skipped)
+    throw new SettleError('LOAD_RESULT_UNREADABLE', `cannot read LOAD DATA counts for ${rows} rows from affectedRows=${result.affectedRows} info="${result.info ?? ''}"`);
+  return counts;
+}

@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { ALL_COLUMNS, type SqlValue, toSettlementRow } from '../../../src/infrastructure/mysql/settlement-row.js';
+import { LOAD_SETTLEMENTS_SQL, loadCounts, settlementTsv, TsvWriter, tsvStream } from '../../../src/infrastructure/mysql/settlement-load-data.js';
+import { syntheticSettlement } from '../../../src/presentation/bench/synthetic-settlements.js';
+
+/** LOAD DATA's default format written the plain way: what settlementTsv must produce byte for byte. */
+const referenceTsv = (rows: ReadonlyArray<readonly SqlValue[]>): Buffer =>
+  Buffer.from(
+    rows
+      .map(
+        (row) =>
+          `${row
+            .map((v) =>
+              v === null ? '\\N'
+              : typeof v === 'number' ? String(v)
+              : v.replace(/[\\\t\n\r\0]/g, (c) => ({ '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r', '\0': '\\0' })[c] ?? c),
+            )
+            .join('\t')}\n`,
+      )
+      .join(''),
+    'utf8',
+  );
+
+const source = (i: number) => ({ topic: 't', partition: 1, offset: i, timestamp: 1_739_000_000_000 + i });
+
+describe('settlementTsv', () => {
+  it('writes the rows as the plain reference would, with tabs, newlines, backslashes, NUL, \\N-looking text, NULLs and Korean', () => {
+    const base = syntheticSettlement(1, 'tsv');
+    const tricky = { ...base, orderId: "O'Brien\\x", method: '카드\n\0\r\t', card: { ...base.card, company: '\\N 현대 "카드" 😀' } };
+    const rows = [syntheticSettlement(0, 'tsv'), tricky, syntheticSettlement(9, 'tsv'), syntheticSettlement(4_009, 'tsv')].map((s, i) => toSettlementRow(s, source(i)));
+    expect(rows.flat()).toContain(null); // the rows hold NULLs (\N)
+    const tsv = settlementTsv(rows);
+    expect(tsv.equals(referenceTsv(rows))).toBe(true);
+    // one line per row, one field per column: escaped tabs and newlines stay inside their field
+    const lines = tsv.toString('utf8').split('\n');
+    expect(lines).toHaveLength(rows.length + 1);
+    for (const line of lines.slice(0, -1)) expect(line.split('\t')).toHaveLength(ALL_COLUMNS.length);
+  });
+
+  it('refuses a number that is not a safe integer instead of writing a rounded amount', () => {
+    const row = toSettlementRow({ ...syntheticSettlement(0, 'tsv'), amount: 2 ** 53 + 2 }, source(0));
+    expect(() => settlementTsv([row])).toThrow(/amount holds/);
+  });
+
+  it('reuses its buffer across batches, growing it when a batch needs more, each write as the reference', () => {
+    const writer = new TsvWriter(64); // far too small for one row: grows on the first write
+    const batches = [[0, 1, 2], [3], Array.from({ length: 50 }, (_, i) => 10 + i), [4_009]].map((keys) => keys.map((k) => toSettlementRow(syntheticSettlement(k, 'reuse'), source(k))));
+    for (const rows of batches) expect(writer.write(rows).equals(referenceTsv(rows))).toBe(true);
+  });
+
+  it('writes an empty buffer for no rows', () => {
+    expect(settlementTsv([]).length).toBe(0);
+  });
+});
+
+describe('tsvStream', () => {
+  it('streams the buffer in views of at most 1 MB that add up to it', async () => {
+    const tsv = Buffer.alloc(2.5 * 1024 * 1024, 0x61);
+    const chunks: Buffer[] = [];
+    for await (const chunk of tsvStream(tsv)) chunks.push(chunk as Buffer);
+    expect(chunks.map((c) => c.length)).toEqual([1024 * 1024, 1024 * 1024, 0.5 * 1024 * 1024]);
+    expect(Buffer.concat(chunks).equals(tsv)).toBe(true);
+  });
+});
+
+describe('LOAD_SETTLEMENTS_SQL and loadCounts', () => {
+  it('loads with IGNORE into settlements, in the columns of settlement-row.ts, in the default escaping', () => {
+    expect(LOAD_SETTLEMENTS_SQL).toContain(' IGNORE INTO TABLE settlements CHARACTER SET utf8mb4 ');
+    expect(LOAD_SETTLEMENTS_SQL).toContain(`FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n'`);
+    expect(LOAD_SETTLEMENTS_SQL.endsWith(`(${ALL_COLUMNS.join(', ')})`)).toBe(true);
+  });
+
+  it('reads records, skipped and warnings from the server info', () => {
+    expect(loadCounts(5, { affectedRows: 5, info: 'Records: 5  Deleted: 0  Skipped: 0  Warnings: 0' })).toEqual({ records: 5, skipped: 0, warnings: 0 });
+    expect(loadCounts(5, { affectedRows: 3, info: 'Records: 5  Deleted: 0  Skipped: 2  Warnings: 2' })).toEqual({ records: 5, skipped: 2, warnings: 2 });
+  });
+
+  it('refuses counts that do not add up instead of miscounting', () => {
+    expect(() => loadCounts(5, { affectedRows: 5, info: '' })).toThrow(/cannot read LOAD DATA counts/);
+    expect(() => loadCounts(5, { affectedRows: 4, info: 'Records: 4  Deleted: 0  Skipped: 0  Warnings: 0' })).toThrow(/cannot read/);
+    expect(() => loadCounts(5, { affectedRows: 5, info: 'Records: 5  Deleted: 0  Skipped: 1  Warnings: 1' })).toThrow(/cannot read/);
+  });
+});
