@@ -138,8 +138,9 @@ function check(decoded: unknown, record: IncomingRecord): StoredRecord | Poison 
   const result = validateSettlement(decoded);
   if (!result.ok) return { code: 'SETTLEMENT_INVALID', message: `${result.rejection.field}: ${result.rejection.reason}` };
   // the store keeps approvedAt as an instant too; a pattern-valid but impossible time (02-30) is poison here
-  if (parseOffsetDateTime(result.value.approvedAt) === null) return { code: 'SETTLEMENT_INVALID', message: `approvedAt: "${result.value.approvedAt}" is not a real date-time` };
-  return { settlement: result.value, offset: record.offset, timestamp: record.timestamp };
+  const approvedAtMs = parseOffsetDateTime(result.value.approvedAt);
+  if (approvedAtMs === null) return { code: 'SETTLEMENT_INVALID', message: `approvedAt: "${result.value.approvedAt}" is not a real date-time` };
+  return { settlement: result.value, offset: record.offset, timestamp: record.timestamp, approvedAtMs };
 }
 
 function giveUp(error: unknown, step: IngestStep, input: IngestInput, signal: AbortSignal | undefined): unknown {

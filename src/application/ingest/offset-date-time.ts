@@ -2,7 +2,7 @@
  * Epoch milliseconds of an ISO-8601 date-time that carries its own offset (Toss's approvedAt), or null when it
  * is not a real instant: `yyyy-MM-ddTHH:mm:ss[.f{1,9}](Z|±HH:mm)`. Strict where Date.parse is lenient (it rolls
  * 02-30 over to March) and never consults the machine's time zone. Fractions beyond milliseconds are truncated.
- * Runs twice per consumed record, so it reads char codes instead of a regex match (no allocation) and avoids
+ * Runs once per consumed record (ingest-batch.ts hands the result to the store), so it reads char codes instead of a regex match (no allocation) and avoids
  * Date objects.
  */
 export function parseOffsetDateTime(text: string): number | null {

@@ -13,6 +13,8 @@ export interface StoredRecord {
   readonly settlement: Settlement;
   readonly offset: number;
   readonly timestamp: number;
+  /** approvedAt as epoch milliseconds, parsed once when the record was checked (the store derives approved_at_utc from it). */
+  readonly approvedAtMs?: number;
 }
 
 /** One partition's decoded, valid records plus the offset to resume from once they are stored. */

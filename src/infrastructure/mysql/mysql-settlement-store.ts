@@ -72,7 +72,7 @@ export class MySqlSettlementStore implements SettlementStore {
 
   async applyBatch(batch: StoreBatch): Promise<UpsertCounts> {
     const rows: KeyedRow[] = batch.records
-      .map((r) => ({ key: r.settlement.transactionKey, values: toSettlementRow(r.settlement, { topic: batch.topic, partition: batch.partition, offset: r.offset, timestamp: r.timestamp }) }))
+      .map((r) => ({ key: r.settlement.transactionKey, values: toSettlementRow(r.settlement, { topic: batch.topic, partition: batch.partition, offset: r.offset, timestamp: r.timestamp }, r.approvedAtMs) }))
       // stable: two versions of one key keep their log order, so the later one is applied last
       .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     const facts = await this.serverFacts();

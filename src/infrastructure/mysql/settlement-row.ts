@@ -15,8 +15,8 @@ export const ALL_COLUMNS = [...DATA_COLUMNS, ...SOURCE_COLUMNS] as const;
 
 export type SqlValue = string | number | null;
 
-/** One row's values in ALL_COLUMNS order. */
-export function toSettlementRow(s: Settlement, source: RecordSource): SqlValue[] {
+/** One row's values in ALL_COLUMNS order; `approvedAtMs` when approvedAt was already parsed (else it is parsed here). */
+export function toSettlementRow(s: Settlement, source: RecordSource, approvedAtMs?: number): SqlValue[] {
   const card = s.card ?? {};
   const easyPay = s.easyPay ?? {};
   const cancel = s.cancel ?? null;
@@ -32,7 +32,7 @@ export function toSettlementRow(s: Settlement, source: RecordSource): SqlValue[]
   });
   return [
     s.transactionKey, s.paymentKey, s.orderId, s.mId, s.method, s.currency, s.amount, s.interestFee, s.fee, s.supplyAmount,
-    s.vat, s.payOutAmount, s.approvedAt, utcDateTime(s.approvedAt, s.transactionKey), s.soldDate, s.paidOutDate,
+    s.vat, s.payOutAmount, s.approvedAt, approvedAtMs === undefined ? utcDateTime(s.approvedAt, s.transactionKey) : utcText(approvedAtMs), s.soldDate, s.paidOutDate,
     cancel && Number.isSafeInteger(cancel.cancelAmount) ? cancel.cancelAmount : null,
     fitting(cancel?.canceledAt, 35),
     fitting(card.issuerCode, 4), fitting(card.approveNo, 8), fitting(easyPay.provider, 40), details, s.unknownFields,
@@ -44,6 +44,10 @@ export function toSettlementRow(s: Settlement, source: RecordSource): SqlValue[]
 export function utcDateTime(text: string, transactionKey: string): string {
   const ms = parseOffsetDateTime(text);
   if (ms === null) throw new SettleError('APPROVED_AT_INVALID', `approvedAt "${text}" of ${transactionKey} is not a date-time`, { category: 'data' });
+  return utcText(ms);
+}
+
+function utcText(ms: number): string {
   const iso = new Date(ms).toISOString();
   return `${iso.slice(0, 10)} ${iso.slice(11, 23)}`;
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { parseOffsetDateTime } from '../../../src/application/ingest/offset-date-time.js';
 import { ALL_COLUMNS, toSettlementRow, utcDateTime } from '../../../src/infrastructure/mysql/settlement-row.js';
 import { syntheticSettlement } from '../../../src/presentation/bench/synthetic-settlements.js';
 
@@ -30,6 +31,13 @@ describe('toSettlementRow', () => {
     expect(utcDateTime('2025-02-09T06:58:32+09:00', 'k')).toBe('2025-02-08 21:58:32.000');
     expect(utcDateTime('2025-02-09T06:58:32.123456+09:00', 'k')).toBe('2025-02-08 21:58:32.123');
     expect(utcDateTime('2025-02-09T06:58:32Z', 'k')).toBe('2025-02-09 06:58:32.000');
+  });
+
+  it('takes approvedAt as parsed by the check when given (the same row as parsing it here)', () => {
+    const s = { ...syntheticSettlement(3, 'rw'), approvedAt: '2025-02-09T06:58:32.5+09:00' };
+    const parsed = parseOffsetDateTime(s.approvedAt) ?? Number.NaN;
+    expect(toSettlementRow(s, source, parsed)).toEqual(toSettlementRow(s, source));
+    expect(asObject(toSettlementRow(s, source, parsed)).approved_at_utc).toBe('2025-02-08 21:58:32.500');
   });
 
   it('leaves a convenience column null when the value does not fit it (the full value stays in details)', () => {
