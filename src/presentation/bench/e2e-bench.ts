@@ -24,6 +24,7 @@ import { RAW_METHODS, runRawMethods, type RawMethod, type RawMethodResult } from
 import { computeReport, formatReport, type E2eMeasurements } from './e2e-report.js';
 import { partitionFootprint, poolReads, serverSettings, TenthsTracker } from './e2e-day.js';
 import { startFastTossFake, tossPages } from './fast-toss-fake.js';
+import { brokerAddress, unreachable, urlAddress } from './stack-check.js';
 
 silenceKafkajsTimeoutWarning();
 
@@ -41,7 +42,8 @@ silenceKafkajsTimeoutWarning();
  */
 const { values: args } = parseArgs({
   options: {
-    rows: { type: 'string', default: '2000000' },
+    // the default answers in about a minute; a day's figures take --day-rows, the machine's limit --raw-methods all
+    rows: { type: 'string', default: '500000' },
     // a whole settlement day: --rows N without the raw MySQL loads (unless --raw-methods names them); the report's
     // tenths, partition bytes per row and server settings are what it is for (they are printed on every run)
     'day-rows': { type: 'string' },
@@ -52,7 +54,7 @@ const { values: args } = parseArgs({
     concurrency: { type: 'string' }, // TOSS_CONCURRENCY of the producer (its default when absent)
     'consumer-concurrency': { type: 'string' }, // CONSUMER_CONCURRENCY (its default when absent)
     env: { type: 'string', multiple: true, default: [] }, // KEY=VALUE for both children, e.g. MYSQL_POOL_SIZE=8
-    'raw-methods': { type: 'string' }, // '' = skip the raw MySQL loads (default: all of them; none with --day-rows)
+    'raw-methods': { type: 'string', default: '' }, // the raw MySQL loads to measure: all, or a list of loadData,storeUpsert,insertSelect (default: none)
     'raw-batch-rows': { type: 'string', default: '2000' },
     // separate: a second database migrated and pre-filled like the measured one (same state; the pre-fill runs
     // twice, in parallel); same: the measured database after the run (no second pre-fill; starts N rows bigger)
@@ -80,7 +82,7 @@ const partitions = whole('partitions', args.partitions, 1);
 const shards = whole('shards', args.shards, 1);
 const rawBatchRows = whole('raw-batch-rows', args['raw-batch-rows'], 1);
 const soldDate = args['sold-date'];
-const rawMethods = (args['raw-methods'] ?? (dayRows === null ? RAW_METHODS.join(',') : '')).split(',').filter(Boolean) as RawMethod[];
+const rawMethods = (args['raw-methods'] === 'all' ? [...RAW_METHODS] : args['raw-methods'].split(',').filter(Boolean)) as RawMethod[];
 for (const m of rawMethods) if (!RAW_METHODS.includes(m)) throw new Error(`--raw-methods: unknown method "${m}" (${RAW_METHODS.join(', ')})`);
 const extraEnv = Object.fromEntries(
   (args.env ?? []).map((kv) => {
@@ -156,6 +158,15 @@ function profileStages(dir: string, of: readonly Child[], rowsDone: number) {
 }
 
 async function main(): Promise<number> {
+  const down = await unreachable([
+    { name: 'Kafka', ...brokerAddress(brokers) },
+    { name: 'the schema registry', ...urlAddress(registryUrl) },
+    { name: 'MySQL', ...urlAddress(base.toString()) },
+  ]);
+  if (down) {
+    say(down);
+    return 2;
+  }
   const admin = await mysql.createConnection({ uri: base.toString(), multipleStatements: true });
   cleanups.push(() => admin.end());
   const work = mkdtempSync(join(tmpdir(), 'settle-bench-'));
