@@ -2,7 +2,8 @@
 // One process per run: connect a producer (one send, so each connection has had a response) or a consumer
 // (subscribed, no traffic), then idle for --seconds and report timers armed with a delay < 1 ms, timer callbacks
 // and the process's CPU (process.cpuUsage, user + system) over the idle window.
-//   node bench/kafkajs-idle-timers.mjs --role producer|consumer [--kafkajs DIR] [--seconds 10] [--brokers 127.0.0.1:9092]
+//   node bench/kafkajs-idle-timers.mjs --role producer|consumer [--kafkajs DIR] [--seconds 10] [--silence-warning]
+//     [--brokers 127.0.0.1:9092]
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
@@ -13,6 +14,8 @@ const { values: opt } = parseArgs({
     kafkajs: { type: 'string' },
     seconds: { type: 'string', default: '10' },
     brokers: { type: 'string', default: '127.0.0.1:9092' },
+    // drop TimeoutNegativeWarning before Node builds it, as settle does (kafkajs-warnings.ts)
+    'silence-warning': { type: 'boolean', default: false },
   },
 });
 const require = createRequire(import.meta.url);
@@ -34,8 +37,14 @@ globalThis.setTimeout = (fn, ms, ...args) => {
     ...args,
   );
 };
-process.on('warning', () => undefined); // TimeoutNegativeWarning: counted above
-process.removeAllListeners('warning');
+process.removeAllListeners('warning'); // TimeoutNegativeWarning: counted above
+if (opt['silence-warning']) {
+  const emitWarning = process.emitWarning.bind(process);
+  process.emitWarning = (warning, ...rest) => {
+    const type = typeof rest[0] === 'string' ? rest[0] : rest[0]?.type;
+    if (type !== 'TimeoutNegativeWarning') emitWarning(warning, ...rest);
+  };
+}
 
 const kafka = new Kafka({ clientId: 'idle-probe', brokers: opt.brokers.split(','), logLevel: logLevel.NOTHING });
 const topic = `settle-idle-probe-${process.pid}`;
@@ -60,6 +69,7 @@ const cpu = process.cpuUsage(before.cpu);
 const result = {
   role: opt.role,
   kafkajs: opt.kafkajs ?? 'kafkajs',
+  silenceWarning: opt['silence-warning'],
   seconds: Number(opt.seconds),
   timersArmed: armed - before.armed,
   negativeDelayTimers: negative - before.negative,

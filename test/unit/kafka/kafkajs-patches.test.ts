@@ -177,7 +177,7 @@ describe('kafkajs 2.2.4 as patched (patches/kafkajs+2.2.4.patch)', () => {
 
   it('groups messages per partition in their order', () => {
     const messages = fixture().slice(0, 500);
-    const partitionMetadata = Array.from({ length: 6 }, (_, partitionId) => ({ partitionId, leader: 1 }));
+    const partitionMetadata = Array.from({ length: 6 }, (_, partitionId) => ({ partitionId, leader: 1, partitionErrorCode: 0, replicas: [1], isr: [1] }));
     const grouped = groupMessagesPerPartition({ topic: 't', partitionMetadata, messages, partitioner: Murmur2Partitioner() });
     const partitioner = Murmur2Partitioner(); // a fresh one: keyless records go round-robin
     const expected: Record<string, Message[]> = {};
