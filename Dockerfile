@@ -14,7 +14,12 @@ RUN npx tsc -p tsconfig.build.json
 FROM node:24-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json .npmrc ./
-RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
+COPY patches ./patches
+# --ignore-scripts skips postinstall too: patch-package (a dev dependency) applies patches/ (patches/README.md)
+# explicitly, then the dev dependencies go. scripts/check-production-install.sh runs the same three steps.
+RUN npm ci --ignore-scripts --no-audit --no-fund \
+  && npx --no-install patch-package --error-on-fail \
+  && npm prune --omit=dev --ignore-scripts --no-audit --no-fund
 
 FROM node:24-slim
 ENV NODE_ENV=production

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # What the image's production install gets, checked without a Docker engine: the packed project (`npm pack`, so
-# only package.json `files`) extracted into an empty folder with the lockfile, `npm ci --omit=dev --ignore-scripts`
-# (the Dockerfile's deps stage), then settle run from there with Node 24:
+# only package.json `files`) extracted into an empty folder with the lockfile and patches/, the Dockerfile's deps stage
+# (`npm ci --ignore-scripts`, `patch-package`, `npm prune --omit=dev`), then settle run from there with Node 24:
+#   - patches/ applied (kafkajs carries its patch, patches/README.md) and no dev dependency left,
 #   - every package that dist/ imports resolves (also modules only some commands load, such as the consumer's),
 #   - every folder the Dockerfile's runtime stage copies is in the package,
 #   - `settle --help`, `settle calendar payout-date 2025-02-09` (2025-02-13, as the e2e test expects), and
@@ -39,9 +40,15 @@ mkdir -p "$app"
 tar -xzf "$tmp/$tarball" -C "$app" --strip-components=1
 cp package-lock.json "$app/"
 [ -f .npmrc ] && cp .npmrc "$app/" # the Dockerfile copies it too
+cp -R patches "$app/" # so does its deps stage
 
-say "npm ci --omit=dev --ignore-scripts in an empty folder"
-out="$(cd "$app" && npm ci --omit=dev --ignore-scripts --no-audit --no-fund --loglevel=error 2>&1)" || fail "npm ci --omit=dev failed" "$out"
+say "npm ci --ignore-scripts, patch-package, npm prune --omit=dev in an empty folder (the Dockerfile's deps stage)"
+out="$(cd "$app" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error 2>&1)" || fail "npm ci --ignore-scripts failed" "$out"
+out="$(cd "$app" && PATH="$(dirname "$node_bin"):$PATH" npx --no-install patch-package --error-on-fail 2>&1)" || fail "patch-package failed to apply patches/" "$out"
+out="$(cd "$app" && npm prune --omit=dev --ignore-scripts --no-audit --no-fund --loglevel=error 2>&1)" || fail "npm prune --omit=dev failed" "$out"
+grep -q 'settle patch' "$app/node_modules/kafkajs/src/protocol/encoder.js" || fail "kafkajs is not patched after the production install (patches/kafkajs+*.patch)"
+[ ! -e "$app/node_modules/patch-package" ] || fail "npm prune --omit=dev left the dev dependency patch-package installed"
+say "patches/ applied, dev dependencies pruned"
 
 # every folder the runtime image copies from the repository must be in the package (package.json "files")
 runtime_copies="$(awk '/^FROM /{stage=""} {stage=stage $0 "\n"} END{printf "%s", stage}' Dockerfile | sed -n 's/^COPY \([a-z][a-z0-9_-]*\) \.\/.*/\1/p')"

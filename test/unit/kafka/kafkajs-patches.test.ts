@@ -1,0 +1,202 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
+import type { Message } from 'kafkajs';
+import { describe, expect, it, vi } from 'vitest';
+import { Murmur2Partitioner } from '../../../src/infrastructure/kafka/murmur2-partitioner.js';
+
+/**
+ * patches/kafkajs+2.2.4.patch (patches/README.md) changes how kafkajs builds its buffers, never which bytes it
+ * sends. Proof: a produce request built through the patched code is byte for byte the one unpatched kafkajs 2.2.4
+ * built for the same records (its SHA-256 below), and the record batch decodes back through kafkajs's own decoder
+ * with a CRC-32C that a bit-at-a-time reference agrees with.
+ *
+ * To recompute EXPECTED from an unpatched copy: KAFKAJS_DIR=/path/to/unpatched/kafkajs npx vitest run --project unit
+ * test/unit/kafka/kafkajs-patches.test.ts (the first test then prints the digest of that copy).
+ */
+const kafkajsDir = process.env.KAFKAJS_DIR ?? 'kafkajs';
+const require = createRequire(import.meta.url);
+const load = <T>(path: string): T => require(kafkajsDir === 'kafkajs' ? `kafkajs/${path}` : `${kafkajsDir}/${path}`) as T;
+
+interface EncoderLike {
+  buffer: Buffer;
+  offset: number;
+  size(): number;
+  writeVarInt(v: unknown): EncoderLike;
+  writeUVarInt(v: unknown): EncoderLike;
+  writeVarLong(v: unknown): EncoderLike;
+}
+type EncoderClass = (new (initialSize?: number) => EncoderLike) & { sizeOfVarLong(v: unknown): number };
+const Encoder = load<EncoderClass>('src/protocol/encoder.js');
+const Decoder = load<new (b: Buffer) => unknown>('src/protocol/decoder.js');
+const produceRequest = load<(args: object) => { encode(): Promise<EncoderLike>; apiKey: number; apiVersion: number }>('src/protocol/requests/produce/v7/request.js');
+const frame = load<(args: object) => Promise<EncoderLike>>('src/protocol/request.js');
+const { RecordBatch } = load<{ RecordBatch: (args: object) => Promise<EncoderLike> }>('src/protocol/recordBatch/v0/index.js');
+const Record = load<(args: object) => EncoderLike>('src/protocol/recordBatch/record/v0/index.js');
+const decodeRecordBatch = load<(d: unknown) => Promise<{ records: DecodedRecord[] }>>('src/protocol/recordBatch/v0/decoder.js');
+const crc32C = load<(b: Buffer) => number>('src/protocol/recordBatch/crc32C/index.js');
+const groupMessagesPerPartition = load<(args: object) => Record<string, Message[]>>('src/producer/groupMessagesPerPartition.js');
+const RequestQueue = load<new (args: object) => { scheduleCheckPendingRequests(): void; throttleCheckTimeoutId: unknown; destroy(): void }>('src/network/requestQueue/index.js');
+
+interface DecodedRecord {
+  key: Buffer | null;
+  value: Buffer | null;
+  timestamp: string;
+  offset: string;
+  headers: Record<string, Buffer>;
+}
+
+/** SHA-256 and length of the produce request below as unpatched kafkajs 2.2.4 encodes it. */
+const EXPECTED = { length: 1_242_285, sha256: '81fa05f427fb34117f26a345c5673aa222c7af87c70b4fe08286d77620135719' };
+
+/** A deterministic generator (mulberry32): the same records on every run. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** ~2,000 records like settle's (32-char keys, ~330-byte values, two headers) plus edge cases for the varints. */
+function fixture(): Message[] {
+  const next = rng(19);
+  const bytes = (n: number) => Buffer.from(Array.from({ length: n }, () => Math.floor(next() * 256)));
+  const hex = (n: number) => Array.from({ length: n }, () => Math.floor(next() * 16).toString(16)).join('');
+  const base = 1_738_540_800_000; // 2025-02-03
+  const messages: Message[] = [];
+  for (let i = 0; i < 2_000; i++) {
+    const size = i % 97 === 0 ? 20_000 : i % 13 === 0 ? Math.floor(next() * 130) : 280 + Math.floor(next() * 100);
+    messages.push({
+      key: i % 251 === 0 ? null : hex(32),
+      value: i % 499 === 0 ? null : bytes(size),
+      timestamp: String(base + (i % 7 === 0 ? Math.floor(next() * 2 ** 33) : Math.floor(next() * 5_000))),
+      headers: { 'settle-execution-id': `${hex(8)}-${hex(4)}-${hex(4)}-${hex(4)}-${hex(12)}`, 'settle-page': i % 3 === 0 ? Buffer.from(String(i)) : String(i) },
+    });
+  }
+  return messages;
+}
+
+async function encodeProduceRequest(messages: Message[]): Promise<Buffer> {
+  const perPartition = groupMessagesPerPartition({ topic: 'settlements', partitionMetadata: Array.from({ length: 6 }, (_, partition) => ({ partitionId: partition, leader: 1 })), messages, partitioner: Murmur2Partitioner() });
+  const partitions = Object.keys(perPartition).map((p) => ({ partition: Number(p), firstSequence: 0, messages: perPartition[p] }));
+  const request = produceRequest({ acks: -1, timeout: 30_000, compression: 0, topicData: [{ topic: 'settlements', partitions }] });
+  return (await frame({ correlationId: 7, clientId: 'settle-producer', request })).buffer;
+}
+
+/** CRC-32C one bit at a time (Castagnoli, reflected 0x82f63b78): independent of kafkajs's tables. */
+function referenceCrc32C(buffer: Buffer): number {
+  let crc = 0xffffffff;
+  for (const byte of buffer) {
+    crc ^= byte;
+    for (let k = 0; k < 8; k++) crc = crc & 1 ? (crc >>> 1) ^ 0x82f63b78 : crc >>> 1;
+  }
+  return (crc ^ 0xffffffff) >>> 0;
+}
+
+describe('kafkajs 2.2.4 as patched (patches/kafkajs+2.2.4.patch)', () => {
+  it('encodes a produce request byte for byte as unpatched kafkajs does', async () => {
+    const encoded = await encodeProduceRequest(fixture());
+    const digest = createHash('sha256').update(encoded).digest('hex');
+    if (kafkajsDir !== 'kafkajs') console.log(`KAFKAJS_DIR=${kafkajsDir}: length ${encoded.length}, sha256 ${digest}`);
+    expect({ length: encoded.length, sha256: digest }).toEqual(EXPECTED);
+  });
+
+  it('is the patched kafkajs (npm ci applied patches/)', () => {
+    if (kafkajsDir !== 'kafkajs') return;
+    const source = (path: string) => String(require('node:fs').readFileSync(require.resolve(`kafkajs/${path}`)));
+    for (const path of ['src/protocol/encoder.js', 'src/producer/groupMessagesPerPartition.js', 'src/protocol/recordBatch/crc32C/crc32C.js', 'src/network/requestQueue/index.js']) {
+      expect(source(path), path).toContain('settle patch');
+    }
+  });
+
+  it('builds a record batch that kafkajs decodes back to the same records, with a correct CRC-32C', async () => {
+    const messages = fixture().slice(0, 600);
+    const first = Math.min(...messages.map((m) => Number(m.timestamp)));
+    const records = messages.map((m, i) => Record({ ...m, offsetDelta: i, timestampDelta: Number(m.timestamp) - first }));
+    const batch = (await RecordBatch({ records, firstTimestamp: first, maxTimestamp: first, lastOffsetDelta: records.length - 1, firstOffset: 0 })).buffer;
+    // FirstOffset int64, Length int32, PartitionLeaderEpoch int32, Magic int8, CRC uint32, then what the CRC covers
+    expect(batch.readUInt32BE(17)).toBe(referenceCrc32C(batch.subarray(21)));
+    const decoded = await decodeRecordBatch(new Decoder(batch));
+    expect(decoded.records).toHaveLength(messages.length);
+    decoded.records.forEach((r, i) => {
+      const m = messages[i] as Message;
+      const asBuffer = (v: Message['value'] | undefined) => (v == null ? null : Buffer.from(v));
+      expect(r.key, `key ${i}`).toEqual(asBuffer(m.key));
+      expect(r.value, `value ${i}`).toEqual(asBuffer(m.value));
+      expect(r.timestamp).toBe(String(m.timestamp));
+      expect(r.offset).toBe(String(i));
+      expect(Object.fromEntries(Object.entries(r.headers).map(([k, v]) => [k, String(v)]))).toEqual(Object.fromEntries(Object.entries(m.headers ?? {}).map(([k, v]) => [k, String(v)])));
+    });
+  });
+
+  it('computes CRC-32C as the bit-at-a-time reference does, at every length mod 8', () => {
+    expect(crc32C(Buffer.from('123456789'))).toBe(0xe3069283); // the CRC-32C check value
+    for (let length = 0; length < 70; length++) {
+      const buffer = randomBytes(length);
+      expect(crc32C(buffer), `length ${length}`).toBe(referenceCrc32C(buffer));
+    }
+    const big = randomBytes(300_001);
+    expect(crc32C(big)).toBe(referenceCrc32C(big));
+  });
+
+  it('writes varints and varlongs as unpatched kafkajs does (its bytes, recorded)', () => {
+    const hex = (e: EncoderLike) => e.buffer.toString('hex');
+    // zig-zag varlong: the values' bytes as unpatched kafkajs wrote them
+    const varlongs: [number | string, string, number][] = [
+      [0, '00', 1],
+      [-1, '01', 1],
+      [63, '7e', 1],
+      [64, '8001', 2],
+      [-65, '8101', 2],
+      [300, 'd804', 2],
+      [2 ** 31 - 1, 'feffffff0f', 5],
+      [-(2 ** 31), 'ffffffff0f', 5],
+      [8_589_934_591, 'feffffff3f', 5],
+      [2 ** 51 - 1, 'feffffffffffff07', 8],
+      [-(2 ** 51) + 1, 'fdffffffffffff07', 8],
+      [2 ** 52, '8080808080808010', 8], // beyond the patch's fast path: kafkajs's Long path,
+      ['12345', 'f2c001', 3],
+    ];
+    for (const [value, bytes, size] of varlongs) {
+      expect(hex(new Encoder().writeVarLong(value)), String(value)).toBe(bytes);
+      expect(Encoder.sizeOfVarLong(value), String(value)).toBe(size);
+    }
+    const varints: [number, string][] = [
+      [0, '0000'],
+      [-1, '01ffffffff0f'],
+      [127, 'fe017f'],
+      [128, '80028001'],
+      [2 ** 31 - 1, 'feffffff0fffffffff07'],
+      [-(2 ** 31), 'ffffffff0f8080808008'],
+    ];
+    for (const [value, bytes] of varints) expect(hex(new Encoder().writeVarInt(value).writeUVarInt(value)), String(value)).toBe(bytes);
+  });
+
+  it('groups messages per partition in their order', () => {
+    const messages = fixture().slice(0, 500);
+    const partitionMetadata = Array.from({ length: 6 }, (_, partitionId) => ({ partitionId, leader: 1, partitionErrorCode: 0, replicas: [1], isr: [1] }));
+    const grouped = groupMessagesPerPartition({ topic: 't', partitionMetadata, messages, partitioner: Murmur2Partitioner() });
+    const partitioner = Murmur2Partitioner(); // a fresh one: keyless records go round-robin
+    const expected: Record<string, Message[]> = {};
+    for (const message of messages) (expected[partitioner({ topic: 't', partitionMetadata, message })] ??= []).push(message);
+    expect(grouped).toEqual(expected);
+    expect(Object.keys(grouped)).toEqual(Object.keys(expected));
+  });
+
+  it('arms no timer when no request is pending and nothing throttles (kafkajs #1751)', () => {
+    const logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+    const queue = new RequestQueue({ instrumentationEmitter: null, maxInFlightRequests: null, requestTimeout: 30_000, enforceRequestTimeout: false, clientId: 'c', broker: 'b', logger, isConnected: () => true });
+    const setTimeoutSpy = vi.spyOn(globalThis, 'setTimeout');
+    try {
+      queue.scheduleCheckPendingRequests();
+      expect(setTimeoutSpy).not.toHaveBeenCalled();
+      expect(queue.throttleCheckTimeoutId).toBeNull();
+    } finally {
+      setTimeoutSpy.mockRestore();
+      queue.destroy();
+    }
+  });
+});
