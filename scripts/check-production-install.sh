@@ -6,7 +6,7 @@
 #   - every package that dist/ imports resolves (also modules only some commands load, such as the consumer's),
 #   - every folder the Dockerfile's runtime stage copies is in the package,
 #   - `settle --help`, `settle calendar payout-date 2025-02-09` (2025-02-13, as the e2e test expects), and
-#     `settle doctor --json` with no services configured: exit 2 (configuration error, README "Exit codes") and JSON.
+#     `settle doctor --json` with no services configured: exit 2 (configuration error, README, "Exit codes") and JSON.
 # A runtime dependency kept in devDependencies, or a runtime file missing from `files`, fails it with a message.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -16,7 +16,7 @@ export interface MeasuredRates {
   readonly consumerCpuUsPerRow: number | null;
   readonly producerPeakRssMb: number;
   readonly consumerPeakRssMb: number;
-  /** Where the figures come from (a file, or the README's measured defaults). */
+  /** Where the figures come from (a file, or the measured defaults of docs/performance.md). */
   readonly source: string;
 }
 

@@ -5,7 +5,7 @@ import { Secret, redactUrl } from './secret.js';
 import { readCaFile } from './tls-files.js';
 
 /**
- * All configuration comes from the environment (names and defaults in the README's configuration table), flags override it, and it is
+ * All configuration comes from the environment (names and defaults in docs/configuration.md), flags override it, and it is
  * validated in one pass so the operator sees every problem at once. Commands say which sections they need.
  */
 export type ConfigSection = 'toss' | 'kafka' | 'registry' | 'mysql';

@@ -34,7 +34,7 @@ export function checkConfig(env: Env): ConfigCheck {
   } catch (error) {
     if (!isSettleError(error)) throw error;
     const problems = Array.isArray(error.details.problems) ? (error.details.problems as string[]) : [error.message];
-    const result = failed('configuration', problems.join('; '), 'set the variables named above (README "Configuration"); flags such as --brokers override them');
+    const result = failed('configuration', problems.join('; '), 'set the variables named above (docs/configuration.md); flags such as --brokers override them');
     const bad = new Set(problems.flatMap((p) => p.match(VAR_NAME) ?? []));
     const stripped = Object.fromEntries(Object.entries(env).filter(([k]) => !bad.has(k)));
     const usable = new Set(ALL_SECTIONS.filter((s) => ![...bad].some((v) => SECTION_VARS[s].some((prefix) => v.startsWith(prefix))) && loads(stripped, [s])));

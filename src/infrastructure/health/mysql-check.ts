@@ -31,8 +31,8 @@ export async function checkMySql(db: Config['mysql'], timeoutMs = 3_000): Promis
       NAME,
       detail,
       server.supported
-        ? `the tests run on ${TESTED_SERVER} only: check this server in a staging environment first (README "Database servers")`
-        : `use ${TESTED_SERVER} (tested), another MariaDB >= 10.6 or MySQL >= 8.0.19 (README "Database servers")`,
+        ? `the tests run on ${TESTED_SERVER} only: check this server in a staging environment first (docs/operating.md, "Database servers")`
+        : `use ${TESTED_SERVER} (tested), another MariaDB >= 10.6 or MySQL >= 8.0.19 (docs/operating.md, "Database servers")`,
     );
   } catch (error) {
     const e = toSettleError(error);

@@ -1,6 +1,6 @@
 import { isSettleError, type ErrorCategory } from '../../domain/shared/settle-error.js';
 
-/** The one exit-code table every command uses; cron and Kubernetes read these. Keep README and --help in step. */
+/** The one exit-code table every command uses; cron and Kubernetes read these. Keep the README and --help in step. */
 export const ExitCode = {
   OK: 0,
   INTERNAL: 1,

@@ -107,7 +107,7 @@ export const giveUpAfterMs = (deadlineMs: number): number => Math.round(deadline
 /** From the signal to the end of the wait for acknowledgements: 8 s of a 10 s deadline, 26 s of 30 s. */
 export const drainAfterMs = (deadlineMs: number): number => Math.round(deadlineMs - exitReserveMs(deadlineMs) - recordReserveMs(deadlineMs));
 
-/** What SIGTERM/SIGINT do to `produce` and `replay` (README: "Stopped by a signal"). */
+/** What SIGTERM/SIGINT do to `produce` and `replay` (docs/architecture.md, "Stopped by a signal"). */
 export const SIGNAL_HELP =
   'SIGTERM/SIGINT: no further page is fetched; the pages in flight are checkpointed as Kafka acknowledges them, until\n' +
   'SHUTDOWN_TIMEOUT_MS (default 30 s) from the signal runs out. Exit 4: the execution is STOPPED after its last\n' +

@@ -55,7 +55,7 @@ export function readResults(): ScenarioResult[] {
 const COLUMNS = ['scenario', 'faults injected', 'expected', 'found', 'lost', 'duplicated', 'differing', 're-published', 'restarts (≤)', 'reruns (≤)', 'result'] as const;
 const NUMERIC = new Set([2, 3, 4, 5, 6, 7, 8, 9]);
 
-/** A Markdown table, scenarios in order (it goes into the README as it is printed). */
+/** A Markdown table, scenarios in order (it goes into docs/reliability.md as it is printed). */
 export function formatTable(results: readonly ScenarioResult[]): string {
   const rows = results.map((r) => [
     r.scenario,

@@ -49,7 +49,7 @@ describe('settle plan: the buffer pool a day needs', () => {
     const r = await plan();
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('MySQL buffer pool for the day: 20.7 GiB (22,250,000,000 bytes): innodb_buffer_pool_size = 21G or more\n');
-    expect(r.stdout).toContain('  = 178 index bytes/row (default, README Performance) × 100,000,000 rows × 1 hot day(s) × 1.25 headroom\n');
+    expect(r.stdout).toContain('  = 178 index bytes/row (default, docs/performance.md) × 100,000,000 rows × 1 hot day(s) × 1.25 headroom\n');
   });
 
   it('--json holds bufferPoolBytes and its inputs next to the plans', async () => {
@@ -58,7 +58,7 @@ describe('settle plan: the buffer pool a day needs', () => {
     expect(bufferPoolOf(r.stdout)).toEqual({
       rowsPerDay: 100_000_000,
       indexBytesPerRow: 178,
-      indexBytesPerRowSource: 'default, README Performance',
+      indexBytesPerRowSource: 'default, docs/performance.md',
       hotDays: 1,
       headroom: 1.25,
       hotIndexBytes: 17_800_000_000,
@@ -93,7 +93,7 @@ describe('settle plan: the buffer pool a day needs', () => {
   it('keeps the default for a bench JSON without the field, and refuses a non-positive one', async () => {
     const without = await benchFile('without.json', BENCH);
     const r0 = await plan('--json', '--bench', without);
-    expect(bufferPoolOf(r0.stdout)).toMatchObject({ indexBytesPerRow: 178, indexBytesPerRowSource: 'default, README Performance' });
+    expect(bufferPoolOf(r0.stdout)).toMatchObject({ indexBytesPerRow: 178, indexBytesPerRowSource: 'default, docs/performance.md' });
     const zero = await benchFile('zero.json', { ...BENCH, indexBytesPerRow: 0 });
     const r = await plan('--bench', zero);
     expect(r.code).toBe(2);

@@ -8,7 +8,7 @@ import { PrefetchingPageReader } from '../../../src/infrastructure/toss/prefetch
 import { TossSettlementsClient } from '../../../src/infrastructure/toss/toss-settlements-client.js';
 
 /**
- * Pages waiting their turn are held as the bytes Toss sent and parsed when handed out (memory: README, "The
+ * Pages waiting their turn are held as the bytes Toss sent and parsed when handed out (memory: docs/performance.md, "The
  * producer's memory"). A body cut short must still be fetched again, never published half or taken for a last page.
  */
 const window = settlementWindow('2025-02-03', '2025-02-03');

@@ -18,7 +18,7 @@ import type { CliContext } from '../cli-context.js';
 import { intFlag, usage } from '../flag-parsers.js';
 
 /**
- * The README's measured figures (Performance): produce and consume rates of the run against a MariaDB sized for
+ * The measured figures of docs/performance.md: produce and consume rates of the run against a MariaDB sized for
  * the job (2 GB buffer pool, where the database had headroom), its LOAD DATA limit, CPU µs/row from --profile,
  * peak RSS. `--bench FILE` replaces them with a bench run's own JSON.
  */
@@ -30,7 +30,7 @@ export const README_RATES: MeasuredRates = {
   consumerCpuUsPerRow: 69.3,
   producerPeakRssMb: 390,
   consumerPeakRssMb: 225,
-  source: 'README Performance figures (sized MariaDB run; CPU from --profile)',
+  source: 'docs/performance.md figures (sized MariaDB run; CPU from --profile)',
 };
 
 interface PlanOptions {
@@ -91,7 +91,7 @@ function indexBytesPerRow(flag: string | undefined, bench: { report: Record<stri
     const measured = fromBench(() => indexBytesPerRowFromBench(bench.report, bench.file));
     if (measured !== null) return { value: measured, source: bench.file };
   }
-  return { value: INDEX_BYTES_PER_ROW, source: 'default, README Performance' };
+  return { value: INDEX_BYTES_PER_ROW, source: 'default, docs/performance.md' };
 }
 
 const hotDaysFlag = intFlag('--hot-days', 1, 31);
@@ -102,7 +102,7 @@ export function registerPlanCommand(program: Command, ctx: CliContext): void {
     .description('capacity plan: producer workers, partitions, consumer replicas and MySQL rate for a day of --rows within --deadline (docs/capacity.md)')
     .option('--rows <n>', 'rows of the settlement day', intFlag('--rows', 1, Number.MAX_SAFE_INTEGER), 100_000_000)
     .option('--deadline <duration>', 'time to load them in, e.g. 30m, 1h, 1h30m', '30m')
-    .option('--bench <file>', "a bench run's output (npm run bench -- --json); default: the README's measured figures")
+    .option('--bench <file>', "a bench run's output (npm run bench -- --json); default: the figures of docs/performance.md")
     .option('--toss-limit <pages/s,...>', "Toss's rate limits to plan for, pages/s for all workers (unknown: Toss publishes none)", '50,10')
     .option('--page-size <n>', 'rows per Toss page', intFlag('--page-size', 1, 5000), 5000)
     .option('--toss-concurrency <n>', 'pages each worker fetches at once (TOSS_CONCURRENCY)', intFlag('--toss-concurrency', 1, 64), 4)
