@@ -16,33 +16,52 @@ export interface EncodedPage {
   readonly bounds: Uint32Array;
 }
 
-/** Avro-encodes a page (key paymentKey); rows the schema refuses come back as rejects with the reason. */
+/** Bytes a record took on the last page encoded (key and framed value): the next page's buffer is sized by it. */
+let bytesPerRecordHint = 512;
+
+/**
+ * Avro-encodes a page (key paymentKey) straight into the page's buffer: each key, then its framed value, written
+ * where it stays (no per-value chunk copied again). The buffer is sized from the previous page and doubles when a
+ * row does not fit; rows the schema refuses come back as rejects with the reason.
+ */
 export function encodePage(serde: SettlementSerde, rows: readonly Settlement[]): { page: EncodedPage; unfit: RejectedSettlement[] } {
-  const values = serde.encodeBatch(rows);
   const unfit: RejectedSettlement[] = [];
-  const keys: string[] = [];
-  let total = 0;
-  values.forEach((value, i) => {
-    const row = rows[i] as Settlement;
-    if (Buffer.isBuffer(value)) {
-      keys.push(row.paymentKey);
-      total += Buffer.byteLength(row.paymentKey) + value.length;
-    } else unfit.push({ raw: row, transactionKey: row.transactionKey, field: '(avro)', reason: `row ${value.unfit}` });
-  });
-  const bytes = Buffer.allocUnsafeSlow(total);
-  const bounds = new Uint32Array(2 * keys.length + 1);
+  let bytes: Buffer = Buffer.allocUnsafeSlow(Math.max(1024, Math.ceil(rows.length * bytesPerRecordHint * 1.1)));
+  let bounds = new Uint32Array(2 * rows.length + 1);
   let pos = 0;
   let k = 0;
-  for (const value of values) {
-    if (!Buffer.isBuffer(value)) continue;
+  for (const row of rows) {
+    const key = row.paymentKey;
+    // a key of n UTF-16 units takes at most 3n bytes; the value's room is asked for by writeValue
+    while (bytes.length - pos < 3 * key.length) bytes = grown(bytes, pos, 3 * key.length);
+    const valueAt = pos + bytes.write(key, pos);
+    let end: number;
+    try {
+      end = serde.writeValue(row, bytes, valueAt);
+      while (end < 0) {
+        bytes = grown(bytes, valueAt, bytes.length - valueAt - end);
+        end = serde.writeValue(row, bytes, valueAt);
+      }
+    } catch {
+      unfit.push({ raw: row, transactionKey: row.transactionKey, field: '(avro)', reason: `row ${serde.unfitReason(row)}` });
+      continue;
+    }
     bounds[2 * k] = pos;
-    pos += bytes.write(keys[k] as string, pos);
-    bounds[2 * k + 1] = pos;
-    pos += value.copy(bytes, pos);
+    bounds[2 * k + 1] = valueAt;
+    pos = end;
     k += 1;
   }
   bounds[2 * k] = pos;
-  return { page: { bytes, bounds }, unfit };
+  if (k < rows.length) bounds = bounds.slice(0, 2 * k + 1);
+  if (k > 0) bytesPerRecordHint = Math.ceil(pos / k);
+  return { page: { bytes: bytes.subarray(0, pos), bounds }, unfit };
+}
+
+/** A buffer at least twice as large holding the first `used` bytes of `bytes`, with `need` bytes free after them. */
+function grown(bytes: Buffer, used: number, need: number): Buffer {
+  const next = Buffer.allocUnsafeSlow(Math.max(2 * bytes.length, used + need));
+  bytes.copy(next, 0, 0, used);
+  return next;
 }
 
 export const metaHeaders = (meta: PublishMeta): Record<string, Buffer> => ({ [HEADER_EXECUTION_ID]: Buffer.from(meta.executionId), [HEADER_PAGE]: Buffer.from(String(meta.page)) });

@@ -107,13 +107,22 @@ export class SettlementSerde {
           end = this.#write(row, chunk, 0);
         }
       } catch {
-        out.push({ unfit: this.#unfitReason(row) });
+        out.push({ unfit: this.unfitReason(row) });
         continue;
       }
       out.push(chunk.subarray(pos, end));
       pos = end;
     }
     return out;
+  }
+
+  /**
+   * Writes one row's Confluent-framed value (magic 0, schema id, Avro body) into `chunk` at `pos`. Returns the end
+   * offset, or a negative number (bytes missing) when the chunk is too small; throws when the row does not fit the
+   * schema (unfitReason says where).
+   */
+  writeValue(row: Settlement, chunk: Buffer, pos: number): number {
+    return this.#write(row, chunk, pos);
   }
 
   /** Returns the end offset, or a negative number (bytes missing) when the chunk is too small. */
@@ -130,7 +139,8 @@ export class SettlementSerde {
     }
   }
 
-  #unfitReason(row: Settlement): string {
+  /** Why a row writeValue refused does not fit the schema, with the paths. */
+  unfitReason(row: Settlement): string {
     const paths: string[] = [];
     this.type.isValid(fitToAvro(this.type, row), { errorHook: (path: string[]) => paths.push(path.join('.')) });
     return `does not fit the Avro schema${paths.length ? ` at ${paths.slice(0, 5).join(', ')}` : ''}`;

@@ -35,4 +35,44 @@ describe('encodePage / pageMessages (a page as one transferable buffer)', () => 
     expect(pageMessages(page, { executionId: '1', page: 1 })).toHaveLength(1);
     expect(unfit).toEqual([expect.objectContaining({ transactionKey: 'BAD', field: '(avro)', reason: expect.stringContaining('does not fit the Avro schema') })]);
   });
+
+  /** The page as the earlier two-step encoding laid it out: encodeBatch's values, each after its key. */
+  function reference(rows: readonly Settlement[]): { bytes: Buffer; bounds: number[] } {
+    const parts: Buffer[] = [];
+    const bounds: number[] = [];
+    let pos = 0;
+    for (const [i, value] of serde.encodeBatch(rows).entries()) {
+      if (!Buffer.isBuffer(value)) continue;
+      const key = Buffer.from((rows[i] as Settlement).paymentKey);
+      bounds.push(pos, pos + key.length);
+      parts.push(key, value);
+      pos += key.length + value.length;
+    }
+    bounds.push(pos);
+    return { bytes: Buffer.concat(parts), bounds };
+  }
+
+  it('lays out the page byte for byte as key + encodeBatch value, past a buffer sized too small, with multi-byte keys and rejects in between', () => {
+    const base = settlement(examples[0]);
+    const small = generateSettlementRows({ count: 3, from: '2025-02-03' }).map(settlement);
+    encodePage(serde, small); // the next page is sized from these rows
+    const huge = { ...base, transactionKey: 'HUGE', paymentKey: '결제키-'.repeat(60), method: 'x'.repeat(20), card: { ...(base.card as Record<string, unknown>), company: '가'.repeat(20_000) } };
+    const bad = { ...base, transactionKey: 'BAD', amount: 'not a number' } as unknown as Settlement;
+    const rows = [...generateSettlementRows({ count: 50, from: '2025-02-03' }).map(settlement), bad, huge, bad, ...small];
+    const { page, unfit } = encodePage(serde, rows);
+    const expected = reference(rows);
+    expect(Buffer.from(page.bytes).equals(expected.bytes)).toBe(true);
+    expect([...page.bounds]).toEqual(expected.bounds);
+    expect(unfit.map((u) => u.transactionKey)).toEqual(['BAD', 'BAD']);
+    expect(pageMessages(page, { executionId: '1', page: 1 }).map((m) => String(m.key))).toEqual(rows.filter((r) => r !== bad).map((r) => r.paymentKey));
+  });
+
+  it('gives an empty page (one bound) when no row fits the schema', () => {
+    const bad = { ...settlement(examples[0]), transactionKey: 'BAD', amount: 'not a number' } as unknown as Settlement;
+    const { page, unfit } = encodePage(serde, [bad, bad]);
+    expect([...page.bounds]).toEqual([0]);
+    expect(page.bytes.byteLength).toBe(0);
+    expect(unfit).toHaveLength(2);
+  });
 });
+

@@ -85,4 +85,26 @@ describe('RunawayPageGuard', () => {
     g.admit(1, keys('a', 'b'));
     expect(() => g.admit(2, keys('b'))).toThrowError(expect.objectContaining({ code: 'TOSS_PAGE_REPEATED', details: { page: 2, previousPage: 1, rows: 1 } }));
   });
+
+  it('admits a page that only overlaps the page before, whichever of its rows is new (first, middle or last)', () => {
+    const g = new RunawayPageGuard({ maxPages: 100, source: 'explicit' }, 3, 'w');
+    g.admit(1, keys('a', 'b', 'c'));
+    g.admit(2, keys('b', 'c', 'd')); // first key seen, last new
+    g.admit(3, keys('e', 'c', 'd')); // first key new, the rest seen
+    g.admit(4, keys('d', 'f', 'e')); // middle new
+    g.admit(5, keys('g', 'h', 'i'));
+  });
+
+  it('refuses a page that repeats the page before in another order, or all but a key-less row of it', () => {
+    const g = new RunawayPageGuard({ maxPages: 100, source: 'explicit' }, 3, 'w');
+    g.admit(1, [{ transactionKey: 'a' }, { paymentKey: 'no key' }, { transactionKey: 'b' }]);
+    expect(() => g.admit(2, keys('b', 'a'))).toThrowError(expect.objectContaining({ code: 'TOSS_PAGE_REPEATED', details: { page: 2, previousPage: 1, rows: 2 } }));
+  });
+
+  it('does not count a key-less row as seen on the page before (the page goes on to be a reject, not a repeat)', () => {
+    const g = new RunawayPageGuard({ maxPages: 100, source: 'explicit' }, 3, 'w');
+    g.admit(1, [{ transactionKey: 'a' }, { paymentKey: 'no key' }]);
+    g.admit(2, [{ transactionKey: 'a' }, { paymentKey: 'no key' }]);
+    g.admit(3, [{ paymentKey: 'no key' }, { transactionKey: 'a' }]);
+  });
 });

@@ -117,6 +117,17 @@ describe('validateSettlement rejects a row with a reason naming the field', () =
     expect(accepted(copy(cardApproval, { approvedAt: '2024-02-29T23:59:59+09:00' })).approvedAt).toBe('2024-02-29T23:59:59+09:00');
   });
 
+  it('checks every digit group of a date and a clock (years below 100, century leap years, minute and second 60)', () => {
+    expect(rejection(copy(cardApproval, { soldDate: '0099-12-31' })).reason).toMatch(/not a calendar date/);
+    expect(rejection(copy(cardApproval, { soldDate: '1900-02-29' })).reason).toMatch(/not a calendar date/);
+    expect(accepted(copy(cardApproval, { soldDate: '2000-02-29' })).soldDate).toBe('2000-02-29');
+    expect(rejection(copy(cardApproval, { paidOutDate: '2025-04-31' })).field).toBe('paidOutDate');
+    expect(rejection(copy(cardApproval, { paidOutDate: '2025-01-00' })).field).toBe('paidOutDate');
+    expect(rejection(copy(cardApproval, { approvedAt: '2025-02-09T06:60:00+09:00' })).reason).toBe('approvedAt "2025-02-09T06:60:00+09:00" is not a valid time');
+    expect(rejection(copy(cardApproval, { approvedAt: '2025-02-09T06:58:60+09:00' })).reason).toMatch(/not a valid time/);
+    expect(accepted(copy(cardApproval, { approvedAt: '2025-12-31T00:00:00-05:00' })).approvedAt).toBe('2025-12-31T00:00:00-05:00');
+  });
+
   it('rejects an approvedAt without an offset (it would be read in the machine time zone)', () => {
     expect(rejection(copy(cardApproval, { approvedAt: '2025-02-09T06:58:32' })).field).toBe('approvedAt');
     expect(accepted(copy(cardApproval, { approvedAt: '2025-02-09T06:58:32.123Z' })).approvedAt).toBe('2025-02-09T06:58:32.123Z');
@@ -178,6 +189,12 @@ describe('validateSettlement carries the fields Toss sends that we do not model'
     expect(row.card).toMatchObject(cardCancel.card as Row);
     expect(row.cancel).not.toHaveProperty('refundedAt');
     expect(row.fees).toEqual(cardCancel.fees);
+  });
+
+  it('names an unknown field of a later fees entry by its own index, and keeps only the modelled fee fields', () => {
+    const row = accepted(copy(cardApproval, { fees: [{ type: 'BASE', fee: 2000 }, { type: 'ETC', fee: 250, memo: 'x', note: 1 }] }));
+    expect(JSON.parse(String(row.unknownFields))).toEqual({ 'fees[1].memo': 'x', 'fees[1].note': 1 });
+    expect(row.fees).toEqual([{ type: 'BASE', fee: 2000 }, { type: 'ETC', fee: 250 }]);
   });
 
   it('finds them two levels down (virtualAccount.refundReceiveAccount)', () => {
