@@ -1,4 +1,5 @@
-import { validateSettlement } from '../../domain/settlement/validate-settlement.js';
+import { validateTypedSettlement } from '../../domain/settlement/validate-settlement.js';
+import type { Settlement } from '../../domain/settlement/settlement.js';
 import { unknownFieldNames } from '../../domain/settlement/settlement-shape.js';
 import { SettleError, isSettleError } from '../../domain/shared/settle-error.js';
 import { abortableSleep, retry } from '../shared/retry.js';
@@ -115,7 +116,7 @@ interface Poison {
 function classify(decoder: RecordDecoder, record: IncomingRecord): StoredRecord | Poison | PromiseLike<StoredRecord | Poison> {
   const value = record.value;
   if (value === null || value.length === 0) return { code: 'EMPTY_VALUE', message: 'record has no value (tombstone or empty)' };
-  let decoded: unknown;
+  let decoded: Settlement | PromiseLike<Settlement>;
   try {
     decoded = decoder.decode(value);
   } catch (error) {
@@ -134,8 +135,9 @@ function poison(error: unknown): Poison {
   throw error;
 }
 
-function check(decoded: unknown, record: IncomingRecord): StoredRecord | Poison {
-  const result = validateSettlement(decoded);
+// the decoder's schema typed the record: only the rules a schema cannot state are checked (no second validation)
+function check(decoded: Settlement, record: IncomingRecord): StoredRecord | Poison {
+  const result = validateTypedSettlement(decoded);
   if (!result.ok) return { code: 'SETTLEMENT_INVALID', message: `${result.rejection.field}: ${result.rejection.reason}` };
   // the store keeps approvedAt as an instant too; a pattern-valid but impossible time (02-30) is poison here
   const approvedAtMs = parseOffsetDateTime(result.value.approvedAt);

@@ -69,9 +69,12 @@ export interface DeadLetterSink {
 }
 
 /**
- * Turns record bytes into an unvalidated value; throws (or rejects with) SettleError: category data = poison,
- * transient = retry. May answer synchronously once it has what it needs (the writer schema): no promise per record.
+ * Turns record bytes into a settlement typed by the Avro schema: every field present with its kind, nulls only
+ * where the schema allows them, nested objects of their shape, no key the schema lacks (what Toss sent beyond it
+ * travels in `unknownFields`). The ingest then checks only what a schema cannot say (validateTypedSettlement).
+ * Throws (or rejects with) SettleError: category data = poison, transient = retry. May answer synchronously once
+ * it has what it needs (the writer schema): no promise per record.
  */
 export interface RecordDecoder {
-  decode(value: Buffer): unknown;
+  decode(value: Buffer): Settlement | PromiseLike<Settlement>;
 }

@@ -1,10 +1,11 @@
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import avsc from 'avsc';
 import type { RecordDecoder } from '../../application/ingest/ports.js';
+import type { Settlement } from '../../domain/settlement/settlement.js';
 import { SettleError } from '../../domain/shared/settle-error.js';
 import { readSettlementSchema } from './settlement-serde.js';
 
-type Read = (payload: Buffer) => unknown;
+type Read = (payload: Buffer) => Settlement;
 
 /**
  * The consumer's decoder: Confluent wire format, the writer schema fetched from the registry by id ONCE
@@ -25,7 +26,7 @@ export class RegistrySettlementDecoder implements RecordDecoder {
   }
 
   /** Synchronous once the writer schema of the id is loaded; a promise only for the first records of an id. */
-  decode(value: Buffer): unknown {
+  decode(value: Buffer): Settlement | Promise<Settlement> {
     if (value.length < 5 || value[0] !== 0) throw new SettleError('NOT_CONFLUENT_WIRE_FORMAT', 'record value is not Confluent wire format (magic byte 0 + schema id)', { category: 'data' });
     const id = value.readInt32BE(1);
     const read = this.loaded.get(id);
@@ -60,7 +61,8 @@ export class RegistrySettlementDecoder implements RecordDecoder {
       throw new SettleError('NOT_AVRO_SCHEMA', `schema id ${id} is not an Avro schema`, { category: 'data' });
     try {
       const resolver = this.reader.createResolver(writer);
-      return (payload) => this.reader.fromBuffer(payload, resolver);
+      // our reader schema types the record as a Settlement (a unit test keeps the schema and the shape equal)
+      return (payload) => this.reader.fromBuffer(payload, resolver) as Settlement;
     } catch (error) {
       // the writer's schema cannot be read as ours: every record written with it is poison, not a retry
       throw new SettleError('SCHEMA_NOT_READABLE', `schema id ${id} cannot be read as the settlement schema: ${(error as Error).message}`, { category: 'data', cause: error });
@@ -68,7 +70,7 @@ export class RegistrySettlementDecoder implements RecordDecoder {
   }
 }
 
-function readWith(read: Read, id: number, value: Buffer): unknown {
+function readWith(read: Read, id: number, value: Buffer): Settlement {
   try {
     return read(value.subarray(5));
   } catch (error) {

@@ -62,12 +62,13 @@ export class RecordingDeadLetterSink implements DeadLetterSink {
 /** Values are JSON; "garbage" fails like undecodable Avro; `failures` simulate a registry outage. */
 export class JsonDecoder implements RecordDecoder {
   failures: unknown[] = [];
-  async decode(value: Buffer): Promise<unknown> {
+  /** JSON of a Settlement, as the tests write it (the Avro decoder's types are the test's to keep). */
+  async decode(value: Buffer): Promise<Settlement> {
     const failure = this.failures.shift();
     if (failure !== undefined) throw failure;
     const text = value.toString('utf8');
     if (text === 'garbage') throw new SettleError('NOT_CONFLUENT_WIRE_FORMAT', 'record value is not Confluent wire format', { category: 'data' });
-    return JSON.parse(text) as unknown;
+    return JSON.parse(text) as Settlement;
   }
 }
 

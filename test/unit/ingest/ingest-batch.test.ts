@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createIngestBatch, type IngestBatchDeps, type IngestInput } from '../../../src/application/ingest/ingest-batch.js';
 import type { IncomingRecord } from '../../../src/application/ingest/ports.js';
 import { abortableSleep } from '../../../src/application/shared/retry.js';
+import type { Settlement } from '../../../src/domain/settlement/settlement.js';
 import { SettleError } from '../../../src/domain/shared/settle-error.js';
 import { syntheticSettlement } from '../../../src/presentation/bench/synthetic-settlements.js';
 import { InMemorySettlementStore, JsonDecoder, RecordingDeadLetterSink, transient } from './fakes.js';
@@ -65,7 +66,7 @@ describe('ingestBatch', () => {
 
   it('classifies the same way, in log order, with a decoder that answers synchronously (a loaded writer schema)', async () => {
     const async = new JsonDecoder();
-    const decoder = { decode: (value: Buffer): unknown => (value.toString() === 'garbage' ? async.decode(value) : (JSON.parse(value.toString()) as unknown)) };
+    const decoder = { decode: (value: Buffer) => (value.toString() === 'garbage' ? async.decode(value) : (JSON.parse(value.toString()) as Settlement)) };
     const { store, dlq, ingest, control } = setup({ decoder });
     const invalid = { ...syntheticSettlement(2, 'ut'), payOutAmount: 1 };
     const input = batchOf([...rows(1, 9), record(10, Buffer.from('garbage')), record(11, json(invalid)), ...rows(2, 12)]);
