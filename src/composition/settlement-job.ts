@@ -22,11 +22,15 @@ import type { Wired } from './wired.js';
 
 
 /**
- * kafkajs on its own thread when the compiled producer thread is there (the CLI runs from dist/), so the
- * next page is fetched, validated and encoded while this one is sent; two pages in flight at most. Running
- * from TypeScript sources (tests import the use case, not this) it stays on the calling thread.
+ * kafkajs on the calling thread: one V8 isolate. Two pages stay in flight (the next page is fetched, validated and
+ * encoded while kafkajs waits for this one's acks), on the event loop instead of a second thread. Measured with
+ * `npm run bench -- --rows 300000 --raw-methods= --json` on 2 shared cores, one isolate against kafkajs on its own
+ * thread: peak RSS 223-238 MB against 318-346 MB, CPU 40-42 µs/row against 41-49, produce rows/s within the noise
+ * (README, "The producer's memory"). A second isolate costs its own heap, young generation and copy of the modules;
+ * on two cores it bought no speed. SETTLE_PRODUCER_THREAD=1 puts kafkajs on its own thread again (the compiled
+ * producer thread must be there: the CLI runs from dist/), to measure it on other machines.
  */
-const PUBLISH_ON_THREAD = existsSync(fileURLToPath(PRODUCER_THREAD_URL));
+const PUBLISH_ON_THREAD = process.env.SETTLE_PRODUCER_THREAD === '1' && existsSync(fileURLToPath(PRODUCER_THREAD_URL));
 const PAGES_IN_FLIGHT = 2;
 
 export interface WiredSettlementJob extends Wired<RunSettlementJob> {

@@ -1,14 +1,13 @@
 import type { Connection } from 'mysql2/promise';
 import { LocalDate, todayInSeoul } from '../domain/calendar/local-date.js';
-import { type DateRange, planEnsure, type PlannedPartition } from '../domain/settlement/settlement-partitions.js';
+import { type DateRange, DEFAULT_DAYS_AHEAD, planEnsure, type PlannedPartition } from '../domain/settlement/settlement-partitions.js';
 import type { SettlementWindow } from '../domain/settlement/settlement-window.js';
 import type { Config } from '../infrastructure/config/config.js';
 import type { Logger } from '../infrastructure/logging/logger.js';
 import { createMySqlConnection } from '../infrastructure/mysql/mysql-pool.js';
 import { MySqlSettlementPartitions } from '../infrastructure/mysql/mysql-settlement-partitions.js';
 
-/** Days past today (Seoul) that `settle db partitions ensure` and `settle produce` keep partitioned ahead. */
-export const DEFAULT_DAYS_AHEAD = 7;
+export { DEFAULT_DAYS_AHEAD };
 /** How long produce waits for the table's metadata lock (held by the consumer's open transactions) before giving up. */
 const PRODUCE_LOCK_WAIT_SECONDS = 10;
 

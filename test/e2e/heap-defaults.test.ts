@@ -42,8 +42,8 @@ describe('heap defaults of the binary', () => {
     const [first, second] = r.images as [Image, Image];
     expect(second.pid).toBe(first.pid);
     expect(first.marker).toBeNull();
-    expect(second.execArgv).toEqual(expect.arrayContaining(['--max-semi-space-size=16', '--max-old-space-size=128']));
-    expect(second.marker).toContain('--max-semi-space-size=16');
+    expect(second.execArgv).toEqual(expect.arrayContaining(['--max-semi-space-size=8', '--max-old-space-size=128']));
+    expect(second.marker).toContain('--max-semi-space-size=8');
   });
 
   it('a flag the user gave wins: only the missing ones are added', async () => {

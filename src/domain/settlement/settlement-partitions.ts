@@ -9,6 +9,8 @@ import { SettleError } from '../shared/settle-error.js';
  */
 export const HISTORY_PARTITION = 'p_history';
 export const FUTURE_PARTITION = 'p_future';
+/** Days past today (Seoul) that `settle db partitions ensure` and `settle produce` keep partitioned ahead. */
+export const DEFAULT_DAYS_AHEAD = 7;
 /** More than this many partitions in one `ensure` is a mistake (a far-off date), not maintenance. */
 export const MAX_PARTITIONS_PER_ENSURE = 1000;
 /**

@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { SchemaRegistry, SchemaType, COMPATIBILITY } from '@kafkajs/confluent-schema-registry';
 import avsc from 'avsc';
 import { createRequire } from 'node:module';
@@ -9,8 +7,9 @@ import type { Settlement } from '../../domain/settlement/settlement.js';
 import { SettleError } from '../../domain/shared/settle-error.js';
 import { fitToAvro } from './avro-fit.js';
 
-export const SETTLEMENT_SCHEMA_FILE = fileURLToPath(new URL('../../../schemas/toss-settlement.avsc', import.meta.url));
-export const subjectFor = (topic: string): string => `${topic}-value`;
+import { readSettlementSchema, subjectFor } from './settlement-schema-file.js';
+
+export { SETTLEMENT_SCHEMA_FILE, readSettlementSchema, subjectFor } from './settlement-schema-file.js';
 
 /** A row the schema refused (a nested field Toss sent as null or left out, say), with where. */
 export interface Unfit {
@@ -20,9 +19,6 @@ export interface Unfit {
 const CHUNK_BYTES = 1024 * 1024;
 const BYTES_PER_ROW_GUESS = 512;
 
-export function readSettlementSchema(file = SETTLEMENT_SCHEMA_FILE): string {
-  return readFileSync(file, 'utf8');
-}
 
 /**
  * How long one registry request may take. The client has no deadline of its own: a registry that accepts the

@@ -1,8 +1,8 @@
 import { createInterface } from 'node:readline/promises';
 import { CommanderError, type Command } from 'commander';
 import { isSettleError } from '../../domain/shared/settle-error.js';
-import { loadConfig, type Env } from '../../infrastructure/config/config.js';
-import { createLogger, type Logger } from '../../infrastructure/logging/logger.js';
+import type { Env, loadConfig as LoadConfig } from '../../infrastructure/config/config.js';
+import type { createLogger as CreateLogger, Logger } from '../../infrastructure/logging/logger.js';
 import type { CliContext } from './cli-context.js';
 import { ExitCode, exitCodeOf } from './exit-codes.js';
 import { buildProgram } from './program.js';
@@ -44,6 +44,19 @@ export async function runCli(options: RunCliOptions): Promise<{ code: number; lo
   let logLevel = options.env.LOG_LEVEL ?? 'info';
   let levelGiven = options.env.LOG_LEVEL !== undefined && options.env.LOG_LEVEL !== '';
   let command = '';
+  // the config's validation (zod) and the logger (pino) are loaded before a command's action runs, never for
+  // --help or --version: see services()
+  let loadConfig: typeof LoadConfig | null = null;
+  let createLogger: typeof CreateLogger | null = null;
+  const services = async () => {
+    loadConfig ??= (await import('../../infrastructure/config/config.js')).loadConfig;
+    createLogger ??= (await import('../../infrastructure/logging/logger.js')).createLogger;
+    return { loadConfig, createLogger };
+  };
+  const loaded = <T>(service: T | null): T => {
+    if (service === null) throw new Error('the CLI services are loaded before an action runs');
+    return service;
+  };
 
   const ctx: CliContext = {
     env: options.env,
@@ -54,13 +67,13 @@ export async function runCli(options: RunCliOptions): Promise<{ code: number; lo
     config(needs, overrides = {}) {
       const merged: Record<string, string | undefined> = { ...options.env };
       for (const [k, v] of Object.entries(overrides)) if (v !== undefined) merged[k] = String(v);
-      const config = loadConfig(merged, needs);
+      const config = loaded(loadConfig)(merged, needs);
       logLevel = config.logLevel;
       levelGiven = merged.LOG_LEVEL !== undefined && merged.LOG_LEVEL !== '';
       return config;
     },
     logger() {
-      logger ??= createLogger(levelGiven ? logLevel : defaultLogLevel(command, stderr.isTTY === true));
+      logger ??= loaded(createLogger)(levelGiven ? logLevel : defaultLogLevel(command, stderr.isTTY === true));
       return logger;
     },
     signal: options.signal,
@@ -78,8 +91,9 @@ export async function runCli(options: RunCliOptions): Promise<{ code: number; lo
   };
 
   const program = buildProgram(ctx, options.version);
-  program.hook('preAction', (_program, action) => {
+  program.hook('preAction', async (_program, action) => {
     command = commandPath(action);
+    await services();
   });
   try {
     await program.parseAsync(options.argv as string[]);

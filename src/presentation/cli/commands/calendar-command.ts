@@ -4,7 +4,6 @@ import { BusinessCalendar } from '../../../domain/calendar/business-calendar.js'
 import { HORIZON_WARNING_DAYS } from '../../../domain/calendar/calendar-horizon.js';
 import { LocalDate, todayInSeoul } from '../../../domain/calendar/local-date.js';
 import { SettleError } from '../../../domain/shared/settle-error.js';
-import { createKoreanHolidays } from '../../../infrastructure/calendar/create-business-calendar.js';
 import type { KoreanHolidays } from '../../../infrastructure/calendar/korean-holidays.js';
 import type { CliContext } from '../cli-context.js';
 import { globalOverrides } from '../global-options.js';
@@ -31,6 +30,7 @@ export function registerCalendarCommand(program: Command, ctx: CliContext): void
 
   const open = async (cmd: Command): Promise<{ calendar: BusinessCalendar; holidays: KoreanHolidays; defaultDays: number }> => {
     const config = ctx.config([], globalOverrides(cmd));
+    const { createKoreanHolidays } = await import('../../../infrastructure/calendar/create-business-calendar.js');
     const holidays = await createKoreanHolidays({ overridesFile: config.calendar.overridesFile });
     return { calendar: new BusinessCalendar(holidays), holidays, defaultDays: config.calendar.payoutDelayBusinessDays };
   };

@@ -1,13 +1,9 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../cli-context.js';
 import { globalOverrides } from '../global-options.js';
-import { createMySqlConnection } from '../../../infrastructure/mysql/mysql-pool.js';
-import { migrate, pendingMigrations } from '../../../infrastructure/mysql/migrator.js';
-import { translateMySqlError } from '../../../infrastructure/mysql/mysql-errors.js';
-import { MySqlSettlementPartitions } from '../../../infrastructure/mysql/mysql-settlement-partitions.js';
-import { DEFAULT_DAYS_AHEAD } from '../../../composition/settlement-partitions.js';
+import type { MySqlSettlementPartitions } from '../../../infrastructure/mysql/mysql-settlement-partitions.js';
 import { LocalDate, todayInSeoul } from '../../../domain/calendar/local-date.js';
-import { describePartitions, type DescribedPartition, planArchive, planEnsure, rangeLabel } from '../../../domain/settlement/settlement-partitions.js';
+import { DEFAULT_DAYS_AHEAD, describePartitions, type DescribedPartition, planArchive, planEnsure, rangeLabel } from '../../../domain/settlement/settlement-partitions.js';
 import { dateFlag, intFlag, usage } from '../flag-parsers.js';
 import { renderTable, type Column } from '../table.js';
 
@@ -18,6 +14,7 @@ export function registerDbCommand(program: Command, ctx: CliContext): void {
     .option('--json', 'print the result as JSON')
     .action(async (opts: { json?: boolean }, cmd: Command) => {
       const config = ctx.config(['mysql'], globalOverrides(cmd));
+      const { createMySqlConnection, migrate, translateMySqlError } = await mysql();
       const conn = await createMySqlConnection(config.mysql, { multipleStatements: true }).catch(translateMySqlError);
       try {
         const result = await migrate(conn, ctx.logger().child({ component: 'migrator' })).catch(translateMySqlError);
@@ -32,6 +29,7 @@ export function registerDbCommand(program: Command, ctx: CliContext): void {
     .option('--json', 'print the result as JSON')
     .action(async (opts: { json?: boolean }, cmd: Command) => {
       const config = ctx.config(['mysql'], globalOverrides(cmd));
+      const { createMySqlConnection, pendingMigrations, translateMySqlError } = await mysql();
       const conn = await createMySqlConnection(config.mysql).catch(translateMySqlError);
       try {
         const status = await pendingMigrations(conn).catch(translateMySqlError);
@@ -44,6 +42,17 @@ export function registerDbCommand(program: Command, ctx: CliContext): void {
   registerPartitionsCommand(db, ctx);
 }
 
+/** The MySQL side of `db`, loaded on use (mysql2 stays out of every other command's memory). */
+const mysql = async () => {
+  const [{ createMySqlConnection }, { migrate, pendingMigrations }, { translateMySqlError }, { MySqlSettlementPartitions }] = await Promise.all([
+    import('../../../infrastructure/mysql/mysql-pool.js'),
+    import('../../../infrastructure/mysql/migrator.js'),
+    import('../../../infrastructure/mysql/mysql-errors.js'),
+    import('../../../infrastructure/mysql/mysql-settlement-partitions.js'),
+  ]);
+  return { createMySqlConnection, migrate, pendingMigrations, translateMySqlError, MySqlSettlementPartitions };
+};
+
 /** How long an ALTER waits for the table's metadata lock (the consumer's open transactions hold it). */
 const LOCK_WAIT_SECONDS = 60;
 
@@ -54,6 +63,7 @@ function registerPartitionsCommand(db: Command, ctx: CliContext): void {
 
   const withPartitions = async <T>(cmd: Command, fn: (p: MySqlSettlementPartitions) => Promise<T>): Promise<T> => {
     const config = ctx.config(['mysql'], globalOverrides(cmd));
+    const { createMySqlConnection, translateMySqlError, MySqlSettlementPartitions } = await mysql();
     const conn = await createMySqlConnection(config.mysql).catch(translateMySqlError);
     try {
       return await fn(new MySqlSettlementPartitions(conn, { lockWaitTimeoutSeconds: LOCK_WAIT_SECONDS }));

@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
 import { SettleError } from '../../../domain/shared/settle-error.js';
-import { createKafka } from '../../../infrastructure/kafka/kafka-client.js';
 import { type DlqRecord, dlqWatermarks, readRanges } from '../../../infrastructure/kafka/dlq-reader.js';
-import { redrive } from '../../../infrastructure/kafka/dlq-redriver.js';
 import { dlqTopic } from '../../../infrastructure/kafka/topic-admin.js';
 import type { CliContext } from '../cli-context.js';
 import { ExitCode } from '../exit-codes.js';
@@ -61,7 +59,7 @@ export function registerDlqCommand(program: Command, ctx: CliContext): void {
       const limit = Number(opts.limit);
       if (!Number.isInteger(limit) || limit < 1) throw new SettleError('LIMIT_INVALID', '--limit must be a whole number ≥ 1', { category: 'usage' });
       const config = ctx.config(['kafka'], globalOverrides(cmd));
-      const kafka = createKafka(config.kafka, ctx.logger());
+      const kafka = (await import('../../../infrastructure/kafka/kafka-client.js')).createKafka(config.kafka, ctx.logger()); // kafkajs, loaded on use
       const topic = dlqTopic(config.kafka.topic);
       const marks = await dlqWatermarks(kafka, topic);
       const ranges = new Map([...marks].map(([p, w]) => [p, { from: Math.max(w.low, w.high - limit), to: w.high }]));
@@ -83,7 +81,7 @@ export function registerDlqCommand(program: Command, ctx: CliContext): void {
       if (opts.all === (opts.offset.length > 0)) throw new SettleError('REDRIVE_SELECTION_INVALID', 'give either --offset … or --all', { category: 'usage' });
       const wanted = opts.offset.map(parseDlqOffset);
       const config = ctx.config(['kafka'], globalOverrides(cmd));
-      const kafka = createKafka(config.kafka, ctx.logger());
+      const kafka = (await import('../../../infrastructure/kafka/kafka-client.js')).createKafka(config.kafka, ctx.logger()); // kafkajs, loaded on use
       const topic = dlqTopic(config.kafka.topic);
       const marks = await dlqWatermarks(kafka, topic);
       const ranges = new Map<number, { from: number; to: number }>();
@@ -99,7 +97,7 @@ export function registerDlqCommand(program: Command, ctx: CliContext): void {
       for (const m of missing) ctx.err(`not found: ${m.partition}:${m.offset} in ${topic}`);
       for (const r of foreign) ctx.err(`skipped ${r.partition}:${r.offset}: no dead-letter headers, original topic unknown`);
       for (const r of chosen.filter((x) => x.info)) ctx.out(`${opts.dryRun ? 'would redrive' : 'redrive'} ${line(r)}`);
-      const published = opts.dryRun ? 0 : await redrive(kafka, topic, chosen);
+      const published = opts.dryRun ? 0 : await (await import('../../../infrastructure/kafka/dlq-redriver.js')).redrive(kafka, topic, chosen);
       ctx.out(opts.dryRun ? `dry run: ${chosen.length - foreign.length} record(s) would be re-published` : `re-published ${published} record(s)`);
       if (missing.length > 0 || foreign.length > 0) ctx.setExitCode(ExitCode.DATA);
     });

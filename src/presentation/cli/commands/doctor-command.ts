@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
 import type { Env } from '../../../infrastructure/config/config.js';
 import type { CheckResult } from '../../../infrastructure/health/health-check.js';
-import { runHealthChecks } from '../../../infrastructure/health/run-health-checks.js';
-import { createLogger } from '../../../infrastructure/logging/logger.js';
 import type { CliContext } from '../cli-context.js';
 import { ExitCode } from '../exit-codes.js';
 import { globalOverrides } from '../global-options.js';
@@ -25,6 +23,8 @@ export function registerDoctorCommand(program: Command, ctx: CliContext): void {
     .action(async (opts: { json?: boolean }, cmd: Command) => {
       const env: Record<string, string | undefined> = { ...ctx.env };
       for (const [k, v] of Object.entries(globalOverrides(cmd))) if (v !== undefined) env[k] = v;
+      // loaded on use: every client the checks need stays out of the other commands' memory
+      const [{ runHealthChecks }, { createLogger }] = await Promise.all([import('../../../infrastructure/health/run-health-checks.js'), import('../../../infrastructure/logging/logger.js')]);
       const results = await runHealthChecks(env, { logger: createLogger('silent') });
       const code = doctorExitCode(results);
       const scrub = scrubber(env);

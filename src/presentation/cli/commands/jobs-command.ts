@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
 import type { ExecutionView } from '../../../application/settlement/job-admin.js';
 import { windowRuns } from '../../../domain/batch/shard.js';
-import { createMySqlPool } from '../../../infrastructure/mysql/mysql-pool.js';
-import { MySqlJobAdmin } from '../../../infrastructure/mysql/mysql-job-admin.js';
+import type { MySqlJobAdmin } from '../../../infrastructure/mysql/mysql-job-admin.js';
 import type { CliContext } from '../cli-context.js';
 import { intFlag, usage } from '../flag-parsers.js';
 import { globalOverrides } from '../global-options.js';
@@ -14,6 +13,8 @@ export function registerJobsCommand(program: Command, ctx: CliContext): void {
   const jobs = program.command('jobs').description('inspect and repair producer job executions');
   const withAdmin = async <T>(cmd: Command, fn: (admin: MySqlJobAdmin) => Promise<T>): Promise<T> => {
     const config = ctx.config(['mysql'], globalOverrides(cmd));
+    // loaded on use: mysql2 stays out of every other command's memory
+    const [{ createMySqlPool }, { MySqlJobAdmin }] = await Promise.all([import('../../../infrastructure/mysql/mysql-pool.js'), import('../../../infrastructure/mysql/mysql-job-admin.js')]);
     const pool = createMySqlPool(config.mysql, 2);
     try {
       return await fn(new MySqlJobAdmin(pool, config.jobs.heartbeatTimeoutMs));

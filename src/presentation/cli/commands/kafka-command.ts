@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../cli-context.js';
 import { globalOverrides } from '../global-options.js';
-import { createKafka } from '../../../infrastructure/kafka/kafka-client.js';
-import { ensureTopics, settlementTopics } from '../../../infrastructure/kafka/topic-admin.js';
 import { idleReplicasWarning } from '../../../domain/capacity/consumer-replicas.js';
 
 export function registerKafkaCommand(program: Command, ctx: CliContext): void {
@@ -15,6 +13,8 @@ export function registerKafkaCommand(program: Command, ctx: CliContext): void {
     .option('--json', 'print the result as JSON')
     .action(async (opts: { partitions?: string; replicas?: string; json?: boolean }, cmd: Command) => {
       const config = ctx.config(['kafka'], { ...globalOverrides(cmd), SETTLEMENT_TOPIC_PARTITIONS: opts.partitions, CONSUMER_REPLICAS: opts.replicas });
+      // loaded on use: kafkajs stays out of every other command's memory
+      const [{ createKafka }, { ensureTopics, settlementTopics }] = await Promise.all([import('../../../infrastructure/kafka/kafka-client.js'), import('../../../infrastructure/kafka/topic-admin.js')]);
       const specs = settlementTopics(config.kafka.topic, config.kafka.partitions);
       const result = await ensureTopics(createKafka(config.kafka, ctx.logger()), specs);
       // an existing topic keeps its partition count: adding partitions moves keys, so it is never done silently

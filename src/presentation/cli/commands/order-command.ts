@@ -4,8 +4,7 @@ import type { ConfigSection } from '../../../infrastructure/config/config.js';
 import type { CliContext } from '../cli-context.js';
 import { usage } from '../flag-parsers.js';
 import { globalOverrides } from '../global-options.js';
-import { wireOrders, type OrderUseCases } from '../../../composition/orders.js';
-import { cancelInput, itemsInput, parseItemFlag, payInput, placeInput, readInput, splitList } from './order-input.js';
+import type { OrderUseCases } from '../../../composition/orders.js';
 import { formatOrder, formatResult } from './order-output.js';
 
 const DEFAULT_CANCEL_REASON = 'customer request';
@@ -23,8 +22,11 @@ interface Common {
 export function registerOrderCommand(program: Command, ctx: CliContext): void {
   const order = program.command('order').description('orders and their card payments through Toss: place, pay, cancel, restock, confirm purchase, show');
 
+  // loaded on use: the inputs' schemas (zod), MySQL and the Toss client stay out of every other command's memory
+  const inputs = () => import('./order-input.js');
   const run = async (cmd: Command, sections: readonly ConfigSection[], json: boolean | undefined, work: (u: OrderUseCases) => Promise<OrderCommandResult | OrderView>) => {
     const config = ctx.config(sections, globalOverrides(cmd));
+    const { wireOrders } = await import('../../../composition/orders.js');
     const wired = await wireOrders(config, ctx.logger(), { signal: ctx.signal });
     try {
       const result = await work(wired.useCases);
@@ -43,6 +45,7 @@ export function registerOrderCommand(program: Command, ctx: CliContext): void {
     .option('--file <json>', 'read {"orderId"?, "items": [{"productId", "unitPrice", "quantity"}]} instead of flags')
     .option('--json', 'print the order as JSON')
     .action(async (opts: Common & { orderId?: string; item: string[] }, cmd: Command) => {
+      const { parseItemFlag, placeInput, readInput } = await inputs();
       const items = opts.item.length > 0 ? opts.item.map(parseItemFlag) : undefined;
       const input = await readInput(placeInput, { flags: { orderId: opts.orderId, items }, flagNames: { orderId: '--order-id', items: '--item' }, ...file(opts) });
       await run(cmd, ['mysql'], opts.json, (u) => u.place.execute({ items: input.items, ...(input.orderId ? { orderId: input.orderId } : {}) }));
@@ -57,6 +60,7 @@ export function registerOrderCommand(program: Command, ctx: CliContext): void {
     .option('--file <json>', 'read {"orderId", "paymentKey", "amount"} instead of flags')
     .option('--json', 'print the order as JSON')
     .action(async (orderId: string | undefined, opts: Common & { paymentKey?: string; amount?: string }, cmd: Command) => {
+      const { payInput, readInput } = await inputs();
       const input = await readInput(payInput, { flags: { orderId, paymentKey: opts.paymentKey, amount: opts.amount }, flagNames: { ...ORDER_ID, paymentKey: '--payment-key', amount: '--amount' }, ...file(opts) });
       await run(cmd, ['mysql', 'toss'], opts.json, (u) => u.pay.execute(input));
     });
@@ -72,6 +76,7 @@ export function registerOrderCommand(program: Command, ctx: CliContext): void {
     .option('--file <json>', 'read {"orderId", "items"?, "reason"?, "refund"?, "request"?} instead of flags')
     .option('--json', 'print the order as JSON')
     .action(async (orderId: string | undefined, opts: Common & { items?: string; reason?: string; refund?: boolean; request?: string }, cmd: Command) => {
+      const { cancelInput, readInput, splitList } = await inputs();
       const input = await readInput(cancelInput, {
         flags: { orderId, items: opts.items === undefined ? undefined : splitList(opts.items), reason: opts.reason, refund: opts.refund, request: opts.request },
         flagNames: { ...ORDER_ID, items: '--items', reason: '--reason', refund: '--refund', request: '--request' },
@@ -95,6 +100,7 @@ export function registerOrderCommand(program: Command, ctx: CliContext): void {
     .option('--file <json>', 'read {"orderId", "items"?} instead of flags')
     .option('--json', 'print the order as JSON')
     .action(async (orderId: string | undefined, opts: Common & { items?: string }, cmd: Command) => {
+      const { itemsInput, readInput, splitList } = await inputs();
       const input = await readInput(itemsInput, { flags: { orderId, items: opts.items === undefined ? undefined : splitList(opts.items) }, flagNames: { ...ORDER_ID, items: '--items' }, ...file(opts) });
       await run(cmd, ['mysql'], opts.json, (u) => u.restock.execute({ orderId: input.orderId, ...(input.items ? { productIds: input.items } : {}) }));
     });
@@ -107,6 +113,7 @@ export function registerOrderCommand(program: Command, ctx: CliContext): void {
     .option('--file <json>', 'read {"orderId", "items"?} instead of flags')
     .option('--json', 'print the order as JSON')
     .action(async (orderId: string | undefined, opts: Common & { items?: string }, cmd: Command) => {
+      const { itemsInput, readInput, splitList } = await inputs();
       const input = await readInput(itemsInput, { flags: { orderId, items: opts.items === undefined ? undefined : splitList(opts.items) }, flagNames: { ...ORDER_ID, items: '--items' }, ...file(opts) });
       await run(cmd, ['mysql'], opts.json, (u) => u.confirmPurchase.execute({ orderId: input.orderId, ...(input.items ? { productIds: input.items } : {}) }));
     });

@@ -1,14 +1,11 @@
 import type { Command } from 'commander';
-import { createBusinessCalendar } from '../../../infrastructure/calendar/create-business-calendar.js';
 import { todayInSeoul, LocalDate } from '../../../domain/calendar/local-date.js';
 import { settlementWindow, windowLabel, type SettlementWindow } from '../../../domain/settlement/settlement-window.js';
 import type { JobSummary } from '../../../application/settlement/run-settlement-job.js';
-import { wireSettlementJob } from '../../../composition/settlement-job.js';
-import { ensurePartitionsForWindow } from '../../../composition/settlement-partitions.js';
 import { payoutWindowHorizon, warnIfPastHorizon, type PayoutWindowHorizon } from '../../../composition/calendar-horizon.js';
 import type { CliContext } from '../cli-context.js';
 import { ExitCode, exitCodeOf } from '../exit-codes.js';
-import { pushProduceRun, type ProduceRunReport as ProduceRun } from '../../../infrastructure/metrics/pushgateway.js';
+import type { ProduceRunReport as ProduceRun } from '../../../infrastructure/metrics/pushgateway.js';
 import { isSettleError } from '../../../domain/shared/settle-error.js';
 import { ZERO_COUNTS } from '../../../domain/batch/job-execution.js';
 import { dateFlag, intFlag, shardFromFlags, usage } from '../flag-parsers.js';
@@ -16,7 +13,6 @@ import { MAX_SHARDS, shardLabel } from '../../../domain/batch/shard.js';
 import { MAX_PAGES_OVERRIDE } from '../../../domain/batch/runaway-page-guard.js';
 import { globalOverrides } from '../global-options.js';
 import { unknownFieldsLine } from './job-summary-output.js';
-import { createJobProgressBar } from '../../progress/job-progress-bar.js';
 import { ShutdownDeadline, SIGNAL_HELP } from '../../shutdown/shutdown-deadline.js';
 
 interface ProduceOptions {
@@ -68,6 +64,7 @@ export function registerProduceCommand(program: Command, ctx: CliContext): void 
       const pushRun = async (outcome: ProduceRun['outcome'], exitCode: number, counts: ProduceRun['counts'], errorCode: string | null) => {
         const url = ctx.env.PUSHGATEWAY_URL;
         if (!url) return;
+        const { pushProduceRun } = await import('../../../infrastructure/metrics/pushgateway.js');
         await pushProduceRun(url, { window, shard, payoutDate: payoutDate?.toString() ?? null, outcome, exitCode, counts, durationMs: Date.now() - started, finishedAt: new Date(), errorCode }, { logger, signal: deadline.expired });
       };
       // SIGTERM/SIGINT: no further page is fetched, the pages in flight are awaited until the drain deadline, the
@@ -77,9 +74,11 @@ export function registerProduceCommand(program: Command, ctx: CliContext): void 
       const produce = async () => {
         let summary: JobSummary;
         try {
+          // loaded on use, like every command's dependencies: only what this run needs is in its memory
+          const { wireSettlementJob } = await import('../../../composition/settlement-job.js');
           // the consumer's inserts of this window land in daily partitions; never fails the run (warns instead)
-          if (!opts.dryRun) await ensurePartitionsForWindow(config, logger, window);
-          const progress = ctx.stdoutIsTTY && process.stderr.isTTY ? createJobProgressBar(process.stderr, config.toss.pageSize, opts.expectedRows ?? null) : undefined;
+          if (!opts.dryRun) await (await import('../../../composition/settlement-partitions.js')).ensurePartitionsForWindow(config, logger, window);
+          const progress = ctx.stdoutIsTTY && process.stderr.isTTY ? (await import('../../progress/job-progress-bar.js')).createJobProgressBar(process.stderr, config.toss.pageSize, opts.expectedRows ?? null) : undefined;
           const wired = await wireSettlementJob(config, logger, { dryRun: opts.dryRun === true, concurrency: config.toss.concurrency, ...(progress ? { progress } : {}) });
           try {
             const { pageSize, maxPages, maxRowsPerDay } = config.toss;
@@ -115,6 +114,8 @@ export function registerProduceCommand(program: Command, ctx: CliContext): void 
           return settlementWindow(o.from, o.to, o.dateType);
         }
         if (o.dateType !== 'soldDate') throw usage('INVALID_WINDOW', '--date-type applies to an explicit --from/--to window; the default window is by soldDate');
+        // the holiday data (date-holidays, moment-timezone) only for a window that comes from the calendar
+        const { createBusinessCalendar } = await import('../../../infrastructure/calendar/create-business-calendar.js');
         const cal = await createBusinessCalendar({ overridesFile: calendar.overridesFile });
         const payout = o.payoutDate ? LocalDate.parse(o.payoutDate, '--payout-date') : todayInSeoul(new Date());
         payoutDate = payout;

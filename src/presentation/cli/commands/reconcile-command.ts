@@ -3,11 +3,9 @@ import { settlementWindow } from '../../../domain/settlement/settlement-window.j
 import type { CliContext } from '../cli-context.js';
 import { ExitCode, exitCodeOf } from '../exit-codes.js';
 import { isSettleError } from '../../../domain/shared/settle-error.js';
-import { pushReconcileRun } from '../../../infrastructure/metrics/pushgateway.js';
 import type { ReconcileReport } from '../../../application/settlement/reconcile-window.js';
 import { dateFlag, usage } from '../flag-parsers.js';
 import { globalOverrides } from '../global-options.js';
-import { wireReconcile } from '../../../composition/reconcile.js';
 import { KEYS_SHOWN, reconcileJson, reconcileText } from './reconcile-output.js';
 import { reconcilePaymentsAction } from './reconcile-payments-command.js';
 
@@ -46,10 +44,13 @@ export function registerReconcileCommand(program: Command, ctx: CliContext): voi
       const pushRun = async (outcome: 'OK' | 'MISMATCH' | 'FAILED', exitCode: number, mismatchedDates: number | null, errorCode: string | null) => {
         const url = ctx.env.PUSHGATEWAY_URL;
         if (!url) return;
+        const { pushReconcileRun } = await import('../../../infrastructure/metrics/pushgateway.js');
         await pushReconcileRun(url, { window, outcome, exitCode, mismatchedDates, durationMs: Date.now() - started, finishedAt: new Date(), errorCode }, { logger: ctx.logger() });
       };
       let report: ReconcileReport;
       try {
+        // loaded on use: the clients of Toss, Kafka, the registry and MySQL stay out of every other command's memory
+        const { wireReconcile } = await import('../../../composition/reconcile.js');
         const wired = await wireReconcile(config, ctx.logger());
         try {
           report = await wired.value.run(window, ctx.signal);

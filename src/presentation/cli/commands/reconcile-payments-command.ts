@@ -1,6 +1,5 @@
 import type { CliContext } from '../cli-context.js';
 import { ExitCode } from '../exit-codes.js';
-import { wireOrders } from '../../../composition/orders.js';
 import { formatReconciliation } from './order-output.js';
 
 export interface ReconcilePaymentsOptions {
@@ -18,6 +17,7 @@ export interface ReconcilePaymentsOptions {
  */
 export async function reconcilePaymentsAction(ctx: CliContext, options: ReconcilePaymentsOptions, overrides: Readonly<Record<string, string | undefined>> = {}): Promise<void> {
   const config = ctx.config(['mysql'], overrides);
+  const { wireOrders } = await import('../../../composition/orders.js'); // loaded on use, as in `settle order`
   const wired = await wireOrders(config, ctx.logger(), { signal: ctx.signal });
   try {
     const result = await wired.useCases.reconcile.execute({ from: options.from, to: options.to });

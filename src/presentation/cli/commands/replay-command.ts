@@ -1,8 +1,5 @@
 import type { Command } from 'commander';
 import { settlementWindow, windowLabel } from '../../../domain/settlement/settlement-window.js';
-import { wireSettlementJob } from '../../../composition/settlement-job.js';
-import { createMySqlPool } from '../../../infrastructure/mysql/mysql-pool.js';
-import { MySqlJobAdmin } from '../../../infrastructure/mysql/mysql-job-admin.js';
 import type { CliContext } from '../cli-context.js';
 import { ExitCode } from '../exit-codes.js';
 import { dateFlag, intFlag, shardFromFlags, usage } from '../flag-parsers.js';
@@ -10,7 +7,6 @@ import { MAX_SHARDS } from '../../../domain/batch/shard.js';
 import { MAX_PAGES_OVERRIDE } from '../../../domain/batch/runaway-page-guard.js';
 import { globalOverrides } from '../global-options.js';
 import { unknownFieldsLine } from './job-summary-output.js';
-import { rewindConsumerOffsets } from './replay-kafka.js';
 import { ShutdownDeadline, SIGNAL_HELP } from '../../shutdown/shutdown-deadline.js';
 import { isSettleError } from '../../../domain/shared/settle-error.js';
 
@@ -50,12 +46,18 @@ export function registerReplayCommand(program: Command, ctx: CliContext): void {
     .option('--shard <i>', 'this worker, 0 … N-1 (default: JOB_COMPLETION_INDEX)', intFlag('--shard', 0, MAX_SHARDS - 1))
     .addHelpText('after', `\nWith --from/--to, as \`settle produce\`:\n${SIGNAL_HELP}`)
     .action(async (opts: ReplayOptions, cmd: Command) => {
-      if (opts.kafka) return rewindConsumerOffsets(ctx, cmd, opts);
+      if (opts.kafka) return (await import('./replay-kafka.js')).rewindConsumerOffsets(ctx, cmd, opts);
       if (!opts.from || !opts.to) throw usage('INVALID_WINDOW', 'replay needs --from and --to (or --kafka --since <timestamp>)');
       const window = settlementWindow(opts.from, opts.to, opts.dateType);
       const shard = shardFromFlags(opts, ctx.env);
       const config = ctx.config(opts.dryRun ? ['mysql'] : ['toss', 'kafka', 'registry', 'mysql'], { ...globalOverrides(cmd), TOSS_MAX_PAGES: opts.maxPages });
 
+      // loaded on use: mysql2, kafkajs and the rest stay out of every other command's memory
+      const [{ createMySqlPool }, { MySqlJobAdmin }, { wireSettlementJob }] = await Promise.all([
+        import('../../../infrastructure/mysql/mysql-pool.js'),
+        import('../../../infrastructure/mysql/mysql-job-admin.js'),
+        import('../../../composition/settlement-job.js'),
+      ]);
       const pool = createMySqlPool(config.mysql, 2);
       const admin = new MySqlJobAdmin(pool, config.jobs.heartbeatTimeoutMs);
       const [history, before] = await Promise.all([admin.executionsOf(window), admin.storedTotals(window)]).finally(() => pool.end());

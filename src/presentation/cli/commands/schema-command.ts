@@ -1,8 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { RegistryApi } from '../../../infrastructure/kafka/registry-api.js';
-import { checkSchemaCompatibility } from '../../../infrastructure/kafka/schema-compatibility.js';
-import { SETTLEMENT_SCHEMA_FILE, readSettlementSchema, subjectFor } from '../../../infrastructure/kafka/settlement-serde.js';
+import { SETTLEMENT_SCHEMA_FILE, readSettlementSchema, subjectFor } from '../../../infrastructure/kafka/settlement-schema-file.js';
 import type { CliContext } from '../cli-context.js';
 import { ExitCode } from '../exit-codes.js';
 import { usage } from '../flag-parsers.js';
@@ -18,6 +16,8 @@ export function registerSchemaCommand(program: Command, ctx: CliContext): void {
     .action(async (opts: { schema: string; json?: boolean }, cmd: Command) => {
       const config = ctx.config(['registry'], globalOverrides(cmd));
       if (!existsSync(opts.schema)) throw usage('SCHEMA_FILE_MISSING', `--schema ${opts.schema} does not exist`);
+      // loaded on use: the registry client (undici) and avsc stay out of every other command's memory
+      const [{ RegistryApi }, { checkSchemaCompatibility }] = await Promise.all([import('../../../infrastructure/kafka/registry-api.js'), import('../../../infrastructure/kafka/schema-compatibility.js')]);
       const api = new RegistryApi(config.registry);
       try {
         const result = await checkSchemaCompatibility(api, subjectFor(config.kafka.topic), readSettlementSchema(opts.schema), opts.schema);

@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
 import { settlementWindow } from '../../../domain/settlement/settlement-window.js';
-import { createMySqlPool } from '../../../infrastructure/mysql/mysql-pool.js';
-import { listStoredSettlements } from '../../../infrastructure/mysql/mysql-settlement-queries.js';
 import type { CliContext } from '../cli-context.js';
 import { dateFlag, intFlag, usage } from '../flag-parsers.js';
 import { globalOverrides } from '../global-options.js';
@@ -34,6 +32,8 @@ export function registerSettlementsCommand(program: Command, ctx: CliContext): v
       if (!opts.from || !opts.to) throw usage('INVALID_WINDOW', 'settlements list needs --from and --to');
       const window = settlementWindow(opts.from, opts.to, opts.dateType);
       const config = ctx.config(['mysql'], globalOverrides(cmd));
+      // loaded on use: mysql2 stays out of every other command's memory
+      const [{ createMySqlPool }, { listStoredSettlements }] = await Promise.all([import('../../../infrastructure/mysql/mysql-pool.js'), import('../../../infrastructure/mysql/mysql-settlement-queries.js')]);
       const pool = createMySqlPool(config.mysql, 1);
       const rows = await listStoredSettlements(pool, window, opts.limit).finally(() => pool.end());
       if (opts.json) return ctx.out(JSON.stringify(rows));

@@ -1,0 +1,11 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+// Apart from settlement-serde.ts (which loads avsc and the registry client) so that `settle schema`'s help can name
+// the file without loading them.
+export const SETTLEMENT_SCHEMA_FILE = fileURLToPath(new URL('../../../schemas/toss-settlement.avsc', import.meta.url));
+export const subjectFor = (topic: string): string => `${topic}-value`;
+
+export function readSettlementSchema(file = SETTLEMENT_SCHEMA_FILE): string {
+  return readFileSync(file, 'utf8');
+}
