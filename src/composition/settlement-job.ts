@@ -1,6 +1,4 @@
-import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import type { SettlementPublisher } from '../application/settlement/ports.js';
 import { RunSettlementJob, type JobProgress } from '../application/settlement/run-settlement-job.js';
 import { systemClock } from '../application/shared/log.js';
@@ -8,7 +6,6 @@ import type { Config } from '../infrastructure/config/config.js';
 import { createKafka, createSettlementProducer } from '../infrastructure/kafka/kafka-client.js';
 import { trackedConnections } from '../infrastructure/kafka/kafka-socket.js';
 import { KafkaSettlementPublisher } from '../infrastructure/kafka/kafka-settlement-publisher.js';
-import { PRODUCER_THREAD_URL, WorkerSettlementPublisher } from '../infrastructure/kafka/worker-settlement-publisher.js';
 import { createSchemaRegistry, SettlementSerde } from '../infrastructure/kafka/settlement-serde.js';
 import { rejectsTopic, requireTopic } from '../infrastructure/kafka/topic-admin.js';
 import type { Logger } from '../infrastructure/logging/logger.js';
@@ -23,14 +20,12 @@ import type { Wired } from './wired.js';
 
 /**
  * kafkajs on the calling thread: one V8 isolate. Two pages stay in flight (the next page is fetched, validated and
- * encoded while kafkajs waits for this one's acks), on the event loop instead of a second thread. Measured with
- * `npm run bench -- --rows 300000 --raw-methods= --json` on 2 shared cores, one isolate against kafkajs on its own
- * thread: peak RSS 223-238 MB against 318-346 MB, CPU 40-42 µs/row against 41-49, produce rows/s within the noise
- * (README, "The producer's memory"). A second isolate costs its own heap, young generation and copy of the modules;
- * on two cores it bought no speed. SETTLE_PRODUCER_THREAD=1 puts kafkajs on its own thread again (the compiled
- * producer thread must be there: the CLI runs from dist/), to measure it on other machines.
+ * encoded while kafkajs waits for this one's acks). Until issue 19 kafkajs ran on a worker thread; measured with
+ * `npm run bench -- --rows 300000 --raw-methods= --json` on 2 shared cores, one isolate against two: peak RSS
+ * 223-238 MB against 318-346 MB, CPU 40-42 µs/row against 41-49, produce rows/s within the noise
+ * (docs/performance.md, "The producer's memory"). A second isolate costs its own heap, young generation and copy of
+ * the modules, and on two cores it bought no speed, so the thread was removed.
  */
-const PUBLISH_ON_THREAD = process.env.SETTLE_PRODUCER_THREAD === '1' && existsSync(fileURLToPath(PRODUCER_THREAD_URL));
 const PAGES_IN_FLIGHT = 2;
 
 export interface WiredSettlementJob extends Wired<RunSettlementJob> {
@@ -38,7 +33,7 @@ export interface WiredSettlementJob extends Wired<RunSettlementJob> {
   readonly changes: ChangeCountingPublisher | null;
   /**
    * Releases what the wiring opened. Once `abandon` aborts (a shutdown deadline: the pages in flight were given up)
-   * the producer is not waited for: its thread is terminated, a producer on this thread is left to the exit.
+   * the producer is not waited for: its disconnect is left to the exit.
    */
   close(abandon?: AbortSignal): Promise<void>;
 }
@@ -61,16 +56,10 @@ export async function wireSettlementJob(config: Config, logger: Logger, options:
       await requireTopic(kafka, topic);
       await requireTopic(kafka, rejectsTopic(topic));
       const serde = await SettlementSerde.register(createSchemaRegistry(config.registry), topic);
-      if (PUBLISH_ON_THREAD) {
-        const onThread = await WorkerSettlementPublisher.start({ kafka: config.kafka, serde, topic, rejectsTopic: rejectsTopic(topic), logLevel: logger.level });
-        closers.push((abandon) => onThread.close(abandon));
-        publisher = onThread;
-      } else {
-        const producer = createSettlementProducer(kafka, { connections, logger });
-        await producer.connect();
-        closers.push((abandon) => unlessAbandoned(producer.disconnect(), abandon));
-        publisher = new KafkaSettlementPublisher(producer, serde, topic, rejectsTopic(topic));
-      }
+      const producer = createSettlementProducer(kafka, { connections, logger });
+      await producer.connect();
+      closers.push((abandon) => unlessAbandoned(producer.disconnect(), abandon));
+      publisher = new KafkaSettlementPublisher(producer, serde, topic, rejectsTopic(topic));
     }
     let changes: ChangeCountingPublisher | null = null;
     if (publisher && options.countChanges) {

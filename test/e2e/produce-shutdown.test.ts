@@ -65,7 +65,7 @@ const logLines = (run: CliRun, msg: string): Array<Record<string, unknown>> =>
     .map((l) => JSON.parse(l) as Record<string, unknown>)
     .filter((l) => l.msg === msg);
 
-/** Stderr of a running process from now on (its kafkajs lines come from the producer thread). */
+/** Stderr of a running process from now on (its kafkajs lines included). */
 const stderrFrom = (running: RunningCli): (() => string) => {
   let text = '';
   running.child.stderr?.on('data', (d: Buffer) => (text += d.toString()));

@@ -8,8 +8,8 @@ export const HEADER_PAGE = 'settle-page';
 
 /**
  * A page's records as one buffer (key, then value, per record) plus the record boundaries: record i's key is
- * bytes[bounds[2i] .. bounds[2i+1]) and its value bytes[bounds[2i+1] .. bounds[2i+2]). Two transferable
- * buffers, so a page crosses to the producer thread without a copy.
+ * bytes[bounds[2i] .. bounds[2i+1]) and its value bytes[bounds[2i+1] .. bounds[2i+2]). The records handed to kafkajs are views into
+ * it: one allocation per page instead of two buffers per record.
  */
 export interface EncodedPage {
   readonly bytes: Uint8Array;

@@ -17,8 +17,8 @@ export interface KafkaSettlementPublisherOptions {
  * One Kafka record per settlement row: key paymentKey (a payment's approval and cancels stay ordered on one
  * partition), value Avro through the registry, headers naming the execution and page. Resolves only when
  * every in-sync replica has the page (acks = all), and only then does the job checkpoint it. Sends keep the
- * order pages were handed over, so a key's records keep their order. Runs kafkajs on the calling thread; the
- * CLI uses WorkerSettlementPublisher, which runs the same sends on a producer thread.
+ * order pages were handed over, so a key's records keep their order. Runs kafkajs on the calling thread (one
+ * isolate: see composition/settlement-job.ts).
  */
 export class KafkaSettlementPublisher implements SettlementPublisher {
   readonly #sender: KafkaRecordSender;

@@ -3,7 +3,8 @@ import { createRequire } from 'node:module';
 /**
  * kafkajs 2.2.4 arms setTimeout with a negative delay when it is not throttled (network/requestQueue);
  * Node ≥ 23 then warns on every connection and uses 1 ms, which is what kafkajs meant. Silence only that
- * warning, in every thread that runs kafkajs (the CLI's main thread and the producer thread).
+ * warning. The patched kafkajs (patches/README.md) no longer arms such a timer; this stays for an install that
+ * skipped the patch, where the warning would otherwise repeat on every connection.
  */
 export function silenceKafkajsTimeoutWarning(): void {
   const emitWarning = process.emitWarning.bind(process) as (...args: unknown[]) => void;

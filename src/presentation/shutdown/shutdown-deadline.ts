@@ -99,7 +99,7 @@ export class ShutdownDeadline {
 
 /** Kept for the exit itself (flushing the log, closing what is left): 10 % of the deadline, at most 1 s. */
 const exitReserveMs = (deadlineMs: number): number => Math.min(1_000, deadlineMs / 10);
-/** Kept for recording the stop (the execution's status, releasing its claim, ending the producer thread): 10 %, at most 5 s. */
+/** Kept for recording the stop (the execution's status, releasing its claim): 10 %, at most 5 s. */
 const recordReserveMs = (deadlineMs: number): number => Math.min(5_000, deadlineMs / 10);
 
 /** From the signal to giving up: 9 s of a 10 s deadline, 29 s of 30 s. */

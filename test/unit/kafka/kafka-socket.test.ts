@@ -126,7 +126,7 @@ describe('kafkaSocketFactory: what a broker connection delivers to kafkajs', () 
     expect(socket.destroyed).toBe(true);
   });
 
-  it('is what every kafkajs client of settle uses (consumer, producer thread, admin)', () => {
+  it('is what every kafkajs client of settle uses (consumer, producer, admin)', () => {
     const config = kafkaClientConfig({ brokers: ['127.0.0.1:9092'], clientId: 'settle', ssl: false, sasl: null }, createLogger('silent', { pretty: false }));
     expect(config.socketFactory).toBe(kafkaSocketFactory);
     expect(config).toMatchObject({ requestTimeout: 30_000, enforceRequestTimeout: true });

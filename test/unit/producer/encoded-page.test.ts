@@ -19,7 +19,7 @@ describe('encodePage / pageMessages (a page as one transferable buffer)', () => 
     const rows = [...examples, ...generateSettlementRows({ count: 200, from: '2025-02-03' })].map(settlement);
     const { page, unfit } = encodePage(serde, rows);
     expect(unfit).toEqual([]);
-    const messages = pageMessages(structuredClone(page), { executionId: '42', page: 9 }); // as the producer thread receives it
+    const messages = pageMessages(structuredClone(page), { executionId: '42', page: 9 }); // a copy, as another holder of the page would see it
     const expected = serde.encodeBatch(rows) as Buffer[];
     expect(messages).toHaveLength(rows.length);
     messages.forEach((m, i) => {
