@@ -191,8 +191,7 @@ function nestedObject(v: unknown, shape: CompiledShape, unknown: Found): Record<
 function unknownFieldsText(raw: Record<string, unknown>, unknown: Found): string | null {
   const carried = raw[UNKNOWN_FIELDS];
   const found = unknown.found;
-  // `any` alone is not the answer: a key `__proto__` assigned into `found` sets its prototype, adding no key
-  const foundAny = unknown.any && Object.keys(found).length > 0;
+  const foundAny = unknown.any;
   if (carried === undefined || carried === null) return foundAny ? JSON.stringify(found) : null;
   if (typeof carried !== 'string') throw new Invalid(UNKNOWN_FIELDS, `${UNKNOWN_FIELDS} must be JSON text or null`);
   if (!foundAny) return carried;
@@ -214,7 +213,8 @@ export function validateSettlement(raw: unknown): ValidationResult {
   const transactionKey = isObject(raw) && typeof raw.transactionKey === 'string' ? raw.transactionKey : null;
   try {
     if (!isObject(raw)) throw new Invalid('(row)', 'row is not a JSON object');
-    const unknown: Found = { found: {}, any: false };
+    // no prototype: a field Toss named `__proto__` is then a key like any other, not the object's prototype
+    const unknown: Found = { found: Object.create(null) as Unknown, any: false };
     collectUnknown(raw, KNOWN_AT_TOP, '', 0, unknown);
     const s = {
       mId: str(raw, 'mId', 14),

@@ -208,6 +208,15 @@ describe('validateSettlement carries the fields Toss sends that we do not model'
     expect(row.virtualAccount?.refundReceiveAccount).toEqual({ bankCode: '88', accountNumber: '1234', holderName: '김토스' });
   });
 
+  it('carries a field Toss named __proto__ like any other (top level and nested), never as a prototype', () => {
+    // JSON.parse makes "__proto__" an own key, as a Toss body would; assigning it into a plain object would set its prototype instead
+    const raw = JSON.parse(JSON.stringify(cardApproval).replace(/^\{/, '{"__proto__":{"polluted":true},').replace('"card":{', '"card":{"__proto__":"x",')) as Row;
+    const row = accepted(raw);
+    expect(JSON.parse(String(row.unknownFields))).toEqual(JSON.parse('{"__proto__":{"polluted":true},"card.__proto__":"x"}'));
+    expect(Object.keys(JSON.parse(String(row.unknownFields)) as object)).toEqual(['__proto__', 'card.__proto__']);
+    expect(({} as { polluted?: boolean }).polluted).toBeUndefined();
+  });
+
   it('keeps the text an earlier hop carried (the consumer reads it from the Avro record) and refuses a malformed one', () => {
     const carried = JSON.stringify({ 'card.tossNewFlag': true });
     expect(accepted(copy(cardApproval, { unknownFields: carried })).unknownFields).toBe(carried);
