@@ -1,6 +1,6 @@
 import { addCounts, ZERO_COUNTS, type ExecutionCounts, type ExecutionKind } from '../../domain/batch/job-execution.js';
 import { isLastPage } from '../../domain/batch/page-checkpoint.js';
-import { pageLimit, RunawayPageGuard } from '../../domain/batch/runaway-page-guard.js';
+import { pageLimit, RunawayPageGuard, type PageLimit } from '../../domain/batch/runaway-page-guard.js';
 import { firstPage, SINGLE_WORKER, type Shard } from '../../domain/batch/shard.js';
 import { confirmNextPageEmpty, confirmSamePage, nextPageToConfirm, type WindowEnd } from '../../domain/batch/window-end.js';
 import type { RejectedSettlement, Settlement } from '../../domain/settlement/settlement.js';
@@ -9,7 +9,7 @@ import { validateSettlement } from '../../domain/settlement/validate-settlement.
 import { unknownFieldNames } from '../../domain/settlement/settlement-shape.js';
 import { SettleError } from '../../domain/shared/settle-error.js';
 import type { Clock, Log } from '../shared/log.js';
-import type { JobRepository } from './job-repository.js';
+import type { JobRepository, StartedExecution } from './job-repository.js';
 import type { FetchedPage, SettlementPageReader, SettlementPublisher, SettlementSource } from './ports.js';
 
 export interface RunJobRequest {
@@ -98,6 +98,52 @@ interface WrittenPage {
 }
 
 /**
+ * One run's state, shared by its steps (RunSettlementJob's private methods): what it claimed, where it resumes, the
+ * runaway-page guard, the pages in flight and what is checkpointed so far. Only the steps change it.
+ */
+class JobRun {
+  readonly dryRun: boolean;
+  readonly shard: Shard;
+  readonly resumeAfter: number;
+  readonly guard: RunawayPageGuard;
+  readonly executionId: number | null;
+  readonly meta: { executionId: string };
+  /** Pages handed to the publisher before the oldest is acknowledged. */
+  readonly depth: number;
+  /** Pages published (or being published) but not yet checkpointed, oldest first. */
+  readonly inFlight: PageInFlight[] = [];
+  /** Counts of the pages checkpointed so far. */
+  counts: ExecutionCounts = ZERO_COUNTS;
+  readonly rejectSample: JobSummary['rejectSample'][number][] = [];
+  readonly unknownFields: Record<string, number> = {};
+  /** A page's write or checkpoint failed (or was abandoned): nothing after it is checkpointed. */
+  commitFailed = false;
+  /** Pages given up at the drain deadline (published, never acknowledged): nothing after them is checkpointed. */
+  abandoned: readonly number[] | null = null;
+  /** The last page checkpointed (by this run or, before it, the one it resumes). */
+  lastCheckpointed: number;
+  /** Keeps the claimed execution alive while the run lasts (null for a dry run). */
+  heartbeat: ReturnType<typeof setInterval> | null = null;
+
+  constructor(
+    readonly req: RunJobRequest,
+    readonly claim: StartedExecution | null,
+    readonly started: number,
+    limit: PageLimit,
+    pagesInFlight: number | undefined,
+  ) {
+    this.dryRun = req.dryRun === true;
+    this.shard = req.shard ?? SINGLE_WORKER;
+    this.resumeAfter = claim?.resumeAfterPage ?? 0;
+    this.guard = new RunawayPageGuard(limit, req.pageSize, windowLabel(req.window));
+    this.executionId = claim?.execution.id ?? null;
+    this.meta = { executionId: String(this.executionId ?? 'dry-run') };
+    this.depth = Math.max(1, pagesInFlight ?? 1);
+    this.lastCheckpointed = this.resumeAfter;
+  }
+}
+
+/**
  * The chunk-oriented step: each page is read → processed (validated) → written (published, rejects included)
  * → checkpointed, in page order. A crash between write and checkpoint republishes that page on restart; the
  * consumer's idempotent upsert absorbs it. The page that ends the window (the first short or empty one of this
@@ -109,160 +155,206 @@ export class RunSettlementJob {
   constructor(private readonly deps: RunSettlementJobDeps) {}
 
   async run(req: RunJobRequest): Promise<JobSummary> {
-    const { jobs, log, clock } = this.deps;
-    const started = clock.now().getTime();
-    const dryRun = req.dryRun === true;
-    const shard = req.shard ?? SINGLE_WORKER;
+    const started = this.deps.clock.now().getTime();
     const limit = pageLimit(req); // before the claim: a window it cannot count the days of claims nothing
-    const claim = dryRun ? null : await jobs.start({ window: req.window, kind: req.kind ?? 'RUN', shard, pageSize: req.pageSize, host: this.deps.host, pid: this.deps.pid });
-    for (const dead of claim?.recovered ?? []) log.warn({ executionId: dead.id, heartbeatAt: dead.heartbeatAt }, 'recovered a dead execution (marked FAILED)');
-    const resumeAfter = claim?.resumeAfterPage ?? 0;
-    if (claim?.convertedFrom) log.info({ from: claim.convertedFrom, resumeAfterPage: resumeAfter, pageSize: req.pageSize }, 'resume position converted to the new page size');
-    const guard = new RunawayPageGuard(limit, req.pageSize, windowLabel(req.window));
-    const executionId = claim?.execution.id ?? null;
-    const meta = { executionId: String(executionId ?? 'dry-run') };
-    let counts = ZERO_COUNTS;
-    const rejectSample: JobSummary['rejectSample'][number][] = [];
-    const unknownFields: Record<string, number> = {};
-    // every row of a page read, once it is valid: a field Toss added is warned about once per run, with the fix
-    const countUnknown = (page: number, row: Settlement) => {
-      for (const name of unknownFieldNames(row.unknownFields)) {
-        if (unknownFields[name] === undefined) {
-          unknownFields[name] = 0;
-          log.warn(
-            { page, field: name, transactionKey: row.transactionKey },
-            'Toss sent a field the settlement schema does not model: it is kept as JSON in unknownFields (Kafka) and unknown_fields (MySQL); to give it a place of its own, evolve schemas/toss-settlement.avsc (a nullable field with default null) and the settlement shape',
-          );
-        }
-        unknownFields[name] += 1;
-      }
-    };
-    const heartbeat = claim ? setInterval(() => void jobs.heartbeat(claim.execution.id).catch((e: unknown) => log.warn({ err: (e as Error).message }, 'heartbeat failed')), req.heartbeatIntervalMs ?? 10_000) : null;
-    heartbeat?.unref();
-    this.deps.progress?.start({ window: req.window, resumeAfterPage: resumeAfter });
-    log.info({ window: req.window, executionId, resumeAfterPage: resumeAfter, dryRun, ...(shard.count > 1 ? { shard: shard.index, shards: shard.count } : {}) }, 'settlement job started');
-
-    const depth = Math.max(1, this.deps.pagesInFlight ?? 1);
-    // Pages published (or being published) but not yet checkpointed, oldest first.
-    const inFlight: PageInFlight[] = [];
-    let commitFailed = false;
-    // Pages given up at the drain deadline (published, never acknowledged): nothing after them is checkpointed.
-    const drain: { abandoned: readonly number[] | null; lastCheckpointed: number } = { abandoned: null, lastCheckpointed: resumeAfter };
-    const commitOldest = async () => {
-      let written: WrittenPage;
-      try {
-        const head = inFlight.shift() as PageInFlight;
-        const acked = await unlessAborted(head.written, req.drainDeadline);
-        if (acked === ABORTED) {
-          const pages = [head.page, ...inFlight.splice(0).map((p) => p.page)];
-          drain.abandoned = pages;
-          throw new SettleError('SHUTDOWN_DEADLINE_EXCEEDED', `page(s) ${pages.join(', ')} not acknowledged by Kafka at the shutdown deadline`, { category: 'transient' });
-        }
-        written = acked;
-        const { page, rows, published, rejected } = written;
-        const pageCounts = { pages: 1, rowsFetched: rows, rowsPublished: published, rowsRejected: rejected.length };
-        if (claim) await jobs.checkpoint({ instanceId: claim.instance.id, executionId: claim.execution.id, page, ...pageCounts }, addCounts(counts, pageCounts));
-        counts = addCounts(counts, pageCounts);
-        drain.lastCheckpointed = page;
-      } catch (error) {
-        commitFailed = true;
-        throw error;
-      }
-      const { page, rows, rejected } = written;
-      for (const r of rejected) {
-        if (rejectSample.length < 20) rejectSample.push({ transactionKey: r.transactionKey, field: r.field, reason: r.reason });
-        log.warn({ page, transactionKey: r.transactionKey, field: r.field, reason: r.reason }, 'row rejected');
-      }
-      log.debug({ page, rows, rejected: rejected.length }, 'page checkpointed');
-      this.deps.progress?.page({ page, counts });
-    };
-
-    // validates a page and hands it to the publisher (nothing for a dry run); returns once at most depth − 1 pages are unacknowledged
-    const handOver = async (page: number, rows: readonly unknown[]) => {
-      const valid: Settlement[] = [];
-      const rejected: RejectedSettlement[] = [];
-      for (const raw of rows) {
-        const result = validateSettlement(raw);
-        if (result.ok) {
-          valid.push(result.value);
-          if (result.value.unknownFields !== null) countUnknown(page, result.value);
-        } else rejected.push(result.rejection);
-      }
-      const written = dryRun ? Promise.resolve({ page, rows: rows.length, published: 0, rejected }) : this.#write(page, rows.length, valid, rejected, meta);
-      written.catch(() => undefined); // awaited in page order by commitOldest; never unhandled meanwhile
-      inFlight.push({ page, written });
-      while (inFlight.length >= depth) await commitOldest();
-    };
-
+    const claim = await this.#claim(req);
+    const run = new JobRun(req, claim, started, limit, this.deps.pagesInFlight);
+    this.#begin(run);
     try {
-      // A resumed run re-reads its last checkpointed page, unpublished, so the guard has a page to compare the
-      // first new one with: a Toss that repeats pages is refused at the same page however often the run resumes.
-      // a worker of N reads every Nth page of its own; a resumed one starts at its last checkpointed page
-      const start = resumeAfter > 0 ? resumeAfter : firstPage(shard);
-      let end: FetchedPage | null = null;
-      for await (const fetched of this.deps.reader.pages(req.window, start, req.pageSize, req.signal, shard.count)) {
-        const { page, rows } = fetched;
-        if (page === resumeAfter) guard.remember(page, rows);
-        else guard.admit(page, rows); // throws before anything of this page is handed to the publisher
-        if (isLastPage(rows.length, req.pageSize)) {
-          // the window's end, pending confirmation: leaving the loop ends the reader (and its fetches past the end)
-          end = fetched;
-          break;
-        }
-        if (page !== resumeAfter) await handOver(page, rows);
-        if (req.signal?.aborted) break;
-      }
-      if (end && !req.signal?.aborted) {
-        // every page before the end was handed over (in page order); the end page is not, until Toss confirms it
-        await this.#confirmEnd(req, end, shard.count, end.page === resumeAfter);
-        if (end.page !== resumeAfter) await handOver(end.page, end.rows);
-      }
-      while (inFlight.length > 0) await commitOldest();
-      const stopped = req.signal?.aborted === true;
-      if (claim) await jobs.finish(claim.execution.id, stopped ? 'STOPPED' : 'COMPLETED', counts, stopped ? 'stopped by signal' : null);
-      const outcome: JobOutcome = stopped ? 'STOPPED' : dryRun ? 'DRY_RUN' : counts.rowsRejected > (req.maxRejects ?? 0) ? 'COMPLETED_WITH_REJECTS' : 'COMPLETED';
-      const durationMs = clock.now().getTime() - started;
-      const summary: JobSummary = {
-        outcome,
-        window: req.window,
-        shard,
-        instanceId: claim?.instance.id ?? null,
-        executionId,
-        replayOf: claim?.replayOf ?? null,
-        resumedAfterPage: resumeAfter,
-        counts,
-        durationMs,
-        rowsPerSecond: durationMs > 0 ? Math.round((counts.rowsFetched * 1000) / durationMs) : counts.rowsFetched,
-        rejectSample,
-        unknownFields,
-      };
-      log.info({ ...summary, rejectSample: undefined }, 'settlement job finished');
-      return summary;
+      const end = await this.#pumpPages(run);
+      if (end) await this.#confirmAndHandOverEnd(run, end);
+      await this.#drain(run);
+      return await this.#finish(run);
     } catch (error) {
-      // A read failed, a guard refused a page or Toss did not confirm the window's end: pages already handed over
-      // still count once acknowledged (the refused or unconfirmed page never was). A page failed: nothing after it
-      // is checkpointed. Either way its followers settle before the producer closes, unless the run was stopped and
-      // the drain deadline passed: those still unacknowledged then are abandoned, never checkpointed.
-      while (!commitFailed && inFlight.length > 0) await commitOldest().catch(() => undefined);
-      await unlessAborted(Promise.allSettled(inFlight.splice(0).map((p) => p.written)), req.drainDeadline);
-      const { abandoned, lastCheckpointed } = drain;
-      const stopped = req.signal?.aborted === true || abandoned !== null;
-      const message = error instanceof Error ? error.message : String(error);
-      if (abandoned !== null) {
-        const why = `the stop did not finish within the shutdown deadline: page(s) ${abandoned.join(', ')} went to Kafka but were not acknowledged in time and are not checkpointed; the execution is STOPPED after page ${lastCheckpointed} and a rerun resumes after it`;
-        log.error({ executionId, lastPage: lastCheckpointed, abandonedPages: abandoned }, 'settlement job stopped at the shutdown deadline');
-        if (claim) await jobs.finish(claim.execution.id, 'STOPPED', counts, why).catch((e: unknown) => log.error({ err: (e as Error).message }, 'could not record the stop'));
-        throw new SettleError('SHUTDOWN_DEADLINE_EXCEEDED', why, { category: 'transient', cause: error });
-      }
-      log.error({ executionId, err: message }, stopped ? 'settlement job stopped' : 'settlement job failed');
-      if (claim) await jobs.finish(claim.execution.id, stopped ? 'STOPPED' : 'FAILED', counts, message).catch((e: unknown) => log.error({ err: (e as Error).message }, 'could not record the failure'));
-      if (stopped) throw new SettleError('JOB_STOPPED', `stopped by signal after ${counts.pages} page(s); rerun resumes`, { category: 'transient', cause: error });
-      throw error;
+      throw await this.#fail(run, error);
     } finally {
-      if (heartbeat) clearInterval(heartbeat);
-      this.deps.progress?.stop();
-      if (claim) await jobs.release();
+      await this.#close(run);
     }
+  }
+
+  /** Claims the window's execution (nothing for a dry run) and logs what the claim found: dead executions, a converted resume point. */
+  async #claim(req: RunJobRequest): Promise<StartedExecution | null> {
+    const { jobs, log } = this.deps;
+    const claim = req.dryRun === true ? null : await jobs.start({ window: req.window, kind: req.kind ?? 'RUN', shard: req.shard ?? SINGLE_WORKER, pageSize: req.pageSize, host: this.deps.host, pid: this.deps.pid });
+    for (const dead of claim?.recovered ?? []) log.warn({ executionId: dead.id, heartbeatAt: dead.heartbeatAt }, 'recovered a dead execution (marked FAILED)');
+    if (claim?.convertedFrom) log.info({ from: claim.convertedFrom, resumeAfterPage: claim.resumeAfterPage, pageSize: req.pageSize }, 'resume position converted to the new page size');
+    return claim;
+  }
+
+  /** Starts the heartbeat (claimed runs only) and the progress display, and logs the start. */
+  #begin(run: JobRun): void {
+    const { jobs, log } = this.deps;
+    const { req, claim, shard } = run;
+    run.heartbeat = claim ? setInterval(() => void jobs.heartbeat(claim.execution.id).catch((e: unknown) => log.warn({ err: (e as Error).message }, 'heartbeat failed')), req.heartbeatIntervalMs ?? 10_000) : null;
+    run.heartbeat?.unref();
+    this.deps.progress?.start({ window: req.window, resumeAfterPage: run.resumeAfter });
+    log.info({ window: req.window, executionId: run.executionId, resumeAfterPage: run.resumeAfter, dryRun: run.dryRun, ...(shard.count > 1 ? { shard: shard.index, shards: shard.count } : {}) }, 'settlement job started');
+  }
+
+  /**
+   * Reads the run's pages in order, passes each by the runaway-page guard and hands it over, until the page that ends
+   * the window (returned, not handed over: it is pending confirmation), the end of the reader or the stop signal.
+   */
+  async #pumpPages(run: JobRun): Promise<FetchedPage | null> {
+    const { req, resumeAfter, guard, shard } = run;
+    // A resumed run re-reads its last checkpointed page, unpublished, so the guard has a page to compare the
+    // first new one with: a Toss that repeats pages is refused at the same page however often the run resumes.
+    // a worker of N reads every Nth page of its own; a resumed one starts at its last checkpointed page
+    const start = resumeAfter > 0 ? resumeAfter : firstPage(shard);
+    for await (const fetched of this.deps.reader.pages(req.window, start, req.pageSize, req.signal, shard.count)) {
+      const { page, rows } = fetched;
+      if (page === resumeAfter) guard.remember(page, rows);
+      else guard.admit(page, rows); // throws before anything of this page is handed to the publisher
+      if (isLastPage(rows.length, req.pageSize)) {
+        // the window's end, pending confirmation: leaving the loop ends the reader (and its fetches past the end)
+        return fetched;
+      }
+      if (page !== resumeAfter) await this.#handOver(run, page, rows);
+      if (req.signal?.aborted) break;
+    }
+    return null;
+  }
+
+  /** Unless the run was stopped: has Toss confirm the window's end, then hands the end page over (not when it was already checkpointed). */
+  async #confirmAndHandOverEnd(run: JobRun, end: FetchedPage): Promise<void> {
+    const { req, resumeAfter, shard } = run;
+    if (req.signal?.aborted) return;
+    // every page before the end was handed over (in page order); the end page is not, until Toss confirms it
+    await this.#confirmEnd(req, end, shard.count, end.page === resumeAfter);
+    if (end.page !== resumeAfter) await this.#handOver(run, end.page, end.rows);
+  }
+
+  /** Validates a page and hands it to the publisher (nothing for a dry run); returns once at most depth − 1 pages are unacknowledged. */
+  async #handOver(run: JobRun, page: number, rows: readonly unknown[]): Promise<void> {
+    const valid: Settlement[] = [];
+    const rejected: RejectedSettlement[] = [];
+    for (const raw of rows) {
+      const result = validateSettlement(raw);
+      if (result.ok) {
+        valid.push(result.value);
+        if (result.value.unknownFields !== null) this.#countUnknown(run, page, result.value);
+      } else rejected.push(result.rejection);
+    }
+    const written = run.dryRun ? Promise.resolve({ page, rows: rows.length, published: 0, rejected }) : this.#write(page, rows.length, valid, rejected, run.meta);
+    written.catch(() => undefined); // awaited in page order by #commitOldest; never unhandled meanwhile
+    run.inFlight.push({ page, written });
+    while (run.inFlight.length >= run.depth) await this.#commitOldest(run);
+  }
+
+  /** Every row of a page read, once it is valid: a field Toss added is warned about once per run, with the fix. */
+  #countUnknown(run: JobRun, page: number, row: Settlement): void {
+    const { unknownFields } = run;
+    for (const name of unknownFieldNames(row.unknownFields)) {
+      if (unknownFields[name] === undefined) {
+        unknownFields[name] = 0;
+        this.deps.log.warn(
+          { page, field: name, transactionKey: row.transactionKey },
+          'Toss sent a field the settlement schema does not model: it is kept as JSON in unknownFields (Kafka) and unknown_fields (MySQL); to give it a place of its own, evolve schemas/toss-settlement.avsc (a nullable field with default null) and the settlement shape',
+        );
+      }
+      unknownFields[name] += 1;
+    }
+  }
+
+  /**
+   * Awaits the oldest page in flight's acknowledgement (until the drain deadline) and checkpoints it. At the deadline
+   * it and every page after it are abandoned; a failure here means nothing after that page may be checkpointed.
+   */
+  async #commitOldest(run: JobRun): Promise<void> {
+    const { jobs, log } = this.deps;
+    const { req, claim, inFlight } = run;
+    let written: WrittenPage;
+    try {
+      const head = inFlight.shift() as PageInFlight;
+      const acked = await unlessAborted(head.written, req.drainDeadline);
+      if (acked === ABORTED) {
+        const pages = [head.page, ...inFlight.splice(0).map((p) => p.page)];
+        run.abandoned = pages;
+        throw new SettleError('SHUTDOWN_DEADLINE_EXCEEDED', `page(s) ${pages.join(', ')} not acknowledged by Kafka at the shutdown deadline`, { category: 'transient' });
+      }
+      written = acked;
+      const { page, rows, published, rejected } = written;
+      const pageCounts = { pages: 1, rowsFetched: rows, rowsPublished: published, rowsRejected: rejected.length };
+      if (claim) await jobs.checkpoint({ instanceId: claim.instance.id, executionId: claim.execution.id, page, ...pageCounts }, addCounts(run.counts, pageCounts));
+      run.counts = addCounts(run.counts, pageCounts);
+      run.lastCheckpointed = page;
+    } catch (error) {
+      run.commitFailed = true;
+      throw error;
+    }
+    const { page, rows, rejected } = written;
+    for (const r of rejected) {
+      if (run.rejectSample.length < 20) run.rejectSample.push({ transactionKey: r.transactionKey, field: r.field, reason: r.reason });
+      log.warn({ page, transactionKey: r.transactionKey, field: r.field, reason: r.reason }, 'row rejected');
+    }
+    log.debug({ page, rows, rejected: rejected.length }, 'page checkpointed');
+    this.deps.progress?.page({ page, counts: run.counts });
+  }
+
+  /** Checkpoints every page still in flight, in page order, each once Kafka acknowledged it. */
+  async #drain(run: JobRun): Promise<void> {
+    while (run.inFlight.length > 0) await this.#commitOldest(run);
+  }
+
+  /** Records the execution COMPLETED (STOPPED when the signal stopped it), logs the summary and returns it. */
+  async #finish(run: JobRun): Promise<JobSummary> {
+    const { jobs, log, clock } = this.deps;
+    const { req, claim, counts } = run;
+    const stopped = req.signal?.aborted === true;
+    if (claim) await jobs.finish(claim.execution.id, stopped ? 'STOPPED' : 'COMPLETED', counts, stopped ? 'stopped by signal' : null);
+    const outcome: JobOutcome = stopped ? 'STOPPED' : run.dryRun ? 'DRY_RUN' : counts.rowsRejected > (req.maxRejects ?? 0) ? 'COMPLETED_WITH_REJECTS' : 'COMPLETED';
+    const durationMs = clock.now().getTime() - run.started;
+    const summary: JobSummary = {
+      outcome,
+      window: req.window,
+      shard: run.shard,
+      instanceId: claim?.instance.id ?? null,
+      executionId: run.executionId,
+      replayOf: claim?.replayOf ?? null,
+      resumedAfterPage: run.resumeAfter,
+      counts,
+      durationMs,
+      rowsPerSecond: durationMs > 0 ? Math.round((counts.rowsFetched * 1000) / durationMs) : counts.rowsFetched,
+      rejectSample: run.rejectSample,
+      unknownFields: run.unknownFields,
+    };
+    log.info({ ...summary, rejectSample: undefined }, 'settlement job finished');
+    return summary;
+  }
+
+  /**
+   * After `error`: settles the pages in flight, records the execution FAILED or STOPPED and returns the error the run
+   * fails with (SHUTDOWN_DEADLINE_EXCEEDED when pages were abandoned at the drain deadline, JOB_STOPPED when stopped).
+   */
+  async #fail(run: JobRun, error: unknown): Promise<unknown> {
+    const { jobs, log } = this.deps;
+    const { req, claim, inFlight, executionId } = run;
+    // A read failed, a guard refused a page or Toss did not confirm the window's end: pages already handed over
+    // still count once acknowledged (the refused or unconfirmed page never was). A page failed: nothing after it
+    // is checkpointed. Either way its followers settle before the producer closes, unless the run was stopped and
+    // the drain deadline passed: those still unacknowledged then are abandoned, never checkpointed.
+    while (!run.commitFailed && inFlight.length > 0) await this.#commitOldest(run).catch(() => undefined);
+    await unlessAborted(Promise.allSettled(inFlight.splice(0).map((p) => p.written)), req.drainDeadline);
+    const { abandoned, lastCheckpointed, counts } = run;
+    const stopped = req.signal?.aborted === true || abandoned !== null;
+    const message = error instanceof Error ? error.message : String(error);
+    if (abandoned !== null) {
+      const why = `the stop did not finish within the shutdown deadline: page(s) ${abandoned.join(', ')} went to Kafka but were not acknowledged in time and are not checkpointed; the execution is STOPPED after page ${lastCheckpointed} and a rerun resumes after it`;
+      log.error({ executionId, lastPage: lastCheckpointed, abandonedPages: abandoned }, 'settlement job stopped at the shutdown deadline');
+      if (claim) await jobs.finish(claim.execution.id, 'STOPPED', counts, why).catch((e: unknown) => log.error({ err: (e as Error).message }, 'could not record the stop'));
+      return new SettleError('SHUTDOWN_DEADLINE_EXCEEDED', why, { category: 'transient', cause: error });
+    }
+    log.error({ executionId, err: message }, stopped ? 'settlement job stopped' : 'settlement job failed');
+    if (claim) await jobs.finish(claim.execution.id, stopped ? 'STOPPED' : 'FAILED', counts, message).catch((e: unknown) => log.error({ err: (e as Error).message }, 'could not record the failure'));
+    if (stopped) return new SettleError('JOB_STOPPED', `stopped by signal after ${counts.pages} page(s); rerun resumes`, { category: 'transient', cause: error });
+    return error;
+  }
+
+  /** However the run ended: stops the heartbeat and the progress display, and releases the claim. */
+  async #close(run: JobRun): Promise<void> {
+    if (run.heartbeat) clearInterval(run.heartbeat);
+    this.deps.progress?.stop();
+    if (run.claim) await this.deps.jobs.release();
   }
 
   /**
