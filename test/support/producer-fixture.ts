@@ -1,5 +1,6 @@
 import { afterAll, beforeAll } from 'vitest';
 import { createSettlementTopics, dropSettlementTopics } from './producer-kafka.js';
+import { late } from './late.js';
 import { createTempDatabase, testSecretKey, uniqueName, type TempDatabase } from './producer-stack.js';
 
 /** What a producer integration file runs against: its own Toss secret key, settlement topics and migrated database. */
@@ -17,31 +18,17 @@ export interface ProducerFixture {
 export function producerFixture(topicPrefix: string, options: { partitions?: number; databasePrefix?: string } = {}): ProducerFixture {
   const secretKey = testSecretKey();
   const topic = uniqueName(topicPrefix);
-  let created: TempDatabase | undefined;
-  const current = (): TempDatabase => {
-    if (!created) throw new Error('the producer fixture’s database is created in beforeAll: use it from there on');
-    return created;
-  };
-  const db: TempDatabase = {
-    get name() {
-      return current().name;
-    },
-    get url() {
-      return current().url;
-    },
-    query: <T>(sql: string, params?: unknown[]) => current().query<T>(sql, params),
-    drop: () => current().drop(),
-  };
+  const db = late<TempDatabase>('the producer fixture’s database');
 
   beforeAll(async () => {
-    created = await createTempDatabase(options.databasePrefix);
+    db.set(await createTempDatabase(options.databasePrefix));
     await createSettlementTopics(topic, options.partitions ?? 3);
   });
 
   afterAll(async () => {
-    await created?.drop();
+    await db.current?.drop();
     await dropSettlementTopics(topic);
   });
 
-  return { secretKey, topic, db };
+  return { secretKey, topic, db: db.value };
 }
