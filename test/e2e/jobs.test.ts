@@ -1,8 +1,8 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { assertSecretNotPrinted, freeze, requireBuild, runSettle, startSettle, stopStrays, thaw, whileRunning, type CliRun, type RunningCli } from '../support/producer-cli.js';
-import { createSettlementTopics, dropSettlementTopics } from '../support/producer-kafka.js';
-import { claimIsFree, createTempDatabase, stack, testSecretKey, uniqueName, until, type TempDatabase } from '../support/producer-stack.js';
-import { fault, gate, generateSettlementRows, startTossFake, type Gate, type TossFake } from '../support/toss-fake.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { assertSecretNotPrinted, freeze, runSettle, startSettle, stopStrays, thaw, whileRunning, type CliRun, type RunningCli } from '../support/producer-cli.js';
+import { claimIsFree, until } from '../support/producer-stack.js';
+import { fault, gate, generateSettlementRows, type Gate } from '../support/toss-fake.js';
+import { cliStack } from '../support/cli-stack.js';
 
 interface View {
   id: number;
@@ -15,14 +15,11 @@ interface View {
   window: { from: string; to: string };
 }
 
-const secretKey = testSecretKey();
-const topic = uniqueName('settle.e2e.jobs');
 const hungRows = generateSettlementRows({ count: 1_950, from: '2025-07-01', seed: 7 });
 const killedRows = generateSettlementRows({ count: 1_950, from: '2025-07-08', seed: 8 });
 const produce = (day: string) => ['produce', '--from', day, '--to', day, '--page-size', '100', '--concurrency', '1'];
-let db: TempDatabase;
-let fake: TossFake;
-let env: Record<string, string>;
+// a held page is never given up on while a test runs (the longest timeout there is)
+const { secretKey, db, fake, env } = cliStack('settle.e2e.jobs', { rows: () => [...hungRows, ...killedRows], env: () => ({ TOSS_TIMEOUT_MS: '600000', LOG_LEVEL: 'warn' }) });
 
 const settle = async (args: string[]): Promise<CliRun> => assertSecretNotPrinted(await runSettle(args, env), secretKey);
 const json = async <T>(args: string[]): Promise<T> => {
@@ -51,25 +48,10 @@ const startedIn = async (from: string): Promise<View> => {
   return found;
 };
 
-beforeAll(async () => {
-  requireBuild();
-  db = await createTempDatabase('settle_e2e');
-  await createSettlementTopics(topic, 3);
-  fake = await startTossFake({ rows: [...hungRows, ...killedRows], secretKey });
-  // a held page is never given up on while a test runs (the longest timeout there is)
-  env = { TOSS_API_BASE_URL: fake.url, TOSS_SECRET_KEY: secretKey, TOSS_TIMEOUT_MS: '600000', KAFKA_BROKERS: stack.brokers, SCHEMA_REGISTRY_URL: stack.registryUrl, MYSQL_URL: db.url, SETTLEMENT_TOPIC: topic, LOG_LEVEL: 'warn' };
-});
-
 // a test that failed half-way leaves no run behind to hold a claim or write into the next test
 afterEach(async () => {
   await stopStrays();
   fake.setFaults({});
-});
-
-afterAll(async () => {
-  await fake?.close();
-  await db?.drop();
-  await dropSettlementTopics(topic);
 });
 
 describe('settle jobs', () => {

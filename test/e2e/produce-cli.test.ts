@@ -1,37 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertSecretNotPrinted, requireBuild, runSettle, type CliRun } from '../support/producer-cli.js';
-import { countRecords, createSettlementTopics, dropSettlementTopics, readRejects } from '../support/producer-kafka.js';
-import { createTempDatabase, stack, testSecretKey, uniqueName, type TempDatabase } from '../support/producer-stack.js';
-import { generateSettlementRows, startTossFake, type TossFake, type TossRow } from '../support/toss-fake.js';
+import { describe, expect, it } from 'vitest';
+import { assertSecretNotPrinted, runSettle, type CliRun } from '../support/producer-cli.js';
+import { countRecords, readRejects } from '../support/producer-kafka.js';
+import { generateSettlementRows, type TossRow } from '../support/toss-fake.js';
+import { cliStack } from '../support/cli-stack.js';
 
-const secretKey = testSecretKey();
-const topic = uniqueName('settle.e2e.cli');
 // three sold dates: a dry run, a run with rejects, a run allowed its rejects
 const rows = generateSettlementRows({ count: 360, from: '2025-07-01', days: 3, seed: 9 });
 for (const i of [130, 170, 250, 290]) delete (rows[i] as TossRow).orderId;
-let db: TempDatabase;
-let fake: TossFake;
-let env: Record<string, string>;
+const { secretKey, topic, db, fake, env } = cliStack('settle.e2e.cli', { rows: () => rows, env: () => ({ LOG_LEVEL: 'debug' }) });
 
 const settle = async (args: string[], overrides: Record<string, string | undefined> = {}): Promise<CliRun> => {
   const merged = Object.fromEntries(Object.entries({ ...env, ...overrides }).filter(([, v]) => v !== undefined)) as Record<string, string>;
   return assertSecretNotPrinted(await runSettle(args, merged), secretKey);
 };
 const produce = (from: string, ...more: string[]) => ['produce', '--from', from, '--to', from, '--page-size', '50', ...more];
-
-beforeAll(async () => {
-  requireBuild();
-  db = await createTempDatabase('settle_e2e');
-  await createSettlementTopics(topic, 3);
-  fake = await startTossFake({ rows, secretKey });
-  env = { TOSS_API_BASE_URL: fake.url, TOSS_SECRET_KEY: secretKey, KAFKA_BROKERS: stack.brokers, SCHEMA_REGISTRY_URL: stack.registryUrl, MYSQL_URL: db.url, SETTLEMENT_TOPIC: topic, LOG_LEVEL: 'debug' };
-});
-
-afterAll(async () => {
-  await fake?.close();
-  await db?.drop();
-  await dropSettlementTopics(topic);
-});
 
 describe('settle produce from the shell', () => {
   it('--dry-run fetches and validates the window but publishes and records nothing', async () => {

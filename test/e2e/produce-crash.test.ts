@@ -1,36 +1,19 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { assertSecretNotPrinted, requireBuild, runSettle, startSettle, stopStrays, whileRunning } from '../support/producer-cli.js';
-import { createSettlementTopics, dropSettlementTopics, readSettlements } from '../support/producer-kafka.js';
-import { claimIsFree, createTempDatabase, stack, testSecretKey, uniqueName, until, type TempDatabase, executionsOf } from '../support/producer-stack.js';
-import { fault, gate, generateSettlementRows, startTossFake, type TossFake } from '../support/toss-fake.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { assertSecretNotPrinted, runSettle, startSettle, stopStrays, whileRunning } from '../support/producer-cli.js';
+import { readSettlements } from '../support/producer-kafka.js';
+import { claimIsFree, until, executionsOf } from '../support/producer-stack.js';
+import { fault, gate, generateSettlementRows } from '../support/toss-fake.js';
+import { cliStack } from '../support/cli-stack.js';
 
-const secretKey = testSecretKey();
-const topic = uniqueName('settle.e2e.crash');
 const rows = generateSettlementRows({ count: 2_950, from: '2025-06-02', days: 2, seed: 42 });
 const termRows = generateSettlementRows({ count: 1_450, from: '2025-06-10', seed: 43 });
 const args = ['produce', '--from', '2025-06-02', '--to', '2025-06-03', '--page-size', '100', '--concurrency', '2'];
-let db: TempDatabase;
-let fake: TossFake;
-let env: Record<string, string>;
-
-beforeAll(async () => {
-  requireBuild();
-  db = await createTempDatabase('settle_e2e');
-  await createSettlementTopics(topic, 3);
-  // each test holds a page (fault.hold) to stop the run mid-window; the client never gives up on it meanwhile
-  fake = await startTossFake({ rows: [...rows, ...termRows], secretKey });
-  env = { TOSS_API_BASE_URL: fake.url, TOSS_SECRET_KEY: secretKey, TOSS_TIMEOUT_MS: '600000', KAFKA_BROKERS: stack.brokers, SCHEMA_REGISTRY_URL: stack.registryUrl, MYSQL_URL: db.url, SETTLEMENT_TOPIC: topic, LOG_LEVEL: 'info' };
-});
+// each test holds a page (fault.hold) to stop the run mid-window; the client never gives up on it meanwhile
+const { secretKey, topic, db, fake, env } = cliStack('settle.e2e.crash', { rows: () => [...rows, ...termRows], env: () => ({ TOSS_TIMEOUT_MS: '600000', LOG_LEVEL: 'info' }) });
 
 afterEach(async () => {
   await stopStrays();
   fake.setFaults({});
-});
-
-afterAll(async () => {
-  await fake?.close();
-  await db?.drop();
-  await dropSettlementTopics(topic);
 });
 
 describe('settle produce killed mid-window (SIGKILL) and run again', () => {

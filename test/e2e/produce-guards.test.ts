@@ -1,34 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertSecretNotPrinted, requireBuild, runSettle, type CliRun } from '../support/producer-cli.js';
-import { createSettlementTopics, dropSettlementTopics, readSettlements } from '../support/producer-kafka.js';
-import { createTempDatabase, executionsOf, stack, testSecretKey, uniqueName, type TempDatabase } from '../support/producer-stack.js';
-import { fault, generateSettlementRows, startTossFake, type TossFake } from '../support/toss-fake.js';
+import { describe, expect, it } from 'vitest';
+import { assertSecretNotPrinted, runSettle, type CliRun } from '../support/producer-cli.js';
+import { readSettlements } from '../support/producer-kafka.js';
+import { executionsOf } from '../support/producer-stack.js';
+import { fault, generateSettlementRows } from '../support/toss-fake.js';
+import { cliStack } from '../support/cli-stack.js';
 
-const secretKey = testSecretKey();
-const topic = uniqueName('settle.e2e.guards');
 const resized = generateSettlementRows({ count: 45, from: '2025-10-01', seed: 51 });
 const capped = generateSettlementRows({ count: 50, from: '2025-10-02', seed: 52 });
-let db: TempDatabase;
-let fake: TossFake;
-let env: Record<string, string>;
+const { secretKey, topic, db, fake, env } = cliStack('settle.e2e.guards', { rows: () => [...resized, ...capped], env: () => ({ TOSS_MAX_RETRIES: '0', LOG_LEVEL: 'info' }) });
 
 const settle = async (args: string[], overrides: Record<string, string> = {}): Promise<CliRun> => assertSecretNotPrinted(await runSettle(args, { ...env, ...overrides }), secretKey);
 const produce = (date: string, ...more: string[]) => ['produce', '--from', date, '--to', date, ...more];
 const keysOf = (rows: ReadonlyArray<Record<string, unknown>>) => rows.map((r) => r.transactionKey as string).sort();
-
-beforeAll(async () => {
-  requireBuild();
-  db = await createTempDatabase('settle_e2e');
-  await createSettlementTopics(topic, 3);
-  fake = await startTossFake({ rows: [...resized, ...capped], secretKey });
-  env = { TOSS_API_BASE_URL: fake.url, TOSS_SECRET_KEY: secretKey, TOSS_MAX_RETRIES: '0', KAFKA_BROKERS: stack.brokers, SCHEMA_REGISTRY_URL: stack.registryUrl, MYSQL_URL: db.url, SETTLEMENT_TOPIC: topic, LOG_LEVEL: 'info' };
-});
-
-afterAll(async () => {
-  await fake?.close();
-  await db?.drop();
-  await dropSettlementTopics(topic);
-});
 
 describe('settle produce keeps a window’s page size and stops a Toss that never ends it', () => {
   it('refuses (exit 2) to resume with a --page-size the rows done are not whole pages of, then resumes with one they are', async () => {

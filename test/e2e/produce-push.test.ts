@@ -1,20 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requireBuild, runSettle } from '../support/producer-cli.js';
-import { createSettlementTopics, dropSettlementTopics } from '../support/producer-kafka.js';
-import { createTempDatabase, stack, testSecretKey, uniqueName, type TempDatabase } from '../support/producer-stack.js';
-import { generateSettlementRows, startTossFake, type TossFake } from '../support/toss-fake.js';
+import { runSettle } from '../support/producer-cli.js';
+import { uniqueName } from '../support/producer-stack.js';
+import { generateSettlementRows } from '../support/toss-fake.js';
+import { cliStack } from '../support/cli-stack.js';
 
 // the stack's Pushgateway (bash scripts/stack.sh up starts it on 127.0.0.1:9091)
 const PUSHGATEWAY = process.env.PUSHGATEWAY_URL ?? 'http://127.0.0.1:9091';
 const FROM = '2025-09-01';
 const GROUP = `${PUSHGATEWAY}/metrics/job/settle_produce/window/${FROM}_${FROM}_soldDate`;
 const RECONCILE_GROUP = `${PUSHGATEWAY}/metrics/job/settle_reconcile/window/${FROM}_${FROM}_soldDate`;
-const secretKey = testSecretKey();
-const topic = uniqueName('settle.e2e.push');
 const rows = generateSettlementRows({ count: 40, from: FROM, seed: 5 });
-let db: TempDatabase;
-let fake: TossFake;
-let env: Record<string, string>;
+const { db, env } = cliStack('settle.e2e.push', { rows: () => rows, env: () => ({ CONSUMER_GROUP: uniqueName('settle_e2e_push_loader'), METRICS_PORT: '0', LOG_LEVEL: 'warn', PUSHGATEWAY_URL: PUSHGATEWAY }), partitions: 2 });
 
 /** The Pushgateway's series of this test's group, as `name{labels} value` lines. */
 async function pushed(prefix = 'settle_producer_'): Promise<string[]> {
@@ -27,23 +23,15 @@ const value = (lines: string[], name: string, label = ''): number | null => {
 };
 
 beforeAll(async () => {
-  requireBuild();
   const ready = await fetch(`${PUSHGATEWAY}/-/ready`).catch(() => null);
   if (!ready?.ok) throw new Error(`no Pushgateway at ${PUSHGATEWAY}: bash scripts/stack.sh up pushgateway`);
   await fetch(GROUP, { method: 'DELETE' });
   await fetch(RECONCILE_GROUP, { method: 'DELETE' });
-  db = await createTempDatabase('settle_e2e');
-  await createSettlementTopics(topic, 2);
-  fake = await startTossFake({ rows, secretKey });
-  env = { CONSUMER_GROUP: uniqueName('settle_e2e_push_loader'), METRICS_PORT: '0', TOSS_API_BASE_URL: fake.url, TOSS_SECRET_KEY: secretKey, KAFKA_BROKERS: stack.brokers, SCHEMA_REGISTRY_URL: stack.registryUrl, MYSQL_URL: db.url, SETTLEMENT_TOPIC: topic, LOG_LEVEL: 'warn', PUSHGATEWAY_URL: PUSHGATEWAY };
 });
 
 afterAll(async () => {
   await fetch(GROUP, { method: 'DELETE' }).catch(() => undefined);
   await fetch(RECONCILE_GROUP, { method: 'DELETE' }).catch(() => undefined);
-  await fake?.close();
-  await db?.drop();
-  await dropSettlementTopics(topic);
 });
 
 describe('settle produce pushes its run to the Pushgateway', () => {

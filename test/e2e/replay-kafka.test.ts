@@ -1,36 +1,18 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { assertSecretNotPrinted, requireBuild, runSettle, startSettle, stopStrays, type CliRun } from '../support/producer-cli.js';
-import { createSettlementTopics, dropSettlementTopics } from '../support/producer-kafka.js';
-import { createTempDatabase, stack, testSecretKey, uniqueName, until, type TempDatabase } from '../support/producer-stack.js';
-import { generateSettlementRows, startTossFake, type TossFake } from '../support/toss-fake.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { assertSecretNotPrinted, runSettle, startSettle, stopStrays, type CliRun } from '../support/producer-cli.js';
+import { uniqueName, until } from '../support/producer-stack.js';
+import { generateSettlementRows } from '../support/toss-fake.js';
+import { cliStack } from '../support/cli-stack.js';
 
-const secretKey = testSecretKey();
-const topic = uniqueName('settle.e2e.rewind');
 const group = uniqueName('settle-e2e-rewind');
 const rows = generateSettlementRows({ count: 400, from: '2025-08-04', seed: 11 });
-let db: TempDatabase;
-let fake: TossFake;
-let env: Record<string, string>;
+const { secretKey, topic, db, env } = cliStack('settle.e2e.rewind', { rows: () => rows, env: () => ({ LOG_LEVEL: 'warn', CONSUMER_GROUP: group, METRICS_PORT: '0' }) });
 
 const settle = async (args: string[]): Promise<CliRun> => assertSecretNotPrinted(await runSettle(args, env), secretKey);
 const totals = async () => (await db.query<{ n: number; amount: string; payout: string }>('SELECT COUNT(*) AS n, SUM(amount) AS amount, SUM(pay_out_amount) AS payout FROM settlements'))[0];
 
-beforeAll(async () => {
-  requireBuild();
-  db = await createTempDatabase('settle_e2e');
-  await createSettlementTopics(topic, 3);
-  fake = await startTossFake({ rows, secretKey });
-  env = { TOSS_API_BASE_URL: fake.url, TOSS_SECRET_KEY: secretKey, KAFKA_BROKERS: stack.brokers, SCHEMA_REGISTRY_URL: stack.registryUrl, MYSQL_URL: db.url, SETTLEMENT_TOPIC: topic, LOG_LEVEL: 'warn', CONSUMER_GROUP: group, METRICS_PORT: '0' };
-});
-
 // a test that failed half-way leaves no consumer behind in the group
 afterEach(stopStrays);
-
-afterAll(async () => {
-  await fake?.close();
-  await db?.drop();
-  await dropSettlementTopics(topic);
-});
 
 describe('settle replay --kafka', () => {
   it('refuses while the group has live members, then rewinds the stored offsets so MySQL is rebuilt from the topic', async () => {

@@ -103,6 +103,29 @@ function expectResumedToCompletion(codes: readonly number[]): void {
   expect(codes.slice(0, -1).every((c) => c === 4)).toBe(true);
 }
 
+/** Stalls the proxied path once 30% of the rows are published; returns the moment it began. */
+async function stallAtPublished(s: Scenario, target: 'Kafka' | 'MySQL', proxy: TcpProxy, producer: LiveProducer, consumer: SupervisedConsumer): Promise<Mark> {
+  const total = s.expected.rows;
+  const marks: Mark[] = [];
+  await s.injectAt(`${target} stalled`, () => s.publishedRows(), Math.floor(total * 0.3), total, () => {
+    marks.push(markNow(producer, consumer));
+    proxy.stall();
+  });
+  const mark = marks[0];
+  if (!mark) throw new Error('the stall was not injected');
+  return mark;
+}
+
+/** Ends the stall begun at `mark`; the producer must then complete (after exits 4 only) and the consumer catch up. */
+async function resumeToCompletion(s: Scenario, proxy: TcpProxy, producer: LiveProducer, mark: Mark): Promise<number[]> {
+  proxy.resume();
+  s.note(`resumed after ${Math.round((Date.now() - mark.at) / 1000)} s`);
+  const codes = await producer.done;
+  expectResumedToCompletion(codes);
+  await waitFor('the consumer to catch up', () => s.caughtUp(), 600_000, 500);
+  return codes;
+}
+
 describe('faults 6: the network to Kafka and to MySQL: latency, cuts, stalls (TCP proxy)', () => {
   let ctx: Ctx;
   const proxies: TcpProxy[] = [];
@@ -143,31 +166,41 @@ describe('faults 6: the network to Kafka and to MySQL: latency, cuts, stalls (TC
     return { proxy, route: { MYSQL_URL: ctx.db.url(s.database, proxy.port) } };
   }
 
-  it(`6a: Kafka +${LATENCY_MS} ms each way for the whole run (produce and consume)`, async () => {
-    const s = new Scenario(`6a Kafka latency ${LATENCY_MS} ms each way`, ctx); // latency alone fails nothing: no restart, no rerun
+  /** The path a scenario disturbs: every Kafka connection or every MySQL connection of settle, through a proxy. */
+  type Target = 'Kafka' | 'MySQL';
+  const proxyTo = (target: Target, s: Scenario) => (target === 'Kafka' ? kafkaProxy() : mysqlProxy(s));
+
+  it.each([
+    [`6a: Kafka +${LATENCY_MS} ms each way for the whole run (produce and consume)`, { id: '6a', target: 'Kafka' }],
+    [`6d: MySQL +${LATENCY_MS} ms each way for the whole run (the loader's transactions, the producer's claim and checkpoints)`, { id: '6d', target: 'MySQL' }],
+  ] as const)('%s', async (_title, { id, target }) => {
+    const s = new Scenario(`${id} ${target} latency ${LATENCY_MS} ms each way`, ctx); // latency alone fails nothing: no restart, no rerun
     await s.setup();
-    const { proxy, route } = await kafkaProxy();
+    const { proxy, route } = await proxyTo(target, s);
     proxy.latency(LATENCY_MS);
-    s.note(`Kafka +${LATENCY_MS} ms each way, whole run`);
+    s.note(`${target} +${LATENCY_MS} ms each way, whole run`);
     const consumer = s.startConsumer(route);
     keepLogs(s, consumer);
     expect(await s.produceUntilDone(route)).toEqual([0]);
     await waitFor('the consumer to catch up', () => s.caughtUp(), 600_000, 500);
-    expect(await s.finish(`${proxy.connections()} Kafka connections via the proxy`)).toMatchObject(PASS);
+    expect(await s.finish(`${proxy.connections()} ${target} connections via the proxy`)).toMatchObject(PASS);
   });
 
-  it('6b: every Kafka connection cut 3 times mid-run', async () => {
-    // each cut may end one produce run (exit 4) and one consumer run; three cuts
-    const s = new Scenario('6b Kafka connections cut x3', ctx, { reruns: 3, restarts: 3 });
+  // each cut may end one produce run (Kafka: exit 4; MySQL: its claim connection) and one consumer run; a rerun and a restart per cut
+  it.each([
+    ['6b: every Kafka connection cut 3 times mid-run', { scenario: '6b Kafka connections cut x3', target: 'Kafka', cuts: [['published', 0.15], ['published', 0.4], ['stored', 0.65]] }],
+    ["6e: every MySQL connection cut mid-run, twice (the producer's claim connection among them)", { scenario: '6e MySQL connections cut x2', target: 'MySQL', cuts: [['published', 0.25], ['stored', 0.6]] }],
+  ] as const)('%s', async (_title, { scenario, target, cuts }) => {
+    const s = new Scenario(scenario, ctx, { reruns: cuts.length, restarts: cuts.length });
     await s.setup();
-    const { proxy, route } = await kafkaProxy();
+    const { proxy, route } = await proxyTo(target, s);
     const consumer = s.startConsumer(route);
     const producer = s.liveProducer(route);
     keepLogs(s, consumer, producer);
     const total = s.expected.rows;
     const cut: number[] = [];
-    for (const at of [0.15, 0.4]) await s.injectAt('Kafka cut', () => s.publishedRows(), Math.floor(total * at), total, () => void cut.push(proxy.cut()));
-    await s.injectAt('Kafka cut', () => s.storedRecords(), Math.floor(total * 0.65), total, () => void cut.push(proxy.cut()));
+    // rows published (the producer's side) or records stored (the loader's) when each cut comes
+    for (const [progress, at] of cuts) await s.injectAt(`${target} cut`, progress === 'published' ? () => s.publishedRows() : () => s.storedRecords(), Math.floor(total * at), total, () => void cut.push(proxy.cut()));
     expect(cut.every((n) => n > 0)).toBe(true); // each cut closed live connections
     const codes = await producer.done;
     expectResumedToCompletion(codes);
@@ -215,14 +248,7 @@ describe('faults 6: the network to Kafka and to MySQL: latency, cuts, stalls (TC
     const consumer = s.startConsumer({ ...route, CONSUMER_REQUEST_TIMEOUT_MS: String(CONSUMER_REQUEST_TIMEOUT_MS), CONSUMER_HEARTBEAT_INTERVAL_MS: String(CONSUMER_HEARTBEAT_INTERVAL_MS) });
     const producer = s.liveProducer(route);
     keepLogs(s, consumer, producer);
-    const total = s.expected.rows;
-    const marks: Mark[] = [];
-    await s.injectAt('Kafka stalled', () => s.publishedRows(), Math.floor(total * 0.3), total, () => {
-      marks.push(markNow(producer, consumer));
-      proxy.stall();
-    });
-    const mark = marks[0];
-    if (!mark) throw new Error('the stall was not injected');
+    const mark = await stallAtPublished(s, 'Kafka', proxy, producer, consumer);
     const [p, c] = await Promise.all([producerNoticed(producer, mark, 'Kafka'), consumerNoticed(consumer, mark, 'Kafka')]);
     // the consumer's own account: the moment it saw the stall, how long the broker had been silent then, the
     // stalled connections it closed (kafkajs reconnects for its next request) and readiness down until a fetch succeeds
@@ -239,50 +265,13 @@ describe('faults 6: the network to Kafka and to MySQL: latency, cuts, stalls (TC
     // the replacement connections go through the proxy, stalled too: the reconnect path runs while nothing flows
     const connectionsAtStall = proxy.connections();
     await waitFor('a new Kafka connection through the stalled proxy', () => proxy.connections() > connectionsAtStall, 60_000, 250);
-    proxy.resume();
-    s.note(`resumed after ${Math.round((Date.now() - mark.at) / 1000)} s`);
-    const codes = await producer.done;
-    expectResumedToCompletion(codes);
-    await waitFor('the consumer to catch up', () => s.caughtUp(), 600_000, 500);
+    const codes = await resumeToCompletion(s, proxy, producer, mark);
     // ready again once a fetch succeeded (the consumer's line; /readyz and settle_consumer_ready answer the same)
     const after = consumer.log.slice(consumer.log.indexOf(stall.at)).split('\n');
     expect(after.some((line) => line.includes('"msg":"Kafka reachable again:') && (JSON.parse(line) as { ready?: unknown }).ready === true)).toBe(true);
     expect(
       await s.finish(`${p}; ${c}; the consumer saw the stall after ${Math.round(stall.stalledMs / 100) / 10} s of silence (bound ${STALL_BOUND_MS / 1000} s), not ready until a fetch succeeded; the producer closed its stalled connection ${Math.round(producerStall.waitedMs / 100) / 10} s after its request; produce exits ${codes.join(',')}`),
     ).toMatchObject(PASS);
-  });
-
-  it(`6d: MySQL +${LATENCY_MS} ms each way for the whole run (the loader's transactions, the producer's claim and checkpoints)`, async () => {
-    const s = new Scenario(`6d MySQL latency ${LATENCY_MS} ms each way`, ctx); // latency alone fails nothing
-    await s.setup();
-    const { proxy, route } = await mysqlProxy(s);
-    proxy.latency(LATENCY_MS);
-    s.note(`MySQL +${LATENCY_MS} ms each way, whole run`);
-    const consumer = s.startConsumer(route);
-    keepLogs(s, consumer);
-    expect(await s.produceUntilDone(route)).toEqual([0]);
-    await waitFor('the consumer to catch up', () => s.caughtUp(), 600_000, 500);
-    expect(await s.finish(`${proxy.connections()} MySQL connections via the proxy`)).toMatchObject(PASS);
-  });
-
-  it("6e: every MySQL connection cut mid-run, twice (the producer's claim connection among them)", async () => {
-    // each cut may end one produce run (its claim connection) and one consumer run; two cuts
-    const s = new Scenario('6e MySQL connections cut x2', ctx, { reruns: 2, restarts: 2 });
-    await s.setup();
-    const { proxy, route } = await mysqlProxy(s);
-    const consumer = s.startConsumer(route);
-    const producer = s.liveProducer(route);
-    keepLogs(s, consumer, producer);
-    const total = s.expected.rows;
-    const cut: number[] = [];
-    await s.injectAt('MySQL cut', () => s.publishedRows(), Math.floor(total * 0.25), total, () => void cut.push(proxy.cut()));
-    await s.injectAt('MySQL cut', () => s.storedRecords(), Math.floor(total * 0.6), total, () => void cut.push(proxy.cut()));
-    expect(cut.every((n) => n > 0)).toBe(true);
-    const codes = await producer.done;
-    expectResumedToCompletion(codes);
-    await waitFor('the consumer to catch up', () => s.caughtUp(), 600_000, 500);
-    expect(proxy.connections()).toBeGreaterThan(cut.length);
-    expect(await s.finish(`connections cut ${cut.join('/')}; produce exits ${codes.join(',')}`)).toMatchObject(PASS);
   });
 
   it('6f: MySQL stalled mid-run: the producer (claim, checkpoints) and the loader notice by a timeout, then recover', async () => {
@@ -294,14 +283,7 @@ describe('faults 6: the network to Kafka and to MySQL: latency, cuts, stalls (TC
     const consumer = s.startConsumer(route);
     const producer = s.liveProducer(route);
     keepLogs(s, consumer, producer);
-    const total = s.expected.rows;
-    const marks: Mark[] = [];
-    await s.injectAt('MySQL stalled', () => s.publishedRows(), Math.floor(total * 0.3), total, () => {
-      marks.push(markNow(producer, consumer));
-      proxy.stall();
-    });
-    const mark = marks[0];
-    if (!mark) throw new Error('the stall was not injected');
+    const mark = await stallAtPublished(s, 'MySQL', proxy, producer, consumer);
     // the loader is affected once it has records to store: the producer's pages in flight are still acknowledged
     await waitFor('records in Kafka the loader has not stored (it must write during the stall)', async () => {
       const highs = await s.highWatermarks();
@@ -316,11 +298,7 @@ describe('faults 6: the network to Kafka and to MySQL: latency, cuts, stalls (TC
       STALL_HANG_GUARD_MS,
       250,
     );
-    proxy.resume();
-    s.note(`resumed after ${Math.round((Date.now() - mark.at) / 1000)} s`);
-    const codes = await producer.done;
-    expectResumedToCompletion(codes);
-    await waitFor('the consumer to catch up', () => s.caughtUp(), 600_000, 500);
+    const codes = await resumeToCompletion(s, proxy, producer, mark);
     expect(await s.finish(`${p}; ${c}; produce exits ${codes.join(',')}`)).toMatchObject(PASS);
   });
 });

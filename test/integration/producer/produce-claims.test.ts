@@ -1,24 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { settlementWindow } from '../../../src/domain/settlement/settlement-window.js';
 import { exitCodeFor } from '../../../src/presentation/cli/exit-codes.js';
-import { createSettlementTopics, dropSettlementTopics } from '../../support/producer-kafka.js';
 import { wireTestJob } from '../../support/producer-job.js';
-import { createTempDatabase, testSecretKey, uniqueName, type TempDatabase } from '../../support/producer-stack.js';
 import { fault, gate, generateSettlementRows, startTossFake } from '../../support/toss-fake.js';
+import { producerFixture } from '../../support/producer-fixture.js';
 
-const secretKey = testSecretKey();
-const topic = uniqueName('settle.it.claims');
-let db: TempDatabase;
-
-beforeAll(async () => {
-  db = await createTempDatabase();
-  await createSettlementTopics(topic, 3);
-});
-
-afterAll(async () => {
-  await db?.drop();
-  await dropSettlementTopics(topic);
-});
+const { secretKey, topic, db } = producerFixture('settle.it.claims');
 
 // no timeouts are under test here: a page held by the fake is waited for, never retried
 const wire = (tossUrl: string) => wireTestJob({ tossUrl, secretKey, topic, databaseUrl: db.url, concurrency: 1, timeoutMs: 600_000 });

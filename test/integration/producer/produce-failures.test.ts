@@ -1,37 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { settlementWindow } from '../../../src/domain/settlement/settlement-window.js';
-import { isSettleError, type SettleError } from '../../../src/domain/shared/settle-error.js';
 import { HEADER_EXECUTION_ID } from '../../../src/infrastructure/kafka/kafka-settlement-publisher.js';
 import { exitCodeFor } from '../../../src/presentation/cli/exit-codes.js';
-import { createSettlementTopics, dropSettlementTopics, readSettlements } from '../../support/producer-kafka.js';
+import { readSettlements } from '../../support/producer-kafka.js';
 import { wireTestJob } from '../../support/producer-job.js';
-import { createTempDatabase, testSecretKey, uniqueName, type TempDatabase, executionsOf } from '../../support/producer-stack.js';
+import { executionsOf } from '../../support/producer-stack.js';
 import { fault, generateSettlementRows, startTossFake } from '../../support/toss-fake.js';
+import { failure } from '../../support/failure.js';
+import { producerFixture } from '../../support/producer-fixture.js';
 
-const secretKey = testSecretKey();
 // no timeouts are under test here: the fake answers every request, however long a loaded machine takes
 const NO_TIMEOUT = 600_000;
-const topic = uniqueName('settle.it.failures');
-let db: TempDatabase;
-
-beforeAll(async () => {
-  db = await createTempDatabase();
-  await createSettlementTopics(topic, 3);
-});
-
-afterAll(async () => {
-  await db?.drop();
-  await dropSettlementTopics(topic);
-});
-
-async function failure(run: Promise<unknown>): Promise<SettleError> {
-  const error = await run.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  if (!isSettleError(error)) throw new Error(`expected a SettleError, got ${String(error)}`);
-  return error;
-}
+const { secretKey, topic, db } = producerFixture('settle.it.failures');
 
 describe('settlement job failures', () => {
   it('retries a failing page at most maxRetries times, then fails the execution with Toss’s error (exit 4, transient)', async () => {

@@ -1,35 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { settlementWindow } from '../../../src/domain/settlement/settlement-window.js';
-import { isSettleError, type SettleError } from '../../../src/domain/shared/settle-error.js';
 import { HEADER_EXECUTION_ID } from '../../../src/infrastructure/kafka/kafka-settlement-publisher.js';
 import { exitCodeFor } from '../../../src/presentation/cli/exit-codes.js';
-import { createSettlementTopics, dropSettlementTopics, readSettlements } from '../../support/producer-kafka.js';
+import { readSettlements } from '../../support/producer-kafka.js';
 import { wireTestJob, type TestJobOptions } from '../../support/producer-job.js';
-import { createTempDatabase, executionsOf, testSecretKey, uniqueName, type TempDatabase } from '../../support/producer-stack.js';
+import { executionsOf } from '../../support/producer-stack.js';
 import { fault, generateSettlementRows, startTossFake, type FaultScript, type TossFake } from '../../support/toss-fake.js';
+import { failure } from '../../support/failure.js';
+import { producerFixture } from '../../support/producer-fixture.js';
 
-const secretKey = testSecretKey();
-const topic = uniqueName('settle.it.runaway');
-let db: TempDatabase;
-
-beforeAll(async () => {
-  db = await createTempDatabase();
-  await createSettlementTopics(topic, 3);
-});
-
-afterAll(async () => {
-  await db?.drop();
-  await dropSettlementTopics(topic);
-});
-
-async function failure(run: Promise<unknown>): Promise<SettleError> {
-  const error = await run.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  if (!isSettleError(error)) throw new Error(`expected a SettleError, got ${JSON.stringify(error)}`);
-  return error;
-}
+const { secretKey, topic, db } = producerFixture('settle.it.runaway');
 
 /** Pages prefetched three at a time and two in flight to Kafka, as the CLI runs them. */
 const wire = (fake: TossFake, more: Partial<TestJobOptions> = {}) => wireTestJob({ tossUrl: fake.url, secretKey, topic, databaseUrl: db.url, concurrency: 3, pagesInFlight: 2, ...more });

@@ -1,24 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { settlementWindow } from '../../../src/domain/settlement/settlement-window.js';
 import { HEADER_EXECUTION_ID, HEADER_PAGE } from '../../../src/infrastructure/kafka/kafka-settlement-publisher.js';
-import { createSettlementTopics, dropSettlementTopics, readRejects, readSettlements } from '../../support/producer-kafka.js';
+import { readRejects, readSettlements } from '../../support/producer-kafka.js';
 import { expectedRecord, wireTestJob } from '../../support/producer-job.js';
-import { createTempDatabase, testSecretKey, uniqueName, type TempDatabase } from '../../support/producer-stack.js';
 import { fault, generateSettlementRows, startTossFake, type TossRow } from '../../support/toss-fake.js';
+import { producerFixture } from '../../support/producer-fixture.js';
 
-const secretKey = testSecretKey();
-const topic = uniqueName('settle.it.window');
-let db: TempDatabase;
-
-beforeAll(async () => {
-  db = await createTempDatabase();
-  await createSettlementTopics(topic, 3);
-});
-
-afterAll(async () => {
-  await db?.drop();
-  await dropSettlementTopics(topic);
-});
+const { secretKey, topic, db } = producerFixture('settle.it.window');
 
 interface CheckpointRow {
   page: number;

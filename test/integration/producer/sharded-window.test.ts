@@ -1,17 +1,15 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { jobLockName } from '../../../src/infrastructure/mysql/job-rows.js';
 import { requireBuild, runSettle, startSettle, stopStrays, whileRunning, type RunningCli } from '../../support/producer-cli.js';
-import { createSettlementTopics, dropSettlementTopics } from '../../support/producer-kafka.js';
-import { createTempDatabase, stack, testSecretKey, uniqueName, until, type TempDatabase } from '../../support/producer-stack.js';
+import { producerFixture } from '../../support/producer-fixture.js';
+import { stack, uniqueName, until } from '../../support/producer-stack.js';
 import { fault, gate, generateSettlementRows, startTossFake, type TossFake } from '../../support/toss-fake.js';
 
-const secretKey = testSecretKey();
-const topic = uniqueName('settle.it.sharded');
+const { secretKey, topic, db } = producerFixture('settle.it.sharded', { partitions: 4, databasePrefix: 'settle_it_sharded' });
 const group = uniqueName('settle_it_sharded_loader');
 // 30 pages of 100 rows: worker 0 reads pages 1, 4, …, 28; worker 1 pages 2, 5, …, 29; worker 2 pages 3, 6, …, 30
 const rows = generateSettlementRows({ count: 2_950, from: '2025-08-04', days: 2, seed: 77 });
 const worker = (i: number) => ['produce', '--from', '2025-08-04', '--to', '2025-08-05', '--page-size', '100', '--concurrency', '2', '--shards', '3', '--shard', String(i)];
-let db: TempDatabase;
 let fake: TossFake;
 let env: Record<string, string>;
 const consumers: RunningCli[] = [];
@@ -29,8 +27,6 @@ async function workerClaimIsFree(instanceId: number, shard: number): Promise<boo
 
 beforeAll(async () => {
   requireBuild();
-  db = await createTempDatabase('settle_it_sharded');
-  await createSettlementTopics(topic, 4);
   fake = await startTossFake({ rows, secretKey });
   env = {
     TOSS_API_BASE_URL: fake.url,
@@ -55,8 +51,6 @@ afterAll(async () => {
   await Promise.allSettled(consumers.map((c) => c.done));
   await stopStrays();
   await fake?.close();
-  await db?.drop();
-  await dropSettlementTopics(topic);
 });
 
 describe('one window, three producer workers and two consumer replicas', () => {

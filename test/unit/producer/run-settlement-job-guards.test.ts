@@ -8,9 +8,9 @@ import type { ExecutionCounts, ExecutionStatus } from '../../../src/domain/batch
 import type { PageCheckpoint } from '../../../src/domain/batch/page-checkpoint.js';
 import type { RejectedSettlement, Settlement } from '../../../src/domain/settlement/settlement.js';
 import { settlementWindow } from '../../../src/domain/settlement/settlement-window.js';
-import { isSettleError, type SettleError } from '../../../src/domain/shared/settle-error.js';
 import { PrefetchingPageReader } from '../../../src/infrastructure/toss/prefetching-page-reader.js';
 import { exitCodeOf, ExitCode } from '../../../src/presentation/cli/exit-codes.js';
+import { failure } from '../../support/failure.js';
 
 /**
  * The runaway guards, through the real prefetching reader (4 pages fetched ahead, answered out of order) and
@@ -82,15 +82,6 @@ function setup(answer: (page: number, ask: number) => Row[], resumeAfterPage = 0
   const job = new RunSettlementJob({ reader: new PrefetchingPageReader(toss, concurrency), source: toss, publisher, jobs, clock: { now: () => new Date() }, log: silent, host: 'h', pid: 1, pagesInFlight: 2 });
   const run = (req: Partial<RunJobRequest> = {}) => job.run({ window, pageSize: SIZE, ...req });
   return { toss, publisher, jobs, run };
-}
-
-async function failure(run: Promise<unknown>): Promise<SettleError> {
-  const error = await run.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  if (!isSettleError(error)) throw new Error(`expected a SettleError, got ${JSON.stringify(error)}`);
-  return error;
 }
 
 /** Toss ignores `page` from page `from` on: it serves page `from − 1` again (bounded, see RUNAWAY). */
