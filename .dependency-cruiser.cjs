@@ -36,6 +36,23 @@ module.exports = {
       to: { path: '^src/composition/' },
     },
     {
+      name: 'presentation-not-to-adapters',
+      severity: 'error',
+      comment:
+        'Presentation parses flags, calls src/composition and prints; composition builds every adapter and SDK client. So presentation ' +
+        'imports no SDK (kafkajs, mysql2, undici, the schema registry client, avsc) and no MySQL, Kafka or Toss adapter, except for ' +
+        'their types. Still allowed: infrastructure/config (presentation reads the configuration), logging (it logs), health and ' +
+        'metrics (the consumer\'s /metrics endpoint and the Pushgateway push are presentation concerns), calendar, and ' +
+        'kafka/settlement-schema-file.ts (a file path for `schema check --schema`\'s default, no client). ' +
+        'src/presentation/bench is a benchmark (leaving src) and is exempt.',
+      from: { path: '^src/presentation/', pathNot: '^src/presentation/bench/' },
+      to: {
+        path: ['^src/infrastructure/(mysql|kafka|toss)/', '^node_modules/(kafkajs|mysql2|undici|avsc|@kafkajs/confluent-schema-registry)/'],
+        pathNot: '^src/infrastructure/kafka/settlement-schema-file\\.ts$',
+        dependencyTypesNot: ['type-only'],
+      },
+    },
+    {
       name: 'no-circular',
       severity: 'error',
       from: {},

@@ -7,6 +7,7 @@ import { type KafkaSettlementConsumerOptions, KafkaSettlementConsumer } from '..
 import { RegistrySettlementDecoder } from '../infrastructure/kafka/settlement-decoder.js';
 import { createSchemaRegistry } from '../infrastructure/kafka/settlement-serde.js';
 import { trackedConnections } from '../infrastructure/kafka/kafka-socket.js';
+import { dlqTopic, requireTopic } from '../infrastructure/kafka/topic-admin.js';
 import type { Logger } from '../infrastructure/logging/logger.js';
 import { MySqlSettlementStore } from '../infrastructure/mysql/mysql-settlement-store.js';
 import { createSettlementStorePool } from '../infrastructure/mysql/settlement-store-pool.js';
@@ -30,7 +31,12 @@ export function wireIngest(config: Config, logger: Logger, options: { onRetry: N
     maxRetries: config.consumer.maxDbRetries,
     onRetry: options.onRetry,
   });
-  return { kafka, connections, pool, producer, store, ingest };
+  // the settlements topic and its DLQ must exist (created by `settle kafka init`) before the loader joins the group
+  const requireTopics = async () => {
+    await requireTopic(kafka, config.kafka.topic);
+    await requireTopic(kafka, dlqTopic(config.kafka.topic));
+  };
+  return { kafka, connections, pool, producer, store, ingest, requireTopics };
 }
 
 /** The loader's consumer group on the settlements topic, with the group timings from the configuration. */

@@ -28,6 +28,8 @@ export interface Config {
   readonly shutdownTimeoutMs: number;
   /** EXPECTED_ROWS_PER_DAY: the day the database is sized for (`settle doctor` checks the buffer pool against it); null = not stated. */
   readonly capacity: { readonly expectedRowsPerDay: number | null };
+  /** PUSHGATEWAY_URL: where `produce` and `reconcile` push their last run; null = no push. Checked when pushed (a bad URL warns, never fails the run). */
+  readonly pushgatewayUrl: string | null;
   readonly logLevel: string;
 }
 
@@ -103,6 +105,8 @@ const schema = z.object({
   METRICS_PORT: int('METRICS_PORT', 0, 65535).default(9464),
   PAYOUT_DELAY_BUSINESS_DAYS: int('PAYOUT_DELAY_BUSINESS_DAYS', 0, 30).default(3),
   HOLIDAY_OVERRIDES_FILE: z.string().optional(),
+  // not validated here: a URL the push cannot use is a warning at push time (infrastructure/metrics/pushgateway.ts), never a failed run
+  PUSHGATEWAY_URL: z.string().optional(),
   JOB_HEARTBEAT_TIMEOUT_MS: int('JOB_HEARTBEAT_TIMEOUT_MS', 15_000, 86_400_000).default(60_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent' }).default('info'),
 });
@@ -177,6 +181,7 @@ export function loadConfig(env: Env, needs: readonly ConfigSection[] = []): Conf
     jobs: { heartbeatTimeoutMs: e.JOB_HEARTBEAT_TIMEOUT_MS },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     capacity: { expectedRowsPerDay: e.EXPECTED_ROWS_PER_DAY ?? null },
+    pushgatewayUrl: e.PUSHGATEWAY_URL ?? null,
     logLevel: e.LOG_LEVEL,
   };
 }

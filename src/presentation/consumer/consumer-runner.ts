@@ -3,14 +3,12 @@ import { abortableSleep } from '../../application/shared/retry.js';
 import { isSettleError, SettleError } from '../../domain/shared/settle-error.js';
 import type { Config } from '../../infrastructure/config/config.js';
 import type { BatchHandler, KafkaSettlementConsumer } from '../../infrastructure/kafka/kafka-settlement-consumer.js';
-import { dlqTopic, requireTopic } from '../../infrastructure/kafka/topic-admin.js';
 import type { Logger } from '../../infrastructure/logging/logger.js';
 import { wireIngest, wireSettlementConsumer } from '../../composition/consumer.js';
 import { calendarHorizonStatus } from '../../composition/calendar-horizon.js';
 import { createBusinessCalendar } from '../../infrastructure/calendar/create-business-calendar.js';
 import { todayInSeoul } from '../../domain/calendar/local-date.js';
-import { createMySqlPool } from '../../infrastructure/mysql/mysql-pool.js';
-import { MySqlJobAdmin } from '../../infrastructure/mysql/mysql-job-admin.js';
+import { wireJobAdmin } from '../../composition/database.js';
 import { ConsumeTotals, type ConsumeSummary } from './consume-summary.js';
 import { ConsumerMetrics } from './consumer-metrics.js';
 import { type HealthServer, startHealthServer } from './health-server.js';
@@ -52,19 +50,18 @@ export async function runConsumer(o: RunConsumerOptions): Promise<ConsumeSummary
     log.warn({ err: error }, 'the holiday calendar could not be read: settle_calendar_horizon_days_remaining is not exported (see settle doctor)');
     return null;
   });
-  const jobsPool = createMySqlPool(o.config.mysql, 1);
-  const jobs = new MySqlJobAdmin(jobsPool, o.config.jobs.heartbeatTimeoutMs);
+  const jobs = wireJobAdmin(o.config, 1);
   const metrics = new ConsumerMetrics(kc.topic, {
     ...(calendar ? { horizonDaysRemaining: () => calendarHorizonStatus(calendar)?.daysRemaining ?? null, isBusinessDay: () => calendar.isBusinessDay(todayInSeoul(new Date())) } : {}),
     staleExecutions: cachedFor(10_000, () =>
-      jobs.staleCount().catch((error: unknown) => {
+      jobs.value.staleCount().catch((error: unknown) => {
         log.debug({ err: error }, 'could not count stale job executions');
         return null;
       }),
     ),
   });
   const totals = new ConsumeTotals();
-  const { kafka, connections, pool, producer, store, ingest } = wireIngest(o.config, o.logger, {
+  const { kafka, connections, pool, producer, store, ingest, requireTopics } = wireIngest(o.config, o.logger, {
     ...(o.tuning?.rowsPerStatement ? { rowsPerStatement: o.tuning.rowsPerStatement } : {}),
     ...(o.dial ? { dial: o.dial } : {}),
     onRetry: ({ step, attempt, delayMs, error }) => {
@@ -73,11 +70,10 @@ export async function runConsumer(o: RunConsumerOptions): Promise<ConsumeSummary
     },
   });
   try {
-    await requireTopic(kafka, kc.topic);
-    await requireTopic(kafka, dlqTopic(kc.topic));
+    await requireTopics();
   } catch (error) {
     await pool.end().catch(() => undefined);
-    await jobsPool.end().catch(() => undefined);
+    await jobs.close().catch(() => undefined);
     throw error;
   }
   let fatal: unknown = null;
@@ -145,7 +141,7 @@ export async function runConsumer(o: RunConsumerOptions): Promise<ConsumeSummary
     };
     let stoppedInTime = false;
     try {
-      await shutdown(left, o.config.shutdownTimeoutMs, log, [stopConsumer, () => producer.disconnect(), () => pool.end(), () => jobsPool.end()]);
+      await shutdown(left, o.config.shutdownTimeoutMs, log, [stopConsumer, () => producer.disconnect(), () => pool.end(), () => jobs.close()]);
       stoppedInTime = true;
       // the process would be gone before Prometheus scrapes settle_consumer_records_lost: wait for one scrape
       if (!o.untilIdle && isSettleError(fatal) && fatal.code === 'STORED_OFFSET_BELOW_LOG_START') await untilScraped(server, o.lossScrapeWaitMs ?? LOSS_SCRAPE_WAIT_MS, o.signal, log);

@@ -14,14 +14,13 @@ export function registerDbCommand(program: Command, ctx: CliContext): void {
     .option('--json', 'print the result as JSON')
     .action(async (opts: { json?: boolean }, cmd: Command) => {
       const config = ctx.config(['mysql'], globalOverrides(cmd));
-      const { createMySqlConnection, migrate, translateMySqlError } = await mysql();
-      const conn = await createMySqlConnection(config.mysql, { multipleStatements: true }).catch(translateMySqlError);
+      const wired = await (await database()).wireMigrations(config, { multipleStatements: true });
       try {
-        const result = await migrate(conn, ctx.logger().child({ component: 'migrator' })).catch(translateMySqlError);
+        const result = await wired.value.migrate(ctx.logger().child({ component: 'migrator' }));
         if (opts.json) ctx.out(JSON.stringify(result));
         else ctx.out(result.applied.length ? `applied ${result.applied.length} migration(s): ${result.applied.join(', ')}` : 'schema is up to date');
       } finally {
-        await conn.end();
+        await wired.close();
       }
     });
   db.command('status')
@@ -29,29 +28,20 @@ export function registerDbCommand(program: Command, ctx: CliContext): void {
     .option('--json', 'print the result as JSON')
     .action(async (opts: { json?: boolean }, cmd: Command) => {
       const config = ctx.config(['mysql'], globalOverrides(cmd));
-      const { createMySqlConnection, pendingMigrations, translateMySqlError } = await mysql();
-      const conn = await createMySqlConnection(config.mysql).catch(translateMySqlError);
+      const wired = await (await database()).wireMigrations(config);
       try {
-        const status = await pendingMigrations(conn).catch(translateMySqlError);
+        const status = await wired.value.pending();
         if (opts.json) ctx.out(JSON.stringify(status));
         else ctx.out(`applied: ${status.applied.join(', ') || '(none)'}\npending: ${status.pending.join(', ') || '(none)'}`);
       } finally {
-        await conn.end();
+        await wired.close();
       }
     });
   registerPartitionsCommand(db, ctx);
 }
 
 /** The MySQL side of `db`, loaded on use (mysql2 stays out of every other command's memory). */
-const mysql = async () => {
-  const [{ createMySqlConnection }, { migrate, pendingMigrations }, { translateMySqlError }, { MySqlSettlementPartitions }] = await Promise.all([
-    import('../../../infrastructure/mysql/mysql-pool.js'),
-    import('../../../infrastructure/mysql/migrator.js'),
-    import('../../../infrastructure/mysql/mysql-errors.js'),
-    import('../../../infrastructure/mysql/mysql-settlement-partitions.js'),
-  ]);
-  return { createMySqlConnection, migrate, pendingMigrations, translateMySqlError, MySqlSettlementPartitions };
-};
+const database = () => import('../../../composition/database.js');
 
 /** How long an ALTER waits for the table's metadata lock (the consumer's open transactions hold it). */
 const LOCK_WAIT_SECONDS = 60;
@@ -63,12 +53,11 @@ function registerPartitionsCommand(db: Command, ctx: CliContext): void {
 
   const withPartitions = async <T>(cmd: Command, fn: (p: MySqlSettlementPartitions) => Promise<T>): Promise<T> => {
     const config = ctx.config(['mysql'], globalOverrides(cmd));
-    const { createMySqlConnection, translateMySqlError, MySqlSettlementPartitions } = await mysql();
-    const conn = await createMySqlConnection(config.mysql).catch(translateMySqlError);
+    const wired = await (await database()).wireSettlementPartitionAdmin(config, LOCK_WAIT_SECONDS);
     try {
-      return await fn(new MySqlSettlementPartitions(conn, { lockWaitTimeoutSeconds: LOCK_WAIT_SECONDS }));
+      return await fn(wired.value);
     } finally {
-      await conn.end().catch(() => undefined);
+      await wired.close();
     }
   };
   const view = (p: DescribedPartition) => ({ name: p.name, kind: p.kind, from: p.from?.toString() ?? null, lessThan: p.lessThan?.toString() ?? null, range: rangeLabel(p), approxRows: p.approxRows });

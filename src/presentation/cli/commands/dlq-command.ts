@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { SettleError } from '../../../domain/shared/settle-error.js';
-import { type DlqRecord, dlqWatermarks, readRanges } from '../../../infrastructure/kafka/dlq-reader.js';
-import { dlqTopic } from '../../../infrastructure/kafka/topic-admin.js';
+import type { DlqRecord } from '../../../infrastructure/kafka/dlq-reader.js';
 import type { CliContext } from '../cli-context.js';
 import { ExitCode } from '../exit-codes.js';
 import { globalOverrides } from '../global-options.js';
@@ -59,11 +58,11 @@ export function registerDlqCommand(program: Command, ctx: CliContext): void {
       const limit = Number(opts.limit);
       if (!Number.isInteger(limit) || limit < 1) throw new SettleError('LIMIT_INVALID', '--limit must be a whole number ≥ 1', { category: 'usage' });
       const config = ctx.config(['kafka'], globalOverrides(cmd));
-      const kafka = (await import('../../../infrastructure/kafka/kafka-client.js')).createKafka(config.kafka, ctx.logger()); // kafkajs, loaded on use
-      const topic = dlqTopic(config.kafka.topic);
-      const marks = await dlqWatermarks(kafka, topic);
+      const dlqs = (await import('../../../composition/kafka-admin.js')).wireDeadLetters(config, ctx.logger()); // kafkajs, loaded on use
+      const topic = dlqs.topic;
+      const marks = await dlqs.watermarks();
       const ranges = new Map([...marks].map(([p, w]) => [p, { from: Math.max(w.low, w.high - limit), to: w.high }]));
-      const records = (await readRanges(kafka, topic, ranges)).sort((a, b) => (a.info?.deadLetteredAt ?? '').localeCompare(b.info?.deadLetteredAt ?? '')).slice(-limit);
+      const records = (await dlqs.read(ranges)).sort((a, b) => (a.info?.deadLetteredAt ?? '').localeCompare(b.info?.deadLetteredAt ?? '')).slice(-limit);
       const total = [...marks.values()].reduce((n, w) => n + (w.high - w.low), 0);
       if (opts.json) for (const r of records) ctx.out(JSON.stringify(describe(r)));
       else {
@@ -81,23 +80,23 @@ export function registerDlqCommand(program: Command, ctx: CliContext): void {
       if (opts.all === (opts.offset.length > 0)) throw new SettleError('REDRIVE_SELECTION_INVALID', 'give either --offset … or --all', { category: 'usage' });
       const wanted = opts.offset.map(parseDlqOffset);
       const config = ctx.config(['kafka'], globalOverrides(cmd));
-      const kafka = (await import('../../../infrastructure/kafka/kafka-client.js')).createKafka(config.kafka, ctx.logger()); // kafkajs, loaded on use
-      const topic = dlqTopic(config.kafka.topic);
-      const marks = await dlqWatermarks(kafka, topic);
+      const dlqs = (await import('../../../composition/kafka-admin.js')).wireDeadLetters(config, ctx.logger()); // kafkajs, loaded on use
+      const topic = dlqs.topic;
+      const marks = await dlqs.watermarks();
       const ranges = new Map<number, { from: number; to: number }>();
       for (const [p, w] of marks) {
         const mine = wanted.filter((x) => x.partition === p).map((x) => x.offset);
         if (opts.all) ranges.set(p, { from: w.low, to: w.high });
         else if (mine.length > 0) ranges.set(p, { from: Math.max(w.low, Math.min(...mine)), to: Math.min(w.high, Math.max(...mine) + 1) });
       }
-      const read = await readRanges(kafka, topic, ranges);
+      const read = await dlqs.read(ranges);
       const chosen = opts.all ? read : read.filter((r) => wanted.some((x) => x.partition === r.partition && x.offset === r.offset));
       const missing = wanted.filter((x) => !read.some((r) => r.partition === x.partition && r.offset === x.offset));
       const foreign = chosen.filter((r) => r.info === null);
       for (const m of missing) ctx.err(`not found: ${m.partition}:${m.offset} in ${topic}`);
       for (const r of foreign) ctx.err(`skipped ${r.partition}:${r.offset}: no dead-letter headers, original topic unknown`);
       for (const r of chosen.filter((x) => x.info)) ctx.out(`${opts.dryRun ? 'would redrive' : 'redrive'} ${line(r)}`);
-      const published = opts.dryRun ? 0 : await (await import('../../../infrastructure/kafka/dlq-redriver.js')).redrive(kafka, topic, chosen);
+      const published = opts.dryRun ? 0 : await dlqs.redrive(chosen);
       ctx.out(opts.dryRun ? `dry run: ${chosen.length - foreign.length} record(s) would be re-published` : `re-published ${published} record(s)`);
       if (missing.length > 0 || foreign.length > 0) ctx.setExitCode(ExitCode.DATA);
     });

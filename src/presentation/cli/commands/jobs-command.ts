@@ -14,12 +14,11 @@ export function registerJobsCommand(program: Command, ctx: CliContext): void {
   const withAdmin = async <T>(cmd: Command, fn: (admin: MySqlJobAdmin) => Promise<T>): Promise<T> => {
     const config = ctx.config(['mysql'], globalOverrides(cmd));
     // loaded on use: mysql2 stays out of every other command's memory
-    const [{ createMySqlPool }, { MySqlJobAdmin }] = await Promise.all([import('../../../infrastructure/mysql/mysql-pool.js'), import('../../../infrastructure/mysql/mysql-job-admin.js')]);
-    const pool = createMySqlPool(config.mysql, 2);
+    const wired = (await import('../../../composition/database.js')).wireJobAdmin(config, 2);
     try {
-      return await fn(new MySqlJobAdmin(pool, config.jobs.heartbeatTimeoutMs));
+      return await fn(wired.value);
     } finally {
-      await pool.end();
+      await wired.close();
     }
   };
   /** `list` prints a JSON array; the single-execution commands print one object. */

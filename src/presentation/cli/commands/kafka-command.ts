@@ -14,9 +14,9 @@ export function registerKafkaCommand(program: Command, ctx: CliContext): void {
     .action(async (opts: { partitions?: string; replicas?: string; json?: boolean }, cmd: Command) => {
       const config = ctx.config(['kafka'], { ...globalOverrides(cmd), SETTLEMENT_TOPIC_PARTITIONS: opts.partitions, CONSUMER_REPLICAS: opts.replicas });
       // loaded on use: kafkajs stays out of every other command's memory
-      const [{ createKafka }, { ensureTopics, settlementTopics }] = await Promise.all([import('../../../infrastructure/kafka/kafka-client.js'), import('../../../infrastructure/kafka/topic-admin.js')]);
-      const specs = settlementTopics(config.kafka.topic, config.kafka.partitions);
-      const result = await ensureTopics(createKafka(config.kafka, ctx.logger()), specs);
+      const { ensureSettlementTopics, settlementTopicSpecs } = await import('../../../composition/kafka-admin.js');
+      const specs = settlementTopicSpecs(config);
+      const result = await ensureSettlementTopics(config, ctx.logger(), specs);
       // an existing topic keeps its partition count: adding partitions moves keys, so it is never done silently
       const mismatched = result.existing.filter((e) => e.partitions !== specs.find((s) => s.topic === e.topic)?.numPartitions);
       // the partitions the topic really has (an existing one keeps its own), against the replicas the Deployment runs

@@ -62,7 +62,7 @@ export function registerProduceCommand(program: Command, ctx: CliContext): void 
       const started = Date.now();
       // the run's outcome outlives the process: pushed to the Pushgateway (PUSHGATEWAY_URL) whatever happened
       const pushRun = async (outcome: ProduceRun['outcome'], exitCode: number, counts: ProduceRun['counts'], errorCode: string | null) => {
-        const url = ctx.env.PUSHGATEWAY_URL;
+        const url = config.pushgatewayUrl;
         if (!url) return;
         const { pushProduceRun } = await import('../../../infrastructure/metrics/pushgateway.js');
         await pushProduceRun(url, { window, shard, payoutDate: payoutDate?.toString() ?? null, outcome, exitCode, counts, durationMs: Date.now() - started, finishedAt: new Date(), errorCode }, { logger, signal: deadline.expired });

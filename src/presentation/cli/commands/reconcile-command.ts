@@ -42,7 +42,7 @@ export function registerReconcileCommand(program: Command, ctx: CliContext): voi
       const started = Date.now();
       // the result outlives the process: pushed to the Pushgateway (PUSHGATEWAY_URL) for the mismatch alert
       const pushRun = async (outcome: 'OK' | 'MISMATCH' | 'FAILED', exitCode: number, mismatchedDates: number | null, errorCode: string | null) => {
-        const url = ctx.env.PUSHGATEWAY_URL;
+        const url = config.pushgatewayUrl;
         if (!url) return;
         const { pushReconcileRun } = await import('../../../infrastructure/metrics/pushgateway.js');
         await pushReconcileRun(url, { window, outcome, exitCode, mismatchedDates, durationMs: Date.now() - started, finishedAt: new Date(), errorCode }, { logger: ctx.logger() });

@@ -53,14 +53,9 @@ export function registerReplayCommand(program: Command, ctx: CliContext): void {
       const config = ctx.config(opts.dryRun ? ['mysql'] : ['toss', 'kafka', 'registry', 'mysql'], { ...globalOverrides(cmd), TOSS_MAX_PAGES: opts.maxPages });
 
       // loaded on use: mysql2, kafkajs and the rest stay out of every other command's memory
-      const [{ createMySqlPool }, { MySqlJobAdmin }, { wireSettlementJob }] = await Promise.all([
-        import('../../../infrastructure/mysql/mysql-pool.js'),
-        import('../../../infrastructure/mysql/mysql-job-admin.js'),
-        import('../../../composition/settlement-job.js'),
-      ]);
-      const pool = createMySqlPool(config.mysql, 2);
-      const admin = new MySqlJobAdmin(pool, config.jobs.heartbeatTimeoutMs);
-      const [history, before] = await Promise.all([admin.executionsOf(window), admin.storedTotals(window)]).finally(() => pool.end());
+      const [{ wireJobAdmin }, { wireSettlementJob }] = await Promise.all([import('../../../composition/database.js'), import('../../../composition/settlement-job.js')]);
+      const admin = wireJobAdmin(config, 2);
+      const [history, before] = await Promise.all([admin.value.executionsOf(window), admin.value.storedTotals(window)]).finally(() => admin.close());
       const plan = { window, history: history.map((e) => ({ id: e.id, kind: e.kind, status: e.status, rows: e.counts.rowsPublished, endedAt: e.endedAt })), mysql: before };
       if (opts.json && opts.dryRun) return ctx.out(JSON.stringify({ plan }));
       if (!opts.json) {

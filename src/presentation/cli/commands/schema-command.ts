@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { SETTLEMENT_SCHEMA_FILE, readSettlementSchema, subjectFor } from '../../../infrastructure/kafka/settlement-schema-file.js';
+import { SETTLEMENT_SCHEMA_FILE } from '../../../infrastructure/kafka/settlement-schema-file.js';
 import type { CliContext } from '../cli-context.js';
 import { ExitCode } from '../exit-codes.js';
 import { usage } from '../flag-parsers.js';
@@ -17,10 +17,9 @@ export function registerSchemaCommand(program: Command, ctx: CliContext): void {
       const config = ctx.config(['registry'], globalOverrides(cmd));
       if (!existsSync(opts.schema)) throw usage('SCHEMA_FILE_MISSING', `--schema ${opts.schema} does not exist`);
       // loaded on use: the registry client (undici) and avsc stay out of every other command's memory
-      const [{ RegistryApi }, { checkSchemaCompatibility }] = await Promise.all([import('../../../infrastructure/kafka/registry-api.js'), import('../../../infrastructure/kafka/schema-compatibility.js')]);
-      const api = new RegistryApi(config.registry);
+      const check = (await import('../../../composition/schema-check.js')).wireSchemaCheck(config);
       try {
-        const result = await checkSchemaCompatibility(api, subjectFor(config.kafka.topic), readSettlementSchema(opts.schema), opts.schema);
+        const result = await check.value(opts.schema);
         if (opts.json) ctx.out(JSON.stringify({ schema: opts.schema, ...result }));
         else if (result.status === 'unregistered') ctx.out(`ok: nothing registered yet under ${result.subject}; the producer registers ${opts.schema} on its first run`);
         else if (result.status === 'compatible') ctx.out(`ok: ${opts.schema} is BACKWARD compatible with ${result.subject} version ${result.latestVersion}`);
@@ -31,7 +30,7 @@ export function registerSchemaCommand(program: Command, ctx: CliContext): void {
         }
         if (result.status === 'incompatible') ctx.setExitCode(ExitCode.DATA);
       } finally {
-        await api.close();
+        await check.close();
       }
     });
 }

@@ -33,9 +33,8 @@ export function registerSettlementsCommand(program: Command, ctx: CliContext): v
       const window = settlementWindow(opts.from, opts.to, opts.dateType);
       const config = ctx.config(['mysql'], globalOverrides(cmd));
       // loaded on use: mysql2 stays out of every other command's memory
-      const [{ createMySqlPool }, { listStoredSettlements }] = await Promise.all([import('../../../infrastructure/mysql/mysql-pool.js'), import('../../../infrastructure/mysql/mysql-settlement-queries.js')]);
-      const pool = createMySqlPool(config.mysql, 1);
-      const rows = await listStoredSettlements(pool, window, opts.limit).finally(() => pool.end());
+      const { listLoadedSettlements } = await import('../../../composition/database.js');
+      const rows = await listLoadedSettlements(config, window, opts.limit);
       if (opts.json) return ctx.out(JSON.stringify(rows));
       for (const line of renderTable(COLUMNS, rows.map((r) => [r.transactionKey, r.paymentKey, r.method, r.amount, r.fee ?? '-', r.payOutAmount, r.soldDate, r.paidOutDate]))) ctx.out(line);
       ctx.out(`${rows.length} row(s)`);
