@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
-# The demo: local stack up → migrate → create topics → produce a window from the Prism mock of Toss →
-# consume into MySQL → print what landed. Run it twice: the second run replays the window and the rows stay
-# the same (idempotent upsert). Leaves the stack running; `npm run stack:down` stops it.
+# The demo: the Debian packages it needs (`scripts/stack.sh setup`, MariaDB's) → the local stack's Kafka, registry,
+# Prism and MariaDB up (not Prometheus nor the Pushgateway: it pushes no metrics) → migrate → create topics →
+# produce a window from the Prism mock of Toss → consume into MySQL → print what landed. Run it twice: the second
+# run replays the window and the rows stay the same (idempotent upsert). Leaves the stack running;
+# `npm run stack:down` stops it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -d node_modules ] || npm ci --no-audit --no-fund
 [ -f dist/main.js ] || npm run --silent build
 export PATH="$PWD/node_modules/.bin:$PATH"
 
-bash scripts/stack.sh up
+bash scripts/stack.sh setup kafka registry prism mariadb
+bash scripts/stack.sh up kafka registry prism mariadb
 
 export TOSS_API_BASE_URL="${TOSS_API_BASE_URL:-http://127.0.0.1:4010}"   # Prism serving mock-server/toss-openapi.yaml
 export TOSS_SECRET_KEY="${TOSS_SECRET_KEY:-test_sk_demo_only}"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The test command (README, CI): install, static checks, unit tests, then the real stack for integration and
-# end-to-end tests. The stack is stopped on the way out, also when a test fails; only what we started stops.
+# end-to-end tests (its Debian packages installed first, when missing, by `scripts/stack.sh setup`). The stack is
+# stopped on the way out, also when a test fails; only what we started stops.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -36,6 +37,11 @@ cleanup() {
   exit "$status"
 }
 trap cleanup EXIT INT TERM
+
+# the Debian packages of every service (MariaDB, Prometheus, the Pushgateway; promtool for the monitoring tests, and
+# mariadbd for the fault suite's private MariaDB): installed when missing, nothing to do otherwise
+step "the local stack's Debian packages"
+bash scripts/stack.sh setup
 
 if bash scripts/stack.sh status >/dev/null 2>&1; then
   step "the local stack is already running: using it and leaving it running"

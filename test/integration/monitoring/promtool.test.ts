@@ -4,10 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { ruleFiles, rules, ruleTestFiles } from './monitoring-files.js';
 
-// promtool comes with Debian's prometheus package (bash scripts/stack.sh up installs it when missing).
+// promtool comes with Debian's prometheus package (bash scripts/stack.sh setup prometheus installs it when missing).
 const promtool = (args: string[]) => {
   const r = spawnSync('promtool', args, { encoding: 'utf8', timeout: 60_000 });
-  if (r.error) throw new Error(`promtool could not run (${r.error.message}): bash scripts/stack.sh up prometheus installs it`);
+  if (r.error) throw new Error(`promtool could not run (${r.error.message}): bash scripts/stack.sh setup prometheus installs it`);
   return { code: r.status, output: `${r.stdout}${r.stderr}` };
 };
 
