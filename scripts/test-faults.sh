@@ -37,5 +37,7 @@ trap cleanup EXIT INT TERM
 # stack script recognises a Prism by its checkout, not its STACK_DIR, and the shared stack's Prism is not ours.
 bash scripts/stack.sh down kafka registry >/dev/null 2>&1 || true
 rm -rf "$STACK_DIR/data" "$STACK_DIR/run"
+# the suite starts a private mariadbd of its own (test/faults/support): its package, if missing, is installed here
+bash scripts/stack.sh setup mariadb
 bash scripts/stack.sh up kafka registry
 vitest run --project faults "$@"
