@@ -42,8 +42,8 @@ module.exports = {
         'Presentation parses flags, calls src/composition and prints; composition builds every adapter and SDK client. So presentation ' +
         'imports no SDK (kafkajs, mysql2, undici, the schema registry client, avsc) and no MySQL, Kafka or Toss adapter, except for ' +
         'their types. Still allowed: infrastructure/config (presentation reads the configuration), logging (it logs), health and ' +
-        'metrics (the consumer\'s /metrics endpoint and the Pushgateway push are presentation concerns), calendar, and ' +
-        'kafka/settlement-schema-file.ts (a file path for `schema check --schema`\'s default, no client). ' +
+        "metrics (the consumer's /metrics endpoint and the Pushgateway push are presentation concerns), calendar, and " +
+        "kafka/settlement-schema-file.ts (a file path for `schema check --schema`'s default, no client). " +
         'src/presentation/bench is a benchmark (leaving src) and is exempt.',
       from: { path: '^src/presentation/', pathNot: '^src/presentation/bench/' },
       to: {

@@ -99,13 +99,27 @@ async function produceChild(client, topic) {
     await producer.connect();
     send = (chunk, page) => {
       const headers = { 'settle-execution-id': executionId, 'settle-page': Buffer.from(String(page)) };
-      return producer.send({ topic, messages: chunk.map((r) => ({ key: r.key, value: r.value, headers })), acks: -1, timeout: 30_000, compression: CompressionTypes.None });
+      return producer.send({
+        topic,
+        messages: chunk.map((r) => ({ key: r.key, value: r.value, headers })),
+        acks: -1,
+        timeout: 30_000,
+        compression: CompressionTypes.None,
+      });
     };
     close = () => producer.disconnect();
   } else {
     const { Producer, ProduceAcks, compatibilityPartitioner } = await import('@platformatic/kafka');
     // compatibilityPartitioner: murmur2(key) & 0x7fffffff, as Java and kafkajs (its default uses >>> 0)
-    const producer = new Producer({ clientId: 'bench-clients', bootstrapBrokers: brokers, acks: ProduceAcks.ALL, compression: 'none', idempotent: false, autocreateTopics: false, partitioner: compatibilityPartitioner });
+    const producer = new Producer({
+      clientId: 'bench-clients',
+      bootstrapBrokers: brokers,
+      acks: ProduceAcks.ALL,
+      compression: 'none',
+      idempotent: false,
+      autocreateTopics: false,
+      partitioner: compatibilityPartitioner,
+    });
     await producer.metadata({ topics: [topic] });
     const headerExecution = Buffer.from('settle-execution-id');
     const headerPage = Buffer.from('settle-page');
@@ -125,7 +139,15 @@ async function produceChild(client, topic) {
   const seconds = (performance.now() - started) / 1000;
   const cpuUs = cpuSince(cpu);
   await close();
-  return { client: client.name, direction: 'produce', records: N, cpuUsPerRecord: round(cpuUs / N), recordsPerSec: Math.round(N / seconds), seconds: round(seconds), peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) };
+  return {
+    client: client.name,
+    direction: 'produce',
+    records: N,
+    cpuUsPerRecord: round(cpuUs / N),
+    recordsPerSec: Math.round(N / seconds),
+    seconds: round(seconds),
+    peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+  };
 }
 
 async function consumeChild(client, topic) {
@@ -175,18 +197,40 @@ async function consumeChild(client, topic) {
   const seconds = (performance.now() - firstAt) / 1000;
   const cpuUs = cpuSince(cpu);
   await close();
-  return { client: client.name, direction: 'consume', records: received, bytes, cpuUsPerRecord: round(cpuUs / N), recordsPerSec: Math.round(N / seconds), seconds: round(seconds), peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) };
+  return {
+    client: client.name,
+    direction: 'consume',
+    records: received,
+    bytes,
+    cpuUsPerRecord: round(cpuUs / N),
+    recordsPerSec: Math.round(N / seconds),
+    seconds: round(seconds),
+    peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+  };
 }
 
 const round = (x) => Math.round(x * 100) / 100;
 
 function runChild(direction, client, topic) {
-  const args = ['--child', direction, '--client', client.dir ? `${client.name}=${client.dir}` : client.name, '--topic', topic, '--records', String(N), '--brokers', opt.brokers];
+  const args = [
+    '--child',
+    direction,
+    '--client',
+    client.dir ? `${client.name}=${client.dir}` : client.name,
+    '--topic',
+    topic,
+    '--records',
+    String(N),
+    '--brokers',
+    opt.brokers,
+  ];
   return new Promise((resolveRun, reject) => {
     const child = fork(fileURLToPath(import.meta.url), args, { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
-    child.on('exit', (code) => (code === 0 ? resolveRun(JSON.parse(out.trim().split('\n').pop())) : reject(new Error(`${direction} ${client.name} exited ${code}`))));
+    child.on('exit', (code) =>
+      code === 0 ? resolveRun(JSON.parse(out.trim().split('\n').pop())) : reject(new Error(`${direction} ${client.name} exited ${code}`)),
+    );
   });
 }
 
@@ -218,7 +262,9 @@ try {
       for (const direction of ['produce', 'consume']) {
         const r = { run, ...(await runChild(direction, client, topic)) };
         results.push(r);
-        process.stderr.write(`run ${run} ${client.name.padEnd(20)} ${direction.padEnd(8)} ${String(r.cpuUsPerRecord).padStart(7)} µs/record CPU  ${String(r.recordsPerSec).padStart(8)} records/s  peak RSS ${r.peakRssMb} MB\n`);
+        process.stderr.write(
+          `run ${run} ${client.name.padEnd(20)} ${direction.padEnd(8)} ${String(r.cpuUsPerRecord).padStart(7)} µs/record CPU  ${String(r.recordsPerSec).padStart(8)} records/s  peak RSS ${r.peakRssMb} MB\n`,
+        );
         if (opt.json) console.log(JSON.stringify(r));
       }
     }

@@ -13,7 +13,8 @@ npm ci --no-audit --no-fund
 export PATH="$PWD/node_modules/.bin:$PATH"
 step "node $(node --version)"
 
-step "lint, typecheck, dependency rules"
+step "format, lint, typecheck, dependency rules"
+npm run --silent format:check
 npm run --silent lint
 npm run --silent typecheck
 npm run --silent depcheck

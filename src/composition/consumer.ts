@@ -16,14 +16,25 @@ import { createSettlementStorePool } from '../infrastructure/mysql/settlement-st
  * The loader's adapters and its use case. The runner (presentation/consumer) drives them: it owns the
  * Kafka consumer group, the health endpoint and the shutdown order, and closes what this opens.
  */
-export function wireIngest(config: Config, logger: Logger, options: { onRetry: NonNullable<IngestBatchDeps['onRetry']>; rowsPerStatement?: number; dial?: ISocketFactory }) {
+export function wireIngest(
+  config: Config,
+  logger: Logger,
+  options: { onRetry: NonNullable<IngestBatchDeps['onRetry']>; rowsPerStatement?: number; dial?: ISocketFactory },
+) {
   // the consumer's connections are tracked: one whose request times out is closed (CONSUMER_REQUEST_TIMEOUT_MS)
   const connections = trackedConnections(options.dial);
-  const kafka = createKafka(config.kafka, logger, '-consumer', { requestTimeoutMs: config.consumer.requestTimeoutMs, socketFactory: connections.socketFactory });
+  const kafka = createKafka(config.kafka, logger, '-consumer', {
+    requestTimeoutMs: config.consumer.requestTimeoutMs,
+    socketFactory: connections.socketFactory,
+  });
   // one connection per partition in flight, plus one for offset reads and metrics
   const pool = createSettlementStorePool(config.mysql, Math.max(config.mysql.poolSize, config.consumer.concurrency + 1));
   const producer = createSettlementProducer(kafka, { connections, logger });
-  const store = new MySqlSettlementStore(pool, { queryTimeoutMs: config.mysql.queryTimeoutMs, loadData: config.consumer.loadData, ...(options.rowsPerStatement ? { rowsPerStatement: options.rowsPerStatement } : {}) });
+  const store = new MySqlSettlementStore(pool, {
+    queryTimeoutMs: config.mysql.queryTimeoutMs,
+    loadData: config.consumer.loadData,
+    ...(options.rowsPerStatement ? { rowsPerStatement: options.rowsPerStatement } : {}),
+  });
   const ingest = createIngestBatch({
     decoder: new RegistrySettlementDecoder(createSchemaRegistry(config.registry)),
     store,

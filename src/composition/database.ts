@@ -10,7 +10,10 @@ import { listStoredSettlements, type StoredSettlementRow } from '../infrastructu
 import type { Wired } from './wired.js';
 
 /** `db migrate` and `db status`: one connection (multi-statement for migrate), MySQL errors as settle errors. */
-export async function wireMigrations(config: Config, options: { multipleStatements?: boolean } = {}): Promise<Wired<{ migrate(logger: Logger): Promise<MigrationStatus>; pending(): Promise<MigrationStatus> }>> {
+export async function wireMigrations(
+  config: Config,
+  options: { multipleStatements?: boolean } = {},
+): Promise<Wired<{ migrate(logger: Logger): Promise<MigrationStatus>; pending(): Promise<MigrationStatus> }>> {
   const conn = await createMySqlConnection(config.mysql, options).catch(translateMySqlError);
   return {
     value: {

@@ -29,7 +29,12 @@ export async function wireReconcile(config: Config, logger: Logger): Promise<Wir
     const value = new ReconcileWindow({
       api: new TossApiSnapshot(reader.value, config.toss.pageSize),
       executions: new MySqlPublishingExecutions(pool),
-      kafka: new KafkaPublishedSnapshot({ kafka, topic: config.kafka.topic, decoder: new RegistrySettlementDecoder(createSchemaRegistry(config.registry)), logger: logger.child({ component: 'reconcile-kafka' }) }),
+      kafka: new KafkaPublishedSnapshot({
+        kafka,
+        topic: config.kafka.topic,
+        decoder: new RegistrySettlementDecoder(createSchemaRegistry(config.registry)),
+        logger: logger.child({ component: 'reconcile-kafka' }),
+      }),
       store: new MySqlStoreSnapshot(pool),
       reconciliations: new MySqlReconciliationLog(pool),
       clock: systemClock,

@@ -17,7 +17,6 @@ import { translateMySqlError } from '../infrastructure/mysql/mysql-errors.js';
 import { wireSettlementPageReader } from './toss-settlements.js';
 import type { Wired } from './wired.js';
 
-
 /**
  * kafkajs on the calling thread: one V8 isolate. Two pages stay in flight (the next page is fetched, validated and
  * encoded while kafkajs waits for this one's acks). Until issue 19 kafkajs ran on a worker thread; measured with
@@ -38,7 +37,11 @@ export interface WiredSettlementJob extends Wired<RunSettlementJob> {
   close(abandon?: AbortSignal): Promise<void>;
 }
 
-export async function wireSettlementJob(config: Config, logger: Logger, options: { dryRun: boolean; concurrency: number; progress?: JobProgress; countChanges?: boolean }): Promise<WiredSettlementJob> {
+export async function wireSettlementJob(
+  config: Config,
+  logger: Logger,
+  options: { dryRun: boolean; concurrency: number; progress?: JobProgress; countChanges?: boolean },
+): Promise<WiredSettlementJob> {
   const closers: Array<(abandon?: AbortSignal) => Promise<void>> = [];
   const close = async (abandon?: AbortSignal) => {
     for (const c of [...closers].reverse()) await c(abandon).catch(() => undefined);

@@ -33,7 +33,12 @@ export function partitionRangesForWindow(window: SettlementWindow, today: LocalD
  * p_future. One information_schema read when nothing is missing. Never fails the run: a table that is not
  * partitioned, or any error, is a warning (rows without a daily partition still land in p_future).
  */
-export async function ensurePartitionsForWindow(config: Config, logger: Logger, window: SettlementWindow, now = new Date()): Promise<readonly PlannedPartition[]> {
+export async function ensurePartitionsForWindow(
+  config: Config,
+  logger: Logger,
+  window: SettlementWindow,
+  now = new Date(),
+): Promise<readonly PlannedPartition[]> {
   const log = logger.child({ component: 'settlement-partitions' });
   let conn: Connection | null = null;
   try {

@@ -9,7 +9,11 @@ import type { Wired } from './wired.js';
  * The configured Toss settlements client behind a reader that fetches `concurrency` pages ahead, in order; `source`
  * is the same client, for the single pages a job asks for again to confirm a window's end.
  */
-export function wireSettlementPageReader(config: Config, logger: Logger, concurrency: number): Wired<PrefetchingPageReader> & { readonly source: SettlementSource } {
+export function wireSettlementPageReader(
+  config: Config,
+  logger: Logger,
+  concurrency: number,
+): Wired<PrefetchingPageReader> & { readonly source: SettlementSource } {
   const client = new TossSettlementsClient({
     baseUrl: config.toss.baseUrl,
     secretKey: config.toss.secretKey,

@@ -80,7 +80,7 @@ describe('settle calendar', () => {
     const run = await settle(['calendar', 'holidays', '2028']);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('2028-04-12 Wed statute    제23대 국회의원선거');
-    expect(run.stderr).toContain('2028 is past the holiday data\'s horizon (verified through 2026)');
+    expect(run.stderr).toContain("2028 is past the holiday data's horizon (verified through 2026)");
     expect((await settle(['calendar', 'is-business-day', '2028-04-12'])).stdout).toEqual(['false', '제23대 국회의원선거']);
   });
 
@@ -89,10 +89,20 @@ describe('settle calendar', () => {
     await writeFile(file, JSON.stringify({ add: [{ date: '2025-02-10', name: '테스트 휴일' }], remove: ['2025-06-03'] }));
     const run = await settle(['calendar', 'holidays', '2025', '--json'], { HOLIDAY_OVERRIDES_FILE: file });
     expect(run.code).toBe(0);
-    const report = JSON.parse(run.stdout.join('\n')) as { year: number; verified: boolean; days: Array<{ date: string; name: string; source: string; holidays: unknown[] }> };
+    const report = JSON.parse(run.stdout.join('\n')) as {
+      year: number;
+      verified: boolean;
+      days: Array<{ date: string; name: string; source: string; holidays: unknown[] }>;
+    };
     expect(report).toMatchObject({ year: 2025, verified: true });
     const byDate = new Map(report.days.map((day) => [day.date, day]));
-    expect(byDate.get('2025-02-10')).toEqual({ date: '2025-02-10', weekday: 'Mon', name: '테스트 휴일', source: 'overrides', holidays: [{ name: '테스트 휴일', source: 'overrides' }] });
+    expect(byDate.get('2025-02-10')).toEqual({
+      date: '2025-02-10',
+      weekday: 'Mon',
+      name: '테스트 휴일',
+      source: 'overrides',
+      holidays: [{ name: '테스트 휴일', source: 'overrides' }],
+    });
     expect(byDate.get('2025-05-05')).toMatchObject({ name: '어린이날, 부처님오신날', source: 'library,correction' });
     expect(byDate.get('2025-01-27')).toMatchObject({ name: '임시공휴일', source: 'correction' });
     expect(byDate.has('2025-06-03')).toBe(false); // removed by the file

@@ -22,7 +22,8 @@ describe('settle CLI basics', () => {
   it('--help lists the commands and the exit codes', async () => {
     const r = await settle(['--help']);
     expect(r.code).toBe(0);
-    for (const command of ['db', 'produce', 'consume', 'replay', 'jobs', 'calendar', 'kafka', 'order']) expect(r.stdout).toMatch(new RegExp(`^\\s+${command}\\b`, 'm'));
+    for (const command of ['db', 'produce', 'consume', 'replay', 'jobs', 'calendar', 'kafka', 'order'])
+      expect(r.stdout).toMatch(new RegExp(`^\\s+${command}\\b`, 'm'));
     expect(r.stdout).toContain('Exit codes:');
     expect(r.stdout).toMatch(/6\s+already completed/);
   });

@@ -22,9 +22,14 @@ interface Run {
 const settle = (args: readonly string[], env: Record<string, string>): Promise<Run> => {
   const started = Date.now();
   return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env }, timeout: 60_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr, ms: Date.now() - started });
-    });
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env }, timeout: 60_000 },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr, ms: Date.now() - started });
+      },
+    );
   });
 };
 
@@ -33,7 +38,10 @@ async function startToss(mode: 'reject' | 'accept'): Promise<{ url: string; auth
   const auths: string[] = [];
   const server = createServer((req, res) => {
     auths.push(req.headers.authorization ?? '');
-    if (mode === 'reject') res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ code: 'UNAUTHORIZED_KEY', message: '인증되지 않은 시크릿 키 혹은 클라이언트 키 입니다.' }));
+    if (mode === 'reject')
+      res
+        .writeHead(401, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ code: 'UNAUTHORIZED_KEY', message: '인증되지 않은 시크릿 키 혹은 클라이언트 키 입니다.' }));
     else res.writeHead(200, { 'content-type': 'application/json' }).end('[]');
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -74,7 +82,12 @@ describe('settle doctor and settle schema check (built binary)', () => {
   });
 
   beforeAll(async () => {
-    [db, rejecting, accepting, dir] = await Promise.all([createTempDatabase('settle_e2e_doctor'), startToss('reject'), startToss('accept'), mkdtemp(join(tmpdir(), 'settle-doctor-'))]);
+    [db, rejecting, accepting, dir] = await Promise.all([
+      createTempDatabase('settle_e2e_doctor'),
+      startToss('reject'),
+      startToss('accept'),
+      mkdtemp(join(tmpdir(), 'settle-doctor-')),
+    ]);
     // the producer registers the subject on its first run; do the same here
     await SettlementSerde.register(createSchemaRegistry(stackConfig({ SETTLEMENT_TOPIC: topic }, ['registry']).registry), topic);
   });

@@ -13,7 +13,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 const BIN = fileURLToPath(new URL('../../bin/settle.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'settle-heap-'));
 const preload = join(dir, 'report.cjs');
-writeFileSync(preload, `process.stderr.write('image ' + JSON.stringify({ pid: process.pid, execArgv: process.execArgv, marker: process.env.SETTLE_HEAP_DEFAULTS ?? null }) + '\\n');\n`);
+writeFileSync(
+  preload,
+  `process.stderr.write('image ' + JSON.stringify({ pid: process.pid, execArgv: process.execArgv, marker: process.env.SETTLE_HEAP_DEFAULTS ?? null }) + '\\n');\n`,
+);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 interface Image {
@@ -24,13 +27,18 @@ interface Image {
 
 const run = (args: string[], nodeOptions: string, nodeArgs: string[] = []): Promise<{ code: number; images: Image[]; stdout: string }> =>
   new Promise((resolve) => {
-    execFile(process.execPath, [...nodeArgs, BIN, ...args], { env: { PATH: process.env.PATH ?? '', NODE_OPTIONS: `--require ${preload} ${nodeOptions}`.trim() }, timeout: 60_000 }, (error, stdout, stderr) => {
-      const images = stderr
-        .split('\n')
-        .filter((l) => l.startsWith('image '))
-        .map((l) => JSON.parse(l.slice(6)) as Image);
-      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, images, stdout });
-    });
+    execFile(
+      process.execPath,
+      [...nodeArgs, BIN, ...args],
+      { env: { PATH: process.env.PATH ?? '', NODE_OPTIONS: `--require ${preload} ${nodeOptions}`.trim() }, timeout: 60_000 },
+      (error, stdout, stderr) => {
+        const images = stderr
+          .split('\n')
+          .filter((l) => l.startsWith('image '))
+          .map((l) => JSON.parse(l.slice(6)) as Image);
+        resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, images, stdout });
+      },
+    );
   });
 
 describe('heap defaults of the binary', () => {
@@ -58,7 +66,12 @@ describe('heap defaults of the binary', () => {
     expect((await run(['produce', '--help'], '--max-semi-space-size=8 --max-old-space-size=100')).images).toHaveLength(1);
     expect((await run(['calendar', '--help'], '')).images).toHaveLength(1);
     const applied = await new Promise<number>((resolve) => {
-      execFile(process.execPath, [BIN, 'produce', '--help'], { env: { PATH: process.env.PATH ?? '', NODE_OPTIONS: `--require ${preload}`, SETTLE_HEAP_DEFAULTS: 'x' } }, (_e, _o, stderr) => resolve(stderr.split('\n').filter((l) => l.startsWith('image ')).length));
+      execFile(
+        process.execPath,
+        [BIN, 'produce', '--help'],
+        { env: { PATH: process.env.PATH ?? '', NODE_OPTIONS: `--require ${preload}`, SETTLE_HEAP_DEFAULTS: 'x' } },
+        (_e, _o, stderr) => resolve(stderr.split('\n').filter((l) => l.startsWith('image ')).length),
+      );
     });
     expect(applied).toBe(1);
   });

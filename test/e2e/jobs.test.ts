@@ -1,5 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { assertSecretNotPrinted, freeze, runSettle, startSettle, stopStrays, thaw, whileRunning, type CliRun, type RunningCli } from '../support/producer-cli.js';
+import {
+  assertSecretNotPrinted,
+  freeze,
+  runSettle,
+  startSettle,
+  stopStrays,
+  thaw,
+  whileRunning,
+  type CliRun,
+  type RunningCli,
+} from '../support/producer-cli.js';
 import { claimIsFree, until } from '../support/producer-stack.js';
 import { fault, gate, generateSettlementRows, type Gate } from '../support/toss-fake.js';
 import { cliStack } from '../support/cli-stack.js';
@@ -19,7 +29,10 @@ const hungRows = generateSettlementRows({ count: 1_950, from: '2025-07-01', seed
 const killedRows = generateSettlementRows({ count: 1_950, from: '2025-07-08', seed: 8 });
 const produce = (day: string) => ['produce', '--from', day, '--to', day, '--page-size', '100', '--concurrency', '1'];
 // a held page is never given up on while a test runs (the longest timeout there is)
-const { secretKey, db, fake, env } = cliStack('settle.e2e.jobs', { rows: () => [...hungRows, ...killedRows], env: () => ({ TOSS_TIMEOUT_MS: '600000', LOG_LEVEL: 'warn' }) });
+const { secretKey, db, fake, env } = cliStack('settle.e2e.jobs', {
+  rows: () => [...hungRows, ...killedRows],
+  env: () => ({ TOSS_TIMEOUT_MS: '600000', LOG_LEVEL: 'warn' }),
+});
 
 const settle = async (args: string[]): Promise<CliRun> => assertSecretNotPrinted(await runSettle(args, env), secretKey);
 const json = async <T>(args: string[]): Promise<T> => {
@@ -28,7 +41,12 @@ const json = async <T>(args: string[]): Promise<T> => {
   return JSON.parse(run.stdout) as T;
 };
 const checkpoints = async (from: string) =>
-  (await db.query<{ n: number }>('SELECT COUNT(*) AS n FROM job_page_checkpoints c JOIN job_executions e ON e.id = c.execution_id JOIN job_instances i ON i.id = e.instance_id WHERE i.window_from = ?', [from]))[0]?.n ?? 0;
+  (
+    await db.query<{ n: number }>(
+      'SELECT COUNT(*) AS n FROM job_page_checkpoints c JOIN job_executions e ON e.id = c.execution_id JOIN job_instances i ON i.id = e.instance_id WHERE i.window_from = ?',
+      [from],
+    )
+  )[0]?.n ?? 0;
 /**
  * Starts a run of one day that stops mid-window for as long as the test needs: the fake withholds page 5
  * until the gate opens, so pages 1–3 are checkpointed and the run waits, claim held, on page 5.
@@ -38,7 +56,11 @@ const startHeld = async (day: string): Promise<{ run: RunningCli; held: Gate }> 
   fake.setFaults({ 5: [fault.hold(held)] });
   const run = startSettle(produce(day), env);
   await whileRunning(run, held.reached, 'it asked for page 5');
-  await whileRunning(run, until(async () => (await checkpoints(day)) >= 3, 60_000, 'three checkpoints'), 'three checkpoints');
+  await whileRunning(
+    run,
+    until(async () => (await checkpoints(day)) >= 3, 60_000, 'three checkpoints'),
+    'three checkpoints',
+  );
   return { run, held };
 };
 const startedIn = async (from: string): Promise<View> => {

@@ -27,7 +27,13 @@ const CANCEL_TX = '7D2E4F6A8C0B1D3E5F7A9C0E2B4D6F8A'; // Prism's PaymentPartialC
 
 const dbUrl = new URL(BASE_MYSQL_URL);
 dbUrl.pathname = `/${DB}`;
-const env = { MYSQL_URL: dbUrl.toString(), TOSS_API_BASE_URL: process.env.TOSS_API_BASE_URL ?? 'http://127.0.0.1:4010', TOSS_SECRET_KEY: 'test_sk_e2e_orders_secret', TOSS_MAX_RETRIES: '1', LOG_LEVEL: 'warn' };
+const env = {
+  MYSQL_URL: dbUrl.toString(),
+  TOSS_API_BASE_URL: process.env.TOSS_API_BASE_URL ?? 'http://127.0.0.1:4010',
+  TOSS_SECRET_KEY: 'test_sk_e2e_orders_secret',
+  TOSS_MAX_RETRIES: '1',
+  LOG_LEVEL: 'warn',
+};
 
 interface Run {
   code: number;
@@ -74,16 +80,36 @@ async function nonCardToss(): Promise<NonCardToss> {
       const path = req.url ?? '/';
       const key = String(req.headers['idempotency-key']);
       const body = JSON.parse(text || '{}') as { paymentKey?: string; amount?: number };
-      const payment = (paymentKey: string, amount: number) => ({ paymentKey, status: 'WAITING_FOR_DEPOSIT', method: '가상계좌', approvedAt: '2025-02-09T06:58:32+09:00', transactionKey: `tx-va-${paymentKey}`, totalAmount: amount, balanceAmount: amount });
+      const payment = (paymentKey: string, amount: number) => ({
+        paymentKey,
+        status: 'WAITING_FOR_DEPOSIT',
+        method: '가상계좌',
+        approvedAt: '2025-02-09T06:58:32+09:00',
+        transactionKey: `tx-va-${paymentKey}`,
+        totalAmount: amount,
+        balanceAmount: amount,
+      });
       let answer = answers.get(key);
       if (!answer && path === '/v1/payments/confirm') answer = { status: 200, body: payment(String(body.paymentKey), Number(body.amount)) };
       if (!answer) {
         fake.cancelKeys.push(key);
         const paymentKey = decodeURIComponent(path.split('/')[3] ?? '');
-        if (fake.failing) answer = { status: 503, body: { code: 'FAILED_INTERNAL_SYSTEM_PROCESSING', message: '내부 시스템 처리 작업이 실패했습니다. 잠시 후 다시 시도해주세요.' } };
+        if (fake.failing)
+          answer = {
+            status: 503,
+            body: { code: 'FAILED_INTERNAL_SYSTEM_PROCESSING', message: '내부 시스템 처리 작업이 실패했습니다. 잠시 후 다시 시도해주세요.' },
+          };
         else {
           fake.cancels += 1;
-          answer = { status: 200, body: { ...payment(paymentKey, 0), status: 'CANCELED', lastTransactionKey: `tx-void-${paymentKey}`, cancels: [{ transactionKey: `tx-void-${paymentKey}`, canceledAt: '2025-02-09T07:00:00+09:00' }] } };
+          answer = {
+            status: 200,
+            body: {
+              ...payment(paymentKey, 0),
+              status: 'CANCELED',
+              lastTransactionKey: `tx-void-${paymentKey}`,
+              cancels: [{ transactionKey: `tx-void-${paymentKey}`, canceledAt: '2025-02-09T07:00:00+09:00' }],
+            },
+          };
         }
       }
       if (answer.status < 500) answers.set(key, answer);
@@ -125,7 +151,10 @@ describe('settle order, end to end', () => {
     await writeFile(payFile, JSON.stringify({ paymentKey: PAYMENT_KEY, amount: 25_000 }));
     const paid = await ok(['order', 'pay', ORDER, '--file', payFile]);
     expect(paid).toMatchObject({ replayed: false, idempotencyKey: `settle:confirm:${ORDER}:${PAYMENT_KEY}` });
-    expect(paid.order).toMatchObject({ status: 'PAYMENT_COMPLETED', payment: { paymentKey: PAYMENT_KEY, status: 'DONE', balanceAmount: 25_000, method: { kind: 'CARD' } } });
+    expect(paid.order).toMatchObject({
+      status: 'PAYMENT_COMPLETED',
+      payment: { paymentKey: PAYMENT_KEY, status: 'DONE', balanceAmount: 25_000, method: { kind: 'CARD' } },
+    });
     // approved Sun 2025-02-09 06:58 in Seoul (Prism's example): Mon 02-10 + 3 business days
     expect(paid.order.payment?.ledger).toMatchObject([{ type: 'APPROVAL', amount: 25_000, transactionKey: APPROVAL_TX, expectedSettlementDate: '2025-02-13' }]);
 
@@ -133,7 +162,10 @@ describe('settle order, end to end', () => {
     expect(again.replayed).toBe(true);
 
     const requested = await ok(['order', 'cancel', ORDER, '--items', 'sku-b', '--reason', 'changed mind']);
-    expect(requested.order).toMatchObject({ status: 'CANCEL_REQUESTED', cancelRequests: [{ seq: 1, productIds: ['sku-b'], reason: 'changed mind', refundedAt: null }] });
+    expect(requested.order).toMatchObject({
+      status: 'CANCEL_REQUESTED',
+      cancelRequests: [{ seq: 1, productIds: ['sku-b'], reason: 'changed mind', refundedAt: null }],
+    });
 
     const early = await settle(['order', 'cancel', ORDER, '--refund']);
     expect(early.code).toBe(7);
@@ -143,8 +175,18 @@ describe('settle order, end to end', () => {
     expect(restocked.order.restocks).toMatchObject([{ productId: 'sku-b', quantity: 1 }]);
 
     const partial = await ok(['order', 'cancel', ORDER, '--refund']);
-    expect(partial).toMatchObject({ idempotencyKey: `settle:cancel:${ORDER}:1`, order: { status: 'PARTIALLY_CANCELED', payment: { status: 'PARTIAL_CANCELED', balanceAmount: 20_000 } } });
-    expect(partial.order.payment?.ledger.at(-1)).toMatchObject({ seq: 2, type: 'CANCEL', amount: -5_000, balanceAfter: 20_000, transactionKey: CANCEL_TX, expectedSettlementDate: '2025-02-14' });
+    expect(partial).toMatchObject({
+      idempotencyKey: `settle:cancel:${ORDER}:1`,
+      order: { status: 'PARTIALLY_CANCELED', payment: { status: 'PARTIAL_CANCELED', balanceAmount: 20_000 } },
+    });
+    expect(partial.order.payment?.ledger.at(-1)).toMatchObject({
+      seq: 2,
+      type: 'CANCEL',
+      amount: -5_000,
+      balanceAfter: 20_000,
+      transactionKey: CANCEL_TX,
+      expectedSettlementDate: '2025-02-14',
+    });
 
     // the consumer loaded the approval's settlement row (paid out in the past); the cancel has none yet
     const conn = await mysql.createConnection({ uri: dbUrl.toString() });
@@ -166,12 +208,19 @@ describe('settle order, end to end', () => {
 
     const reconciled = await settle(['reconcile', '--payments', '--from', '2025-02-01', '--to', '2025-02-28', '--json']);
     expect(reconciled.code).toBe(3);
-    expect(JSON.parse(reconciled.stdout)).toMatchObject({ findings: 1, unsettled: [{ orderId: ORDER, type: 'CANCEL', amount: -5_000 }], unknownSettlements: [] });
+    expect(JSON.parse(reconciled.stdout)).toMatchObject({
+      findings: 1,
+      unsettled: [{ orderId: ORDER, type: 'CANCEL', amount: -5_000 }],
+      unknownSettlements: [],
+    });
 
     await ok(['order', 'cancel', ORDER, '--items', 'sku-a']);
     await ok(['order', 'restock', ORDER]);
     const full = await ok(['order', 'cancel', ORDER, '--refund']);
-    expect(full).toMatchObject({ idempotencyKey: `settle:cancel:${ORDER}:2`, order: { status: 'CANCELED', payment: { status: 'CANCELED', balanceAmount: 0 } } });
+    expect(full).toMatchObject({
+      idempotencyKey: `settle:cancel:${ORDER}:2`,
+      order: { status: 'CANCELED', payment: { status: 'CANCELED', balanceAmount: 0 } },
+    });
     expect(full.order.payment?.ledger.map((e) => [e.seq, e.type, e.amount, e.balanceAfter])).toEqual([
       [1, 'APPROVAL', 25_000, 25_000],
       [2, 'CANCEL', -5_000, 20_000],
@@ -235,14 +284,22 @@ describe('settle order, end to end', () => {
       expect(human.stdout).toContain(`after 1 attempt (Idempotency-Key settle:void-non-card:${id}:${pk})`);
       expect(human.stdout).toContain(`  retry: ${retry}`);
       const shown = await ok<OrderView>(['order', 'show', id]);
-      expect(shown.voids).toMatchObject([{ paymentKey: pk, operation: 'VOID', status: 'FAILED', errorCode: 'TOSS_FAILED_INTERNAL_SYSTEM_PROCESSING', attempts: 1, retryCommand: retry }]);
+      expect(shown.voids).toMatchObject([
+        { paymentKey: pk, operation: 'VOID', status: 'FAILED', errorCode: 'TOSS_FAILED_INTERNAL_SYSTEM_PROCESSING', attempts: 1, retryCommand: retry },
+      ]);
 
       const listed = await settle(['reconcile', '--payments', '--from', '2025-02-01', '--to', '2025-02-28']);
       expect(listed.code).toBe(3);
-      expect(listed.stdout).toMatch(new RegExp(`VOID REFUSED  9,000 \\(가상계좌\\)  order ${id}  payment ${pk}  operation VOID  Toss refused: TOSS_FAILED_INTERNAL_SYSTEM_PROCESSING: .*  retry: ${retry}`));
+      expect(listed.stdout).toMatch(
+        new RegExp(
+          `VOID REFUSED  9,000 \\(가상계좌\\)  order ${id}  payment ${pk}  operation VOID  Toss refused: TOSS_FAILED_INTERNAL_SYSTEM_PROCESSING: .*  retry: ${retry}`,
+        ),
+      );
       const listedJson = await settle(['reconcile', '--payments', '--from', '2025-02-01', '--to', '2025-02-28', '--json']);
       expect(listedJson.code).toBe(3);
-      expect((JSON.parse(listedJson.stdout) as PaymentReconciliation).unfinishedVoids).toMatchObject([{ orderId: id, paymentKey: pk, operation: 'VOID', status: 'FAILED', errorCode: 'TOSS_FAILED_INTERNAL_SYSTEM_PROCESSING', retryCommand: retry }]);
+      expect((JSON.parse(listedJson.stdout) as PaymentReconciliation).unfinishedVoids).toMatchObject([
+        { orderId: id, paymentKey: pk, operation: 'VOID', status: 'FAILED', errorCode: 'TOSS_FAILED_INTERNAL_SYSTEM_PROCESSING', retryCommand: retry },
+      ]);
 
       // the money is still held: no other payment until the cancel is done
       const second = await settle(['order', 'pay', id, '--payment-key', `${pk}-2`, '--amount', '9000'], viaFake);

@@ -19,7 +19,11 @@ describe('settle produce from the shell', () => {
   it('--dry-run fetches and validates the window but publishes and records nothing', async () => {
     const run = await settle(produce('2025-07-01', '--dry-run', '--json'));
     expect(run.code, run.stderr).toBe(0);
-    expect(JSON.parse(run.stdout)).toMatchObject({ outcome: 'DRY_RUN', executionId: null, counts: { pages: 3, rowsFetched: 120, rowsPublished: 0, rowsRejected: 0 } });
+    expect(JSON.parse(run.stdout)).toMatchObject({
+      outcome: 'DRY_RUN',
+      executionId: null,
+      counts: { pages: 3, rowsFetched: 120, rowsPublished: 0, rowsRejected: 0 },
+    });
     expect(fake.requests.length).toBeGreaterThanOrEqual(3);
     expect(await countRecords(topic)).toBe(0);
     expect(await db.query('SELECT id FROM job_instances')).toEqual([]);
@@ -72,7 +76,12 @@ describe('settle produce from the shell', () => {
   });
 
   it('exits 2 listing every missing environment variable at once', async () => {
-    const run = await settle(produce('2025-07-01'), { TOSS_SECRET_KEY: undefined, KAFKA_BROKERS: undefined, SCHEMA_REGISTRY_URL: undefined, MYSQL_URL: undefined });
+    const run = await settle(produce('2025-07-01'), {
+      TOSS_SECRET_KEY: undefined,
+      KAFKA_BROKERS: undefined,
+      SCHEMA_REGISTRY_URL: undefined,
+      MYSQL_URL: undefined,
+    });
     expect(run.code).toBe(2);
     for (const name of ['TOSS_SECRET_KEY', 'KAFKA_BROKERS', 'SCHEMA_REGISTRY_URL', 'MYSQL_URL']) expect(run.stderr).toContain(name);
   });

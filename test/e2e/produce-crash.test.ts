@@ -9,7 +9,10 @@ const rows = generateSettlementRows({ count: 2_950, from: '2025-06-02', days: 2,
 const termRows = generateSettlementRows({ count: 1_450, from: '2025-06-10', seed: 43 });
 const args = ['produce', '--from', '2025-06-02', '--to', '2025-06-03', '--page-size', '100', '--concurrency', '2'];
 // each test holds a page (fault.hold) to stop the run mid-window; the client never gives up on it meanwhile
-const { secretKey, topic, db, fake, env } = cliStack('settle.e2e.crash', { rows: () => [...rows, ...termRows], env: () => ({ TOSS_TIMEOUT_MS: '600000', LOG_LEVEL: 'info' }) });
+const { secretKey, topic, db, fake, env } = cliStack('settle.e2e.crash', {
+  rows: () => [...rows, ...termRows],
+  env: () => ({ TOSS_TIMEOUT_MS: '600000', LOG_LEVEL: 'info' }),
+});
 
 afterEach(async () => {
   await stopStrays();
@@ -22,7 +25,11 @@ describe('settle produce killed mid-window (SIGKILL) and run again', () => {
     fake.setFaults({ 7: [fault.hold(held)] }); // the run waits on page 7 until it is killed
     const crashed = startSettle(args, env);
     await whileRunning(crashed, held.reached, 'it asked for page 7');
-    await whileRunning(crashed, until(async () => ((await db.query<{ n: number }>('SELECT COUNT(*) AS n FROM job_page_checkpoints'))[0]?.n ?? 0) >= 5, 60_000, 'five checkpointed pages'), 'five checkpoints');
+    await whileRunning(
+      crashed,
+      until(async () => ((await db.query<{ n: number }>('SELECT COUNT(*) AS n FROM job_page_checkpoints'))[0]?.n ?? 0) >= 5, 60_000, 'five checkpointed pages'),
+      'five checkpoints',
+    );
     crashed.child.kill('SIGKILL');
     const killed = assertSecretNotPrinted(await crashed.done, secretKey);
     expect(killed.signal).toBe('SIGKILL');
@@ -62,14 +69,25 @@ describe('settle produce killed mid-window (SIGKILL) and run again', () => {
     const held = gate();
     fake.setFaults({ 5: [fault.hold(held)] }); // the run waits on page 5 until it is stopped
     const running = startSettle(termArgs, env);
-    const checkpoints = async () => (await db.query<{ n: number }>("SELECT COUNT(*) AS n FROM job_page_checkpoints c JOIN job_executions e ON e.id = c.execution_id JOIN job_instances i ON i.id = e.instance_id WHERE i.window_from = '2025-06-10'"))[0]?.n ?? 0;
+    const checkpoints = async () =>
+      (
+        await db.query<{ n: number }>(
+          "SELECT COUNT(*) AS n FROM job_page_checkpoints c JOIN job_executions e ON e.id = c.execution_id JOIN job_instances i ON i.id = e.instance_id WHERE i.window_from = '2025-06-10'",
+        )
+      )[0]?.n ?? 0;
     await whileRunning(running, held.reached, 'it asked for page 5');
-    await whileRunning(running, until(async () => (await checkpoints()) >= 3, 60_000, 'three checkpointed pages'), 'three checkpoints');
+    await whileRunning(
+      running,
+      until(async () => (await checkpoints()) >= 3, 60_000, 'three checkpointed pages'),
+      'three checkpoints',
+    );
     running.child.kill('SIGTERM');
     const stopped = assertSecretNotPrinted(await running.done, secretKey);
     expect(stopped.code, stopped.stderr).toBe(4);
     // stopped between pages it prints the summary; stopped while awaiting a page it says so on stderr
-    expect(`${stopped.stdout}${stopped.stderr}`).toMatch(/^STOPPED window 2025-06-10|settle: JOB_STOPPED: stopped by signal after \d+ page\(s\); rerun resumes/m);
+    expect(`${stopped.stdout}${stopped.stderr}`).toMatch(
+      /^STOPPED window 2025-06-10|settle: JOB_STOPPED: stopped by signal after \d+ page\(s\); rerun resumes/m,
+    );
     const [halted] = await executionsOf(db, '2025-06-10');
     expect(halted?.status).toBe('STOPPED');
     expect(halted?.last_page).toBe(await checkpoints()); // nothing published after the last checkpoint was left unrecorded

@@ -7,9 +7,13 @@ import { cliStack } from '../support/cli-stack.js';
 
 const resized = generateSettlementRows({ count: 45, from: '2025-10-01', seed: 51 });
 const capped = generateSettlementRows({ count: 50, from: '2025-10-02', seed: 52 });
-const { secretKey, topic, db, fake, env } = cliStack('settle.e2e.guards', { rows: () => [...resized, ...capped], env: () => ({ TOSS_MAX_RETRIES: '0', LOG_LEVEL: 'info' }) });
+const { secretKey, topic, db, fake, env } = cliStack('settle.e2e.guards', {
+  rows: () => [...resized, ...capped],
+  env: () => ({ TOSS_MAX_RETRIES: '0', LOG_LEVEL: 'info' }),
+});
 
-const settle = async (args: string[], overrides: Record<string, string> = {}): Promise<CliRun> => assertSecretNotPrinted(await runSettle(args, { ...env, ...overrides }), secretKey);
+const settle = async (args: string[], overrides: Record<string, string> = {}): Promise<CliRun> =>
+  assertSecretNotPrinted(await runSettle(args, { ...env, ...overrides }), secretKey);
 const produce = (date: string, ...more: string[]) => ['produce', '--from', date, '--to', date, ...more];
 const keysOf = (rows: ReadonlyArray<Record<string, unknown>>) => rows.map((r) => r.transactionKey as string).sort();
 
@@ -58,7 +62,10 @@ describe('settle produce keeps a window’s page size and stops a Toss that neve
     expect(replay.stderr).toContain('--max-pages 4 (TOSS_MAX_PAGES)');
   });
 
-  it.each([['produce', ...produce('2025-10-03').slice(1)], ['replay', '--from', '2025-10-03', '--to', '2025-10-03', '--yes']])('exits 2 on --max-pages 0, naming the flag: %s', async (...args) => {
+  it.each([
+    ['produce', ...produce('2025-10-03').slice(1)],
+    ['replay', '--from', '2025-10-03', '--to', '2025-10-03', '--yes'],
+  ])('exits 2 on --max-pages 0, naming the flag: %s', async (...args) => {
     const requests = fake.requests.length;
     const run = await settle([...args, '--max-pages', '0']);
     expect(run.code).toBe(2);

@@ -10,7 +10,11 @@ const FROM = '2025-09-01';
 const GROUP = `${PUSHGATEWAY}/metrics/job/settle_produce/window/${FROM}_${FROM}_soldDate`;
 const RECONCILE_GROUP = `${PUSHGATEWAY}/metrics/job/settle_reconcile/window/${FROM}_${FROM}_soldDate`;
 const rows = generateSettlementRows({ count: 40, from: FROM, seed: 5 });
-const { db, env } = cliStack('settle.e2e.push', { rows: () => rows, env: () => ({ CONSUMER_GROUP: uniqueName('settle_e2e_push_loader'), METRICS_PORT: '0', LOG_LEVEL: 'warn', PUSHGATEWAY_URL: PUSHGATEWAY }), partitions: 2 });
+const { db, env } = cliStack('settle.e2e.push', {
+  rows: () => rows,
+  env: () => ({ CONSUMER_GROUP: uniqueName('settle_e2e_push_loader'), METRICS_PORT: '0', LOG_LEVEL: 'warn', PUSHGATEWAY_URL: PUSHGATEWAY }),
+  partitions: 2,
+});
 
 /** The Pushgateway's series of this test's group, as `name{labels} value` lines. */
 async function pushed(prefix = 'settle_producer_'): Promise<string[]> {

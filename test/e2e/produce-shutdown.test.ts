@@ -1,6 +1,15 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startKafkaPath, PRODUCE, type KafkaPath } from '../support/kafka-path.js';
-import { assertSecretNotPrinted, requireBuild, runSettle, startSettle, stopStrays, whileRunning, type CliRun, type RunningCli } from '../support/producer-cli.js';
+import {
+  assertSecretNotPrinted,
+  requireBuild,
+  runSettle,
+  startSettle,
+  stopStrays,
+  whileRunning,
+  type CliRun,
+  type RunningCli,
+} from '../support/producer-cli.js';
 import { countRecords, createSettlementTopics, dropSettlementTopics, readSettlements } from '../support/producer-kafka.js';
 import { createTempDatabase, executionsOf, stack, testSecretKey, uniqueName, until, type ExecutionRow, type TempDatabase } from '../support/producer-stack.js';
 import { fault, gate, generateSettlementRows, startTossFake, type TossFake } from '../support/toss-fake.js';
@@ -17,7 +26,10 @@ const PAGE = 100;
 const HELD = 6; // the run waits on this page while the test cuts its path to Kafka
 const SHUTDOWN_TIMEOUT_MS = 5_000;
 const days = { produce: '2025-07-01', replay: '2025-07-02' } as const;
-const rowsOf = { produce: generateSettlementRows({ count: 1_450, from: days.produce, seed: 45 }), replay: generateSettlementRows({ count: 1_450, from: days.replay, seed: 46, keyPrefix: 'r' }) };
+const rowsOf = {
+  produce: generateSettlementRows({ count: 1_450, from: days.produce, seed: 45 }),
+  replay: generateSettlementRows({ count: 1_450, from: days.replay, seed: 46, keyPrefix: 'r' }),
+};
 const topics = { produce: uniqueName('settle.e2e.shutdown'), replay: uniqueName('settle.e2e.shutdown_replay') };
 const argsOf = {
   produce: ['produce', '--from', days.produce, '--to', days.produce, '--page-size', String(PAGE), '--concurrency', '2'],
@@ -34,7 +46,17 @@ beforeAll(async () => {
   for (const t of Object.values(topics)) await createSettlementTopics(t, 3);
   fake = await startTossFake({ rows: [...rowsOf.produce, ...rowsOf.replay], secretKey });
   // replay has no --page-size or --concurrency: the environment gives them to both commands
-  env = { TOSS_API_BASE_URL: fake.url, TOSS_SECRET_KEY: secretKey, TOSS_TIMEOUT_MS: '600000', TOSS_PAGE_SIZE: String(PAGE), TOSS_CONCURRENCY: '2', SCHEMA_REGISTRY_URL: stack.registryUrl, MYSQL_URL: db.url, SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS), LOG_LEVEL: 'info' };
+  env = {
+    TOSS_API_BASE_URL: fake.url,
+    TOSS_SECRET_KEY: secretKey,
+    TOSS_TIMEOUT_MS: '600000',
+    TOSS_PAGE_SIZE: String(PAGE),
+    TOSS_CONCURRENCY: '2',
+    SCHEMA_REGISTRY_URL: stack.registryUrl,
+    MYSQL_URL: db.url,
+    SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS),
+    LOG_LEVEL: 'info',
+  };
 });
 
 afterEach(async () => {
@@ -98,8 +120,16 @@ async function stopWhileKafkaIsGone(command: 'produce' | 'replay'): Promise<{ st
   held.open();
   const [execution] = await executionsOf(db, days[command]);
   if (!execution) throw new Error(`no execution of ${command}`);
-  await whileRunning(running, until(async () => (await checkpointedPages(execution.id)).length === HELD - 1, 60_000, 'page 5 checkpointed'), 'page 5 checkpointed');
-  await whileRunning(running, until(() => /Connection error|ECONNREFUSED|Closed connection|Failed to connect/.test(stderr().slice(cutAt)), 60_000, 'a Kafka connection error in its log'), 'a connection error');
+  await whileRunning(
+    running,
+    until(async () => (await checkpointedPages(execution.id)).length === HELD - 1, 60_000, 'page 5 checkpointed'),
+    'page 5 checkpointed',
+  );
+  await whileRunning(
+    running,
+    until(() => /Connection error|ECONNREFUSED|Closed connection|Failed to connect/.test(stderr().slice(cutAt)), 60_000, 'a Kafka connection error in its log'),
+    'a connection error',
+  );
 
   running.child.kill('SIGTERM');
   // a hang guard, not the contract: the old producer waited for kafkajs's retries to run out
@@ -146,7 +176,10 @@ describe('stopped (SIGTERM) while Kafka is unreachable', () => {
     const { stopped, halted } = await stopWhileKafkaIsGone('produce');
     await expectStoppedAtTheDeadline('produce', stopped, halted);
     // the broker is back: the rerun resumes after page 5
-    const rerun = assertSecretNotPrinted(await runSettle(argsOf.produce, { ...env, SETTLEMENT_TOPIC: topics.produce, KAFKA_BROKERS: stack.brokers }), secretKey);
+    const rerun = assertSecretNotPrinted(
+      await runSettle(argsOf.produce, { ...env, SETTLEMENT_TOPIC: topics.produce, KAFKA_BROKERS: stack.brokers }),
+      secretKey,
+    );
     expect(rerun.code, rerun.stderr.slice(-3000)).toBe(0);
     expect(rerun.stdout).toContain(`resumed after page ${HELD - 1}`);
     await expectEveryRowOnce('produce', halted);

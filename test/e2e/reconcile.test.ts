@@ -129,7 +129,10 @@ describe('settle reconcile', () => {
     rows.push(hidden);
     const r = await reconcile('--json');
     expect(r.code, r.stdout + r.stderr).toBe(3);
-    const report = JSON.parse(r.stdout) as { status: string; differences: Record<'kafka' | 'mysql', Record<'missing' | 'extra', { count: number; keys: string[] }>> };
+    const report = JSON.parse(r.stdout) as {
+      status: string;
+      differences: Record<'kafka' | 'mysql', Record<'missing' | 'extra', { count: number; keys: string[] }>>;
+    };
     expect(report.status).toBe('MISMATCH');
     expect(report.differences.kafka.missing).toEqual({ count: 1, keys: [hidden.transactionKey] });
     expect(report.differences.kafka.extra.count).toBe(0);
@@ -148,14 +151,19 @@ describe('settle reconcile', () => {
   });
 
   it('records every result in MySQL, with the differing keys', async () => {
-    const [runs] = await admin.query<mysql.RowDataPacket[]>(`SELECT id, status, api_rows, kafka_rows, mysql_rows FROM \`${database}\`.reconciliation_runs ORDER BY id`);
+    const [runs] = await admin.query<mysql.RowDataPacket[]>(
+      `SELECT id, status, api_rows, kafka_rows, mysql_rows FROM \`${database}\`.reconciliation_runs ORDER BY id`,
+    );
     expect(runs.map((r) => [r.status, Number(r.api_rows), Number(r.kafka_rows), Number(r.mysql_rows)])).toEqual([
       ['OK', 11, 11, 11],
       ['MISMATCH', 11, 11, 10],
       ['MISMATCH', 12, 11, 10],
       ['OK', 12, 12, 12],
     ]);
-    const [results] = await admin.query<mysql.RowDataPacket[]>(`SELECT differences FROM \`${database}\`.reconciliation_results WHERE run_id = ? AND result_date = ?`, [runs[2]?.id, '2025-02-04']);
+    const [results] = await admin.query<mysql.RowDataPacket[]>(
+      `SELECT differences FROM \`${database}\`.reconciliation_results WHERE run_id = ? AND result_date = ?`,
+      [runs[2]?.id, '2025-02-04'],
+    );
     const differences = JSON.parse(String(results[0]?.differences)) as { kafka: { missing: { keys: string[] } } };
     expect(differences.kafka.missing.keys).toEqual([hidden.transactionKey]);
   });

@@ -6,10 +6,16 @@ import { cliStack } from '../support/cli-stack.js';
 
 const group = uniqueName('settle-e2e-rewind');
 const rows = generateSettlementRows({ count: 400, from: '2025-08-04', seed: 11 });
-const { secretKey, topic, db, env } = cliStack('settle.e2e.rewind', { rows: () => rows, env: () => ({ LOG_LEVEL: 'warn', CONSUMER_GROUP: group, METRICS_PORT: '0' }) });
+const { secretKey, topic, db, env } = cliStack('settle.e2e.rewind', {
+  rows: () => rows,
+  env: () => ({ LOG_LEVEL: 'warn', CONSUMER_GROUP: group, METRICS_PORT: '0' }),
+});
 
 const settle = async (args: string[]): Promise<CliRun> => assertSecretNotPrinted(await runSettle(args, env), secretKey);
-const totals = async () => (await db.query<{ n: number; amount: string; payout: string }>('SELECT COUNT(*) AS n, SUM(amount) AS amount, SUM(pay_out_amount) AS payout FROM settlements'))[0];
+const totals = async () =>
+  (
+    await db.query<{ n: number; amount: string; payout: string }>('SELECT COUNT(*) AS n, SUM(amount) AS amount, SUM(pay_out_amount) AS payout FROM settlements')
+  )[0];
 
 // a test that failed half-way leaves no consumer behind in the group
 afterEach(stopStrays);
@@ -29,17 +35,30 @@ describe('settle replay --kafka', () => {
 
     const live = startSettle(['consume'], env);
     let refused: CliRun | null = null;
-    await until(async () => {
-      refused = await settle(['replay', '--kafka', '--since', since, '--dry-run']);
-      return refused.code === 5;
-    }, 60_000, 'the live consumer to join its group');
+    await until(
+      async () => {
+        refused = await settle(['replay', '--kafka', '--since', since, '--dry-run']);
+        return refused.code === 5;
+      },
+      60_000,
+      'the live consumer to join its group',
+    );
     expect(refused!.stderr).toMatch(new RegExp(`group ${group} has 1 live member`));
     live.child.kill('SIGTERM');
     expect((await live.done).code).toBe(0);
 
     const plan = await settle(['replay', '--kafka', '--since', since, '--dry-run', '--json']);
     expect(plan.code, plan.stderr).toBe(0);
-    expect(JSON.parse(plan.stdout)).toMatchObject({ group, topic, dryRun: true, partitions: [{ partition: 0, offset: '0' }, { partition: 1, offset: '0' }, { partition: 2, offset: '0' }] });
+    expect(JSON.parse(plan.stdout)).toMatchObject({
+      group,
+      topic,
+      dryRun: true,
+      partitions: [
+        { partition: 0, offset: '0' },
+        { partition: 1, offset: '0' },
+        { partition: 2, offset: '0' },
+      ],
+    });
 
     const rewound = await settle(['replay', '--kafka', '--since', since, '--yes']);
     expect(rewound.code, rewound.stderr).toBe(0);
@@ -55,7 +74,7 @@ describe('settle replay --kafka', () => {
 
   it('refuses stored offsets past the end of the log (a recreated topic) instead of skipping, until a rewind resets them', async () => {
     const before = await totals();
-    await db.query("DELETE FROM settlements WHERE transaction_key = (SELECT k FROM (SELECT MIN(transaction_key) AS k FROM settlements) AS t)");
+    await db.query('DELETE FROM settlements WHERE transaction_key = (SELECT k FROM (SELECT MIN(transaction_key) AS k FROM settlements) AS t)');
     await db.query('UPDATE consumer_offsets SET next_offset = next_offset + 10000 WHERE group_id = ?', [group]);
     const refused = await settle(['consume', '--until-idle']);
     expect(refused.code).toBe(3);

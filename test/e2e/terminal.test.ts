@@ -65,7 +65,10 @@ function render(bytes: string, cols: number, rows = 40): Screen {
         while (j < chars.length && !/[@-~]/.test(chars[j] ?? '')) params += chars[j++];
         const final = chars[j] ?? '';
         i = j;
-        const nums = params.replace(/^\?/, '').split(';').map((n) => (n === '' ? NaN : Number(n)));
+        const nums = params
+          .replace(/^\?/, '')
+          .split(';')
+          .map((n) => (n === '' ? NaN : Number(n)));
         const n = Number.isNaN(nums[0] ?? NaN) ? 1 : (nums[0] ?? 1);
         pendingWrap = pendingWrap && final === 'm';
         if (params.startsWith('?')) {
@@ -139,7 +142,11 @@ function onTerminal(args: readonly string[], env: Record<string, string>, cols: 
   const command = `stty cols ${cols} rows ${rows} && exec ./settle ${quoted}`;
   return new Promise((resolve, reject) => {
     // -q quiet, -f flush, -e the child's exit code, -c the command; the typescript file is not wanted
-    const child = spawn('script', ['-qfec', command, '/dev/null'], { cwd: ROOT, env: cleanEnv({ ...env, TERM: 'xterm-256color' }), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('script', ['-qfec', command, '/dev/null'], {
+      cwd: ROOT,
+      env: cleanEnv({ ...env, TERM: 'xterm-256color' }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const chunks: Buffer[] = [];
     child.stdout.on('data', (d: Buffer) => chunks.push(d));
     child.stderr.on('data', (d: Buffer) => chunks.push(d));
@@ -220,7 +227,7 @@ afterAll(async () => {
 });
 
 describe('settle on a terminal', () => {
-  it('./settle prints nothing but settle\'s output', async () => {
+  it("./settle prints nothing but settle's output", async () => {
     const run = await onTerminal(['--version'], env, 120);
     expect(run.code).toBe(0);
     expect(run.bytes.replace(/\r\n/g, '\n')).toBe('0.1.0\n');
@@ -246,9 +253,20 @@ describe('settle on a terminal', () => {
     expect(screen.indexOf(bars[0] ?? '')).toBe(screen.findIndex((l) => l.startsWith('COMPLETED')) - 1);
     // the retry warning and the job's info lines: each exactly one line, in full
     const logs = screen.filter((l) => LOG_LINE.test(l));
-    expect(logs.filter((l) => /^\d\d:\d\d:\d\d WARN {2}toss retrying settlement page page=3 attempt=1 delayMs=\d+ err="Toss answered 500 FAILED_INTERNAL_SYSTEM_PROCESSING: .*"$/.test(l)), show(run)).toHaveLength(1);
-    expect(logs.filter((l) => /^\d\d:\d\d:\d\d INFO {2}settlement-job settlement job started window=\{.*\} executionId=\d+ resumeAfterPage=0 dryRun=false$/.test(l))).toHaveLength(1);
-    expect(logs.filter((l) => /^\d\d:\d\d:\d\d INFO {2}settlement-job settlement job finished outcome=COMPLETED .*rowsFetched":600.*unknownFields=\{\}$/.test(l))).toHaveLength(1);
+    expect(
+      logs.filter((l) =>
+        /^\d\d:\d\d:\d\d WARN {2}toss retrying settlement page page=3 attempt=1 delayMs=\d+ err="Toss answered 500 FAILED_INTERNAL_SYSTEM_PROCESSING: .*"$/.test(
+          l,
+        ),
+      ),
+      show(run),
+    ).toHaveLength(1);
+    expect(
+      logs.filter((l) => /^\d\d:\d\d:\d\d INFO {2}settlement-job settlement job started window=\{.*\} executionId=\d+ resumeAfterPage=0 dryRun=false$/.test(l)),
+    ).toHaveLength(1);
+    expect(
+      logs.filter((l) => /^\d\d:\d\d:\d\d INFO {2}settlement-job settlement job finished outcome=COMPLETED .*rowsFetched":600.*unknownFields=\{\}$/.test(l)),
+    ).toHaveLength(1);
     // what was written: each log entry a single line (no JSON, no multi-line blocks)
     for (const l of lines(run.bytes).filter((x) => /^\d\d:\d\d:\d\d /.test(x))) expect(l).toMatch(LOG_LINE);
     expect(run.bytes).not.toContain('{"level"');
@@ -265,7 +283,10 @@ describe('settle on a terminal', () => {
     const [warning, bar, ...rest] = run.screen.lines;
     expect(warning).toMatch(/^\d\d:\d\d:\d\d WARN {2}toss retrying settlement page page=2 attempt=1 delayMs=\d+ err="Toss answered 429 TOO_MANY_REQUESTS/);
     expect(bar).toMatch(/^ page 16 \| 300 rows \| 0 rejected \| \d+ rows\/s \| \d\ds$/);
-    expect(rest).toEqual([expect.stringMatching(/^COMPLETED window 2025-03-05\.\.2025-03-05 \(soldDate\) execution \d+$/), expect.stringMatching(/^pages 16 {2}fetched 300 {2}published 300 {2}rejected 0 /)]);
+    expect(rest).toEqual([
+      expect.stringMatching(/^COMPLETED window 2025-03-05\.\.2025-03-05 \(soldDate\) execution \d+$/),
+      expect.stringMatching(/^pages 16 {2}fetched 300 {2}published 300 {2}rejected 0 /),
+    ]);
   });
 
   it('consume on a terminal: info at the default level (its batches are its progress), one line each, no errors', async () => {
@@ -274,7 +295,10 @@ describe('settle on a terminal', () => {
     expect(run.code, show(run)).toBe(0);
     const logs = run.screen.lines.filter((l) => LOG_LINE.test(l));
     expect(logs.filter((l) => / INFO {2}consume batch stored partition=\d+ records=\d+ /.test(l)).length, show(run)).toBeGreaterThan(0);
-    expect(logs.filter((l) => / (ERROR|FATAL) /.test(l)), show(run)).toEqual([]);
+    expect(
+      logs.filter((l) => / (ERROR|FATAL) /.test(l)),
+      show(run),
+    ).toEqual([]);
     for (const l of lines(run.bytes).filter((x) => /^\d\d:\d\d:\d\d /.test(x))) expect(l).toMatch(LOG_LINE);
   });
 
@@ -325,7 +349,10 @@ describe('settle on a terminal', () => {
     for (const line of data) {
       const [key] = line.split(/\s+/);
       // what `settle settlements list | grep <key>` prints: exactly this row, with its sold date
-      expect(run.stdout.split('\n').filter((l) => l.includes(key ?? '?')), line).toEqual([line]);
+      expect(
+        run.stdout.split('\n').filter((l) => l.includes(key ?? '?')),
+        line,
+      ).toEqual([line]);
       expect(line).toContain(FROM);
     }
   });

@@ -88,7 +88,10 @@ describe('fields Toss sends that the schema does not model', () => {
 
   it('produce publishes every row, counts each unknown field and warns once per field with the fix', async () => {
     const r = await ok('produce', '--from', FROM, '--to', TO, '--json');
-    const summary = JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '{}') as { counts: { rowsPublished: number; rowsRejected: number }; unknownFields: Record<string, number> };
+    const summary = JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '{}') as {
+      counts: { rowsPublished: number; rowsRejected: number };
+      unknownFields: Record<string, number>;
+    };
     expect(summary.counts).toMatchObject({ rowsPublished: rows.length, rowsRejected: 0 });
     expect(summary.unknownFields).toEqual({ cancels: 2, 'card.tossNewFlag': cardRows });
     const warnings = r.stderr.split('\n').filter((l) => l.includes('does not model'));

@@ -50,7 +50,10 @@ describe('faults 3: the Kafka broker stopped mid-run and restarted', () => {
     expect(codes.at(-1)).toBe(0);
     expect(codes.slice(0, -1).every((c) => c === 4)).toBe(true);
     // published before the fault, met it, and published again once the broker was back
-    s.hit(atRestart < total && before > 0 ? `producer met it: ${evidence}; ${total - atRestart} rows published after the restart` : null, `the producer had published ${atRestart} of ${total} rows by the restart`);
+    s.hit(
+      atRestart < total && before > 0 ? `producer met it: ${evidence}; ${total - atRestart} rows published after the restart` : null,
+      `the producer had published ${atRestart} of ${total} rows by the restart`,
+    );
     await waitFor('the consumer to catch up', () => s.caughtUp(), 600_000, 500);
     expect(await s.finish(`produce exits ${codes.join(',')}`)).toMatchObject({ lost: 0, duplicated: 0, differing: 0, result: 'PASS' });
   });
@@ -64,12 +67,18 @@ describe('faults 3: the Kafka broker stopped mid-run and restarted', () => {
     let mark = 0;
     let restartsBefore = 0;
     let stoppedAt = 0;
-    const before = await s.injectAt('broker stopped', () => s.storedRecords(), Math.floor(total * 0.3), total, async () => {
-      mark = consumer.log.length;
-      restartsBefore = consumer.restarts;
-      await stopService('kafka');
-      stoppedAt = Date.now();
-    });
+    const before = await s.injectAt(
+      'broker stopped',
+      () => s.storedRecords(),
+      Math.floor(total * 0.3),
+      total,
+      async () => {
+        mark = consumer.log.length;
+        restartsBefore = consumer.restarts;
+        await stopService('kafka');
+        stoppedAt = Date.now();
+      },
+    );
     const evidence = await waitFor(
       'the consumer to meet the dead broker (a Kafka connection error or an exit 4)',
       () => lineMatching(consumer.log, mark, KAFKA_TROUBLE) ?? (consumer.restarts > restartsBefore ? 'exit 4' : null),
@@ -81,7 +90,10 @@ describe('faults 3: the Kafka broker stopped mid-run and restarted', () => {
     await startService('kafka');
     await waitFor('the consumer to catch up', () => s.caughtUp(), 600_000, 500);
     // stored before the fault, met it, and stored again once the broker was back
-    s.hit(before > 0 && atRestart < total ? `consumer met it: ${evidence}; ${total - atRestart} rows stored after the restart` : null, `the consumer had stored ${atRestart} of ${total} rows by the restart`);
+    s.hit(
+      before > 0 && atRestart < total ? `consumer met it: ${evidence}; ${total - atRestart} rows stored after the restart` : null,
+      `the consumer had stored ${atRestart} of ${total} rows by the restart`,
+    );
     expect(await s.finish()).toMatchObject({ lost: 0, duplicated: 0, differing: 0, result: 'PASS' });
   });
 });

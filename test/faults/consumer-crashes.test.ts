@@ -40,7 +40,13 @@ describe('faults 1: consumers SIGKILLed while they write', () => {
     const random = seededRandom(Number(process.env.FAULTS_SEED ?? Date.now() % 100_000));
     const total = s.expected.rows;
     for (const base of [0.08, 0.24, 0.4, 0.56, 0.72]) {
-      await s.injectAt('consumer SIGKILL', () => s.storedRecords(), Math.floor(total * (base + random() * 0.08)), total, () => consumer.kill());
+      await s.injectAt(
+        'consumer SIGKILL',
+        () => s.storedRecords(),
+        Math.floor(total * (base + random() * 0.08)),
+        total,
+        () => consumer.kill(),
+      );
     }
     expect(await producing).toEqual([0]);
     await waitFor('the restarted consumer to catch up', () => s.caughtUp(), 600_000, 500);
@@ -62,11 +68,17 @@ describe('faults 1: consumers SIGKILLed while they write', () => {
     const marks = survivors.map((c) => c.log.length);
     let owned: readonly number[] = [];
     let storedAtKill = new Map<number, number>();
-    await s.injectAt('1 of 3 consumers SIGKILLed', () => s.storedRecords(), Math.floor(s.expected.rows * 0.3), s.expected.rows, async () => {
-      owned = lastAssignment(victim.log, 0) ?? [];
-      victim.kill();
-      storedAtKill = await s.storedOffsets();
-    });
+    await s.injectAt(
+      '1 of 3 consumers SIGKILLed',
+      () => s.storedRecords(),
+      Math.floor(s.expected.rows * 0.3),
+      s.expected.rows,
+      async () => {
+        owned = lastAssignment(victim.log, 0) ?? [];
+        victim.kill();
+        storedAtKill = await s.storedOffsets();
+      },
+    );
     expect(await producing).toEqual([0]);
     await waitFor('the two survivors to catch up on all 6 partitions', () => s.caughtUp(), 600_000, 500);
     // the survivors took the victim's partitions after the kill and loaded what it had left there
@@ -75,7 +87,10 @@ describe('faults 1: consumers SIGKILLed while they write', () => {
     const loadedAfter = owned.reduce((n, p) => n + (highs.get(p) ?? 0) - (storedAtKill.get(p) ?? 0), 0);
     expect(owned).toHaveLength(2);
     expect(takenOver).toEqual(owned);
-    s.hit(loadedAfter > 0 ? `survivors took partitions ${owned.join(',')} and loaded ${loadedAfter} records the victim had left` : null, `the victim's partitions ${owned.join(',')} were fully loaded before the kill`);
+    s.hit(
+      loadedAfter > 0 ? `survivors took partitions ${owned.join(',')} and loaded ${loadedAfter} records the victim had left` : null,
+      `the victim's partitions ${owned.join(',')} were fully loaded before the kill`,
+    );
     const result = await s.finish();
     expect(result).toMatchObject({ lost: 0, duplicated: 0, differing: 0, result: 'PASS' });
   });

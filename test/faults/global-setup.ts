@@ -18,7 +18,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
     const failed = results.filter((r) => r.result !== 'PASS');
     process.stdout.write(`\n\nFault suite (${process.env.FAULTS_PROFILE ?? 'reduced'} profile)\n\n${formatTable(results)}\n`);
     for (const r of results) if (r.notes) process.stdout.write(`- ${r.scenario}: ${r.notes}\n`);
-    process.stdout.write(`\n${results.length - failed.length} of ${results.length} scenarios passed; lost ${results.reduce((a, r) => a + r.lost, 0)}, duplicated ${results.reduce((a, r) => a + r.duplicated, 0)}\n`);
+    process.stdout.write(
+      `\n${results.length - failed.length} of ${results.length} scenarios passed; lost ${results.reduce((a, r) => a + r.lost, 0)}, duplicated ${results.reduce((a, r) => a + r.duplicated, 0)}\n`,
+    );
     if (failed.length > 0) process.exitCode = 1;
   };
 }

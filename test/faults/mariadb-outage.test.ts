@@ -42,14 +42,26 @@ describe('faults 4: the private MariaDB restarted, lock waits and deadlocks forc
     expect(await s.produceUntilDone()).toEqual([0]);
     s.startConsumer();
     const total = s.expected.rows;
-    await s.injectAt('MariaDB SIGTERM + start', () => s.storedRecords(), Math.floor(total * 0.25), total, async () => {
-      await ctx.db.stop('SIGTERM');
-      await ctx.db.start();
-    });
-    await s.injectAt('MariaDB SIGKILL + start', () => s.storedRecords(), Math.floor(total * 0.6), total, async () => {
-      await ctx.db.stop('SIGKILL');
-      await ctx.db.start();
-    });
+    await s.injectAt(
+      'MariaDB SIGTERM + start',
+      () => s.storedRecords(),
+      Math.floor(total * 0.25),
+      total,
+      async () => {
+        await ctx.db.stop('SIGTERM');
+        await ctx.db.start();
+      },
+    );
+    await s.injectAt(
+      'MariaDB SIGKILL + start',
+      () => s.storedRecords(),
+      Math.floor(total * 0.6),
+      total,
+      async () => {
+        await ctx.db.stop('SIGKILL');
+        await ctx.db.start();
+      },
+    );
     await waitFor('the consumer to catch up', () => s.caughtUp(), 600_000, 500);
     expect(await s.finish()).toMatchObject({ lost: 0, duplicated: 0, differing: 0, result: 'PASS' });
   });
@@ -63,12 +75,22 @@ describe('faults 4: the private MariaDB restarted, lock waits and deadlocks forc
       const consumer = s.startConsumer({ CONSUMER_CONCURRENCY: '1' });
       const total = s.expected.rows;
       // every key and gap of the table locked for longer than innodb_lock_wait_timeout (5 s on this server)
-      const lockWaits = (from: number) => consumer.log.slice(from).split('\n').filter((l) => l.includes('MYSQL_ER_LOCK_WAIT_TIMEOUT')).length;
+      const lockWaits = (from: number) =>
+        consumer.log
+          .slice(from)
+          .split('\n')
+          .filter((l) => l.includes('MYSQL_ER_LOCK_WAIT_TIMEOUT')).length;
       let lockMark = 0;
-      await s.injectAt('table locked (lock wait timeouts)', () => s.storedRecords(), Math.floor(total * 0.2), total, async () => {
-        lockMark = consumer.log.length;
-        await lockEverySettlement(other);
-      });
+      await s.injectAt(
+        'table locked (lock wait timeouts)',
+        () => s.storedRecords(),
+        Math.floor(total * 0.2),
+        total,
+        async () => {
+          lockMark = consumer.log.length;
+          await lockEverySettlement(other);
+        },
+      );
       // held until the consumer timed out on the lock twice (it retried once and met the lock again): states, not a duration
       await waitFor('the consumer to time out on the lock, retry, and time out again', () => lockWaits(lockMark) >= 2, 120_000);
       await other.query('ROLLBACK');
@@ -81,16 +103,30 @@ describe('faults 4: the private MariaDB restarted, lock waits and deadlocks forc
       await other.query('BEGIN');
       await other.query('INSERT INTO ballast SELECT seq, REPEAT("x", 200) FROM seq_1_to_20000');
       const deadlockMark = consumer.log.length;
-      await s.injectAt('deadlock (consumer chosen as victim)', () => s.storedRecords(), Math.floor(total * 0.4), total, async () => {
-        await other.query('SELECT * FROM consumer_offsets WHERE group_id = ? FOR UPDATE', [s.group]);
-        // the offsets statement comes last in the loader's transaction and is instantaneous unless it waits
-        await waitFor('the consumer to wait on the offset rows', async () => {
-          const [w] = await s.query<{ n: number }>("SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE USER = ? AND INFO LIKE 'INSERT INTO consumer_offsets%'", [ctx.db.info.user]);
-          return Number(w?.n) > 0;
-        }, 60_000, 20);
-        await other.query('SELECT COUNT(*) FROM settlements FORCE INDEX (uk_settlements_transaction_key) WHERE transaction_key >= "" FOR UPDATE');
-        await other.query('ROLLBACK');
-      });
+      await s.injectAt(
+        'deadlock (consumer chosen as victim)',
+        () => s.storedRecords(),
+        Math.floor(total * 0.4),
+        total,
+        async () => {
+          await other.query('SELECT * FROM consumer_offsets WHERE group_id = ? FOR UPDATE', [s.group]);
+          // the offsets statement comes last in the loader's transaction and is instantaneous unless it waits
+          await waitFor(
+            'the consumer to wait on the offset rows',
+            async () => {
+              const [w] = await s.query<{ n: number }>(
+                "SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE USER = ? AND INFO LIKE 'INSERT INTO consumer_offsets%'",
+                [ctx.db.info.user],
+              );
+              return Number(w?.n) > 0;
+            },
+            60_000,
+            20,
+          );
+          await other.query('SELECT COUNT(*) FROM settlements FORCE INDEX (uk_settlements_transaction_key) WHERE transaction_key >= "" FOR UPDATE');
+          await other.query('ROLLBACK');
+        },
+      );
       // the deadlock of this phase, not any earlier line of the log
       await waitFor('the consumer to retry after the deadlock', () => consumer.log.slice(deadlockMark).includes('MYSQL_ER_LOCK_DEADLOCK'), 120_000);
       await waitFor('the consumer to catch up', () => s.caughtUp(), 600_000, 500);

@@ -21,7 +21,8 @@ const PASS = { lost: 0, duplicated: 0, result: 'PASS' } as const;
  * What a process printed that says it noticed a dead or stalled path: a warning or error naming a timeout or
  * a connection failure (JSON log lines at level ≥ 40, or the CLI's final `settle: CODE: …` line).
  */
-const NOTICED = /timed? ?out|ETIMEDOUT|ECONNRESET|ECONNREFUSED|EPIPE|connection (lost|closed|error|timeout)|KafkaJSConnection|KafkaJSRequestTimeout|MYSQL_QUERY_TIMEOUT|MYSQL_ETIMEDOUT|MYSQL_CONNECTION_CLOSED|PROTOCOL_CONNECTION_LOST/i;
+const NOTICED =
+  /timed? ?out|ETIMEDOUT|ECONNRESET|ECONNREFUSED|EPIPE|connection (lost|closed|error|timeout)|KafkaJSConnection|KafkaJSRequestTimeout|MYSQL_QUERY_TIMEOUT|MYSQL_ETIMEDOUT|MYSQL_CONNECTION_CLOSED|PROTOCOL_CONNECTION_LOST/i;
 
 function noticedLines(log: string, from: number): string[] {
   return log
@@ -107,10 +108,16 @@ function expectResumedToCompletion(codes: readonly number[]): void {
 async function stallAtPublished(s: Scenario, target: 'Kafka' | 'MySQL', proxy: TcpProxy, producer: LiveProducer, consumer: SupervisedConsumer): Promise<Mark> {
   const total = s.expected.rows;
   const marks: Mark[] = [];
-  await s.injectAt(`${target} stalled`, () => s.publishedRows(), Math.floor(total * 0.3), total, () => {
-    marks.push(markNow(producer, consumer));
-    proxy.stall();
-  });
+  await s.injectAt(
+    `${target} stalled`,
+    () => s.publishedRows(),
+    Math.floor(total * 0.3),
+    total,
+    () => {
+      marks.push(markNow(producer, consumer));
+      proxy.stall();
+    },
+  );
   const mark = marks[0];
   if (!mark) throw new Error('the stall was not injected');
   return mark;
@@ -188,8 +195,29 @@ describe('faults 6: the network to Kafka and to MySQL: latency, cuts, stalls (TC
 
   // each cut may end one produce run (Kafka: exit 4; MySQL: its claim connection) and one consumer run; a rerun and a restart per cut
   it.each([
-    ['6b: every Kafka connection cut 3 times mid-run', { scenario: '6b Kafka connections cut x3', target: 'Kafka', cuts: [['published', 0.15], ['published', 0.4], ['stored', 0.65]] }],
-    ["6e: every MySQL connection cut mid-run, twice (the producer's claim connection among them)", { scenario: '6e MySQL connections cut x2', target: 'MySQL', cuts: [['published', 0.25], ['stored', 0.6]] }],
+    [
+      '6b: every Kafka connection cut 3 times mid-run',
+      {
+        scenario: '6b Kafka connections cut x3',
+        target: 'Kafka',
+        cuts: [
+          ['published', 0.15],
+          ['published', 0.4],
+          ['stored', 0.65],
+        ],
+      },
+    ],
+    [
+      "6e: every MySQL connection cut mid-run, twice (the producer's claim connection among them)",
+      {
+        scenario: '6e MySQL connections cut x2',
+        target: 'MySQL',
+        cuts: [
+          ['published', 0.25],
+          ['stored', 0.6],
+        ],
+      },
+    ],
   ] as const)('%s', async (_title, { scenario, target, cuts }) => {
     const s = new Scenario(scenario, ctx, { reruns: cuts.length, restarts: cuts.length });
     await s.setup();
@@ -200,7 +228,14 @@ describe('faults 6: the network to Kafka and to MySQL: latency, cuts, stalls (TC
     const total = s.expected.rows;
     const cut: number[] = [];
     // rows published (the producer's side) or records stored (the loader's) when each cut comes
-    for (const [progress, at] of cuts) await s.injectAt(`${target} cut`, progress === 'published' ? () => s.publishedRows() : () => s.storedRecords(), Math.floor(total * at), total, () => void cut.push(proxy.cut()));
+    for (const [progress, at] of cuts)
+      await s.injectAt(
+        `${target} cut`,
+        progress === 'published' ? () => s.publishedRows() : () => s.storedRecords(),
+        Math.floor(total * at),
+        total,
+        () => void cut.push(proxy.cut()),
+      );
     expect(cut.every((n) => n > 0)).toBe(true); // each cut closed live connections
     const codes = await producer.done;
     expectResumedToCompletion(codes);
@@ -245,21 +280,35 @@ describe('faults 6: the network to Kafka and to MySQL: latency, cuts, stalls (TC
     const s = new Scenario('6c Kafka stalled', ctx, { reruns: 2 });
     await s.setup();
     const { proxy, route } = await kafkaProxy();
-    const consumer = s.startConsumer({ ...route, CONSUMER_REQUEST_TIMEOUT_MS: String(CONSUMER_REQUEST_TIMEOUT_MS), CONSUMER_HEARTBEAT_INTERVAL_MS: String(CONSUMER_HEARTBEAT_INTERVAL_MS) });
+    const consumer = s.startConsumer({
+      ...route,
+      CONSUMER_REQUEST_TIMEOUT_MS: String(CONSUMER_REQUEST_TIMEOUT_MS),
+      CONSUMER_HEARTBEAT_INTERVAL_MS: String(CONSUMER_HEARTBEAT_INTERVAL_MS),
+    });
     const producer = s.liveProducer(route);
     keepLogs(s, consumer, producer);
     const mark = await stallAtPublished(s, 'Kafka', proxy, producer, consumer);
     const [p, c] = await Promise.all([producerNoticed(producer, mark, 'Kafka'), consumerNoticed(consumer, mark, 'Kafka')]);
     // the consumer's own account: the moment it saw the stall, how long the broker had been silent then, the
     // stalled connections it closed (kafkajs reconnects for its next request) and readiness down until a fetch succeeds
-    const stall = await waitFor('the consumer to log the stalled connection with stalledMs', () => stallLine(consumer.log, mark.consumerLog), STALL_HANG_GUARD_MS, 250);
+    const stall = await waitFor(
+      'the consumer to log the stalled connection with stalledMs',
+      () => stallLine(consumer.log, mark.consumerLog),
+      STALL_HANG_GUARD_MS,
+      250,
+    );
     expect(stall.stalledMs, stall.at).toBeLessThanOrEqual(STALL_BOUND_MS);
     expect(stall.ready, stall.at).toBe(false);
     expect(stall.closedConnections, stall.at).toBeGreaterThan(0);
     expect(consumer.restarts).toBe(mark.consumerRestarts); // replaced in the process, no exit
     // the producer closes its stalled connection at its first request timeout too (30 s, kafkajs's default; before,
     // kafkajs retried on it until its retries were spent, about 285 s)
-    const producerStall = await waitFor('the producer to log its stalled connection closed', () => timedOutLine(producer.log, mark.producerLog), STALL_HANG_GUARD_MS, 250);
+    const producerStall = await waitFor(
+      'the producer to log its stalled connection closed',
+      () => timedOutLine(producer.log, mark.producerLog),
+      STALL_HANG_GUARD_MS,
+      250,
+    );
     expect(producerStall.waitedMs, producerStall.at).toBeLessThanOrEqual(PRODUCER_STALL_BOUND_MS);
     expect(producerStall.closedConnections, producerStall.at).toBeGreaterThan(0);
     // the replacement connections go through the proxy, stalled too: the reconnect path runs while nothing flows
@@ -270,7 +319,9 @@ describe('faults 6: the network to Kafka and to MySQL: latency, cuts, stalls (TC
     const after = consumer.log.slice(consumer.log.indexOf(stall.at)).split('\n');
     expect(after.some((line) => line.includes('"msg":"Kafka reachable again:') && (JSON.parse(line) as { ready?: unknown }).ready === true)).toBe(true);
     expect(
-      await s.finish(`${p}; ${c}; the consumer saw the stall after ${Math.round(stall.stalledMs / 100) / 10} s of silence (bound ${STALL_BOUND_MS / 1000} s), not ready until a fetch succeeded; the producer closed its stalled connection ${Math.round(producerStall.waitedMs / 100) / 10} s after its request; produce exits ${codes.join(',')}`),
+      await s.finish(
+        `${p}; ${c}; the consumer saw the stall after ${Math.round(stall.stalledMs / 100) / 10} s of silence (bound ${STALL_BOUND_MS / 1000} s), not ready until a fetch succeeded; the producer closed its stalled connection ${Math.round(producerStall.waitedMs / 100) / 10} s after its request; produce exits ${codes.join(',')}`,
+      ),
     ).toMatchObject(PASS);
   });
 
@@ -285,10 +336,15 @@ describe('faults 6: the network to Kafka and to MySQL: latency, cuts, stalls (TC
     keepLogs(s, consumer, producer);
     const mark = await stallAtPublished(s, 'MySQL', proxy, producer, consumer);
     // the loader is affected once it has records to store: the producer's pages in flight are still acknowledged
-    await waitFor('records in Kafka the loader has not stored (it must write during the stall)', async () => {
-      const highs = await s.highWatermarks();
-      return [...highs.values()].reduce((a, b) => a + b, 0) > (await s.storedRecords());
-    }, 60_000, 250);
+    await waitFor(
+      'records in Kafka the loader has not stored (it must write during the stall)',
+      async () => {
+        const highs = await s.highWatermarks();
+        return [...highs.values()].reduce((a, b) => a + b, 0) > (await s.storedRecords());
+      },
+      60_000,
+      250,
+    );
     const [p, c] = await Promise.all([producerNoticed(producer, mark, 'MySQL'), consumerNoticed(consumer, mark, 'MySQL')]);
     // then a second round on new connections, which stall in the handshake: the producer's rerun exits 4 too
     // (connect timeout), and the loader's retry times out again

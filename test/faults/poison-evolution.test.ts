@@ -41,7 +41,10 @@ const POISON: readonly Poison[] = [
 /** The local schema with one more field, optional: nullable with a null default (a BACKWARD compatible evolution). */
 function evolvedSchema(): string {
   const schema = JSON.parse(readSettlementSchema()) as { fields: unknown[] };
-  return JSON.stringify({ ...schema, fields: [...schema.fields, { name: 'merchantTier', type: ['null', 'string'], default: null, doc: 'Added in v2 (test).' }] });
+  return JSON.stringify({
+    ...schema,
+    fields: [...schema.fields, { name: 'merchantTier', type: ['null', 'string'], default: null, doc: 'Added in v2 (test).' }],
+  });
 }
 
 describe('faults 8: poison records and schema evolution', () => {
@@ -61,12 +64,18 @@ describe('faults 8: poison records and schema evolution', () => {
     const producer = kafka.producer({ allowAutoTopicCreation: false });
     await producer.connect();
     try {
-      await s.injectAt(`${POISON.length} poison records`, () => s.storedRecords(), Math.floor(s.expected.rows * 0.3), s.expected.rows, async () => {
-        for (const [i, poison] of POISON.entries()) {
-          const message: Message = { key: `poison-${i}`, value: poison.value, headers: { 'poison-case': poison.what } };
-          landed.push({ ...landedAt(await producer.send({ topic: s.topic, acks: -1, messages: [{ ...message, partition: i % 6 }] })), poison });
-        }
-      });
+      await s.injectAt(
+        `${POISON.length} poison records`,
+        () => s.storedRecords(),
+        Math.floor(s.expected.rows * 0.3),
+        s.expected.rows,
+        async () => {
+          for (const [i, poison] of POISON.entries()) {
+            const message: Message = { key: `poison-${i}`, value: poison.value, headers: { 'poison-case': poison.what } };
+            landed.push({ ...landedAt(await producer.send({ topic: s.topic, acks: -1, messages: [{ ...message, partition: i % 6 }] })), poison });
+          }
+        },
+      );
     } finally {
       await producer.disconnect();
     }
@@ -78,7 +87,8 @@ describe('faults 8: poison records and schema evolution', () => {
     const dlq = `${s.topic}.dlq`;
     expect(await recordsIn(kafka, dlq)).toBe(POISON.length);
     const letters = await readAll(kafka, dlq);
-    const original = (r: (typeof letters)[number]) => landed.find((l) => String(l.partition) === r.headers['settle-dlq-original-partition'] && String(l.offset) === r.headers['settle-dlq-original-offset']);
+    const original = (r: (typeof letters)[number]) =>
+      landed.find((l) => String(l.partition) === r.headers['settle-dlq-original-partition'] && String(l.offset) === r.headers['settle-dlq-original-offset']);
     for (const letter of letters) {
       const l = original(letter);
       expect(l, `a dead letter of no poison record: ${JSON.stringify(letter.headers)}`).toBeDefined();
@@ -93,7 +103,11 @@ describe('faults 8: poison records and schema evolution', () => {
     for (const r of letters) codes[r.headers[DLQ_CODE] ?? '?'] = (codes[r.headers[DLQ_CODE] ?? '?'] ?? 0) + 1;
     expect(codes).toEqual({ NOT_CONFLUENT_WIRE_FORMAT: 4, UNKNOWN_SCHEMA_ID: 3, EMPTY_VALUE: 1 });
     expect(consumer.restarts).toBe(0);
-    const result = await s.finish(`DLQ ${Object.entries(codes).map(([c, n]) => `${c} ${n}`).join(', ')}`);
+    const result = await s.finish(
+      `DLQ ${Object.entries(codes)
+        .map(([c, n]) => `${c} ${n}`)
+        .join(', ')}`,
+    );
     expect(result).toMatchObject({ lost: 0, duplicated: 0, differing: 0, result: 'PASS' });
   });
 
@@ -104,7 +118,10 @@ describe('faults 8: poison records and schema evolution', () => {
     const kafka = suiteKafka('fault-suite-incompatible');
     const subject = subjectFor(s.topic);
     // another team got there first: a one-field record the settlement schema cannot read (no defaults to fill)
-    await registerSchema(subject, JSON.stringify({ type: 'record', name: 'Settlement', namespace: 'io.settle.toss.v1', fields: [{ name: 'settlementId', type: 'string' }] }));
+    await registerSchema(
+      subject,
+      JSON.stringify({ type: 'record', name: 'Settlement', namespace: 'io.settle.toss.v1', fields: [{ name: 'settlementId', type: 'string' }] }),
+    );
     const consumer = s.startConsumer();
     const nothingPublished = async () => {
       expect(await recordsIn(kafka, s.topic)).toBe(0);

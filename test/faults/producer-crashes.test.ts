@@ -17,7 +17,13 @@ describe('faults 2: producers killed and doubled', () => {
     await s.setup();
     s.startConsumer();
     const first = s.start(s.produceArgs());
-    await s.injectAt('producer SIGKILL', () => s.publishedRows(), Math.floor(s.expected.rows * 0.3), s.expected.rows, () => void first.child.kill('SIGKILL'));
+    await s.injectAt(
+      'producer SIGKILL',
+      () => s.publishedRows(),
+      Math.floor(s.expected.rows * 0.3),
+      s.expected.rows,
+      () => void first.child.kill('SIGKILL'),
+    );
     expect((await first.done).signal).toBe('SIGKILL');
     expect(await s.produceUntilDone()).toEqual([0]);
     const [resumed] = await s.query<{ resumed_from: number | null }>("SELECT resumed_from FROM job_executions WHERE status = 'COMPLETED'");

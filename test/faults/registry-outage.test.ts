@@ -16,7 +16,11 @@ async function registryDown(): Promise<boolean> {
 }
 
 /** The consumer's log lines since `from` that say it is waiting for the registry and will try again. */
-const registryRetries = (log: string, from: number): number => log.slice(from).split('\n').filter((l) => /registry|REGISTRY/.test(l) && l.includes('retrying')).length;
+const registryRetries = (log: string, from: number): number =>
+  log
+    .slice(from)
+    .split('\n')
+    .filter((l) => /registry|REGISTRY/.test(l) && l.includes('retrying')).length;
 
 describe('faults 5: the schema registry stopped', () => {
   let ctx: Ctx;
@@ -49,7 +53,12 @@ describe('faults 5: the schema registry stopped', () => {
     const stillDown = await registryDown();
     await startService('registry');
     expect(codes).toEqual([0]);
-    s.hit(stillDown && published < total && stored < total ? `${total - published} rows published and ${total - stored} stored while the registry refused connections` : null, `registry down at the end: ${stillDown}; at the stop ${published} published, ${stored} stored of ${total}`);
+    s.hit(
+      stillDown && published < total && stored < total
+        ? `${total - published} rows published and ${total - stored} stored while the registry refused connections`
+        : null,
+      `registry down at the end: ${stillDown}; at the stop ${published} published, ${stored} stored of ${total}`,
+    );
     expect(await s.finish()).toMatchObject({ lost: 0, duplicated: 0, differing: 0, result: 'PASS' });
   });
 
@@ -68,7 +77,11 @@ describe('faults 5: the schema registry stopped', () => {
     await stopService('registry');
     const consumer = s.startConsumer();
     // waiting on its own retries, not a duration: two rounds of "retrying" while the registry is down
-    await waitFor('the consumer to report the registry unreachable and retry twice', () => registryRetries(consumer.log, 0) >= 2 || consumer.restarts >= 2, 180_000);
+    await waitFor(
+      'the consumer to report the registry unreachable and retry twice',
+      () => registryRetries(consumer.log, 0) >= 2 || consumer.restarts >= 2,
+      180_000,
+    );
     const stored = await s.storedRecords();
     expect(stored).toBe(0);
     s.note(`fresh consumer with the registry down: ${stored} rows stored, ${registryRetries(consumer.log, 0)} retries logged`);

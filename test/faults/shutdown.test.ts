@@ -46,9 +46,19 @@ describe('faults 9: shutdown under trouble', () => {
     const consumer = s.start(['consume'], { SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS) });
     let log = '';
     consumer.child.stderr?.on('data', (d: Buffer) => (log += d.toString()));
-    await s.injectAt('broker stopped', () => s.storedRecords(), Math.floor(s.expected.rows * 0.2), s.expected.rows, () => stopService('kafka'));
+    await s.injectAt(
+      'broker stopped',
+      () => s.storedRecords(),
+      Math.floor(s.expected.rows * 0.2),
+      s.expected.rows,
+      () => stopService('kafka'),
+    );
     // the consumer is in its reconnect loop once kafkajs reports the broker it lost
-    await waitFor('the consumer to report the lost broker', () => /ECONNREFUSED|Connection error|KafkaJSConnectionError|KafkaJSNumberOfRetriesExceeded/i.test(log), 120_000);
+    await waitFor(
+      'the consumer to report the lost broker',
+      () => /ECONNREFUSED|Connection error|KafkaJSConnectionError|KafkaJSNumberOfRetriesExceeded/i.test(log),
+      120_000,
+    );
     consumer.child.kill('SIGTERM');
     const exit = await consumer.done;
     // the deadline is the contract under test, as the process measured its own stop from the signal
@@ -78,26 +88,41 @@ describe('faults 9: shutdown under trouble', () => {
     let log = '';
     producer.child.stderr?.on('data', (d: Buffer) => (log += d.toString()));
     await whileRunning(producer, held, `it asked for page ${page}`);
-    const before = await whileRunning(producer, waitFor('rows published before the held page', async () => (await s.publishedRows()) || null), 'rows published');
+    const before = await whileRunning(
+      producer,
+      waitFor('rows published before the held page', async () => (await s.publishedRows()) || null),
+      'rows published',
+    );
     await stopService('kafka');
     const mark = log.length;
     // the held page is answered: the producer hands it to a Kafka that is gone, and kafkajs retries it
     ctx.toss.release();
-    const evidence = await whileRunning(producer, waitFor('the producer to meet the stopped broker', () => lineMatching(log, mark, KAFKA_TROUBLE), 300_000, 250), 'a Kafka connection error');
-    s.hit(`broker stopped with page ${page} held, ${before} rows published (${Math.round((100 * before) / total)}%); producer met it: ${evidence}`, 'the producer never met the stopped broker');
+    const evidence = await whileRunning(
+      producer,
+      waitFor('the producer to meet the stopped broker', () => lineMatching(log, mark, KAFKA_TROUBLE), 300_000, 250),
+      'a Kafka connection error',
+    );
+    s.hit(
+      `broker stopped with page ${page} held, ${before} rows published (${Math.round((100 * before) / total)}%); producer met it: ${evidence}`,
+      'the producer never met the stopped broker',
+    );
     producer.child.kill('SIGTERM');
     const stopped = await producer.done;
 
     // documented: exit 4 (a rerun resumes); SHUTDOWN_DEADLINE_EXCEEDED when pages in flight were given up at the
     // deadline, JOB_STOPPED when they settled before it (kafkajs gave up on them first)
     const own = ownShutdown(stopped);
-    s.note(`SIGTERM with pages in flight: exit ${stopped.code} (${own.code ?? 'STOPPED'}) after ${(own.tookMs / 1000).toFixed(1)} s by its own clock (deadline ${own.deadlineMs / 1000} s)`);
+    s.note(
+      `SIGTERM with pages in flight: exit ${stopped.code} (${own.code ?? 'STOPPED'}) after ${(own.tookMs / 1000).toFixed(1)} s by its own clock (deadline ${own.deadlineMs / 1000} s)`,
+    );
     expect(stopped.code, stopped.stderr.slice(-3000)).toBe(4);
     expect(stopped.stderr).toMatch(/settle: (SHUTDOWN_DEADLINE_EXCEEDED|JOB_STOPPED): /);
     expect(own.deadlineMs).toBe(SHUTDOWN_TIMEOUT_MS);
     expect(own.tookMs).toBeLessThanOrEqual(own.deadlineMs);
     // STOPPED after the last acknowledged page: nothing from the held page on (sent to the stopped broker) is checkpointed
-    const [halted, ...others] = await s.query<{ id: number; status: string; last_page: number }>('SELECT id, status, last_page FROM job_executions ORDER BY id');
+    const [halted, ...others] = await s.query<{ id: number; status: string; last_page: number }>(
+      'SELECT id, status, last_page FROM job_executions ORDER BY id',
+    );
     expect(others).toEqual([]);
     expect(halted?.status).toBe('STOPPED');
     expect(halted?.last_page).toBeLessThan(page);
@@ -109,6 +134,10 @@ describe('faults 9: shutdown under trouble', () => {
     expect(rerun?.resumed_from).toBe(halted?.id);
     s.startConsumer();
     await waitFor('the consumer to catch up', () => s.caughtUp(), 600_000, 500);
-    expect(await s.finish(`produce exits 4,${codes.join(',')}; the rerun resumed after page ${halted?.last_page}`)).toMatchObject({ lost: 0, duplicated: 0, result: 'PASS' });
+    expect(await s.finish(`produce exits 4,${codes.join(',')}; the rerun resumed after page ${halted?.last_page}`)).toMatchObject({
+      lost: 0,
+      duplicated: 0,
+      result: 'PASS',
+    });
   });
 });

@@ -27,7 +27,10 @@ function expectPlayed(requests: readonly PageRequest[], script: Script): Map<num
   const byPage = new Map<number, PageRequest[]>();
   for (const [page, faults] of Object.entries(script).map(([p, f]) => [Number(p), f] as const)) {
     const attempts = requests.filter((r) => r.page === page);
-    expect(attempts.map((r) => r.outcome), `page ${page}: the outcome of each attempt`).toEqual([...faults.map(outcomeOf), '200']);
+    expect(
+      attempts.map((r) => r.outcome),
+      `page ${page}: the outcome of each attempt`,
+    ).toEqual([...faults.map(outcomeOf), '200']);
     expect(attempts.map((r) => r.attempt)).toEqual(attempts.map((_, i) => i + 1));
     byPage.set(page, attempts);
   }
@@ -99,7 +102,10 @@ describe('faults 7: Toss misbehaving during produce', () => {
       attempts.forEach((r, i) => {
         const f = script[page]?.[i];
         const next = attempts[i + 1];
-        if (f?.kind === 'status' && f.retryAfter !== undefined && next) expect(next.at - (r.answeredAt ?? r.at), `page ${page} attempt ${i + 2} after Retry-After ${f.retryAfter}`).toBeGreaterThanOrEqual(Number(f.retryAfter) * 1000 - 5);
+        if (f?.kind === 'status' && f.retryAfter !== undefined && next)
+          expect(next.at - (r.answeredAt ?? r.at), `page ${page} attempt ${i + 2} after Retry-After ${f.retryAfter}`).toBeGreaterThanOrEqual(
+            Number(f.retryAfter) * 1000 - 5,
+          );
       });
     s.note('429 x3 on pages 5-8 at once (Retry-After 1 s), 429 x2 on page 15 (Retry-After 3 s, 2 s), 500 x5 on pages 25-26, 500/429/500 on page 40');
     await waitFor('the consumer to catch up', () => s.caughtUp(), 600_000, 500);
@@ -175,14 +181,21 @@ describe('faults 7: Toss misbehaving during produce', () => {
     expect(played(before, ctx.toss.outcomes())['500']).toBe(3);
     expect(retryWarnings(s)).toBe(2);
     const requests = ctx.toss.pageRequests();
-    expect(requests.slice(from, rerunFrom).filter((r) => r.page === page).map((r) => r.outcome)).toEqual(['500', '500', '500']);
+    expect(
+      requests
+        .slice(from, rerunFrom)
+        .filter((r) => r.page === page)
+        .map((r) => r.outcome),
+    ).toEqual(['500', '500', '500']);
     // the rerun resumed: it re-read its last checkpointed page (just before the failed one) and never page 1
     const rerun = requests.slice(rerunFrom);
     const resumedAt = Math.min(...rerun.map((r) => r.page));
     expect(resumedAt).toBeGreaterThan(1);
     expect(resumedAt).toBeLessThan(page);
     expect(rerun.find((r) => r.page === page)?.outcome).toBe('200');
-    const executions = await s.query<{ id: number; status: string; resumed_from: number | null; rows_published: number }>('SELECT id, status, resumed_from, rows_published FROM job_executions ORDER BY id');
+    const executions = await s.query<{ id: number; status: string; resumed_from: number | null; rows_published: number }>(
+      'SELECT id, status, resumed_from, rows_published FROM job_executions ORDER BY id',
+    );
     expect(executions.map((e) => e.status)).toEqual(['FAILED', 'COMPLETED']);
     expect(executions[1]?.resumed_from).toBe(executions[0]?.id);
     expect(Number(executions[0]?.rows_published)).toBe(resumedAt * ctx.pageSize);
@@ -220,7 +233,9 @@ describe('faults 7e: a page whose content changes between retries', () => {
     const producing = s.produceUntilDone({ TOSS_CONCURRENCY: String(concurrency) });
     await held;
     const prefetched = Array.from({ length: concurrency - 1 }, (_, i) => k + 1 + i);
-    await waitFor(`pages ${prefetched.join(', ')} answered while page ${k} waits`, () => prefetched.every((p) => ctx.toss.pageRequests().some((r) => r.page === p && r.outcome === '200')));
+    await waitFor(`pages ${prefetched.join(', ')} answered while page ${k} waits`, () =>
+      prefetched.every((p) => ctx.toss.pageRequests().some((r) => r.page === p && r.outcome === '200')),
+    );
     ctx.toss.insertLateRow(at, late);
     ctx.toss.release();
     const codes = await producing;
@@ -235,7 +250,8 @@ describe('faults 7e: a page whose content changes between retries', () => {
     s.note(`500 on page ${k}, then a late row at position ${at} (pages ${prefetched.join('-')} already fetched)`);
 
     await waitFor('the consumer to catch up', () => s.caughtUp(), 600_000, 500);
-    const keyCount = async (key: string) => Number((await s.query<{ n: number }>('SELECT COUNT(*) AS n FROM settlements WHERE transaction_key = ?', [key]))[0]?.n);
+    const keyCount = async (key: string) =>
+      Number((await s.query<{ n: number }>('SELECT COUNT(*) AS n FROM settlements WHERE transaction_key = ?', [key]))[0]?.n);
     expect(await keyCount(late.transactionKey as string)).toBe(1);
     expect(await keyCount(twice.transactionKey as string)).toBe(1); // published twice, stored once
     expect(await keyCount(boundary.transactionKey as string)).toBe(0); // skipped by the pager
@@ -243,7 +259,10 @@ describe('faults 7e: a page whose content changes between retries', () => {
     const window = ['--from', dataset.from, '--to', dataset.to];
     const mismatch = await s.settle(['reconcile', ...window, '--json']);
     expect(mismatch.code, mismatch.stderr.slice(-2000)).toBe(3);
-    const report = JSON.parse(mismatch.stdout.trim().split('\n').at(-1) ?? '{}') as { status: string; differences: Record<'kafka' | 'mysql', Record<'missing' | 'extra' | 'changed', { count: number; keys: string[] }>> };
+    const report = JSON.parse(mismatch.stdout.trim().split('\n').at(-1) ?? '{}') as {
+      status: string;
+      differences: Record<'kafka' | 'mysql', Record<'missing' | 'extra' | 'changed', { count: number; keys: string[] }>>;
+    };
     expect(report.status).toBe('MISMATCH');
     for (const side of ['kafka', 'mysql'] as const) {
       expect(report.differences[side].missing).toEqual({ count: 1, keys: [boundary.transactionKey] });

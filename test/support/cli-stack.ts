@@ -27,14 +27,25 @@ export interface CliStackOptions {
  */
 export function cliStack(topicPrefix: string, options: CliStackOptions): CliStack {
   beforeAll(() => requireBuild());
-  const producer = producerFixture(topicPrefix, { databasePrefix: 'settle_e2e', ...(options.partitions === undefined ? {} : { partitions: options.partitions }) });
+  const producer = producerFixture(topicPrefix, {
+    databasePrefix: 'settle_e2e',
+    ...(options.partitions === undefined ? {} : { partitions: options.partitions }),
+  });
   const { secretKey, topic, db } = producer;
   const fake = late<TossFake>('the Toss fake');
   const env: Record<string, string> = {};
 
   beforeAll(async () => {
     const started = fake.set(await startTossFake({ rows: options.rows(), secretKey }));
-    Object.assign(env, { TOSS_API_BASE_URL: started.url, TOSS_SECRET_KEY: secretKey, KAFKA_BROKERS: stack.brokers, SCHEMA_REGISTRY_URL: stack.registryUrl, MYSQL_URL: db.url, SETTLEMENT_TOPIC: topic, ...options.env?.() });
+    Object.assign(env, {
+      TOSS_API_BASE_URL: started.url,
+      TOSS_SECRET_KEY: secretKey,
+      KAFKA_BROKERS: stack.brokers,
+      SCHEMA_REGISTRY_URL: stack.registryUrl,
+      MYSQL_URL: db.url,
+      SETTLEMENT_TOPIC: topic,
+      ...options.env?.(),
+    });
   });
 
   // after hooks run in reverse (vitest's `sequence.hooks: 'stack'`): the fake closes before the database and topics go

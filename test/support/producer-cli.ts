@@ -114,7 +114,10 @@ export async function runSettle(args: readonly string[], env: Record<string, str
 export function assertSecretNotPrinted(run: CliRun, secretKey: string): CliRun {
   const forms = [secretKey, Buffer.from(`${secretKey}:`).toString('base64'), Buffer.from(secretKey).toString('base64')];
   for (const form of forms)
-    for (const [name, text] of [['stdout', run.stdout], ['stderr', run.stderr]] as const)
+    for (const [name, text] of [
+      ['stdout', run.stdout],
+      ['stderr', run.stderr],
+    ] as const)
       if (text.includes(form)) throw new Error(`the secret key leaked into ${name}:\n${text}`);
   return run;
 }

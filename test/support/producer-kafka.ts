@@ -7,7 +7,14 @@ import { ensureTopics, rejectsTopic, settlementTopics } from '../../src/infrastr
 import type { Settlement } from '../../src/domain/settlement/settlement.js';
 import { silentLogger, stack, uniqueName } from './producer-stack.js';
 
-export const kafkaSection = (topic: string): Config['kafka'] => ({ brokers: stack.brokers.split(','), clientId: 'settle-test', topic, partitions: 3, ssl: false, sasl: null });
+export const kafkaSection = (topic: string): Config['kafka'] => ({
+  brokers: stack.brokers.split(','),
+  clientId: 'settle-test',
+  topic,
+  partitions: 3,
+  ssl: false,
+  sasl: null,
+});
 
 export const testKafka = (topic = 'unused'): Kafka => createKafka(kafkaSection(topic), silentLogger(), '-test');
 
@@ -30,7 +37,8 @@ export async function deleteTopics(topics: readonly string[]): Promise<void> {
 
 /** Removes the topic's value subject from the registry (soft, then permanent), so test runs leave nothing. */
 export async function deleteSubject(topic: string): Promise<void> {
-  for (const permanent of ['', '?permanent=true']) await fetch(`${stack.registryUrl}/subjects/${topic}-value${permanent}`, { method: 'DELETE' }).catch(() => undefined);
+  for (const permanent of ['', '?permanent=true'])
+    await fetch(`${stack.registryUrl}/subjects/${topic}-value${permanent}`, { method: 'DELETE' }).catch(() => undefined);
 }
 
 /** Topics and registry subject of a test file. */

@@ -67,7 +67,10 @@ export async function createTempDatabase(prefix = 'settle_it'): Promise<TempData
 
 /** The product's own config for the local stack, with test-specific overrides (a plain env object). */
 export function stackConfig(overrides: Env, needs: readonly ConfigSection[] = ['toss', 'kafka', 'registry', 'mysql']): Config {
-  return loadConfig({ KAFKA_BROKERS: stack.brokers, SCHEMA_REGISTRY_URL: stack.registryUrl, MYSQL_URL: stack.mysqlUrl, LOG_LEVEL: 'silent', ...overrides }, needs);
+  return loadConfig(
+    { KAFKA_BROKERS: stack.brokers, SCHEMA_REGISTRY_URL: stack.registryUrl, MYSQL_URL: stack.mysqlUrl, LOG_LEVEL: 'silent', ...overrides },
+    needs,
+  );
 }
 
 /** Polls until `check` is true (or throws after `timeoutMs`), for waiting on a process or a server. */

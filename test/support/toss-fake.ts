@@ -73,7 +73,12 @@ export const fault = {
     message: '요청이 너무 많습니다.',
     ...(retryAfterSeconds === undefined ? {} : { retryAfter: String(retryAfterSeconds) }),
   }),
-  serverError: (): TossFault => ({ kind: 'status', status: 500, code: 'FAILED_INTERNAL_SYSTEM_PROCESSING', message: '내부 시스템 처리 작업이 실패했습니다. 잠시 후 다시 시도해주세요.' }),
+  serverError: (): TossFault => ({
+    kind: 'status',
+    status: 500,
+    code: 'FAILED_INTERNAL_SYSTEM_PROCESSING',
+    message: '내부 시스템 처리 작업이 실패했습니다. 잠시 후 다시 시도해주세요.',
+  }),
   unauthorized: (): TossFault => ({ kind: 'status', status: 401, code: 'UNAUTHORIZED_KEY', message: '인증되지 않은 시크릿 키 혹은 클라이언트 키 입니다.' }),
   slow: (delayMs: number): TossFault => ({ kind: 'slow', delayMs }),
   truncated: (): TossFault => ({ kind: 'truncated' }),
@@ -168,12 +173,14 @@ export async function startTossFake(options: TossFakeOptions): Promise<TossFake>
     if (req.headers.authorization === noColon) return error(403, 'INCORRECT_BASIC_AUTH_FORMAT', "잘못된 요청입니다. ':' 를 포함해 인코딩해주세요.");
     if (req.headers.authorization !== auth) return error(401, 'UNAUTHORIZED_KEY', '인증되지 않은 시크릿 키 혹은 클라이언트 키 입니다.');
     if (!DATE.test(query.startDate ?? '') || !DATE.test(query.endDate ?? '')) return error(400, 'INVALID_DATE', '날짜 데이터가 잘못 되었습니다.');
-    if (query.dateType !== undefined && query.dateType !== 'soldDate' && query.dateType !== 'paidOutDate') return error(400, 'INVALID_REQUEST', '잘못된 요청입니다.');
+    if (query.dateType !== undefined && query.dateType !== 'soldDate' && query.dateType !== 'paidOutDate')
+      return error(400, 'INVALID_REQUEST', '잘못된 요청입니다.');
     if (!Number.isInteger(page) || page < 1 || !Number.isInteger(size) || size < 1) return error(400, 'INVALID_REQUEST', '잘못된 요청입니다.');
     if (size > 5000) return error(400, 'EXCEED_MAX_QUERY_LIMIT', '최대 조회 개수를 초과했습니다.');
 
     const f = faults[page]?.[attempt - 1] ?? null;
-    const slice = () => (f?.kind === 'rows' ? f.rows : windowRows(query.startDate as string, query.endDate as string, query.dateType).slice((page - 1) * size, page * size));
+    const slice = () =>
+      f?.kind === 'rows' ? f.rows : windowRows(query.startDate as string, query.endDate as string, query.dateType).slice((page - 1) * size, page * size);
     later(delayMs, () => {
       if (f === null || f.kind === 'rows') return send(200, json(slice()));
       record.outcome = f.kind === 'status' ? String(f.status) : f.kind;

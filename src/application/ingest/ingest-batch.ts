@@ -147,12 +147,17 @@ function check(decoded: Settlement, record: IncomingRecord): StoredRecord | Pois
 
 function giveUp(error: unknown, step: IngestStep, input: IngestInput, signal: AbortSignal | undefined): unknown {
   const where = `${input.topic}[${input.partition}] before offset ${input.nextOffset}`;
-  if (signal?.aborted) return new SettleError('INGEST_ABORTED', `batch ${where} abandoned on shutdown (nothing committed)`, { category: 'transient', cause: error });
+  if (signal?.aborted)
+    return new SettleError('INGEST_ABORTED', `batch ${where} abandoned on shutdown (nothing committed)`, { category: 'transient', cause: error });
   if (isSettleError(error) && error.retriable)
-    return new SettleError('INGEST_RETRIES_EXHAUSTED', `gave up on step ${step} of batch ${where} after retries: ${error.message}; stopping instead of skipping`, {
-      category: 'transient',
-      cause: error,
-      details: { step, code: error.code, partition: input.partition, nextOffset: input.nextOffset },
-    });
+    return new SettleError(
+      'INGEST_RETRIES_EXHAUSTED',
+      `gave up on step ${step} of batch ${where} after retries: ${error.message}; stopping instead of skipping`,
+      {
+        category: 'transient',
+        cause: error,
+        details: { step, code: error.code, partition: input.partition, nextOffset: input.nextOffset },
+      },
+    );
   return error;
 }

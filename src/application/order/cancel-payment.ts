@@ -34,7 +34,12 @@ export class CancelPayment {
         const order = await requireOrder(tx, input.orderId);
         const payment = await requirePayment(tx, input.orderId);
         const plan = order.planPaymentCancel(payment, input.cancelRequestSeq);
-        const request: TossCancelRequest = { paymentKey: payment.paymentKey, cancelReason: plan.request.reason, cancelAmount: plan.full ? null : plan.amount, refundableAmount: payment.balance };
+        const request: TossCancelRequest = {
+          paymentKey: payment.paymentKey,
+          cancelReason: plan.request.reason,
+          cancelAmount: plan.full ? null : plan.amount,
+          refundableAmount: payment.balance,
+        };
         return { key: cancelKey(order.orderId, plan.request.seq), request: { ...request }, plan: { seq: plan.request.seq, request } };
       },
       call: (p, k) => toss.cancel(p.request, k, signal),

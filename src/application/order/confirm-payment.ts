@@ -49,13 +49,21 @@ export class ConfirmPayment {
       async record(tx, p, approved) {
         if (!isAllowedTossMethod(approved.method)) {
           // Toss holds the money now: the cancel is written in the same transaction that closes the confirm
-          await tx.saveOperation(nonCardVoidOperation({ orderId: p.orderId, paymentKey: p.paymentKey, amount: p.amount, approved, now: clock.now().toISOString() }));
+          await tx.saveOperation(
+            nonCardVoidOperation({ orderId: p.orderId, paymentKey: p.paymentKey, amount: p.amount, approved, now: clock.now().toISOString() }),
+          );
           return;
         }
         const order = await requireOrder(tx, p.orderId);
         // Amount from our order (checked by pay), time and transactionKey from Toss (what settlements carry).
         const payment = order.pay(
-          { paymentKey: p.paymentKey, amount: p.amount, method: transactionTypeFromToss(approved.method, approved.methodDetails), approvedAt: approved.approvedAt, transactionKey: approved.transactionKey },
+          {
+            paymentKey: p.paymentKey,
+            amount: p.amount,
+            method: transactionTypeFromToss(approved.method, approved.methodDetails),
+            approvedAt: approved.approvedAt,
+            transactionKey: approved.transactionKey,
+          },
           calculator,
         );
         await tx.saveOrder(order);
@@ -64,7 +72,13 @@ export class ConfirmPayment {
     });
     // also on a replay: an earlier run may have recorded the non-card approval without finishing its cancel
     const voided = await finishNonCardVoid(this.deps, input.orderId, input.paymentKey);
-    if (voided) throw new PaymentMethodNotAllowed({ orderId: input.orderId, paymentKey: input.paymentKey, method: typeof voided.request.method === 'string' ? voided.request.method : null, voidIdempotencyKey: voided.idempotencyKey });
+    if (voided)
+      throw new PaymentMethodNotAllowed({
+        orderId: input.orderId,
+        paymentKey: input.paymentKey,
+        method: typeof voided.request.method === 'string' ? voided.request.method : null,
+        voidIdempotencyKey: voided.idempotencyKey,
+      });
     const order = await store.transaction(async (tx) => toOrderView(await requireOrder(tx, input.orderId), await requirePayment(tx, input.orderId)));
     return { order, idempotencyKey: outcome.idempotencyKey ?? key, replayed: outcome.replayed };
   }

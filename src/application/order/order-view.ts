@@ -15,7 +15,14 @@ export interface OrderView {
   readonly status: OrderStatus;
   readonly totalAmount: number;
   readonly orderedAt: string;
-  readonly items: ReadonlyArray<{ productId: string; unitPrice: number; quantity: number; amount: number; status: ItemStatus; cancelRequestSeq: number | null }>;
+  readonly items: ReadonlyArray<{
+    productId: string;
+    unitPrice: number;
+    quantity: number;
+    amount: number;
+    status: ItemStatus;
+    cancelRequestSeq: number | null;
+  }>;
   readonly cancelRequests: readonly CancelRequest[];
   readonly restocks: readonly Restock[];
   readonly payment: PaymentView | null;
@@ -43,7 +50,14 @@ export function toOrderView(order: Order, payment: Payment | null, settlementOf?
     status: order.status,
     totalAmount: order.total,
     orderedAt: order.orderedAt,
-    items: order.items.map((i) => ({ productId: i.productId, unitPrice: i.unitPrice, quantity: i.quantity, amount: i.amount, status: i.status, cancelRequestSeq: i.cancelRequestSeq })),
+    items: order.items.map((i) => ({
+      productId: i.productId,
+      unitPrice: i.unitPrice,
+      quantity: i.quantity,
+      amount: i.amount,
+      status: i.status,
+      cancelRequestSeq: i.cancelRequestSeq,
+    })),
     cancelRequests: order.cancelRequests,
     restocks: order.restocks,
     payment: payment && {

@@ -1,7 +1,16 @@
 import { isSettleError } from '../../domain/shared/settle-error.js';
 import type { Clock } from '../shared/log.js';
 import type { OrderStore, OrderTransaction } from './order-store.js';
-import { IdempotencyKeyConflict, isUnfinished, PaymentOperationIncomplete, PaymentOperationPending, sameRequest, type OperationRequest, type PaymentOperation, type PaymentOperationKind } from './payment-operation.js';
+import {
+  IdempotencyKeyConflict,
+  isUnfinished,
+  PaymentOperationIncomplete,
+  PaymentOperationPending,
+  sameRequest,
+  type OperationRequest,
+  type PaymentOperation,
+  type PaymentOperationKind,
+} from './payment-operation.js';
 
 export interface PlannedCall<Plan> {
   readonly key: string;
@@ -33,7 +42,11 @@ export interface OperationOutcome {
  * and mark the operation DONE. If (3) fails the row stays PENDING and a re-run repeats (2) with the same key:
  * Toss replays its first answer and (3) completes. Nothing is ever sent without a PENDING row first.
  */
-export async function runPaymentOperation<Plan, TossResult>(store: OrderStore, clock: Clock, spec: PaymentOperationSpec<Plan, TossResult>): Promise<OperationOutcome> {
+export async function runPaymentOperation<Plan, TossResult>(
+  store: OrderStore,
+  clock: Clock,
+  spec: PaymentOperationSpec<Plan, TossResult>,
+): Promise<OperationOutcome> {
   const started = await store.transaction(async (tx) => {
     await tx.lockOrder(spec.orderId);
     if (spec.knownKey !== undefined && (await tx.findOperation(spec.knownKey))?.status === 'DONE') return null;
@@ -48,7 +61,18 @@ export async function runPaymentOperation<Plan, TossResult>(store: OrderStore, c
     const now = clock.now().toISOString();
     const operation: PaymentOperation = existing
       ? { ...existing, status: 'PENDING', errorCode: null, errorMessage: null, attempts: existing.attempts + 1, updatedAt: now }
-      : { idempotencyKey: planned.key, kind: spec.kind, orderId: spec.orderId, request: planned.request, status: 'PENDING', errorCode: null, errorMessage: null, attempts: 1, createdAt: now, updatedAt: now };
+      : {
+          idempotencyKey: planned.key,
+          kind: spec.kind,
+          orderId: spec.orderId,
+          request: planned.request,
+          status: 'PENDING',
+          errorCode: null,
+          errorMessage: null,
+          attempts: 1,
+          createdAt: now,
+          updatedAt: now,
+        };
     await tx.saveOperation(operation);
     return { planned, operation };
   });
@@ -62,7 +86,13 @@ export async function runPaymentOperation<Plan, TossResult>(store: OrderStore, c
     // Toss answered "no" (a rule or a bad request): nothing happened there, so the operation is over. Anything
     // else (timeouts, 5xx after retries) leaves it PENDING: Toss may have done it, and a re-run finds out.
     if (isSettleError(error) && (error.category === 'rule' || error.category === 'usage')) {
-      const failed: PaymentOperation = { ...operation, status: 'FAILED', errorCode: error.code, errorMessage: error.message.slice(0, 500), updatedAt: clock.now().toISOString() };
+      const failed: PaymentOperation = {
+        ...operation,
+        status: 'FAILED',
+        errorCode: error.code,
+        errorMessage: error.message.slice(0, 500),
+        updatedAt: clock.now().toISOString(),
+      };
       await store
         .transaction(async (tx) => {
           await tx.lockOrder(spec.orderId);

@@ -53,30 +53,44 @@ export class PaymentOperationPending extends RuleViolation {
 export class PaymentOperationIncomplete extends SettleError {
   constructor(idempotencyKey: string, cause: unknown) {
     const why = cause instanceof Error ? cause.message : String(cause);
-    super('PAYMENT_OPERATION_INCOMPLETE', `Toss accepted the request (Idempotency-Key ${idempotencyKey}) but recording it failed (${why}): re-run the same command to complete it`, {
-      category: 'transient',
-      cause,
-      details: { idempotencyKey },
-    });
+    super(
+      'PAYMENT_OPERATION_INCOMPLETE',
+      `Toss accepted the request (Idempotency-Key ${idempotencyKey}) but recording it failed (${why}): re-run the same command to complete it`,
+      {
+        category: 'transient',
+        cause,
+        details: { idempotencyKey },
+      },
+    );
   }
 }
 
 export class IdempotencyKeyConflict extends SettleError {
   constructor(idempotencyKey: string) {
-    super('IDEMPOTENCY_KEY_CONFLICT', `Idempotency-Key ${idempotencyKey} was first used for a different request; refusing to reuse it`, { category: 'internal', details: { idempotencyKey } });
+    super('IDEMPOTENCY_KEY_CONFLICT', `Idempotency-Key ${idempotencyKey} was first used for a different request; refusing to reuse it`, {
+      category: 'internal',
+      details: { idempotencyKey },
+    });
   }
 }
 
 export const sameRequest = (a: OperationRequest, b: OperationRequest): boolean => canonical(a) === canonical(b);
 
-const canonical = (r: OperationRequest): string => JSON.stringify(Object.keys(r).sort().map((k) => [k, r[k]]));
+const canonical = (r: OperationRequest): string =>
+  JSON.stringify(
+    Object.keys(r)
+      .sort()
+      .map((k) => [k, r[k]]),
+  );
 
 /**
  * A VOID has no command of its own: the `order pay` that received the non-card approval finishes it. Re-running
  * it replays the confirm (DONE: nothing sent) and retries the cancel under the same derived Idempotency-Key.
  */
 export function voidRetryCommand(op: PaymentOperation): string {
-  return ['settle', 'order', 'pay', op.orderId, '--payment-key', String(op.request.paymentKey), '--amount', String(op.request.refundableAmount)].map(shellWord).join(' ');
+  return ['settle', 'order', 'pay', op.orderId, '--payment-key', String(op.request.paymentKey), '--amount', String(op.request.refundableAmount)]
+    .map(shellWord)
+    .join(' ');
 }
 
 /** Quoted for a POSIX shell only when needed (order ids and Toss paymentKeys are plain). */

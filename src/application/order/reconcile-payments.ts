@@ -37,6 +37,14 @@ export class ReconcilePayments {
       this.deps.source.unfinishedVoids(),
     ]);
     const unfinishedVoids = voids.map(toVoidView);
-    return { from: from.toString(), to: to.toString(), today, unsettled, unknownSettlements, unfinishedVoids, findings: unsettled.length + unknownSettlements.length + unfinishedVoids.length };
+    return {
+      from: from.toString(),
+      to: to.toString(),
+      today,
+      unsettled,
+      unknownSettlements,
+      unfinishedVoids,
+      findings: unsettled.length + unknownSettlements.length + unfinishedVoids.length,
+    };
   }
 }

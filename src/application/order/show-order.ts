@@ -24,6 +24,9 @@ export class ShowOrder {
     if (!payment) return { ...toOrderView(order, null), voids };
     const rows = await this.deps.settlements.forPayment(payment.paymentKey);
     const today = todayInSeoul(this.deps.clock.now()).toString();
-    return { ...toOrderView(order, payment, (entry) => settlementOf(entry, rows.find((r) => r.transactionKey === entry.transactionKey) ?? null, today)), voids };
+    return {
+      ...toOrderView(order, payment, (entry) => settlementOf(entry, rows.find((r) => r.transactionKey === entry.transactionKey) ?? null, today)),
+      voids,
+    };
   }
 }

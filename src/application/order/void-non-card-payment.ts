@@ -40,7 +40,18 @@ export function nonCardVoidOperation(a: { orderId: string; paymentKey: string; a
     approvalTransactionKey: a.approved.transactionKey,
     approvedAt: a.approved.approvedAt,
   };
-  return { idempotencyKey: voidNonCardKey(a.orderId, a.paymentKey), kind: 'VOID', orderId: a.orderId, request, status: 'PENDING', errorCode: null, errorMessage: null, attempts: 0, createdAt: a.now, updatedAt: a.now };
+  return {
+    idempotencyKey: voidNonCardKey(a.orderId, a.paymentKey),
+    kind: 'VOID',
+    orderId: a.orderId,
+    request,
+    status: 'PENDING',
+    errorCode: null,
+    errorMessage: null,
+    attempts: 0,
+    createdAt: a.now,
+    updatedAt: a.now,
+  };
 }
 
 /**
@@ -57,7 +68,14 @@ export async function finishNonCardVoid(deps: VoidDeps, orderId: string, payment
     const found = await tx.findOperation(key);
     if (!found || found.status === 'DONE') return found;
     // PENDING again while this attempt runs (a FAILED one too): the previous attempt's error no longer describes it
-    const attempt: PaymentOperation = { ...found, status: 'PENDING', errorCode: null, errorMessage: null, attempts: found.attempts + 1, updatedAt: clock.now().toISOString() };
+    const attempt: PaymentOperation = {
+      ...found,
+      status: 'PENDING',
+      errorCode: null,
+      errorMessage: null,
+      attempts: found.attempts + 1,
+      updatedAt: clock.now().toISOString(),
+    };
     await tx.saveOperation(attempt);
     return attempt;
   });
@@ -109,7 +127,10 @@ const MAX_ERROR_MESSAGE = 500;
 function cancelRequestOf(op: PaymentOperation): TossCancelRequest {
   const { paymentKey, cancelReason, refundableAmount } = op.request;
   if (typeof paymentKey !== 'string' || typeof cancelReason !== 'string' || typeof refundableAmount !== 'number') {
-    throw new SettleError('PAYMENT_OPERATION_CORRUPT', `operation ${op.idempotencyKey} does not hold a cancel request`, { category: 'internal', details: { idempotencyKey: op.idempotencyKey } });
+    throw new SettleError('PAYMENT_OPERATION_CORRUPT', `operation ${op.idempotencyKey} does not hold a cancel request`, {
+      category: 'internal',
+      details: { idempotencyKey: op.idempotencyKey },
+    });
   }
   return { paymentKey, cancelReason, cancelAmount: null, refundableAmount };
 }
@@ -128,7 +149,15 @@ export class PaymentVoidIncomplete extends SettleError {
       {
         category: isSettleError(cause) ? cause.category : 'internal',
         cause,
-        details: { idempotencyKey: op.idempotencyKey, orderId: op.orderId, paymentKey: op.request.paymentKey, causeCode, status: op.status, attempts: op.attempts, retryCommand: retry },
+        details: {
+          idempotencyKey: op.idempotencyKey,
+          orderId: op.orderId,
+          paymentKey: op.request.paymentKey,
+          causeCode,
+          status: op.status,
+          attempts: op.attempts,
+          retryCommand: retry,
+        },
       },
     );
   }

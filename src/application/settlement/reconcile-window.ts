@@ -34,12 +34,19 @@ export class ReconcileWindow {
     const { api, executions, kafka, store, reconciliations, clock, log } = this.deps;
     const startedAt = clock.now();
     const publishers = await executions.of(window);
-    const [fromApi, fromKafka, fromStore] = await Promise.all([api.rowsOf(window, signal), kafka.publishedBy(publishers, window, signal), store.rowsOf(window)]);
+    const [fromApi, fromKafka, fromStore] = await Promise.all([
+      api.rowsOf(window, signal),
+      kafka.publishedBy(publishers, window, signal),
+      store.rowsOf(window),
+    ]);
     const cut = (rows: Parameters<typeof withinDates>[0]) => withinDates(rows, window.from, window.to);
     const result = reconcile({ api: cut(fromApi.rows), kafka: cut(fromKafka.rows), mysql: cut(fromStore) });
     const executionIds = publishers.map((e) => e.id);
     const runId = await reconciliations.record({ window, executionIds, apiRejected: fromApi.rejected, result, startedAt, endedAt: clock.now() });
-    log.info({ runId, window, executionIds, status: result.status, api: result.total.api.rows, kafka: result.total.kafka.rows, mysql: result.total.mysql.rows }, 'reconciled');
+    log.info(
+      { runId, window, executionIds, status: result.status, api: result.total.api.rows, kafka: result.total.kafka.rows, mysql: result.total.mysql.rows },
+      'reconciled',
+    );
     return { runId, window, executions: publishers, api: { fetched: fromApi.fetched, rejected: fromApi.rejected }, kafkaRecords: fromKafka.records, result };
   }
 }

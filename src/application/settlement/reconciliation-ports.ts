@@ -26,7 +26,11 @@ export interface PublishingExecutions {
 
 /** The settlement records those executions published, de-duplicated by transactionKey (the newest record wins). */
 export interface KafkaSnapshot {
-  publishedBy(executions: readonly PublishingExecution[], window: SettlementWindow, signal?: AbortSignal): Promise<{ readonly rows: SideRows; readonly records: number }>;
+  publishedBy(
+    executions: readonly PublishingExecution[],
+    window: SettlementWindow,
+    signal?: AbortSignal,
+  ): Promise<{ readonly rows: SideRows; readonly records: number }>;
 }
 
 /** The `settlements` rows MySQL holds for the window. */

@@ -175,9 +175,20 @@ export class RunSettlementJob {
   /** Claims the window's execution (nothing for a dry run) and logs what the claim found: dead executions, a converted resume point. */
   async #claim(req: RunJobRequest): Promise<StartedExecution | null> {
     const { jobs, log } = this.deps;
-    const claim = req.dryRun === true ? null : await jobs.start({ window: req.window, kind: req.kind ?? 'RUN', shard: req.shard ?? SINGLE_WORKER, pageSize: req.pageSize, host: this.deps.host, pid: this.deps.pid });
+    const claim =
+      req.dryRun === true
+        ? null
+        : await jobs.start({
+            window: req.window,
+            kind: req.kind ?? 'RUN',
+            shard: req.shard ?? SINGLE_WORKER,
+            pageSize: req.pageSize,
+            host: this.deps.host,
+            pid: this.deps.pid,
+          });
     for (const dead of claim?.recovered ?? []) log.warn({ executionId: dead.id, heartbeatAt: dead.heartbeatAt }, 'recovered a dead execution (marked FAILED)');
-    if (claim?.convertedFrom) log.info({ from: claim.convertedFrom, resumeAfterPage: claim.resumeAfterPage, pageSize: req.pageSize }, 'resume position converted to the new page size');
+    if (claim?.convertedFrom)
+      log.info({ from: claim.convertedFrom, resumeAfterPage: claim.resumeAfterPage, pageSize: req.pageSize }, 'resume position converted to the new page size');
     return claim;
   }
 
@@ -185,10 +196,24 @@ export class RunSettlementJob {
   #begin(run: JobRun): void {
     const { jobs, log } = this.deps;
     const { req, claim, shard } = run;
-    run.heartbeat = claim ? setInterval(() => void jobs.heartbeat(claim.execution.id).catch((e: unknown) => log.warn({ err: (e as Error).message }, 'heartbeat failed')), req.heartbeatIntervalMs ?? 10_000) : null;
+    run.heartbeat = claim
+      ? setInterval(
+          () => void jobs.heartbeat(claim.execution.id).catch((e: unknown) => log.warn({ err: (e as Error).message }, 'heartbeat failed')),
+          req.heartbeatIntervalMs ?? 10_000,
+        )
+      : null;
     run.heartbeat?.unref();
     this.deps.progress?.start({ window: req.window, resumeAfterPage: run.resumeAfter });
-    log.info({ window: req.window, executionId: run.executionId, resumeAfterPage: run.resumeAfter, dryRun: run.dryRun, ...(shard.count > 1 ? { shard: shard.index, shards: shard.count } : {}) }, 'settlement job started');
+    log.info(
+      {
+        window: req.window,
+        executionId: run.executionId,
+        resumeAfterPage: run.resumeAfter,
+        dryRun: run.dryRun,
+        ...(shard.count > 1 ? { shard: shard.index, shards: shard.count } : {}),
+      },
+      'settlement job started',
+    );
   }
 
   /**
@@ -235,7 +260,9 @@ export class RunSettlementJob {
         if (result.value.unknownFields !== null) this.#countUnknown(run, page, result.value);
       } else rejected.push(result.rejection);
     }
-    const written = run.dryRun ? Promise.resolve({ page, rows: rows.length, published: 0, rejected }) : this.#write(page, rows.length, valid, rejected, run.meta);
+    const written = run.dryRun
+      ? Promise.resolve({ page, rows: rows.length, published: 0, rejected })
+      : this.#write(page, rows.length, valid, rejected, run.meta);
     written.catch(() => undefined); // awaited in page order by #commitOldest; never unhandled meanwhile
     run.inFlight.push({ page, written });
     while (run.inFlight.length >= run.depth) await this.#commitOldest(run);
@@ -270,12 +297,15 @@ export class RunSettlementJob {
       if (acked === ABORTED) {
         const pages = [head.page, ...inFlight.splice(0).map((p) => p.page)];
         run.abandoned = pages;
-        throw new SettleError('SHUTDOWN_DEADLINE_EXCEEDED', `page(s) ${pages.join(', ')} not acknowledged by Kafka at the shutdown deadline`, { category: 'transient' });
+        throw new SettleError('SHUTDOWN_DEADLINE_EXCEEDED', `page(s) ${pages.join(', ')} not acknowledged by Kafka at the shutdown deadline`, {
+          category: 'transient',
+        });
       }
       written = acked;
       const { page, rows, published, rejected } = written;
       const pageCounts = { pages: 1, rowsFetched: rows, rowsPublished: published, rowsRejected: rejected.length };
-      if (claim) await jobs.checkpoint({ instanceId: claim.instance.id, executionId: claim.execution.id, page, ...pageCounts }, addCounts(run.counts, pageCounts));
+      if (claim)
+        await jobs.checkpoint({ instanceId: claim.instance.id, executionId: claim.execution.id, page, ...pageCounts }, addCounts(run.counts, pageCounts));
       run.counts = addCounts(run.counts, pageCounts);
       run.lastCheckpointed = page;
     } catch (error) {
@@ -302,7 +332,13 @@ export class RunSettlementJob {
     const { req, claim, counts } = run;
     const stopped = req.signal?.aborted === true;
     if (claim) await jobs.finish(claim.execution.id, stopped ? 'STOPPED' : 'COMPLETED', counts, stopped ? 'stopped by signal' : null);
-    const outcome: JobOutcome = stopped ? 'STOPPED' : run.dryRun ? 'DRY_RUN' : counts.rowsRejected > (req.maxRejects ?? 0) ? 'COMPLETED_WITH_REJECTS' : 'COMPLETED';
+    const outcome: JobOutcome = stopped
+      ? 'STOPPED'
+      : run.dryRun
+        ? 'DRY_RUN'
+        : counts.rowsRejected > (req.maxRejects ?? 0)
+          ? 'COMPLETED_WITH_REJECTS'
+          : 'COMPLETED';
     const durationMs = clock.now().getTime() - run.started;
     const summary: JobSummary = {
       outcome,
@@ -341,12 +377,19 @@ export class RunSettlementJob {
     if (abandoned !== null) {
       const why = `the stop did not finish within the shutdown deadline: page(s) ${abandoned.join(', ')} went to Kafka but were not acknowledged in time and are not checkpointed; the execution is STOPPED after page ${lastCheckpointed} and a rerun resumes after it`;
       log.error({ executionId, lastPage: lastCheckpointed, abandonedPages: abandoned }, 'settlement job stopped at the shutdown deadline');
-      if (claim) await jobs.finish(claim.execution.id, 'STOPPED', counts, why).catch((e: unknown) => log.error({ err: (e as Error).message }, 'could not record the stop'));
+      if (claim)
+        await jobs
+          .finish(claim.execution.id, 'STOPPED', counts, why)
+          .catch((e: unknown) => log.error({ err: (e as Error).message }, 'could not record the stop'));
       return new SettleError('SHUTDOWN_DEADLINE_EXCEEDED', why, { category: 'transient', cause: error });
     }
     log.error({ executionId, err: message }, stopped ? 'settlement job stopped' : 'settlement job failed');
-    if (claim) await jobs.finish(claim.execution.id, stopped ? 'STOPPED' : 'FAILED', counts, message).catch((e: unknown) => log.error({ err: (e as Error).message }, 'could not record the failure'));
-    if (stopped) return new SettleError('JOB_STOPPED', `stopped by signal after ${counts.pages} page(s); rerun resumes`, { category: 'transient', cause: error });
+    if (claim)
+      await jobs
+        .finish(claim.execution.id, stopped ? 'STOPPED' : 'FAILED', counts, message)
+        .catch((e: unknown) => log.error({ err: (e as Error).message }, 'could not record the failure'));
+    if (stopped)
+      return new SettleError('JOB_STOPPED', `stopped by signal after ${counts.pages} page(s); rerun resumes`, { category: 'transient', cause: error });
     return error;
   }
 

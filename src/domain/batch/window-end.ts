@@ -61,7 +61,17 @@ export function confirmSamePage(end: WindowEnd, again: readonly unknown[], c: Wi
     `Toss answered page ${end.page} of ${c.window} with ${shortness}, which would end the window, but asked again for page ${end.page} ` +
       `it answered ${again.length} row(s) (${onlySecond.length} transaction key(s) only in the second answer${sample(onlySecond)}; ` +
       `${onlyFirst.length} only in the first${sample(onlyFirst)}): Toss's answers for the end of the window differ, so where it ends is not known. ${stopped(end, c)}`,
-    { category: 'data', details: { page: end.page, pageSize: c.pageSize, rows: end.rows.length, rowsAgain: again.length, onlyFirst: onlyFirst.length, onlyAgain: onlySecond.length } },
+    {
+      category: 'data',
+      details: {
+        page: end.page,
+        pageSize: c.pageSize,
+        rows: end.rows.length,
+        rowsAgain: again.length,
+        onlyFirst: onlyFirst.length,
+        onlyAgain: onlySecond.length,
+      },
+    },
   );
 }
 
@@ -75,6 +85,9 @@ export function confirmNextPageEmpty(end: WindowEnd, next: { readonly page: numb
     `Toss answered page ${end.page} of ${c.window} with ${end.rows.length} row(s), fewer than the page size ${c.pageSize}, and the same again when asked ` +
       `a second time, but ${which} holds ${next.rows.length} row(s)${first === null ? '' : ` (first transactionKey ${first})`}: a short page ` +
       `followed by rows, so where the window ends is not known. ${stopped(end, c)}`,
-    { category: 'data', details: { page: end.page, pageSize: c.pageSize, rows: end.rows.length, rowsAgain: end.rows.length, nextPage: next.page, nextRows: next.rows.length } },
+    {
+      category: 'data',
+      details: { page: end.page, pageSize: c.pageSize, rows: end.rows.length, rowsAgain: end.rows.length, nextPage: next.page, nextRows: next.rows.length },
+    },
   );
 }

@@ -85,7 +85,11 @@ export class BusinessCalendar {
       current = current.addDays(direction);
       if (this.isBusinessDay(current)) return current;
     }
-    throw new SettleError('CALENDAR_NO_BUSINESS_DAY', `no business day within ${MAX_CONSECUTIVE_NON_BUSINESS_DAYS} days ${direction > 0 ? 'after' : 'before'} ${date.toString()}: check the holiday data`, { category: 'internal' });
+    throw new SettleError(
+      'CALENDAR_NO_BUSINESS_DAY',
+      `no business day within ${MAX_CONSECUTIVE_NON_BUSINESS_DAYS} days ${direction > 0 ? 'after' : 'before'} ${date.toString()}: check the holiday data`,
+      { category: 'internal' },
+    );
   }
 }
 

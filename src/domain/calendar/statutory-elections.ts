@@ -73,10 +73,16 @@ export function statutoryElections(year: number, isPublicHoliday: PublicHolidayT
   // A presidential election can fall in the December before a February expiry, so look one year ahead.
   for (const expiryYear of [year, year + 1]) {
     const na = cycle(NATIONAL_ASSEMBLY, expiryYear);
-    if (na !== null) terms.push({ kind: 'national-assembly', expiry: LocalDate.of(expiryYear, NATIONAL_ASSEMBLY.month, NATIONAL_ASSEMBLY.day), name: `제${na}대 국회의원선거` });
+    if (na !== null)
+      terms.push({
+        kind: 'national-assembly',
+        expiry: LocalDate.of(expiryYear, NATIONAL_ASSEMBLY.month, NATIONAL_ASSEMBLY.day),
+        name: `제${na}대 국회의원선거`,
+      });
     const local = cycle(LOCAL, expiryYear);
     if (local !== null) terms.push({ kind: 'local', expiry: LocalDate.of(expiryYear, LOCAL.month, LOCAL.day), name: `제${local}회 전국동시지방선거` });
-    for (const term of presidentialTermsExpiringIn(expiryYear)) terms.push({ kind: 'presidential', expiry: term.expiry, name: `제${term.ordinal}대 대통령선거` });
+    for (const term of presidentialTermsExpiringIn(expiryYear))
+      terms.push({ kind: 'presidential', expiry: term.expiry, name: `제${term.ordinal}대 대통령선거` });
   }
   return terms
     .map((t) => ({ date: electionDay(t.kind, t.expiry, isPublicHoliday), name: t.name, kind: t.kind, termExpiry: t.expiry }))
@@ -91,9 +97,14 @@ function cycle(rule: { firstExpiryYear: number; firstOrdinal: number; termYears:
 }
 
 function presidentialTermsExpiringIn(expiryYear: number): Array<{ expiry: LocalDate; ordinal: number }> {
-  const completed = COMPLETED_PRESIDENTIAL_TERMS.map((t) => ({ expiry: LocalDate.parse(t.expiry), ordinal: t.ordinal })).filter((t) => t.expiry.year === expiryYear);
+  const completed = COMPLETED_PRESIDENTIAL_TERMS.map((t) => ({ expiry: LocalDate.parse(t.expiry), ordinal: t.ordinal })).filter(
+    (t) => t.expiry.year === expiryYear,
+  );
   const current = LocalDate.parse(CURRENT_PRESIDENTIAL_TERM.expiry);
-  const terms = cycle({ firstExpiryYear: current.year, firstOrdinal: CURRENT_PRESIDENTIAL_TERM.ordinal, termYears: CURRENT_PRESIDENTIAL_TERM.termYears }, expiryYear);
+  const terms = cycle(
+    { firstExpiryYear: current.year, firstOrdinal: CURRENT_PRESIDENTIAL_TERM.ordinal, termYears: CURRENT_PRESIDENTIAL_TERM.termYears },
+    expiryYear,
+  );
   // Month and day stay those of the current term's expiry (a term runs whole years).
   return terms === null ? completed : [...completed, { expiry: LocalDate.of(expiryYear, current.month, current.day), ordinal: terms }];
 }

@@ -46,8 +46,19 @@ export interface CapacityPlan {
   readonly pages: number;
   /** The rate the plan is sized for: the required one, or less when Toss's limit cannot deliver it. */
   readonly plannedRowsPerSec: number;
-  readonly toss: { readonly pagesPerSecLimit: number | null; readonly neededPagesPerSec: number; readonly maxRowsPerSec: number | null; readonly pagesInFlight: number };
-  readonly producer: { readonly workers: number; readonly workersForCpu: number; readonly workersForLatency: number; readonly cores: number | null; readonly memoryMb: number };
+  readonly toss: {
+    readonly pagesPerSecLimit: number | null;
+    readonly neededPagesPerSec: number;
+    readonly maxRowsPerSec: number | null;
+    readonly pagesInFlight: number;
+  };
+  readonly producer: {
+    readonly workers: number;
+    readonly workersForCpu: number;
+    readonly workersForLatency: number;
+    readonly cores: number | null;
+    readonly memoryMb: number;
+  };
   readonly consumer: { readonly replicas: number; readonly partitions: number; readonly cores: number | null; readonly memoryMb: number };
   readonly mysql: { readonly neededRowsPerSec: number; readonly measuredRowsPerSec: number; readonly utilization: number };
   /** The slowest of Toss's limit, MySQL's measured limit, the planned producers' and consumers' measured rates. */
@@ -60,7 +71,16 @@ export interface CapacityPlan {
 const round = (n: number, digits = 2) => Number(n.toFixed(digits));
 
 export function capacityPlan(req: PlanRequest, m: MeasuredRates): CapacityPlan {
-  for (const [name, v] of Object.entries({ rows: req.rows, deadlineSeconds: req.deadlineSeconds, pageSize: req.pageSize, tossConcurrency: req.tossConcurrency, utilization: req.utilization, producerRowsPerSec: m.producerRowsPerSec, consumerRowsPerSec: m.consumerRowsPerSec, mysqlRowsPerSec: m.mysqlRowsPerSec }))
+  for (const [name, v] of Object.entries({
+    rows: req.rows,
+    deadlineSeconds: req.deadlineSeconds,
+    pageSize: req.pageSize,
+    tossConcurrency: req.tossConcurrency,
+    utilization: req.utilization,
+    producerRowsPerSec: m.producerRowsPerSec,
+    consumerRowsPerSec: m.consumerRowsPerSec,
+    mysqlRowsPerSec: m.mysqlRowsPerSec,
+  }))
     if (!(v > 0) || !Number.isFinite(v)) throw new RangeError(`${name} must be a positive number, got ${v}`);
   const requiredRowsPerSec = req.rows / req.deadlineSeconds;
   const tossMax = req.tossPagesPerSec === null ? null : req.tossPagesPerSec * req.pageSize;
@@ -87,7 +107,12 @@ export function capacityPlan(req: PlanRequest, m: MeasuredRates): CapacityPlan {
     requiredRowsPerSec: Math.round(requiredRowsPerSec),
     pages: Math.ceil(req.rows / req.pageSize),
     plannedRowsPerSec: Math.round(planned),
-    toss: { pagesPerSecLimit: req.tossPagesPerSec, neededPagesPerSec: round(neededPagesPerSec), maxRowsPerSec: tossMax, pagesInFlight: round(pagesInFlight, 1) },
+    toss: {
+      pagesPerSecLimit: req.tossPagesPerSec,
+      neededPagesPerSec: round(neededPagesPerSec),
+      maxRowsPerSec: tossMax,
+      pagesInFlight: round(pagesInFlight, 1),
+    },
     producer: {
       workers,
       workersForCpu,
@@ -95,7 +120,12 @@ export function capacityPlan(req: PlanRequest, m: MeasuredRates): CapacityPlan {
       cores: m.producerCpuUsPerRow === null ? null : round((planned * m.producerCpuUsPerRow) / 1e6, 1),
       memoryMb: workers * m.producerPeakRssMb,
     },
-    consumer: { replicas, partitions, cores: m.consumerCpuUsPerRow === null ? null : round((planned * m.consumerCpuUsPerRow) / 1e6, 1), memoryMb: replicas * m.consumerPeakRssMb },
+    consumer: {
+      replicas,
+      partitions,
+      cores: m.consumerCpuUsPerRow === null ? null : round((planned * m.consumerCpuUsPerRow) / 1e6, 1),
+      memoryMb: replicas * m.consumerPeakRssMb,
+    },
     mysql: { neededRowsPerSec: Math.round(planned), measuredRowsPerSec: m.mysqlRowsPerSec, utilization: round(planned / m.mysqlRowsPerSec) },
     achievableRowsPerSec: Math.round(achievable),
     finishSeconds: Math.round(finishSeconds),
@@ -114,7 +144,10 @@ export function ratesFromBench(report: Record<string, unknown>, source: string):
   };
   const shards = num(report.shards) ?? 1;
   const producers = Array.isArray(report.producers) ? (report.producers as Array<Record<string, unknown>>) : [];
-  const perProducer = producers.length > 0 ? producers.reduce((s, p) => s + (num(p.rowsPerSec) ?? 0), 0) / producers.length : need('produceRowsPerSec', report.produceRowsPerSec) / shards;
+  const perProducer =
+    producers.length > 0
+      ? producers.reduce((s, p) => s + (num(p.rowsPerSec) ?? 0), 0) / producers.length
+      : need('produceRowsPerSec', report.produceRowsPerSec) / shards;
   const profile = (report.profileUsPerRow ?? {}) as Record<string, { busyUsPerRow?: unknown } | undefined>;
   return {
     producerRowsPerSec: need('producer rows/s', perProducer),

@@ -37,9 +37,7 @@ export function checkStoredOffset(stored: number | undefined, log: LogRange): St
 }
 
 export type BatchStartCheck =
-  | { readonly action: 'deliver' }
-  | { readonly action: 'seek-back' }
-  | { readonly action: 'lost'; readonly logStart: number; readonly lost: number };
+  { readonly action: 'deliver' } | { readonly action: 'seek-back' } | { readonly action: 'lost'; readonly logStart: number; readonly lost: number };
 
 /**
  * A fetched batch that starts past the stored offset. Three causes, told apart by the log start (null: it could not
@@ -48,7 +46,12 @@ export type BatchStartCheck =
  * assignment, and while the log start is unknown); or a gap inside the log (offsets without a record: transaction
  * markers, compacted records), which holds nothing to load.
  */
-export function checkBatchStart(o: { readonly stored: number; readonly first: number; readonly logStart: number | null; readonly soughtBack: boolean }): BatchStartCheck {
+export function checkBatchStart(o: {
+  readonly stored: number;
+  readonly first: number;
+  readonly logStart: number | null;
+  readonly soughtBack: boolean;
+}): BatchStartCheck {
   if (o.first <= o.stored) return { action: 'deliver' };
   if (o.logStart !== null && o.logStart > o.stored) return { action: 'lost', logStart: o.logStart, lost: o.logStart - o.stored };
   if (o.logStart === null || !o.soughtBack) return { action: 'seek-back' };
@@ -56,7 +59,13 @@ export function checkBatchStart(o: { readonly stored: number; readonly first: nu
 }
 
 /** The stored offsets were past the end of the log: the topic was recreated or truncated, or MySQL belongs to another cluster. */
-export function storedOffsetBeyondLog(o: { readonly topic: string; readonly group: string; readonly partition: number; readonly stored: number; readonly end: number }): SettleError {
+export function storedOffsetBeyondLog(o: {
+  readonly topic: string;
+  readonly group: string;
+  readonly partition: number;
+  readonly stored: number;
+  readonly end: number;
+}): SettleError {
   return new SettleError(
     'STORED_OFFSET_BEYOND_LOG',
     `stored offset ${o.stored} of ${o.topic}[${o.partition}] for group ${o.group} is past the end of the log (${o.end}): the topic was recreated or truncated, or MySQL belongs to another Kafka cluster; nothing was loaded. Reset with \`settle replay --kafka --since <instant> --group ${o.group}\``,
@@ -77,7 +86,7 @@ export function storedOffsetBelowLogStart(o: { readonly topic: string; readonly 
       'Nothing was skipped: the consumer refuses to go on until the stored offsets are reset. Fix, with every consumer of the group stopped: ' +
       '1) publish the lost settlements again from Toss: `settle replay --from <YYYY-MM-DD> --to <YYYY-MM-DD> --yes` for the sold dates published while the loader was behind (`settle jobs list` shows the windows and when they ran; replaying more dates is harmless); ' +
       `2) reset the stored offsets to the log start: \`settle replay --kafka --since 1970-01-01T00:00:00Z --group ${o.group} --yes\` (every partition of the group goes back to its log start; rows already stored reload as unchanged); ` +
-      '3) start `settle consume`. Keep the topic\'s retention.ms well above the loader\'s worst lag.',
+      "3) start `settle consume`. Keep the topic's retention.ms well above the loader's worst lag.",
     { category: 'data', details: { topic: o.topic, group: o.group, recordsLost: total, partitions: o.ranges.map((r) => ({ ...r })) } },
   );
 }

@@ -79,31 +79,52 @@ export class CancelAfterPurchaseConfirmed extends RuleViolation {
 
 export class ItemNotCancelable extends RuleViolation {
   constructor(orderId: string, productId: string, status: string) {
-    super('ITEM_NOT_CANCELABLE', `item ${productId} of order ${orderId} is ${status}: only a paid item (PAYMENT_COMPLETED) can be cancelled`, { orderId, productId, status });
+    super('ITEM_NOT_CANCELABLE', `item ${productId} of order ${orderId} is ${status}: only a paid item (PAYMENT_COMPLETED) can be cancelled`, {
+      orderId,
+      productId,
+      status,
+    });
   }
 }
 
 export class RestockWithoutCancelRequest extends RuleViolation {
   constructor(orderId: string, productId: string, status: string) {
-    super('RESTOCK_WITHOUT_CANCEL_REQUEST', `item ${productId} of order ${orderId} is ${status}: only an item with a cancel request can be restocked`, { orderId, productId, status });
+    super('RESTOCK_WITHOUT_CANCEL_REQUEST', `item ${productId} of order ${orderId} is ${status}: only an item with a cancel request can be restocked`, {
+      orderId,
+      productId,
+      status,
+    });
   }
 }
 
 export class ItemNotConfirmable extends RuleViolation {
   constructor(orderId: string, productId: string, status: string) {
-    super('ITEM_NOT_CONFIRMABLE', `item ${productId} of order ${orderId} is ${status}: only a paid item (PAYMENT_COMPLETED) can be purchase-confirmed`, { orderId, productId, status });
+    super('ITEM_NOT_CONFIRMABLE', `item ${productId} of order ${orderId} is ${status}: only a paid item (PAYMENT_COMPLETED) can be purchase-confirmed`, {
+      orderId,
+      productId,
+      status,
+    });
   }
 }
 
 export class NoOpenCancelRequest extends RuleViolation {
   constructor(orderId: string, seq?: number) {
-    super('CANCEL_REQUEST_NOT_OPEN', seq === undefined ? `order ${orderId} has no cancel request waiting for a payment cancel` : `cancel request ${seq} of order ${orderId} does not exist or is already refunded`, { orderId, ...(seq === undefined ? {} : { seq }) });
+    super(
+      'CANCEL_REQUEST_NOT_OPEN',
+      seq === undefined
+        ? `order ${orderId} has no cancel request waiting for a payment cancel`
+        : `cancel request ${seq} of order ${orderId} does not exist or is already refunded`,
+      { orderId, ...(seq === undefined ? {} : { seq }) },
+    );
   }
 }
 
 export class CancelBeforeRestock extends RuleViolation {
   constructor(orderId: string, productIds: readonly string[]) {
-    super('CANCEL_BEFORE_RESTOCK', `order ${orderId}: item(s) ${productIds.join(', ')} are not restocked yet; restock before cancelling the payment`, { orderId, productIds: [...productIds] });
+    super('CANCEL_BEFORE_RESTOCK', `order ${orderId}: item(s) ${productIds.join(', ')} are not restocked yet; restock before cancelling the payment`, {
+      orderId,
+      productIds: [...productIds],
+    });
   }
 }
 
@@ -115,7 +136,11 @@ export class CancelExceedsBalance extends RuleViolation {
 
 export class FullCancelAmountMismatch extends RuleViolation {
   constructor(paymentKey: string, amount: number, balance: number) {
-    super('FULL_CANCEL_AMOUNT_MISMATCH', `a full cancel of payment ${paymentKey} must refund its whole balance ${balance} KRW, not ${amount} KRW`, { paymentKey, amount, balance });
+    super('FULL_CANCEL_AMOUNT_MISMATCH', `a full cancel of payment ${paymentKey} must refund its whole balance ${balance} KRW, not ${amount} KRW`, {
+      paymentKey,
+      amount,
+      balance,
+    });
   }
 }
 
@@ -175,6 +200,8 @@ export class InvalidCancelReason extends RuleViolation {
 
 export class InvalidPaymentKey extends RuleViolation {
   constructor(paymentKey: string) {
-    super('PAYMENT_KEY_INVALID', `paymentKey must be 1-200 visible ASCII characters (as Toss issues them), got ${JSON.stringify(paymentKey.slice(0, 40))}`, { length: paymentKey.length });
+    super('PAYMENT_KEY_INVALID', `paymentKey must be 1-200 visible ASCII characters (as Toss issues them), got ${JSON.stringify(paymentKey.slice(0, 40))}`, {
+      length: paymentKey.length,
+    });
   }
 }

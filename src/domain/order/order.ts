@@ -66,7 +66,13 @@ export class Order {
   }
 
   static restore(s: OrderSnapshot): Order {
-    return new Order(s.orderId, s.orderedAt, s.items.map((i) => OrderItem.restore(i)), s.cancelRequests.map((r) => ({ ...r })), s.restocks.map((r) => ({ ...r })));
+    return new Order(
+      s.orderId,
+      s.orderedAt,
+      s.items.map((i) => OrderItem.restore(i)),
+      s.cancelRequests.map((r) => ({ ...r })),
+      s.restocks.map((r) => ({ ...r })),
+    );
   }
 
   /** Σ unitPrice × quantity of every line: what the payment must be, and never changes after cancels. */
@@ -160,7 +166,17 @@ export class Order {
   /** Records a payment cancel Toss has done: the ledger entry, and the request's lines become CANCELED. */
   cancelPayment(payment: Payment, done: { seq: number; canceledAt: string; transactionKey: string }, calculator: SettlementDateCalculator): LedgerEntry {
     const plan = this.planPaymentCancel(payment, done.seq);
-    const entry = payment.cancel({ amount: plan.amount, full: plan.full, reason: plan.request.reason, canceledAt: done.canceledAt, transactionKey: done.transactionKey, cancelRequestSeq: plan.request.seq }, calculator);
+    const entry = payment.cancel(
+      {
+        amount: plan.amount,
+        full: plan.full,
+        reason: plan.request.reason,
+        canceledAt: done.canceledAt,
+        transactionKey: done.transactionKey,
+        cancelRequestSeq: plan.request.seq,
+      },
+      calculator,
+    );
     for (const id of plan.request.productIds) this.item(id).moveTo(ItemStatus.CANCELED);
     const index = this.requests.indexOf(plan.request);
     this.requests[index] = { ...plan.request, refundedAt: done.canceledAt };
@@ -168,7 +184,13 @@ export class Order {
   }
 
   toSnapshot(): OrderSnapshot {
-    return { orderId: this.orderId, orderedAt: this.orderedAt, items: this.lines.map((i) => i.toSnapshot()), cancelRequests: this.requests.map((r) => ({ ...r })), restocks: this.restockRecords.map((r) => ({ ...r })) };
+    return {
+      orderId: this.orderId,
+      orderedAt: this.orderedAt,
+      items: this.lines.map((i) => i.toSnapshot()),
+      cancelRequests: this.requests.map((r) => ({ ...r })),
+      restocks: this.restockRecords.map((r) => ({ ...r })),
+    };
   }
 
   /** Named lines, each once, all known, in line order; every check runs before any line changes. */

@@ -53,8 +53,18 @@ export interface Reconciliation {
 
 export const ZERO_TOTALS: SideTotals = { rows: 0, amount: 0, fee: 0, payOutAmount: 0 };
 
-const add = (t: SideTotals, r: ReconciledRow): SideTotals => ({ rows: t.rows + 1, amount: t.amount + r.amount, fee: t.fee + r.fee, payOutAmount: t.payOutAmount + r.payOutAmount });
-const sum = (a: SideTotals, b: SideTotals): SideTotals => ({ rows: a.rows + b.rows, amount: a.amount + b.amount, fee: a.fee + b.fee, payOutAmount: a.payOutAmount + b.payOutAmount });
+const add = (t: SideTotals, r: ReconciledRow): SideTotals => ({
+  rows: t.rows + 1,
+  amount: t.amount + r.amount,
+  fee: t.fee + r.fee,
+  payOutAmount: t.payOutAmount + r.payOutAmount,
+});
+const sum = (a: SideTotals, b: SideTotals): SideTotals => ({
+  rows: a.rows + b.rows,
+  amount: a.amount + b.amount,
+  fee: a.fee + b.fee,
+  payOutAmount: a.payOutAmount + b.payOutAmount,
+});
 const sameMoney = (a: ReconciledRow, b: ReconciledRow): boolean => a.amount === b.amount && a.fee === b.fee && a.payOutAmount === b.payOutAmount;
 const isClean = (d: KeyDifferences): boolean => d.missing.length === 0 && d.extra.length === 0 && d.changed.length === 0;
 const byCode = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

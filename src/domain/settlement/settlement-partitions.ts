@@ -74,20 +74,29 @@ function dayOfName(name: string, pattern = /^p(\d{4})(\d{2})(\d{2})$/): LocalDat
  */
 export function describePartitions(partitions: readonly ExistingPartition[]): DescribedPartition[] {
   if (partitions.length === 0)
-    throw new SettleError('SETTLEMENTS_NOT_PARTITIONED', 'the settlements table is not partitioned: apply migration 0050 (`settle db migrate`)', { category: 'usage' });
+    throw new SettleError('SETTLEMENTS_NOT_PARTITIONED', 'the settlements table is not partitioned: apply migration 0050 (`settle db migrate`)', {
+      category: 'usage',
+    });
   const last = partitions[partitions.length - 1];
   if (last?.lessThan !== null)
-    throw new SettleError('SETTLEMENTS_PARTITIONS_UNEXPECTED', `the last partition of settlements must be ${FUTURE_PARTITION} (VALUES LESS THAN MAXVALUE), found ${last?.name ?? '?'}`, { category: 'usage' });
+    throw new SettleError(
+      'SETTLEMENTS_PARTITIONS_UNEXPECTED',
+      `the last partition of settlements must be ${FUTURE_PARTITION} (VALUES LESS THAN MAXVALUE), found ${last?.name ?? '?'}`,
+      { category: 'usage' },
+    );
   let from: LocalDate | null = null;
   return partitions.map((p, i) => {
     const start = from;
     from = p.lessThan;
     if (p.lessThan === null) {
-      if (i !== partitions.length - 1) throw new SettleError('SETTLEMENTS_PARTITIONS_UNEXPECTED', `partition ${p.name} is MAXVALUE but not the last one`, { category: 'usage' });
+      if (i !== partitions.length - 1)
+        throw new SettleError('SETTLEMENTS_PARTITIONS_UNEXPECTED', `partition ${p.name} is MAXVALUE but not the last one`, { category: 'usage' });
       return { ...p, kind: 'future', from: start, day: null };
     }
     if (start !== null && !start.isBefore(p.lessThan))
-      throw new SettleError('SETTLEMENTS_PARTITIONS_UNEXPECTED', `partition ${p.name} ends at ${p.lessThan.toString()}, not after its predecessor`, { category: 'usage' });
+      throw new SettleError('SETTLEMENTS_PARTITIONS_UNEXPECTED', `partition ${p.name} ends at ${p.lessThan.toString()}, not after its predecessor`, {
+        category: 'usage',
+      });
     const day = dayOfName(p.name);
     // the first partition holds everything older than its bound; a daily one keeps its name (and its day) even
     // when it became first because the ones before it were archived
@@ -132,10 +141,14 @@ export function planEnsure(partitions: readonly ExistingPartition[], ranges: rea
     cursor = day;
   }
   if (add.length > maxAdd)
-    throw new SettleError('TOO_MANY_PARTITIONS', `ensuring these dates means ${add.length} partitions; at most ${maxAdd} at a time (ensure a shorter range first)`, {
-      category: 'usage',
-      details: { count: add.length, ranges: ranges.map((r) => `${r.from.toString()}..${r.through.toString()}`) },
-    });
+    throw new SettleError(
+      'TOO_MANY_PARTITIONS',
+      `ensuring these dates means ${add.length} partitions; at most ${maxAdd} at a time (ensure a shorter range first)`,
+      {
+        category: 'usage',
+        details: { count: add.length, ranges: ranges.map((r) => `${r.from.toString()}..${r.through.toString()}`) },
+      },
+    );
   return { add, coveredThrough: cursor ? cursor.addDays(-1) : null };
 }
 
@@ -169,7 +182,10 @@ export function planArchive(partitions: readonly ExistingPartition[], before: Lo
     if (p.lessThan === null) break;
     const whollyBefore = !p.lessThan.isAfter(before);
     if (p.kind === 'other') {
-      if (whollyBefore) throw new SettleError('SETTLEMENTS_PARTITIONS_UNEXPECTED', `partition ${p.name} is neither daily nor the catch-all: archive it by hand`, { category: 'usage' });
+      if (whollyBefore)
+        throw new SettleError('SETTLEMENTS_PARTITIONS_UNEXPECTED', `partition ${p.name} is neither daily nor the catch-all: archive it by hand`, {
+          category: 'usage',
+        });
       break;
     }
     if (!whollyBefore) {
@@ -177,7 +193,14 @@ export function planArchive(partitions: readonly ExistingPartition[], before: Lo
       break;
     }
     const table = !keep ? null : p.kind === 'daily' && p.day ? archiveTableName(p.day) : historyArchiveTableName(p.lessThan);
-    steps.push({ partition: p.name, kind: p.kind === 'daily' || p.kind === 'span' ? p.kind : 'catch-all', table, from: p.from, lessThan: p.lessThan, approxRows: p.approxRows });
+    steps.push({
+      partition: p.name,
+      kind: p.kind === 'daily' || p.kind === 'span' ? p.kind : 'catch-all',
+      table,
+      from: p.from,
+      lessThan: p.lessThan,
+      approxRows: p.approxRows,
+    });
   }
   return { steps, historyKept };
 }

@@ -81,8 +81,23 @@ export const NESTED_SHAPES = {
 
 /** Top-level fields Toss sends that we model (validated one by one in validate-settlement.ts). */
 export const TOP_LEVEL_FIELDS: ReadonlySet<string> = new Set([
-  'mId', 'paymentKey', 'transactionKey', 'orderId', 'currency', 'method', 'amount', 'interestFee', 'fees', 'fee', 'supplyAmount',
-  'vat', 'payOutAmount', 'approvedAt', 'soldDate', 'paidOutDate', ...Object.keys(NESTED_SHAPES),
+  'mId',
+  'paymentKey',
+  'transactionKey',
+  'orderId',
+  'currency',
+  'method',
+  'amount',
+  'interestFee',
+  'fees',
+  'fee',
+  'supplyAmount',
+  'vat',
+  'payOutAmount',
+  'approvedAt',
+  'soldDate',
+  'paidOutDate',
+  ...Object.keys(NESTED_SHAPES),
 ]);
 
 /**

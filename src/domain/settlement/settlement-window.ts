@@ -12,7 +12,8 @@ export interface SettlementWindow {
 }
 
 export function settlementWindow(from: string, to: string, dateType: string = 'soldDate'): SettlementWindow {
-  if (!(DATE_TYPES as readonly string[]).includes(dateType)) throw new SettleError('INVALID_DATE_TYPE', `--date-type must be soldDate or paidOutDate, got "${dateType}"`, { category: 'usage' });
+  if (!(DATE_TYPES as readonly string[]).includes(dateType))
+    throw new SettleError('INVALID_DATE_TYPE', `--date-type must be soldDate or paidOutDate, got "${dateType}"`, { category: 'usage' });
   if (to < from) throw new SettleError('INVALID_WINDOW', `--to ${to} is before --from ${from}`, { category: 'usage' });
   return { from, to, dateType: dateType as DateType };
 }
@@ -23,4 +24,5 @@ export const windowLabel = (w: SettlementWindow): string => `${w.from}..${w.to} 
 export const windowDays = (w: SettlementWindow): number => LocalDate.parse(w.to, '--to').epochDay - LocalDate.parse(w.from, '--from').epochDay + 1;
 
 /** The date of a row that the window's date type filters on. */
-export const windowDateOf = (row: { readonly soldDate: string; readonly paidOutDate: string }, dateType: DateType): string => (dateType === 'paidOutDate' ? row.paidOutDate : row.soldDate);
+export const windowDateOf = (row: { readonly soldDate: string; readonly paidOutDate: string }, dateType: DateType): string =>
+  dateType === 'paidOutDate' ? row.paidOutDate : row.soldDate;

@@ -41,7 +41,8 @@ function money(row: Record<string, unknown>, field: string, required = true): nu
   return n;
 }
 
-const daysInMonth = (y: number, m: number): number => (m === 2 ? (y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28) : m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31);
+const daysInMonth = (y: number, m: number): number =>
+  m === 2 ? (y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28) : m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
 
 /** Two ASCII digits at `i` as a number (the caller's pattern guarantees they are digits). */
 const twoDigits = (v: string, i: number): number => (v.charCodeAt(i) - 48) * 10 + (v.charCodeAt(i + 1) - 48);
@@ -96,7 +97,9 @@ function compile(shape: ObjectShape, path: string): CompiledShape {
   const names = Object.keys(shape);
   const fields = Object.entries(shape).map(([name, field]): CompiledField => {
     const at = `${path}.${name}`;
-    return 'object' in field ? { name, at, object: compile(field.object, at), kind: null, nullable: true } : { name, at, object: null, kind: field.kind, nullable: field.nullable };
+    return 'object' in field
+      ? { name, at, object: compile(field.object, at), kind: null, nullable: true }
+      : { name, at, object: null, kind: field.kind, nullable: field.nullable };
   });
   return { path, prefix: `${path}.`, known: new Set(names), names, fields };
 }
@@ -149,10 +152,13 @@ const INT32_MAX = 2 ** 31 - 1;
 
 function checkKind(path: string, v: unknown, kind: Kind, nullable: boolean): void {
   const ok =
-    kind === 'string' ? typeof v === 'string'
-    : kind === 'boolean' ? typeof v === 'boolean'
-    : kind === 'long' ? Number.isSafeInteger(v)
-    : Number.isInteger(v) && Math.abs(v as number) <= INT32_MAX;
+    kind === 'string'
+      ? typeof v === 'string'
+      : kind === 'boolean'
+        ? typeof v === 'boolean'
+        : kind === 'long'
+          ? Number.isSafeInteger(v)
+          : Number.isInteger(v) && Math.abs(v as number) <= INT32_MAX;
   if (ok) return;
   const expected = kind === 'long' || kind === 'int' ? `an integer (${kind})` : `a ${kind}`;
   throw new Invalid(path, `${path} must be ${expected}${nullable ? ' or null' : ''}, got ${JSON.stringify(v) ?? 'nothing'}`);
@@ -295,6 +301,9 @@ export function validateTypedSettlement(s: Settlement): ValidationResult {
     return { ok: true, value: s };
   } catch (error) {
     if (!(error instanceof Invalid)) throw error;
-    return { ok: false, rejection: { raw: s, transactionKey: typeof s.transactionKey === 'string' ? s.transactionKey : null, field: error.field, reason: error.reason } };
+    return {
+      ok: false,
+      rejection: { raw: s, transactionKey: typeof s.transactionKey === 'string' ? s.transactionKey : null, field: error.field, reason: error.reason },
+    };
   }
 }

@@ -29,7 +29,11 @@ export async function loadHolidayOverrides(file: string, options: { required: bo
     text = await readFile(file, 'utf8');
   } catch (error) {
     if (!options.required && (error as NodeJS.ErrnoException).code === 'ENOENT') return NO_OVERRIDES;
-    throw new SettleError('HOLIDAY_OVERRIDES_UNREADABLE', `cannot read holiday overrides file ${file}: ${(error as Error).message}`, { category: 'usage', cause: error, details: { file } });
+    throw new SettleError('HOLIDAY_OVERRIDES_UNREADABLE', `cannot read holiday overrides file ${file}: ${(error as Error).message}`, {
+      category: 'usage',
+      cause: error,
+      details: { file },
+    });
   }
   return parseHolidayOverrides(text, file);
 }
@@ -45,7 +49,8 @@ export function parseHolidayOverrides(text: string, file: string): HolidayOverri
   if (!isObject(json)) throw invalid(file, ['the top level must be an object with "add" and "remove" lists']);
 
   const problems: string[] = [];
-  for (const key of Object.keys(json)) if (!key.startsWith('_') && !KEYS.includes(key)) problems.push(`unknown key "${key}" (expected "add", "remove", "verifiedThroughYear" or a "_comment")`);
+  for (const key of Object.keys(json))
+    if (!key.startsWith('_') && !KEYS.includes(key)) problems.push(`unknown key "${key}" (expected "add", "remove", "verifiedThroughYear" or a "_comment")`);
 
   const add: Array<{ date: LocalDate; name: string }> = [];
   const addList = json.add ?? [];
@@ -71,7 +76,8 @@ export function parseHolidayOverrides(text: string, file: string): HolidayOverri
   let verifiedThroughYear: number | null = null;
   if (json.verifiedThroughYear !== undefined) {
     const year = json.verifiedThroughYear;
-    if (typeof year !== 'number' || !Number.isInteger(year) || year < 2000 || year > 9999) problems.push(`"verifiedThroughYear" must be a year such as 2027 (a number), got ${JSON.stringify(year)}`);
+    if (typeof year !== 'number' || !Number.isInteger(year) || year < 2000 || year > 9999)
+      problems.push(`"verifiedThroughYear" must be a year such as 2027 (a number), got ${JSON.stringify(year)}`);
     else verifiedThroughYear = year;
   }
 
@@ -99,5 +105,8 @@ const KEYS: readonly string[] = ['add', 'remove', 'verifiedThroughYear'];
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function invalid(file: string, problems: readonly string[]): SettleError {
-  return new SettleError('HOLIDAY_OVERRIDES_INVALID', `holiday overrides file ${file} is invalid:\n  - ${problems.join('\n  - ')}`, { category: 'usage', details: { file, problems } });
+  return new SettleError('HOLIDAY_OVERRIDES_INVALID', `holiday overrides file ${file} is invalid:\n  - ${problems.join('\n  - ')}`, {
+    category: 'usage',
+    details: { file, problems },
+  });
 }

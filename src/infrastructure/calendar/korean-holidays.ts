@@ -64,7 +64,8 @@ export class KoreanHolidays implements HolidayProvider {
     if (cached) return cached;
     const table = copy(this.statutoryTable(year));
     // Election days after the table they were computed from: rule ② must not see elections (it would recurse).
-    for (const election of statutoryElections(year, (date) => this.isStatutoryPublicHoliday(date))) add(table, year, election.date, { name: election.name, source: 'statute', publicHoliday: true });
+    for (const election of statutoryElections(year, (date) => this.isStatutoryPublicHoliday(date)))
+      add(table, year, election.date, { name: election.name, source: 'statute', publicHoliday: true });
     for (const date of this.overrides.remove) if (date.year === year) table.delete(date.epochDay);
     for (const extra of this.overrides.add) add(table, year, extra.date, { name: extra.name, source: 'overrides', publicHoliday: false });
     this.years.set(year, table);
@@ -90,7 +91,8 @@ export class KoreanHolidays implements HolidayProvider {
       }
     }
     for (const extra of EXTRA_HOLIDAYS) add(table, year, LocalDate.parse(extra.date), { name: extra.name, source: 'correction', publicHoliday: true });
-    for (const labor of laborDays(year, (date) => table.has(date.epochDay))) add(table, year, labor.date, { name: labor.name, source: 'correction', publicHoliday: labor.publicHoliday });
+    for (const labor of laborDays(year, (date) => table.has(date.epochDay)))
+      add(table, year, labor.date, { name: labor.name, source: 'correction', publicHoliday: labor.publicHoliday });
     this.statutory.set(year, table);
     return table;
   }

@@ -12,16 +12,45 @@ export type ConfigSection = 'toss' | 'kafka' | 'registry' | 'mysql';
 
 export interface Config {
   readonly toss: {
-    readonly baseUrl: string; readonly secretKey: Secret; readonly timeoutMs: number;
-    readonly pageSize: number; readonly concurrency: number; readonly maxRetries: number;
+    readonly baseUrl: string;
+    readonly secretKey: Secret;
+    readonly timeoutMs: number;
+    readonly pageSize: number;
+    readonly concurrency: number;
+    readonly maxRetries: number;
     /** TOSS_MAX_PAGES, an explicit page limit; null: derived from maxRowsPerDay (TOSS_MAX_ROWS_PER_DAY), see domain/batch/runaway-page-guard.ts. */
     readonly maxPages: number | null;
     readonly maxRowsPerDay: number;
   };
-  readonly kafka: { readonly brokers: readonly string[]; readonly clientId: string; readonly topic: string; readonly partitions: number; readonly ssl: boolean; readonly sasl: { readonly mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; readonly username: string; readonly password: Secret } | null };
+  readonly kafka: {
+    readonly brokers: readonly string[];
+    readonly clientId: string;
+    readonly topic: string;
+    readonly partitions: number;
+    readonly ssl: boolean;
+    readonly sasl: { readonly mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; readonly username: string; readonly password: Secret } | null;
+  };
   readonly registry: { readonly url: string; readonly username: string | null; readonly password: Secret | null };
-  readonly mysql: { readonly url: Secret; readonly displayUrl: string; readonly poolSize: number; readonly tls: MySqlTls | null; readonly queryTimeoutMs: number };
-  readonly consumer: { readonly groupId: string; readonly concurrency: number; readonly replicas: number | null; readonly metricsHost: string; readonly metricsPort: number; readonly maxDbRetries: number; readonly sessionTimeoutMs: number; readonly rebalanceTimeoutMs: number; readonly heartbeatIntervalMs: number; readonly requestTimeoutMs: number; readonly loadData: boolean };
+  readonly mysql: {
+    readonly url: Secret;
+    readonly displayUrl: string;
+    readonly poolSize: number;
+    readonly tls: MySqlTls | null;
+    readonly queryTimeoutMs: number;
+  };
+  readonly consumer: {
+    readonly groupId: string;
+    readonly concurrency: number;
+    readonly replicas: number | null;
+    readonly metricsHost: string;
+    readonly metricsPort: number;
+    readonly maxDbRetries: number;
+    readonly sessionTimeoutMs: number;
+    readonly rebalanceTimeoutMs: number;
+    readonly heartbeatIntervalMs: number;
+    readonly requestTimeoutMs: number;
+    readonly loadData: boolean;
+  };
   readonly calendar: { readonly payoutDelayBusinessDays: number; readonly overridesFile: string | null };
   readonly jobs: { readonly heartbeatTimeoutMs: number };
   /** SHUTDOWN_TIMEOUT_MS: from SIGTERM/SIGINT to the exit of `consume`, `produce` and `replay` (presentation/shutdown). */
@@ -42,21 +71,32 @@ export interface MySqlTls {
 export type Env = Readonly<Record<string, string | undefined>>;
 
 const int = (name: string, min: number, max: number) =>
-  z.coerce.number({ error: `${name} must be a number` }).int(`${name} must be a whole number`).min(min, `${name} must be ≥ ${min}`).max(max, `${name} must be ≤ ${max}`);
+  z.coerce
+    .number({ error: `${name} must be a number` })
+    .int(`${name} must be a whole number`)
+    .min(min, `${name} must be ≥ ${min}`)
+    .max(max, `${name} must be ≤ ${max}`);
 
 const url = (name: string, protocols: readonly string[]) =>
-  z.string().refine((v) => {
-    try {
-      return protocols.includes(new URL(v).protocol);
-    } catch {
-      return false;
-    }
-  }, `${name} must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+  z.string().refine(
+    (v) => {
+      try {
+        return protocols.includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    },
+    `${name} must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`,
+  );
 
 // a session timeout the broker accepts: its group.min.session.timeout.ms and group.max.session.timeout.ms defaults
 const sessionTimeout = (name: string) => {
   const range = `${name} must be between 6000 and 1800000 ms (the broker's default group.min.session.timeout.ms and group.max.session.timeout.ms)`;
-  return z.coerce.number({ error: `${name} must be a number` }).int(`${name} must be a whole number`).min(6_000, range).max(1_800_000, range);
+  return z.coerce
+    .number({ error: `${name} must be a number` })
+    .int(`${name} must be a whole number`)
+    .min(6_000, range)
+    .max(1_800_000, range);
 };
 
 const schema = z.object({
@@ -72,10 +112,15 @@ const schema = z.object({
   KAFKA_BROKERS: z.string().optional(),
   KAFKA_CLIENT_ID: z.string().min(1).default('settle'),
   KAFKA_SSL: z.enum(['true', 'false'], { error: 'KAFKA_SSL must be true or false' }).default('false'),
-  KAFKA_SASL_MECHANISM: z.enum(['plain', 'scram-sha-256', 'scram-sha-512'], { error: 'KAFKA_SASL_MECHANISM must be plain, scram-sha-256 or scram-sha-512' }).optional(),
+  KAFKA_SASL_MECHANISM: z
+    .enum(['plain', 'scram-sha-256', 'scram-sha-512'], { error: 'KAFKA_SASL_MECHANISM must be plain, scram-sha-256 or scram-sha-512' })
+    .optional(),
   KAFKA_SASL_USERNAME: z.string().optional(),
   KAFKA_SASL_PASSWORD: z.string().optional(),
-  SETTLEMENT_TOPIC: z.string().regex(/^[A-Za-z0-9._-]{1,200}$/, 'SETTLEMENT_TOPIC must be 1-200 characters of letters, digits, ".", "_" or "-"').default('toss.settlements.v1'),
+  SETTLEMENT_TOPIC: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,200}$/, 'SETTLEMENT_TOPIC must be 1-200 characters of letters, digits, ".", "_" or "-"')
+    .default('toss.settlements.v1'),
   SETTLEMENT_TOPIC_PARTITIONS: int('SETTLEMENT_TOPIC_PARTITIONS', 1, 1000).default(6),
   SCHEMA_REGISTRY_URL: z.string().optional(),
   SCHEMA_REGISTRY_USERNAME: z.string().optional(),
@@ -108,7 +153,9 @@ const schema = z.object({
   // not validated here: a URL the push cannot use is a warning at push time (infrastructure/metrics/pushgateway.ts), never a failed run
   PUSHGATEWAY_URL: z.string().optional(),
   JOB_HEARTBEAT_TIMEOUT_MS: int('JOB_HEARTBEAT_TIMEOUT_MS', 15_000, 86_400_000).default(60_000),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent' }).default('info'),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent' })
+    .default('info'),
 });
 
 const blank = (v: string | undefined): v is undefined => v === undefined || v.trim() === '';
@@ -117,7 +164,9 @@ const blank = (v: string | undefined): v is undefined => v === undefined || v.tr
 export function loadConfig(env: Env, needs: readonly ConfigSection[] = []): Config {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => !blank(v)));
   const parsed = schema.safeParse(cleaned);
-  const problems: string[] = parsed.success ? [] : parsed.error.issues.map((i) => i.message.includes(String(i.path[0])) ? i.message : `${String(i.path[0])}: ${i.message}`);
+  const problems: string[] = parsed.success
+    ? []
+    : parsed.error.issues.map((i) => (i.message.includes(String(i.path[0])) ? i.message : `${String(i.path[0])}: ${i.message}`));
   const e = parsed.success ? parsed.data : undefined;
 
   const need = (section: ConfigSection, name: string, value: string | undefined, hint: string) => {
@@ -128,9 +177,13 @@ export function loadConfig(env: Env, needs: readonly ConfigSection[] = []): Conf
   need('registry', 'SCHEMA_REGISTRY_URL', env.SCHEMA_REGISTRY_URL, 'e.g. http://127.0.0.1:8081/apis/ccompat/v7');
   need('mysql', 'MYSQL_URL', env.MYSQL_URL, 'mysql://user:pass@host:port/db');
 
-  const brokers = (env.KAFKA_BROKERS ?? '').split(',').map((b) => b.trim()).filter(Boolean);
+  const brokers = (env.KAFKA_BROKERS ?? '')
+    .split(',')
+    .map((b) => b.trim())
+    .filter(Boolean);
   for (const b of brokers) if (!/^[^\s:]+:\d{1,5}$/.test(b)) problems.push(`KAFKA_BROKERS: "${b}" is not host:port`);
-  if (!blank(env.SCHEMA_REGISTRY_URL) && !/^https?:\/\/\S+$/.test(env.SCHEMA_REGISTRY_URL)) problems.push('SCHEMA_REGISTRY_URL must be an http:// or https:// URL');
+  if (!blank(env.SCHEMA_REGISTRY_URL) && !/^https?:\/\/\S+$/.test(env.SCHEMA_REGISTRY_URL))
+    problems.push('SCHEMA_REGISTRY_URL must be an http:// or https:// URL');
   if (!blank(env.MYSQL_URL)) {
     try {
       const u = new URL(env.MYSQL_URL);
@@ -155,9 +208,14 @@ export function loadConfig(env: Env, needs: readonly ConfigSection[] = []): Conf
 
   return {
     toss: {
-      baseUrl: e.TOSS_API_BASE_URL.replace(/\/+$/, ''), secretKey: new Secret(e.TOSS_SECRET_KEY ?? ''), timeoutMs: e.TOSS_TIMEOUT_MS,
+      baseUrl: e.TOSS_API_BASE_URL.replace(/\/+$/, ''),
+      secretKey: new Secret(e.TOSS_SECRET_KEY ?? ''),
+      timeoutMs: e.TOSS_TIMEOUT_MS,
       pageSize: e.TOSS_PAGE_SIZE,
-      concurrency: e.TOSS_CONCURRENCY, maxRetries: e.TOSS_MAX_RETRIES, maxPages: e.TOSS_MAX_PAGES ?? null, maxRowsPerDay: e.TOSS_MAX_ROWS_PER_DAY,
+      concurrency: e.TOSS_CONCURRENCY,
+      maxRetries: e.TOSS_MAX_RETRIES,
+      maxPages: e.TOSS_MAX_PAGES ?? null,
+      maxRowsPerDay: e.TOSS_MAX_ROWS_PER_DAY,
     },
     kafka: {
       brokers,
@@ -165,11 +223,28 @@ export function loadConfig(env: Env, needs: readonly ConfigSection[] = []): Conf
       topic: e.SETTLEMENT_TOPIC,
       partitions: e.SETTLEMENT_TOPIC_PARTITIONS,
       ssl: e.KAFKA_SSL === 'true',
-      sasl: e.KAFKA_SASL_MECHANISM ? { mechanism: e.KAFKA_SASL_MECHANISM, username: e.KAFKA_SASL_USERNAME ?? '', password: new Secret(e.KAFKA_SASL_PASSWORD ?? '') } : null,
+      sasl: e.KAFKA_SASL_MECHANISM
+        ? { mechanism: e.KAFKA_SASL_MECHANISM, username: e.KAFKA_SASL_USERNAME ?? '', password: new Secret(e.KAFKA_SASL_PASSWORD ?? '') }
+        : null,
     },
-    registry: { url: (e.SCHEMA_REGISTRY_URL ?? '').replace(/\/+$/, ''), username: e.SCHEMA_REGISTRY_USERNAME ?? null, password: e.SCHEMA_REGISTRY_PASSWORD ? new Secret(e.SCHEMA_REGISTRY_PASSWORD) : null },
-    mysql: { url: new Secret(e.MYSQL_URL ?? ''), displayUrl: e.MYSQL_URL ? redactUrl(e.MYSQL_URL) : '', poolSize: e.MYSQL_POOL_SIZE, tls: mysqlTls, queryTimeoutMs: e.MYSQL_QUERY_TIMEOUT_MS },
-    consumer: { groupId: e.CONSUMER_GROUP, concurrency: e.CONSUMER_CONCURRENCY, replicas: e.CONSUMER_REPLICAS ?? null, metricsHost: e.METRICS_HOST, metricsPort: e.METRICS_PORT,
+    registry: {
+      url: (e.SCHEMA_REGISTRY_URL ?? '').replace(/\/+$/, ''),
+      username: e.SCHEMA_REGISTRY_USERNAME ?? null,
+      password: e.SCHEMA_REGISTRY_PASSWORD ? new Secret(e.SCHEMA_REGISTRY_PASSWORD) : null,
+    },
+    mysql: {
+      url: new Secret(e.MYSQL_URL ?? ''),
+      displayUrl: e.MYSQL_URL ? redactUrl(e.MYSQL_URL) : '',
+      poolSize: e.MYSQL_POOL_SIZE,
+      tls: mysqlTls,
+      queryTimeoutMs: e.MYSQL_QUERY_TIMEOUT_MS,
+    },
+    consumer: {
+      groupId: e.CONSUMER_GROUP,
+      concurrency: e.CONSUMER_CONCURRENCY,
+      replicas: e.CONSUMER_REPLICAS ?? null,
+      metricsHost: e.METRICS_HOST,
+      metricsPort: e.METRICS_PORT,
       maxDbRetries: e.CONSUMER_MAX_DB_RETRIES,
       sessionTimeoutMs: e.CONSUMER_SESSION_TIMEOUT_MS,
       rebalanceTimeoutMs: e.CONSUMER_REBALANCE_TIMEOUT_MS,
@@ -196,7 +271,8 @@ function mysqlTlsOf(env: Env, problems: string[]): MySqlTls | null {
     if (!blank(env.MYSQL_SSL_CA)) problems.push('MYSQL_SSL_CA is set but MYSQL_SSL is false: set MYSQL_SSL=true or verify-ca, or remove MYSQL_SSL_CA');
     return null;
   }
-  if (mode === 'verify-ca' && blank(env.MYSQL_SSL_CA)) problems.push('MYSQL_SSL=verify-ca requires MYSQL_SSL_CA (a PEM file with the CA that signed the server certificate)');
+  if (mode === 'verify-ca' && blank(env.MYSQL_SSL_CA))
+    problems.push('MYSQL_SSL=verify-ca requires MYSQL_SSL_CA (a PEM file with the CA that signed the server certificate)');
   const ca = blank(env.MYSQL_SSL_CA) ? null : readCaFile('MYSQL_SSL_CA', env.MYSQL_SSL_CA, problems);
   return { ca, verifyServerName: mode === 'true' };
 }
@@ -208,7 +284,9 @@ function consumerTimingProblems(env: Env): string[] {
   const { CONSUMER_SESSION_TIMEOUT_MS: session, CONSUMER_REBALANCE_TIMEOUT_MS: rebalance, CONSUMER_HEARTBEAT_INTERVAL_MS: heartbeat } = t.data;
   const problems: string[] = [];
   if (heartbeat * 3 >= session)
-    problems.push(`CONSUMER_HEARTBEAT_INTERVAL_MS (${heartbeat}) must be less than a third of CONSUMER_SESSION_TIMEOUT_MS (${session}), so that a missed heartbeat or two does not end the session`);
+    problems.push(
+      `CONSUMER_HEARTBEAT_INTERVAL_MS (${heartbeat}) must be less than a third of CONSUMER_SESSION_TIMEOUT_MS (${session}), so that a missed heartbeat or two does not end the session`,
+    );
   if (rebalance < session) problems.push(`CONSUMER_REBALANCE_TIMEOUT_MS (${rebalance}) must be at least CONSUMER_SESSION_TIMEOUT_MS (${session})`);
   return problems;
 }

@@ -17,7 +17,11 @@ export async function checkCalendar(overridesFile: string | null, now: Date = ne
     verifiedThroughYear = (await createKoreanHolidays({ overridesFile })).verifiedThroughYear();
   } catch (error) {
     if (!isSettleError(error)) throw error;
-    return failed(NAME, error.message, 'correct the holiday overrides file (HOLIDAY_OVERRIDES_FILE, default config/holidays.json) as described; settle produce refuses it too');
+    return failed(
+      NAME,
+      error.message,
+      'correct the holiday overrides file (HOLIDAY_OVERRIDES_FILE, default config/holidays.json) as described; settle produce refuses it too',
+    );
   }
   const horizon = calendarHorizon(verifiedThroughYear, todayInSeoul(now));
   const end = horizon.lastVerifiedDay.toString();

@@ -22,14 +22,33 @@ export async function checkKafka(kafka: Config['kafka'], timeoutMs = 3_000): Pro
     const wanted = settlementTopics(kafka.topic, kafka.partitions).map((t) => t.topic);
     const have = new Set(await admin.listTopics());
     const missing = wanted.filter((t) => !have.has(t));
-    if (missing.length > 0) return failed(NAME, `missing topic(s) on ${brokers}: ${missing.join(', ')}`, 'run `settle kafka init` (creates the topic, its .dlq and .rejects; idempotent)');
+    if (missing.length > 0)
+      return failed(
+        NAME,
+        `missing topic(s) on ${brokers}: ${missing.join(', ')}`,
+        'run `settle kafka init` (creates the topic, its .dlq and .rejects; idempotent)',
+      );
     const meta = await admin.fetchTopicMetadata({ topics: [kafka.topic] });
     const partitions = meta.topics[0]?.partitions ?? [];
     const leaderless = partitions.filter((p) => p.leader < 0).map((p) => p.partitionId);
-    if (leaderless.length > 0) return failed(NAME, `${kafka.topic}: partition(s) ${leaderless.join(', ')} have no leader`, 'a broker is down or recovering: check the cluster, then retry', true);
-    return passed(NAME, `${brokers}: ${kafka.topic} has ${partitions.length} partition(s) (up to ${partitions.length} consumer replicas); .dlq and .rejects exist`);
+    if (leaderless.length > 0)
+      return failed(
+        NAME,
+        `${kafka.topic}: partition(s) ${leaderless.join(', ')} have no leader`,
+        'a broker is down or recovering: check the cluster, then retry',
+        true,
+      );
+    return passed(
+      NAME,
+      `${brokers}: ${kafka.topic} has ${partitions.length} partition(s) (up to ${partitions.length} consumer replicas); .dlq and .rejects exist`,
+    );
   } catch (error) {
-    return failed(NAME, `${brokers}: ${(error as Error).message}`, 'check the broker logs and ACLs (the client needs Describe on the topics), then retry', true);
+    return failed(
+      NAME,
+      `${brokers}: ${(error as Error).message}`,
+      'check the broker logs and ACLs (the client needs Describe on the topics), then retry',
+      true,
+    );
   } finally {
     await admin.disconnect().catch(() => undefined);
   }
@@ -41,7 +60,12 @@ function connectFailure(error: unknown, brokers: string): CheckResult {
   const message = e.cause?.message ?? e.message;
   if (names.some((n) => /SASL|Authentication/i.test(n)))
     return failed(NAME, `${brokers} refused the credentials: ${message}`, 'check KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD');
-  return failed(NAME, `cannot connect to ${brokers}: ${message}`, 'start the broker, or correct KAFKA_BROKERS (--brokers) and KAFKA_SSL; retry once it is up', true);
+  return failed(
+    NAME,
+    `cannot connect to ${brokers}: ${message}`,
+    'start the broker, or correct KAFKA_BROKERS (--brokers) and KAFKA_SSL; retry once it is up',
+    true,
+  );
 }
 
 /** Like createKafka, but quick to give up and silent: the doctor reports the failure itself. */

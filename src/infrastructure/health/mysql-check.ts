@@ -18,7 +18,8 @@ export async function checkMySql(db: Config['mysql'], timeoutMs = 3_000): Promis
     conn = await connectForCheck(db, timeoutMs);
   } catch (error) {
     const e = toSettleError(error);
-    if (e.retriable) return failed(NAME, `cannot connect to ${db.displayUrl}: ${e.message}`, 'start MySQL or correct MYSQL_URL (--mysql-url); retry once it is up', true);
+    if (e.retriable)
+      return failed(NAME, `cannot connect to ${db.displayUrl}: ${e.message}`, 'start MySQL or correct MYSQL_URL (--mysql-url); retry once it is up', true);
     return failed(NAME, `${db.displayUrl}: ${e.message}`, 'check the user, password and database in MYSQL_URL (the database must exist)');
   }
   try {
@@ -36,7 +37,14 @@ export async function checkMySql(db: Config['mysql'], timeoutMs = 3_000): Promis
     );
   } catch (error) {
     const e = toSettleError(error);
-    return failed(NAME, `${db.displayUrl}: ${e.message}`, e.code === 'MIGRATION_MODIFIED' ? 'restore the migration file as it was applied; put changes in a new migration' : 'check the database and the grants of the MYSQL_URL user', e.retriable);
+    return failed(
+      NAME,
+      `${db.displayUrl}: ${e.message}`,
+      e.code === 'MIGRATION_MODIFIED'
+        ? 'restore the migration file as it was applied; put changes in a new migration'
+        : 'check the database and the grants of the MYSQL_URL user',
+      e.retriable,
+    );
   } finally {
     await conn.end().catch(() => undefined);
   }

@@ -16,7 +16,12 @@ export async function checkRegistry(registry: Config['registry'], topic: string,
   const url = displayUrl(registry.url);
   try {
     const latest = await api.latest(subject);
-    if (!latest) return failed(NAME, `subject ${subject} has no schema in ${url}`, 'run `settle produce` once (it registers schemas/toss-settlement.avsc with BACKWARD compatibility); check SETTLEMENT_TOPIC (--topic)');
+    if (!latest)
+      return failed(
+        NAME,
+        `subject ${subject} has no schema in ${url}`,
+        'run `settle produce` once (it registers schemas/toss-settlement.avsc with BACKWARD compatibility); check SETTLEMENT_TOPIC (--topic)',
+      );
     const level = await api.compatibilityLevel(subject);
     if (!BACKWARD_LEVELS.has(level))
       return failed(
@@ -26,7 +31,8 @@ export async function checkRegistry(registry: Config['registry'], topic: string,
       );
     return passed(NAME, `${url}: ${subject} version ${latest.version} (id ${latest.id}), compatibility ${level}`);
   } catch (error) {
-    if (isSettleError(error) && error.retriable) return failed(NAME, error.message, 'start the registry or correct SCHEMA_REGISTRY_URL (--registry-url); retry once it is up', true);
+    if (isSettleError(error) && error.retriable)
+      return failed(NAME, error.message, 'start the registry or correct SCHEMA_REGISTRY_URL (--registry-url); retry once it is up', true);
     return failed(NAME, isSettleError(error) ? error.message : String(error), 'check SCHEMA_REGISTRY_URL (--registry-url) and the registry credentials');
   } finally {
     await api.close().catch(() => undefined);

@@ -25,9 +25,10 @@ export async function runHealthChecks(env: Env, options: HealthCheckOptions): Pr
   const deadline = timeoutMs * 2 + 2_000;
   const { result, config, usable } = checkConfig(env);
   const notConfigured = (name: string, vars: string) => skipped(name, `not checked: ${vars} missing or invalid (see configuration)`);
-  const mysqlCheck = config && usable.has('mysql')
-    ? withDeadline('mysql', deadline, () => checkMySql(config.mysql, timeoutMs), 'start MySQL or correct MYSQL_URL')
-    : Promise.resolve(notConfigured('mysql', 'MYSQL_URL'));
+  const mysqlCheck =
+    config && usable.has('mysql')
+      ? withDeadline('mysql', deadline, () => checkMySql(config.mysql, timeoutMs), 'start MySQL or correct MYSQL_URL')
+      : Promise.resolve(notConfigured('mysql', 'MYSQL_URL'));
   const rowsPerDay = config?.capacity.expectedRowsPerDay ?? null;
   const withBufferPool = async (mysql: CheckResult, rows: number): Promise<CheckResult[]> => [
     mysql,
@@ -43,10 +44,20 @@ export async function runHealthChecks(env: Env, options: HealthCheckOptions): Pr
       ? withDeadline('kafka', deadline, () => checkKafka(config.kafka, timeoutMs), 'start the broker or correct KAFKA_BROKERS')
       : Promise.resolve(notConfigured('kafka', 'KAFKA_* or SETTLEMENT_TOPIC')),
     config && usable.has('registry')
-      ? withDeadline('registry', deadline, () => checkRegistry(config.registry, config.kafka.topic, timeoutMs), 'start the registry or correct SCHEMA_REGISTRY_URL')
+      ? withDeadline(
+          'registry',
+          deadline,
+          () => checkRegistry(config.registry, config.kafka.topic, timeoutMs),
+          'start the registry or correct SCHEMA_REGISTRY_URL',
+        )
       : Promise.resolve(notConfigured('registry', 'SCHEMA_REGISTRY_* or SETTLEMENT_TOPIC')),
     rowsPerDay === null ? mysqlCheck : mysqlCheck.then((mysql) => withBufferPool(mysql, rowsPerDay)),
-    withDeadline('calendar', deadline, () => checkCalendar(config?.calendar.overridesFile ?? env.HOLIDAY_OVERRIDES_FILE ?? null), 'check the holiday overrides file (HOLIDAY_OVERRIDES_FILE) is readable'),
+    withDeadline(
+      'calendar',
+      deadline,
+      () => checkCalendar(config?.calendar.overridesFile ?? env.HOLIDAY_OVERRIDES_FILE ?? null),
+      'check the holiday overrides file (HOLIDAY_OVERRIDES_FILE) is readable',
+    ),
   ];
   return [result, ...(await Promise.all(checks)).flat()];
 }

@@ -30,11 +30,20 @@ function tossFailure(error: unknown, url: string, timeoutMs: number): CheckResul
   if (error instanceof TossHttpError) {
     const status = Number(error.details.status);
     if (status === 401 || status === 403)
-      return failed(NAME, `Toss rejected the secret key (${String(error.details.tossCode ?? 'UNAUTHORIZED_KEY')}): HTTP ${status} from ${url}`, 'check TOSS_SECRET_KEY is a live/test secret key for this merchant');
+      return failed(
+        NAME,
+        `Toss rejected the secret key (${String(error.details.tossCode ?? 'UNAUTHORIZED_KEY')}): HTTP ${status} from ${url}`,
+        'check TOSS_SECRET_KEY is a live/test secret key for this merchant',
+      );
     if (error.retriable) return failed(NAME, `${url} is unavailable: ${error.message}`, 'Toss is overloaded or down: retry later', true);
     return failed(NAME, `${url} refused the request: ${error.message}`, 'check TOSS_API_BASE_URL (--toss-base-url) points at the Toss API');
   }
   if (isSettleError(error) && error.retriable)
-    return failed(NAME, `${url} did not answer within ${Math.round(timeoutMs / 1000)} s (${error.code})`, 'check TOSS_API_BASE_URL (--toss-base-url), DNS and the egress firewall; retry if Toss is down', true);
+    return failed(
+      NAME,
+      `${url} did not answer within ${Math.round(timeoutMs / 1000)} s (${error.code})`,
+      'check TOSS_API_BASE_URL (--toss-base-url), DNS and the egress firewall; retry if Toss is down',
+      true,
+    );
   return failed(NAME, `${url}: ${(error as Error).message ?? String(error)}`, 'check TOSS_API_BASE_URL (--toss-base-url)');
 }

@@ -31,4 +31,5 @@ export function fitToAvro(type: Type, value: unknown): unknown {
   return value;
 }
 
-const acceptsNull = (type: Type): boolean => type.typeName === 'null' || (type.typeName === 'union:unwrapped' && (type as unknown as { types: Type[] }).types.some((t) => t.typeName === 'null'));
+const acceptsNull = (type: Type): boolean =>
+  type.typeName === 'null' || (type.typeName === 'union:unwrapped' && (type as unknown as { types: Type[] }).types.some((t) => t.typeName === 'null'));

@@ -10,7 +10,11 @@ export interface PartitionOffset {
 export class KafkaConsumerGroupOffsets {
   private readonly admin: Admin;
 
-  constructor(kafka: Kafka, private readonly group: string, private readonly topic: string) {
+  constructor(
+    kafka: Kafka,
+    private readonly group: string,
+    private readonly topic: string,
+  ) {
     this.admin = kafka.admin();
   }
 

@@ -53,7 +53,14 @@ export async function readRanges(kafka: Kafka, topic: string, ranges: OffsetRang
         for (const m of batch.messages) {
           const offset = Number(m.offset);
           if (offset >= range.from && offset < range.to)
-            out.push({ partition: batch.partition, offset, key: m.key ?? null, value: m.value ?? null, headers: m.headers ?? {}, info: readDeadLetterInfo(m.headers) });
+            out.push({
+              partition: batch.partition,
+              offset,
+              key: m.key ?? null,
+              value: m.value ?? null,
+              headers: m.headers ?? {},
+              info: readDeadLetterInfo(m.headers),
+            });
         }
         if (Number(batch.lastOffset()) + 1 >= range.to) remaining.delete(batch.partition);
         if (remaining.size === 0) finish();

@@ -64,7 +64,10 @@ function grown(bytes: Buffer, used: number, need: number): Buffer {
   return next;
 }
 
-export const metaHeaders = (meta: PublishMeta): Record<string, Buffer> => ({ [HEADER_EXECUTION_ID]: Buffer.from(meta.executionId), [HEADER_PAGE]: Buffer.from(String(meta.page)) });
+export const metaHeaders = (meta: PublishMeta): Record<string, Buffer> => ({
+  [HEADER_EXECUTION_ID]: Buffer.from(meta.executionId),
+  [HEADER_PAGE]: Buffer.from(String(meta.page)),
+});
 
 /** The kafkajs messages of an encoded page: views into its buffer, headers shared by every record. */
 export function pageMessages(page: EncodedPage, meta: PublishMeta): Message[] {

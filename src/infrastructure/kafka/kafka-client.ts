@@ -5,7 +5,12 @@ import { type KafkaConnections, kafkaSocketFactory } from './kafka-socket.js';
 import { KafkajsRetryLog } from './kafkajs-warnings.js';
 import { Murmur2Partitioner } from './murmur2-partitioner.js';
 
-const levelName: Record<number, 'error' | 'warn' | 'info' | 'debug'> = { [logLevel.ERROR]: 'error', [logLevel.WARN]: 'warn', [logLevel.INFO]: 'info', [logLevel.DEBUG]: 'debug' };
+const levelName: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
+  [logLevel.ERROR]: 'error',
+  [logLevel.WARN]: 'warn',
+  [logLevel.INFO]: 'info',
+  [logLevel.DEBUG]: 'debug',
+};
 
 /** kafkajs's and the Java client's request timeout: what every client but the consumer's uses. */
 export const DEFAULT_KAFKA_REQUEST_TIMEOUT_MS = 30_000;
@@ -21,12 +26,22 @@ export interface KafkaClientOptions {
 }
 
 /** kafkajs behind our factory: its logs go through pino, SASL/SSL from config. */
-export function createKafka(kafka: Pick<Config['kafka'], 'brokers' | 'clientId' | 'ssl' | 'sasl'>, logger: Logger, clientIdSuffix = '', options: KafkaClientOptions = {}): Kafka {
+export function createKafka(
+  kafka: Pick<Config['kafka'], 'brokers' | 'clientId' | 'ssl' | 'sasl'>,
+  logger: Logger,
+  clientIdSuffix = '',
+  options: KafkaClientOptions = {},
+): Kafka {
   return new Kafka(kafkaClientConfig(kafka, logger, clientIdSuffix, options));
 }
 
 /** What createKafka hands to kafkajs (exported so tests can see exactly that config reach the wire). */
-export function kafkaClientConfig(kafka: Pick<Config['kafka'], 'brokers' | 'clientId' | 'ssl' | 'sasl'>, logger: Logger, clientIdSuffix = '', options: KafkaClientOptions = {}): KafkaConfig {
+export function kafkaClientConfig(
+  kafka: Pick<Config['kafka'], 'brokers' | 'clientId' | 'ssl' | 'sasl'>,
+  logger: Logger,
+  clientIdSuffix = '',
+  options: KafkaClientOptions = {},
+): KafkaConfig {
   const log = logger.child({ component: 'kafkajs' });
   return {
     clientId: `${kafka.clientId}${clientIdSuffix}`,
@@ -58,14 +73,20 @@ export function kafkaClientConfig(kafka: Pick<Config['kafka'], 'brokers' | 'clie
  */
 export function kafkaSecurity(kafka: Pick<Config['kafka'], 'ssl' | 'sasl'>): Pick<KafkaConfig, 'ssl' | 'sasl'> {
   if (!kafka.sasl) return { ssl: kafka.ssl };
-  return { ssl: kafka.ssl, sasl: { mechanism: kafka.sasl.mechanism, username: kafka.sasl.username, password: kafka.sasl.password.reveal() } as KafkaConfig['sasl'] };
+  return {
+    ssl: kafka.ssl,
+    sasl: { mechanism: kafka.sasl.mechanism, username: kafka.sasl.username, password: kafka.sasl.password.reveal() } as KafkaConfig['sasl'],
+  };
 }
 
 /**
  * The settlement producer: keyed records partitioned like the Java client (murmur2). With `stalls` (the client's
  * tracked connections), a request that times out closes that broker's silent connections (closeStalledOnTimeout).
  */
-export function createSettlementProducer(kafka: Kafka, stalls?: { readonly connections: Pick<KafkaConnections, 'closeSilent'>; readonly logger: Logger }): Producer {
+export function createSettlementProducer(
+  kafka: Kafka,
+  stalls?: { readonly connections: Pick<KafkaConnections, 'closeSilent'>; readonly logger: Logger },
+): Producer {
   // Our guarantees come from checkpoints and the idempotent upsert, not kafkajs's experimental idempotence.
   const producer = kafka.producer({ allowAutoTopicCreation: false, idempotent: false, maxInFlightRequests: 5, createPartitioner: Murmur2Partitioner });
   if (stalls) closeStalledOnTimeout(producer, stalls.connections, stalls.logger, 'producer');

@@ -38,7 +38,11 @@ export class KafkaPublishedSnapshot implements KafkaSnapshot {
     this.#o = { clockSkewMs: 5 * 60_000, timeoutMs: 10 * 60_000, ...options };
   }
 
-  async publishedBy(executions: readonly PublishingExecution[], window: SettlementWindow, signal?: AbortSignal): Promise<{ rows: Map<string, ReconciledRow>; records: number }> {
+  async publishedBy(
+    executions: readonly PublishingExecution[],
+    window: SettlementWindow,
+    signal?: AbortSignal,
+  ): Promise<{ rows: Map<string, ReconciledRow>; records: number }> {
     const rows = new Map<string, ReconciledRow>();
     if (executions.length === 0) return { rows, records: 0 };
     const { kafka, topic, logger } = this.#o;
@@ -49,13 +53,21 @@ export class KafkaPublishedSnapshot implements KafkaSnapshot {
     await admin.connect().catch(kafkaFailed('connect to Kafka'));
     try {
       const high = await fetchWatermarks(admin, topic);
-      const starts = await admin.fetchTopicOffsetsByTimestamp(topic, since).catch(kafkaFailed(`find the offsets of ${topic} at ${new Date(since).toISOString()}`));
+      const starts = await admin
+        .fetchTopicOffsetsByTimestamp(topic, since)
+        .catch(kafkaFailed(`find the offsets of ${topic} at ${new Date(since).toISOString()}`));
       const behind = new Map<number, number>();
       for (const s of starts) if (Number(s.offset) < (high.get(s.partition)?.high ?? 0)) behind.set(s.partition, Number(s.offset));
       logger.debug({ topic, since: new Date(since).toISOString(), partitions: Object.fromEntries(behind) }, 'scanning published records');
       if (behind.size === 0) return { rows, records: 0 };
       // every partition gets a position: those with nothing to read start at their end and stay idle
-      await admin.setOffsets({ groupId, topic, partitions: starts.map((s) => ({ partition: s.partition, offset: String(behind.get(s.partition) ?? high.get(s.partition)?.high ?? s.offset) })) }).catch(kafkaFailed('position the reconcile reader'));
+      await admin
+        .setOffsets({
+          groupId,
+          topic,
+          partitions: starts.map((s) => ({ partition: s.partition, offset: String(behind.get(s.partition) ?? high.get(s.partition)?.high ?? s.offset) })),
+        })
+        .catch(kafkaFailed('position the reconcile reader'));
       const kept = new Map<string, Kept>();
       let records = 0;
       await this.#scan(groupId, behind, high, signal, async (value, headers, timestamp) => {
@@ -63,10 +75,16 @@ export class KafkaPublishedSnapshot implements KafkaSnapshot {
         if (executionId === undefined || !ids.has(executionId)) return;
         records += 1;
         const s = (await this.#o.decoder.decode(value)) as Settlement;
-        const row: ReconciledRow = { date: windowDateOf(s, window.dateType), amount: Number(s.amount), fee: Number(s.fee ?? 0), payOutAmount: Number(s.payOutAmount) };
+        const row: ReconciledRow = {
+          date: windowDateOf(s, window.dateType),
+          amount: Number(s.amount),
+          fee: Number(s.fee ?? 0),
+          payOutAmount: Number(s.payOutAmount),
+        };
         const before = kept.get(s.transactionKey);
         const id = Number(executionId);
-        if (!before || timestamp > before.timestamp || (timestamp === before.timestamp && id >= before.executionId)) kept.set(s.transactionKey, { row, timestamp, executionId: id });
+        if (!before || timestamp > before.timestamp || (timestamp === before.timestamp && id >= before.executionId))
+          kept.set(s.transactionKey, { row, timestamp, executionId: id });
       });
       for (const [key, k] of kept) rows.set(key, k.row);
       return { rows, records };
@@ -90,7 +108,11 @@ export class KafkaPublishedSnapshot implements KafkaSnapshot {
     const finished = new Promise<void>((resolve, reject) => {
       finish = (error) => (error === undefined ? resolve() : reject(error));
     });
-    const timer = setTimeout(() => finish(new SettleError('KAFKA_SCAN_TIMEOUT', `reading ${topic} did not reach the end of the log within ${timeoutMs} ms`, { category: 'transient' })), timeoutMs);
+    const timer = setTimeout(
+      () =>
+        finish(new SettleError('KAFKA_SCAN_TIMEOUT', `reading ${topic} did not reach the end of the log within ${timeoutMs} ms`, { category: 'transient' })),
+      timeoutMs,
+    );
     const onAbort = () => finish(new SettleError('ABORTED', 'reconcile interrupted', { category: 'transient' }));
     signal?.addEventListener('abort', onAbort, { once: true });
     try {

@@ -89,7 +89,11 @@ export class KafkaSettlementConsumer {
     this.now = o.now ?? Date.now;
     this.link = new KafkaLink(this.now());
     o.connections?.onFailure((broker, error) => {
-      if (this.link.failed(this.now())) this.log.warn({ broker, err: error.message, ready: this.ready }, `consumer not ready: a Kafka connection to ${broker} failed (${error.message}); ready again once a fetch succeeds`);
+      if (this.link.failed(this.now()))
+        this.log.warn(
+          { broker, err: error.message, ready: this.ready },
+          `consumer not ready: a Kafka connection to ${broker} failed (${error.message}); ready again once a fetch succeeds`,
+        );
     });
     this.consumer = o.kafka.consumer({
       groupId: o.groupId,
@@ -131,14 +135,22 @@ export class KafkaSettlementConsumer {
     await this.consumer.connect();
     this.consumer.on(this.consumer.events.GROUP_JOIN, (e) => this.onJoin(e.payload.memberAssignment[this.o.topic] ?? []));
     this.consumer.on(this.consumer.events.CRASH, (e) => {
-      if (!e.payload.restart) this.o.onFatal(new SettleError('KAFKA_CONSUMER_CRASHED', `Kafka consumer stopped: ${e.payload.error.message}`, { category: 'transient', cause: e.payload.error }));
-      else if (this.link.failed(this.now())) this.log.warn({ ready: this.ready }, 'consumer not ready: kafkajs restarts the consumer after a crash; ready again once a fetch succeeds');
+      if (!e.payload.restart)
+        this.o.onFatal(
+          new SettleError('KAFKA_CONSUMER_CRASHED', `Kafka consumer stopped: ${e.payload.error.message}`, { category: 'transient', cause: e.payload.error }),
+        );
+      else if (this.link.failed(this.now()))
+        this.log.warn({ ready: this.ready }, 'consumer not ready: kafkajs restarts the consumer after a crash; ready again once a fetch succeeds');
     });
     this.consumer.on(this.consumer.events.REQUEST, (e) => this.link.answered(e.payload.broker, this.now()));
     this.consumer.on(this.consumer.events.FETCH_START, (e) => this.link.fetchStarted(e.payload.nodeId, this.now()));
     this.consumer.on(this.consumer.events.FETCH, (e) => {
       const downMs = this.link.fetched(e.payload.nodeId, this.now());
-      if (downMs !== null) this.log.info({ downMs, ready: this.ready }, `Kafka reachable again: a fetch succeeded ${Math.round(downMs / 1000)} s after the consumer went not ready`);
+      if (downMs !== null)
+        this.log.info(
+          { downMs, ready: this.ready },
+          `Kafka reachable again: a fetch succeeded ${Math.round(downMs / 1000)} s after the consumer went not ready`,
+        );
     });
     // kafkajs reports a timed-out request only once its retries are spent (6 fetches of 30 s, then a crash): a
     // stalled broker path is said, and its connections replaced, when it is first seen
@@ -168,7 +180,8 @@ export class KafkaSettlementConsumer {
   private onRequestTimeout(client: 'consumer' | 'admin', e: { readonly apiName: string; readonly broker: string; readonly sentAt: number }): void {
     const at = this.now();
     const waitedMs = at - e.sentAt;
-    const closed = this.o.connections?.closeSilent(e.broker, e.sentAt, `no answer from ${e.broker} to ${e.apiName} in ${waitedMs} ms: connection closed by settle`) ?? 0;
+    const closed =
+      this.o.connections?.closeSilent(e.broker, e.sentAt, `no answer from ${e.broker} to ${e.apiName} in ${waitedMs} ms: connection closed by settle`) ?? 0;
     const { stalledMs, wentDown } = this.link.timedOut(e.broker, at);
     this.log.warn(
       { client, api: e.apiName, broker: e.broker, waitedMs, stalledMs, closedConnections: closed, ready: this.ready },
@@ -187,14 +200,21 @@ export class KafkaSettlementConsumer {
 
   private async seekToStored(partitions: readonly number[]): Promise<void> {
     const load = () => Promise.all([this.o.loadStoredOffsets(), this.watermarks()]);
-    const [stored, marks] = await retry(load, { maxRetries: 10, baseDelayMs: 500, maxDelayMs: 5_000, isRetriable: (e) => isSettleError(e) && e.retriable, signal: this.stopping.signal });
+    const [stored, marks] = await retry(load, {
+      maxRetries: 10,
+      baseDelayMs: 500,
+      maxDelayMs: 5_000,
+      isRetriable: (e) => isSettleError(e) && e.retriable,
+      signal: this.stopping.signal,
+    });
     // every partition is checked before any is sought: a refused one must not let the others load meanwhile
     const seeks = new Map<number, number>();
     const lost: LostRange[] = [];
     let beyond: SettleError | null = null;
     for (const partition of partitions) {
       const check = checkStoredOffset(stored.get(partition), marks.get(partition) ?? { low: 0, high: 0 });
-      if (check.status === 'beyond-end') beyond ??= storedOffsetBeyondLog({ topic: this.o.topic, group: this.o.groupId, partition, stored: check.stored, end: check.end });
+      if (check.status === 'beyond-end')
+        beyond ??= storedOffsetBeyondLog({ topic: this.o.topic, group: this.o.groupId, partition, stored: check.stored, end: check.end });
       else if (check.status === 'below-start') lost.push({ partition, stored: check.stored, logStart: check.logStart, lost: check.lost });
       else seeks.set(partition, check.seekTo);
     }
@@ -232,7 +252,13 @@ export class KafkaSettlementConsumer {
         // deleted while this partition was behind: nothing of it is stored past `stored`, and nothing will be
         this.consumer.pause([{ topic: this.o.topic, partitions: [partition] }]);
         this.o.onRecordsLost?.(new Map([[partition, check.lost]]), false);
-        this.o.onFatal(storedOffsetBelowLogStart({ topic: this.o.topic, group: this.o.groupId, ranges: [{ partition, stored, logStart: check.logStart, lost: check.lost }] }));
+        this.o.onFatal(
+          storedOffsetBelowLogStart({
+            topic: this.o.topic,
+            group: this.o.groupId,
+            ranges: [{ partition, stored, logStart: check.logStart, lost: check.lost }],
+          }),
+        );
         return;
       }
       if (check.action === 'seek-back') {
@@ -260,7 +286,9 @@ export class KafkaSettlementConsumer {
     }
     if (this.generation === gen) this.known.set(partition, Math.max(stored, nextOffset));
     resolveOffset(batch.lastOffset());
-    this.consumer.commitOffsets([{ topic: this.o.topic, partition, offset: String(nextOffset) }]).catch((error: unknown) => this.log.debug({ partition, err: error }, 'Kafka offset commit failed (lag metric only)'));
+    this.consumer
+      .commitOffsets([{ topic: this.o.topic, partition, offset: String(nextOffset) }])
+      .catch((error: unknown) => this.log.debug({ partition, err: error }, 'Kafka offset commit failed (lag metric only)'));
   }
 }
 

@@ -28,7 +28,8 @@ export const kafkaSocketFactory: ISocketFactory = ({ host, port, ssl, onConnect 
     : connectTcp({ host, port }, onConnect);
   socket.setKeepAlive(true, KEEP_ALIVE_DELAY_MS);
   const on = socket.on.bind(socket) as (event: string | symbol, listener: (...args: unknown[]) => void) => Socket;
-  socket.on = ((event: string | symbol, listener: (...args: unknown[]) => void) => on(event, event === 'data' ? (wholeResponses(listener as DataListener) as (...args: unknown[]) => void) : listener)) as Socket['on'];
+  socket.on = ((event: string | symbol, listener: (...args: unknown[]) => void) =>
+    on(event, event === 'data' ? (wholeResponses(listener as DataListener) as (...args: unknown[]) => void) : listener)) as Socket['on'];
   socket.end = ((...args: unknown[]) => {
     socket.destroy();
     const callback = args.find((a): a is () => void => typeof a === 'function');

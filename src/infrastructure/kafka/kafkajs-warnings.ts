@@ -28,7 +28,8 @@ interface ProtocolError {
 const protocolErrors = (createRequire(import.meta.url)('kafkajs/src/protocol/error.js') as { errorCodes: ProtocolError[] }).errorCodes;
 const RETRIABLE_PROTOCOL = new Map(protocolErrors.filter((e) => e.retriable).map((e) => [e.message, e.type]));
 /** Network conditions kafkajs retries (connection.js, brokerPool.js): it reconnects and sends again. */
-const RETRIABLE_NETWORK = /^(Connection error|Connection timeout|Closed connection|Failed to connect to broker, reconnecting|Request .* timed out|Not connected)/;
+const RETRIABLE_NETWORK =
+  /^(Connection error|Connection timeout|Closed connection|Failed to connect to broker, reconnecting|Request .* timed out|Not connected)/;
 /** kafkajs's own "I stopped retrying". */
 const GAVE_UP = /KafkaJSNumberOfRetriesExceeded|^Crash: /;
 
@@ -69,10 +70,7 @@ export class KafkajsRetryLog {
   readonly #cancel: (timer: Timer) => void;
   readonly #open = new Map<string, Episode>();
 
-  constructor(
-    log: KafkajsLog,
-    clock: { now?: () => number; schedule?: (fn: () => void, ms: number) => Timer; cancel?: (timer: Timer) => void } = {},
-  ) {
+  constructor(log: KafkajsLog, clock: { now?: () => number; schedule?: (fn: () => void, ms: number) => Timer; cancel?: (timer: Timer) => void } = {}) {
     this.#log = log;
     this.#now = clock.now ?? Date.now;
     this.#schedule = clock.schedule ?? ((fn, ms) => setTimeout(fn, ms));
@@ -98,7 +96,11 @@ export class KafkajsRetryLog {
     this.#log('debug', { ...fields, retriable: true, occurrence: episode.count }, message);
     if (!episode.warned && (episode.count >= WARN_AFTER || now - episode.firstAt >= WARN_AFTER_MS)) {
       episode.warned = true;
-      this.#log('warn', { condition, retries: episode.count, forMs: now - episode.firstAt, ...pick(fields, ['broker', 'groupId']) }, `Kafka: ${condition}: kafkajs is retrying (${episode.count} times so far)`);
+      this.#log(
+        'warn',
+        { condition, retries: episode.count, forMs: now - episode.firstAt, ...pick(fields, ['broker', 'groupId']) },
+        `Kafka: ${condition}: kafkajs is retrying (${episode.count} times so far)`,
+      );
     }
     if (episode.timer) this.#cancel(episode.timer);
     const open = episode;
@@ -110,13 +112,21 @@ export class KafkajsRetryLog {
     if (this.#open.get(episode.condition) !== episode) return;
     this.#open.delete(episode.condition);
     const fields = { condition: episode.condition, retries: episode.count, forMs: episode.lastAt - episode.firstAt };
-    this.#log(episode.warned ? 'warn' : 'debug', fields, `Kafka: ${episode.condition}: recovered after ${episode.count} ${episode.count === 1 ? 'retry' : 'retries'}`);
+    this.#log(
+      episode.warned ? 'warn' : 'debug',
+      fields,
+      `Kafka: ${episode.condition}: recovered after ${episode.count} ${episode.count === 1 ? 'retry' : 'retries'}`,
+    );
   }
 
   #gaveUp(): void {
     for (const episode of this.#open.values()) {
       if (episode.timer) this.#cancel(episode.timer);
-      this.#log('error', { condition: episode.condition, retries: episode.count, forMs: this.#now() - episode.firstAt }, `Kafka: ${episode.condition}: kafkajs gave up after ${episode.count} ${episode.count === 1 ? 'retry' : 'retries'}`);
+      this.#log(
+        'error',
+        { condition: episode.condition, retries: episode.count, forMs: this.#now() - episode.firstAt },
+        `Kafka: ${episode.condition}: kafkajs gave up after ${episode.count} ${episode.count === 1 ? 'retry' : 'retries'}`,
+      );
     }
     this.#open.clear();
   }

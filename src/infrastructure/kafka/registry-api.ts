@@ -30,7 +30,8 @@ export class RegistryApi {
     private readonly timeoutMs = 5_000,
   ) {
     this.#agent = new Agent({ connect: { timeout: timeoutMs }, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, connections: 2 });
-    this.#auth = registry.username && registry.password ? `Basic ${Buffer.from(`${registry.username}:${registry.password.reveal()}`).toString('base64')}` : null;
+    this.#auth =
+      registry.username && registry.password ? `Basic ${Buffer.from(`${registry.username}:${registry.password.reveal()}`).toString('base64')}` : null;
   }
 
   /** The latest version of a subject, or null when nothing is registered under it. */
@@ -38,7 +39,8 @@ export class RegistryApi {
     const { status, body } = await this.#call('GET', `/subjects/${encodeURIComponent(subject)}/versions/latest`);
     if (notRegistered(status, body)) return null;
     const b = this.#expectOk(status, body) as Partial<RegisteredSchema>;
-    if (typeof b.schema !== 'string') throw new SettleError('SCHEMA_REGISTRY_FAILED', `registry answered ${status} without a schema for ${subject}`, { category: 'internal' });
+    if (typeof b.schema !== 'string')
+      throw new SettleError('SCHEMA_REGISTRY_FAILED', `registry answered ${status} without a schema for ${subject}`, { category: 'internal' });
     return { version: Number(b.version), id: Number(b.id), schema: b.schema };
   }
 
@@ -52,7 +54,10 @@ export class RegistryApi {
 
   /** POST /compatibility/subjects/<subject>/versions/latest: would `schema` be accepted as the next version? */
   async testCompatibility(subject: string, schema: string): Promise<CompatibilityVerdict> {
-    const { status, body } = await this.#call('POST', `/compatibility/subjects/${encodeURIComponent(subject)}/versions/latest?verbose=true`, { schema, schemaType: 'AVRO' });
+    const { status, body } = await this.#call('POST', `/compatibility/subjects/${encodeURIComponent(subject)}/versions/latest?verbose=true`, {
+      schema,
+      schemaType: 'AVRO',
+    });
     if (notRegistered(status, body)) return { compatible: true, messages: [] };
     if (status === 422) return { compatible: false, messages: [messageOf(body) ?? 'the registry refused the schema as invalid (422)'] };
     const b = this.#expectOk(status, body) as { is_compatible?: boolean; messages?: unknown };
@@ -68,7 +73,13 @@ export class RegistryApi {
     if (this.#auth) headers.authorization = this.#auth;
     if (json !== undefined) headers['content-type'] = CONTENT_TYPE;
     try {
-      const res = await request(`${this.registry.url}${path}`, { method, headers, dispatcher: this.#agent, signal: AbortSignal.timeout(this.timeoutMs), ...(json === undefined ? {} : { body: JSON.stringify(json) }) });
+      const res = await request(`${this.registry.url}${path}`, {
+        method,
+        headers,
+        dispatcher: this.#agent,
+        signal: AbortSignal.timeout(this.timeoutMs),
+        ...(json === undefined ? {} : { body: JSON.stringify(json) }),
+      });
       const text = await res.body.text();
       let body: unknown = text;
       try {
@@ -79,14 +90,19 @@ export class RegistryApi {
       return { status: res.statusCode, body };
     } catch (error) {
       const e = error as Error & { code?: string };
-      throw new SettleError('SCHEMA_REGISTRY_UNREACHABLE', `schema registry ${redactUrl(this.registry.url).replace(/\/$/, '')} did not answer: ${e.code ?? e.name} ${e.message}`.trim(), { category: 'transient', cause: error });
+      throw new SettleError(
+        'SCHEMA_REGISTRY_UNREACHABLE',
+        `schema registry ${redactUrl(this.registry.url).replace(/\/$/, '')} did not answer: ${e.code ?? e.name} ${e.message}`.trim(),
+        { category: 'transient', cause: error },
+      );
     }
   }
 
   #expectOk(status: number, body: unknown): unknown {
     if (status >= 200 && status < 300) return body;
     const what = `schema registry ${redactUrl(this.registry.url).replace(/\/$/, '')} answered ${status}: ${messageOf(body) ?? String(body).slice(0, 200)}`;
-    if (status === 401 || status === 403) throw new SettleError('SCHEMA_REGISTRY_UNAUTHORIZED', `${what} (check SCHEMA_REGISTRY_USERNAME and SCHEMA_REGISTRY_PASSWORD)`, { category: 'usage' });
+    if (status === 401 || status === 403)
+      throw new SettleError('SCHEMA_REGISTRY_UNAUTHORIZED', `${what} (check SCHEMA_REGISTRY_USERNAME and SCHEMA_REGISTRY_PASSWORD)`, { category: 'usage' });
     if (status >= 500 || status === 429) throw new SettleError('SCHEMA_REGISTRY_UNAVAILABLE', what, { category: 'transient' });
     throw new SettleError('SCHEMA_REGISTRY_FAILED', `${what} (check SCHEMA_REGISTRY_URL: it must be the Confluent-compatible API root)`, { category: 'usage' });
   }
@@ -96,4 +112,5 @@ export class RegistryApi {
 const notRegistered = (status: number, body: unknown): boolean =>
   status === 404 && body !== null && typeof body === 'object' && [40401, 40402].includes(Number((body as { error_code?: unknown }).error_code));
 
-const messageOf = (body: unknown): string | undefined => (body !== null && typeof body === 'object' && typeof (body as { message?: unknown }).message === 'string' ? (body as { message: string }).message : undefined);
+const messageOf = (body: unknown): string | undefined =>
+  body !== null && typeof body === 'object' && typeof (body as { message?: unknown }).message === 'string' ? (body as { message: string }).message : undefined;

@@ -28,7 +28,11 @@ export async function checkSchemaCompatibility(api: RegistryApi, subject: string
   const own = backwardCompatible(local, parseAvroSchema(latest.schema, `${subject} version ${latest.version}`));
   const reasons = [
     ...(own.reason ? [`new readers cannot read version ${latest.version}'s data: ${own.reason}`] : []),
-    ...(registry.compatible ? [] : registry.messages.length ? registry.messages.map((m) => `registry: ${m}`) : [`the registry refused it against version ${latest.version} under the subject's compatibility level`]),
+    ...(registry.compatible
+      ? []
+      : registry.messages.length
+        ? registry.messages.map((m) => `registry: ${m}`)
+        : [`the registry refused it against version ${latest.version} under the subject's compatibility level`]),
   ];
   return {
     subject,

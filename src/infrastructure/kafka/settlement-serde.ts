@@ -19,7 +19,6 @@ export interface Unfit {
 const CHUNK_BYTES = 1024 * 1024;
 const BYTES_PER_ROW_GUESS = 512;
 
-
 /**
  * How long one registry request may take. The client has no deadline of its own: a registry that accepts the
  * connection and never answers (a JVM stuck in a pause, a half-open connection) would hang produce before its
@@ -53,7 +52,10 @@ export class SettlementSerde {
     const type = avsc.Type.forSchema(JSON.parse(schemaText) as avsc.Schema);
     for (let attempt = 1; ; attempt++) {
       try {
-        const { id } = await registry.register({ type: SchemaType.AVRO, schema: schemaText }, { subject: subjectFor(topic), compatibility: COMPATIBILITY.BACKWARD });
+        const { id } = await registry.register(
+          { type: SchemaType.AVRO, schema: schemaText },
+          { subject: subjectFor(topic), compatibility: COMPATIBILITY.BACKWARD },
+        );
         return new SettlementSerde(type, id);
       } catch (error) {
         // workers of a sharded window start together: on a new subject each registers (the same schema, the same id),
@@ -78,7 +80,8 @@ export class SettlementSerde {
 
   async encode(settlement: Settlement): Promise<Buffer> {
     const [value] = this.encodeBatch([settlement]);
-    if (!Buffer.isBuffer(value)) throw new SettleError('AVRO_ENCODE_FAILED', `row ${settlement.transactionKey} ${value?.unfit ?? 'could not be encoded'}`, { category: 'data' });
+    if (!Buffer.isBuffer(value))
+      throw new SettleError('AVRO_ENCODE_FAILED', `row ${settlement.transactionKey} ${value?.unfit ?? 'could not be encoded'}`, { category: 'data' });
     return value;
   }
 
@@ -169,10 +172,17 @@ function registryError(error: unknown, subject: string): SettleError {
   const what = `could not register the settlement schema under ${subject}`;
   const msg = (error as Error).message ?? String(error);
   if ((error as Error).name === 'ConfluentSchemaRegistryCompatibilityError')
-    return new SettleError('SCHEMA_COMPATIBILITY_LEVEL', `${what}: ${msg}; settle registers under BACKWARD: set the subject's level (PUT <registry>/config/${subject} {"compatibility":"BACKWARD"}), then run settle schema check`, {
-      category: 'usage',
-      cause: error,
-    });
+    return new SettleError(
+      'SCHEMA_COMPATIBILITY_LEVEL',
+      `${what}: ${msg}; settle registers under BACKWARD: set the subject's level (PUT <registry>/config/${subject} {"compatibility":"BACKWARD"}), then run settle schema check`,
+      {
+        category: 'usage',
+        cause: error,
+      },
+    );
   const incompatible = (error as { status?: unknown }).status === 409 || /409|incompatible/i.test(msg);
-  return new SettleError(incompatible ? 'SCHEMA_INCOMPATIBLE' : 'SCHEMA_REGISTRY_FAILED', `${what}: ${msg}`, { category: incompatible ? 'data' : 'transient', cause: error });
+  return new SettleError(incompatible ? 'SCHEMA_INCOMPATIBLE' : 'SCHEMA_REGISTRY_FAILED', `${what}: ${msg}`, {
+    category: incompatible ? 'data' : 'transient',
+    cause: error,
+  });
 }

@@ -14,6 +14,9 @@ export async function fetchWatermarks(admin: Admin, topic: string): Promise<Map<
     const offsets = await admin.fetchTopicOffsets(topic);
     return new Map(offsets.map((o) => [o.partition, { low: Number(o.low), high: Number(o.high) }]));
   } catch (error) {
-    throw new SettleError('KAFKA_OFFSETS_UNAVAILABLE', `could not read the offsets of ${topic}: ${(error as Error).message}`, { category: 'transient', cause: error });
+    throw new SettleError('KAFKA_OFFSETS_UNAVAILABLE', `could not read the offsets of ${topic}: ${(error as Error).message}`, {
+      category: 'transient',
+      cause: error,
+    });
   }
 }

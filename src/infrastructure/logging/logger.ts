@@ -27,7 +27,12 @@ export function createLogger(level: string, options: { pretty?: boolean; destina
     const target = (options.destination as NodeJS.WritableStream | undefined) ?? process.stderr;
     return redactingChildren(pino({ level, ...redaction, base: undefined }, terminalLineStream(target)));
   }
-  return redactingChildren(pino({ level, ...redaction, base: { pid: process.pid } }, (options.destination as pino.DestinationStream | undefined) ?? pino.destination({ fd: 2, sync: false })));
+  return redactingChildren(
+    pino(
+      { level, ...redaction, base: { pid: process.pid } },
+      (options.destination as pino.DestinationStream | undefined) ?? pino.destination({ fd: 2, sync: false }),
+    ),
+  );
 }
 
 const TERMINAL_LINES = 'settle:log-terminal-lines';

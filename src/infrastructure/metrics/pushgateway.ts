@@ -141,7 +141,12 @@ function lastRunRegistry<O extends string>(
   gauge(`${prefix}_last_run_timestamp_seconds`, help.timestamp, finished);
   gauge(`${prefix}_last_run_duration_seconds`, `Duration of the last ${what} of this window`, run.durationMs / 1000);
   gauge(`${prefix}_last_run_exit_code`, help.exitCode, run.exitCode);
-  const outcome = new Gauge({ name: `${prefix}_last_run_outcome`, help: `Outcome of the last ${what} of this window: 1 for it, 0 for the others`, labelNames: ['outcome'], registers: [registry] });
+  const outcome = new Gauge({
+    name: `${prefix}_last_run_outcome`,
+    help: `Outcome of the last ${what} of this window: 1 for it, 0 for the others`,
+    labelNames: ['outcome'],
+    registers: [registry],
+  });
   for (const o of outcomes) outcome.set({ outcome: o }, o === run.outcome ? 1 : 0);
   return { registry, gauge, finished };
 }
@@ -152,16 +157,31 @@ export function produceRegistry(run: ProduceRunReport): Registry {
     timestamp: 'When the last run of this window ended (success or failure), Unix seconds',
     exitCode: 'Exit code of the last run of this window (0 = success)',
   });
-  const rows = new Gauge({ name: 'settle_producer_last_run_rows', help: 'Rows of the last run of this window, by kind', labelNames: ['kind'], registers: [registry] });
+  const rows = new Gauge({
+    name: 'settle_producer_last_run_rows',
+    help: 'Rows of the last run of this window, by kind',
+    labelNames: ['kind'],
+    registers: [registry],
+  });
   rows.set({ kind: 'fetched' }, run.counts.rowsFetched);
   rows.set({ kind: 'published' }, run.counts.rowsPublished);
   rows.set({ kind: 'rejected' }, run.counts.rowsRejected);
   gauge('settle_producer_last_run_pages', 'Toss pages fetched by the last run of this window', run.counts.pages);
-  const error = new Gauge({ name: 'settle_producer_last_run_error', help: 'Error code of the last run of this window (1), or code="none" (0)', labelNames: ['code'], registers: [registry] });
+  const error = new Gauge({
+    name: 'settle_producer_last_run_error',
+    help: 'Error code of the last run of this window (1), or code="none" (0)',
+    labelNames: ['code'],
+    registers: [registry],
+  });
   if (run.errorCode) error.set({ code: run.errorCode.slice(0, 100) }, 1);
   else error.set({ code: 'none' }, 0);
   gauge('settle_producer_shard_count', 'Workers the window is split across (1 = not sharded)', run.shard?.count ?? 1);
-  if (run.payoutDate) gauge('settle_producer_window_payout_date_timestamp_seconds', 'Midnight (Asia/Seoul) of the payout date this window was computed for, Unix seconds', seoulMidnight(run.payoutDate));
+  if (run.payoutDate)
+    gauge(
+      'settle_producer_window_payout_date_timestamp_seconds',
+      'Midnight (Asia/Seoul) of the payout date this window was computed for, Unix seconds',
+      seoulMidnight(run.payoutDate),
+    );
   if (isProduceSuccess(run)) gauge('settle_producer_last_success_timestamp_seconds', 'When a run last loaded this window successfully, Unix seconds', finished);
   return registry;
 }
@@ -173,7 +193,8 @@ export function reconcileRegistry(run: ReconcileRunReport): Registry {
   });
   if (run.mismatchedDates !== undefined && run.mismatchedDates !== null)
     gauge('settle_reconcile_last_run_mismatched_dates', 'Dates of the window where Toss, Kafka and MySQL differ, last reconcile', run.mismatchedDates);
-  if (run.outcome === 'OK' && run.exitCode === 0) gauge('settle_reconcile_last_ok_timestamp_seconds', 'When a reconcile of this window last found all three in agreement, Unix seconds', finished);
+  if (run.outcome === 'OK' && run.exitCode === 0)
+    gauge('settle_reconcile_last_ok_timestamp_seconds', 'When a reconcile of this window last found all three in agreement, Unix seconds', finished);
   return registry;
 }
 
@@ -227,13 +248,17 @@ async function push(url: string, grouping: Record<string, string>, registry: Reg
     return { ok: true, target: shown };
   } catch (error) {
     const e = error as Error & { cause?: { code?: string; message?: string } };
-    const reason = e.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : e.name === 'AbortError' ? 'aborted' : (e.cause?.code ?? e.cause?.message ?? e.message);
+    const reason =
+      e.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : e.name === 'AbortError' ? 'aborted' : (e.cause?.code ?? e.cause?.message ?? e.message);
     return fail(url, `POST ${shown} failed: ${reason}`, options);
   }
 }
 
 function fail(url: string, error: string, options: PushOptions): PushResult {
-  options.logger?.warn({ code: 'PUSHGATEWAY_PUSH_FAILED', pushgateway: displayUrl(url), error }, 'could not push the run metrics to the Pushgateway (the run result is unchanged)');
+  options.logger?.warn(
+    { code: 'PUSHGATEWAY_PUSH_FAILED', pushgateway: displayUrl(url), error },
+    'could not push the run metrics to the Pushgateway (the run result is unchanged)',
+  );
   return { ok: false, error };
 }
 

@@ -45,15 +45,23 @@ export function toSettleError(error: unknown): SettleError {
   const code = e.code ?? 'UNKNOWN';
   // mysql2's per-query timeout, and what query-timeout.ts hands the commands of a connection it abandoned
   if (code === 'PROTOCOL_SEQUENCE_TIMEOUT')
-    return new SettleError('MYSQL_QUERY_TIMEOUT', `MySQL: no answer within the query timeout (MYSQL_QUERY_TIMEOUT_MS): ${e.message ?? code}`, { category: 'transient', cause: error });
+    return new SettleError('MYSQL_QUERY_TIMEOUT', `MySQL: no answer within the query timeout (MYSQL_QUERY_TIMEOUT_MS): ${e.message ?? code}`, {
+      category: 'transient',
+      cause: error,
+    });
   // a connection mysql2 already closed (lost, or abandoned after a timeout): "Can't add new command when connection is in closed state"
-  if (code === 'UNKNOWN' && e.fatal === true) return new SettleError('MYSQL_CONNECTION_CLOSED', `MySQL: ${e.message ?? 'connection closed'}`, { category: 'transient', cause: error });
+  if (code === 'UNKNOWN' && e.fatal === true)
+    return new SettleError('MYSQL_CONNECTION_CLOSED', `MySQL: ${e.message ?? 'connection closed'}`, { category: 'transient', cause: error });
   if (TRANSIENT.has(code)) return new SettleError(`MYSQL_${code}`, `MySQL: ${e.sqlMessage ?? e.message ?? code}`, { category: 'transient', cause: error });
   if (code === 'ER_ACCESS_DENIED_ERROR' || code === 'ER_DBACCESS_DENIED_ERROR' || code === 'ER_BAD_DB_ERROR')
     return new SettleError(`MYSQL_${code}`, `MySQL: ${e.sqlMessage ?? code} (check MYSQL_URL)`, { category: 'usage', cause: error });
   if (TLS_CONFIG.has(code))
-    return new SettleError(`MYSQL_${code}`, `MySQL TLS: ${e.message ?? code} (check MYSQL_SSL and MYSQL_SSL_CA against the server's TLS setup)`, { category: 'usage', cause: error });
-  if (code === 'ER_NO_SUCH_TABLE') return new SettleError('MYSQL_SCHEMA_MISSING', `MySQL: ${e.sqlMessage ?? code} (run \`settle db migrate\`)`, { category: 'usage', cause: error });
+    return new SettleError(`MYSQL_${code}`, `MySQL TLS: ${e.message ?? code} (check MYSQL_SSL and MYSQL_SSL_CA against the server's TLS setup)`, {
+      category: 'usage',
+      cause: error,
+    });
+  if (code === 'ER_NO_SUCH_TABLE')
+    return new SettleError('MYSQL_SCHEMA_MISSING', `MySQL: ${e.sqlMessage ?? code} (run \`settle db migrate\`)`, { category: 'usage', cause: error });
   return new SettleError(`MYSQL_${code}`, `MySQL: ${e.sqlMessage ?? e.message ?? code}`, { category: 'internal', cause: error });
 }
 

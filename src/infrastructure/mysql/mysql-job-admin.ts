@@ -17,12 +17,18 @@ export class MySqlJobAdmin implements JobAdmin {
 
   #toView = (r: RowDataPacket): ExecutionView => {
     const e = toJobExecution(r);
-    return { ...e, window: { from: String(r.window_from), to: String(r.window_to), dateType: r.date_type as DateType }, stale: e.status === 'STARTED' && Number(r.heartbeat_age_ms) > this.heartbeatTimeoutMs };
+    return {
+      ...e,
+      window: { from: String(r.window_from), to: String(r.window_to), dateType: r.date_type as DateType },
+      stale: e.status === 'STARTED' && Number(r.heartbeat_age_ms) > this.heartbeatTimeoutMs,
+    };
   };
 
   async list(filter: { status?: string; limit: number }): Promise<ExecutionView[]> {
     const where = filter.status ? 'WHERE e.status = ?' : '';
-    const [rows] = await this.pool.query<RowDataPacket[]>(`${SELECT} ${where} ORDER BY e.id DESC LIMIT ?`, filter.status ? [filter.status, filter.limit] : [filter.limit]).catch(fail);
+    const [rows] = await this.pool
+      .query<RowDataPacket[]>(`${SELECT} ${where} ORDER BY e.id DESC LIMIT ?`, filter.status ? [filter.status, filter.limit] : [filter.limit])
+      .catch(fail);
     return rows.map(this.#toView);
   }
 
@@ -32,13 +38,16 @@ export class MySqlJobAdmin implements JobAdmin {
   }
 
   async executionsOf(w: SettlementWindow): Promise<ExecutionView[]> {
-    const [rows] = await this.pool.query<RowDataPacket[]>(`${SELECT} WHERE i.window_from = ? AND i.window_to = ? AND i.date_type = ? ORDER BY e.id`, [w.from, w.to, w.dateType]).catch(fail);
+    const [rows] = await this.pool
+      .query<RowDataPacket[]>(`${SELECT} WHERE i.window_from = ? AND i.window_to = ? AND i.date_type = ? ORDER BY e.id`, [w.from, w.to, w.dateType])
+      .catch(fail);
     return rows.map(this.#toView);
   }
 
   async recover(executionId: number, options: { force?: boolean } = {}): Promise<ExecutionView> {
     const e = await this.#require(executionId);
-    if (e.status !== 'STARTED') throw new SettleError('JOB_NOT_STARTED', `execution ${executionId} is ${e.status}, not STARTED: nothing to recover`, { category: 'usage' });
+    if (e.status !== 'STARTED')
+      throw new SettleError('JOB_NOT_STARTED', `execution ${executionId} is ${e.status}, not STARTED: nothing to recover`, { category: 'usage' });
     const conn = await this.pool.getConnection().catch(fail);
     try {
       // The claim is the named lock its process holds; if we can take it, that process is gone.
@@ -54,7 +63,10 @@ export class MySqlJobAdmin implements JobAdmin {
           { category: 'already-running' },
         );
       const why = claimed ? 'its process is gone' : 'forced: its heartbeat timed out while the claim was held';
-      await conn.query("UPDATE job_executions SET status = 'FAILED', ended_at = NOW(3), last_error = ? WHERE id = ? AND status = 'STARTED'", [`recovered by an operator; ${why} (last heartbeat ${e.heartbeatAt})`, executionId]);
+      await conn.query("UPDATE job_executions SET status = 'FAILED', ended_at = NOW(3), last_error = ? WHERE id = ? AND status = 'STARTED'", [
+        `recovered by an operator; ${why} (last heartbeat ${e.heartbeatAt})`,
+        executionId,
+      ]);
       if (claimed) await conn.query('SELECT RELEASE_LOCK(?)', [lock]);
     } finally {
       conn.release();
@@ -64,14 +76,21 @@ export class MySqlJobAdmin implements JobAdmin {
 
   async abandon(executionId: number): Promise<ExecutionView> {
     const e = await this.#require(executionId);
-    if (e.status !== 'FAILED' && e.status !== 'STOPPED') throw new SettleError('JOB_NOT_ABANDONABLE', `execution ${executionId} is ${e.status}; only FAILED or STOPPED executions can be abandoned (recover a STARTED one first)`, { category: 'usage' });
+    if (e.status !== 'FAILED' && e.status !== 'STOPPED')
+      throw new SettleError(
+        'JOB_NOT_ABANDONABLE',
+        `execution ${executionId} is ${e.status}; only FAILED or STOPPED executions can be abandoned (recover a STARTED one first)`,
+        { category: 'usage' },
+      );
     await this.pool.query("UPDATE job_executions SET status = 'ABANDONED' WHERE id = ? AND status IN ('FAILED','STOPPED')", [executionId]).catch(fail);
     return this.#require(executionId);
   }
 
   async staleCount(): Promise<number> {
     const [rows] = await this.pool
-      .query<RowDataPacket[]>("SELECT COUNT(*) AS n FROM job_executions WHERE status = 'STARTED' AND heartbeat_at < NOW(3) - INTERVAL ? MICROSECOND", [this.heartbeatTimeoutMs * 1000])
+      .query<RowDataPacket[]>("SELECT COUNT(*) AS n FROM job_executions WHERE status = 'STARTED' AND heartbeat_at < NOW(3) - INTERVAL ? MICROSECOND", [
+        this.heartbeatTimeoutMs * 1000,
+      ])
       .catch(fail);
     return Number(rows[0]?.n ?? 0);
   }
@@ -79,7 +98,10 @@ export class MySqlJobAdmin implements JobAdmin {
   async storedTotals(w: SettlementWindow): Promise<WindowTotals> {
     const column = windowDateColumn(w.dateType);
     const [rows] = await this.pool
-      .query<RowDataPacket[]>(`SELECT COUNT(*) AS n, COALESCE(SUM(amount),0) AS amount, COALESCE(SUM(fee),0) AS fee, COALESCE(SUM(pay_out_amount),0) AS payout FROM settlements WHERE ${column} BETWEEN ? AND ?`, [w.from, w.to])
+      .query<RowDataPacket[]>(
+        `SELECT COUNT(*) AS n, COALESCE(SUM(amount),0) AS amount, COALESCE(SUM(fee),0) AS fee, COALESCE(SUM(pay_out_amount),0) AS payout FROM settlements WHERE ${column} BETWEEN ? AND ?`,
+        [w.from, w.to],
+      )
       .catch(fail);
     const r: RowDataPacket = rows[0] ?? ({} as RowDataPacket);
     return { rows: Number(r.n ?? 0), amount: Number(r.amount ?? 0), fee: Number(r.fee ?? 0), payOutAmount: Number(r.payout ?? 0) };

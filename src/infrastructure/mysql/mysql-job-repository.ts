@@ -1,6 +1,13 @@
 import type { Connection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import type { JobRepository, StartRequest, StartedExecution } from '../../application/settlement/job-repository.js';
-import { JOB_NAME, isRestartable, type ExecutionCounts, type ExecutionKind, type ExecutionStatus, type JobExecution } from '../../domain/batch/job-execution.js';
+import {
+  JOB_NAME,
+  isRestartable,
+  type ExecutionCounts,
+  type ExecutionKind,
+  type ExecutionStatus,
+  type JobExecution,
+} from '../../domain/batch/job-execution.js';
 import type { PageCheckpoint } from '../../domain/batch/page-checkpoint.js';
 import { resumePosition } from '../../domain/batch/resume-position.js';
 import { shardLabel, SINGLE_WORKER, windowRuns, type Shard } from '../../domain/batch/shard.js';
@@ -42,7 +49,11 @@ export class MySqlJobRepository implements JobRepository {
     const executions = await this.#executions(instanceId);
     if (got[0]?.ok !== 1) {
       const running = executions.find((e) => e.status === 'STARTED' && e.shard === sh.index);
-      throw new SettleError('JOB_ALREADY_RUNNING', `window ${windowLabel(w)}${worker} is already running${running ? ` (execution ${running.id} on ${running.host ?? '?'} pid ${running.pid ?? '?'}, heartbeat ${running.heartbeatAt}; if that process is gone or hung: settle jobs recover ${running.id})` : ''}`, { category: 'already-running' });
+      throw new SettleError(
+        'JOB_ALREADY_RUNNING',
+        `window ${windowLabel(w)}${worker} is already running${running ? ` (execution ${running.id} on ${running.host ?? '?'} pid ${running.pid ?? '?'}, heartbeat ${running.heartbeatAt}; if that process is gone or hung: settle jobs recover ${running.id})` : ''}`,
+        { category: 'already-running' },
+      );
     }
     this.#lock = lock;
 
@@ -50,7 +61,10 @@ export class MySqlJobRepository implements JobRepository {
     const recovered: JobExecution[] = [];
     for (const dead of executions.filter((e) => e.status === 'STARTED')) {
       if (dead.shard !== sh.index && !(await this.#claimIsFree(instanceId, dead.shard))) continue;
-      await this.conn.query("UPDATE job_executions SET status = 'FAILED', ended_at = NOW(3), last_error = ? WHERE id = ? AND status = 'STARTED'", [`process died (its claim was free; last heartbeat ${dead.heartbeatAt})`, dead.id]);
+      await this.conn.query("UPDATE job_executions SET status = 'FAILED', ended_at = NOW(3), last_error = ? WHERE id = ? AND status = 'STARTED'", [
+        `process died (its claim was free; last heartbeat ${dead.heartbeatAt})`,
+        dead.id,
+      ]);
       recovered.push({ ...dead, status: 'FAILED' });
     }
     const after = executions.map((e) => recovered.find((r) => r.id === e.id) ?? e);
@@ -67,7 +81,12 @@ export class MySqlJobRepository implements JobRepository {
     const previous = after.filter((e) => e.kind === req.kind && e.shard === sh.index && e.shards === sh.count).at(-1);
     const resumeFrom = previous && isRestartable(previous.status) ? previous : null;
     // refused here, before an execution is recorded: nothing was fetched, the predecessor stays resumable
-    const position = resumePosition(resumeFrom && { executionId: resumeFrom.id, lastPage: resumeFrom.lastPage, pageSize: resumeFrom.pageSize }, req.pageSize, windowLabel(w), sh.count);
+    const position = resumePosition(
+      resumeFrom && { executionId: resumeFrom.id, lastPage: resumeFrom.lastPage, pageSize: resumeFrom.pageSize },
+      req.pageSize,
+      windowLabel(w),
+      sh.count,
+    );
     const resumeAfterPage = position.afterPage;
     const replayOf = req.kind === 'REPLAY' ? (completed?.id ?? null) : null;
     const [exe] = await this.conn.query<ResultSetHeader>(
@@ -75,18 +94,34 @@ export class MySqlJobRepository implements JobRepository {
       [instanceId, req.kind, sh.index, sh.count, replayOf, resumeFrom?.id ?? null, resumeAfterPage, req.pageSize, req.host.slice(0, 100), req.pid],
     );
     const execution = (await this.#executions(instanceId)).find((e) => e.id === exe.insertId) as JobExecution;
-    return { instance: { id: instanceId, jobName: JOB_NAME, window: w }, execution, resumeAfterPage, convertedFrom: position.convertedFrom, recovered, replayOf };
+    return {
+      instance: { id: instanceId, jobName: JOB_NAME, window: w },
+      execution,
+      resumeAfterPage,
+      convertedFrom: position.convertedFrom,
+      recovered,
+      replayOf,
+    };
   }
 
   async checkpoint(cp: PageCheckpoint, counts: ExecutionCounts): Promise<void> {
     try {
       await this.conn.beginTransaction();
-      await this.conn.query('INSERT INTO job_page_checkpoints (execution_id, page, rows_fetched, rows_published, rows_rejected) VALUES (?, ?, ?, ?, ?)', [cp.executionId, cp.page, cp.rowsFetched, cp.rowsPublished, cp.rowsRejected]);
+      await this.conn.query('INSERT INTO job_page_checkpoints (execution_id, page, rows_fetched, rows_published, rows_rejected) VALUES (?, ?, ?, ?, ?)', [
+        cp.executionId,
+        cp.page,
+        cp.rowsFetched,
+        cp.rowsPublished,
+        cp.rowsRejected,
+      ]);
       const [upd] = await this.conn.query<ResultSetHeader>(
         "UPDATE job_executions SET last_page = ?, pages = ?, rows_fetched = ?, rows_published = ?, rows_rejected = ?, heartbeat_at = NOW(3) WHERE id = ? AND status = 'STARTED'",
         [cp.page, counts.pages, counts.rowsFetched, counts.rowsPublished, counts.rowsRejected, cp.executionId],
       );
-      if (upd.affectedRows !== 1) throw new SettleError('JOB_CLAIM_LOST', `execution ${cp.executionId} is no longer STARTED (recovered or abandoned by an operator); stopping`, { category: 'already-running' });
+      if (upd.affectedRows !== 1)
+        throw new SettleError('JOB_CLAIM_LOST', `execution ${cp.executionId} is no longer STARTED (recovered or abandoned by an operator); stopping`, {
+          category: 'already-running',
+        });
       await this.conn.commit();
     } catch (error) {
       await this.conn.rollback().catch(() => undefined);
@@ -100,15 +135,10 @@ export class MySqlJobRepository implements JobRepository {
 
   async finish(executionId: number, status: Exclude<ExecutionStatus, 'STARTED'>, counts: ExecutionCounts, error: string | null): Promise<void> {
     await this.conn
-      .query("UPDATE job_executions SET status = ?, ended_at = NOW(3), pages = ?, rows_fetched = ?, rows_published = ?, rows_rejected = ?, last_error = ? WHERE id = ? AND status = 'STARTED'", [
-        status,
-        counts.pages,
-        counts.rowsFetched,
-        counts.rowsPublished,
-        counts.rowsRejected,
-        error?.slice(0, 2000) ?? null,
-        executionId,
-      ])
+      .query(
+        "UPDATE job_executions SET status = ?, ended_at = NOW(3), pages = ?, rows_fetched = ?, rows_published = ?, rows_rejected = ?, last_error = ? WHERE id = ? AND status = 'STARTED'",
+        [status, counts.pages, counts.rowsFetched, counts.rowsPublished, counts.rowsRejected, error?.slice(0, 2000) ?? null, executionId],
+      )
       .catch(translateMySqlError);
   }
 

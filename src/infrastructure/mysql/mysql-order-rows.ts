@@ -38,7 +38,11 @@ export function cancelRequestFrom(row: RowDataPacket, items: readonly OrderItemS
   };
 }
 
-export const restockFrom = (row: RowDataPacket): Restock => ({ productId: String(row.product_id), quantity: Number(row.quantity), restockedAt: fromDbInstant(row.restocked_at) });
+export const restockFrom = (row: RowDataPacket): Restock => ({
+  productId: String(row.product_id),
+  quantity: Number(row.quantity),
+  restockedAt: fromDbInstant(row.restocked_at),
+});
 
 export const ledgerEntryFrom = (row: RowDataPacket): LedgerEntry => ({
   seq: Number(row.seq),

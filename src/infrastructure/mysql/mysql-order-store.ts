@@ -30,4 +30,5 @@ export class MySqlOrderStore implements OrderStore {
   }
 }
 
-const isDriverError = (error: unknown): boolean => typeof error === 'object' && error !== null && ('sqlMessage' in error || 'errno' in error || 'code' in error);
+const isDriverError = (error: unknown): boolean =>
+  typeof error === 'object' && error !== null && ('sqlMessage' in error || 'errno' in error || 'code' in error);

@@ -33,7 +33,12 @@ export class MySqlOrderTransaction implements OrderTransaction {
 
   async insertOrder(order: Order): Promise<void> {
     try {
-      await this.conn.query('INSERT INTO orders (order_id, status, total_amount, ordered_at) VALUES (?, ?, ?, ?)', [order.orderId, order.status, order.total, toDbInstant(order.orderedAt)]);
+      await this.conn.query('INSERT INTO orders (order_id, status, total_amount, ordered_at) VALUES (?, ?, ?, ?)', [
+        order.orderId,
+        order.status,
+        order.total,
+        toDbInstant(order.orderedAt),
+      ]);
     } catch (error) {
       if ((error as { code?: string }).code === 'ER_DUP_ENTRY') throw new OrderAlreadyExists(order.orderId);
       throw error;
@@ -46,27 +51,33 @@ export class MySqlOrderTransaction implements OrderTransaction {
     await this.conn.query('UPDATE orders SET status = ? WHERE order_id = ?', [order.status, order.orderId]);
     // lines are fixed at placement: only their status and cancel request change
     for (const i of order.items) {
-      await this.conn.query('UPDATE order_items SET status = ?, cancel_request_seq = ? WHERE order_id = ? AND product_id = ?', [i.status, i.cancelRequestSeq, order.orderId, i.productId]);
+      await this.conn.query('UPDATE order_items SET status = ?, cancel_request_seq = ? WHERE order_id = ? AND product_id = ?', [
+        i.status,
+        i.cancelRequestSeq,
+        order.orderId,
+        i.productId,
+      ]);
     }
     for (const r of order.cancelRequests) {
       const refunded = r.refundedAt === null ? null : toDbInstant(r.refundedAt);
-      await this.conn.query('INSERT INTO order_cancel_requests (order_id, seq, reason, requested_at, refunded_at) VALUES (?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE refunded_at = ?', [
-        order.orderId,
-        r.seq,
-        r.reason,
-        toDbInstant(r.requestedAt),
-        refunded,
-        refunded,
-      ]);
+      await this.conn.query(
+        'INSERT INTO order_cancel_requests (order_id, seq, reason, requested_at, refunded_at) VALUES (?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE refunded_at = ?',
+        [order.orderId, r.seq, r.reason, toDbInstant(r.requestedAt), refunded, refunded],
+      );
     }
     for (const r of order.restocks) {
       // a line is restocked once; the no-op update keeps re-saving an order idempotent without INSERT IGNORE
-      await this.conn.query('INSERT INTO restocks (order_id, product_id, quantity, restocked_at) VALUES (?, ?, ?, ?) ON DUPLICATE KEY UPDATE order_id = order_id', [order.orderId, r.productId, r.quantity, toDbInstant(r.restockedAt)]);
+      await this.conn.query(
+        'INSERT INTO restocks (order_id, product_id, quantity, restocked_at) VALUES (?, ?, ?, ?) ON DUPLICATE KEY UPDATE order_id = order_id',
+        [order.orderId, r.productId, r.quantity, toDbInstant(r.restockedAt)],
+      );
     }
   }
 
   async findPayment(orderId: string): Promise<Payment | null> {
-    const [payments] = await this.conn.query<RowDataPacket[]>('SELECT payment_key, method_kind, method_details FROM payments WHERE order_id = ? FOR UPDATE', [orderId]);
+    const [payments] = await this.conn.query<RowDataPacket[]>('SELECT payment_key, method_kind, method_details FROM payments WHERE order_id = ? FOR UPDATE', [
+      orderId,
+    ]);
     const row = payments[0];
     if (!row) return null;
     const [ledger] = await this.conn.query<RowDataPacket[]>('SELECT * FROM payment_ledger WHERE payment_key = ? ORDER BY seq', [row.payment_key]);
@@ -83,14 +94,39 @@ export class MySqlOrderTransaction implements OrderTransaction {
     await this.conn.query(
       `INSERT INTO payments (payment_key, order_id, method_kind, method_details, total_amount, balance_amount, status, approved_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
        ON DUPLICATE KEY UPDATE balance_amount = ?, status = ?`,
-      [payment.paymentKey, payment.orderId, method.kind, JSON.stringify(method.details), payment.totalAmount, payment.balance, payment.status, toDbInstant(payment.approvedAt), payment.balance, payment.status],
+      [
+        payment.paymentKey,
+        payment.orderId,
+        method.kind,
+        JSON.stringify(method.details),
+        payment.totalAmount,
+        payment.balance,
+        payment.status,
+        toDbInstant(payment.approvedAt),
+        payment.balance,
+        payment.status,
+      ],
     );
     const [max] = await this.conn.query<RowDataPacket[]>('SELECT COALESCE(MAX(seq), 0) AS seq FROM payment_ledger WHERE payment_key = ?', [payment.paymentKey]);
     const stored = Number(max[0]?.seq ?? 0);
     const fresh = payment.entries.filter((e) => e.seq > stored); // append only: stored entries are never written again
     if (fresh.length === 0) return;
-    const values = fresh.map((e) => [payment.paymentKey, e.seq, e.type, e.amount, e.balanceAfter, e.transactionKey, toDbInstant(e.occurredAt), e.expectedSettlementDate, e.cancelRequestSeq, e.reason]);
-    await this.conn.query('INSERT INTO payment_ledger (payment_key, seq, entry_type, amount, balance_after, transaction_key, occurred_at, expected_settlement_date, cancel_request_seq, reason) VALUES ?', [values]);
+    const values = fresh.map((e) => [
+      payment.paymentKey,
+      e.seq,
+      e.type,
+      e.amount,
+      e.balanceAfter,
+      e.transactionKey,
+      toDbInstant(e.occurredAt),
+      e.expectedSettlementDate,
+      e.cancelRequestSeq,
+      e.reason,
+    ]);
+    await this.conn.query(
+      'INSERT INTO payment_ledger (payment_key, seq, entry_type, amount, balance_after, transaction_key, occurred_at, expected_settlement_date, cancel_request_seq, reason) VALUES ?',
+      [values],
+    );
   }
 
   async findOperation(idempotencyKey: string): Promise<PaymentOperation | null> {
@@ -100,7 +136,9 @@ export class MySqlOrderTransaction implements OrderTransaction {
   }
 
   async operationsOf(orderId: string): Promise<PaymentOperation[]> {
-    const [rows] = await this.conn.query<RowDataPacket[]>('SELECT * FROM payment_operations WHERE order_id = ? ORDER BY created_at, idempotency_key', [orderId]);
+    const [rows] = await this.conn.query<RowDataPacket[]>('SELECT * FROM payment_operations WHERE order_id = ? ORDER BY created_at, idempotency_key', [
+      orderId,
+    ]);
     return rows.map(operationFrom);
   }
 

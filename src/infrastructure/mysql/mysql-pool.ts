@@ -27,7 +27,16 @@ const connectOptions = (target: MySqlTarget) => {
 
 /** `tuning`: protocol flags and statement formatting for a pool with special needs (the loader's). */
 export function createMySqlPool(target: MySqlTarget, connectionLimit: number, tuning: Pick<PoolOptions, 'flags' | 'queryFormat'> = {}): Pool {
-  const pool = mysql.createPool({ ...connectOptions(target), connectionLimit, waitForConnections: true, maxIdle: connectionLimit, idleTimeout: 60_000, enableKeepAlive: true, ...common, ...tuning });
+  const pool = mysql.createPool({
+    ...connectOptions(target),
+    connectionLimit,
+    waitForConnections: true,
+    maxIdle: connectionLimit,
+    idleTimeout: 60_000,
+    enableKeepAlive: true,
+    ...common,
+    ...tuning,
+  });
   pool.on('connection', (conn) => {
     conn.query("SET SESSION time_zone = '+00:00'");
   });

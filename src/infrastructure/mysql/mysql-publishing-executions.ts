@@ -6,7 +6,12 @@ import type { SettlementWindow } from '../../domain/settlement/settlement-window
 import { utcIso } from './job-rows.js';
 import { translateMySqlError } from './mysql-errors.js';
 
-const toExecution = (r: RowDataPacket): PublishingExecution => ({ id: Number(r.id), kind: r.kind as ExecutionKind, status: r.status as ExecutionStatus, startedAt: utcIso(r.started_at) });
+const toExecution = (r: RowDataPacket): PublishingExecution => ({
+  id: Number(r.id),
+  kind: r.kind as ExecutionKind,
+  status: r.status as ExecutionStatus,
+  startedAt: utcIso(r.started_at),
+});
 
 /** From the job repository: completed executions of overlapping windows, with the resume chains that led to them. */
 export class MySqlPublishingExecutions implements PublishingExecutions {
@@ -22,9 +27,14 @@ export class MySqlPublishingExecutions implements PublishingExecutions {
       .catch(translateMySqlError);
     const found = new Map(completed.map((r) => [Number(r.id), toExecution(r)]));
     // A resumed execution published only the pages after its predecessor's checkpoint: walk the chain back.
-    let next = completed.map((r) => r.resumed_from).filter((id): id is number | string => id !== null).map(Number);
+    let next = completed
+      .map((r) => r.resumed_from)
+      .filter((id): id is number | string => id !== null)
+      .map(Number);
     while (next.length > 0) {
-      const [rows] = await this.pool.query<RowDataPacket[]>('SELECT id, kind, status, started_at, resumed_from FROM job_executions WHERE id IN (?)', [next]).catch(translateMySqlError);
+      const [rows] = await this.pool
+        .query<RowDataPacket[]>('SELECT id, kind, status, started_at, resumed_from FROM job_executions WHERE id IN (?)', [next])
+        .catch(translateMySqlError);
       next = [];
       for (const r of rows) {
         if (found.has(Number(r.id))) continue;

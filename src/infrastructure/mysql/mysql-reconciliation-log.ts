@@ -31,7 +31,19 @@ export class MySqlReconciliationLog implements ReconciliationLog {
       const [inserted] = await conn.query<ResultSetHeader>(
         `INSERT INTO reconciliation_runs (window_from, window_to, date_type, status, execution_ids, api_rows, api_rejected, kafka_rows, mysql_rows, started_at, ended_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        [window.from, window.to, window.dateType, result.status, JSON.stringify(run.executionIds), result.total.api.rows, run.apiRejected, result.total.kafka.rows, result.total.mysql.rows, DATETIME(run.startedAt), DATETIME(run.endedAt)],
+        [
+          window.from,
+          window.to,
+          window.dateType,
+          result.status,
+          JSON.stringify(run.executionIds),
+          result.total.api.rows,
+          run.apiRejected,
+          result.total.kafka.rows,
+          result.total.mysql.rows,
+          DATETIME(run.startedAt),
+          DATETIME(run.endedAt),
+        ],
       );
       const runId = inserted.insertId;
       if (result.dates.length > 0)

@@ -9,7 +9,10 @@ export class MySqlSettlementLookup implements SettlementLookup {
 
   async forPayment(paymentKey: string): Promise<SettlementRowRef[]> {
     const [rows] = await this.pool
-      .query<RowDataPacket[]>('SELECT payment_key, transaction_key, amount, pay_out_amount, sold_date, paid_out_date FROM settlements WHERE payment_key = ? ORDER BY id', [paymentKey])
+      .query<RowDataPacket[]>(
+        'SELECT payment_key, transaction_key, amount, pay_out_amount, sold_date, paid_out_date FROM settlements WHERE payment_key = ? ORDER BY id',
+        [paymentKey],
+      )
       .catch(translateMySqlError);
     return rows.map((r) => ({
       paymentKey: String(r.payment_key),

@@ -11,7 +11,12 @@ function boundOf(description: unknown, name: string): LocalDate | null {
   const text = String(description ?? '').trim();
   if (text.toUpperCase() === 'MAXVALUE') return null;
   const m = /^'?(\d{4}-\d{2}-\d{2})'?$/.exec(text);
-  if (!m?.[1]) throw new SettleError('SETTLEMENTS_PARTITIONS_UNEXPECTED', `partition ${name} of settlements has bound ${text}, not a date: is it partitioned by RANGE COLUMNS(sold_date)?`, { category: 'usage' });
+  if (!m?.[1])
+    throw new SettleError(
+      'SETTLEMENTS_PARTITIONS_UNEXPECTED',
+      `partition ${name} of settlements has bound ${text}, not a date: is it partitioned by RANGE COLUMNS(sold_date)?`,
+      { category: 'usage' },
+    );
   return LocalDate.parse(m[1]);
 }
 
@@ -43,8 +48,11 @@ export class MySqlSettlementPartitions {
 
   /** Runs `fn` holding a named lock, so two maintainers (two `settle produce` runs) do not plan from the same list. */
   async exclusively<T>(fn: () => Promise<T>, waitSeconds = 30): Promise<T> {
-    const [lock] = await this.conn.query<RowDataPacket[]>("SELECT GET_LOCK(CONCAT(DATABASE(), '.settle_partitions'), ?) AS ok", [waitSeconds]).catch(translateMySqlError);
-    if (lock[0]?.ok !== 1) throw new SettleError('PARTITIONS_LOCK_TIMEOUT', 'another process is maintaining the partitions of settlements; retry', { category: 'transient' });
+    const [lock] = await this.conn
+      .query<RowDataPacket[]>("SELECT GET_LOCK(CONCAT(DATABASE(), '.settle_partitions'), ?) AS ok", [waitSeconds])
+      .catch(translateMySqlError);
+    if (lock[0]?.ok !== 1)
+      throw new SettleError('PARTITIONS_LOCK_TIMEOUT', 'another process is maintaining the partitions of settlements; retry', { category: 'transient' });
     try {
       return await fn();
     } finally {
@@ -67,7 +75,9 @@ export class MySqlSettlementPartitions {
     if (rows.length === 1 && rows[0]?.name === null) return [];
     const method = String(rows[0]?.method ?? '');
     if (method !== 'RANGE COLUMNS')
-      throw new SettleError('SETTLEMENTS_PARTITIONS_UNEXPECTED', `settlements is partitioned by ${method}, expected RANGE COLUMNS(sold_date)`, { category: 'usage' });
+      throw new SettleError('SETTLEMENTS_PARTITIONS_UNEXPECTED', `settlements is partitioned by ${method}, expected RANGE COLUMNS(sold_date)`, {
+        category: 'usage',
+      });
     return rows.map((r) => ({ name: String(r.name), lessThan: boundOf(r.description, String(r.name)), approxRows: Number(r.approx_rows ?? 0) }));
   }
 
@@ -98,7 +108,11 @@ export class MySqlSettlementPartitions {
       if (!exists || !(await this.#hasRows(table))) {
         await this.conn.query(`ALTER TABLE ${TABLE} EXCHANGE PARTITION ${partition} WITH TABLE ${table}`).catch(translateMySqlError);
       } else if (await this.#hasRows(`${TABLE} PARTITION (${partition})`)) {
-        throw new SettleError('ARCHIVE_TABLE_NOT_EMPTY', `${step.table} already holds rows and partition ${step.partition} does too: move or drop ${step.table} first`, { category: 'usage' });
+        throw new SettleError(
+          'ARCHIVE_TABLE_NOT_EMPTY',
+          `${step.table} already holds rows and partition ${step.partition} does too: move or drop ${step.table} first`,
+          { category: 'usage' },
+        );
       }
     }
     await this.conn.query(`ALTER TABLE ${TABLE} DROP PARTITION ${partition}`).catch(translateMySqlError);

@@ -57,9 +57,12 @@ export class MySqlStoredSettlementLookup implements StoredSettlementLookup {
     const facts = new Map<string, StoredSettlementFacts>();
     for (let i = 0; i < keys.length; i += 5000) {
       const chunk = keys.slice(i, i + 5000);
-      const rows = await queryPool<RowDataPacket[]>(this.pool, this.queryTimeoutMs, 'SELECT transaction_key, method, amount, fee, supply_amount, vat, pay_out_amount, sold_date, paid_out_date FROM settlements WHERE transaction_key IN (?)', [chunk]).catch(
-        translateMySqlError,
-      );
+      const rows = await queryPool<RowDataPacket[]>(
+        this.pool,
+        this.queryTimeoutMs,
+        'SELECT transaction_key, method, amount, fee, supply_amount, vat, pay_out_amount, sold_date, paid_out_date FROM settlements WHERE transaction_key IN (?)',
+        [chunk],
+      ).catch(translateMySqlError);
       for (const r of rows)
         facts.set(String(r.transaction_key), {
           method: String(r.method),

@@ -72,7 +72,10 @@ export class MySqlSettlementStore implements SettlementStore {
 
   async applyBatch(batch: StoreBatch): Promise<UpsertCounts> {
     const rows: KeyedRow[] = batch.records
-      .map((r) => ({ key: r.settlement.transactionKey, values: toSettlementRow(r.settlement, { topic: batch.topic, partition: batch.partition, offset: r.offset, timestamp: r.timestamp }, r.approvedAtMs) }))
+      .map((r) => ({
+        key: r.settlement.transactionKey,
+        values: toSettlementRow(r.settlement, { topic: batch.topic, partition: batch.partition, offset: r.offset, timestamp: r.timestamp }, r.approvedAtMs),
+      }))
       // stable: two versions of one key keep their log order, so the later one is applied last
       .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     const facts = await this.serverFacts();
@@ -116,7 +119,8 @@ export class MySqlSettlementStore implements SettlementStore {
     if (loaded.skipped === 0) return { inserted: rows.length, updated: 0, unchanged: 0 };
     const decided = await this.upsert(conn, rows, facts);
     const inserted = rows.length - loaded.skipped;
-    if (decided.inserted !== 0) throw new SettleError('LOAD_RESULT_UNREADABLE', `the upsert after LOAD DATA inserted ${decided.inserted} rows the load had skipped as stored`);
+    if (decided.inserted !== 0)
+      throw new SettleError('LOAD_RESULT_UNREADABLE', `the upsert after LOAD DATA inserted ${decided.inserted} rows the load had skipped as stored`);
     return { inserted, updated: decided.updated, unchanged: rows.length - inserted - decided.updated };
   }
 
@@ -124,7 +128,12 @@ export class MySqlSettlementStore implements SettlementStore {
   private async upsert(conn: PoolConnection, rows: readonly KeyedRow[], facts: ServerFacts): Promise<UpsertCounts> {
     const counts = { inserted: 0, updated: 0, unchanged: 0 };
     for (const chunk of chunkRows(rows, (r) => approxBytes(r.values), this.rowsPerStatement, facts.budget)) {
-      const [result] = await conn.query<ResultSetHeader>(upsertSettlementsSql(chunk.map((r) => r.values), facts.form));
+      const [result] = await conn.query<ResultSetHeader>(
+        upsertSettlementsSql(
+          chunk.map((r) => r.values),
+          facts.form,
+        ),
+      );
       const c = upsertCounts(chunk.length, result);
       counts.inserted += c.inserted;
       counts.updated += c.updated;
@@ -146,7 +155,12 @@ export class MySqlSettlementStore implements SettlementStore {
 
   async storedOffsets(group: string, topic: string): Promise<Map<number, number>> {
     try {
-      const rows = await queryPool<RowDataPacket[]>(this.pool, this.queryTimeoutMs, 'SELECT kafka_partition, next_offset FROM consumer_offsets WHERE group_id = ? AND topic = ?', [group, topic]);
+      const rows = await queryPool<RowDataPacket[]>(
+        this.pool,
+        this.queryTimeoutMs,
+        'SELECT kafka_partition, next_offset FROM consumer_offsets WHERE group_id = ? AND topic = ?',
+        [group, topic],
+      );
       return new Map(rows.map((r) => [Number(r.kafka_partition), Number(r.next_offset)]));
     } catch (error) {
       throw toSettleError(error);
@@ -160,7 +174,11 @@ export class MySqlSettlementStore implements SettlementStore {
 
   /** One round trip before the first batch: the statement byte budget and which server (so which upsert form). */
   private serverFacts(): Promise<ServerFacts> {
-    this.facts ??= queryPool<RowDataPacket[]>(this.pool, this.queryTimeoutMs, 'SELECT @@max_allowed_packet AS packet, VERSION() AS version, @@version_comment AS comment, @@local_infile AS localInfile')
+    this.facts ??= queryPool<RowDataPacket[]>(
+      this.pool,
+      this.queryTimeoutMs,
+      'SELECT @@max_allowed_packet AS packet, VERSION() AS version, @@version_comment AS comment, @@local_infile AS localInfile',
+    )
       .then((rows) => {
         const server = serverInfo(String(rows[0]?.version ?? ''), String(rows[0]?.comment ?? ''));
         return {

@@ -13,7 +13,13 @@ export class MySqlStoreSnapshot implements StoreSnapshot {
     const column = windowDateColumn(w.dateType);
     // rowsAsArray: a window can hold millions of rows; arrays cost far less than one object per row
     const [rows] = await this.pool
-      .query<RowDataPacket[]>({ sql: `SELECT transaction_key, ${column}, amount, COALESCE(fee, 0), pay_out_amount FROM settlements WHERE ${column} BETWEEN ? AND ?`, rowsAsArray: true }, [w.from, w.to])
+      .query<RowDataPacket[]>(
+        {
+          sql: `SELECT transaction_key, ${column}, amount, COALESCE(fee, 0), pay_out_amount FROM settlements WHERE ${column} BETWEEN ? AND ?`,
+          rowsAsArray: true,
+        },
+        [w.from, w.to],
+      )
       .catch(translateMySqlError);
     const out = new Map<string, ReconciledRow>();
     for (const r of rows as unknown as Array<[string, string, number | string, number | string, number | string]>)

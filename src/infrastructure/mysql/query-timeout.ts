@@ -48,13 +48,21 @@ export async function queryPool<T>(pool: Pool, timeoutMs: number, sql: string, v
 
 async function answered<T>(conn: Connection | PoolConnection, state: Guarded, timeoutMs: number, what: string, call: () => Promise<T>): Promise<T> {
   if (state.abandoned)
-    throw new SettleError('MYSQL_QUERY_TIMEOUT', `MySQL: this connection was closed after a statement got no answer within ${timeoutMs} ms (MYSQL_QUERY_TIMEOUT_MS)`, { category: 'transient' });
+    throw new SettleError(
+      'MYSQL_QUERY_TIMEOUT',
+      `MySQL: this connection was closed after a statement got no answer within ${timeoutMs} ms (MYSQL_QUERY_TIMEOUT_MS)`,
+      { category: 'transient' },
+    );
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       state.abandoned = true;
       abandon(conn, timeoutMs);
-      reject(new SettleError('MYSQL_QUERY_TIMEOUT', `MySQL: no answer to ${what} within ${timeoutMs} ms (MYSQL_QUERY_TIMEOUT_MS); connection closed`, { category: 'transient' }));
+      reject(
+        new SettleError('MYSQL_QUERY_TIMEOUT', `MySQL: no answer to ${what} within ${timeoutMs} ms (MYSQL_QUERY_TIMEOUT_MS); connection closed`, {
+          category: 'transient',
+        }),
+      );
     }, timeoutMs);
   });
   const running = call();

@@ -99,6 +99,9 @@ export function loadCounts(rows: number, result: LoadResult): LoadCounts {
   const m = /Records:\s*(\d+)\s+Deleted:\s*(\d+)\s+Skipped:\s*(\d+)\s+Warnings:\s*(\d+)/.exec(result.info ?? '');
   const counts = m ? { records: Number(m[1]), skipped: Number(m[3]), warnings: Number(m[4]) } : null;
   if (!counts || counts.records !== rows || result.affectedRows !== rows - counts.skipped)
-    throw new SettleError('LOAD_RESULT_UNREADABLE', `cannot read LOAD DATA counts for ${rows} rows from affectedRows=${result.affectedRows} info="${result.info ?? ''}"`);
+    throw new SettleError(
+      'LOAD_RESULT_UNREADABLE',
+      `cannot read LOAD DATA counts for ${rows} rows from affectedRows=${result.affectedRows} info="${result.info ?? ''}"`,
+    );
   return counts;
 }

@@ -49,7 +49,10 @@ function upsertStatements(form: UpsertForm): UpsertStatements {
   };
 }
 
-const STATEMENTS: Readonly<Record<UpsertForm, UpsertStatements>> = { 'values-function': upsertStatements('values-function'), 'row-alias': upsertStatements('row-alias') };
+const STATEMENTS: Readonly<Record<UpsertForm, UpsertStatements>> = {
+  'values-function': upsertStatements('values-function'),
+  'row-alias': upsertStatements('row-alias'),
+};
 
 /** Multi-row upsert; `VALUES ?` takes an array of row arrays (mysql2 expands it). The MariaDB form (tests, blockers). */
 export const UPSERT_SETTLEMENTS_SQL = `${STATEMENTS['values-function'].insertInto}?${STATEMENTS['values-function'].onDuplicate}`;
@@ -88,7 +91,8 @@ export function upsertSettlementsSql(rows: ReadonlyArray<readonly SqlValue[]>, f
  * A partition's next offset, parameters (group, topic, partition, offset). `advance` (the loader): GREATEST, so a
  * stale writer (a consumer that lost the partition mid-batch) never moves the position back. `set`: a rewind.
  */
-export const upsertOffsetSql = (mode: 'advance' | 'set', form: UpsertForm = 'values-function'): string => (mode === 'advance' ? STATEMENTS[form].advanceOffset : STATEMENTS[form].setOffset);
+export const upsertOffsetSql = (mode: 'advance' | 'set', form: UpsertForm = 'values-function'): string =>
+  mode === 'advance' ? STATEMENTS[form].advanceOffset : STATEMENTS[form].setOffset;
 
 /** The loader's offset statement in the MariaDB form. */
 export const UPSERT_OFFSET_SQL = upsertOffsetSql('advance');
@@ -111,15 +115,22 @@ export interface UpsertResult {
 export function upsertCounts(rows: number, result: UpsertResult): { inserted: number; updated: number; unchanged: number } {
   const m = /Records:\s*(\d+)\s+Duplicates:\s*(\d+)/.exec(result.info ?? '');
   if (!m) {
-    if (rows === 1 && result.affectedRows <= 2) return { inserted: result.affectedRows === 1 ? 1 : 0, updated: result.affectedRows === 2 ? 1 : 0, unchanged: result.affectedRows === 0 ? 1 : 0 };
-    throw new SettleError('UPSERT_RESULT_UNREADABLE', `cannot read upsert counts from affectedRows=${result.affectedRows} info="${result.info ?? ''}" for ${rows} rows`);
+    if (rows === 1 && result.affectedRows <= 2)
+      return { inserted: result.affectedRows === 1 ? 1 : 0, updated: result.affectedRows === 2 ? 1 : 0, unchanged: result.affectedRows === 0 ? 1 : 0 };
+    throw new SettleError(
+      'UPSERT_RESULT_UNREADABLE',
+      `cannot read upsert counts from affectedRows=${result.affectedRows} info="${result.info ?? ''}" for ${rows} rows`,
+    );
   }
   const records = Number(m[1]);
   const updated = Number(m[2]);
   const inserted = result.affectedRows - 2 * updated;
   const unchanged = records - inserted - updated;
   if (records !== rows || inserted < 0 || unchanged < 0)
-    throw new SettleError('UPSERT_RESULT_UNREADABLE', `inconsistent upsert result for ${rows} rows: affectedRows=${result.affectedRows} info="${result.info ?? ''}" (is CLIENT_FOUND_ROWS on?)`);
+    throw new SettleError(
+      'UPSERT_RESULT_UNREADABLE',
+      `inconsistent upsert result for ${rows} rows: affectedRows=${result.affectedRows} info="${result.info ?? ''}" (is CLIENT_FOUND_ROWS on?)`,
+    );
   return { inserted, updated, unchanged };
 }
 

@@ -13,7 +13,12 @@ import { classifyTransportFailure, tossTransportError } from './toss-transport-e
  *   - the deadline passed: TOSS_TIMEOUT (transient, retried with backoff like any timeout), naming the deadline
  *   - anything else: classified by tossTransportError; our own SettleErrors (HTTP answers, bodies) pass through
  */
-export async function withinDeadline<T>(timeoutMs: number, where: string, signal: AbortSignal | undefined, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+export async function withinDeadline<T>(
+  timeoutMs: number,
+  where: string,
+  signal: AbortSignal | undefined,
+  run: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
   const linked = new AbortController();
   let expired = false;
   const onAbort = () => linked.abort(signal?.reason);

@@ -9,7 +9,11 @@ export class TossHttpError extends SettleError {
     readonly retryAfterMs: number | null,
     category: ErrorCategory,
   ) {
-    super(`TOSS_${tossCode}`, `Toss answered ${status} ${tossCode}: ${tossMessage}`, { category, retriable: category === 'transient', details: { status, tossCode } });
+    super(`TOSS_${tossCode}`, `Toss answered ${status} ${tossCode}: ${tossMessage}`, {
+      category,
+      retriable: category === 'transient',
+      details: { status, tossCode },
+    });
   }
 }
 

@@ -29,14 +29,26 @@ function parse(body: unknown, operation: string): TossPayment {
   if (result.success) return result.data;
   const problems = result.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`);
   // Not retriable and not a refusal: Toss may have done it, so the operation stays PENDING for a re-run.
-  throw new SettleError('TOSS_RESPONSE_INVALID', `Toss's ${operation} response is not a Payment object: ${problems.join('; ')}`, { category: 'internal', details: { problems } });
+  throw new SettleError('TOSS_RESPONSE_INVALID', `Toss's ${operation} response is not a Payment object: ${problems.join('; ')}`, {
+    category: 'internal',
+    details: { problems },
+  });
 }
 
 export function approvedPaymentFrom(body: unknown): TossApprovedPayment {
   const p = parse(body, 'confirm');
   const transactionKey = p.transactionKey ?? p.lastTransactionKey;
-  if (!p.approvedAt || !transactionKey) throw new SettleError('TOSS_RESPONSE_INVALID', "Toss's confirm response has no approvedAt or transactionKey", { category: 'internal' });
-  return { status: p.status, method: p.method ?? null, methodDetails: p.card ?? null, approvedAt: utc(p.approvedAt), transactionKey, totalAmount: p.totalAmount, balanceAmount: p.balanceAmount };
+  if (!p.approvedAt || !transactionKey)
+    throw new SettleError('TOSS_RESPONSE_INVALID', "Toss's confirm response has no approvedAt or transactionKey", { category: 'internal' });
+  return {
+    status: p.status,
+    method: p.method ?? null,
+    methodDetails: p.card ?? null,
+    approvedAt: utc(p.approvedAt),
+    transactionKey,
+    totalAmount: p.totalAmount,
+    balanceAmount: p.balanceAmount,
+  };
 }
 
 /** Our cancel is the entry Toss just appended: the one named by lastTransactionKey, else the last one. */

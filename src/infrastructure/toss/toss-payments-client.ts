@@ -58,7 +58,11 @@ export class TossPaymentsClient implements TossPayments {
 
   async cancel(req: TossCancelRequest, idempotencyKey: string, signal?: AbortSignal): Promise<TossCanceledPayment> {
     // No cancelAmount = Toss cancels the whole remaining balance; refundableAmount guards both kinds.
-    const payload = { cancelReason: req.cancelReason, ...(req.cancelAmount === null ? {} : { cancelAmount: req.cancelAmount }), refundableAmount: req.refundableAmount };
+    const payload = {
+      cancelReason: req.cancelReason,
+      ...(req.cancelAmount === null ? {} : { cancelAmount: req.cancelAmount }),
+      refundableAmount: req.refundableAmount,
+    };
     const body = await this.#post(`/v1/payments/${encodeURIComponent(req.paymentKey)}/cancel`, payload, idempotencyKey, signal);
     return canceledPaymentFrom(body);
   }
@@ -74,7 +78,8 @@ export class TossPaymentsClient implements TossPayments {
       maxDelayMs: this.#o.maxDelayMs,
       isRetriable: (e) => e instanceof SettleError && e.retriable,
       retryAfterMs: (e) => (e instanceof TossHttpError ? e.retryAfterMs : null),
-      onRetry: ({ attempt, delayMs, error }) => this.#log?.warn({ path, idempotencyKey, attempt, delayMs, code: (error as SettleError).code }, 'retrying Toss payment request'),
+      onRetry: ({ attempt, delayMs, error }) =>
+        this.#log?.warn({ path, idempotencyKey, attempt, delayMs, code: (error as SettleError).code }, 'retrying Toss payment request'),
       ...(signal ? { signal } : {}),
     });
   }
@@ -87,7 +92,14 @@ export class TossPaymentsClient implements TossPayments {
       const answer: Dispatcher.ResponseData = await request(`${this.#o.baseUrl}${path}`, {
         method: 'POST',
         dispatcher: this.#dispatcher,
-        headers: { ...this.#extra, authorization: this.#auth, 'content-type': 'application/json', accept: 'application/json', 'idempotency-key': idempotencyKey, 'user-agent': 'settle/0.1' },
+        headers: {
+          ...this.#extra,
+          authorization: this.#auth,
+          'content-type': 'application/json',
+          accept: 'application/json',
+          'idempotency-key': idempotencyKey,
+          'user-agent': 'settle/0.1',
+        },
         body: JSON.stringify(payload),
         headersTimeout: this.#o.timeoutMs,
         bodyTimeout: this.#o.timeoutMs,

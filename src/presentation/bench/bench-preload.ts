@@ -7,7 +7,14 @@ import { syntheticSettlement } from './synthetic-settlements.js';
  * Publishes `count` synthetic settlements (keyed by paymentKey, Avro through the registry) in chunks, a few
  * sends in flight, never holding more than one chunk per send in memory.
  */
-export async function preloadSettlements(kafka: Kafka, serde: SettlementSerde, topic: string, count: number, prefix: string, onProgress?: (done: number) => void): Promise<void> {
+export async function preloadSettlements(
+  kafka: Kafka,
+  serde: SettlementSerde,
+  topic: string,
+  count: number,
+  prefix: string,
+  onProgress?: (done: number) => void,
+): Promise<void> {
   const producer = createSettlementProducer(kafka);
   await producer.connect();
   const chunk = 5_000;

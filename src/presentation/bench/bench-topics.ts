@@ -13,6 +13,7 @@ export async function createBenchTopics(kafka: Kafka, topic: string, partitions:
     const a = kafka.admin();
     await a.connect();
     await a.deleteTopics({ topics: topics.map((t) => t.topic) }).finally(() => a.disconnect());
-    for (const permanent of ['', '?permanent=true']) await fetch(`${registryUrl}/subjects/${subjectFor(topic)}${permanent}`, { method: 'DELETE' }).catch(() => undefined);
+    for (const permanent of ['', '?permanent=true'])
+      await fetch(`${registryUrl}/subjects/${subjectFor(topic)}${permanent}`, { method: 'DELETE' }).catch(() => undefined);
   };
 }

@@ -79,7 +79,13 @@ async function main(): Promise<void> {
 
     say('raw baseline: the same rows through the same INSERT path, no Kafka');
     const rawCpu = process.cpuUsage();
-    const raw = await rawBaseline({ ...config.mysql, url: loadConfig({ ...env, MYSQL_URL: dbUrl(databases[1] ?? '') }, ['mysql']).mysql.url }, records, `b${id}`, concurrency, RAW_BATCH_ROWS);
+    const raw = await rawBaseline(
+      { ...config.mysql, url: loadConfig({ ...env, MYSQL_URL: dbUrl(databases[1] ?? '') }, ['mysql']).mysql.url },
+      records,
+      `b${id}`,
+      concurrency,
+      RAW_BATCH_ROWS,
+    );
     const rawCpuUs = process.cpuUsage(rawCpu);
     const rawRate = Math.round((raw.rows * 1000) / raw.ms);
     const wallRate = Math.round((consumed.records * 1000) / consumed.durationMs);
@@ -123,7 +129,10 @@ async function main(): Promise<void> {
 function consumeChild(): Promise<ConsumeSummary> {
   return new Promise((resolve, reject) => {
     const nodeOptions = args['node-options'] ? { NODE_OPTIONS: args['node-options'] } : {};
-    const child = spawn(process.execPath, [BIN, 'consume', '--until-idle', '--json'], { env: { PATH: process.env.PATH ?? '', ...env, ...nodeOptions }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [BIN, 'consume', '--until-idle', '--json'], {
+      env: { PATH: process.env.PATH ?? '', ...env, ...nodeOptions },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as ConsumeSummary) : reject(new Error(`settle consume exited ${String(code)}`))));

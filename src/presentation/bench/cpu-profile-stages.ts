@@ -6,7 +6,11 @@
  * "SQL building". V8's pseudo frames are stages of their own.
  */
 export interface CpuProfile {
-  readonly nodes: ReadonlyArray<{ readonly id: number; readonly callFrame: { readonly functionName: string; readonly url: string }; readonly children?: readonly number[] }>;
+  readonly nodes: ReadonlyArray<{
+    readonly id: number;
+    readonly callFrame: { readonly functionName: string; readonly url: string };
+    readonly children?: readonly number[];
+  }>;
   readonly samples: readonly number[];
   readonly timeDeltas: readonly number[];
   readonly startTime: number;

@@ -96,7 +96,8 @@ if (rawDb !== 'separate' && rawDb !== 'same') throw new Error(`--raw-db must be 
 const backlog = args.backlog;
 const profileDir = args.profile ? resolve(args.profile) : null;
 const migrationsThrough = args['migrations-through'];
-if (migrationsThrough !== undefined && !/^\d{4}$/.test(migrationsThrough)) throw new Error(`--migrations-through wants a 4-digit migration version such as 0040, got "${migrationsThrough}"`);
+if (migrationsThrough !== undefined && !/^\d{4}$/.test(migrationsThrough))
+  throw new Error(`--migrations-through wants a 4-digit migration version such as 0040, got "${migrationsThrough}"`);
 
 const id = randomBytes(4).toString('hex');
 const database = `settle_bench_${id}`;
@@ -124,7 +125,17 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const)
 
 /** The environment of a child: what a shell user sets, and nothing of ours (no NODE_OPTIONS heap flags). */
 function childEnv(own: Record<string, string>): Record<string, string> {
-  const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', KAFKA_BROKERS: brokers, SCHEMA_REGISTRY_URL: registryUrl, MYSQL_URL: dbUrl(database), SETTLEMENT_TOPIC: topic, LOG_LEVEL: logLevel, ...own, ...extraEnv };
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '/tmp',
+    KAFKA_BROKERS: brokers,
+    SCHEMA_REGISTRY_URL: registryUrl,
+    MYSQL_URL: dbUrl(database),
+    SETTLEMENT_TOPIC: topic,
+    LOG_LEVEL: logLevel,
+    ...own,
+    ...extraEnv,
+  };
   if (profileDir) env.NODE_OPTIONS = `--cpu-prof --cpu-prof-dir=${profileDir}`;
   return env;
 }
@@ -143,7 +154,8 @@ async function createDatabase(admin: Connection, name: string): Promise<void> {
   // partition before its rows arrived: the pre-filled days and the window get daily partitions now
   const partitions = new MySqlSettlementPartitions(admin);
   const existing = await partitions.list();
-  if (existing.length > 0) await partitions.add(planEnsure(existing, [{ from: LocalDate.parse(soldDate).addDays(-PREFILL_DAYS), through: LocalDate.parse(soldDate) }]).add);
+  if (existing.length > 0)
+    await partitions.add(planEnsure(existing, [{ from: LocalDate.parse(soldDate).addDays(-PREFILL_DAYS), through: LocalDate.parse(soldDate) }]).add);
 }
 
 function profileStages(dir: string, of: readonly Child[], rowsDone: number) {
@@ -176,7 +188,10 @@ async function main(): Promise<number> {
   await createDatabase(admin, database);
   const separateRaw = rawMethods.length > 0 && rawDb === 'separate';
   if (separateRaw) await createDatabase(admin, rawDatabase);
-  const config = loadConfig({ KAFKA_BROKERS: brokers, SCHEMA_REGISTRY_URL: registryUrl, MYSQL_URL: dbUrl(database), SETTLEMENT_TOPIC: topic, LOG_LEVEL: logLevel }, ['kafka', 'registry', 'mysql']);
+  const config = loadConfig(
+    { KAFKA_BROKERS: brokers, SCHEMA_REGISTRY_URL: registryUrl, MYSQL_URL: dbUrl(database), SETTLEMENT_TOPIC: topic, LOG_LEVEL: logLevel },
+    ['kafka', 'registry', 'mysql'],
+  );
   const kafka = createKafka(config.kafka, logger, '-bench');
   const removeTopics = await createBenchTopics(kafka, topic, partitions, registryUrl);
   cleanups.push(async () => {
@@ -187,7 +202,9 @@ async function main(): Promise<number> {
   const pages = (salt: number) => tossPages({ rows, pageSize, soldDate, realisticKeys: true, keySalt: salt });
   const sample = validateSettlement(pages(0).templates[0]?.rows[0]);
   if (!sample.ok) throw new Error('generated row rejected');
-  const templateRow = Object.fromEntries(ALL_COLUMNS.map((c, i) => [c, toSettlementRow(sample.value, { topic, partition: 0, offset: 0, timestamp: 0 })[i] ?? null]));
+  const templateRow = Object.fromEntries(
+    ALL_COLUMNS.map((c, i) => [c, toSettlementRow(sample.value, { topic, partition: 0, offset: 0, timestamp: 0 })[i] ?? null]),
+  );
   let prefillSeconds = 0;
   if (tableRows > 0) {
     const dbs = separateRaw ? [database, rawDatabase] : [database];
@@ -204,24 +221,38 @@ async function main(): Promise<number> {
       }),
     );
     prefillSeconds = (performance.now() - t0) / 1000;
-    for (const [i, p] of results.entries()) say(`  ${dbs[i] ?? ''}: ${p.seconds.toFixed(1)} s (insert ${p.fillSeconds.toFixed(1)} s, indexes ${p.indexes.join(', ') || 'none'} rebuilt in ${p.indexSeconds.toFixed(1)} s)`);
+    for (const [i, p] of results.entries())
+      say(
+        `  ${dbs[i] ?? ''}: ${p.seconds.toFixed(1)} s (insert ${p.fillSeconds.toFixed(1)} s, indexes ${p.indexes.join(', ') || 'none'} rebuilt in ${p.indexSeconds.toFixed(1)} s)`,
+      );
   }
   await admin.query(`USE \`${database}\``);
   const tableRowsBefore = await scalar(admin, 'SELECT COUNT(*) FROM settlements');
 
   const fake = await startFastTossFake({ rows, pageSize, secretKey, soldDate, realisticKeys: true, keySalt: 0 });
   cleanups.push(() => fake.close());
-  say(`${rows} rows in ${fake.pages} pages of ${pageSize}; topic ${topic} (${partitions} partitions); table holds ${tableRowsBefore} rows${shards > 1 ? `; ${shards} producer workers` : ''}`);
+  say(
+    `${rows} rows in ${fake.pages} pages of ${pageSize}; topic ${topic} (${partitions} partitions); table holds ${tableRowsBefore} rows${shards > 1 ? `; ${shards} producer workers` : ''}`,
+  );
 
   const stderr = (name: string) => (line: string) => line.trim() && process.stderr.write(`[${name}] ${line}\n`);
   const startConsumer = async (): Promise<Child> => {
-    const consumerEnv = childEnv({ CONSUMER_GROUP: group, METRICS_PORT: '0', ...(args['consumer-concurrency'] ? { CONSUMER_CONCURRENCY: args['consumer-concurrency'] } : {}) });
+    const consumerEnv = childEnv({
+      CONSUMER_GROUP: group,
+      METRICS_PORT: '0',
+      ...(args['consumer-concurrency'] ? { CONSUMER_CONCURRENCY: args['consumer-concurrency'] } : {}),
+    });
     const started = startChild('consume', ['consume', '--json'], consumerEnv, stderr('consume'));
     children.push(started);
     cleanups.push(async () => {
       if (started.running()) started.process.kill('SIGKILL');
     });
-    const ready = await waitFor('the consumer to be ready (/readyz)', () => consumerReady(started), { everyMs: 100, child: started, signal: interrupted.signal, timeoutMs: 180_000 });
+    const ready = await waitFor('the consumer to be ready (/readyz)', () => consumerReady(started), {
+      everyMs: 100,
+      child: started,
+      signal: interrupted.signal,
+      timeoutMs: 180_000,
+    });
     say(`consumer ready (${ready}/readyz)${backlog ? '; loading the backlog' : '; producing'}`);
     return started;
   };
@@ -234,8 +265,23 @@ async function main(): Promise<number> {
     const name = shards === 1 ? 'produce' : `produce ${shard}/${shards}`;
     const producer = startChild(
       name,
-      ['produce', '--from', soldDate, '--to', soldDate, '--json', '--max-pages', String(fake.pages + 1), ...(shards > 1 ? ['--shards', String(shards), '--shard', String(shard)] : [])],
-      childEnv({ TOSS_API_BASE_URL: fake.url, TOSS_SECRET_KEY: secretKey, TOSS_PAGE_SIZE: String(pageSize), ...(args.concurrency ? { TOSS_CONCURRENCY: args.concurrency } : {}) }),
+      [
+        'produce',
+        '--from',
+        soldDate,
+        '--to',
+        soldDate,
+        '--json',
+        '--max-pages',
+        String(fake.pages + 1),
+        ...(shards > 1 ? ['--shards', String(shards), '--shard', String(shard)] : []),
+      ],
+      childEnv({
+        TOSS_API_BASE_URL: fake.url,
+        TOSS_SECRET_KEY: secretKey,
+        TOSS_PAGE_SIZE: String(pageSize),
+        ...(args.concurrency ? { TOSS_CONCURRENCY: args.concurrency } : {}),
+      }),
       stderr(name),
     );
     children.push(producer);
@@ -289,12 +335,19 @@ async function main(): Promise<number> {
   const records = published.reduce((sum, p) => sum + Number(p.high), 0);
   if (records > rows) {
     say(`the topic holds ${records} records for ${rows} rows (pages published twice); waiting for all of them`);
-    endedAt = await waitFor('all records stored', async () => ((await scalar(stored, 'SELECT COALESCE(SUM(next_offset), 0) FROM consumer_offsets WHERE group_id = ? AND topic = ?', [group, topic])) >= records ? performance.now() : null), {
-      everyMs: 250,
-      child: consumer,
-      signal: interrupted.signal,
-      timeoutMs: 3600_000,
-    });
+    endedAt = await waitFor(
+      'all records stored',
+      async () =>
+        (await scalar(stored, 'SELECT COALESCE(SUM(next_offset), 0) FROM consumer_offsets WHERE group_id = ? AND topic = ?', [group, topic])) >= records
+          ? performance.now()
+          : null,
+      {
+        everyMs: 250,
+        child: consumer,
+        signal: interrupted.signal,
+        timeoutMs: 3600_000,
+      },
+    );
   }
   const startedAt = fake.firstRequestAt() ?? endedAt;
   const e2eSeconds = (endedAt - startedAt) / 1000;
@@ -309,7 +362,8 @@ async function main(): Promise<number> {
 
   const newRows = await scalar(stored, 'SELECT COUNT(*) FROM settlements WHERE sold_date = ?', [soldDate]);
   const total = await scalar(stored, 'SELECT COUNT(*) FROM settlements');
-  if (newRows !== rows || total !== tableRowsBefore + rows) throw new Error(`expected ${rows} new rows, MySQL holds ${newRows} of ${soldDate} and ${total} in all (${tableRowsBefore} before)`);
+  if (newRows !== rows || total !== tableRowsBefore + rows)
+    throw new Error(`expected ${rows} new rows, MySQL holds ${newRows} of ${soldDate} and ${total} in all (${tableRowsBefore} before)`);
   const server = await serverSettings(stored);
   // before the raw loads: the partition as the pipeline left it
   const footprint = await partitionFootprint(stored, database, soldDate, newRows).catch((e: unknown) => {
@@ -321,7 +375,16 @@ async function main(): Promise<number> {
   if (rawMethods.length > 0) {
     const rawUrl = dbUrl(separateRaw ? rawDatabase : database);
     const rawConfig = loadConfig({ MYSQL_URL: rawUrl }, ['mysql']);
-    raw = await runRawMethods({ mysql: rawConfig.mysql, rawUrl, pagesFor: pages, tsvPath: (m) => join(work, `${m}.tsv`), concurrency: Number(args['consumer-concurrency'] ?? 3), batchRows: rawBatchRows, methods: rawMethods, say });
+    raw = await runRawMethods({
+      mysql: rawConfig.mysql,
+      rawUrl,
+      pagesFor: pages,
+      tsvPath: (m) => join(work, `${m}.tsv`),
+      concurrency: Number(args['consumer-concurrency'] ?? 3),
+      batchRows: rawBatchRows,
+      methods: rawMethods,
+      say,
+    });
     for (const r of raw) say(`  ${r.method}: ${r.rowsPerSec} rows/s (${r.seconds} s, table held ${r.tableRowsBefore} rows)`);
   }
 
@@ -339,7 +402,13 @@ async function main(): Promise<number> {
     producers: producers.map((p, i) => {
       const s = produced[i] as JobSummary & { peakRssMb?: number; cpuMs?: number };
       const exactPeakRssMb = typeof s.peakRssMb === 'number' ? s.peakRssMb : null;
-      return { rowsPublished: s.counts.rowsPublished, durationMs: s.durationMs, peakRssKb: p.peakKb(), exactPeakRssMb, cpuMs: typeof s.cpuMs === 'number' ? s.cpuMs : null };
+      return {
+        rowsPublished: s.counts.rowsPublished,
+        durationMs: s.durationMs,
+        peakRssKb: p.peakKb(),
+        exactPeakRssMb,
+        cpuMs: typeof s.cpuMs === 'number' ? s.cpuMs : null,
+      };
     }),
     consumer: {
       records: consumed.records,

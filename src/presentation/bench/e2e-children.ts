@@ -132,7 +132,11 @@ export function lastJson<T>(stdout: string): T | null {
 }
 
 /** Polls `check` every `everyMs` until it returns a value (a check that throws counts as no value yet), the child exits, `failed` names a failure, or `signal` aborts. */
-export async function waitFor<T>(what: string, check: () => Promise<T | null>, o: { everyMs: number; child?: Child; failed?: () => string | null; signal?: AbortSignal; timeoutMs: number }): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | null>,
+  o: { everyMs: number; child?: Child; failed?: () => string | null; signal?: AbortSignal; timeoutMs: number },
+): Promise<T> {
   const deadline = performance.now() + o.timeoutMs;
   for (;;) {
     if (o.signal?.aborted) throw new Error(`interrupted while waiting for ${what}`);

@@ -108,7 +108,9 @@ export const SERVER_VARIABLES = [
 export async function serverSettings(conn: Connection): Promise<Record<string, string | number>> {
   const [v] = await conn.query<RowDataPacket[]>('SELECT VERSION() AS version');
   const out: Record<string, string | number> = { version: String(v[0]?.version ?? '?') };
-  const [rows] = await conn.query<RowDataPacket[]>(`SHOW GLOBAL VARIABLES WHERE Variable_name IN (${SERVER_VARIABLES.map(() => '?').join(',')})`, [...SERVER_VARIABLES]);
+  const [rows] = await conn.query<RowDataPacket[]>(`SHOW GLOBAL VARIABLES WHERE Variable_name IN (${SERVER_VARIABLES.map(() => '?').join(',')})`, [
+    ...SERVER_VARIABLES,
+  ]);
   for (const r of rows) {
     const value = String(r.Value);
     out[String(r.Variable_name)] = /^\d+$/.test(value) ? Number(value) : value;
@@ -167,7 +169,8 @@ export function formatTenths(tenths: readonly Tenth[]): string {
   const n = (v: number) => v.toLocaleString('en-US');
   const head = '  tenth   rows stored   seconds     rows/s   pool reads/s';
   const lines = tenths.map(
-    (t) => `  ${String(t.tenth).padStart(5)}  ${n(t.rowsStored).padStart(12)}  ${t.seconds.toFixed(1).padStart(8)}  ${n(t.rowsPerSec).padStart(9)}  ${(t.poolReadsPerSec === null ? '-' : n(t.poolReadsPerSec)).padStart(13)}`,
+    (t) =>
+      `  ${String(t.tenth).padStart(5)}  ${n(t.rowsStored).padStart(12)}  ${t.seconds.toFixed(1).padStart(8)}  ${n(t.rowsPerSec).padStart(9)}  ${(t.poolReadsPerSec === null ? '-' : n(t.poolReadsPerSec)).padStart(13)}`,
   );
   return [head, ...lines].join('\n');
 }

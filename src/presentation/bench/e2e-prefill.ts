@@ -30,7 +30,9 @@ interface StatRow extends RowDataPacket {
   INDEX_TYPE: string;
 }
 
-export function indexesFromStatistics(rows: ReadonlyArray<Pick<StatRow, 'INDEX_NAME' | 'NON_UNIQUE' | 'SEQ_IN_INDEX' | 'COLUMN_NAME' | 'SUB_PART' | 'COLLATION' | 'INDEX_TYPE'>>): IndexDef[] {
+export function indexesFromStatistics(
+  rows: ReadonlyArray<Pick<StatRow, 'INDEX_NAME' | 'NON_UNIQUE' | 'SEQ_IN_INDEX' | 'COLUMN_NAME' | 'SUB_PART' | 'COLLATION' | 'INDEX_TYPE'>>,
+): IndexDef[] {
   const byName = new Map<string, { unique: boolean; type: string; parts: Array<{ seq: number; column: string; subPart: number | null; desc: boolean }> }>();
   for (const r of rows) {
     if (r.INDEX_NAME === 'PRIMARY') continue;
@@ -38,7 +40,12 @@ export function indexesFromStatistics(rows: ReadonlyArray<Pick<StatRow, 'INDEX_N
     def.parts.push({ seq: Number(r.SEQ_IN_INDEX), column: r.COLUMN_NAME, subPart: r.SUB_PART === null ? null : Number(r.SUB_PART), desc: r.COLLATION === 'D' });
     byName.set(r.INDEX_NAME, def);
   }
-  return [...byName].map(([name, d]) => ({ name, unique: d.unique, type: d.type, parts: d.parts.sort((a, b) => a.seq - b.seq).map(({ column, subPart, desc }) => ({ column, subPart, desc })) }));
+  return [...byName].map(([name, d]) => ({
+    name,
+    unique: d.unique,
+    type: d.type,
+    parts: d.parts.sort((a, b) => a.seq - b.seq).map(({ column, subPart, desc }) => ({ column, subPart, desc })),
+  }));
 }
 
 const id = (name: string) => `\`${name.replaceAll('`', '``')}\``;
@@ -103,7 +110,14 @@ export interface PrefillResult {
  * `conn` must be on `database`. `template`: one row as the store writes it (column → value). Fills by doubling:
  * one seed row, then INSERT … SELECT of the rows so far with the number shifted (n + count), until `rows`.
  */
-export async function prefill(conn: Connection, database: string, rows: number, windowDate: string, template: Readonly<Record<string, string | number | null>>, say: (line: string) => void): Promise<PrefillResult> {
+export async function prefill(
+  conn: Connection,
+  database: string,
+  rows: number,
+  windowDate: string,
+  template: Readonly<Record<string, string | number | null>>,
+  say: (line: string) => void,
+): Promise<PrefillResult> {
   const t0 = performance.now();
   if (rows <= 0) return { rows: 0, seconds: 0, fillSeconds: 0, indexSeconds: 0, indexes: [] };
   const indexes = await secondaryIndexes(conn, database);
@@ -125,7 +139,9 @@ export async function prefill(conn: Connection, database: string, rows: number, 
     while (count < rows) {
       const take = Math.min(count, rows - count);
       const n = `source_offset + ${count}`;
-      await conn.query(`INSERT INTO settlements (${cols}) SELECT ${prefillExpressions(windowDate, n, template).join(', ')} FROM settlements WHERE source_offset < ${take} AND sold_date < ${q(windowDate)}`);
+      await conn.query(
+        `INSERT INTO settlements (${cols}) SELECT ${prefillExpressions(windowDate, n, template).join(', ')} FROM settlements WHERE source_offset < ${take} AND sold_date < ${q(windowDate)}`,
+      );
       count += take;
       if (count >= 1_000_000) say(`  prefill: ${count} rows`);
     }

@@ -44,7 +44,11 @@ export async function writeTsv(pages: TossPages, salt: number, path: string): Pr
   const out = createWriteStream(path);
   let rows = 0;
   for (const t of pages.templates) {
-    const tsv = keyTemplate(templateSettlements(t.rows).map((s) => tsvLine(toSettlementRow(s, SOURCE))).join(''));
+    const tsv = keyTemplate(
+      templateSettlements(t.rows)
+        .map((s) => tsvLine(toSettlementRow(s, SOURCE)))
+        .join(''),
+    );
     for (let page = t.firstPage; page <= t.lastPage; page++) {
       if (!out.write(patchPage(tsv, salt, page))) await once(out, 'drain');
       rows += t.rows.length;
@@ -168,7 +172,13 @@ async function storeUpsert(o: RawRunOptions, pages: TossPages, salt: number): Pr
           const chunk = records.slice(from, from + o.batchRows);
           const first = offsets.get(partition) ?? 0;
           offsets.set(partition, first + chunk.length);
-          await store.applyBatch({ group: 'raw-baseline', topic: 'raw', partition, records: chunk.map((settlement, k) => ({ settlement, offset: first + k, timestamp: 1 })), nextOffset: first + chunk.length });
+          await store.applyBatch({
+            group: 'raw-baseline',
+            topic: 'raw',
+            partition,
+            records: chunk.map((settlement, k) => ({ settlement, offset: first + k, timestamp: 1 })),
+            nextOffset: first + chunk.length,
+          });
           rows += chunk.length;
         }
       }

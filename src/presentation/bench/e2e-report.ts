@@ -58,7 +58,13 @@ export interface E2eReport {
   /** All producer processes' peaks added up (what the workers need together; = peakRssMbProducer with one). */
   readonly peakRssMbProducersSum: number;
   /** Each producer worker by index: its rows, its own run time and rate, its peak RSS. */
-  readonly producers: ReadonlyArray<{ readonly shard: number; readonly rowsPublished: number; readonly durationMs: number; readonly rowsPerSec: number; readonly peakRssMb: number }>;
+  readonly producers: ReadonlyArray<{
+    readonly shard: number;
+    readonly rowsPublished: number;
+    readonly durationMs: number;
+    readonly rowsPerSec: number;
+    readonly peakRssMb: number;
+  }>;
   readonly peakRssMbConsumer: number;
   readonly peakRssSource: { producer: string; consumer: string };
   readonly tableRowsBefore: number;
@@ -89,7 +95,13 @@ const rate = (rowsDone: number, ms: number) => (ms > 0 ? Math.round((rowsDone * 
 export function computeReport(m: E2eMeasurements): E2eReport {
   const ps = m.producers ?? (m.producer ? [m.producer] : []);
   if (ps.length === 0) throw new Error('computeReport: no producer measured');
-  const producers = ps.map((p, shard) => ({ shard, rowsPublished: p.rowsPublished, durationMs: p.durationMs, rowsPerSec: rate(p.rowsPublished, p.durationMs), peakRssMb: p.exactPeakRssMb ?? mb(p.peakRssKb) }));
+  const producers = ps.map((p, shard) => ({
+    shard,
+    rowsPublished: p.rowsPublished,
+    durationMs: p.durationMs,
+    rowsPerSec: rate(p.rowsPublished, p.durationMs),
+    peakRssMb: p.exactPeakRssMb ?? mb(p.peakRssKb),
+  }));
   const exact = ps.every((p) => p.exactPeakRssMb !== null && p.exactPeakRssMb !== undefined);
   const e2eRowsPerSec = m.e2eSeconds > 0 ? Math.round(m.rows / m.e2eSeconds) : 0;
   const rawDbMethods = Object.fromEntries(m.raw.map((r) => [r.method, { rowsPerSec: r.rowsPerSec, seconds: r.seconds, tableRowsBefore: r.tableRowsBefore }]));
@@ -115,7 +127,10 @@ export function computeReport(m: E2eMeasurements): E2eReport {
     producers,
     // the consumer's own process.resourceUsage().maxRSS (its --json summary) when present; the polled VmHWM otherwise
     peakRssMbConsumer: m.consumer.exactPeakRssMb ?? mb(m.consumer.peakRssKb),
-    peakRssSource: { producer: exact ? 'its summary (maxRSS)' : 'VmHWM polled every 250 ms', consumer: m.consumer.exactPeakRssMb === null ? 'VmHWM polled every 250 ms' : 'its summary (maxRSS)' },
+    peakRssSource: {
+      producer: exact ? 'its summary (maxRSS)' : 'VmHWM polled every 250 ms',
+      consumer: m.consumer.exactPeakRssMb === null ? 'VmHWM polled every 250 ms' : 'its summary (maxRSS)',
+    },
     tableRowsBefore: m.tableRowsBefore,
     prefillSeconds: round(m.prefillSeconds, 1),
     projectedHoursFor100M: e2eRowsPerSec > 0 ? round(100e6 / e2eRowsPerSec / 3600, 2) : null,
@@ -160,10 +175,19 @@ export function formatReport(r: E2eReport): string {
     `  ratio to raw MySQL: ${r.ratioToRawDb ?? '-'}; 100,000,000 rows would take ${r.projectedHoursFor100M ?? '-'} h at this rate`,
     `  CPU (kernel, user + system): produce ${r.cpuSecondsProducer ?? '-'} s (${r.cpuUsPerRowProducer ?? '-'} µs/row), consume ${r.cpuSecondsConsumer ?? '-'} s (${r.cpuUsPerRowConsumer ?? '-'} µs/row)`,
   ];
-  if (r.server) lines.push(`  server: ${Object.entries(r.server).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+  if (r.server)
+    lines.push(
+      `  server: ${Object.entries(r.server)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ')}`,
+    );
   if (r.partition) {
-    const idx = Object.entries(r.partition.indexes).map(([k, v]) => `${k} ${v}`).join(', ');
-    lines.push(`  partition ${r.partition.partition}: ${n(r.partition.rows)} rows; bytes/row: data ${r.partition.dataBytesPerRow}, secondary indexes ${r.partition.indexBytesPerRow} (${idx})`);
+    const idx = Object.entries(r.partition.indexes)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ');
+    lines.push(
+      `  partition ${r.partition.partition}: ${n(r.partition.rows)} rows; bytes/row: data ${r.partition.dataBytesPerRow}, secondary indexes ${r.partition.indexBytesPerRow} (${idx})`,
+    );
   }
   if (r.tenths.length > 0) {
     lines.push(`  the day by tenths (last tenth / first tenth = ${r.lastToFirstTenth ?? '-'}):`, formatTenths(r.tenths));
@@ -176,7 +200,9 @@ export function formatStageTable(p: NonNullable<E2eReport['profileUsPerRow']>): 
   const names = Object.keys(p);
   const width = Math.max(...STAGES.map((s) => s.length), 10);
   const head = `  ${'CPU µs/row by stage'.padEnd(width)}${names.map((x) => x.padStart(12)).join('')}`;
-  const rows = STAGES.filter((s) => names.some((x) => (p[x]?.stages[s] ?? 0) > 0)).map((s) => `  ${s.padEnd(width)}${names.map((x) => (p[x]?.stages[s] ?? 0).toFixed(2).padStart(12)).join('')}`);
+  const rows = STAGES.filter((s) => names.some((x) => (p[x]?.stages[s] ?? 0) > 0)).map(
+    (s) => `  ${s.padEnd(width)}${names.map((x) => (p[x]?.stages[s] ?? 0).toFixed(2).padStart(12)).join('')}`,
+  );
   const busy = `  ${'busy (all but idle)'.padEnd(width)}${names.map((x) => (p[x]?.busyUsPerRow ?? 0).toFixed(2).padStart(12)).join('')}`;
   return [head, ...rows, busy].join('\n');
 }

@@ -71,7 +71,8 @@ export function tossPages(options: Omit<FastTossFakeOptions, 'secretKey'>): Toss
       templates: [],
     };
   }
-  if (options.pageSize > MAX_PAGE_ROWS || fullPages + 1 > MAX_PAGES) throw new Error(`realistic keys allow at most ${MAX_PAGES} pages of at most ${MAX_PAGE_ROWS} rows`);
+  if (options.pageSize > MAX_PAGE_ROWS || fullPages + 1 > MAX_PAGES)
+    throw new Error(`realistic keys allow at most ${MAX_PAGES} pages of at most ${MAX_PAGE_ROWS} rows`);
   const salt = options.keySalt ?? 0;
   const rowsOf = (count: number) => generateSettlementRows({ count, from: options.soldDate, rowKeyPrefix: placeholder });
   const fullRows = fullPages > 0 ? rowsOf(options.pageSize) : [];
@@ -111,7 +112,8 @@ export async function startFastTossFake(options: FastTossFakeOptions): Promise<F
       res.end(body);
     };
     if (url.pathname !== '/v1/settlements') return send(404, JSON.stringify({ code: 'NOT_FOUND', message: 'no such path' }));
-    if (req.headers.authorization !== auth) return send(401, JSON.stringify({ code: 'UNAUTHORIZED_KEY', message: '인증되지 않은 시크릿 키 혹은 클라이언트 키 입니다.' }));
+    if (req.headers.authorization !== auth)
+      return send(401, JSON.stringify({ code: 'UNAUTHORIZED_KEY', message: '인증되지 않은 시크릿 키 혹은 클라이언트 키 입니다.' }));
     const page = Number(url.searchParams.get('page') ?? '1');
     const size = Number(url.searchParams.get('size') ?? '100');
     if (size !== options.pageSize) return send(400, JSON.stringify({ code: 'INVALID_REQUEST', message: `the fast fake serves size=${options.pageSize} only` }));

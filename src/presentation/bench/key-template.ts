@@ -31,7 +31,8 @@ export function fmix32(x: number): number {
 
 /** The 8 hex digits replacing row `row`'s placeholder on page `page` (1-based) for `salt` (0..63). */
 export function rowTag(salt: number, page: number, row: number): string {
-  if (page < 1 || page > MAX_PAGES || row < 0 || row >= MAX_PAGE_ROWS || salt < 0 || salt >= SALTS) throw new RangeError(`key tag out of range: salt ${salt}, page ${page}, row ${row}`);
+  if (page < 1 || page > MAX_PAGES || row < 0 || row >= MAX_PAGE_ROWS || salt < 0 || salt >= SALTS)
+    throw new RangeError(`key tag out of range: salt ${salt}, page ${page}, row ${row}`);
   const packed = salt * MAX_PAGES * MAX_PAGE_ROWS + (page - 1) * MAX_PAGE_ROWS + row; // < 2^32
   return fmix32(packed).toString(16).toUpperCase().padStart(8, '0');
 }

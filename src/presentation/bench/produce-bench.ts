@@ -69,7 +69,17 @@ try {
   dbUrl.pathname = `/${database}`;
 
   const config = loadConfig(
-    { TOSS_API_BASE_URL: fake.url, TOSS_SECRET_KEY: secretKey, TOSS_PAGE_SIZE: String(pageSize), TOSS_CONCURRENCY: String(concurrency), KAFKA_BROKERS: brokers, SCHEMA_REGISTRY_URL: registryUrl, MYSQL_URL: dbUrl.toString(), SETTLEMENT_TOPIC: topic, LOG_LEVEL: env.LOG_LEVEL ?? 'warn' },
+    {
+      TOSS_API_BASE_URL: fake.url,
+      TOSS_SECRET_KEY: secretKey,
+      TOSS_PAGE_SIZE: String(pageSize),
+      TOSS_CONCURRENCY: String(concurrency),
+      KAFKA_BROKERS: brokers,
+      SCHEMA_REGISTRY_URL: registryUrl,
+      MYSQL_URL: dbUrl.toString(),
+      SETTLEMENT_TOPIC: topic,
+      LOG_LEVEL: env.LOG_LEVEL ?? 'warn',
+    },
     ['toss', 'kafka', 'registry', 'mysql'],
   );
   const kafka = createKafka(config.kafka, logger, '-bench');

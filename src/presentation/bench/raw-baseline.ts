@@ -7,7 +7,13 @@ import { syntheticSettlement } from './synthetic-settlements.js';
  * The same rows through the same store (multi-row upsert + offset row in one transaction per batch), from
  * one process without Kafka: `concurrency` workers, each like one partition, `batchSize` rows per transaction.
  */
-export async function rawBaseline(mysql: Config['mysql'], count: number, prefix: string, concurrency: number, batchSize: number): Promise<{ rows: number; ms: number }> {
+export async function rawBaseline(
+  mysql: Config['mysql'],
+  count: number,
+  prefix: string,
+  concurrency: number,
+  batchSize: number,
+): Promise<{ rows: number; ms: number }> {
   const pool = createSettlementStorePool(mysql, concurrency + 1);
   const store = new MySqlSettlementStore(pool);
   let next = 0;

@@ -39,7 +39,13 @@ export const addDays = (date: string, days: number): string => new Date(Date.par
 
 const pad = (n: number, width: number): string => String(n).padStart(width, '0');
 const hex = (n: number, width: number): string => n.toString(16).toUpperCase().padStart(width, '0');
-const ISSUERS = [['61', '현대'], ['41', '신한'], ['11', '국민'], ['31', '비씨'], ['51', '삼성']] as const;
+const ISSUERS = [
+  ['61', '현대'],
+  ['41', '신한'],
+  ['11', '국민'],
+  ['31', '비씨'],
+  ['51', '삼성'],
+] as const;
 
 interface Approval {
   readonly paymentKey: string;

@@ -32,7 +32,10 @@ export function shardFromFlags(opts: { shards?: number; shard?: number }, env: R
     const fromJob = env.JOB_COMPLETION_INDEX;
     if (fromJob === undefined || fromJob === '') {
       if (opts.shards === 1) return SINGLE_WORKER;
-      throw usage('INVALID_FLAG', `--shards ${opts.shards} needs this worker's index: --shard <0..${opts.shards - 1}> or JOB_COMPLETION_INDEX (set by a Kubernetes Indexed Job)`);
+      throw usage(
+        'INVALID_FLAG',
+        `--shards ${opts.shards} needs this worker's index: --shard <0..${opts.shards - 1}> or JOB_COMPLETION_INDEX (set by a Kubernetes Indexed Job)`,
+      );
     }
     if (!/^\d+$/.test(fromJob)) throw usage('INVALID_FLAG', `JOB_COMPLETION_INDEX must be a whole number, got "${fromJob}"`);
     index = Number(fromJob);

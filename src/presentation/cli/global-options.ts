@@ -19,7 +19,10 @@ const noPassword =
   (flag: string, variable: string) =>
   (value: string): string => {
     if (URL.canParse(value) && new URL(value).password !== '')
-      throw usage('SECRET_IN_ARGUMENT', `${flag} carries a password, and command-line arguments are visible to every user of the machine (ps, /proc/<pid>/cmdline) and kept in shell history: set ${variable} in the environment instead (and change that password)`);
+      throw usage(
+        'SECRET_IN_ARGUMENT',
+        `${flag} carries a password, and command-line arguments are visible to every user of the machine (ps, /proc/<pid>/cmdline) and kept in shell history: set ${variable} in the environment instead (and change that password)`,
+      );
     return value;
   };
 

@@ -10,7 +10,10 @@ export function buildProgram(ctx: CliContext, version: string): Command {
     .description('Toss Payments settlements → Kafka (Avro) → MySQL, plus the order/payment core.')
     .version(version)
     .showHelpAfterError('(run with --help for usage)')
-    .addHelpText('after', `\n${EXIT_CODE_HELP}\n\nEnvironment: TOSS_API_BASE_URL, TOSS_SECRET_KEY, KAFKA_BROKERS, SCHEMA_REGISTRY_URL, MYSQL_URL,\nSETTLEMENT_TOPIC, LOG_LEVEL (see README for the full list). Flags override the environment.`)
+    .addHelpText(
+      'after',
+      `\n${EXIT_CODE_HELP}\n\nEnvironment: TOSS_API_BASE_URL, TOSS_SECRET_KEY, KAFKA_BROKERS, SCHEMA_REGISTRY_URL, MYSQL_URL,\nSETTLEMENT_TOPIC, LOG_LEVEL (see README for the full list). Flags override the environment.`,
+    )
     .configureOutput({ writeOut: (s) => ctx.out(s.replace(/\n$/, '')), writeErr: (s) => ctx.err(s.replace(/\n$/, '')) })
     .exitOverride();
   addGlobalOptions(program);

@@ -101,7 +101,8 @@ export async function runCli(options: RunCliOptions): Promise<{ code: number; lo
   } catch (error) {
     if (error instanceof CommanderError) {
       // help and version are "errors" to commander; they already printed
-      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return { code: ExitCode.OK, logger };
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help')
+        return { code: ExitCode.OK, logger };
       return { code: ExitCode.USAGE, logger };
     }
     if (isSettleError(error)) ctx.err(`settle: ${error.code}: ${error.message}`);

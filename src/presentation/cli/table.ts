@@ -116,14 +116,22 @@ export function renderTable(columns: readonly Column[], rows: ReadonlyArray<Row 
   const width = options.width ?? outputWidth();
   const showHeader = options.header !== false;
   const all: Row[] = rows.map((r) => (isRow(r) ? r : { cells: r }));
-  const natural = columns.map((c, i) => Math.max(showHeader ? displayWidth(c.header) : 0, ...all.map((r) => Math.max(0, ...text(r.cells[i]).split('\n').map(displayWidth)))));
+  const natural = columns.map((c, i) =>
+    Math.max(showHeader ? displayWidth(c.header) : 0, ...all.map((r) => Math.max(0, ...text(r.cells[i]).split('\n').map(displayWidth)))),
+  );
   const widths = fit(columns, natural, width);
 
   const lines: string[] = [];
   const emit = (cells: readonly Cell[]) => {
     const wrapped = columns.map((c, i) => (c.wrap || text(cells[i]).includes('\n') ? wrapText(text(cells[i]), widths[i] ?? 1) : [text(cells[i])]));
     const height = Math.max(1, ...wrapped.map((w) => w.length));
-    for (let l = 0; l < height; l++) lines.push(columns.map((c, i) => pad(wrapped[i]?.[l] ?? '', widths[i] ?? 0, c.align ?? 'left')).join(GAP).trimEnd());
+    for (let l = 0; l < height; l++)
+      lines.push(
+        columns
+          .map((c, i) => pad(wrapped[i]?.[l] ?? '', widths[i] ?? 0, c.align ?? 'left'))
+          .join(GAP)
+          .trimEnd(),
+      );
   };
   if (showHeader) emit(columns.map((c) => c.header));
   for (const row of all) {

@@ -14,16 +14,36 @@ export interface ConsumerProbes {
 /** The loader's Prometheus metrics, on a registry of its own (tests build several side by side). */
 export class ConsumerMetrics {
   readonly registry = new Registry();
-  private readonly records = new Counter({ name: 'settle_consumer_records_total', help: 'Kafka records consumed (valid and poison)', labelNames: ['topic'], registers: [this.registry] });
-  private readonly rows = new Counter({ name: 'settle_consumer_rows_total', help: 'Settlement rows upserted, by outcome', labelNames: ['topic', 'outcome'], registers: [this.registry] });
-  private readonly deadLetters = new Counter({ name: 'settle_consumer_dead_letters_total', help: 'Poison records sent to the DLQ, by error code', labelNames: ['topic', 'code'], registers: [this.registry] });
+  private readonly records = new Counter({
+    name: 'settle_consumer_records_total',
+    help: 'Kafka records consumed (valid and poison)',
+    labelNames: ['topic'],
+    registers: [this.registry],
+  });
+  private readonly rows = new Counter({
+    name: 'settle_consumer_rows_total',
+    help: 'Settlement rows upserted, by outcome',
+    labelNames: ['topic', 'outcome'],
+    registers: [this.registry],
+  });
+  private readonly deadLetters = new Counter({
+    name: 'settle_consumer_dead_letters_total',
+    help: 'Poison records sent to the DLQ, by error code',
+    labelNames: ['topic', 'code'],
+    registers: [this.registry],
+  });
   private readonly unknownFields = new Counter({
     name: 'settle_consumer_unknown_fields_total',
     help: 'Rows stored carrying a field Toss sent that the settlement schema does not model (kept in unknown_fields), by field name; evolve the schema',
     labelNames: ['topic', 'field'],
     registers: [this.registry],
   });
-  private readonly retries = new Counter({ name: 'settle_consumer_retries_total', help: 'Retries of transient failures, by step', labelNames: ['topic', 'step'], registers: [this.registry] });
+  private readonly retries = new Counter({
+    name: 'settle_consumer_retries_total',
+    help: 'Retries of transient failures, by step',
+    labelNames: ['topic', 'step'],
+    registers: [this.registry],
+  });
   private readonly batchSeconds = new Histogram({
     name: 'settle_consumer_batch_duration_seconds',
     help: 'Time to decode, dead-letter and store one partition batch',
@@ -31,7 +51,12 @@ export class ConsumerMetrics {
     buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
     registers: [this.registry],
   });
-  private readonly lag = new Gauge({ name: 'settle_consumer_lag', help: 'Records between the stored offset and the end of the partition', labelNames: ['topic', 'partition'], registers: [this.registry] });
+  private readonly lag = new Gauge({
+    name: 'settle_consumer_lag',
+    help: 'Records between the stored offset and the end of the partition',
+    labelNames: ['topic', 'partition'],
+    registers: [this.registry],
+  });
   private readonly lost = new Gauge({
     name: 'settle_consumer_records_lost',
     help: 'Records Kafka deleted (retention) before this group loaded them: log start offset minus stored offset, 0 when none; set for every assigned partition on each assignment. Above 0 the consumer stops (STORED_OFFSET_BELOW_LOG_START)',

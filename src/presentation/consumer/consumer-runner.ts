@@ -52,7 +52,12 @@ export async function runConsumer(o: RunConsumerOptions): Promise<ConsumeSummary
   });
   const jobs = wireJobAdmin(o.config, 1);
   const metrics = new ConsumerMetrics(kc.topic, {
-    ...(calendar ? { horizonDaysRemaining: () => calendarHorizonStatus(calendar)?.daysRemaining ?? null, isBusinessDay: () => calendar.isBusinessDay(todayInSeoul(new Date())) } : {}),
+    ...(calendar
+      ? {
+          horizonDaysRemaining: () => calendarHorizonStatus(calendar)?.daysRemaining ?? null,
+          isBusinessDay: () => calendar.isBusinessDay(todayInSeoul(new Date())),
+        }
+      : {}),
     staleExecutions: cachedFor(10_000, () =>
       jobs.value.staleCount().catch((error: unknown) => {
         log.debug({ err: error }, 'could not count stale job executions');
@@ -88,7 +93,10 @@ export async function runConsumer(o: RunConsumerOptions): Promise<ConsumeSummary
   const handle: BatchHandler = async (b) => {
     const t0 = performance.now();
     try {
-      const outcome = await ingest({ group: cc.groupId, topic: b.topic, partition: b.partition, records: b.records, nextOffset: b.nextOffset }, { heartbeat: b.heartbeat, signal: b.signal });
+      const outcome = await ingest(
+        { group: cc.groupId, topic: b.topic, partition: b.partition, records: b.records, nextOffset: b.nextOffset },
+        { heartbeat: b.heartbeat, signal: b.signal },
+      );
       const t1 = performance.now();
       totals.add(outcome, t0, t1);
       metrics.batch(outcome, (t1 - t0) / 1000);
@@ -114,7 +122,13 @@ export async function runConsumer(o: RunConsumerOptions): Promise<ConsumeSummary
   });
   // ready: joined, and no Kafka request timed out (nor connection failed) since the last fetch that succeeded
   metrics.watchReadiness(() => consumer.ready);
-  const server = await startHealthServer({ host: cc.metricsHost, port: cc.metricsPort, registry: metrics.registry, isHealthy: () => fatal === null, isReady: () => consumer.ready });
+  const server = await startHealthServer({
+    host: cc.metricsHost,
+    port: cc.metricsPort,
+    registry: metrics.registry,
+    isHealthy: () => fatal === null,
+    isReady: () => consumer.ready,
+  });
   log.info({ metrics: server.url, group: cc.groupId, topic: kc.topic, concurrency: cc.concurrency }, 'consumer starting');
   o.onListening?.(server.url);
 
@@ -136,7 +150,10 @@ export async function runConsumer(o: RunConsumerOptions): Promise<ConsumeSummary
     const left = deadline.leftMs();
     // past 60% of it, batches still in flight (a long lock wait) are rolled back rather than awaited
     const stopConsumer = async () => {
-      const soft = setTimeout(() => void store.abortInFlight().then((n) => n > 0 && log.warn({ batches: n }, 'rolled back batches still in flight at shutdown')), left * 0.6);
+      const soft = setTimeout(
+        () => void store.abortInFlight().then((n) => n > 0 && log.warn({ batches: n }, 'rolled back batches still in flight at shutdown')),
+        left * 0.6,
+      );
       await consumer.stop().finally(() => clearTimeout(soft));
     };
     let stoppedInTime = false;
@@ -144,7 +161,8 @@ export async function runConsumer(o: RunConsumerOptions): Promise<ConsumeSummary
       await shutdown(left, o.config.shutdownTimeoutMs, log, [stopConsumer, () => producer.disconnect(), () => pool.end(), () => jobs.close()]);
       stoppedInTime = true;
       // the process would be gone before Prometheus scrapes settle_consumer_records_lost: wait for one scrape
-      if (!o.untilIdle && isSettleError(fatal) && fatal.code === 'STORED_OFFSET_BELOW_LOG_START') await untilScraped(server, o.lossScrapeWaitMs ?? LOSS_SCRAPE_WAIT_MS, o.signal, log);
+      if (!o.untilIdle && isSettleError(fatal) && fatal.code === 'STORED_OFFSET_BELOW_LOG_START')
+        await untilScraped(server, o.lossScrapeWaitMs ?? LOSS_SCRAPE_WAIT_MS, o.signal, log);
       await server.close();
     } finally {
       // the process's own measure of its stop, from the signal (nothing without one)
@@ -208,7 +226,11 @@ async function shutdown(leftMs: number, deadlineMs: number, log: Logger, steps: 
   const result = await Promise.race([work, deadline]);
   clearTimeout(timer);
   if (result === 'late')
-    throw new SettleError('SHUTDOWN_DEADLINE_EXCEEDED', `the stop could not finish within SHUTDOWN_TIMEOUT_MS (${deadlineMs} ms); in-flight transactions are rolled back, stored offsets stay consistent`, { category: 'transient' });
+    throw new SettleError(
+      'SHUTDOWN_DEADLINE_EXCEEDED',
+      `the stop could not finish within SHUTDOWN_TIMEOUT_MS (${deadlineMs} ms); in-flight transactions are rolled back, stored offsets stay consistent`,
+      { category: 'transient' },
+    );
 }
 
 /** `load` at most once per `ms`: a scrape every few seconds must not become a query every few seconds. */

@@ -44,7 +44,12 @@ export async function startHealthServer(o: HealthServerOptions): Promise<HealthS
   server.keepAliveTimeout = 5_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
-      reject(new SettleError('METRICS_PORT_UNAVAILABLE', `cannot listen on ${o.host}:${o.port}: ${error.code ?? error.message} (use --metrics-port)`, { category: 'usage', cause: error })),
+      reject(
+        new SettleError('METRICS_PORT_UNAVAILABLE', `cannot listen on ${o.host}:${o.port}: ${error.code ?? error.message} (use --metrics-port)`, {
+          category: 'usage',
+          cause: error,
+        }),
+      ),
     );
     server.listen(o.port, o.host, () => resolve());
   });

@@ -10,7 +10,12 @@ const TIME = { autopaddingChar: '0' };
  * percentage and an ETA (Toss gives no total). It is the terminal's last line (StatusLine): log lines and other
  * output print above it and never mix with it. Redrawn on every page and once a second.
  */
-export function createJobProgressBar(stream: NodeJS.WriteStream, pageSize: number, expectedRows: number | null, others: readonly NodeJS.WriteStream[] = [process.stdout]): JobProgress {
+export function createJobProgressBar(
+  stream: NodeJS.WriteStream,
+  pageSize: number,
+  expectedRows: number | null,
+  others: readonly NodeJS.WriteStream[] = [process.stdout],
+): JobProgress {
   const line = new StatusLine(stream, others);
   const total = expectedRows ? Math.ceil(expectedRows / pageSize) : 0;
   let started = 0;
@@ -25,7 +30,8 @@ export function createJobProgressBar(stream: NodeJS.WriteStream, pageSize: numbe
     if (!total) return ` page ${state.page} | ${counts}`;
     const progress = Math.min(1, state.page / total);
     const done = state.page - state.firstPage;
-    const eta = done > 0 && progress < 1 ? cliProgress.Format.TimeFormat(Math.round((secs / done) * (total - state.page)), TIME, 1) : progress >= 1 ? '0s' : '?';
+    const eta =
+      done > 0 && progress < 1 ? cliProgress.Format.TimeFormat(Math.round((secs / done) * (total - state.page)), TIME, 1) : progress >= 1 ? '0s' : '?';
     return ` ${cliProgress.Format.BarFormat(progress, BAR)} ${Math.round(progress * 100)}% | page ${state.page}/${total} | ${counts} | ETA ${eta}`;
   };
 

@@ -68,7 +68,8 @@ export class StatusLine {
   #interceptor(stream: NodeJS.WriteStream, original: Write): Write {
     return ((chunk: unknown, encoding?: unknown, callback?: unknown): boolean => {
       const cb = typeof encoding === 'function' ? encoding : callback;
-      const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString(typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8');
+      const text =
+        typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString(typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8');
       this.#pending += text;
       const end = this.#pending.lastIndexOf('\n');
       let ok = true;

@@ -64,7 +64,13 @@ export class ShutdownDeadline {
     const expired = this.#expired.signal;
     return new Promise<T>((resolve, reject) => {
       const onExpired = () =>
-        reject(new SettleError('SHUTDOWN_DEADLINE_EXCEEDED', `the stop did not finish within SHUTDOWN_TIMEOUT_MS (${this.deadlineMs} ms); what was checkpointed stays, a rerun resumes after it`, { category: 'transient' }));
+        reject(
+          new SettleError(
+            'SHUTDOWN_DEADLINE_EXCEEDED',
+            `the stop did not finish within SHUTDOWN_TIMEOUT_MS (${this.deadlineMs} ms); what was checkpointed stays, a rerun resumes after it`,
+            { category: 'transient' },
+          ),
+        );
       if (expired.aborted) return onExpired();
       expired.addEventListener('abort', onExpired, { once: true });
       work.then(resolve, reject).finally(() => expired.removeEventListener('abort', onExpired));

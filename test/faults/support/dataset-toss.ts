@@ -81,7 +81,8 @@ export async function startDatasetToss(dataset: Dataset, secretKey: string): Pro
       res.end(body);
     };
     if (url.pathname !== '/v1/settlements') return send(404, JSON.stringify({ code: 'NOT_FOUND', message: 'no such path' }));
-    if (req.headers.authorization !== auth) return send(401, JSON.stringify({ code: 'UNAUTHORIZED_KEY', message: '인증되지 않은 시크릿 키 혹은 클라이언트 키 입니다.' }));
+    if (req.headers.authorization !== auth)
+      return send(401, JSON.stringify({ code: 'UNAUTHORIZED_KEY', message: '인증되지 않은 시크릿 키 혹은 클라이언트 키 입니다.' }));
     if (url.searchParams.get('startDate') !== dataset.from || url.searchParams.get('endDate') !== dataset.to) return send(200, '[]');
     if (held && held.page === page) {
       held.arrived();

@@ -109,7 +109,9 @@ export async function initPrivateMariaDb(dir: string, port: number): Promise<Pri
   await new PrivateMariaDb({ dir, port, user: 'settle', password: 'x' }).stop('SIGKILL'); // left over from an interrupted run
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  await run(INSTALL_DB, ['--no-defaults', `--datadir=${join(dir, 'data')}`, '--auth-root-authentication-method=normal', '--skip-test-db'], { timeout: 120_000 });
+  await run(INSTALL_DB, ['--no-defaults', `--datadir=${join(dir, 'data')}`, '--auth-root-authentication-method=normal', '--skip-test-db'], {
+    timeout: 120_000,
+  });
   const db = new PrivateMariaDb({ dir, port, user: 'settle', password: `faultPw-${Math.random().toString(36).slice(2, 12)}` });
   await db.start();
   const admin = await mysql.createConnection({ uri: db.adminUrl() });

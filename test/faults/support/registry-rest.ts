@@ -7,7 +7,11 @@ import { faultStack } from './fault-stack.js';
 const CONTENT_TYPE = 'application/vnd.schemaregistry.v1+json';
 
 async function call(method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> | unknown[] }> {
-  const res = await fetch(`${faultStack.registryUrl}${path}`, { method, headers: { accept: CONTENT_TYPE, 'content-type': CONTENT_TYPE }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  const res = await fetch(`${faultStack.registryUrl}${path}`, {
+    method,
+    headers: { accept: CONTENT_TYPE, 'content-type': CONTENT_TYPE },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
   const text = await res.text();
   return { status: res.status, body: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>) };
 }

@@ -52,7 +52,19 @@ export function readResults(): ScenarioResult[] {
     .sort((a, b) => a.scenario.localeCompare(b.scenario, 'en', { numeric: true }));
 }
 
-const COLUMNS = ['scenario', 'faults injected', 'expected', 'found', 'lost', 'duplicated', 'differing', 're-published', 'restarts (≤)', 'reruns (≤)', 'result'] as const;
+const COLUMNS = [
+  'scenario',
+  'faults injected',
+  'expected',
+  'found',
+  'lost',
+  'duplicated',
+  'differing',
+  're-published',
+  'restarts (≤)',
+  'reruns (≤)',
+  'result',
+] as const;
 const NUMERIC = new Set([2, 3, 4, 5, 6, 7, 8, 9]);
 
 /** A Markdown table, scenarios in order (it goes into docs/reliability.md as it is printed). */

@@ -33,11 +33,15 @@ export async function waitFor<T>(what: string, check: () => Promise<T | null | f
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** What a settle process prints when it meets an unreachable or misbehaving Kafka broker (kafkajs or our own words). */
-export const KAFKA_TROUBLE = /KafkaJSConnection|KafkaJSNumberOfRetriesExceeded|KafkaJSRequestTimeout|KafkaJSBrokerNotFound|ECONNREFUSED|ECONNRESET|Connection error|Kafka request timed out|KAFKA_[A-Z_]*(UNAVAILABLE|FAILED|TIMEOUT)/;
+export const KAFKA_TROUBLE =
+  /KafkaJSConnection|KafkaJSNumberOfRetriesExceeded|KafkaJSRequestTimeout|KafkaJSBrokerNotFound|ECONNREFUSED|ECONNRESET|Connection error|Kafka request timed out|KAFKA_[A-Z_]*(UNAVAILABLE|FAILED|TIMEOUT)/;
 
 /** The first line of `log` from `from` on that matches `pattern`, shortened for the table; null if none. */
 export function lineMatching(log: string, from: number, pattern: RegExp): string | null {
-  const line = log.slice(from).split('\n').find((l) => pattern.test(l));
+  const line = log
+    .slice(from)
+    .split('\n')
+    .find((l) => pattern.test(l));
   if (line === undefined) return null;
   const m = pattern.exec(line);
   return m ? m[0] : line.slice(0, 80);
@@ -100,7 +104,10 @@ export class Scenario {
     await root.query(`CREATE DATABASE \`${this.database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`);
     await root.end();
     this.admin = mysql.createPool({ uri: this.ctx.db.adminUrl(this.database), connectionLimit: 2, maxIdle: 0 });
-    for (const args of [['db', 'migrate'], ['kafka', 'init', '--partitions', '6']]) {
+    for (const args of [
+      ['db', 'migrate'],
+      ['kafka', 'init', '--partitions', '6'],
+    ]) {
       const run = await this.settle(args);
       if (run.code !== 0) throw new Error(`settle ${args.join(' ')} exited ${run.code}: ${run.stderr}`);
     }
@@ -171,7 +178,10 @@ export class Scenario {
 
   /** Records the loader has stored (Σ next_offset over the partitions): the consumer's progress. */
   async storedRecords(): Promise<number> {
-    const [r] = await this.query<{ n: string | null }>('SELECT SUM(next_offset) AS n FROM consumer_offsets WHERE group_id = ? AND topic = ?', [this.group, this.topic]);
+    const [r] = await this.query<{ n: string | null }>('SELECT SUM(next_offset) AS n FROM consumer_offsets WHERE group_id = ? AND topic = ?', [
+      this.group,
+      this.topic,
+    ]);
     return Number(r?.n ?? 0);
   }
 
@@ -183,7 +193,10 @@ export class Scenario {
 
   /** The loader's stored next offset per partition. */
   async storedOffsets(): Promise<Map<number, number>> {
-    const rows = await this.query<{ p: number; o: string }>('SELECT kafka_partition AS p, next_offset AS o FROM consumer_offsets WHERE group_id = ? AND topic = ?', [this.group, this.topic]);
+    const rows = await this.query<{ p: number; o: string }>(
+      'SELECT kafka_partition AS p, next_offset AS o FROM consumer_offsets WHERE group_id = ? AND topic = ?',
+      [this.group, this.topic],
+    );
     return new Map(rows.map((r) => [r.p, Number(r.o)]));
   }
 
@@ -216,7 +229,10 @@ export class Scenario {
    */
   async caughtUp(): Promise<boolean> {
     const failed = this.consumers.find((c) => c.failure);
-    if (failed?.failure) throw new Error(`a consumer stopped for good (exit ${failed.failure.code}; restarts ${failed.restarts} of ${this.bounds.restarts}): ${failed.failure.stderr.trim().split('\n').at(-1) ?? ''}`);
+    if (failed?.failure)
+      throw new Error(
+        `a consumer stopped for good (exit ${failed.failure.code}; restarts ${failed.restarts} of ${this.bounds.restarts}): ${failed.failure.stderr.trim().split('\n').at(-1) ?? ''}`,
+      );
     const highs = await this.highWatermarks().catch(() => null); // the broker may be on its way back
     if (!highs) return false;
     const stored = await this.storedOffsets();

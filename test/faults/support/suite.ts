@@ -16,7 +16,8 @@ declare module 'vitest' {
  * The profile: `full` is the issue's dataset (300,000 rows over 5 sold dates, 5,000-row pages); `reduced`
  * (CI) keeps every scenario with fewer rows and smaller pages, so faults still land mid-run.
  */
-export const profile = (process.env.FAULTS_PROFILE ?? 'reduced') === 'full' ? { name: 'full', rows: 300_000, pageSize: 5_000 } : { name: 'reduced', rows: 60_000, pageSize: 1_000 };
+export const profile =
+  (process.env.FAULTS_PROFILE ?? 'reduced') === 'full' ? { name: 'full', rows: 300_000, pageSize: 5_000 } : { name: 'reduced', rows: 60_000, pageSize: 1_000 };
 
 export async function createSuiteContext(): Promise<SuiteContext & { close(): Promise<void> }> {
   const dataset = new Dataset(profile.rows, '2026-03-02', 5);

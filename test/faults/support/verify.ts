@@ -45,11 +45,15 @@ export async function verifyScenario(s: Scenario, faults: string, notes: string)
   let lost = 0;
   for (const k of expected.keys) if (!seen.has(k)) lost += 1;
 
-  const dates = await s.query<DateRow>('SELECT DATE_FORMAT(sold_date, "%Y-%m-%d") AS d, COUNT(*) AS n, SUM(amount) AS amount, SUM(fee) AS fee, SUM(pay_out_amount) AS payout FROM settlements GROUP BY sold_date');
+  const dates = await s.query<DateRow>(
+    'SELECT DATE_FORMAT(sold_date, "%Y-%m-%d") AS d, COUNT(*) AS n, SUM(amount) AS amount, SUM(fee) AS fee, SUM(pay_out_amount) AS payout FROM settlements GROUP BY sold_date',
+  );
   for (const [date, want] of expected.byDate) {
     const got = dates.find((r) => r.d === date);
     if (!got || Number(got.n) !== want.count || BigInt(got.amount) !== want.amount || BigInt(got.fee) !== want.fee || BigInt(got.payout) !== want.payOut)
-      problems.push(`${date}: want ${want.count} rows, amount ${want.amount}, fee ${want.fee}, payOut ${want.payOut}; got ${got ? `${got.n}, ${got.amount}, ${got.fee}, ${got.payout}` : 'nothing'}`);
+      problems.push(
+        `${date}: want ${want.count} rows, amount ${want.amount}, fee ${want.fee}, payOut ${want.payOut}; got ${got ? `${got.n}, ${got.amount}, ${got.fee}, ${got.payout}` : 'nothing'}`,
+      );
   }
   const published = [...(await s.highWatermarks()).values()].reduce((a, b) => a + b, 0) - s.ownRecords;
   const republished = published - expected.rows;
@@ -60,9 +64,17 @@ export async function verifyScenario(s: Scenario, faults: string, notes: string)
   if (reruns > s.bounds.reruns) problems.push(`${reruns} produce reruns, above the scenario's bound of ${s.bounds.reruns}`);
 
   const reconcile = await s.settle(['reconcile', '--from', s.ctx.dataset.from, '--to', s.ctx.dataset.to, '--json']);
-  if (reconcile.code !== 0) problems.push(`settle reconcile exited ${reconcile.code}: ${reconcile.stderr.split('\n').filter((l) => l.includes('RECONCILE') || l.includes('"level":50')).slice(0, 2).join(' ')}`);
+  if (reconcile.code !== 0)
+    problems.push(
+      `settle reconcile exited ${reconcile.code}: ${reconcile.stderr
+        .split('\n')
+        .filter((l) => l.includes('RECONCILE') || l.includes('"level":50'))
+        .slice(0, 2)
+        .join(' ')}`,
+    );
 
-  for (const c of s.consumers) if (c.failure) problems.push(`a consumer exited ${c.failure.code} (not restartable, or past its restart bound): ${lastError(c.failure)}`);
+  for (const c of s.consumers)
+    if (c.failure) problems.push(`a consumer exited ${c.failure.code} (not restartable, or past its restart bound): ${lastError(c.failure)}`);
   const runs: CliRun[] = [...s.runs, ...s.consumers.flatMap((c) => c.runs)];
   const leaked = secretsIn(runs, [s.ctx.secretKey, Buffer.from(`${s.ctx.secretKey}:`).toString('base64'), s.ctx.db.password]);
   if (leaked) problems.push(`a secret was printed: ${leaked}`);
@@ -89,7 +101,10 @@ export async function verifyScenario(s: Scenario, faults: string, notes: string)
 function secretsIn(runs: readonly CliRun[], secrets: readonly string[]): string | null {
   for (const run of runs)
     for (const secret of secrets)
-      for (const [stream, text] of [['stdout', run.stdout], ['stderr', run.stderr]] as const) {
+      for (const [stream, text] of [
+        ['stdout', run.stdout],
+        ['stderr', run.stderr],
+      ] as const) {
         const at = text.indexOf(secret);
         if (at >= 0) return `${stream}: …${text.slice(Math.max(0, at - 80), at)}<secret>…`;
       }

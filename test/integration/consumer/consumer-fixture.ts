@@ -97,7 +97,10 @@ export class ConsumerFixture {
   }
 
   async storedOffsets(): Promise<Map<number, number>> {
-    const [rows] = await this.db.query<RowDataPacket[]>('SELECT kafka_partition, next_offset FROM consumer_offsets WHERE group_id = ? AND topic = ?', [this.group, this.topic]);
+    const [rows] = await this.db.query<RowDataPacket[]>('SELECT kafka_partition, next_offset FROM consumer_offsets WHERE group_id = ? AND topic = ?', [
+      this.group,
+      this.topic,
+    ]);
     return new Map(rows.map((r) => [Number(r.kafka_partition), Number(r.next_offset)]));
   }
 
@@ -112,8 +115,14 @@ export class ConsumerFixture {
   }
 
   /** Runs the built binary (`npx tsc -p tsconfig.build.json` first) with this fixture's environment. */
-  spawnSettle(args: string[], extraEnv: Record<string, string> = {}): ChildProcess & { output: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> } {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH ?? '', ...this.env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+  spawnSettle(
+    args: string[],
+    extraEnv: Record<string, string> = {},
+  ): ChildProcess & { output: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> } {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: { PATH: process.env.PATH ?? '', ...this.env, ...extraEnv },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -56,7 +56,9 @@ describe('consume: SIGKILL mid-batch, then restart', () => {
     expect(summary.deadLettered).toBe(0);
     expect(summary.inserted).toBeGreaterThan(0);
 
-    const [totals] = await fx.db.query<RowDataPacket[]>('SELECT COUNT(*) AS n, COUNT(DISTINCT transaction_key) AS keys_, SUM(amount) AS amount, SUM(pay_out_amount) AS payout FROM settlements');
+    const [totals] = await fx.db.query<RowDataPacket[]>(
+      'SELECT COUNT(*) AS n, COUNT(DISTINCT transaction_key) AS keys_, SUM(amount) AS amount, SUM(pay_out_amount) AS payout FROM settlements',
+    );
     expect(totals[0]).toMatchObject({
       n: 600,
       keys_: 600,

@@ -53,7 +53,10 @@ describe('consume: a stalled Kafka connection (nothing forwarded, nothing closed
       for (const l of complete) if (l.trim()) lines.push(JSON.parse(l) as LogLine);
     });
     const logger = createLogger('info', { pretty: false, destination: out });
-    const config = loadConfig({ ...fx.env, CONSUMER_REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS), CONSUMER_HEARTBEAT_INTERVAL_MS: String(HEARTBEAT_INTERVAL_MS) }, ['kafka', 'registry', 'mysql']);
+    const config = loadConfig(
+      { ...fx.env, CONSUMER_REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS), CONSUMER_HEARTBEAT_INTERVAL_MS: String(HEARTBEAT_INTERVAL_MS) },
+      ['kafka', 'registry', 'mysql'],
+    );
     const dial: ISocketFactory = (args) => kafkaSocketFactory({ ...args, host: '127.0.0.1', port: proxy.port });
     const stop = new AbortController();
     const listening = Promise.withResolvers<string>();
@@ -77,7 +80,12 @@ describe('consume: a stalled Kafka connection (nothing forwarded, nothing closed
       await fx.produce(all.slice(300)); // straight to the broker: there is something to fetch once the path is back
 
       await waitFor('/readyz 503 while the path is stalled', async () => (await status('/readyz')) === 503, 60_000, 100);
-      const stalled = await waitFor('the consumer to log the stalled connection', async () => lines.slice(from).find((l) => l.msg.startsWith('Kafka request timed out:')), 10_000, 100);
+      const stalled = await waitFor(
+        'the consumer to log the stalled connection',
+        async () => lines.slice(from).find((l) => l.msg.startsWith('Kafka request timed out:')),
+        10_000,
+        100,
+      );
       expect(stalled).toMatchObject({ level: 40, ready: false });
       expect(stalled.closedConnections).toBeGreaterThan(0);
       expect(stalled.stalledMs).toBeGreaterThan(0);

@@ -27,10 +27,17 @@ describe('consume: a row lock held past innodb_lock_wait_timeout', () => {
       await fx.produce([newer, ...settlements.slice(50)]);
 
       let metricsUrl = '';
-      const run = runConsumer({ config: fx.config, logger: fx.logger, signal: new AbortController().signal, untilIdle: true, onListening: (url) => (metricsUrl = url) });
+      const run = runConsumer({
+        config: fx.config,
+        logger: fx.logger,
+        signal: new AbortController().signal,
+        untilIdle: true,
+        onListening: (url) => (metricsUrl = url),
+      });
       await waitFor(
         'a retry of the store step',
-        async () => metricsUrl !== '' && /settle_consumer_retries_total\{[^}]*step="store"[^}]*\} [1-9]/.test(await (await fetch(`${metricsUrl}/metrics`)).text()),
+        async () =>
+          metricsUrl !== '' && /settle_consumer_retries_total\{[^}]*step="store"[^}]*\} [1-9]/.test(await (await fetch(`${metricsUrl}/metrics`)).text()),
         60_000,
         200,
       );

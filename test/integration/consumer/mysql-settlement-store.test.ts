@@ -68,9 +68,19 @@ describe.each([
     statements.length = 0;
     expect(await store.applyBatch(batch(second, 206))).toEqual({ inserted: 6, updated: 5, unchanged: 10 });
     // stored keys in the batch: the load skips them and the upsert of the batch (21 rows: 3 statements) decides them
-    expect(statements).toEqual(loadData ? ['LOAD DATA', 'INSERT INTO', 'INSERT INTO', 'INSERT INTO', 'INSERT INTO'] : ['INSERT INTO', 'INSERT INTO', 'INSERT INTO', 'INSERT INTO']);
-    expect(await store.applyBatch(batch([{ settlement: syntheticSettlement(500, 'cnt'), offset: 300, timestamp: 3_000 }], 301))).toEqual({ inserted: 1, updated: 0, unchanged: 0 });
-    expect(await store.applyBatch(batch([{ settlement: syntheticSettlement(500, 'cnt'), offset: 300, timestamp: 3_000 }], 301))).toEqual({ inserted: 0, updated: 0, unchanged: 1 });
+    expect(statements).toEqual(
+      loadData ? ['LOAD DATA', 'INSERT INTO', 'INSERT INTO', 'INSERT INTO', 'INSERT INTO'] : ['INSERT INTO', 'INSERT INTO', 'INSERT INTO', 'INSERT INTO'],
+    );
+    expect(await store.applyBatch(batch([{ settlement: syntheticSettlement(500, 'cnt'), offset: 300, timestamp: 3_000 }], 301))).toEqual({
+      inserted: 1,
+      updated: 0,
+      unchanged: 0,
+    });
+    expect(await store.applyBatch(batch([{ settlement: syntheticSettlement(500, 'cnt'), offset: 300, timestamp: 3_000 }], 301))).toEqual({
+      inserted: 0,
+      updated: 0,
+      unchanged: 1,
+    });
     expect(await store.storedOffsets('g', 't')).toEqual(new Map([[0, 301]]));
   });
 
@@ -81,7 +91,11 @@ describe.each([
       const result = await store.applyBatch(batch([{ settlement: syntheticSettlement(1_000 + i, 'ver', 7), ...c.incoming }], 1, 5));
       const winner = c.newer ? c.incoming : c.stored;
       expect(result).toEqual({ inserted: 0, updated: c.newer ? 1 : 0, unchanged: c.newer ? 0 : 1 });
-      expect(await amountOf(key)).toEqual({ amount: syntheticSettlement(1_000 + i, 'ver', c.newer ? 7 : 0).amount, source_offset: winner.offset, source_timestamp: winner.timestamp });
+      expect(await amountOf(key)).toEqual({
+        amount: syntheticSettlement(1_000 + i, 'ver', c.newer ? 7 : 0).amount,
+        source_offset: winner.offset,
+        source_timestamp: winner.timestamp,
+      });
     });
 
   it('applies two versions of one key inside one batch in log order', async () => {
@@ -121,7 +135,9 @@ describe.each([
       return { settlement: { ...base, paymentKey: `pk-${t}-${i}`, card: { ...base.card, company: t } }, offset: i, timestamp: 1 };
     });
     expect(await store.applyBatch(batch(records, tricky.length, 11))).toEqual({ inserted: tricky.length, updated: 0, unchanged: 0 });
-    const [rows] = await fx.db.query<RowDataPacket[]>("SELECT payment_key, details FROM settlements WHERE transaction_key LIKE 'esc2%' ORDER BY transaction_key");
+    const [rows] = await fx.db.query<RowDataPacket[]>(
+      "SELECT payment_key, details FROM settlements WHERE transaction_key LIKE 'esc2%' ORDER BY transaction_key",
+    );
     expect(rows.map((r) => r.payment_key)).toEqual(records.map((r) => r.settlement.paymentKey));
     expect(rows.map((r) => JSON.parse(String(r.details)).card.company)).toEqual(tricky);
   });
@@ -129,9 +145,17 @@ describe.each([
   it('stores approved_at_utc in UTC and details as the JSON of the nested objects', async () => {
     const s = syntheticSettlement(4_009, 'utc'); // a cancel row
     await store.applyBatch(batch([{ settlement: s, offset: 1, timestamp: 1 }], 2, 9));
-    const [rows] = await fx.db.query<RowDataPacket[]>('SELECT approved_at, approved_at_utc, canceled_at, cancel_amount, details FROM settlements WHERE transaction_key = ?', [s.transactionKey]);
+    const [rows] = await fx.db.query<RowDataPacket[]>(
+      'SELECT approved_at, approved_at_utc, canceled_at, cancel_amount, details FROM settlements WHERE transaction_key = ?',
+      [s.transactionKey],
+    );
     const expectedUtc = new Date(Date.parse(s.approvedAt)).toISOString().replace('T', ' ').replace('Z', '');
-    expect(rows[0]).toMatchObject({ approved_at: s.approvedAt, approved_at_utc: expectedUtc, canceled_at: s.cancel?.canceledAt, cancel_amount: s.cancel?.cancelAmount });
+    expect(rows[0]).toMatchObject({
+      approved_at: s.approvedAt,
+      approved_at_utc: expectedUtc,
+      canceled_at: s.cancel?.canceledAt,
+      cancel_amount: s.cancel?.cancelAmount,
+    });
     expect(JSON.parse(String(rows[0]?.details)).cancel).toEqual(s.cancel);
   });
 });

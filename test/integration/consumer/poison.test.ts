@@ -9,7 +9,8 @@ import { ConsumerFixture } from './consumer-fixture.js';
 describe('consume: poison records', () => {
   let fx: ConsumerFixture;
   const consume = () => runConsumer({ config: fx.config, logger: fx.logger, signal: new AbortController().signal, untilIdle: true });
-  const readDlq = async () => readRanges(fx.kafka, dlqTopic(fx.topic), new Map([[0, { from: 0, to: (await fx.highWatermarks(dlqTopic(fx.topic))).get(0) ?? 0 }]]));
+  const readDlq = async () =>
+    readRanges(fx.kafka, dlqTopic(fx.topic), new Map([[0, { from: 0, to: (await fx.highWatermarks(dlqTopic(fx.topic))).get(0) ?? 0 }]]));
   const key = 'pk_same_partition'; // one key: every record lands on one partition, in this order
   const poisonTimestamp = '1735689600000';
 
@@ -51,8 +52,15 @@ describe('consume: poison records', () => {
   it('lists dead letters and redrives a chosen one with its original bytes and timestamp', async () => {
     const list = await fx.spawnSettle(['dlq', 'list', '--json']).output;
     expect(list.code).toBe(0);
-    const listed = list.stdout.trim().split('\n').map((l) => JSON.parse(l) as { dlqOffset: number; errorCode: string; originalOffset: number });
-    expect(listed.map((l) => [l.dlqOffset, l.errorCode, l.originalOffset])).toEqual([[0, 'NOT_CONFLUENT_WIRE_FORMAT', 1], [1, 'UNKNOWN_SCHEMA_ID', 2], [2, 'SETTLEMENT_INVALID', 3]]);
+    const listed = list.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { dlqOffset: number; errorCode: string; originalOffset: number });
+    expect(listed.map((l) => [l.dlqOffset, l.errorCode, l.originalOffset])).toEqual([
+      [0, 'NOT_CONFLUENT_WIRE_FORMAT', 1],
+      [1, 'UNKNOWN_SCHEMA_ID', 2],
+      [2, 'SETTLEMENT_INVALID', 3],
+    ]);
 
     const dry = await fx.spawnSettle(['dlq', 'redrive', '--offset', '0', '--dry-run']).output;
     expect(dry.stdout).toContain('dry run: 1 record(s) would be re-published');

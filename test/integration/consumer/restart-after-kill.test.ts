@@ -4,7 +4,12 @@ import { syntheticSettlement } from '../../../src/presentation/bench/synthetic-s
 import { ConsumerFixture, waitFor } from './consumer-fixture.js';
 
 const SESSION_MS = 6_000; // the broker's minimum, so the test waits as little as possible
-const TIMINGS = { CONSUMER_SESSION_TIMEOUT_MS: String(SESSION_MS), CONSUMER_HEARTBEAT_INTERVAL_MS: '1000', CONSUMER_REBALANCE_TIMEOUT_MS: '20000', LOG_LEVEL: 'info' };
+const TIMINGS = {
+  CONSUMER_SESSION_TIMEOUT_MS: String(SESSION_MS),
+  CONSUMER_HEARTBEAT_INTERVAL_MS: '1000',
+  CONSUMER_REBALANCE_TIMEOUT_MS: '20000',
+  LOG_LEVEL: 'info',
+};
 
 interface GroupView {
   readonly state: string;

@@ -18,16 +18,23 @@ afterAll(async () => {
   for (const fx of fixtures) await fx.close();
 });
 
-
 /** `settle <args>` in this process, with the fixture's environment. */
 async function settle(fx: ConsumerFixture, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const out = collect();
   const err = collect();
-  const { code } = await runCli({ argv: ['node', 'settle', ...args], env: fx.env, version: 'test', stdout: out.stream, stderr: err.stream, signal: new AbortController().signal });
+  const { code } = await runCli({
+    argv: ['node', 'settle', ...args],
+    env: fx.env,
+    version: 'test',
+    stdout: out.stream,
+    stderr: err.stream,
+    signal: new AbortController().signal,
+  });
   return { code, stdout: out.text(), stderr: err.text() };
 }
 
-const settlements = (fx: ConsumerFixture, from: number, count: number): Settlement[] => Array.from({ length: count }, (_, i) => syntheticSettlement(from + i, fx.id.replace(/_/g, '')));
+const settlements = (fx: ConsumerFixture, from: number, count: number): Settlement[] =>
+  Array.from({ length: count }, (_, i) => syntheticSettlement(from + i, fx.id.replace(/_/g, '')));
 
 /** Records to one partition, in this order (offsets follow the partition's end). */
 async function produceTo(fx: ConsumerFixture, partition: number, rows: readonly Settlement[]): Promise<void> {
@@ -56,18 +63,23 @@ async function runScraped(fx: ConsumerFixture, deadlineMs = 45_000): Promise<{ e
   let settled = false;
   let settledAt = 0;
   const signal = AbortSignal.timeout(deadlineMs);
-  const run = runConsumer({ config: fx.config, logger: fx.logger, signal, untilIdle: false, lossScrapeWaitMs: 60_000, onListening: (u) => (url = u) }).then(
-    () => null,
-    (error: unknown) => error,
-  ).finally(() => {
-    settled = true;
-    settledAt = performance.now();
-  });
+  const run = runConsumer({ config: fx.config, logger: fx.logger, signal, untilIdle: false, lossScrapeWaitMs: 60_000, onListening: (u) => (url = u) })
+    .then(
+      () => null,
+      (error: unknown) => error,
+    )
+    .finally(() => {
+      settled = true;
+      settledAt = performance.now();
+    });
   const metrics: string[] = [];
   let lastScrape = 0;
   while (!settled) {
     if (url) {
-      const text = await fetch(`${url}/metrics`).then((r) => r.text(), () => null);
+      const text = await fetch(`${url}/metrics`).then(
+        (r) => r.text(),
+        () => null,
+      );
       if (text !== null) {
         metrics.push(text);
         lastScrape = performance.now();
@@ -90,7 +102,12 @@ describe('consume: records deleted by retention before they were loaded', () => 
     await produceTo(fx, 0, settlements(fx, 0, 10));
     await produceTo(fx, 1, settlements(fx, 100, 10));
     expect(await runConsumer({ config: fx.config, logger: fx.logger, signal: new AbortController().signal, untilIdle: true })).toMatchObject({ inserted: 20 });
-    expect(await fx.storedOffsets()).toEqual(new Map([[0, 10], [1, 10]]));
+    expect(await fx.storedOffsets()).toEqual(
+      new Map([
+        [0, 10],
+        [1, 10],
+      ]),
+    );
 
     // the consumer is stopped; more records come, and retention takes some the loader never saw
     await produceTo(fx, 0, settlements(fx, 10, 10));
@@ -106,7 +123,12 @@ describe('consume: records deleted by retention before they were loaded', () => 
     expect(refused.stderr).not.toContain(`${fx.topic}[0]`);
     expect(refused.stderr).toContain(`settle replay --kafka --since 1970-01-01T00:00:00Z --group ${fx.group} --yes`);
     expect(await fx.count()).toBe(20); // nothing loaded: not the partition after its gap, not the healthy one
-    expect(await fx.storedOffsets()).toEqual(new Map([[0, 10], [1, 10]]));
+    expect(await fx.storedOffsets()).toEqual(
+      new Map([
+        [0, 10],
+        [1, 10],
+      ]),
+    );
 
     // a long-running consumer says it in settle_consumer_records_lost before it exits (0 for the healthy partition)
     const run = await runScraped(fx);
@@ -117,16 +139,31 @@ describe('consume: records deleted by retention before they were loaded', () => 
     expect(lostGauge(last, 0)).toBe(0);
     expect(run.lingeredMs).toBeLessThan(10_000); // the scrape, not the 60 s cap, ended the wait
     expect(await fx.count()).toBe(20);
-    expect(await fx.storedOffsets()).toEqual(new Map([[0, 10], [1, 10]]));
+    expect(await fx.storedOffsets()).toEqual(
+      new Map([
+        [0, 10],
+        [1, 10],
+      ]),
+    );
     expect([...(await keysOf(fx))].some((k) => later.some((s) => s.transactionKey === k))).toBe(false);
 
     // the fix the error names (the Toss replay aside): reset the stored offsets to the log start, consume again
     const reset = await settle(fx, ['replay', '--kafka', '--since', '1970-01-01T00:00:00Z', '--group', fx.group, '--yes']);
     expect(reset.code, reset.stderr).toBe(0);
-    expect(await fx.storedOffsets()).toEqual(new Map([[0, 10], [1, 14]]));
+    expect(await fx.storedOffsets()).toEqual(
+      new Map([
+        [0, 10],
+        [1, 14],
+      ]),
+    );
     const reloaded = await runConsumer({ config: fx.config, logger: fx.logger, signal: new AbortController().signal, untilIdle: true });
     expect(reloaded).toMatchObject({ records: 16, inserted: 16 });
-    expect(await fx.storedOffsets()).toEqual(new Map([[0, 20], [1, 20]]));
+    expect(await fx.storedOffsets()).toEqual(
+      new Map([
+        [0, 20],
+        [1, 20],
+      ]),
+    );
   });
 
   it('records deleted under a running consumer that is behind: it stops at the gap (stored offset kept, nothing after the gap loaded)', async () => {

@@ -77,12 +77,21 @@ describe('settlement records on the wire (real broker, real registry)', () => {
     // a new required field: readers on the new schema cannot read old records
     const refused = await registryHttp(`/subjects/${subject}/versions`, { method: 'POST', body: withField({ name: 'merchantTier', type: 'string' }) });
     expect(refused.status).toBe(409);
-    await expect(SettlementSerde.register(createSchemaRegistry({ url: stack.registryUrl, username: null, password: null }), topic, JSON.stringify({ ...schema, fields: [...schema.fields, { name: 'merchantTier', type: 'string' }] }))).rejects.toMatchObject({
+    await expect(
+      SettlementSerde.register(
+        createSchemaRegistry({ url: stack.registryUrl, username: null, password: null }),
+        topic,
+        JSON.stringify({ ...schema, fields: [...schema.fields, { name: 'merchantTier', type: 'string' }] }),
+      ),
+    ).rejects.toMatchObject({
       code: 'SCHEMA_INCOMPATIBLE',
       category: 'data',
     });
 
-    const accepted = await registryHttp(`/subjects/${subject}/versions`, { method: 'POST', body: withField({ name: 'merchantTier', type: ['null', 'string'], default: null }) });
+    const accepted = await registryHttp(`/subjects/${subject}/versions`, {
+      method: 'POST',
+      body: withField({ name: 'merchantTier', type: ['null', 'string'], default: null }),
+    });
     expect(accepted.status).toBe(200);
     expect(accepted.body.id).not.toBe(schemaId);
   });

@@ -63,7 +63,8 @@ describe('Prometheus scrapes a running consumer and the Pushgateway: every expre
     rmSync(sdFile, { force: true });
     stop.abort();
     await consumer?.catch(() => undefined);
-    for (const job of ['settle_produce', 'settle_reconcile']) await fetch(`${PUSHGATEWAY}/metrics/job/${job}/window/${windowLabel}`, { method: 'DELETE' }).catch(() => undefined);
+    for (const job of ['settle_produce', 'settle_reconcile'])
+      await fetch(`${PUSHGATEWAY}/metrics/job/${job}/window/${windowLabel}`, { method: 'DELETE' }).catch(() => undefined);
     await fx?.close();
   });
 
@@ -90,7 +91,12 @@ describe('Prometheus scrapes a running consumer and the Pushgateway: every expre
       mkdirSync(SD_DIR, { recursive: true });
       writeFileSync(`${sdFile}.tmp`, JSON.stringify([{ targets: [new URL(metricsUrl).host], labels: { test: id } }]));
       renameSync(`${sdFile}.tmp`, sdFile);
-      await waitFor('a retry of the store step', async () => /settle_consumer_retries_total\{[^}]*step="store"[^}]*\} [1-9]/.test(await (await fetch(`${metricsUrl}/metrics`)).text()), 60_000, 200);
+      await waitFor(
+        'a retry of the store step',
+        async () => /settle_consumer_retries_total\{[^}]*step="store"[^}]*\} [1-9]/.test(await (await fetch(`${metricsUrl}/metrics`)).text()),
+        60_000,
+        200,
+      );
       await waitFor('Prometheus to scrape the retry', async () => (await query(`settle_consumer_retries_total{test="${id}"}`)).length > 0, 60_000, 250);
     } finally {
       await blocker.rollback().catch(() => undefined);
@@ -113,8 +119,12 @@ describe('Prometheus scrapes a running consumer and the Pushgateway: every expre
     const success = run({});
     expect(await pushProduceRun(PUSHGATEWAY, success)).toMatchObject({ ok: true });
     // a later failed run of the same window keeps the last success (POST replaces only the families it sends)
-    expect(await pushProduceRun(PUSHGATEWAY, run({ outcome: 'FAILED', exitCode: 4, errorCode: 'TOSS_UNAVAILABLE', finishedAt: new Date(Date.now() + 1000) }))).toMatchObject({ ok: true });
-    expect(await pushReconcileRun(PUSHGATEWAY, { window, outcome: 'MISMATCH', exitCode: 3, mismatchedDates: 1, durationMs: 900, finishedAt: new Date() })).toMatchObject({ ok: true });
+    expect(
+      await pushProduceRun(PUSHGATEWAY, run({ outcome: 'FAILED', exitCode: 4, errorCode: 'TOSS_UNAVAILABLE', finishedAt: new Date(Date.now() + 1000) })),
+    ).toMatchObject({ ok: true });
+    expect(
+      await pushReconcileRun(PUSHGATEWAY, { window, outcome: 'MISMATCH', exitCode: 3, mismatchedDates: 1, durationMs: 900, finishedAt: new Date() }),
+    ).toMatchObject({ ok: true });
 
     const w = `window="${windowLabel}"`;
     await waitFor('Prometheus to scrape the pushed runs', async () => (await query(`settle_producer_last_run_exit_code{${w}} == 4`)).length > 0, 60_000, 250);
@@ -123,7 +133,12 @@ describe('Prometheus scrapes a running consumer and the Pushgateway: every expre
     expect((await query(`settle_producer_last_run_outcome{${w}} == 1`)).map((r) => r.metric.outcome)).toEqual(['FAILED']);
     expect((await query(`settle_producer_last_run_outcome{${w}} == 1`))[0]?.metric).toMatchObject({ job: 'settle_produce', window: windowLabel });
     // rate() over 1m needs a few scrapes of the consumer
-    await waitFor('a few scrapes of the consumer', async () => Number((await query(`count_over_time(up{test="${id}"}[1m])`))[0]?.value[1] ?? 0) >= 5, 60_000, 250);
+    await waitFor(
+      'a few scrapes of the consumer',
+      async () => Number((await query(`count_over_time(up{test="${id}"}[1m])`))[0]?.value[1] ?? 0) >= 5,
+      60_000,
+      250,
+    );
   });
 
   // this test's series only: the consumer by its target label, pushed runs by their window
@@ -148,15 +163,22 @@ describe('Prometheus scrapes a running consumer and the Pushgateway: every expre
     expect(missing).toEqual([]);
   });
 
-  it("the real Prometheus loaded every rule of deploy/monitoring and evaluates each without error", async () => {
-    const res = (await (await fetch(`${PROMETHEUS}/api/v1/rules`)).json()) as { data: { groups: Array<{ rules: Array<{ name: string; health: string; lastError?: string }> }> } };
+  it('the real Prometheus loaded every rule of deploy/monitoring and evaluates each without error', async () => {
+    const res = (await (await fetch(`${PROMETHEUS}/api/v1/rules`)).json()) as {
+      data: { groups: Array<{ rules: Array<{ name: string; health: string; lastError?: string }> }> };
+    };
     const loaded = res.data.groups.flatMap((g) => g.rules);
     const names = rules().map((r) => r.alert ?? r.record);
     expect(loaded.map((r) => r.name).sort()).toEqual([...names].sort());
-    await waitFor('every rule evaluated', async () => {
-      const now = (await (await fetch(`${PROMETHEUS}/api/v1/rules`)).json()) as typeof res;
-      return now.data.groups.flatMap((g) => g.rules).every((r) => r.health === 'ok');
-    }, 30_000, 250);
+    await waitFor(
+      'every rule evaluated',
+      async () => {
+        const now = (await (await fetch(`${PROMETHEUS}/api/v1/rules`)).json()) as typeof res;
+        return now.data.groups.flatMap((g) => g.rules).every((r) => r.health === 'ok');
+      },
+      30_000,
+      250,
+    );
   });
 
   it('every expression of the Grafana dashboard returns data for this consumer and this window', async () => {

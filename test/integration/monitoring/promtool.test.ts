@@ -31,8 +31,7 @@ describe('deploy/monitoring rules, with promtool', () => {
     const quiet = new Set<string>();
     for (const file of ruleTestFiles()) {
       const doc = parse(readFileSync(file, 'utf8')) as { tests: Array<{ alert_rule_test?: Array<{ alertname: string; exp_alerts?: unknown[] }> }> };
-      for (const t of doc.tests)
-        for (const a of t.alert_rule_test ?? []) ((a.exp_alerts ?? []).length > 0 ? firing : quiet).add(a.alertname);
+      for (const t of doc.tests) for (const a of t.alert_rule_test ?? []) ((a.exp_alerts ?? []).length > 0 ? firing : quiet).add(a.alertname);
     }
     expect(alerts.filter((a) => !firing.has(a))).toEqual([]);
     expect(alerts.filter((a) => !quiet.has(a))).toEqual([]);

@@ -10,11 +10,17 @@ import { collect } from '../../support/collect-output.js';
 // to use TLS must refuse to go on in the clear. That it does, on every path, shows MYSQL_SSL reaches mysql2 there.
 const MYSQL_URL = process.env.MYSQL_URL ?? 'mysql://settle:settle-local@127.0.0.1:3307/settle';
 
-
 const settle = async (args: string[], env: Record<string, string>) => {
   const out = collect();
   const err = collect();
-  const { code } = await runCli({ argv: ['node', 'settle', ...args], env: { LOG_LEVEL: 'silent', ...env }, version: 'test', stdout: out.stream, stderr: err.stream, signal: new AbortController().signal });
+  const { code } = await runCli({
+    argv: ['node', 'settle', ...args],
+    env: { LOG_LEVEL: 'silent', ...env },
+    version: 'test',
+    stdout: out.stream,
+    stderr: err.stream,
+    signal: new AbortController().signal,
+  });
   return { code, stdout: out.text(), stderr: err.text() };
 };
 
@@ -37,7 +43,10 @@ describe('MYSQL_SSL against a server without TLS', () => {
   it('with MYSQL_SSL=true the pool, a connection and the doctor refuse the server instead of going on in the clear', async () => {
     const pool = createMySqlPool(tls, 1);
     try {
-      const error = await pool.query('SELECT 1').then(() => null, (e: unknown) => e);
+      const error = await pool.query('SELECT 1').then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect(error).toMatchObject({ code: 'HANDSHAKE_NO_SSL_SUPPORT' });
       expect(toSettleError(error)).toMatchObject({ code: 'MYSQL_HANDSHAKE_NO_SSL_SUPPORT', category: 'usage' });
     } finally {
@@ -51,7 +60,10 @@ describe('MYSQL_SSL against a server without TLS', () => {
 
   it('`settle db status` and `settle settlements list` exit 2 naming MYSQL_SSL, and work without it', async () => {
     expect((await settle(['db', 'status'], { MYSQL_URL })).code).toBe(0);
-    for (const args of [['db', 'status'], ['settlements', 'list', '--from', '2025-02-01', '--to', '2025-02-01']]) {
+    for (const args of [
+      ['db', 'status'],
+      ['settlements', 'list', '--from', '2025-02-01', '--to', '2025-02-01'],
+    ]) {
       const r = await settle(args, { MYSQL_URL, MYSQL_SSL: 'true' });
       expect(r.code, r.stderr).toBe(2);
       expect(r.stderr).toMatch(/MYSQL_HANDSHAKE_NO_SSL_SUPPORT.*MYSQL_SSL/);

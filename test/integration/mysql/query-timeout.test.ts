@@ -82,7 +82,12 @@ describe('MySQL statements have a deadline (MYSQL_QUERY_TIMEOUT_MS)', () => {
       const queued = conn.query('SELECT 2');
       await expect(first).rejects.toMatchObject({ code: 'MYSQL_QUERY_TIMEOUT', retriable: true });
       // mysql2 hands the queued one the abandoned socket's error; the adapters translate it as transient
-      expect(await queued.then(() => null, (e: unknown) => toSettleError(e))).toMatchObject({ code: 'MYSQL_QUERY_TIMEOUT', retriable: true });
+      expect(
+        await queued.then(
+          () => null,
+          (e: unknown) => toSettleError(e),
+        ),
+      ).toMatchObject({ code: 'MYSQL_QUERY_TIMEOUT', retriable: true });
       await expect(conn.query('SELECT 3')).rejects.toMatchObject({ code: 'MYSQL_QUERY_TIMEOUT', retriable: true });
       await conn.end(); // returns: the connection is closed already
     } finally {
@@ -113,14 +118,21 @@ describe('MySQL statements have a deadline (MYSQL_QUERY_TIMEOUT_MS)', () => {
       expect(held[0]?.free).toBe(0);
       proxy.stall();
       const cp = { instanceId: claim.instance.id, executionId: claim.execution.id, page: 1, rowsFetched: 10, rowsPublished: 10, rowsRejected: 0 };
-      await expect(repository.checkpoint(cp, { pages: 1, rowsFetched: 10, rowsPublished: 10, rowsRejected: 0 })).rejects.toMatchObject({ code: 'MYSQL_QUERY_TIMEOUT', retriable: true });
+      await expect(repository.checkpoint(cp, { pages: 1, rowsFetched: 10, rowsPublished: 10, rowsRejected: 0 })).rejects.toMatchObject({
+        code: 'MYSQL_QUERY_TIMEOUT',
+        retriable: true,
+      });
       await expect(repository.heartbeat(claim.execution.id)).rejects.toMatchObject({ retriable: true });
       await repository.release();
       // the proxy passes the close on: the server drops the session, its transaction and its named lock
-      await until(async () => {
-        const [r] = await direct.query<mysql.RowDataPacket[]>('SELECT IS_FREE_LOCK(?) AS free', [lock]);
-        return r[0]?.free === 1;
-      }, 30_000, 'the claim to be freed by the server');
+      await until(
+        async () => {
+          const [r] = await direct.query<mysql.RowDataPacket[]>('SELECT IS_FREE_LOCK(?) AS free', [lock]);
+          return r[0]?.free === 1;
+        },
+        30_000,
+        'the claim to be freed by the server',
+      );
       proxy.resume();
       const next = new MySqlJobRepository(await createMySqlConnection(viaProxy(), { queryTimeoutMs: TIMEOUT_MS }));
       const resumed = await next.start(request);

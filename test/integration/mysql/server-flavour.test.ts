@@ -28,7 +28,11 @@ describe('server flavour on the stack’s MariaDB', () => {
     try {
       const store = new MySqlSettlementStore(pool);
       const rec = (i: number) => ({ settlement: syntheticSettlement(i, 'flv'), offset: i, timestamp: 1_000 });
-      expect(await store.applyBatch({ group: 'g', topic: 't', partition: 0, records: [rec(0), rec(1)], nextOffset: 2 })).toEqual({ inserted: 2, updated: 0, unchanged: 0 });
+      expect(await store.applyBatch({ group: 'g', topic: 't', partition: 0, records: [rec(0), rec(1)], nextOffset: 2 })).toEqual({
+        inserted: 2,
+        updated: 0,
+        unchanged: 0,
+      });
       const server = await store.server();
       expect(server).toMatchObject({ flavour: 'mariadb', tested: true, rowAlias: false });
       expect(server.version).toMatch(/^10\.11\.\d+$/);
@@ -47,7 +51,8 @@ describe('server flavour on the stack’s MariaDB', () => {
       // the MariaDB forms of the offset statements: advance never moves back, set does
       await conn.query(upsertOffsetSql('advance'), ['g2', 't', 0, 10]);
       await conn.query(upsertOffsetSql('advance'), ['g2', 't', 0, 5]);
-      const offset = async () => ((await conn.query('SELECT next_offset FROM consumer_offsets WHERE group_id = ?', ['g2']))[0] as Array<{ next_offset: number }>)[0]?.next_offset;
+      const offset = async () =>
+        ((await conn.query('SELECT next_offset FROM consumer_offsets WHERE group_id = ?', ['g2']))[0] as Array<{ next_offset: number }>)[0]?.next_offset;
       expect(Number(await offset())).toBe(10);
       await conn.query(upsertOffsetSql('set'), ['g2', 't', 0, 5]);
       expect(Number(await offset())).toBe(5);

@@ -16,10 +16,16 @@ import { createTempDatabase, silentLogger, stack, stackConfig, type TempDatabase
 
 const withDb = (name: string) => withDatabase(stack.mysqlUrl, name);
 const partitionsOf = async (conn: Connection) =>
-  (await conn.query<RowDataPacket[]>("SELECT PARTITION_NAME AS name, PARTITION_DESCRIPTION AS d FROM information_schema.PARTITIONS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'settlements' ORDER BY PARTITION_ORDINAL_POSITION"))[0].map(
-    (r) => `${r.name}<${String(r.d).replaceAll("'", '')}`,
-  );
-const settlementOn = (i: number, soldDate: string, version = 0): Settlement => ({ ...syntheticSettlement(i, 'part', version), soldDate, paidOutDate: soldDate });
+  (
+    await conn.query<RowDataPacket[]>(
+      "SELECT PARTITION_NAME AS name, PARTITION_DESCRIPTION AS d FROM information_schema.PARTITIONS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'settlements' ORDER BY PARTITION_ORDINAL_POSITION",
+    )
+  )[0].map((r) => `${r.name}<${String(r.d).replaceAll("'", '')}`);
+const settlementOn = (i: number, soldDate: string, version = 0): Settlement => ({
+  ...syntheticSettlement(i, 'part', version),
+  soldDate,
+  paidOutDate: soldDate,
+});
 
 describe('migration 0050: settlements partitioned by sold date', () => {
   const name = uniqueName('settle_it_0050');
@@ -69,7 +75,11 @@ describe('migration 0050 on an empty table', () => {
     try {
       expect(await partitionsOf(conn)).toEqual(['p_history<2000-01-01', 'p_future<MAXVALUE']);
       const today = todayInSeoul(new Date());
-      const added = await ensurePartitionsForWindow(stackConfig({ MYSQL_URL: db.url }, ['mysql']), silentLogger(), { from: '2025-02-03', to: '2025-02-03', dateType: 'soldDate' });
+      const added = await ensurePartitionsForWindow(stackConfig({ MYSQL_URL: db.url }, ['mysql']), silentLogger(), {
+        from: '2025-02-03',
+        to: '2025-02-03',
+        dateType: 'soldDate',
+      });
       expect(added.slice(0, 2).map((p) => p.name)).toEqual(['p_before_20250203', 'p20250203']);
       expect(added[added.length - 1]?.name).toBe(`p${today.addDays(7).toString().replaceAll('-', '')}`);
       const parts = await partitionsOf(conn);
@@ -89,14 +99,17 @@ describe('settle db partitions (adapter + CLI) on MariaDB', () => {
   let store: MySqlSettlementStore;
   const env = () => ({ MYSQL_URL: db.url, LOG_LEVEL: 'warn' });
   const settle = async (...args: string[]) => startSettle(['db', 'partitions', ...args], env()).done;
-  const rowsIn = async (partition: string) => Number((await conn.query<RowDataPacket[]>(`SELECT COUNT(*) AS n FROM settlements PARTITION (${partition})`))[0][0]?.n);
+  const rowsIn = async (partition: string) =>
+    Number((await conn.query<RowDataPacket[]>(`SELECT COUNT(*) AS n FROM settlements PARTITION (${partition})`))[0][0]?.n);
 
   beforeAll(async () => {
     requireBuild();
     db = await createTempDatabase('settle_it_part');
     conn = await mysql.createConnection({ uri: db.url, dateStrings: true, timezone: 'Z' });
     // fixed dates: a history partition ending 2025-09-01 (the migration bounds it at today; the table is empty)
-    await conn.query("ALTER TABLE settlements PARTITION BY RANGE COLUMNS(sold_date) (PARTITION p_history VALUES LESS THAN ('2025-09-01'), PARTITION p_future VALUES LESS THAN (MAXVALUE))");
+    await conn.query(
+      "ALTER TABLE settlements PARTITION BY RANGE COLUMNS(sold_date) (PARTITION p_history VALUES LESS THAN ('2025-09-01'), PARTITION p_future VALUES LESS THAN (MAXVALUE))",
+    );
     pool = createSettlementStorePool({ url: new Secret(db.url), tls: null }, 2);
     store = new MySqlSettlementStore(pool);
   });
@@ -135,7 +148,9 @@ describe('settle db partitions (adapter + CLI) on MariaDB', () => {
     const days = ['2025-08-31', '2025-09-01', '2025-09-02', '2025-09-02', '2025-09-03', '2031-01-01'];
     const records = days.map((day, i) => ({ settlement: settlementOn(i, day), offset: i, timestamp: 1_000 }));
     expect(await store.applyBatch(batch(records, 6))).toEqual({ inserted: 6, updated: 0, unchanged: 0 });
-    expect([await rowsIn('p_history'), await rowsIn('p20250901'), await rowsIn('p20250902'), await rowsIn('p20250903'), await rowsIn('p_future')]).toEqual([1, 1, 2, 1, 1]);
+    expect([await rowsIn('p_history'), await rowsIn('p20250901'), await rowsIn('p20250902'), await rowsIn('p20250903'), await rowsIn('p_future')]).toEqual([
+      1, 1, 2, 1, 1,
+    ]);
 
     const key = settlementOn(2, '2025-09-02').transactionKey;
     const older = { settlement: settlementOn(2, '2025-09-02', 5), offset: 0, timestamp: 500 };
@@ -177,12 +192,15 @@ describe('settle db partitions (adapter + CLI) on MariaDB', () => {
     expect(run.stdout).toContain('archived p_history (< 2025-09-01, ~');
     expect(run.stdout).toContain('into settlements_archive_20250902');
     expect(await partitionsOf(conn)).toEqual(['p20250903<2025-09-04', 'p_future<MAXVALUE']);
-    const keysIn = async (table: string) => (await conn.query<RowDataPacket[]>(`SELECT sold_date FROM ${table} ORDER BY id`))[0].map((r) => String(r.sold_date));
+    const keysIn = async (table: string) =>
+      (await conn.query<RowDataPacket[]>(`SELECT sold_date FROM ${table} ORDER BY id`))[0].map((r) => String(r.sold_date));
     expect(await keysIn('settlements_archive_before_20250901')).toEqual(['2025-08-31']);
     expect(await keysIn('settlements_archive_20250901')).toEqual(['2025-09-01']);
     expect(await keysIn('settlements_archive_20250902')).toEqual(['2025-09-02', '2025-09-02']);
     expect(await keysIn('settlements')).toEqual(['2025-09-03', '2031-01-01']);
-    const [[archived]] = (await conn.query<RowDataPacket[]>('SELECT amount, source_timestamp FROM settlements_archive_20250902 WHERE transaction_key = ?', [settlementOn(2, '2025-09-02').transactionKey])) as unknown as [RowDataPacket[]];
+    const [[archived]] = (await conn.query<RowDataPacket[]>('SELECT amount, source_timestamp FROM settlements_archive_20250902 WHERE transaction_key = ?', [
+      settlementOn(2, '2025-09-02').transactionKey,
+    ])) as unknown as [RowDataPacket[]];
     expect(archived).toMatchObject({ source_timestamp: 2_000 }); // the row as it was, newest version
 
     const dropped = await settle('archive', '--before', '2025-09-04', '--drop', '--json');
@@ -195,7 +213,9 @@ describe('settle db partitions (adapter + CLI) on MariaDB', () => {
     const config = stackConfig({ MYSQL_URL: db.url }, ['mysql']);
     const today = todayInSeoul(new Date());
     const recent = today.addDays(-2);
-    await conn.query(`ALTER TABLE settlements REORGANIZE PARTITION p_future INTO (PARTITION p_history VALUES LESS THAN ('${recent.toString()}'), PARTITION p_future VALUES LESS THAN (MAXVALUE))`);
+    await conn.query(
+      `ALTER TABLE settlements REORGANIZE PARTITION p_future INTO (PARTITION p_history VALUES LESS THAN ('${recent.toString()}'), PARTITION p_future VALUES LESS THAN (MAXVALUE))`,
+    );
     const window = { from: '2025-09-04', to: '2025-09-05', dateType: 'soldDate' as const }; // inside p_history: only the days ahead are added
     const added = await ensurePartitionsForWindow(config, silentLogger(), window);
     expect(added[0]?.day?.toString()).toBe(recent.toString());

@@ -52,14 +52,33 @@ async function tossFake(method: string): Promise<TossFake> {
       res.end(JSON.stringify(answer.body));
     });
   });
-  const approved = (paymentKey: unknown) => ({ paymentKey, status: method === '가상계좌' ? 'WAITING_FOR_DEPOSIT' : 'DONE', method, card: null, approvedAt: '2025-02-09T06:58:32+09:00', transactionKey: 'tx-approve-va', totalAmount: TOTAL, balanceAmount: TOTAL, cancels: null });
+  const approved = (paymentKey: unknown) => ({
+    paymentKey,
+    status: method === '가상계좌' ? 'WAITING_FOR_DEPOSIT' : 'DONE',
+    method,
+    card: null,
+    approvedAt: '2025-02-09T06:58:32+09:00',
+    transactionKey: 'tx-approve-va',
+    totalAmount: TOTAL,
+    balanceAmount: TOTAL,
+    cancels: null,
+  });
   function perform(path: string, body: Record<string, unknown>): { status: number; body: unknown } {
     if (path === '/v1/payments/confirm') return { status: 200, body: approved(body.paymentKey) };
     const failure = fake.failCancels.shift();
     if (failure !== undefined) return { status: failure, body: { code: 'FAILED_INTERNAL_SYSTEM_PROCESSING', message: 'try again' } };
     fake.cancels += 1;
     const paymentKey = decodeURIComponent(path.split('/')[3] ?? '');
-    return { status: 200, body: { ...approved(paymentKey), status: 'CANCELED', balanceAmount: 0, lastTransactionKey: `tx-void-${fake.cancels}`, cancels: [{ transactionKey: `tx-void-${fake.cancels}`, canceledAt: '2025-02-09T07:00:00+09:00' }] } };
+    return {
+      status: 200,
+      body: {
+        ...approved(paymentKey),
+        status: 'CANCELED',
+        balanceAmount: 0,
+        lastTransactionKey: `tx-void-${fake.cancels}`,
+        cancels: [{ transactionKey: `tx-void-${fake.cancels}`, canceledAt: '2025-02-09T07:00:00+09:00' }],
+      },
+    };
   }
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return Object.assign(fake, { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server });
@@ -95,7 +114,11 @@ function storeFailing(failAt: number | null): OrderStore {
 }
 
 const pay = (orderId: string, store: OrderStore = storeFailing(null)) =>
-  new ConfirmPayment({ store, toss: client, clock: new FixedClock(), calculator: calculator() }).execute({ orderId, paymentKey: `pk-${orderId}`, amount: TOTAL });
+  new ConfirmPayment({ store, toss: client, clock: new FixedClock(), calculator: calculator() }).execute({
+    orderId,
+    paymentKey: `pk-${orderId}`,
+    amount: TOTAL,
+  });
 
 async function placed(orderId: string): Promise<void> {
   const store = storeFailing(null);
@@ -108,7 +131,8 @@ async function rows(sql: string, orderId: string): Promise<RowDataPacket[]> {
   const [result] = await db.pool.query<RowDataPacket[]>(sql, [orderId]);
   return result;
 }
-const operations = (orderId: string) => rows('SELECT kind, status, attempts, error_code, idempotency_key FROM payment_operations WHERE order_id = ? ORDER BY kind', orderId);
+const operations = (orderId: string) =>
+  rows('SELECT kind, status, attempts, error_code, idempotency_key FROM payment_operations WHERE order_id = ? ORDER BY kind', orderId);
 const keysSeen = () => toss.seen.map((s) => [s.path.endsWith('/cancel') ? 'cancel' : 'confirm', s.key]);
 
 async function rejection(p: Promise<unknown>): Promise<SettleError> {
@@ -140,20 +164,40 @@ describe('a payment Toss approves with a method other than card (MariaDB + Toss 
       { kind: 'VOID', status: 'DONE', attempts: 1, error_code: null, idempotency_key: voidKey },
     ]);
     const [request] = await rows("SELECT request FROM payment_operations WHERE order_id = ? AND kind = 'VOID'", 'ORD-it-va-1');
-    expect(JSON.parse(String(request?.request))).toMatchObject({ method: '가상계좌', approvalTransactionKey: 'tx-approve-va', approvedAt: '2025-02-08T21:58:32.000Z' });
+    expect(JSON.parse(String(request?.request))).toMatchObject({
+      method: '가상계좌',
+      approvalTransactionKey: 'tx-approve-va',
+      approvedAt: '2025-02-08T21:58:32.000Z',
+    });
     expect(await rows('SELECT * FROM payments WHERE order_id = ?', 'ORD-it-va-1')).toEqual([]);
     expect(await rows('SELECT status FROM orders WHERE order_id = ?', 'ORD-it-va-1')).toEqual([{ status: 'ORDER_COMPLETED' }]);
   });
 
-  it('Toss answering the cancel 503 through all the client\'s retries: FAILED with its code and message, exit 4, shown and reconciled; the printed command completes it with the same key', async () => {
+  it("Toss answering the cancel 503 through all the client's retries: FAILED with its code and message, exit 4, shown and reconciled; the printed command completes it with the same key", async () => {
     await placed('ORD-it-va-2');
-    const retrying = new TossPaymentsClient({ baseUrl: toss.url, secretKey: new Secret('test_sk_it_noncard_0000'), maxRetries: 2, baseDelayMs: 1, maxDelayMs: 5, timeoutMs: 10_000 });
+    const retrying = new TossPaymentsClient({
+      baseUrl: toss.url,
+      secretKey: new Secret('test_sk_it_noncard_0000'),
+      maxRetries: 2,
+      baseDelayMs: 1,
+      maxDelayMs: 5,
+      timeoutMs: 10_000,
+    });
     const store = storeFailing(null);
     toss.failCancels.push(503, 503, 503);
-    const first = await rejection(new ConfirmPayment({ store, toss: retrying, clock: new FixedClock(), calculator: calculator() }).execute({ orderId: 'ORD-it-va-2', paymentKey: 'pk-ORD-it-va-2', amount: TOTAL }));
+    const first = await rejection(
+      new ConfirmPayment({ store, toss: retrying, clock: new FixedClock(), calculator: calculator() }).execute({
+        orderId: 'ORD-it-va-2',
+        paymentKey: 'pk-ORD-it-va-2',
+        amount: TOTAL,
+      }),
+    );
     await retrying.close();
     const retry = 'settle order pay ORD-it-va-2 --payment-key pk-ORD-it-va-2 --amount 31000';
-    expect(first).toMatchObject({ code: 'PAYMENT_VOID_INCOMPLETE', details: { causeCode: 'TOSS_FAILED_INTERNAL_SYSTEM_PROCESSING', status: 'FAILED', retryCommand: retry } });
+    expect(first).toMatchObject({
+      code: 'PAYMENT_VOID_INCOMPLETE',
+      details: { causeCode: 'TOSS_FAILED_INTERNAL_SYSTEM_PROCESSING', status: 'FAILED', retryCommand: retry },
+    });
     expect(exitCodeFor(first.category)).toBe(4);
     const voidKey = 'settle:void-non-card:ORD-it-va-2:pk-ORD-it-va-2';
     expect(keysSeen()).toEqual([
@@ -162,13 +206,26 @@ describe('a payment Toss approves with a method other than card (MariaDB + Toss 
       ['cancel', voidKey],
       ['cancel', voidKey], // the client's two retries, same key
     ]);
-    const [failed] = await rows("SELECT status, error_code, error_message, attempts FROM payment_operations WHERE order_id = ? AND kind = 'VOID'", 'ORD-it-va-2');
-    expect(failed).toEqual({ status: 'FAILED', error_code: 'TOSS_FAILED_INTERNAL_SYSTEM_PROCESSING', error_message: 'Toss answered 503 FAILED_INTERNAL_SYSTEM_PROCESSING: try again', attempts: 1 });
+    const [failed] = await rows(
+      "SELECT status, error_code, error_message, attempts FROM payment_operations WHERE order_id = ? AND kind = 'VOID'",
+      'ORD-it-va-2',
+    );
+    expect(failed).toEqual({
+      status: 'FAILED',
+      error_code: 'TOSS_FAILED_INTERNAL_SYSTEM_PROCESSING',
+      error_message: 'Toss answered 503 FAILED_INTERNAL_SYSTEM_PROCESSING: try again',
+      attempts: 1,
+    });
 
     const shown = await new ShowOrder({ store, settlements: new MySqlSettlementLookup(db.pool), clock: new FixedClock() }).execute('ORD-it-va-2');
     expect(shown.voids).toMatchObject([{ status: 'FAILED', errorCode: 'TOSS_FAILED_INTERNAL_SYSTEM_PROCESSING', attempts: 1, retryCommand: retry }]);
-    const reconciled = await new ReconcilePayments({ source: new MySqlPaymentReconciliation(db.pool), clock: new FixedClock() }).execute({ from: '2025-02-01', to: '2025-02-28' });
-    expect(reconciled.unfinishedVoids.filter((v) => v.orderId === 'ORD-it-va-2')).toMatchObject([{ status: 'FAILED', paymentKey: 'pk-ORD-it-va-2', retryCommand: retry }]);
+    const reconciled = await new ReconcilePayments({ source: new MySqlPaymentReconciliation(db.pool), clock: new FixedClock() }).execute({
+      from: '2025-02-01',
+      to: '2025-02-28',
+    });
+    expect(reconciled.unfinishedVoids.filter((v) => v.orderId === 'ORD-it-va-2')).toMatchObject([
+      { status: 'FAILED', paymentKey: 'pk-ORD-it-va-2', retryCommand: retry },
+    ]);
 
     expect(await rejection(pay('ORD-it-va-2'))).toBeInstanceOf(PaymentMethodNotAllowed); // what `retry` runs
     expect(keysSeen().slice(4)).toEqual([['cancel', voidKey]]); // not confirmed again; the same cancel key
@@ -177,7 +234,10 @@ describe('a payment Toss approves with a method other than card (MariaDB + Toss 
       ['CONFIRM', 'DONE', 1, null],
       ['VOID', 'DONE', 2, null],
     ]);
-    const after = await new ReconcilePayments({ source: new MySqlPaymentReconciliation(db.pool), clock: new FixedClock() }).execute({ from: '2025-02-01', to: '2025-02-28' });
+    const after = await new ReconcilePayments({ source: new MySqlPaymentReconciliation(db.pool), clock: new FixedClock() }).execute({
+      from: '2025-02-01',
+      to: '2025-02-28',
+    });
     expect(after.unfinishedVoids.filter((v) => v.orderId === 'ORD-it-va-2')).toEqual([]);
   });
 

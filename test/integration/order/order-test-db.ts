@@ -29,7 +29,14 @@ export class OrderTestDb {
   }
 
   /** A settlements row as the consumer would load it (only the columns the order link reads matter). */
-  async insertSettlement(row: { paymentKey: string; transactionKey: string; orderId: string; amount: number; soldDate: string; paidOutDate: string }): Promise<void> {
+  async insertSettlement(row: {
+    paymentKey: string;
+    transactionKey: string;
+    orderId: string;
+    amount: number;
+    soldDate: string;
+    paidOutDate: string;
+  }): Promise<void> {
     await this.pool.query(
       `INSERT INTO settlements (transaction_key, payment_key, order_id, m_id, method, currency, amount, interest_fee, fee, supply_amount, vat, pay_out_amount,
          approved_at, approved_at_utc, sold_date, paid_out_date, details, source_topic, source_partition, source_offset, source_timestamp)

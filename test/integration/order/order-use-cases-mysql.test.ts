@@ -38,7 +38,13 @@ function storeFailing(failAt: number | null): OrderStore {
 function useCases(store: OrderStore, toss: FakeTossPayments) {
   const clock = new FixedClock();
   const deps = { store, toss, clock, calculator: calculator() };
-  return { place: new PlaceOrder({ store, clock, ids: { orderId: () => 'unused' } }), pay: new ConfirmPayment(deps), cancel: new CancelPayment(deps), request: new RequestCancel({ store, clock }), restock: new RestockItems({ store, clock }) };
+  return {
+    place: new PlaceOrder({ store, clock, ids: { orderId: () => 'unused' } }),
+    pay: new ConfirmPayment(deps),
+    cancel: new CancelPayment(deps),
+    request: new RequestCancel({ store, clock }),
+    restock: new RestockItems({ store, clock }),
+  };
 }
 
 describe('order use cases on MySQL', () => {
@@ -67,7 +73,10 @@ describe('order use cases on MySQL', () => {
     await u.pay.execute({ orderId: 'ORD-it-race', paymentKey: 'pk-race', amount: TOTAL });
     await u.request.execute({ orderId: 'ORD-it-race', productIds: ['sku-b'], reason: 'changed mind' });
     await u.restock.execute({ orderId: 'ORD-it-race' });
-    const results = await Promise.allSettled([u.cancel.execute({ orderId: 'ORD-it-race', cancelRequestSeq: 1 }), u.cancel.execute({ orderId: 'ORD-it-race', cancelRequestSeq: 1 })]);
+    const results = await Promise.allSettled([
+      u.cancel.execute({ orderId: 'ORD-it-race', cancelRequestSeq: 1 }),
+      u.cancel.execute({ orderId: 'ORD-it-race', cancelRequestSeq: 1 }),
+    ]);
     expect(results.map((r) => (r.status === 'rejected' ? String(r.reason) : r.status))).toEqual(['fulfilled', 'fulfilled']);
     const [ledger] = await db.pool.query("SELECT seq, amount, balance_after FROM payment_ledger WHERE payment_key = 'pk-race' ORDER BY seq");
     expect(ledger).toEqual([

@@ -17,7 +17,15 @@ const confirm = { paymentKey: 'tviva20250209065832Ab3x7', orderId: 'ORD-it-00010
 const partial = { paymentKey: confirm.paymentKey, cancelReason: 'changed mind', cancelAmount: 10_000, refundableAmount: 50_000 };
 
 const prism = (prefer?: string, maxRetries = 0) =>
-  new TossPaymentsClient({ baseUrl: PRISM, secretKey: new Secret(SECRET), maxRetries, baseDelayMs: 5, maxDelayMs: 20, timeoutMs: 10_000, ...(prefer ? { extraHeaders: { Prefer: prefer } } : {}) });
+  new TossPaymentsClient({
+    baseUrl: PRISM,
+    secretKey: new Secret(SECRET),
+    maxRetries,
+    baseDelayMs: 5,
+    maxDelayMs: 20,
+    timeoutMs: 10_000,
+    ...(prefer ? { extraHeaders: { Prefer: prefer } } : {}),
+  });
 
 /** The rejection of `p` (failing the test if it resolves), for assertions on the error object. */
 async function rejection(p: Promise<unknown>): Promise<Record<string, unknown>> {
@@ -33,16 +41,30 @@ describe('TossPaymentsClient against Prism', () => {
   it('confirm returns the approval: UTC approvedAt, transactionKey, card method', async () => {
     const client = prism();
     const approved = await client.confirm(confirm, 'settle:confirm:ORD-it-000101:pk');
-    expect(approved).toMatchObject({ status: 'DONE', method: '카드', approvedAt: '2025-02-08T21:58:32.000Z', transactionKey: '6F1B2C9D0E4A7B3C5D8E9F0A1B2C3D4E', totalAmount: 50_000 });
+    expect(approved).toMatchObject({
+      status: 'DONE',
+      method: '카드',
+      approvedAt: '2025-02-08T21:58:32.000Z',
+      transactionKey: '6F1B2C9D0E4A7B3C5D8E9F0A1B2C3D4E',
+      totalAmount: 50_000,
+    });
     expect(approved.methodDetails).toMatchObject({ issuerCode: '61', number: '43301234****123*' });
     await client.close();
   });
 
   it('cancel returns the transactionKey and time of the cancel Toss appended', async () => {
     const client = prism();
-    expect(await client.cancel(partial, 'settle:cancel:ORD-it-000101:1')).toEqual({ status: 'PARTIAL_CANCELED', transactionKey: '7D2E4F6A8C0B1D3E5F7A9C0E2B4D6F8A', canceledAt: '2025-02-11T06:40:02.000Z', balanceAmount: 40_000 });
+    expect(await client.cancel(partial, 'settle:cancel:ORD-it-000101:1')).toEqual({
+      status: 'PARTIAL_CANCELED',
+      transactionKey: '7D2E4F6A8C0B1D3E5F7A9C0E2B4D6F8A',
+      canceledAt: '2025-02-11T06:40:02.000Z',
+      balanceAmount: 40_000,
+    });
     const full = prism('code=200, example=fullCancel');
-    expect(await full.cancel({ ...partial, cancelAmount: null }, 'settle:cancel:ORD-it-000101:2')).toMatchObject({ status: 'CANCELED', transactionKey: '8E3F5A7B9D1C2E4F6A8B0D1F3A5C7E9B' });
+    expect(await full.cancel({ ...partial, cancelAmount: null }, 'settle:cancel:ORD-it-000101:2')).toMatchObject({
+      status: 'CANCELED',
+      transactionKey: '8E3F5A7B9D1C2E4F6A8B0D1F3A5C7E9B',
+    });
     await client.close();
     await full.close();
   });
@@ -66,7 +88,11 @@ describe('TossPaymentsClient against Prism', () => {
 
   it('gives up on a persistent 500 as a transient error once the retries run out', async () => {
     const client = prism('code=500, example=FAILED_PAYMENT_INTERNAL_SYSTEM_PROCESSING', 2);
-    expect(await rejection(client.confirm(confirm, 'k-500'))).toMatchObject({ code: 'TOSS_FAILED_PAYMENT_INTERNAL_SYSTEM_PROCESSING', category: 'transient', retriable: true });
+    expect(await rejection(client.confirm(confirm, 'k-500'))).toMatchObject({
+      code: 'TOSS_FAILED_PAYMENT_INTERNAL_SYSTEM_PROCESSING',
+      category: 'transient',
+      retriable: true,
+    });
     await client.close();
   });
 
@@ -103,19 +129,40 @@ async function scriptedServer(steps: Array<(res: ServerResponse, req: IncomingMe
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen, server };
 }
 
-const json = (status: number, body: unknown, headers: Record<string, string> = {}) => (res: ServerResponse) => {
-  res.writeHead(status, { 'content-type': 'application/json', ...headers });
-  res.end(JSON.stringify(body));
+const json =
+  (status: number, body: unknown, headers: Record<string, string> = {}) =>
+  (res: ServerResponse) => {
+    res.writeHead(status, { 'content-type': 'application/json', ...headers });
+    res.end(JSON.stringify(body));
+  };
+const approvedBody = {
+  status: 'DONE',
+  method: '카드',
+  card: { issuerCode: '61' },
+  approvedAt: '2025-02-09T06:58:32+09:00',
+  transactionKey: 'tx-approve',
+  totalAmount: 50_000,
+  balanceAmount: 50_000,
+  cancels: null,
 };
-const approvedBody = { status: 'DONE', method: '카드', card: { issuerCode: '61' }, approvedAt: '2025-02-09T06:58:32+09:00', transactionKey: 'tx-approve', totalAmount: 50_000, balanceAmount: 50_000, cancels: null };
-const canceledBody = { ...approvedBody, status: 'CANCELED', balanceAmount: 0, lastTransactionKey: 'tx-c2', cancels: [{ transactionKey: 'tx-c1', canceledAt: '2025-02-10T10:00:00+09:00' }, { transactionKey: 'tx-c2', canceledAt: '2025-02-11T10:00:00+09:00' }] };
+const canceledBody = {
+  ...approvedBody,
+  status: 'CANCELED',
+  balanceAmount: 0,
+  lastTransactionKey: 'tx-c2',
+  cancels: [
+    { transactionKey: 'tx-c1', canceledAt: '2025-02-10T10:00:00+09:00' },
+    { transactionKey: 'tx-c2', canceledAt: '2025-02-11T10:00:00+09:00' },
+  ],
+};
 
 describe('TossPaymentsClient retries', () => {
   const servers: Server[] = [];
   afterAll(async () => {
     for (const s of servers) await new Promise((resolve) => s.close(resolve));
   });
-  const client = (url: string, timeoutMs = 5_000) => new TossPaymentsClient({ baseUrl: url, secretKey: new Secret(SECRET), maxRetries: 4, baseDelayMs: 5, maxDelayMs: 20, timeoutMs });
+  const client = (url: string, timeoutMs = 5_000) =>
+    new TossPaymentsClient({ baseUrl: url, secretKey: new Secret(SECRET), maxRetries: 4, baseDelayMs: 5, maxDelayMs: 20, timeoutMs });
 
   let seenAuth: string | undefined;
   beforeAll(async () => {
@@ -130,7 +177,11 @@ describe('TossPaymentsClient retries', () => {
   });
 
   it('retries 429 and 503 with the SAME Idempotency-Key, then succeeds', async () => {
-    const s = await scriptedServer([json(429, { code: 'TOO_MANY_REQUESTS', message: 'slow down' }, { 'retry-after': '0' }), json(503, { code: 'UNAVAILABLE', message: 'x' }), json(200, approvedBody)]);
+    const s = await scriptedServer([
+      json(429, { code: 'TOO_MANY_REQUESTS', message: 'slow down' }, { 'retry-after': '0' }),
+      json(503, { code: 'UNAVAILABLE', message: 'x' }),
+      json(200, approvedBody),
+    ]);
     servers.push(s.server);
     const approved = await client(s.url).confirm(confirm, 'settle:confirm:ORD-it-000101:pk');
     expect(approved.transactionKey).toBe('tx-approve');
@@ -139,7 +190,11 @@ describe('TossPaymentsClient retries', () => {
   });
 
   it('retries 409 IDEMPOTENT_REQUEST_PROCESSING and a dropped connection with the same key', async () => {
-    const s = await scriptedServer([json(409, { code: 'IDEMPOTENT_REQUEST_PROCESSING', message: '처리중' }), (res) => res.socket?.destroy(), json(200, canceledBody)]);
+    const s = await scriptedServer([
+      json(409, { code: 'IDEMPOTENT_REQUEST_PROCESSING', message: '처리중' }),
+      (res) => res.socket?.destroy(),
+      json(200, canceledBody),
+    ]);
     servers.push(s.server);
     const canceled = await client(s.url).cancel({ ...partial, cancelAmount: null }, 'settle:cancel:ORD-it-000101:2');
     expect(canceled).toEqual({ status: 'CANCELED', transactionKey: 'tx-c2', canceledAt: '2025-02-11T01:00:00.000Z', balanceAmount: 0 });

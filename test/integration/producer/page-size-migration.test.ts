@@ -30,15 +30,28 @@ afterAll(async () => {
 
 /** An execution as the producer recorded it before 0040, with its checkpoints (page → rows fetched). */
 async function legacyExecution(instanceId: number, lastPage: number, checkpoints: Record<number, number>): Promise<number> {
-  const [res] = await conn.query<mysql.ResultSetHeader>("INSERT INTO job_executions (instance_id, kind, status, started_at, heartbeat_at, last_page) VALUES (?, 'RUN', 'FAILED', NOW(3), NOW(3), ?)", [instanceId, lastPage]);
-  for (const [page, rows] of Object.entries(checkpoints)) await conn.query('INSERT INTO job_page_checkpoints (execution_id, page, rows_fetched, rows_published, rows_rejected) VALUES (?, ?, ?, ?, 0)', [res.insertId, Number(page), rows, rows]);
+  const [res] = await conn.query<mysql.ResultSetHeader>(
+    "INSERT INTO job_executions (instance_id, kind, status, started_at, heartbeat_at, last_page) VALUES (?, 'RUN', 'FAILED', NOW(3), NOW(3), ?)",
+    [instanceId, lastPage],
+  );
+  for (const [page, rows] of Object.entries(checkpoints))
+    await conn.query('INSERT INTO job_page_checkpoints (execution_id, page, rows_fetched, rows_published, rows_rejected) VALUES (?, ?, ?, ?, 0)', [
+      res.insertId,
+      Number(page),
+      rows,
+      rows,
+    ]);
   return res.insertId;
 }
 
 describe('migration 0040 (page sizes of executions)', () => {
   it('fills the size where a checkpointed page was followed by another (so it was full), leaves it unknown elsewhere, and the unknown one is refused with the way out', async () => {
-    const [a] = await conn.query<mysql.ResultSetHeader>("INSERT INTO job_instances (job_name, window_from, window_to, date_type) VALUES ('toss-settlements', '2025-09-01', '2025-09-01', 'soldDate')");
-    const [b] = await conn.query<mysql.ResultSetHeader>("INSERT INTO job_instances (job_name, window_from, window_to, date_type) VALUES ('toss-settlements', '2025-09-02', '2025-09-02', 'soldDate')");
+    const [a] = await conn.query<mysql.ResultSetHeader>(
+      "INSERT INTO job_instances (job_name, window_from, window_to, date_type) VALUES ('toss-settlements', '2025-09-01', '2025-09-01', 'soldDate')",
+    );
+    const [b] = await conn.query<mysql.ResultSetHeader>(
+      "INSERT INTO job_instances (job_name, window_from, window_to, date_type) VALUES ('toss-settlements', '2025-09-02', '2025-09-02', 'soldDate')",
+    );
     const full = await legacyExecution(a.insertId, 3, { 1: 10, 2: 10, 3: 10 });
     const resumed = await legacyExecution(a.insertId, 5, { 4: 25, 5: 3 }); // its last page was short: 25 is the size
     const single = await legacyExecution(b.insertId, 1, { 1: 7 }); // one page: full or the window's last? unknown

@@ -39,7 +39,12 @@ describe('settlement job failures', () => {
     const wired = await wireTestJob({ tossUrl: fake.url, secretKey, topic, databaseUrl: db.url, timeoutMs: NO_TIMEOUT, concurrency: 2, maxRetries: 5 });
     try {
       const error = await failure(wired.job.run({ window: settlementWindow('2025-04-02', '2025-04-02'), pageSize: 10 }));
-      expect(error).toMatchObject({ code: 'TOSS_UNAUTHORIZED_KEY', category: 'usage', retriable: false, details: { status: 401, tossCode: 'UNAUTHORIZED_KEY' } });
+      expect(error).toMatchObject({
+        code: 'TOSS_UNAUTHORIZED_KEY',
+        category: 'usage',
+        retriable: false,
+        details: { status: 401, tossCode: 'UNAUTHORIZED_KEY' },
+      });
       expect(error.message).toContain('인증되지 않은 시크릿 키 혹은 클라이언트 키 입니다.');
       expect(fake.requests.every((r) => r.attempt === 1 && r.outcome === '401')).toBe(true);
       expect(fake.requests.length).toBeLessThanOrEqual(2); // the pages in flight, once each

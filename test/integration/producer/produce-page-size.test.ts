@@ -32,7 +32,9 @@ describe('the page size of a resumed window', () => {
     try {
       const wired = await wireTestJob({ tossUrl: fake.url, secretKey, topic, databaseUrl: db.url, concurrency: 2 });
       await wired.job.run({ window: settlementWindow('2025-05-01', '2025-05-01'), pageSize: 10 }).finally(() => wired.close());
-      const stored = await db.query<{ page_size: number }>("SELECT e.page_size FROM job_executions e JOIN job_instances i ON i.id = e.instance_id WHERE i.window_from = '2025-05-01'");
+      const stored = await db.query<{ page_size: number }>(
+        "SELECT e.page_size FROM job_executions e JOIN job_instances i ON i.id = e.instance_id WHERE i.window_from = '2025-05-01'",
+      );
       expect(stored).toEqual([{ page_size: 10 }]);
     } finally {
       await fake.close();
@@ -50,7 +52,11 @@ describe('the page size of a resumed window', () => {
 
       const second = await wireTestJob({ tossUrl: fake.url, secretKey, topic, databaseUrl: db.url, concurrency: 2 });
       const error = await failure(second.job.run({ window, pageSize: 15 }).finally(() => second.close()));
-      expect(error).toMatchObject({ code: 'JOB_PAGE_SIZE_MISMATCH', category: 'usage', details: { executionId: failed?.id, storedPageSize: 10, pageSize: 15, lastPage: 2 } });
+      expect(error).toMatchObject({
+        code: 'JOB_PAGE_SIZE_MISMATCH',
+        category: 'usage',
+        details: { executionId: failed?.id, storedPageSize: 10, pageSize: 15, lastPage: 2 },
+      });
       expect(exitCodeFor(error.category)).toBe(2);
       for (const part of ['--page-size', 'TOSS_PAGE_SIZE', '10', '15', 'page 2', `settle jobs abandon ${failed?.id}`]) expect(error.message).toContain(part);
       expect(fake.requests.length).toBe(requestsBefore);
@@ -81,7 +87,9 @@ describe('the page size of a resumed window', () => {
       expect(fake.requests.slice(requestsBefore).every((r) => r.size === 20)).toBe(true);
 
       const [failed, completed] = await executionsOf(db, '2025-05-05');
-      const [stored] = await db.query<{ page_size: number; last_page: number }>('SELECT page_size, last_page FROM job_executions WHERE id = ?', [completed?.id]);
+      const [stored] = await db.query<{ page_size: number; last_page: number }>('SELECT page_size, last_page FROM job_executions WHERE id = ?', [
+        completed?.id,
+      ]);
       expect(stored).toEqual({ page_size: 20, last_page: 3 });
       const published = await keysPublishedBy([failed?.id, completed?.id]);
       expect(published.sort()).toEqual(rows.map((r) => r.transactionKey as string).sort());

@@ -12,7 +12,8 @@ import { producerFixture } from '../../support/producer-fixture.js';
 const { secretKey, topic, db } = producerFixture('settle.it.runaway');
 
 /** Pages prefetched three at a time and two in flight to Kafka, as the CLI runs them. */
-const wire = (fake: TossFake, more: Partial<TestJobOptions> = {}) => wireTestJob({ tossUrl: fake.url, secretKey, topic, databaseUrl: db.url, concurrency: 3, pagesInFlight: 2, ...more });
+const wire = (fake: TossFake, more: Partial<TestJobOptions> = {}) =>
+  wireTestJob({ tossUrl: fake.url, secretKey, topic, databaseUrl: db.url, concurrency: 3, pagesInFlight: 2, ...more });
 
 /** transactionKey per execution id, as published to the topic. */
 async function publishedBy(executionIds: Array<number | null | undefined>): Promise<Map<string, string[]>> {
@@ -42,7 +43,10 @@ describe('a Toss that never ends the window', () => {
       fake.setFaults(repeating);
       const before = fake.requests.length;
       const again = await wire(fake);
-      expect(await failure(again.job.run({ window, pageSize: 10 }).finally(() => again.close()))).toMatchObject({ code: 'TOSS_PAGE_REPEATED', details: { page: 3, previousPage: 2 } });
+      expect(await failure(again.job.run({ window, pageSize: 10 }).finally(() => again.close()))).toMatchObject({
+        code: 'TOSS_PAGE_REPEATED',
+        details: { page: 3, previousPage: 2 },
+      });
       expect(again.checkpoints).toEqual([]);
       expect(Math.min(...fake.requests.slice(before).map((r) => r.page))).toBe(2); // the reference page, read again
 

@@ -73,12 +73,26 @@ describe('settlement job against a misbehaving Toss', () => {
 
       // checkpoints strictly in page order, matching what was fetched
       expect(wired.checkpoints.map((c) => c.page)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]);
-      const stored = await db.query<CheckpointRow>('SELECT page, rows_fetched, rows_published, rows_rejected FROM job_page_checkpoints WHERE execution_id = ? ORDER BY checkpointed_at, page', [summary.executionId]);
+      const stored = await db.query<CheckpointRow>(
+        'SELECT page, rows_fetched, rows_published, rows_rejected FROM job_page_checkpoints WHERE execution_id = ? ORDER BY checkpointed_at, page',
+        [summary.executionId],
+      );
       expect(stored.map((c) => c.page)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]);
       expect(stored.map((c) => c.rows_fetched)).toEqual([...Array(12).fill(1000), 345]);
       expect(stored.reduce((n, c) => n + c.rows_rejected, 0)).toBe(3);
-      const [execution] = await db.query<Record<string, unknown>>('SELECT status, last_page, pages, rows_fetched, rows_published, rows_rejected, last_error FROM job_executions WHERE id = ?', [summary.executionId]);
-      expect(execution).toEqual({ status: 'COMPLETED', last_page: 13, pages: 13, rows_fetched: 12_345, rows_published: 12_342, rows_rejected: 3, last_error: null });
+      const [execution] = await db.query<Record<string, unknown>>(
+        'SELECT status, last_page, pages, rows_fetched, rows_published, rows_rejected, last_error FROM job_executions WHERE id = ?',
+        [summary.executionId],
+      );
+      expect(execution).toEqual({
+        status: 'COMPLETED',
+        last_page: 13,
+        pages: 13,
+        rows_fetched: 12_345,
+        rows_published: 12_342,
+        rows_rejected: 3,
+        last_error: null,
+      });
 
       // each fault cost exactly its retries; Retry-After was honoured; the request was Toss-shaped
       const attempts = (page: number) => fake.requestsFor(page).map((r) => r.outcome);
@@ -114,7 +128,12 @@ describe('settlement job against a misbehaving Toss', () => {
       // pages 1–3, then the 2 confirming requests: page 3 again and page 4
       expect(fake.requests.map((r) => r.page)).toEqual([1, 2, 3, 3, 4]);
       const published = (await readSettlements(topic)).filter((r) => r.headers[HEADER_EXECUTION_ID] === String(summary.executionId));
-      expect(published.map((r) => r.value.transactionKey).sort()).toEqual(rows.slice(0, 25).map((r) => r.transactionKey as string).sort());
+      expect(published.map((r) => r.value.transactionKey).sort()).toEqual(
+        rows
+          .slice(0, 25)
+          .map((r) => r.transactionKey as string)
+          .sort(),
+      );
     } finally {
       await wired.close();
       await fake.close();

@@ -9,7 +9,21 @@ const { secretKey, topic, db } = producerFixture('settle.it.sharded', { partitio
 const group = uniqueName('settle_it_sharded_loader');
 // 30 pages of 100 rows: worker 0 reads pages 1, 4, …, 28; worker 1 pages 2, 5, …, 29; worker 2 pages 3, 6, …, 30
 const rows = generateSettlementRows({ count: 2_950, from: '2025-08-04', days: 2, seed: 77 });
-const worker = (i: number) => ['produce', '--from', '2025-08-04', '--to', '2025-08-05', '--page-size', '100', '--concurrency', '2', '--shards', '3', '--shard', String(i)];
+const worker = (i: number) => [
+  'produce',
+  '--from',
+  '2025-08-04',
+  '--to',
+  '2025-08-05',
+  '--page-size',
+  '100',
+  '--concurrency',
+  '2',
+  '--shards',
+  '3',
+  '--shard',
+  String(i),
+];
 let fake: TossFake;
 let env: Record<string, string>;
 const consumers: RunningCli[] = [];
@@ -73,7 +87,17 @@ describe('one window, three producer workers and two consumer replicas', () => {
     copyAt.open();
 
     // two pages in flight: page 2 is checkpointed once page 5 is published; page 8 is held, so nothing further
-    await whileRunning(w1, until(async () => (await db.query<Row>("SELECT COUNT(*) AS n FROM job_page_checkpoints c JOIN job_executions e ON e.id = c.execution_id WHERE e.shard = 1"))[0]?.n === 1, 60_000, 'worker 1 checkpointed page 2'), 'a checkpoint');
+    await whileRunning(
+      w1,
+      until(
+        async () =>
+          (await db.query<Row>('SELECT COUNT(*) AS n FROM job_page_checkpoints c JOIN job_executions e ON e.id = c.execution_id WHERE e.shard = 1'))[0]?.n ===
+          1,
+        60_000,
+        'worker 1 checkpointed page 2',
+      ),
+      'a checkpoint',
+    );
     w1.child.kill('SIGKILL');
     expect((await w1.done).signal).toBe('SIGKILL');
     // the other workers do not notice: each finishes its own pages
@@ -98,10 +122,19 @@ describe('one window, three producer workers and two consumer replicas', () => {
 
     // MySQL ends exact: every row once, the same money, the same values row by row
     await until(async () => (await db.query<Row>('SELECT COUNT(*) AS n FROM settlements'))[0]?.n === rows.length, 120_000, 'every row in MySQL');
-    const [totals] = await db.query<{ n: number; amount: string; payout: string; keys: number }>('SELECT COUNT(*) AS n, SUM(amount) AS amount, SUM(pay_out_amount) AS payout, COUNT(DISTINCT transaction_key) AS `keys` FROM settlements');
+    const [totals] = await db.query<{ n: number; amount: string; payout: string; keys: number }>(
+      'SELECT COUNT(*) AS n, SUM(amount) AS amount, SUM(pay_out_amount) AS payout, COUNT(DISTINCT transaction_key) AS `keys` FROM settlements',
+    );
     const sum = (field: string) => rows.reduce((n, r) => n + Number(r[field]), 0);
-    expect({ n: Number(totals?.n), keys: Number(totals?.keys), amount: Number(totals?.amount), payout: Number(totals?.payout) }).toEqual({ n: rows.length, keys: rows.length, amount: sum('amount'), payout: sum('payOutAmount') });
-    const stored = await db.query<{ line: string }>("SELECT CONCAT_WS(':', transaction_key, amount, COALESCE(fee, 'null'), pay_out_amount, sold_date, paid_out_date) AS line FROM settlements ORDER BY transaction_key");
+    expect({ n: Number(totals?.n), keys: Number(totals?.keys), amount: Number(totals?.amount), payout: Number(totals?.payout) }).toEqual({
+      n: rows.length,
+      keys: rows.length,
+      amount: sum('amount'),
+      payout: sum('payOutAmount'),
+    });
+    const stored = await db.query<{ line: string }>(
+      "SELECT CONCAT_WS(':', transaction_key, amount, COALESCE(fee, 'null'), pay_out_amount, sold_date, paid_out_date) AS line FROM settlements ORDER BY transaction_key",
+    );
     const expected = rows.map((r) => [r.transactionKey, r.amount, r.fee ?? 'null', r.payOutAmount, r.soldDate, r.paidOutDate].map(String).join(':')).sort();
     expect(stored.map((s) => s.line).sort()).toEqual(expected);
 
@@ -111,8 +144,15 @@ describe('one window, three producer workers and two consumer replicas', () => {
     expect(runLines).toHaveLength(1);
     // rows fetched and published add up over the workers' executions (the killed one's page counted once)
     expect(runLines[0]).toMatch(/RUN ×3\s+COMPLETED\s+2025-08-04\.\.2025-08-05\b.*\s2950\s+2950\s+0\s/);
-    const executions = await db.query<{ shard: number; status: string; pages: number }>("SELECT e.shard, e.status, e.pages FROM job_executions e JOIN job_instances i ON i.id = e.instance_id WHERE i.window_from = '2025-08-04' ORDER BY e.id");
-    expect(executions.filter((e) => e.status === 'COMPLETED').map((e) => e.shard).sort()).toEqual([0, 1, 2]);
+    const executions = await db.query<{ shard: number; status: string; pages: number }>(
+      "SELECT e.shard, e.status, e.pages FROM job_executions e JOIN job_instances i ON i.id = e.instance_id WHERE i.window_from = '2025-08-04' ORDER BY e.id",
+    );
+    expect(
+      executions
+        .filter((e) => e.status === 'COMPLETED')
+        .map((e) => e.shard)
+        .sort(),
+    ).toEqual([0, 1, 2]);
     expect(executions.filter((e) => e.status === 'FAILED').map((e) => e.shard)).toEqual([1]);
     const again = await runSettle(worker(2), env);
     expect(again.code).toBe(6);

@@ -24,7 +24,10 @@ describe('schema check against the real registry (Confluent API)', () => {
   afterAll(async () => {
     await api.close();
     // tidy up: soft then hard delete (Confluent semantics; Apicurio accepts both)
-    for (const q of ['', '?permanent=true']) await request(`${stack.registryUrl}/subjects/${subject}${q}`, { method: 'DELETE' }).then((r) => r.body.dump()).catch(() => undefined);
+    for (const q of ['', '?permanent=true'])
+      await request(`${stack.registryUrl}/subjects/${subject}${q}`, { method: 'DELETE' })
+        .then((r) => r.body.dump())
+        .catch(() => undefined);
   });
 
   it('a subject with nothing registered is fine ("nothing registered yet")', async () => {
@@ -66,7 +69,11 @@ describe('schema check against the real registry (Confluent API)', () => {
   });
 
   it('doctor fails a subject whose compatibility is not BACKWARD, with the command that fixes it', async () => {
-    const put = await request(`${stack.registryUrl}/config/${subject}`, { method: 'PUT', headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' }, body: JSON.stringify({ compatibility: 'NONE' }) });
+    const put = await request(`${stack.registryUrl}/config/${subject}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
+      body: JSON.stringify({ compatibility: 'NONE' }),
+    });
     expect(put.statusCode).toBe(200);
     await put.body.dump();
     const r = await checkRegistry(registryConfig(), topic);

@@ -53,7 +53,16 @@ afterAll(async () => {
   await new Promise((resolve) => proxy.close(resolve));
 });
 
-const client = (maxRetries = 0) => new TossSettlementsClient({ baseUrl: proxyUrl, secretKey: new Secret(secretKey), timeoutMs: 10_000, maxRetries, baseDelayMs: 10, maxDelayMs: 50, logger: silentLogger() });
+const client = (maxRetries = 0) =>
+  new TossSettlementsClient({
+    baseUrl: proxyUrl,
+    secretKey: new Secret(secretKey),
+    timeoutMs: 10_000,
+    maxRetries,
+    baseDelayMs: 10,
+    maxDelayMs: 50,
+    logger: silentLogger(),
+  });
 
 describe('TossSettlementsClient against Prism serving our OpenAPI spec', () => {
   it('sends a request the spec accepts (no violations) and reads the bare array of settlement rows', async () => {
@@ -83,7 +92,11 @@ describe('TossSettlementsClient against Prism serving our OpenAPI spec', () => {
 
   it('is held to the spec: a page size over 5000 is refused by Prism as INVALID_REQUEST, without a retry', async () => {
     const toss = client(3);
-    await expect(toss.fetchPage(window, 1, 5001).finally(() => toss.close())).rejects.toMatchObject({ code: 'TOSS_INVALID_REQUEST', category: 'usage', details: { status: 400 } });
+    await expect(toss.fetchPage(window, 1, 5001).finally(() => toss.close())).rejects.toMatchObject({
+      code: 'TOSS_INVALID_REQUEST',
+      category: 'usage',
+      details: { status: 400 },
+    });
     expect(exchanges).toHaveLength(1);
     expect(exchanges[0]?.violations).toContain('size');
   });
@@ -91,7 +104,12 @@ describe('TossSettlementsClient against Prism serving our OpenAPI spec', () => {
   it('retries a 429 and gives up after maxRetries with a transient error (Prefer: code=429)', async () => {
     extraHeaders = { prefer: 'code=429' };
     const toss = client(1);
-    await expect(toss.fetchPage(window, 1, 5000).finally(() => toss.close())).rejects.toMatchObject({ code: 'TOSS_TOO_MANY_REQUESTS', category: 'transient', retriable: true, details: { status: 429 } });
+    await expect(toss.fetchPage(window, 1, 5000).finally(() => toss.close())).rejects.toMatchObject({
+      code: 'TOSS_TOO_MANY_REQUESTS',
+      category: 'transient',
+      retriable: true,
+      details: { status: 429 },
+    });
     expect(exchanges.map((e) => e.status)).toEqual([429, 429]);
   });
 });

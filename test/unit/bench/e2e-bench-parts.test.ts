@@ -51,8 +51,22 @@ describe('CPU profile by stage', () => {
 
 describe('pre-fill SQL', () => {
   it('rebuilds the secondary indexes it read, in column order, PRIMARY kept', () => {
-    const stat = (INDEX_NAME: string, SEQ_IN_INDEX: number, COLUMN_NAME: string, NON_UNIQUE = 1, SUB_PART: number | null = null) => ({ INDEX_NAME, NON_UNIQUE, SEQ_IN_INDEX, COLUMN_NAME, SUB_PART, COLLATION: 'A', INDEX_TYPE: 'BTREE' });
-    const ix = indexesFromStatistics([stat('PRIMARY', 1, 'id', 0), stat('PRIMARY', 2, 'sold_date', 0), stat('uk_tx', 2, 'sold_date', 0), stat('uk_tx', 1, 'transaction_key', 0), stat('ix_pk', 1, 'payment_key', 1, 20)]);
+    const stat = (INDEX_NAME: string, SEQ_IN_INDEX: number, COLUMN_NAME: string, NON_UNIQUE = 1, SUB_PART: number | null = null) => ({
+      INDEX_NAME,
+      NON_UNIQUE,
+      SEQ_IN_INDEX,
+      COLUMN_NAME,
+      SUB_PART,
+      COLLATION: 'A',
+      INDEX_TYPE: 'BTREE',
+    });
+    const ix = indexesFromStatistics([
+      stat('PRIMARY', 1, 'id', 0),
+      stat('PRIMARY', 2, 'sold_date', 0),
+      stat('uk_tx', 2, 'sold_date', 0),
+      stat('uk_tx', 1, 'transaction_key', 0),
+      stat('ix_pk', 1, 'payment_key', 1, 20),
+    ]);
     expect(ix.map((i) => i.name)).toEqual(['uk_tx', 'ix_pk']);
     expect(ix.map(addIndexClause)).toEqual(['ADD UNIQUE INDEX `uk_tx` (`transaction_key`, `sold_date`)', 'ADD INDEX `ix_pk` (`payment_key`(20))']);
   });
@@ -115,7 +129,16 @@ describe('the JSON report', () => {
   });
 
   it('has no ratio without a raw measurement, and falls back to the polled RSS', () => {
-    const r = computeReport({ rows: 10, e2eSeconds: 1, producer: { rowsPublished: 10, durationMs: 1000, peakRssKb: 1024 }, consumer: { records: 10, rowsPerSecond: 10, busyMs: 1000, peakRssKb: 2048, exactPeakRssMb: null }, raw: [], tableRowsBefore: 5, prefillSeconds: 1, settings: {} });
+    const r = computeReport({
+      rows: 10,
+      e2eSeconds: 1,
+      producer: { rowsPublished: 10, durationMs: 1000, peakRssKb: 1024 },
+      consumer: { records: 10, rowsPerSecond: 10, busyMs: 1000, peakRssKb: 2048, exactPeakRssMb: null },
+      raw: [],
+      tableRowsBefore: 5,
+      prefillSeconds: 1,
+      settings: {},
+    });
     expect(r.ratioToRawDb).toBeNull();
     expect(r.peakRssMbConsumer).toBe(2);
   });

@@ -51,7 +51,13 @@ describe('the day bench by tenths', () => {
       settings: {},
       server: { version: '10.11.19-MariaDB', innodb_buffer_pool_size: 1073741824 },
       tenths: t.tenths(),
-      footprint: { partition: 'p20250203', rows: 1_000_000, dataBytesPerRow: 700.5, indexBytesPerRow: 180.2, indexes: { uk_settlements_transaction_key: 90.1, ix_settlements_payment_key: 90.1 } },
+      footprint: {
+        partition: 'p20250203',
+        rows: 1_000_000,
+        dataBytesPerRow: 700.5,
+        indexBytesPerRow: 180.2,
+        indexes: { uk_settlements_transaction_key: 90.1, ix_settlements_payment_key: 90.1 },
+      },
     });
     expect(r).toMatchObject({ cpuSecondsProducer: 20, cpuSecondsConsumer: 30, cpuUsPerRowProducer: 20, cpuUsPerRowConsumer: 30, indexBytesPerRow: 180.2 });
     expect(r.tenths[0]?.rowsPerSec).toBe(10_000);

@@ -47,7 +47,9 @@ describe('realistic keys of the fast Toss fake', () => {
   it('another salt gives other keys for the same rows', () => {
     const other = tossPages({ rows: 2_450, pageSize: 500, soldDate: '2025-02-03', realisticKeys: true, keySalt: 1 });
     const keys = new Set(all.map((r) => r.transactionKey));
-    const otherKeys = Array.from({ length: other.pages }, (_, p) => rowsOf(other.body(p + 1))).flat().map((r) => r.transactionKey);
+    const otherKeys = Array.from({ length: other.pages }, (_, p) => rowsOf(other.body(p + 1)))
+      .flat()
+      .map((r) => r.transactionKey);
     expect(otherKeys.filter((k) => keys.has(k))).toHaveLength(0);
   });
 

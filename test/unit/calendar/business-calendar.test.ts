@@ -74,7 +74,8 @@ describe('BusinessCalendar', () => {
     for (const days of [0, 1, 3, 5]) {
       for (let payout = d('2025-02-03'); payout.isBefore(d('2025-03-01')); payout = payout.addDays(1)) {
         const bruteForce: string[] = [];
-        for (let sold = from; sold.compare(payout) <= 0; sold = sold.addDays(1)) if (calendar.payoutDate(sold, days).equals(payout)) bruteForce.push(sold.toString());
+        for (let sold = from; sold.compare(payout) <= 0; sold = sold.addDays(1))
+          if (calendar.payoutDate(sold, days).equals(payout)) bruteForce.push(sold.toString());
         const window = calendar.payoutWindow(payout, days);
         if (bruteForce.length === 0) expect(window).toBeNull();
         else expect(window && [window.from.toString(), window.to.toString()]).toEqual([bruteForce[0], bruteForce.at(-1)]);

@@ -6,7 +6,13 @@ const d = (text: string) => LocalDate.parse(text);
 
 describe('calendarHorizon', () => {
   it('counts the days left to December 31 of the verified year', () => {
-    expect(calendarHorizon(2026, d('2026-06-01'))).toEqual({ verifiedThroughYear: 2026, lastVerifiedDay: d('2026-12-31'), daysRemaining: 213, warning: false, pastHorizon: false });
+    expect(calendarHorizon(2026, d('2026-06-01'))).toEqual({
+      verifiedThroughYear: 2026,
+      lastVerifiedDay: d('2026-12-31'),
+      daysRemaining: 213,
+      warning: false,
+      pastHorizon: false,
+    });
   });
 
   it('warns from 60 days before the end, inclusive, and on the last day itself', () => {

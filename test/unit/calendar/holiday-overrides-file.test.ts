@@ -49,7 +49,14 @@ describe('holiday overrides file', () => {
   });
 
   it('reports every bad entry at once, naming the file and the entry', async () => {
-    const file = await fileWith('bad.json', JSON.stringify({ add: [{ date: '2025-2-9', name: 'x' }, { date: '2025-02-30', name: 'y' }, { date: '2025-03-04' }, 'nope'], remove: ['2025/01/01', 7], extra: true }));
+    const file = await fileWith(
+      'bad.json',
+      JSON.stringify({
+        add: [{ date: '2025-2-9', name: 'x' }, { date: '2025-02-30', name: 'y' }, { date: '2025-03-04' }, 'nope'],
+        remove: ['2025/01/01', 7],
+        extra: true,
+      }),
+    );
     const error = await rejection(loadHolidayOverrides(file, { required: true }));
     expect(error.code).toBe('HOLIDAY_OVERRIDES_INVALID');
     expect(error.category).toBe('usage');
@@ -67,7 +74,9 @@ describe('holiday overrides file', () => {
     expect(() => parseHolidayOverrides('{ add: [', 'f.json')).toThrow(/holiday overrides file f\.json is invalid:\n {2}- not valid JSON/);
     expect(() => parseHolidayOverrides('[]', 'f.json')).toThrow(/top level must be an object/);
     expect(() => parseHolidayOverrides('{"add":{},"remove":"2025-01-01"}', 'f.json')).toThrow(/"add" must be a list[\s\S]*"remove" must be a list/);
-    expect(() => parseHolidayOverrides('{"add":[{"date":"2025-01-02","name":"a"}],"remove":["2025-01-02"]}', 'f.json')).toThrow(/2025-01-02 is both added and removed/);
+    expect(() => parseHolidayOverrides('{"add":[{"date":"2025-01-02","name":"a"}],"remove":["2025-01-02"]}', 'f.json')).toThrow(
+      /2025-01-02 is both added and removed/,
+    );
   });
 
   it('a missing file is an error when the operator named it, and no overrides otherwise', async () => {
@@ -89,7 +98,9 @@ describe('holiday overrides file', () => {
 
   it('verifiedThroughYear must be a whole year, named in the error', () => {
     for (const bad of ['"2027"', '2027.5', '27'])
-      expect(() => parseHolidayOverrides(`{"verifiedThroughYear":${bad}}`, 'f.json'), bad).toThrow(/"verifiedThroughYear" must be a year such as 2027 \(a number\), got /);
+      expect(() => parseHolidayOverrides(`{"verifiedThroughYear":${bad}}`, 'f.json'), bad).toThrow(
+        /"verifiedThroughYear" must be a year such as 2027 \(a number\), got /,
+      );
     expect(parseHolidayOverrides('{"verifiedThroughYear":2027}', 'f.json').verifiedThroughYear).toBe(2027);
   });
 

@@ -10,8 +10,45 @@ import { KoreanHolidays } from '../../../src/infrastructure/calendar/korean-holi
  * 관한 규정 (substitute rules), the 임시공휴일 and election days, 5/1, and [HK] for 2026–2027 (TOSS_API.md §4).
  */
 const NON_BUSINESS_WEEKDAYS: Readonly<Record<number, readonly string[]>> = {
-  2024: ['01-01', '02-09', '02-12', '03-01', '04-10', '05-01', '05-06', '05-15', '06-06', '08-15', '09-16', '09-17', '09-18', '10-01', '10-03', '10-09', '12-25'],
-  2025: ['01-01', '01-27', '01-28', '01-29', '01-30', '03-03', '05-01', '05-05', '05-06', '06-03', '06-06', '08-15', '10-03', '10-06', '10-07', '10-08', '10-09', '12-25'],
+  2024: [
+    '01-01',
+    '02-09',
+    '02-12',
+    '03-01',
+    '04-10',
+    '05-01',
+    '05-06',
+    '05-15',
+    '06-06',
+    '08-15',
+    '09-16',
+    '09-17',
+    '09-18',
+    '10-01',
+    '10-03',
+    '10-09',
+    '12-25',
+  ],
+  2025: [
+    '01-01',
+    '01-27',
+    '01-28',
+    '01-29',
+    '01-30',
+    '03-03',
+    '05-01',
+    '05-05',
+    '05-06',
+    '06-03',
+    '06-06',
+    '08-15',
+    '10-03',
+    '10-06',
+    '10-07',
+    '10-08',
+    '10-09',
+    '12-25',
+  ],
   2026: ['01-01', '02-16', '02-17', '02-18', '03-02', '05-01', '05-05', '05-25', '06-03', '07-17', '08-17', '09-24', '09-25', '10-05', '10-09', '12-25'],
   // 07-19: 제헌절 (Sat 07-17) gets a substitute like the other 국경일 since its 2026 reinstatement (date-holidays
   // 3.37.0 agrees). The list this test was written from left it out; see the test "제헌절 2027" below.
@@ -31,7 +68,9 @@ function weekdaysOf(year: number): LocalDate[] {
 describe('Korean non-business weekdays 2024–2027', () => {
   for (const [year, expected] of Object.entries(NON_BUSINESS_WEEKDAYS)) {
     it(`${year}: exactly the listed weekdays are not business days`, () => {
-      const actual = weekdaysOf(Number(year)).filter((date) => !calendar.isBusinessDay(date)).map((date) => date.toString().slice(5));
+      const actual = weekdaysOf(Number(year))
+        .filter((date) => !calendar.isBusinessDay(date))
+        .map((date) => date.toString().slice(5));
       expect(actual).toEqual(expected);
     });
 
@@ -62,7 +101,19 @@ describe('corrections to date-holidays', () => {
   });
 
   it('election days and 임시공휴일 are holidays', () => {
-    for (const date of ['2018-06-13', '2020-04-15', '2022-03-09', '2022-06-01', '2024-04-10', '2025-06-03', '2026-06-03', '2020-08-17', '2023-10-02', '2024-10-01', '2025-01-27'])
+    for (const date of [
+      '2018-06-13',
+      '2020-04-15',
+      '2022-03-09',
+      '2022-06-01',
+      '2024-04-10',
+      '2025-06-03',
+      '2026-06-03',
+      '2020-08-17',
+      '2023-10-02',
+      '2024-10-01',
+      '2025-01-27',
+    ])
       expect(calendar.isBusinessDay(d(date)), date).toBe(false);
   });
 
@@ -128,7 +179,13 @@ describe('where each holiday comes from', () => {
     ['2026-02-16', [{ name: '설날', source: 'correction' }]], // 설날 전날: date-holidays leaves it out
     ['2026-02-17', [{ name: '설날', source: 'library' }]],
     ['2024-02-12', [{ name: '설날 (대체공휴일)', source: 'library' }]],
-    ['2025-05-05', [{ name: '어린이날', source: 'library' }, { name: '부처님오신날', source: 'correction' }]], // renamed from 석가탄신일
+    [
+      '2025-05-05',
+      [
+        { name: '어린이날', source: 'library' },
+        { name: '부처님오신날', source: 'correction' },
+      ],
+    ], // renamed from 석가탄신일
     ['2025-05-01', [{ name: '근로자의 날', source: 'correction' }]],
     ['2024-10-01', [{ name: '임시공휴일 (국군의 날)', source: 'correction' }]],
     ['2025-06-03', [{ name: '제21대 대통령선거', source: 'correction' }]], // early election, designated
@@ -139,7 +196,11 @@ describe('where each holiday comes from', () => {
   });
 
   it('the overrides file adds with source "overrides" and removes whatever the day held', () => {
-    const overridden = new KoreanHolidays({ add: [{ date: d('2027-04-14'), name: '임시공휴일' }], remove: [d('2026-06-03'), d('2026-05-01')], verifiedThroughYear: null });
+    const overridden = new KoreanHolidays({
+      add: [{ date: d('2027-04-14'), name: '임시공휴일' }],
+      remove: [d('2026-06-03'), d('2026-05-01')],
+      verifiedThroughYear: null,
+    });
     expect(overridden.entriesOn(d('2027-04-14'))).toEqual([{ name: '임시공휴일', source: 'overrides' }]);
     expect(overridden.entriesOn(d('2026-06-03'))).toEqual([]); // a statutory election removed
     expect(overridden.entriesOn(d('2026-05-01'))).toEqual([]);

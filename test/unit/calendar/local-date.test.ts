@@ -20,18 +20,24 @@ describe('LocalDate.parse', () => {
     expect(JSON.stringify({ date })).toBe('{"date":"2025-02-09"}');
   });
 
-  it.each(['2025-2-9', '20250209', '2025-02-09T00:00:00Z', ' 2025-02-09', '2025/02/09', '', '25-02-09'])('rejects "%s" as not YYYY-MM-DD, naming the input', (text) => {
-    const error = parseError(text, 'soldDate');
-    expect(error.code).toBe('INVALID_DATE');
-    expect(error.category).toBe('usage');
-    expect(error.message).toBe(`soldDate "${text}" must be YYYY-MM-DD`);
-  });
+  it.each(['2025-2-9', '20250209', '2025-02-09T00:00:00Z', ' 2025-02-09', '2025/02/09', '', '25-02-09'])(
+    'rejects "%s" as not YYYY-MM-DD, naming the input',
+    (text) => {
+      const error = parseError(text, 'soldDate');
+      expect(error.code).toBe('INVALID_DATE');
+      expect(error.category).toBe('usage');
+      expect(error.message).toBe(`soldDate "${text}" must be YYYY-MM-DD`);
+    },
+  );
 
-  it.each(['2025-02-29', '2025-02-30', '2025-04-31', '2025-13-01', '2025-00-10', '2025-01-00', '0050-01-01'])('rejects the impossible date %s instead of rolling it over', (text) => {
-    const error = parseError(text);
-    expect(error.category).toBe('usage');
-    expect(error.message).toBe(`date "${text}" is not a calendar date`);
-  });
+  it.each(['2025-02-29', '2025-02-30', '2025-04-31', '2025-13-01', '2025-00-10', '2025-01-00', '0050-01-01'])(
+    'rejects the impossible date %s instead of rolling it over',
+    (text) => {
+      const error = parseError(text);
+      expect(error.category).toBe('usage');
+      expect(error.message).toBe(`date "${text}" is not a calendar date`);
+    },
+  );
 
   it('accepts 29 February in a leap year', () => {
     expect(LocalDate.parse('2024-02-29').toString()).toBe('2024-02-29');

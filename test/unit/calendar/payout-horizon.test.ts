@@ -19,7 +19,15 @@ function capturingLogger(): { logger: ReturnType<typeof createLogger>; lines: ()
     },
   });
   const logger = createLogger('info', { pretty: false, destination });
-  return { logger, lines: () => chunks.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>) };
+  return {
+    logger,
+    lines: () =>
+      chunks
+        .join('')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
+  };
 }
 
 describe('payoutWindowHorizon (for settle produce)', () => {

@@ -79,7 +79,10 @@ describe('statutory election days (공직선거법 §34), from the real holiday 
     expect(electionDay('national-assembly', expiry, noHolidays)).toEqual(d('2028-04-12'));
     // ②: the Wednesday itself, the day before or the day after being a holiday each move it one week, once
     for (const holiday of ['2028-04-11', '2028-04-12', '2028-04-13'])
-      expect(electionDay('national-assembly', expiry, (day) => day.toString() === holiday), holiday).toEqual(d('2028-04-19'));
+      expect(
+        electionDay('national-assembly', expiry, (day) => day.toString() === holiday),
+        holiday,
+      ).toEqual(d('2028-04-19'));
     // not two days away, and never a second move even if the next Wednesday is a holiday too
     expect(electionDay('national-assembly', expiry, (day) => day.toString() === '2028-04-14')).toEqual(d('2028-04-12'));
     expect(electionDay('national-assembly', expiry, (day) => ['2028-04-12', '2028-04-19'].includes(day.toString()))).toEqual(d('2028-04-19'));
@@ -90,5 +93,4 @@ describe('statutory election days (공직선거법 §34), from the real holiday 
     expect(withOverride.holidayName(d('2028-04-12'))).toBe('제23대 국회의원선거');
     expect(withOverride.isHoliday(d('2028-04-19'))).toBe(false);
   });
-
 });

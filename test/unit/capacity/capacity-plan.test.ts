@@ -12,14 +12,40 @@ import {
 } from '../../../src/domain/capacity/capacity-plan.js';
 import { README_RATES, formatBufferPool, formatPlans } from '../../../src/presentation/cli/commands/plan-command.js';
 
-const rates: MeasuredRates = { producerRowsPerSec: 40_000, consumerRowsPerSec: 20_000, mysqlRowsPerSec: 100_000, producerCpuUsPerRow: 50, consumerCpuUsPerRow: 30, producerPeakRssMb: 400, consumerPeakRssMb: 225, source: 'test' };
-const req: PlanRequest = { rows: 100_000_000, deadlineSeconds: 1800, pageSize: 5000, tossConcurrency: 4, tossPageSeconds: 1, tossPagesPerSec: null, utilization: 0.5, partitionsPerReplica: 2 };
+const rates: MeasuredRates = {
+  producerRowsPerSec: 40_000,
+  consumerRowsPerSec: 20_000,
+  mysqlRowsPerSec: 100_000,
+  producerCpuUsPerRow: 50,
+  consumerCpuUsPerRow: 30,
+  producerPeakRssMb: 400,
+  consumerPeakRssMb: 225,
+  source: 'test',
+};
+const req: PlanRequest = {
+  rows: 100_000_000,
+  deadlineSeconds: 1800,
+  pageSize: 5000,
+  tossConcurrency: 4,
+  tossPageSeconds: 1,
+  tossPagesPerSec: null,
+  utilization: 0.5,
+  partitionsPerReplica: 2,
+};
 
 describe('capacity plan', () => {
   it('sizes a 100M-row day in 30 minutes from per-process rates at the target utilization', () => {
     const p = capacityPlan(req, rates);
     // sized so, the slowest part is MySQL (100,000 rows/s against 120,000 of producers and of consumers)
-    expect(p).toMatchObject({ requiredRowsPerSec: 55_556, pages: 20_000, plannedRowsPerSec: 55_556, achievableRowsPerSec: 100_000, finishSeconds: 1000, meetsDeadline: true, bottleneck: 'mysql' });
+    expect(p).toMatchObject({
+      requiredRowsPerSec: 55_556,
+      pages: 20_000,
+      plannedRowsPerSec: 55_556,
+      achievableRowsPerSec: 100_000,
+      finishSeconds: 1000,
+      meetsDeadline: true,
+      bottleneck: 'mysql',
+    });
     // 55,556 / (40,000 × 0.5) = 2.8 → 3 workers; 11.1 pages/s × 1 s = 11.1 in flight / 4 per worker → 3
     expect(p.producer).toEqual({ workers: 3, workersForCpu: 3, workersForLatency: 3, cores: 2.8, memoryMb: 1200 });
     // 55,556 / (20,000 × 0.5) = 5.6 → 6 replicas, 12 partitions
@@ -28,17 +54,22 @@ describe('capacity plan', () => {
     expect(p.toss).toMatchObject({ neededPagesPerSec: 11.11, maxRowsPerSec: null, pagesInFlight: 11.1 });
   });
 
-  it("a Toss limit below the needed pages/s caps the day: fewer workers help nothing, the deadline is missed and Toss is the bottleneck", () => {
+  it('a Toss limit below the needed pages/s caps the day: fewer workers help nothing, the deadline is missed and Toss is the bottleneck', () => {
     const p = capacityPlan({ ...req, tossPagesPerSec: 10 }, rates);
     expect(p).toMatchObject({ plannedRowsPerSec: 50_000, achievableRowsPerSec: 50_000, finishSeconds: 2000, meetsDeadline: false, bottleneck: 'toss' });
     expect(p.toss.maxRowsPerSec).toBe(50_000);
     const roomy = capacityPlan({ ...req, tossPagesPerSec: 50 }, rates);
     expect(roomy).toMatchObject({ plannedRowsPerSec: 55_556, meetsDeadline: true, bottleneck: 'mysql' });
-    expect(capacityPlan({ ...req, tossPagesPerSec: 15 }, rates)).toMatchObject({ plannedRowsPerSec: 55_556, achievableRowsPerSec: 75_000, meetsDeadline: true, bottleneck: 'toss' });
+    expect(capacityPlan({ ...req, tossPagesPerSec: 15 }, rates)).toMatchObject({
+      plannedRowsPerSec: 55_556,
+      achievableRowsPerSec: 75_000,
+      meetsDeadline: true,
+      bottleneck: 'toss',
+    });
     expect(capacityPlan(req, { ...rates, mysqlRowsPerSec: 1e9 }).bottleneck).toBe('producers');
   });
 
-  it('slow Toss answers need more workers to keep enough pages in flight (Little\'s law)', () => {
+  it("slow Toss answers need more workers to keep enough pages in flight (Little's law)", () => {
     const p = capacityPlan({ ...req, tossPageSeconds: 4 }, rates);
     expect(p.producer).toMatchObject({ workersForCpu: 3, workersForLatency: 12, workers: 12 });
   });
@@ -55,14 +86,58 @@ describe('capacity plan', () => {
   });
 
   it('reads per-process rates from a bench JSON line, one or several producer workers', () => {
-    const one = ratesFromBench({ produceRowsPerSec: 30_000, consumeRowsPerSec: 12_000, rawDbRowsPerSec: 15_000, peakRssMbProducer: 390, peakRssMbConsumer: 225, profileUsPerRow: { produce: { busyUsPerRow: 71.4 }, consume: { busyUsPerRow: 69.3 } } }, 'f');
-    expect(one).toEqual({ producerRowsPerSec: 30_000, consumerRowsPerSec: 12_000, mysqlRowsPerSec: 15_000, producerCpuUsPerRow: 71.4, consumerCpuUsPerRow: 69.3, producerPeakRssMb: 390, consumerPeakRssMb: 225, source: 'f' });
-    const kernel = ratesFromBench({ produceRowsPerSec: 1, consumeRowsPerSec: 1, rawDbRowsPerSec: 1, peakRssMbProducer: 1, peakRssMbConsumer: 1, cpuUsPerRowProducer: 38.12, cpuUsPerRowConsumer: 52.01, profileUsPerRow: { produce: { busyUsPerRow: 71.4 } } }, 'f');
+    const one = ratesFromBench(
+      {
+        produceRowsPerSec: 30_000,
+        consumeRowsPerSec: 12_000,
+        rawDbRowsPerSec: 15_000,
+        peakRssMbProducer: 390,
+        peakRssMbConsumer: 225,
+        profileUsPerRow: { produce: { busyUsPerRow: 71.4 }, consume: { busyUsPerRow: 69.3 } },
+      },
+      'f',
+    );
+    expect(one).toEqual({
+      producerRowsPerSec: 30_000,
+      consumerRowsPerSec: 12_000,
+      mysqlRowsPerSec: 15_000,
+      producerCpuUsPerRow: 71.4,
+      consumerCpuUsPerRow: 69.3,
+      producerPeakRssMb: 390,
+      consumerPeakRssMb: 225,
+      source: 'f',
+    });
+    const kernel = ratesFromBench(
+      {
+        produceRowsPerSec: 1,
+        consumeRowsPerSec: 1,
+        rawDbRowsPerSec: 1,
+        peakRssMbProducer: 1,
+        peakRssMbConsumer: 1,
+        cpuUsPerRowProducer: 38.12,
+        cpuUsPerRowConsumer: 52.01,
+        profileUsPerRow: { produce: { busyUsPerRow: 71.4 } },
+      },
+      'f',
+    );
     expect(kernel).toMatchObject({ producerCpuUsPerRow: 38.12, consumerCpuUsPerRow: 52.01 });
-    const two = ratesFromBench({ shards: 2, produceRowsPerSec: 50_000, producers: [{ rowsPerSec: 24_000 }, { rowsPerSec: 26_000 }], consumeRowsPerSec: 1, rawDbRowsPerSec: 1, peakRssMbProducer: 1, peakRssMbConsumer: 1 }, 'f');
+    const two = ratesFromBench(
+      {
+        shards: 2,
+        produceRowsPerSec: 50_000,
+        producers: [{ rowsPerSec: 24_000 }, { rowsPerSec: 26_000 }],
+        consumeRowsPerSec: 1,
+        rawDbRowsPerSec: 1,
+        peakRssMbProducer: 1,
+        peakRssMbConsumer: 1,
+      },
+      'f',
+    );
     expect(two.producerRowsPerSec).toBe(25_000);
     expect(two.producerCpuUsPerRow).toBeNull();
-    expect(() => ratesFromBench({ produceRowsPerSec: 1, consumeRowsPerSec: 1, rawDbRowsPerSec: 0, peakRssMbProducer: 1, peakRssMbConsumer: 1 }, 'f')).toThrow(/rawDbRowsPerSec/);
+    expect(() => ratesFromBench({ produceRowsPerSec: 1, consumeRowsPerSec: 1, rawDbRowsPerSec: 0, peakRssMbProducer: 1, peakRssMbConsumer: 1 }, 'f')).toThrow(
+      /rawDbRowsPerSec/,
+    );
   });
 
   it.each([

@@ -11,9 +11,12 @@ describe('consumer replicas against the topic partitions', () => {
       partitions: 3,
       replicas: 4,
       idleReplicas: 1,
-      message: 'toss.settlements.v1 has 3 partitions for 4 consumer replicas: 1 replica(s) will sit idle; add partitions (kafka-topics --alter) or lower the replicas',
+      message:
+        'toss.settlements.v1 has 3 partitions for 4 consumer replicas: 1 replica(s) will sit idle; add partitions (kafka-topics --alter) or lower the replicas',
     });
-    expect(idleReplicasWarning('t', 1, 3)?.message).toBe('t has 1 partition for 3 consumer replicas: 2 replica(s) will sit idle; add partitions (kafka-topics --alter) or lower the replicas');
+    expect(idleReplicasWarning('t', 1, 3)?.message).toBe(
+      't has 1 partition for 3 consumer replicas: 2 replica(s) will sit idle; add partitions (kafka-topics --alter) or lower the replicas',
+    );
   });
 
   it.each([
@@ -30,7 +33,6 @@ describe('consumer replicas against the topic partitions', () => {
 });
 
 describe('CONSUMER_REPLICAS', () => {
-
   it('is optional (null when unset or blank) and reads a whole number', () => {
     expect(loadConfig({}).consumer.replicas).toBeNull();
     expect(loadConfig({ CONSUMER_REPLICAS: ' ' }).consumer.replicas).toBeNull();

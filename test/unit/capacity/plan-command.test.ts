@@ -5,7 +5,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../../src/presentation/cli/run-cli.js';
 import { collect } from '../../support/collect-output.js';
 
-
 const NEVER = new AbortController().signal;
 
 /** `settle plan …` in-process: no service is needed. */
@@ -69,7 +68,13 @@ describe('settle plan: the buffer pool a day needs', () => {
   it('--rows, --hot-days and --index-bytes-per-row change it', async () => {
     const r = await plan('--json', '--rows', '10000000', '--hot-days', '2', '--index-bytes-per-row', '200');
     // 200 × 10,000,000 × 2 = 4,000,000,000; × 1.25 = 5,000,000,000
-    expect(bufferPoolOf(r.stdout)).toMatchObject({ rowsPerDay: 10_000_000, hotDays: 2, indexBytesPerRow: 200, hotIndexBytes: 4_000_000_000, bufferPoolBytes: 5_000_000_000 });
+    expect(bufferPoolOf(r.stdout)).toMatchObject({
+      rowsPerDay: 10_000_000,
+      hotDays: 2,
+      indexBytesPerRow: 200,
+      hotIndexBytes: 4_000_000_000,
+      bufferPoolBytes: 5_000_000_000,
+    });
     expect(bufferPoolOf(r.stdout).indexBytesPerRowSource).toBe('--index-bytes-per-row');
     const text = await plan('--rows', '10000000', '--hot-days', '2', '--index-bytes-per-row', '200');
     expect(text.stdout).toContain('MySQL buffer pool for the day: 4.7 GiB (5,000,000,000 bytes): innodb_buffer_pool_size = 5G or more');
@@ -97,7 +102,7 @@ describe('settle plan: the buffer pool a day needs', () => {
     const zero = await benchFile('zero.json', { ...BENCH, indexBytesPerRow: 0 });
     const r = await plan('--bench', zero);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain("indexBytesPerRow must be a positive number");
+    expect(r.stderr).toContain('indexBytesPerRow must be a positive number');
   });
 
   it.each([

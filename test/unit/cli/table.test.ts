@@ -5,7 +5,16 @@ const cols: Column[] = [{ header: 'name' }, { header: 'n', align: 'right' }, { h
 
 describe('renderTable', () => {
   it('aligns columns: text left, numbers right, two spaces apart, no trailing blanks', () => {
-    expect(renderTable(cols, [['alpha', 1, ''], ['b', 12345, 'x']], { width: 120 })).toEqual(['name       n  note', 'alpha      1', 'b      12345  x']);
+    expect(
+      renderTable(
+        cols,
+        [
+          ['alpha', 1, ''],
+          ['b', 12345, 'x'],
+        ],
+        { width: 120 },
+      ),
+    ).toEqual(['name       n  note', 'alpha      1', 'b      12345  x']);
   });
 
   it('wraps a wrap column at spaces to keep every line within the width, never cutting text away', () => {
@@ -34,7 +43,14 @@ describe('renderTable', () => {
   });
 
   it('counts Hangul as two columns when aligning', () => {
-    const lines = renderTable([{ header: 'name' }, { header: 'x' }], [['설날', 'a'], ['ab', 'b']], { width: 80 });
+    const lines = renderTable(
+      [{ header: 'name' }, { header: 'x' }],
+      [
+        ['설날', 'a'],
+        ['ab', 'b'],
+      ],
+      { width: 80 },
+    );
     expect(lines.map((l) => displayWidth(l.slice(0, l.lastIndexOf(' ') + 1)))).toEqual([6, 6, 6]);
   });
 
@@ -49,7 +65,10 @@ describe('helpers', () => {
     expect(outputWidth({ isTTY: false, columns: 88 })).toBe(Number.POSITIVE_INFINITY);
     expect(outputWidth({})).toBe(Number.POSITIVE_INFINITY);
     const key = 'tgen_20250303000000ABCDEF123456';
-    const cols: Column[] = [{ header: 'transactionKey', wrap: true }, { header: 'amount', align: 'right' }];
+    const cols: Column[] = [
+      { header: 'transactionKey', wrap: true },
+      { header: 'amount', align: 'right' },
+    ];
     expect(renderTable(cols, [[key, 1000]], { width: outputWidth({}) })).toEqual([`transactionKey                   amount`, `${key}    1000`]);
     expect(renderTable(cols, [[key, 1000]], { width: 24 }).length).toBeGreaterThan(2); // on a narrow terminal it wraps
   });

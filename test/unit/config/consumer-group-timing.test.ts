@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/infrastructure/config/config.js';
 import { configProblems } from '../../support/config-problems.js';
 
-
 describe('loadConfig: the consumer group timings', () => {
   it('defaults suit a pod that restarts: session 10 s, heartbeat 3 s, rebalance 30 s', () => {
     const c = loadConfig({});
@@ -17,7 +16,10 @@ describe('loadConfig: the consumer group timings', () => {
   });
 
   it('accepts the broker’s default session bounds exactly (6000 and 1800000 ms)', () => {
-    expect(loadConfig({ CONSUMER_SESSION_TIMEOUT_MS: '6000', CONSUMER_HEARTBEAT_INTERVAL_MS: '1000', CONSUMER_REBALANCE_TIMEOUT_MS: '6000' }).consumer.sessionTimeoutMs).toBe(6_000);
+    expect(
+      loadConfig({ CONSUMER_SESSION_TIMEOUT_MS: '6000', CONSUMER_HEARTBEAT_INTERVAL_MS: '1000', CONSUMER_REBALANCE_TIMEOUT_MS: '6000' }).consumer
+        .sessionTimeoutMs,
+    ).toBe(6_000);
     expect(loadConfig({ CONSUMER_SESSION_TIMEOUT_MS: '1800000', CONSUMER_REBALANCE_TIMEOUT_MS: '1800000' }).consumer.sessionTimeoutMs).toBe(1_800_000);
   });
 
@@ -33,7 +35,9 @@ describe('loadConfig: the consumer group timings', () => {
       expect.stringMatching(/^CONSUMER_HEARTBEAT_INTERVAL_MS \(3000\) must be less than a third of CONSUMER_SESSION_TIMEOUT_MS \(9000\)/),
     ]);
     // the default heartbeat against a shorter session
-    expect(configProblems({ CONSUMER_SESSION_TIMEOUT_MS: '6000', CONSUMER_REBALANCE_TIMEOUT_MS: '6000' })).toEqual([expect.stringMatching(/CONSUMER_HEARTBEAT_INTERVAL_MS \(3000\) must be less than a third/)]);
+    expect(configProblems({ CONSUMER_SESSION_TIMEOUT_MS: '6000', CONSUMER_REBALANCE_TIMEOUT_MS: '6000' })).toEqual([
+      expect.stringMatching(/CONSUMER_HEARTBEAT_INTERVAL_MS \(3000\) must be less than a third/),
+    ]);
     expect(loadConfig({ CONSUMER_SESSION_TIMEOUT_MS: '10000', CONSUMER_HEARTBEAT_INTERVAL_MS: '3333' }).consumer.heartbeatIntervalMs).toBe(3_333);
   });
 
@@ -44,7 +48,12 @@ describe('loadConfig: the consumer group timings', () => {
   });
 
   it('reports every problem at once, each naming its variable, also next to unrelated ones', () => {
-    const problems = configProblems({ CONSUMER_SESSION_TIMEOUT_MS: 'soon', CONSUMER_HEARTBEAT_INTERVAL_MS: '0', CONSUMER_REBALANCE_TIMEOUT_MS: '1.5', LOG_LEVEL: 'loud' });
+    const problems = configProblems({
+      CONSUMER_SESSION_TIMEOUT_MS: 'soon',
+      CONSUMER_HEARTBEAT_INTERVAL_MS: '0',
+      CONSUMER_REBALANCE_TIMEOUT_MS: '1.5',
+      LOG_LEVEL: 'loud',
+    });
     expect(problems).toHaveLength(4);
     expect(problems).toEqual(
       expect.arrayContaining([
@@ -55,12 +64,22 @@ describe('loadConfig: the consumer group timings', () => {
       ]),
     );
     // a cross-variable rule is still checked when another variable is invalid
-    expect(configProblems({ CONSUMER_SESSION_TIMEOUT_MS: '6000', CONSUMER_HEARTBEAT_INTERVAL_MS: '3000', CONSUMER_REBALANCE_TIMEOUT_MS: '6000', TOSS_PAGE_SIZE: '6000' })).toEqual(
-      expect.arrayContaining([expect.stringMatching(/TOSS_PAGE_SIZE must be ≤ 5000/), expect.stringMatching(/CONSUMER_HEARTBEAT_INTERVAL_MS \(3000\) must be less than a third/)]),
+    expect(
+      configProblems({
+        CONSUMER_SESSION_TIMEOUT_MS: '6000',
+        CONSUMER_HEARTBEAT_INTERVAL_MS: '3000',
+        CONSUMER_REBALANCE_TIMEOUT_MS: '6000',
+        TOSS_PAGE_SIZE: '6000',
+      }),
+    ).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/TOSS_PAGE_SIZE must be ≤ 5000/),
+        expect.stringMatching(/CONSUMER_HEARTBEAT_INTERVAL_MS \(3000\) must be less than a third/),
+      ]),
     );
   });
 
-  it('the consumer\'s Kafka request timeout: 30 s by default (kafkajs\'s and the Java client\'s), 5 s to 5 min', () => {
+  it("the consumer's Kafka request timeout: 30 s by default (kafkajs's and the Java client's), 5 s to 5 min", () => {
     expect(loadConfig({}).consumer.requestTimeoutMs).toBe(30_000);
     expect(loadConfig({ CONSUMER_REQUEST_TIMEOUT_MS: '5000' }).consumer.requestTimeoutMs).toBe(5_000);
     expect(configProblems({ CONSUMER_REQUEST_TIMEOUT_MS: '4999' })).toEqual([expect.stringMatching(/^CONSUMER_REQUEST_TIMEOUT_MS must be ≥ 5000/)]);

@@ -10,7 +10,6 @@ const full = {
   MYSQL_URL: 'mysql://app:hunter2@db:3306/settle',
 };
 
-
 describe('loadConfig', () => {
   it('applies the documented defaults', () => {
     const c = loadConfig({});
@@ -45,11 +44,19 @@ describe('loadConfig', () => {
   it('reports every missing variable a command needs at once', () => {
     const problems = configProblems({}, ['toss', 'kafka', 'registry', 'mysql']);
     expect(problems).toHaveLength(4);
-    expect(problems.join('\n')).toMatch(/TOSS_SECRET_KEY is required[\s\S]*KAFKA_BROKERS is required[\s\S]*SCHEMA_REGISTRY_URL is required[\s\S]*MYSQL_URL is required/);
+    expect(problems.join('\n')).toMatch(
+      /TOSS_SECRET_KEY is required[\s\S]*KAFKA_BROKERS is required[\s\S]*SCHEMA_REGISTRY_URL is required[\s\S]*MYSQL_URL is required/,
+    );
   });
 
   it('names each invalid value and what was expected', () => {
-    const problems = configProblems({ TOSS_PAGE_SIZE: '6000', KAFKA_BROKERS: 'localhost', MYSQL_URL: 'postgres://x@y/z', LOG_LEVEL: 'loud', TOSS_SECRET_KEY: 'abc' });
+    const problems = configProblems({
+      TOSS_PAGE_SIZE: '6000',
+      KAFKA_BROKERS: 'localhost',
+      MYSQL_URL: 'postgres://x@y/z',
+      LOG_LEVEL: 'loud',
+      TOSS_SECRET_KEY: 'abc',
+    });
     expect(problems).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/TOSS_PAGE_SIZE must be ≤ 5000/),
@@ -67,7 +74,9 @@ describe('loadConfig', () => {
   });
 
   it('requires SASL credentials together with a mechanism', () => {
-    expect(configProblems({ KAFKA_SASL_MECHANISM: 'plain', KAFKA_SSL: 'true' })).toEqual([expect.stringMatching(/KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD are required/)]);
+    expect(configProblems({ KAFKA_SASL_MECHANISM: 'plain', KAFKA_SSL: 'true' })).toEqual([
+      expect.stringMatching(/KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD are required/),
+    ]);
   });
 
   it('does not leak the MySQL password when the URL names no database', () => {

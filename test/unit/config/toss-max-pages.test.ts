@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/infrastructure/config/config.js';
 import { configProblems } from '../../support/config-problems.js';
 
-
 describe('TOSS_MAX_PAGES', () => {
   it('is unset by default (the page limit is derived from TOSS_MAX_ROWS_PER_DAY) and reads a whole number', () => {
     expect(loadConfig({}).toss.maxPages).toBeNull();

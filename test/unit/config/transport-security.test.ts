@@ -43,20 +43,36 @@ describe('Kafka SSL and SASL', () => {
     expect(k.sasl).toBeUndefined();
   });
 
-  it.each(['plain', 'scram-sha-256', 'scram-sha-512'] as const)('KAFKA_SSL=true with SASL %s reach the kafkajs client config, the password revealed only there', (mechanism) => {
-    const c = loadConfig({ KAFKA_BROKERS: 'b1:9093', KAFKA_SSL: 'true', KAFKA_SASL_MECHANISM: mechanism, KAFKA_SASL_USERNAME: 'settle', KAFKA_SASL_PASSWORD: 'scram-secret' }, ['kafka']);
-    expect(JSON.stringify(c)).not.toContain('scram-secret');
-    const k = kafkaClientConfig(c.kafka, logger, '-consumer');
-    expect(k).toMatchObject({ clientId: 'settle-consumer', brokers: ['b1:9093'], ssl: true, sasl: { mechanism, username: 'settle', password: 'scram-secret' } });
-  });
+  it.each(['plain', 'scram-sha-256', 'scram-sha-512'] as const)(
+    'KAFKA_SSL=true with SASL %s reach the kafkajs client config, the password revealed only there',
+    (mechanism) => {
+      const c = loadConfig(
+        { KAFKA_BROKERS: 'b1:9093', KAFKA_SSL: 'true', KAFKA_SASL_MECHANISM: mechanism, KAFKA_SASL_USERNAME: 'settle', KAFKA_SASL_PASSWORD: 'scram-secret' },
+        ['kafka'],
+      );
+      expect(JSON.stringify(c)).not.toContain('scram-secret');
+      const k = kafkaClientConfig(c.kafka, logger, '-consumer');
+      expect(k).toMatchObject({
+        clientId: 'settle-consumer',
+        brokers: ['b1:9093'],
+        ssl: true,
+        sasl: { mechanism, username: 'settle', password: 'scram-secret' },
+      });
+    },
+  );
 
   it('refuses SASL PLAIN without TLS (it sends the password in clear text) and a KAFKA_SSL that is not true or false', () => {
     expect(problemsOf({ KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_USERNAME: 'settle', KAFKA_SASL_PASSWORD: 'scram-secret' })).toEqual([
       expect.stringMatching(/^KAFKA_SASL_MECHANISM=plain sends KAFKA_SASL_PASSWORD in clear text: set KAFKA_SSL=true/),
     ]);
-    expect(loadConfig({ KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'settle', KAFKA_SASL_PASSWORD: 'scram-secret' }).kafka.sasl?.mechanism).toBe('scram-sha-512');
+    expect(
+      loadConfig({ KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'settle', KAFKA_SASL_PASSWORD: 'scram-secret' }).kafka.sasl?.mechanism,
+    ).toBe('scram-sha-512');
     expect(problemsOf({ KAFKA_SSL: 'yes', KAFKA_SASL_MECHANISM: 'gssapi' })).toEqual(
-      expect.arrayContaining([expect.stringMatching(/KAFKA_SSL must be true or false/), expect.stringMatching(/KAFKA_SASL_MECHANISM must be plain, scram-sha-256 or scram-sha-512/)]),
+      expect.arrayContaining([
+        expect.stringMatching(/KAFKA_SSL must be true or false/),
+        expect.stringMatching(/KAFKA_SASL_MECHANISM must be plain, scram-sha-256 or scram-sha-512/),
+      ]),
     );
   });
 });
@@ -87,7 +103,11 @@ describe('MySQL TLS (MYSQL_SSL, MYSQL_SSL_CA)', () => {
 
   it('MYSQL_SSL=verify-ca verifies the chain against MYSQL_SSL_CA but not the server name, on every pool', () => {
     expect(sslOf(poolFor({ MYSQL_SSL: 'verify-ca', MYSQL_SSL_CA: CA_FILE }))).toMatchObject({ ca: CA_PEM, rejectUnauthorized: true, verifyIdentity: false });
-    expect(sslOf(poolFor({ MYSQL_SSL: 'verify-ca', MYSQL_SSL_CA: CA_FILE }, true))).toMatchObject({ ca: CA_PEM, rejectUnauthorized: true, verifyIdentity: false });
+    expect(sslOf(poolFor({ MYSQL_SSL: 'verify-ca', MYSQL_SSL_CA: CA_FILE }, true))).toMatchObject({
+      ca: CA_PEM,
+      rejectUnauthorized: true,
+      verifyIdentity: false,
+    });
   });
 
   it('names each invalid combination, all at once', () => {
@@ -97,9 +117,15 @@ describe('MySQL TLS (MYSQL_SSL, MYSQL_SSL_CA)', () => {
     expect(problemsOf({ MYSQL_URL, MYSQL_SSL: 'maybe' })).toEqual([expect.stringMatching(/^MYSQL_SSL must be false, true or verify-ca/)]);
     expect(problemsOf({ MYSQL_URL, MYSQL_SSL: 'verify-ca' })).toEqual([expect.stringMatching(/^MYSQL_SSL=verify-ca requires MYSQL_SSL_CA/)]);
     expect(problemsOf({ MYSQL_URL, MYSQL_SSL_CA: CA_FILE })).toEqual([expect.stringMatching(/^MYSQL_SSL_CA is set but MYSQL_SSL is false/)]);
-    expect(problemsOf({ MYSQL_URL, MYSQL_SSL: 'true', MYSQL_SSL_CA: join(dir, 'missing.pem') })).toEqual([expect.stringMatching(/^MYSQL_SSL_CA: cannot read .*missing\.pem/)]);
-    expect(problemsOf({ MYSQL_URL, MYSQL_SSL: 'true', MYSQL_SSL_CA: notPem })).toEqual([expect.stringMatching(/^MYSQL_SSL_CA: .*not-a-cert\.pem holds no PEM certificate/)]);
-    expect(problemsOf({ MYSQL_URL: `${MYSQL_URL}?ssl={"rejectUnauthorized":false}` })).toEqual([expect.stringMatching(/^MYSQL_URL must not carry \?ssl=.*MYSQL_SSL/)]);
+    expect(problemsOf({ MYSQL_URL, MYSQL_SSL: 'true', MYSQL_SSL_CA: join(dir, 'missing.pem') })).toEqual([
+      expect.stringMatching(/^MYSQL_SSL_CA: cannot read .*missing\.pem/),
+    ]);
+    expect(problemsOf({ MYSQL_URL, MYSQL_SSL: 'true', MYSQL_SSL_CA: notPem })).toEqual([
+      expect.stringMatching(/^MYSQL_SSL_CA: .*not-a-cert\.pem holds no PEM certificate/),
+    ]);
+    expect(problemsOf({ MYSQL_URL: `${MYSQL_URL}?ssl={"rejectUnauthorized":false}` })).toEqual([
+      expect.stringMatching(/^MYSQL_URL must not carry \?ssl=.*MYSQL_SSL/),
+    ]);
     expect(problemsOf({ MYSQL_URL, MYSQL_SSL: 'verify-ca', KAFKA_SSL: 'on' })).toHaveLength(2);
   });
 });

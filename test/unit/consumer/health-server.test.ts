@@ -10,7 +10,20 @@ describe('health server', () => {
     let ready = false;
     const metrics = new ConsumerMetrics('t', { horizonDaysRemaining: () => 30, isBusinessDay: () => false, staleExecutions: () => Promise.resolve(2) });
     metrics.watchReadiness(() => ready);
-    metrics.batch({ records: 3, inserted: 2, updated: 0, unchanged: 0, deadLettered: 1, deadLetterCodes: { EMPTY_VALUE: 1 }, unknownFields: { 'card.newField': 2 }, retries: 0, nextOffset: 3 }, 0.02);
+    metrics.batch(
+      {
+        records: 3,
+        inserted: 2,
+        updated: 0,
+        unchanged: 0,
+        deadLettered: 1,
+        deadLetterCodes: { EMPTY_VALUE: 1 },
+        unknownFields: { 'card.newField': 2 },
+        retries: 0,
+        nextOffset: 3,
+      },
+      0.02,
+    );
     metrics.setLag(new Map([[0, 7]]));
     server = await startHealthServer({ host: '127.0.0.1', port: 0, registry: metrics.registry, isHealthy: () => true, isReady: () => ready });
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
@@ -33,7 +46,13 @@ describe('health server', () => {
 
   it('exports the records lost per assigned partition, 0 from the assignment on; a new assignment replaces them', async () => {
     const metrics = new ConsumerMetrics('t');
-    metrics.recordsLost(new Map([[0, 0], [1, 0]]), true);
+    metrics.recordsLost(
+      new Map([
+        [0, 0],
+        [1, 0],
+      ]),
+      true,
+    );
     let text = await metrics.registry.metrics();
     expect(text).toContain('settle_consumer_records_lost{topic="t",partition="0"} 0');
     expect(text).toContain('settle_consumer_records_lost{topic="t",partition="1"} 0');
@@ -63,6 +82,9 @@ describe('health server', () => {
     const metrics = new ConsumerMetrics('t');
     server = await startHealthServer({ host: '127.0.0.1', port: 0, registry: metrics.registry, isHealthy: () => true, isReady: () => true });
     const port = Number(new URL(server.url).port);
-    await expect(startHealthServer({ host: '127.0.0.1', port, registry: metrics.registry, isHealthy: () => true, isReady: () => true })).rejects.toMatchObject({ code: 'METRICS_PORT_UNAVAILABLE', category: 'usage' });
+    await expect(startHealthServer({ host: '127.0.0.1', port, registry: metrics.registry, isHealthy: () => true, isReady: () => true })).rejects.toMatchObject({
+      code: 'METRICS_PORT_UNAVAILABLE',
+      category: 'usage',
+    });
   });
 });

@@ -11,9 +11,11 @@ const referenceTsv = (rows: ReadonlyArray<readonly SqlValue[]>): Buffer =>
         (row) =>
           `${row
             .map((v) =>
-              v === null ? '\\N'
-              : typeof v === 'number' ? String(v)
-              : v.replace(/[\\\t\n\r\0]/g, (c) => ({ '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r', '\0': '\\0' })[c] ?? c),
+              v === null
+                ? '\\N'
+                : typeof v === 'number'
+                  ? String(v)
+                  : v.replace(/[\\\t\n\r\0]/g, (c) => ({ '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r', '\0': '\\0' })[c] ?? c),
             )
             .join('\t')}\n`,
       )
@@ -27,7 +29,9 @@ describe('settlementTsv', () => {
   it('writes the rows as the plain reference would, with tabs, newlines, backslashes, NUL, \\N-looking text, NULLs and Korean', () => {
     const base = syntheticSettlement(1, 'tsv');
     const tricky = { ...base, orderId: "O'Brien\\x", method: '카드\n\0\r\t', card: { ...base.card, company: '\\N 현대 "카드" 😀' } };
-    const rows = [syntheticSettlement(0, 'tsv'), tricky, syntheticSettlement(9, 'tsv'), syntheticSettlement(4_009, 'tsv')].map((s, i) => toSettlementRow(s, source(i)));
+    const rows = [syntheticSettlement(0, 'tsv'), tricky, syntheticSettlement(9, 'tsv'), syntheticSettlement(4_009, 'tsv')].map((s, i) =>
+      toSettlementRow(s, source(i)),
+    );
     expect(rows.flat()).toContain(null); // the rows hold NULLs (\N)
     const tsv = settlementTsv(rows);
     expect(tsv.equals(referenceTsv(rows))).toBe(true);
@@ -44,7 +48,9 @@ describe('settlementTsv', () => {
 
   it('reuses its buffer across batches, growing it when a batch needs more, each write as the reference', () => {
     const writer = new TsvWriter(64); // far too small for one row: grows on the first write
-    const batches = [[0, 1, 2], [3], Array.from({ length: 50 }, (_, i) => 10 + i), [4_009]].map((keys) => keys.map((k) => toSettlementRow(syntheticSettlement(k, 'reuse'), source(k))));
+    const batches = [[0, 1, 2], [3], Array.from({ length: 50 }, (_, i) => 10 + i), [4_009]].map((keys) =>
+      keys.map((k) => toSettlementRow(syntheticSettlement(k, 'reuse'), source(k))),
+    );
     for (const rows of batches) expect(writer.write(rows).equals(referenceTsv(rows))).toBe(true);
   });
 

@@ -24,7 +24,16 @@ describe('toSettlementRow', () => {
       source_offset: 41,
       source_timestamp: source.timestamp,
     });
-    expect(JSON.parse(String(row.details))).toEqual({ fees: s.fees, card: s.card, easyPay: null, giftCertificate: null, mobilePhone: null, transfer: null, virtualAccount: null, cancel: s.cancel });
+    expect(JSON.parse(String(row.details))).toEqual({
+      fees: s.fees,
+      card: s.card,
+      easyPay: null,
+      giftCertificate: null,
+      mobilePhone: null,
+      transfer: null,
+      virtualAccount: null,
+      cancel: s.cancel,
+    });
   });
 
   it('computes approved_at_utc from the text and its offset, not the machine zone', () => {

@@ -1,7 +1,15 @@
 import { format } from 'mysql2';
 import { describe, expect, it } from 'vitest';
 import { ALL_COLUMNS, toSettlementRow } from '../../../src/infrastructure/mysql/settlement-row.js';
-import { chunkRows, MAX_ROWS_PER_STATEMENT, UPSERT_OFFSET_SQL, UPSERT_SETTLEMENTS_SQL, upsertCounts, upsertOffsetSql, upsertSettlementsSql } from '../../../src/infrastructure/mysql/settlement-upsert-sql.js';
+import {
+  chunkRows,
+  MAX_ROWS_PER_STATEMENT,
+  UPSERT_OFFSET_SQL,
+  UPSERT_SETTLEMENTS_SQL,
+  upsertCounts,
+  upsertOffsetSql,
+  upsertSettlementsSql,
+} from '../../../src/infrastructure/mysql/settlement-upsert-sql.js';
 import { syntheticSettlement } from '../../../src/presentation/bench/synthetic-settlements.js';
 
 describe('upsertCounts', () => {
@@ -55,7 +63,9 @@ describe('the upsert statement, in both forms', () => {
   it('values-function (MariaDB, and MySQL before 8.0.19) has no row alias and is the default form', () => {
     expect(forms['values-function']).not.toMatch(/\bAS incoming\b|incoming\./);
     expect(upsertSettlementsSql(rows)).toBe(forms['values-function']);
-    expect(UPSERT_SETTLEMENTS_SQL.replace('?', '')).toBe(`${forms['values-function'].slice(0, forms['values-function'].indexOf('VALUES ') + 'VALUES '.length)}${forms['values-function'].slice(forms['values-function'].indexOf(' ON DUPLICATE KEY UPDATE '))}`);
+    expect(UPSERT_SETTLEMENTS_SQL.replace('?', '')).toBe(
+      `${forms['values-function'].slice(0, forms['values-function'].indexOf('VALUES ') + 'VALUES '.length)}${forms['values-function'].slice(forms['values-function'].indexOf(' ON DUPLICATE KEY UPDATE '))}`,
+    );
   });
 
   it('row-alias (MySQL ≥ 8.0.19) names the rows after the last one and uses no VALUES() function', () => {
@@ -77,7 +87,9 @@ describe('upsertOffsetSql', () => {
     expect(upsertOffsetSql('advance', 'values-function')).toBe(`${head} ON DUPLICATE KEY UPDATE next_offset = GREATEST(next_offset, VALUES(next_offset))`);
     expect(UPSERT_OFFSET_SQL).toBe(upsertOffsetSql('advance', 'values-function'));
     expect(upsertOffsetSql('advance')).toBe(UPSERT_OFFSET_SQL);
-    expect(upsertOffsetSql('advance', 'row-alias')).toBe(`${head} AS incoming ON DUPLICATE KEY UPDATE next_offset = GREATEST(consumer_offsets.next_offset, incoming.next_offset)`);
+    expect(upsertOffsetSql('advance', 'row-alias')).toBe(
+      `${head} AS incoming ON DUPLICATE KEY UPDATE next_offset = GREATEST(consumer_offsets.next_offset, incoming.next_offset)`,
+    );
   });
 
   it('set (a rewind): the incoming offset as given, in both forms', () => {
@@ -90,7 +102,9 @@ describe('upsertOffsetSql', () => {
 describe('upsertSettlementsSql', () => {
   it('builds the statement mysql2 would format (bar its needless escaping of ") with quotes, backslashes, NUL and Korean text', () => {
     const tricky = { ...syntheticSettlement(1, 'sq'), orderId: "O'Brien\\x", method: '카드\n\0' };
-    const rows = [syntheticSettlement(0, 'sq'), tricky, syntheticSettlement(9, 'sq')].map((s, i) => toSettlementRow(s, { topic: 't', partition: 1, offset: i, timestamp: 1_739_000_000_000 + i }));
+    const rows = [syntheticSettlement(0, 'sq'), tricky, syntheticSettlement(9, 'sq')].map((s, i) =>
+      toSettlementRow(s, { topic: 't', partition: 1, offset: i, timestamp: 1_739_000_000_000 + i }),
+    );
     expect(upsertSettlementsSql(rows)).toBe(format(UPSERT_SETTLEMENTS_SQL, [rows]).replaceAll('\\"', '"'));
   });
 
@@ -103,7 +117,12 @@ describe('upsertSettlementsSql', () => {
 describe('chunkRows', () => {
   it('keeps each statement under the placeholder limit', () => {
     expect(MAX_ROWS_PER_STATEMENT * ALL_COLUMNS.length).toBeLessThanOrEqual(65_535);
-    const chunks = chunkRows(Array.from({ length: 6_000 }, (_, i) => i), () => 10, 10_000, 1e12);
+    const chunks = chunkRows(
+      Array.from({ length: 6_000 }, (_, i) => i),
+      () => 10,
+      10_000,
+      1e12,
+    );
     expect(Math.max(...chunks.map((c) => c.length))).toBe(MAX_ROWS_PER_STATEMENT);
     expect(chunks.flat()).toHaveLength(6_000);
   });

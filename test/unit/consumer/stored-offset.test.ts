@@ -65,7 +65,12 @@ describe('the errors', () => {
     });
     expect(error).toBeInstanceOf(SettleError);
     expect(error).toMatchObject({ code: 'STORED_OFFSET_BELOW_LOG_START', category: 'data', retriable: false });
-    expect(error.details).toMatchObject({ topic: 'settlements', group: 'loader', recordsLost: 182, partitions: [{ partition: 1, stored: 120, logStart: 300, lost: 180 }, { partition: 4 }] });
+    expect(error.details).toMatchObject({
+      topic: 'settlements',
+      group: 'loader',
+      recordsLost: 182,
+      partitions: [{ partition: 1, stored: 120, logStart: 300, lost: 180 }, { partition: 4 }],
+    });
     expect(error.message).toContain('182 record(s) were deleted from Kafka (retention) before group loader loaded them');
     expect(error.message).toContain('settlements[1] stored offset 120, log start 300: 180 record(s) lost');
     expect(error.message).toContain('settlements[4] stored offset 7, log start 9: 2 record(s) lost');

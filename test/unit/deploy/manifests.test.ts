@@ -48,7 +48,14 @@ describe('deploy/k8s manifests', () => {
 
   it('holds each expected kind, every one parseable and labelled', () => {
     expect(manifests.map((m) => `${m.file}:${m.doc.kind}`).sort()).toEqual(
-      ['configmap.yaml:ConfigMap', 'consumer-deployment.yaml:Deployment', 'migrate-job.yaml:Job', 'producer-cronjob.yaml:CronJob', 'replay-job.yaml:Job', 'secret.example.yaml:Secret'].sort(),
+      [
+        'configmap.yaml:ConfigMap',
+        'consumer-deployment.yaml:Deployment',
+        'migrate-job.yaml:Job',
+        'producer-cronjob.yaml:CronJob',
+        'replay-job.yaml:Job',
+        'secret.example.yaml:Secret',
+      ].sort(),
     );
     for (const { doc } of manifests) expect(doc.metadata.labels['app.kubernetes.io/name']).toBe('settle');
   });
@@ -69,7 +76,9 @@ describe('deploy/k8s manifests', () => {
     const configMap = Object.keys(one('ConfigMap').data);
     const secret = Object.keys(one('Secret').stringData);
     // NODE_OPTIONS belongs to Node itself (heap sizing), not to settle's config schema
-    const inline = workloads().flatMap((w) => containersOf(w).flatMap((c) => (c.env ?? []).map((e: Doc) => e.name as string))).filter((n) => n !== 'NODE_OPTIONS');
+    const inline = workloads()
+      .flatMap((w) => containersOf(w).flatMap((c) => (c.env ?? []).map((e: Doc) => e.name as string)))
+      .filter((n) => n !== 'NODE_OPTIONS');
     expect(configMap.length).toBeGreaterThan(10);
     for (const name of [...configMap, ...secret, ...inline]) expect(known, `${name} is not a settle variable`).toContain(name);
     expect(secret.sort()).toEqual(['KAFKA_SASL_PASSWORD', 'MYSQL_URL', 'TOSS_SECRET_KEY']);
@@ -159,7 +168,8 @@ describe('deploy/k8s manifests', () => {
 
   it('every pod that stops on SIGTERM within SHUTDOWN_TIMEOUT_MS (consume, produce, replay) is given longer than that before SIGKILL', () => {
     const deadlineMs = Number(one('ConfigMap').data.SHUTDOWN_TIMEOUT_MS);
-    for (const doc of [one('Deployment'), one('CronJob'), replayJob()]) expect(podSpec(doc).terminationGracePeriodSeconds * 1000, doc.kind).toBeGreaterThan(deadlineMs);
+    for (const doc of [one('Deployment'), one('CronJob'), replayJob()])
+      expect(podSpec(doc).terminationGracePeriodSeconds * 1000, doc.kind).toBeGreaterThan(deadlineMs);
   });
 
   it('the replay Job confirms non-interactively and the migrate Job migrates before creating topics', () => {
@@ -169,7 +179,10 @@ describe('deploy/k8s manifests', () => {
     expect(args.slice(0, 1)).toEqual(['replay']);
     for (const flag of ['--from', '--to', '--yes']) expect(args).toContain(flag);
     const migrate = jobs.find((j) => j.metadata.name === 'settle-migrate') as Doc;
-    expect(containersOf(migrate).map((c) => c.args)).toEqual([['db', 'migrate'], ['kafka', 'init']]);
+    expect(containersOf(migrate).map((c) => c.args)).toEqual([
+      ['db', 'migrate'],
+      ['kafka', 'init'],
+    ]);
     for (const j of jobs) expect(podSpec(j).restartPolicy).toBe('Never');
   });
 });
@@ -267,6 +280,7 @@ describe('Dockerfile', () => {
     const afterUser = runtime.slice(runtime.lastIndexOf('\nUSER '));
     expect(afterUser).not.toMatch(/^(RUN|USER)\b.*\b(root|sudo|su)\b/m);
     expect(workloads()).toHaveLength(4);
-    for (const w of workloads()) expect(podSpec(w).securityContext, w.metadata.name ?? w.metadata.generateName).toMatchObject({ runAsNonRoot: true, runAsUser: Number(uid) });
+    for (const w of workloads())
+      expect(podSpec(w).securityContext, w.metadata.name ?? w.metadata.generateName).toMatchObject({ runAsNonRoot: true, runAsUser: Number(uid) });
   });
 });

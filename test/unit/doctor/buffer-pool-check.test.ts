@@ -6,7 +6,7 @@ import { doctorExitCode, renderDoctor } from '../../../src/presentation/cli/comm
 const MIB_128 = 134_217_728; // MariaDB's default innodb_buffer_pool_size
 
 describe('doctor: the buffer pool check (EXPECTED_ROWS_PER_DAY)', () => {
-  it('passes while the pool holds the day: 178 × rows × 1 hot day × 1.25 ≤ the server\'s size', () => {
+  it("passes while the pool holds the day: 178 × rows × 1 hot day × 1.25 ≤ the server's size", () => {
     // 178 × 603,225 = 107,374,050; × 1.25 = 134,217,562.5 → 134,217,563 bytes ≤ 134,217,728
     const r = bufferPoolResult(MIB_128, 603_225);
     expect(r).toEqual({

@@ -68,7 +68,9 @@ describe('doctor: warnings', () => {
       '                     fix: add next year',
       'all 2 checks passed (1 with a warning)',
     ]);
-    expect(renderDoctor([...results, failed('kafka', 'down', 'start it', true)], 4).at(-1)).toBe('1 of 3 checks did not pass: only reachability problems, retry once the services are up; 1 warning(s)');
+    expect(renderDoctor([...results, failed('kafka', 'down', 'start it', true)], 4).at(-1)).toBe(
+      '1 of 3 checks did not pass: only reachability problems, retry once the services are up; 1 warning(s)',
+    );
     expect(renderDoctor([passed('configuration', 'fine')], 0)).toEqual(['ok    configuration  fine', 'all 1 checks passed']);
   });
 });

@@ -8,8 +8,20 @@ import { syntheticSettlement } from '../../../src/presentation/bench/synthetic-s
 import { InMemorySettlementStore, JsonDecoder, RecordingDeadLetterSink, transient } from './fakes.js';
 
 const json = (v: unknown) => Buffer.from(JSON.stringify(v));
-const record = (offset: number, value: Buffer | null, timestamp = 1_000 + offset): IncomingRecord => ({ offset, timestamp, key: Buffer.from('k'), value, headers: { trace: 'abc' } });
-const batchOf = (records: IncomingRecord[], partition = 0): IngestInput => ({ group: 'g', topic: 't', partition, records, nextOffset: (records.at(-1)?.offset ?? -1) + 1 });
+const record = (offset: number, value: Buffer | null, timestamp = 1_000 + offset): IncomingRecord => ({
+  offset,
+  timestamp,
+  key: Buffer.from('k'),
+  value,
+  headers: { trace: 'abc' },
+});
+const batchOf = (records: IncomingRecord[], partition = 0): IngestInput => ({
+  group: 'g',
+  topic: 't',
+  partition,
+  records,
+  nextOffset: (records.at(-1)?.offset ?? -1) + 1,
+});
 
 function setup(overrides: Partial<IngestBatchDeps> = {}) {
   const store = new InMemorySettlementStore();
@@ -17,7 +29,15 @@ function setup(overrides: Partial<IngestBatchDeps> = {}) {
   const decoder = new JsonDecoder();
   const sleeps: number[] = [];
   let heartbeats = 0;
-  const ingest = createIngestBatch({ decoder, store, deadLetters: dlq, maxRetries: 3, sleep: async (ms) => void sleeps.push(ms), random: () => 1, ...overrides });
+  const ingest = createIngestBatch({
+    decoder,
+    store,
+    deadLetters: dlq,
+    maxRetries: 3,
+    sleep: async (ms) => void sleeps.push(ms),
+    random: () => 1,
+    ...overrides,
+  });
   const control = { heartbeat: async () => void (heartbeats += 1) };
   return { store, dlq, decoder, sleeps, ingest, control, heartbeats: () => heartbeats };
 }
@@ -57,8 +77,18 @@ describe('ingestBatch', () => {
     const impossibleTime = { ...syntheticSettlement(3, 'ut'), approvedAt: '2025-02-30T10:00:00+09:00' };
     const input = batchOf([record(10, Buffer.from('garbage')), record(11, json(invalid)), record(12, null), record(13, json(impossibleTime)), ...rows(1, 14)]);
     const outcome = await ingest(input, control);
-    expect(outcome).toMatchObject({ records: 5, inserted: 1, deadLettered: 4, deadLetterCodes: { NOT_CONFLUENT_WIRE_FORMAT: 1, SETTLEMENT_INVALID: 2, EMPTY_VALUE: 1 } });
-    expect(dlq.letters.map((l) => [l.record.offset, l.code])).toEqual([[10, 'NOT_CONFLUENT_WIRE_FORMAT'], [11, 'SETTLEMENT_INVALID'], [12, 'EMPTY_VALUE'], [13, 'SETTLEMENT_INVALID']]);
+    expect(outcome).toMatchObject({
+      records: 5,
+      inserted: 1,
+      deadLettered: 4,
+      deadLetterCodes: { NOT_CONFLUENT_WIRE_FORMAT: 1, SETTLEMENT_INVALID: 2, EMPTY_VALUE: 1 },
+    });
+    expect(dlq.letters.map((l) => [l.record.offset, l.code])).toEqual([
+      [10, 'NOT_CONFLUENT_WIRE_FORMAT'],
+      [11, 'SETTLEMENT_INVALID'],
+      [12, 'EMPTY_VALUE'],
+      [13, 'SETTLEMENT_INVALID'],
+    ]);
     expect(dlq.letters[1]?.message).toMatch(/^payOutAmount: /);
     expect(dlq.letters[0]?.record.value?.toString()).toBe('garbage'); // original bytes kept for a redrive
     expect(store.offsets.get('g/t/0')).toBe(15);
@@ -72,7 +102,10 @@ describe('ingestBatch', () => {
     const input = batchOf([...rows(1, 9), record(10, Buffer.from('garbage')), record(11, json(invalid)), ...rows(2, 12)]);
     const outcome = await ingest(input, control);
     expect(outcome).toMatchObject({ records: 5, inserted: 3, deadLettered: 2 });
-    expect(dlq.letters.map((l) => [l.record.offset, l.code])).toEqual([[10, 'NOT_CONFLUENT_WIRE_FORMAT'], [11, 'SETTLEMENT_INVALID']]);
+    expect(dlq.letters.map((l) => [l.record.offset, l.code])).toEqual([
+      [10, 'NOT_CONFLUENT_WIRE_FORMAT'],
+      [11, 'SETTLEMENT_INVALID'],
+    ]);
     expect(store.offsets.get('g/t/0')).toBe(14);
   });
 

@@ -72,7 +72,11 @@ async function started() {
   const emit = (name: string, payload: object) => events.emit(name, { payload });
   const lines = async () => {
     await new Promise((r) => setImmediate(r));
-    return text.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    return text
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
   };
   return { consumer, clock, closed, emit, lines, fail: (error: Error) => failureListeners.forEach((l) => l(BROKER, error)) };
 }
@@ -95,8 +99,19 @@ describe('KafkaSettlementConsumer: a stalled Kafka connection is said, replaced 
     expect(closed).toEqual([{ broker: BROKER, since: sentAt }]); // only what heard nothing since the request went out
     expect(consumer.ready).toBe(false);
     const warning = (await lines()).at(-1);
-    expect(warning).toMatchObject({ level: 40, client: 'consumer', api: 'Fetch', broker: BROKER, waitedMs: 30_100, stalledMs: 32_100, closedConnections: 2, ready: false });
-    expect(warning?.msg).toMatch(/^Kafka request timed out: Fetch to 127\.0\.0\.1:9092, nothing heard from it for 32 s: 2 stalled connections closed, kafkajs reconnects; not ready until a fetch succeeds$/);
+    expect(warning).toMatchObject({
+      level: 40,
+      client: 'consumer',
+      api: 'Fetch',
+      broker: BROKER,
+      waitedMs: 30_100,
+      stalledMs: 32_100,
+      closedConnections: 2,
+      ready: false,
+    });
+    expect(warning?.msg).toMatch(
+      /^Kafka request timed out: Fetch to 127\.0\.0\.1:9092, nothing heard from it for 32 s: 2 stalled connections closed, kafkajs reconnects; not ready until a fetch succeeds$/,
+    );
 
     // an answer alone (a heartbeat on the new connection) is not a fetch
     emit(E.REQUEST, { apiName: 'Heartbeat', broker: BROKER });
@@ -106,7 +121,12 @@ describe('KafkaSettlementConsumer: a stalled Kafka connection is said, replaced 
     clock.now += 700;
     emit(E.FETCH, { nodeId: 1, numberOfBatches: 0, duration: 700 });
     expect(consumer.ready).toBe(true);
-    expect((await lines()).at(-1)).toMatchObject({ level: 30, downMs: 1_000, ready: true, msg: 'Kafka reachable again: a fetch succeeded 1 s after the consumer went not ready' });
+    expect((await lines()).at(-1)).toMatchObject({
+      level: 30,
+      downMs: 1_000,
+      ready: true,
+      msg: 'Kafka reachable again: a fetch succeeded 1 s after the consumer went not ready',
+    });
   });
 
   it('a fetch that was in flight before the timeout does not make it ready again', async () => {

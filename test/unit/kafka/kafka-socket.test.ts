@@ -18,7 +18,7 @@ const frame = (correlationId: number, size: number, fill = 7): Buffer => {
 /** Splits a buffer into whole frames; throws if it does not end on a frame boundary. */
 const framesIn = (data: Buffer): number[] => {
   const ids: number[] = [];
-  for (let at = 0; at < data.length; ) {
+  for (let at = 0; at < data.length;) {
     const size = data.readInt32BE(at);
     if (at + 4 + size > data.length) throw new Error(`partial frame at ${at}`);
     ids.push(data.readInt32BE(at + 4));
@@ -65,7 +65,14 @@ describe('wholeResponses: kafkajs gets whole frames only', () => {
     const got: number[][] = [];
     const feed = wholeResponses((d) => got.push(framesIn(d)));
     const stream = Buffer.concat([frame(1, 10), frame(2, 3_000), frame(3, 0 + 4), frame(4, 100)]);
-    for (const cut of [[0, 2], [2, 9], [9, 14], [14, 1_500], [1_500, 3_030], [3_030, stream.length - 5]])
+    for (const cut of [
+      [0, 2],
+      [2, 9],
+      [9, 14],
+      [14, 1_500],
+      [1_500, 3_030],
+      [3_030, stream.length - 5],
+    ])
       feed(stream.subarray(cut[0], cut[1]));
     expect(got).toEqual([[1], [2, 3]]); // frame 4 is not complete yet
     feed(stream.subarray(stream.length - 5));
@@ -134,7 +141,12 @@ describe('kafkaSocketFactory: what a broker connection delivers to kafkajs', () 
 
   it("the consumer's client: its request timeout, and its connections opened (and tracked) by trackedConnections", () => {
     const tracked = trackedConnections();
-    const config = kafkaClientConfig({ brokers: ['127.0.0.1:9092'], clientId: 'settle', ssl: false, sasl: null }, createLogger('silent', { pretty: false }), '-consumer', { requestTimeoutMs: 5_000, socketFactory: tracked.socketFactory });
+    const config = kafkaClientConfig(
+      { brokers: ['127.0.0.1:9092'], clientId: 'settle', ssl: false, sasl: null },
+      createLogger('silent', { pretty: false }),
+      '-consumer',
+      { requestTimeoutMs: 5_000, socketFactory: tracked.socketFactory },
+    );
     expect(config).toMatchObject({ requestTimeout: 5_000, enforceRequestTimeout: true, socketFactory: tracked.socketFactory });
   });
 });
@@ -156,7 +168,15 @@ describe("kafkajs's Connection reconnected after a timeout with half a response 
   const { default: defaultSocketFactory } = { default: (require('kafkajs/src/network/socketFactory') as () => ISocketFactory)() };
 
   // an ApiVersions request (no authentication needed) whose response payload is handed back as it came
-  const apiVersions = { request: { apiKey: 18, apiVersion: 0, apiName: 'ApiVersions', encode: () => Promise.resolve(new (require('kafkajs/src/protocol/encoder') as new () => unknown)()) }, response: { decode: (p: Buffer) => Promise.resolve(p), parse: (p: Buffer) => Promise.resolve(p) } };
+  const apiVersions = {
+    request: {
+      apiKey: 18,
+      apiVersion: 0,
+      apiName: 'ApiVersions',
+      encode: () => Promise.resolve(new (require('kafkajs/src/protocol/encoder') as new () => unknown)()),
+    },
+    response: { decode: (p: Buffer) => Promise.resolve(p), parse: (p: Buffer) => Promise.resolve(p) },
+  };
   const correlationOf = (request: Buffer) => request.readInt32BE(4 + 4); // size, apiKey + apiVersion, correlation id
 
   let close: (() => Promise<void>) | null = null;
@@ -175,15 +195,25 @@ describe("kafkajs's Connection reconnected after a timeout with half a response 
       }),
     );
     close = srv.close;
-    const conn = new Connection({ host: '127.0.0.1', port: srv.port, logger: kafkajsLogger({ level: 0, logCreator: () => () => undefined }), socketFactory, requestTimeout: 300, connectionTimeout: 1_000 });
+    const conn = new Connection({
+      host: '127.0.0.1',
+      port: srv.port,
+      logger: kafkajsLogger({ level: 0, logCreator: () => () => undefined }),
+      socketFactory,
+      requestTimeout: 300,
+      connectionTimeout: 1_000,
+    });
     await conn.connect();
     await expect(conn.send(apiVersions)).rejects.toThrow(/timed out/);
     await conn.disconnect();
     await conn.connect();
-    return conn.send(apiVersions).then(
-      () => 'answered' as const,
-      () => 'timed out' as const,
-    ).finally(() => void conn.disconnect());
+    return conn
+      .send(apiVersions)
+      .then(
+        () => 'answered' as const,
+        () => 'timed out' as const,
+      )
+      .finally(() => void conn.disconnect());
   }
 
   it('with kafkaSocketFactory the next request on the reconnected connection is answered', async () => {
@@ -205,7 +235,15 @@ describe('trackedConnections: the connections a stalled broker left silent are c
   const require = createRequire(import.meta.url);
   const Connection = require('kafkajs/src/network/connection') as new (options: Record<string, unknown>) => KafkajsConnection;
   const { createLogger: kafkajsLogger } = require('kafkajs/src/loggers') as { createLogger: (o: { level: number; logCreator: () => () => void }) => unknown };
-  const apiVersions = { request: { apiKey: 18, apiVersion: 0, apiName: 'ApiVersions', encode: () => Promise.resolve(new (require('kafkajs/src/protocol/encoder') as new () => unknown)()) }, response: { decode: (p: Buffer) => Promise.resolve(p), parse: (p: Buffer) => Promise.resolve(p) } };
+  const apiVersions = {
+    request: {
+      apiKey: 18,
+      apiVersion: 0,
+      apiName: 'ApiVersions',
+      encode: () => Promise.resolve(new (require('kafkajs/src/protocol/encoder') as new () => unknown)()),
+    },
+    response: { decode: (p: Buffer) => Promise.resolve(p), parse: (p: Buffer) => Promise.resolve(p) },
+  };
   const correlationOf = (request: Buffer) => request.readInt32BE(4 + 4);
 
   let close: (() => Promise<void>) | null = null;
@@ -253,9 +291,16 @@ describe('trackedConnections: the connections a stalled broker left silent are c
     return { srv };
   }
 
-  it("control: kafkajs sends the retry of a timed-out request down the same stalled socket (no new connection), and it times out again", async () => {
+  it('control: kafkajs sends the retry of a timed-out request down the same stalled socket (no new connection), and it times out again', async () => {
     const { srv } = await stalledFirstConnection();
-    const conn = new Connection({ host: '127.0.0.1', port: srv.port, logger: kafkajsLogger({ level: 0, logCreator: () => () => undefined }), socketFactory: kafkaSocketFactory, requestTimeout: 200, connectionTimeout: 1_000 });
+    const conn = new Connection({
+      host: '127.0.0.1',
+      port: srv.port,
+      logger: kafkajsLogger({ level: 0, logCreator: () => () => undefined }),
+      socketFactory: kafkaSocketFactory,
+      requestTimeout: 200,
+      connectionTimeout: 1_000,
+    });
     await conn.connect();
     await expect(conn.send(apiVersions)).rejects.toThrow(/timed out/);
     expect(conn.isConnected()).toBe(true);
@@ -267,7 +312,14 @@ describe('trackedConnections: the connections a stalled broker left silent are c
   it('closed by closeSilent after the timeout, the connection reconnects on a new socket and the retry is answered', async () => {
     const { srv } = await stalledFirstConnection();
     const tracked = trackedConnections();
-    const conn = new Connection({ host: '127.0.0.1', port: srv.port, logger: kafkajsLogger({ level: 0, logCreator: () => () => undefined }), socketFactory: tracked.socketFactory, requestTimeout: 200, connectionTimeout: 1_000 });
+    const conn = new Connection({
+      host: '127.0.0.1',
+      port: srv.port,
+      logger: kafkajsLogger({ level: 0, logCreator: () => () => undefined }),
+      socketFactory: tracked.socketFactory,
+      requestTimeout: 200,
+      connectionTimeout: 1_000,
+    });
     await conn.connect();
     const sentAt = Date.now();
     await expect(conn.send(apiVersions)).rejects.toThrow(/timed out/);

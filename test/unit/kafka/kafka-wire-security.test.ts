@@ -135,7 +135,12 @@ describe('Kafka SSL and SASL on the wire (kafkaClientConfig → kafkajs → a fa
 
   it('SASL PLAIN sends the mechanism, the user name and the revealed password', async () => {
     broker = await FakeBroker.start();
-    const error = await connect({ brokers: [broker.address], clientId: 'settle', ssl: false, sasl: { mechanism: 'plain', username: 'settle-app', password: new Secret('pw-on-the-wire') } });
+    const error = await connect({
+      brokers: [broker.address],
+      clientId: 'settle',
+      ssl: false,
+      sasl: { mechanism: 'plain', username: 'settle-app', password: new Secret('pw-on-the-wire') },
+    });
     expect(error.message).toMatch(/SASL PLAIN authentication failed|fake broker refuses/);
     expect(broker.mechanism).toBe('PLAIN');
     expect(broker.authBytes?.toString()).toBe('\u0000settle-app\u0000pw-on-the-wire');
@@ -143,7 +148,12 @@ describe('Kafka SSL and SASL on the wire (kafkaClientConfig → kafkajs → a fa
 
   it('SASL SCRAM-SHA-512 sends the mechanism and a client-first message with the user name (never the password)', async () => {
     broker = await FakeBroker.start();
-    await connect({ brokers: [broker.address], clientId: 'settle', ssl: false, sasl: { mechanism: 'scram-sha-512', username: 'settle-app', password: new Secret('pw-on-the-wire') } });
+    await connect({
+      brokers: [broker.address],
+      clientId: 'settle',
+      ssl: false,
+      sasl: { mechanism: 'scram-sha-512', username: 'settle-app', password: new Secret('pw-on-the-wire') },
+    });
     expect(broker.mechanism).toBe('SCRAM-SHA-512');
     expect(broker.authBytes?.toString()).toMatch(/^n,,n=settle-app,r=\S+$/);
   });

@@ -28,14 +28,17 @@ interface EncoderLike {
 type EncoderClass = (new (initialSize?: number) => EncoderLike) & { sizeOfVarLong(v: unknown): number };
 const Encoder = load<EncoderClass>('src/protocol/encoder.js');
 const Decoder = load<new (b: Buffer) => unknown>('src/protocol/decoder.js');
-const produceRequest = load<(args: object) => { encode(): Promise<EncoderLike>; apiKey: number; apiVersion: number }>('src/protocol/requests/produce/v7/request.js');
+const produceRequest = load<(args: object) => { encode(): Promise<EncoderLike>; apiKey: number; apiVersion: number }>(
+  'src/protocol/requests/produce/v7/request.js',
+);
 const frame = load<(args: object) => Promise<EncoderLike>>('src/protocol/request.js');
 const { RecordBatch } = load<{ RecordBatch: (args: object) => Promise<EncoderLike> }>('src/protocol/recordBatch/v0/index.js');
 const Record = load<(args: object) => EncoderLike>('src/protocol/recordBatch/record/v0/index.js');
 const decodeRecordBatch = load<(d: unknown) => Promise<{ records: DecodedRecord[] }>>('src/protocol/recordBatch/v0/decoder.js');
 const crc32C = load<(b: Buffer) => number>('src/protocol/recordBatch/crc32C/index.js');
 const groupMessagesPerPartition = load<(args: object) => Record<string, Message[]>>('src/producer/groupMessagesPerPartition.js');
-const RequestQueue = load<new (args: object) => { scheduleCheckPendingRequests(): void; throttleCheckTimeoutId: unknown; destroy(): void }>('src/network/requestQueue/index.js');
+const RequestQueue =
+  load<new (args: object) => { scheduleCheckPendingRequests(): void; throttleCheckTimeoutId: unknown; destroy(): void }>('src/network/requestQueue/index.js');
 
 interface DecodedRecord {
   key: Buffer | null;
@@ -80,7 +83,12 @@ function fixture(): Message[] {
 }
 
 async function encodeProduceRequest(messages: Message[]): Promise<Buffer> {
-  const perPartition = groupMessagesPerPartition({ topic: 'settlements', partitionMetadata: Array.from({ length: 6 }, (_, partition) => ({ partitionId: partition, leader: 1 })), messages, partitioner: Murmur2Partitioner() });
+  const perPartition = groupMessagesPerPartition({
+    topic: 'settlements',
+    partitionMetadata: Array.from({ length: 6 }, (_, partition) => ({ partitionId: partition, leader: 1 })),
+    messages,
+    partitioner: Murmur2Partitioner(),
+  });
   const partitions = Object.keys(perPartition).map((p) => ({ partition: Number(p), firstSequence: 0, messages: perPartition[p] }));
   const request = produceRequest({ acks: -1, timeout: 30_000, compression: 0, topicData: [{ topic: 'settlements', partitions }] });
   return (await frame({ correlationId: 7, clientId: 'settle-producer', request })).buffer;
@@ -107,7 +115,12 @@ describe('kafkajs 2.2.4 as patched (patches/kafkajs+2.2.4.patch)', () => {
   it('is the patched kafkajs (npm ci applied patches/)', () => {
     if (kafkajsDir !== 'kafkajs') return;
     const source = (path: string) => String(require('node:fs').readFileSync(require.resolve(`kafkajs/${path}`)));
-    for (const path of ['src/protocol/encoder.js', 'src/producer/groupMessagesPerPartition.js', 'src/protocol/recordBatch/crc32C/crc32C.js', 'src/network/requestQueue/index.js']) {
+    for (const path of [
+      'src/protocol/encoder.js',
+      'src/producer/groupMessagesPerPartition.js',
+      'src/protocol/recordBatch/crc32C/crc32C.js',
+      'src/network/requestQueue/index.js',
+    ]) {
       expect(source(path), path).toContain('settle patch');
     }
   });
@@ -128,7 +141,9 @@ describe('kafkajs 2.2.4 as patched (patches/kafkajs+2.2.4.patch)', () => {
       expect(r.value, `value ${i}`).toEqual(asBuffer(m.value));
       expect(r.timestamp).toBe(String(m.timestamp));
       expect(r.offset).toBe(String(i));
-      expect(Object.fromEntries(Object.entries(r.headers).map(([k, v]) => [k, String(v)]))).toEqual(Object.fromEntries(Object.entries(m.headers ?? {}).map(([k, v]) => [k, String(v)])));
+      expect(Object.fromEntries(Object.entries(r.headers).map(([k, v]) => [k, String(v)]))).toEqual(
+        Object.fromEntries(Object.entries(m.headers ?? {}).map(([k, v]) => [k, String(v)])),
+      );
     });
   });
 
@@ -188,7 +203,16 @@ describe('kafkajs 2.2.4 as patched (patches/kafkajs+2.2.4.patch)', () => {
 
   it('arms no timer when no request is pending and nothing throttles (kafkajs #1751)', () => {
     const logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
-    const queue = new RequestQueue({ instrumentationEmitter: null, maxInFlightRequests: null, requestTimeout: 30_000, enforceRequestTimeout: false, clientId: 'c', broker: 'b', logger, isConnected: () => true });
+    const queue = new RequestQueue({
+      instrumentationEmitter: null,
+      maxInFlightRequests: null,
+      requestTimeout: 30_000,
+      enforceRequestTimeout: false,
+      clientId: 'c',
+      broker: 'b',
+      logger,
+      isConnected: () => true,
+    });
     const setTimeoutSpy = vi.spyOn(globalThis, 'setTimeout');
     try {
       queue.scheduleCheckPendingRequests();

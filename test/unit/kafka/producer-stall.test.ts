@@ -44,9 +44,15 @@ describe('the settlement producer on a stalled broker connection', () => {
 
   async function producerOn(port: number) {
     const lines: string[] = [];
-    const logger = createLogger('warn', { pretty: false, destination: new Writable({ write: (chunk: Buffer, _e, done) => (lines.push(chunk.toString()), done()) }) });
+    const logger = createLogger('warn', {
+      pretty: false,
+      destination: new Writable({ write: (chunk: Buffer, _e, done) => (lines.push(chunk.toString()), done()) }),
+    });
     const connections = trackedConnections();
-    const kafka = createKafka({ brokers: [`127.0.0.1:${port}`], clientId: 'stall-test', ssl: false, sasl: null }, logger, '-producer', { requestTimeoutMs: 1_000, socketFactory: connections.socketFactory });
+    const kafka = createKafka({ brokers: [`127.0.0.1:${port}`], clientId: 'stall-test', ssl: false, sasl: null }, logger, '-producer', {
+      requestTimeoutMs: 1_000,
+      socketFactory: connections.socketFactory,
+    });
     const producer = createSettlementProducer(kafka, { connections, logger });
     const connecting = producer.connect().catch(() => undefined);
     // kafkajs would go on retrying the connect for minutes: the test stops it and does not wait for the retries
@@ -66,7 +72,9 @@ describe('the settlement producer on a stalled broker connection', () => {
     await waitUntil('a second connection', () => broker.connections.length >= 2);
     // the first connection was closed by settle (kafkajs never closes one whose request timed out)
     await waitUntil('the first connection closed', () => broker.connections[0] !== undefined && broker.closed.has(broker.connections[0]));
-    const timedOut = lines.map((l) => JSON.parse(l) as { msg: string; client?: string; closedConnections?: number; api?: string }).find((l) => l.msg.startsWith('Kafka request timed out'));
+    const timedOut = lines
+      .map((l) => JSON.parse(l) as { msg: string; client?: string; closedConnections?: number; api?: string })
+      .find((l) => l.msg.startsWith('Kafka request timed out'));
     expect(timedOut).toMatchObject({ client: 'producer', closedConnections: 1, api: 'ApiVersions' });
   });
 });

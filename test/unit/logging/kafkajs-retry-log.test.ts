@@ -39,14 +39,20 @@ function recorder() {
 describe('retriableCondition', () => {
   it('knows the protocol errors kafkajs retries by their message, and the network failures it reconnects from', () => {
     expect(retriableCondition('Response FindCoordinator(key: 10, version: 2)', { error: COORDINATOR })).toBe(COORDINATOR);
-    expect(retriableCondition('Response Produce(key: 0, version: 7)', { error: 'There is no leader for this topic-partition as we are in the middle of a leadership election' })).not.toBeNull();
+    expect(
+      retriableCondition('Response Produce(key: 0, version: 7)', {
+        error: 'There is no leader for this topic-partition as we are in the middle of a leadership election',
+      }),
+    ).not.toBeNull();
     expect(retriableCondition('Connection error: connect ECONNREFUSED 127.0.0.1:9092', {})).toBe('Connection error');
     expect(retriableCondition('Failed to connect to broker, reconnecting', { retryCount: 1 })).toBe('Failed to connect to broker, reconnecting');
   });
 
   it('leaves errors kafkajs does not retry, and its crashes, as they are', () => {
     expect(retriableCondition('Response CreateTopics(key: 19, version: 3)', { error: 'Topic authorization failed' })).toBeNull();
-    expect(retriableCondition('Response Fetch(key: 1, version: 11)', { error: 'The requested offset is not within the range of offsets maintained by the server' })).toBeNull();
+    expect(
+      retriableCondition('Response Fetch(key: 1, version: 11)', { error: 'The requested offset is not within the range of offsets maintained by the server' }),
+    ).toBeNull();
     expect(retriableCondition('Crash: KafkaJSNumberOfRetriesExceeded: The group coordinator is not available', { error: COORDINATOR })).toBeNull();
   });
 });
@@ -68,7 +74,10 @@ describe('KafkajsRetryLog', () => {
     }
     r.clock.advance(3_000);
     const shown = r.lines.filter(([level]) => level !== 'debug');
-    expect(shown.map(([l, m]) => `${l} ${m}`)).toEqual([`warn Kafka: ${COORDINATOR}: kafkajs is retrying (3 times so far)`, `warn Kafka: ${COORDINATOR}: recovered after 5 retries`]);
+    expect(shown.map(([l, m]) => `${l} ${m}`)).toEqual([
+      `warn Kafka: ${COORDINATOR}: kafkajs is retrying (3 times so far)`,
+      `warn Kafka: ${COORDINATOR}: recovered after 5 retries`,
+    ]);
     expect(shown[1]?.[2]).toEqual({ condition: COORDINATOR, retries: 5, forMs: 2_000 });
     expect(r.lines.some(([level]) => level === 'error')).toBe(false);
   });
@@ -89,7 +98,10 @@ describe('KafkajsRetryLog', () => {
     r.retries.entry('error', 'Response JoinGroup', coordinatorEntry);
     r.retries.entry('error', `Crash: KafkaJSNumberOfRetriesExceeded: ${COORDINATOR}`, { groupId: 'g', retryCount: 8 });
     r.clock.advance(10_000);
-    expect(r.lines.filter(([l]) => l !== 'debug').map(([l, m]) => `${l} ${m}`)).toEqual([`error Kafka: ${COORDINATOR}: kafkajs gave up after 2 retries`, `error Crash: KafkaJSNumberOfRetriesExceeded: ${COORDINATOR}`]);
+    expect(r.lines.filter(([l]) => l !== 'debug').map(([l, m]) => `${l} ${m}`)).toEqual([
+      `error Kafka: ${COORDINATOR}: kafkajs gave up after 2 retries`,
+      `error Crash: KafkaJSNumberOfRetriesExceeded: ${COORDINATOR}`,
+    ]);
   });
 
   it('passes other entries at their level', () => {
@@ -106,8 +118,18 @@ describe('the kafkajs client config', () => {
     const logger = pino({ level: 'debug' }, { write: (l: string) => void lines.push(JSON.parse(l) as Record<string, unknown>) });
     const config = kafkaClientConfig({ brokers: ['127.0.0.1:9092'], clientId: 'settle', ssl: false, sasl: null }, logger);
     const log = config.logCreator?.(logLevel.WARN);
-    log?.({ namespace: 'Connection', level: logLevel.ERROR, label: 'ERROR', log: { timestamp: 't', logger: 'kafkajs', message: 'Response JoinGroup(key: 11, version: 5)', ...coordinatorEntry } });
-    log?.({ namespace: 'Admin', level: logLevel.ERROR, label: 'ERROR', log: { timestamp: 't', logger: 'kafkajs', message: 'Response CreateTopics(key: 19, version: 3)', error: 'Topic authorization failed' } });
+    log?.({
+      namespace: 'Connection',
+      level: logLevel.ERROR,
+      label: 'ERROR',
+      log: { timestamp: 't', logger: 'kafkajs', message: 'Response JoinGroup(key: 11, version: 5)', ...coordinatorEntry },
+    });
+    log?.({
+      namespace: 'Admin',
+      level: logLevel.ERROR,
+      label: 'ERROR',
+      log: { timestamp: 't', logger: 'kafkajs', message: 'Response CreateTopics(key: 19, version: 3)', error: 'Topic authorization failed' },
+    });
     expect(lines.map((l) => [l.level, l.component, l.msg])).toEqual([
       [20, 'kafkajs', 'Response JoinGroup(key: 11, version: 5)'],
       [50, 'kafkajs', 'Response CreateTopics(key: 19, version: 3)'],

@@ -6,19 +6,30 @@ const at = new Date(2025, 2, 3, 9, 5, 7).getTime(); // local time, as the termin
 
 describe('the terminal log line', () => {
   it('is HH:MM:SS LEVEL component message key=value…, one line', () => {
-    const line = formatLogLine({ level: 40, time: at, component: 'toss', msg: 'retrying settlement page', page: 3, attempt: 1, err: 'Toss answered 500 X: 잠시 후 다시' }, { color: false });
+    const line = formatLogLine(
+      { level: 40, time: at, component: 'toss', msg: 'retrying settlement page', page: 3, attempt: 1, err: 'Toss answered 500 X: 잠시 후 다시' },
+      { color: false },
+    );
     expect(line).toBe('09:05:07 WARN  toss retrying settlement page page=3 attempt=1 err="Toss answered 500 X: 잠시 후 다시"\n');
   });
 
   it('never spans lines: newlines in the message and the values are flattened, objects compact, errors as Type: message', () => {
     const err = { type: 'SettleError', message: 'first\nsecond', stack: 'SettleError: first\n    at x', code: 'KAFKA_DOWN' };
-    const line = formatLogLine({ level: 50, time: at, msg: 'a\n  b', window: { from: '2025-03-03', to: '2025-03-04' }, err, note: 'x\ny', empty: '' }, { color: false });
+    const line = formatLogLine(
+      { level: 50, time: at, msg: 'a\n  b', window: { from: '2025-03-03', to: '2025-03-04' }, err, note: 'x\ny', empty: '' },
+      { color: false },
+    );
     expect(line.split('\n')).toEqual([expect.any(String), '']);
     expect(line).toBe('09:05:07 ERROR a b window={"from":"2025-03-03","to":"2025-03-04"} err="SettleError: first second (KAFKA_DOWN)" note="x\\ny" empty=""\n');
   });
 
   it('drops pino and kafkajs bookkeeping (pid, hostname, timestamp, logger, stack)', () => {
-    expect(formatLogLine({ level: 30, time: at, pid: 1, hostname: 'h', component: 'kafkajs', msg: 'm', timestamp: 't', logger: 'kafkajs', stack: 's', broker: 'b:9092' }, { color: false })).toBe('09:05:07 INFO  kafkajs m broker=b:9092\n');
+    expect(
+      formatLogLine(
+        { level: 30, time: at, pid: 1, hostname: 'h', component: 'kafkajs', msg: 'm', timestamp: 't', logger: 'kafkajs', stack: 's', broker: 'b:9092' },
+        { color: false },
+      ),
+    ).toBe('09:05:07 INFO  kafkajs m broker=b:9092\n');
   });
 
   it('colours the level only when asked', () => {

@@ -38,7 +38,13 @@ const expectNoSecret = (text: string) => {
 describe('logger redaction (pino JSON output)', () => {
   it('redacts password, secret keys and tokens nested three and four levels deep, keeping their siblings', () => {
     const c = capture();
-    c.log.info({ request: { db: { connection: { user: 'app', password: 'hunter2' } } }, toss: { client: { options: { auth: { secretKey: 'test_sk_zXLkKEypNArWmo50nX3lmeaxYG5R' } } } } }, 'nested');
+    c.log.info(
+      {
+        request: { db: { connection: { user: 'app', password: 'hunter2' } } },
+        toss: { client: { options: { auth: { secretKey: 'test_sk_zXLkKEypNArWmo50nX3lmeaxYG5R' } } } },
+      },
+      'nested',
+    );
     const line = only(c);
     expect(line.request.db.connection).toEqual({ user: 'app', password: '[redacted]' });
     expect(line.toss.client.options.auth).toEqual({ secretKey: '[redacted]' });
@@ -54,7 +60,11 @@ describe('logger redaction (pino JSON output)', () => {
     });
     const line = only(c);
     expect(line.kafka.brokers[0]).toEqual({ host: 'b1', sasl: { mechanism: 'scram-sha-512', username: 'settle', password: '[redacted]' } });
-    expect(line.targets).toEqual(['mysql://app:[redacted]@db:3306/settle', 'https://reg:[redacted]@registry.internal/apis/ccompat/v7', 'http://127.0.0.1:8081']);
+    expect(line.targets).toEqual([
+      'mysql://app:[redacted]@db:3306/settle',
+      'https://reg:[redacted]@registry.internal/apis/ccompat/v7',
+      'http://127.0.0.1:8081',
+    ]);
     expectNoSecret(c.text());
   });
 
@@ -88,7 +98,9 @@ describe('logger redaction (pino JSON output)', () => {
   it('redacts an Error logged alone (its message becomes msg) and Errors nested deep in other objects', () => {
     const c = capture();
     c.log.error(new Error('auth failed for mysql://app:hunter2@db:3306/settle'));
-    const failed = Object.assign(new Error('request failed'), { config: { url: 'https://api.example/v1', headers: { Authorization: 'Basic dGVzdF9za19zZWNyZXQ6' } } });
+    const failed = Object.assign(new Error('request failed'), {
+      config: { url: 'https://api.example/v1', headers: { Authorization: 'Basic dGVzdF9za19zZWNyZXQ6' } },
+    });
     c.log.warn({ job: { attempts: [{ n: 1, error: failed }] } }, 'retrying');
     const [alone, nested] = c.lines();
     expect(alone?.msg).toBe('auth failed for mysql://app:[redacted]@db:3306/settle');
@@ -116,7 +128,11 @@ describe('logger redaction (pino JSON output)', () => {
 
   it('redacts a Toss secret key and HTTP credentials found in free text, and Secret and URL objects', () => {
     const c = capture();
-    c.log.info({ note: { text: 'key test_sk_zXLkKEypNArWmo50nX3lmeaxYG5R sent as Basic dGVzdF9za19zZWNyZXQ6' }, key: new Secret('hunter2'), endpoint: new URL('mysql://app:hunter2@db:3306/settle') });
+    c.log.info({
+      note: { text: 'key test_sk_zXLkKEypNArWmo50nX3lmeaxYG5R sent as Basic dGVzdF9za19zZWNyZXQ6' },
+      key: new Secret('hunter2'),
+      endpoint: new URL('mysql://app:hunter2@db:3306/settle'),
+    });
     const line = only(c);
     expect(line.note.text).toBe('key [redacted] sent as Basic [redacted]');
     expect(line.key).toBe('[redacted]');
@@ -140,7 +156,16 @@ describe('logger redaction (pino JSON output)', () => {
 
   it('leaves business identifiers and credential-free URLs alone', () => {
     const c = capture();
-    const fields = { paymentKey: 'tviva20250209', idempotencyKey: 'settle:confirm:o-1:tviva', orderId: 'o-1', registry: 'http://127.0.0.1:8081/apis/ccompat/v7', mysql: 'mysql://root@127.0.0.1:3306/settle', amount: 15000, ok: true, none: null };
+    const fields = {
+      paymentKey: 'tviva20250209',
+      idempotencyKey: 'settle:confirm:o-1:tviva',
+      orderId: 'o-1',
+      registry: 'http://127.0.0.1:8081/apis/ccompat/v7',
+      mysql: 'mysql://root@127.0.0.1:3306/settle',
+      amount: 15000,
+      ok: true,
+      none: null,
+    };
     c.log.info({ fields }, 'ids');
     expect(only(c).fields).toEqual(fields);
   });

@@ -166,6 +166,8 @@ describe('pushgateway push of a run', () => {
   });
 
   it('encodes grouping values the path cannot carry as base64url', () => {
-    expect(groupingPath({ job: 'settle_produce', window: 'a/b', shard: '' })).toBe(`/metrics/job/settle_produce/window@base64/${Buffer.from('a/b').toString('base64url')}/shard@base64/=`);
+    expect(groupingPath({ job: 'settle_produce', window: 'a/b', shard: '' })).toBe(
+      `/metrics/job/settle_produce/window@base64/${Buffer.from('a/b').toString('base64url')}/shard@base64/=`,
+    );
   });
 });

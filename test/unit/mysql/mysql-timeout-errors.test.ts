@@ -19,7 +19,10 @@ describe('MySQL timeouts and closed connections are transient (the retry paths r
 
   it('the connect timeout and a lost connection stay transient; an unknown non-fatal error stays internal', () => {
     expect(toSettleError(driverError('connect ETIMEDOUT', { code: 'ETIMEDOUT', fatal: true }))).toMatchObject({ code: 'MYSQL_ETIMEDOUT', retriable: true });
-    expect(toSettleError(driverError('Connection lost', { code: 'PROTOCOL_CONNECTION_LOST', fatal: true }))).toMatchObject({ code: 'MYSQL_PROTOCOL_CONNECTION_LOST', retriable: true });
+    expect(toSettleError(driverError('Connection lost', { code: 'PROTOCOL_CONNECTION_LOST', fatal: true }))).toMatchObject({
+      code: 'MYSQL_PROTOCOL_CONNECTION_LOST',
+      retriable: true,
+    });
     expect(toSettleError(driverError('something odd', {}))).toMatchObject({ code: 'MYSQL_UNKNOWN', category: 'internal', retriable: false });
   });
 

@@ -26,7 +26,12 @@ describe('serverInfo', () => {
   });
 
   it('MySQL ≥ 8.0.19 is untested, expected to work, and gets the row-alias upsert', () => {
-    for (const [v, comment] of [['8.4.3', 'MySQL Community Server - GPL'], ['8.0.19', ''], ['9.1.0', 'MySQL Community Server - GPL'], ['8.0.36-28', 'Percona Server (GPL), Release 28, Revision 47601f19']]) {
+    for (const [v, comment] of [
+      ['8.4.3', 'MySQL Community Server - GPL'],
+      ['8.0.19', ''],
+      ['9.1.0', 'MySQL Community Server - GPL'],
+      ['8.0.36-28', 'Percona Server (GPL), Release 28, Revision 47601f19'],
+    ]) {
       const s = serverInfo(v as string, comment);
       expect(s, v).toMatchObject({ flavour: 'mysql', tested: false, supported: true, rowAlias: true });
       expect(s.note, v).toMatch(/^untested server: MySQL .*expected to work \(the upsert uses MySQL's row-alias form\)/);

@@ -26,7 +26,13 @@ describe('CancelPayment', () => {
       executed: true,
     });
     expect(result.order).toMatchObject({ status: 'PARTIALLY_CANCELED', payment: { status: 'PARTIAL_CANCELED', balanceAmount: 26_000 } });
-    expect(result.order.payment?.ledger.at(-1)).toMatchObject({ type: 'CANCEL', amount: -5_000, balanceAfter: 26_000, transactionKey: 'tx-cancel-1', expectedSettlementDate: '2025-02-19' });
+    expect(result.order.payment?.ledger.at(-1)).toMatchObject({
+      type: 'CANCEL',
+      amount: -5_000,
+      balanceAfter: 26_000,
+      transactionKey: 'tx-cancel-1',
+      expectedSettlementDate: '2025-02-19',
+    });
   });
 
   it('execute_SendsAFullCancel_WhenTheLastRemainingItemsAreCancelled', async () => {
@@ -38,7 +44,10 @@ describe('CancelPayment', () => {
     await h.requestCancel.execute({ orderId, productIds: ['sku-a', 'sku-c'], reason: 'all of it' });
     await h.restock.execute({ orderId });
     const result = await h.cancel.execute({ orderId });
-    expect(h.toss.calls.at(-1)).toMatchObject({ request: { cancelAmount: null, refundableAmount: 26_000, cancelReason: 'all of it' }, idempotencyKey: `settle:cancel:${orderId}:2` });
+    expect(h.toss.calls.at(-1)).toMatchObject({
+      request: { cancelAmount: null, refundableAmount: 26_000, cancelReason: 'all of it' },
+      idempotencyKey: `settle:cancel:${orderId}:2`,
+    });
     expect(result.order).toMatchObject({ status: 'CANCELED', payment: { status: 'CANCELED', balanceAmount: 0 } });
   });
 

@@ -39,7 +39,11 @@ describe('ConfirmPayment of a method other than card', () => {
     const h = await placedWithVirtualAccount();
     const refused = pay(h);
     await expect(refused).rejects.toBeInstanceOf(PaymentMethodNotAllowed);
-    await expect(refused).rejects.toMatchObject({ code: 'PAYMENT_METHOD_NOT_ALLOWED', category: 'rule', details: { method: '가상계좌', paymentKey: 'pk-1', voidIdempotencyKey: VOID_KEY } });
+    await expect(refused).rejects.toMatchObject({
+      code: 'PAYMENT_METHOD_NOT_ALLOWED',
+      category: 'rule',
+      details: { method: '가상계좌', paymentKey: 'pk-1', voidIdempotencyKey: VOID_KEY },
+    });
     expect(keysSent(h)).toEqual([
       ['confirm', CONFIRM_KEY, true],
       ['cancel', VOID_KEY, true],
@@ -53,7 +57,13 @@ describe('ConfirmPayment of a method other than card', () => {
       status: 'DONE',
       attempts: 1,
       errorCode: null,
-      request: { paymentKey: 'pk-1', method: '가상계좌', approvalTransactionKey: 'tx-approve-pk-1', approvedAt: '2025-02-08T21:58:32.000Z', refundableAmount: TOTAL },
+      request: {
+        paymentKey: 'pk-1',
+        method: '가상계좌',
+        approvalTransactionKey: 'tx-approve-pk-1',
+        approvedAt: '2025-02-08T21:58:32.000Z',
+        refundableAmount: TOTAL,
+      },
     });
     expect(h.store.payment('ORD-0001')).toBeNull();
     expect(h.store.order('ORD-0001')?.status).toBe('ORDER_COMPLETED');
@@ -70,7 +80,11 @@ describe('ConfirmPayment of a method other than card', () => {
     const h = await placedWithVirtualAccount();
     h.toss.failNext(new SettleError('TOSS_TIMEOUT', 'timed out', { category: 'transient' }), 'cancel');
     const first = pay(h);
-    await expect(first).rejects.toMatchObject({ code: 'PAYMENT_VOID_INCOMPLETE', category: 'transient', details: { idempotencyKey: VOID_KEY, causeCode: 'TOSS_TIMEOUT' } });
+    await expect(first).rejects.toMatchObject({
+      code: 'PAYMENT_VOID_INCOMPLETE',
+      category: 'transient',
+      details: { idempotencyKey: VOID_KEY, causeCode: 'TOSS_TIMEOUT' },
+    });
     expect(h.store.operation(VOID_KEY)).toMatchObject({ status: 'PENDING', attempts: 1, errorCode: 'TOSS_TIMEOUT', errorMessage: 'timed out' });
 
     await expect(pay(h)).rejects.toBeInstanceOf(PaymentMethodNotAllowed);
@@ -129,7 +143,11 @@ describe('ConfirmPayment of a method other than card', () => {
     const h = await placedWithVirtualAccount();
     h.toss.refuseCancels = NOT_CANCELABLE();
     const first = pay(h);
-    await expect(first).rejects.toMatchObject({ code: 'PAYMENT_VOID_INCOMPLETE', category: 'rule', details: { causeCode: 'TOSS_NOT_CANCELABLE_PAYMENT', status: 'FAILED', attempts: 1, retryCommand: RETRY } });
+    await expect(first).rejects.toMatchObject({
+      code: 'PAYMENT_VOID_INCOMPLETE',
+      category: 'rule',
+      details: { causeCode: 'TOSS_NOT_CANCELABLE_PAYMENT', status: 'FAILED', attempts: 1, retryCommand: RETRY },
+    });
     expect(exitCodeOf(await first.catch((e: unknown) => e))).toBe(7);
     // terminal for this run, not "in flight": Toss's code and message, when, and how many runs asked it
     expect(h.store.operation(VOID_KEY)).toMatchObject({
@@ -170,7 +188,10 @@ describe('ConfirmPayment of a method other than card', () => {
     h.toss.method = '카드';
     const blocked = pay(h, 'pk-2');
     await expect(blocked).rejects.toBeInstanceOf(PaymentOperationPending);
-    await expect(blocked).rejects.toMatchObject({ details: { idempotencyKey: VOID_KEY, kind: 'VOID', status: 'FAILED' }, message: expect.stringContaining(RETRY) });
+    await expect(blocked).rejects.toMatchObject({
+      details: { idempotencyKey: VOID_KEY, kind: 'VOID', status: 'FAILED' },
+      message: expect.stringContaining(RETRY),
+    });
 
     // Toss lets it through later: the printed command retries the cancel under the same key, once
     h.toss.method = '가상계좌';
@@ -195,7 +216,11 @@ describe('ConfirmPayment of a method other than card', () => {
     const first = pay(h);
     await expect(first).rejects.toMatchObject({ code: 'PAYMENT_VOID_INCOMPLETE', category: 'transient', details: { status: 'FAILED' } });
     expect(exitCodeOf(await first.catch((e: unknown) => e))).toBe(4);
-    expect(h.store.operation(VOID_KEY)).toMatchObject({ status: 'FAILED', errorCode: 'TOSS_FAILED_INTERNAL_SYSTEM_PROCESSING', errorMessage: expect.stringContaining('500 FAILED_INTERNAL_SYSTEM_PROCESSING') });
+    expect(h.store.operation(VOID_KEY)).toMatchObject({
+      status: 'FAILED',
+      errorCode: 'TOSS_FAILED_INTERNAL_SYSTEM_PROCESSING',
+      errorMessage: expect.stringContaining('500 FAILED_INTERNAL_SYSTEM_PROCESSING'),
+    });
   });
 
   it('execute_KeepsTheVoidPendingWithTheErrorNoted_WhenTossGaveNoAnswer', async () => {
@@ -203,7 +228,11 @@ describe('ConfirmPayment of a method other than card', () => {
     h.toss.failNext(new SettleError('TOSS_TIMEOUT', 'Toss POST /v1/payments/pk-1/cancel (attempt 6): no answer in time', { category: 'transient' }), 'cancel');
     await expect(pay(h)).rejects.toMatchObject({ code: 'PAYMENT_VOID_INCOMPLETE', details: { status: 'PENDING' } });
     // Toss may have cancelled: not "refused", but not silent either
-    expect(h.store.operation(VOID_KEY)).toMatchObject({ status: 'PENDING', errorCode: 'TOSS_TIMEOUT', errorMessage: expect.stringContaining('no answer in time') });
+    expect(h.store.operation(VOID_KEY)).toMatchObject({
+      status: 'PENDING',
+      errorCode: 'TOSS_TIMEOUT',
+      errorMessage: expect.stringContaining('no answer in time'),
+    });
     expect((await h.show.execute('ORD-0001')).voids).toMatchObject([{ status: 'PENDING', errorCode: 'TOSS_TIMEOUT', retryCommand: RETRY }]);
   });
 

@@ -13,8 +13,14 @@ describe('ConfirmPayment', () => {
     await h.place.execute({ items: LINES });
     const result = await h.pay.execute({ orderId: 'ORD-0001', paymentKey: 'pk-1', amount: TOTAL });
     expect(h.toss.calls).toEqual([{ op: 'confirm', request: { paymentKey: 'pk-1', orderId: 'ORD-0001', amount: TOTAL }, idempotencyKey: KEY, executed: true }]);
-    expect(result).toMatchObject({ idempotencyKey: KEY, replayed: false, order: { status: 'PAYMENT_COMPLETED', payment: { paymentKey: 'pk-1', status: 'DONE', balanceAmount: TOTAL } } });
-    expect(result.order.payment?.ledger).toMatchObject([{ type: 'APPROVAL', amount: TOTAL, transactionKey: 'tx-approve-pk-1', expectedSettlementDate: '2025-02-13' }]);
+    expect(result).toMatchObject({
+      idempotencyKey: KEY,
+      replayed: false,
+      order: { status: 'PAYMENT_COMPLETED', payment: { paymentKey: 'pk-1', status: 'DONE', balanceAmount: TOTAL } },
+    });
+    expect(result.order.payment?.ledger).toMatchObject([
+      { type: 'APPROVAL', amount: TOTAL, transactionKey: 'tx-approve-pk-1', expectedSettlementDate: '2025-02-13' },
+    ]);
     expect(h.store.operation(KEY)).toMatchObject({ status: 'DONE', kind: 'CONFIRM', attempts: 1 });
   });
 

@@ -124,7 +124,9 @@ describe('Order.cancelPayment', () => {
   it('cancelPayment_Throws_WhenItemsAreNotRestocked', () => {
     const { order, payment } = paid();
     const request = order.requestCancel(['sku-a'], 'changed mind', at);
-    expect(thrown(() => order.cancelPayment(payment, { seq: request.seq, canceledAt: at, transactionKey: 'tx-c1' }, calculator()))).toBeInstanceOf(CancelBeforeRestock);
+    expect(thrown(() => order.cancelPayment(payment, { seq: request.seq, canceledAt: at, transactionKey: 'tx-c1' }, calculator()))).toBeInstanceOf(
+      CancelBeforeRestock,
+    );
     expect(payment.entries).toHaveLength(1);
   });
 
@@ -133,7 +135,16 @@ describe('Order.cancelPayment', () => {
     order.requestCancel(['sku-b'], 'changed mind', at);
     order.restock(['sku-b'], at);
     const entry = order.cancelPayment(payment, { seq: 1, canceledAt: '2025-02-13T00:00:00.000Z', transactionKey: 'tx-c1' }, calculator());
-    expect(entry).toMatchObject({ seq: 2, type: 'CANCEL', amount: -5_000, balanceAfter: 26_000, transactionKey: 'tx-c1', cancelRequestSeq: 1, reason: 'changed mind', expectedSettlementDate: '2025-02-18' });
+    expect(entry).toMatchObject({
+      seq: 2,
+      type: 'CANCEL',
+      amount: -5_000,
+      balanceAfter: 26_000,
+      transactionKey: 'tx-c1',
+      cancelRequestSeq: 1,
+      reason: 'changed mind',
+      expectedSettlementDate: '2025-02-18',
+    });
     expect(payment.status).toBe('PARTIAL_CANCELED');
     expect(order.item('sku-b').status).toBe(ItemStatus.CANCELED);
     expect(order.status).toBe(OrderStatus.PARTIALLY_CANCELED);

@@ -6,7 +6,13 @@ import { OrderStatus } from '../../../src/domain/order/order-status.js';
 import { PaymentStatus } from '../../../src/domain/order/payment.js';
 import { calculator, card, paid, placed, TOTAL, thrown } from './fakes/fixtures.js';
 
-const approval = (amount: number, approvedAt = '2025-02-09T00:00:00.000Z') => ({ paymentKey: 'pk-1', amount, method: card(), approvedAt, transactionKey: 'tx-1' });
+const approval = (amount: number, approvedAt = '2025-02-09T00:00:00.000Z') => ({
+  paymentKey: 'pk-1',
+  amount,
+  method: card(),
+  approvedAt,
+  transactionKey: 'tx-1',
+});
 
 describe('Order.pay', () => {
   it('pay_Throws_WhenAmountDiffersFromTotal', () => {
@@ -38,7 +44,17 @@ describe('Order.pay', () => {
   it('pay_OpensTheLedgerWithOneApprovalOfTheTotal', () => {
     const payment = placed().pay(approval(TOTAL), calculator());
     expect(payment.entries).toEqual([
-      { seq: 1, type: LedgerEntryType.APPROVAL, amount: TOTAL, balanceAfter: TOTAL, transactionKey: 'tx-1', occurredAt: '2025-02-09T00:00:00.000Z', expectedSettlementDate: '2025-02-13', cancelRequestSeq: null, reason: null },
+      {
+        seq: 1,
+        type: LedgerEntryType.APPROVAL,
+        amount: TOTAL,
+        balanceAfter: TOTAL,
+        transactionKey: 'tx-1',
+        occurredAt: '2025-02-09T00:00:00.000Z',
+        expectedSettlementDate: '2025-02-13',
+        cancelRequestSeq: null,
+        reason: null,
+      },
     ]);
     expect(payment.status).toBe(PaymentStatus.DONE);
     expect(payment.balance).toBe(TOTAL);

@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { ItemStatus } from '../../../src/domain/order/item-status.js';
 import { Order } from '../../../src/domain/order/order.js';
-import { DuplicateProductLine, InvalidOrderId, InvalidProductId, InvalidQuantity, InvalidUnitPrice, OrderTotalTooLarge, OrderWithoutItems } from '../../../src/domain/order/order-rule-violations.js';
+import {
+  DuplicateProductLine,
+  InvalidOrderId,
+  InvalidProductId,
+  InvalidQuantity,
+  InvalidUnitPrice,
+  OrderTotalTooLarge,
+  OrderWithoutItems,
+} from '../../../src/domain/order/order-rule-violations.js';
 import { OrderStatus } from '../../../src/domain/order/order-status.js';
 import { LINES, TOTAL, thrown } from './fakes/fixtures.js';
 
@@ -15,7 +23,16 @@ describe('Order.place', () => {
   });
 
   it('place_Throws_WhenSameProductOnTwoLines', () => {
-    const error = thrown(() => Order.place('ORD-0001', [{ productId: 'sku-a', unitPrice: 100, quantity: 1 }, { productId: 'sku-a', unitPrice: 100, quantity: 2 }], at));
+    const error = thrown(() =>
+      Order.place(
+        'ORD-0001',
+        [
+          { productId: 'sku-a', unitPrice: 100, quantity: 1 },
+          { productId: 'sku-a', unitPrice: 100, quantity: 2 },
+        ],
+        at,
+      ),
+    );
     expect(error).toBeInstanceOf(DuplicateProductLine);
     expect(error).toMatchObject({ code: 'ORDER_DUPLICATE_PRODUCT_LINE', details: { productId: 'sku-a' } });
   });

@@ -22,7 +22,9 @@ async function virtualAccountPaid(refusal: Error | null): Promise<Harness> {
 /** `settle order show` text: what an operator reads about a non-card approval and its cancel. */
 describe('order show, a non-card approval', () => {
   it('formatOrder_SaysPlainlyThatTossRefusedTheVoid_WithCodeMessageWhenAttemptsAndTheRetryCommand', async () => {
-    const h = await virtualAccountPaid(tossErrorFrom(403, {}, JSON.stringify({ code: 'NOT_CANCELABLE_PAYMENT', message: '취소 할 수 없는 결제 입니다.' }), paymentErrorCategory));
+    const h = await virtualAccountPaid(
+      tossErrorFrom(403, {}, JSON.stringify({ code: 'NOT_CANCELABLE_PAYMENT', message: '취소 할 수 없는 결제 입니다.' }), paymentErrorCategory),
+    );
     const lines = formatOrder(await h.show.execute('ORD-0001'));
     expect(lines.slice(lines.indexOf('payment: none'))).toEqual([
       'payment: none',
@@ -44,7 +46,9 @@ describe('order show, a non-card approval', () => {
 
   it('formatOrder_ListsADoneVoidAsHistory', async () => {
     const h = await virtualAccountPaid(null);
-    expect(formatOrder(await h.show.execute('ORD-0001')).at(-1)).toBe('non-card payment pk-1 (가상계좌, 31,000 KRW, approved 2025-02-08T21:58:32.000Z): cancelled in full at Toss at 2025-02-10T01:00:00.000Z (not accepted: card only)');
+    expect(formatOrder(await h.show.execute('ORD-0001')).at(-1)).toBe(
+      'non-card payment pk-1 (가상계좌, 31,000 KRW, approved 2025-02-08T21:58:32.000Z): cancelled in full at Toss at 2025-02-10T01:00:00.000Z (not accepted: card only)',
+    );
   });
 
   it('voidRetryCommand_QuotesAWordTheShellWouldSplit', () => {

@@ -49,7 +49,9 @@ describe('order use cases', () => {
     await h.requestCancel.execute({ orderId, productIds: ['sku-b'], reason: 'r' });
     await h.restock.execute({ orderId });
     await h.cancel.execute({ orderId });
-    h.settlements.rows = [{ paymentKey: 'pk-1', transactionKey: 'tx-approve-pk-1', amount: 31_000, payOutAmount: 30_000, soldDate: '2025-02-09', paidOutDate: '2025-02-13' }];
+    h.settlements.rows = [
+      { paymentKey: 'pk-1', transactionKey: 'tx-approve-pk-1', amount: 31_000, payOutAmount: 30_000, soldDate: '2025-02-09', paidOutDate: '2025-02-13' },
+    ];
     h.clock.instant = new Date('2025-02-20T03:00:00.000Z');
     const view = await h.show.execute(orderId);
     expect(view.payment?.ledger.map((e) => [e.type, e.expectedSettlementDate, e.settlement?.status, e.settlement?.overdue])).toEqual([

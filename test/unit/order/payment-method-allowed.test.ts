@@ -20,7 +20,12 @@ describe('isAllowedTossMethod', () => {
 
 describe('PaymentMethodNotAllowed', () => {
   it('is a business-rule refusal (exit 7) naming the payment, its method and the cancel', () => {
-    const error = new PaymentMethodNotAllowed({ orderId: 'ORD-0001', paymentKey: 'pk-1', method: '가상계좌', voidIdempotencyKey: 'settle:void-non-card:ORD-0001:pk-1' });
+    const error = new PaymentMethodNotAllowed({
+      orderId: 'ORD-0001',
+      paymentKey: 'pk-1',
+      method: '가상계좌',
+      voidIdempotencyKey: 'settle:void-non-card:ORD-0001:pk-1',
+    });
     expect(error).toMatchObject({
       code: 'PAYMENT_METHOD_NOT_ALLOWED',
       category: 'rule',

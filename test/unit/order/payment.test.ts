@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { CancelExceedsBalance, FullCancelAmountMismatch, InvalidCancelAmount, PartialCancelNotSupported, UnsupportedPaymentMethod } from '../../../src/domain/order/order-rule-violations.js';
+import {
+  CancelExceedsBalance,
+  FullCancelAmountMismatch,
+  InvalidCancelAmount,
+  PartialCancelNotSupported,
+  UnsupportedPaymentMethod,
+} from '../../../src/domain/order/order-rule-violations.js';
 import { Payment } from '../../../src/domain/order/payment.js';
 import type { TransactionType } from '../../../src/domain/order/transaction-type.js';
 import { restoreTransactionType, transactionTypeFromToss } from '../../../src/domain/order/transaction-types.js';
@@ -8,7 +14,14 @@ import { calculator, card, thrown } from './fakes/fixtures.js';
 
 const approve = (amount = 10_000, method: TransactionType = card()) =>
   Payment.approve({ paymentKey: 'pk-1', orderId: 'ORD-0001', amount, method, approvedAt: '2025-02-10T01:00:00.000Z', transactionKey: 'tx-1' }, calculator());
-const cancel = (amount: number, full = false) => ({ amount, full, reason: 'r', canceledAt: '2025-02-11T01:00:00.000Z', transactionKey: `tx-${amount}`, cancelRequestSeq: 1 });
+const cancel = (amount: number, full = false) => ({
+  amount,
+  full,
+  reason: 'r',
+  canceledAt: '2025-02-11T01:00:00.000Z',
+  transactionKey: `tx-${amount}`,
+  cancelRequestSeq: 1,
+});
 
 describe('Payment.cancel', () => {
   it('cancel_Throws_WhenAmountExceedsBalance', () => {
@@ -29,7 +42,13 @@ describe('Payment.cancel', () => {
   });
 
   it('cancel_Throws_WhenPartialCancelOfAKindThatOnlyCancelsInFull', () => {
-    const fullOnly: TransactionType = { kind: 'GIFT', tossMethod: '문화상품권', supportsPartialCancel: false, describe: () => 'gift', toSnapshot: () => ({ kind: 'GIFT', details: {} }) };
+    const fullOnly: TransactionType = {
+      kind: 'GIFT',
+      tossMethod: '문화상품권',
+      supportsPartialCancel: false,
+      describe: () => 'gift',
+      toSnapshot: () => ({ kind: 'GIFT', details: {} }),
+    };
     expect(thrown(() => approve(10_000, fullOnly).cancel(cancel(1_000), calculator()))).toBeInstanceOf(PartialCancelNotSupported);
     expect(approve(10_000, fullOnly).cancel(cancel(10_000, true), calculator()).balanceAfter).toBe(0);
   });

@@ -34,7 +34,12 @@ async function voidsLeftOpen(): Promise<PaymentOperation[]> {
   await h.place.execute({ items: LINES }); // ORD-0001
   await h.place.execute({ items: LINES }); // ORD-0002
   h.toss.method = '가상계좌';
-  h.toss.refuseCancels = tossErrorFrom(403, {}, JSON.stringify({ code: 'NOT_CANCELABLE_PAYMENT', message: '취소 할 수 없는 결제 입니다.' }), paymentErrorCategory);
+  h.toss.refuseCancels = tossErrorFrom(
+    403,
+    {},
+    JSON.stringify({ code: 'NOT_CANCELABLE_PAYMENT', message: '취소 할 수 없는 결제 입니다.' }),
+    paymentErrorCategory,
+  );
   await h.pay.execute({ orderId: 'ORD-0001', paymentKey: 'pk-1', amount: TOTAL }).catch(() => undefined);
   h.toss.refuseCancels = new SettleError('TOSS_TIMEOUT', 'no answer in time', { category: 'transient' });
   h.clock.instant = new Date('2025-02-10T01:05:00.000Z');
@@ -45,18 +50,27 @@ async function voidsLeftOpen(): Promise<PaymentOperation[]> {
 describe('ReconcilePayments', () => {
   // 2025-02-19T16:00Z is already 02-20 in Seoul: "today" is the Seoul date.
   it('execute_AsksForEntriesOverdueBeforeTheSeoulDate_AndCountsFindings', async () => {
-    const source = new FakeSource([{ orderId: 'o', paymentKey: 'p', transactionKey: 't', type: 'APPROVAL', amount: 1, occurredAt: 'x', expectedSettlementDate: '2025-02-13' }]);
-    const result = await new ReconcilePayments({ source, clock: new FixedClock(new Date('2025-02-19T16:00:00.000Z')) }).execute({ from: '2025-02-01', to: '2025-02-28' });
+    const source = new FakeSource([
+      { orderId: 'o', paymentKey: 'p', transactionKey: 't', type: 'APPROVAL', amount: 1, occurredAt: 'x', expectedSettlementDate: '2025-02-13' },
+    ]);
+    const result = await new ReconcilePayments({ source, clock: new FixedClock(new Date('2025-02-19T16:00:00.000Z')) }).execute({
+      from: '2025-02-01',
+      to: '2025-02-28',
+    });
     expect(source.asked).toEqual([{ from: '2025-02-01', to: '2025-02-28', today: '2025-02-20' }]);
     expect(result).toMatchObject({ today: '2025-02-20', findings: 1 });
   });
 
   it('execute_Throws_WhenToIsBeforeFrom', async () => {
-    await expect(new ReconcilePayments({ source: new FakeSource(), clock: new FixedClock() }).execute({ from: '2025-02-10', to: '2025-02-01' })).rejects.toMatchObject({ code: 'RECONCILE_WINDOW_INVALID', category: 'usage' });
+    await expect(
+      new ReconcilePayments({ source: new FakeSource(), clock: new FixedClock() }).execute({ from: '2025-02-10', to: '2025-02-01' }),
+    ).rejects.toMatchObject({ code: 'RECONCILE_WINDOW_INVALID', category: 'usage' });
   });
 
   it('execute_Throws_WhenADateIsNotADate', async () => {
-    await expect(new ReconcilePayments({ source: new FakeSource(), clock: new FixedClock() }).execute({ from: '2025-02-30', to: '2025-03-01' })).rejects.toMatchObject({ code: 'INVALID_DATE' });
+    await expect(
+      new ReconcilePayments({ source: new FakeSource(), clock: new FixedClock() }).execute({ from: '2025-02-30', to: '2025-03-01' }),
+    ).rejects.toMatchObject({ code: 'INVALID_DATE' });
   });
 
   it('execute_ListsEveryVoidNotDone_WhateverTheWindow_AsFindingsWithTheirRetryCommand', async () => {
@@ -64,8 +78,24 @@ describe('ReconcilePayments', () => {
     const result = await new ReconcilePayments({ source, clock: new FixedClock() }).execute({ from: '2025-03-01', to: '2025-03-31' });
     expect(result.findings).toBe(2);
     expect(result.unfinishedVoids).toMatchObject([
-      { orderId: 'ORD-0001', paymentKey: 'pk-1', operation: 'VOID', status: 'FAILED', errorCode: 'TOSS_NOT_CANCELABLE_PAYMENT', attempts: 1, retryCommand: 'settle order pay ORD-0001 --payment-key pk-1 --amount 31000' },
-      { orderId: 'ORD-0002', paymentKey: 'pk-2', operation: 'VOID', status: 'PENDING', errorCode: 'TOSS_TIMEOUT', attempts: 1, retryCommand: 'settle order pay ORD-0002 --payment-key pk-2 --amount 31000' },
+      {
+        orderId: 'ORD-0001',
+        paymentKey: 'pk-1',
+        operation: 'VOID',
+        status: 'FAILED',
+        errorCode: 'TOSS_NOT_CANCELABLE_PAYMENT',
+        attempts: 1,
+        retryCommand: 'settle order pay ORD-0001 --payment-key pk-1 --amount 31000',
+      },
+      {
+        orderId: 'ORD-0002',
+        paymentKey: 'pk-2',
+        operation: 'VOID',
+        status: 'PENDING',
+        errorCode: 'TOSS_TIMEOUT',
+        attempts: 1,
+        retryCommand: 'settle order pay ORD-0002 --payment-key pk-2 --amount 31000',
+      },
     ]);
     const text = formatReconciliation(result);
     expect(text[0]).toContain('2 finding(s)');

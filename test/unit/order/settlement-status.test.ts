@@ -2,9 +2,26 @@ import { describe, expect, it } from 'vitest';
 import type { LedgerEntry } from '../../../src/domain/order/ledger-entry.js';
 import { settlementOf, type SettlementRowRef } from '../../../src/domain/order/settlement-status.js';
 
-const approval: LedgerEntry = { seq: 1, type: 'APPROVAL', amount: 1000, balanceAfter: 1000, transactionKey: 'tx-1', occurredAt: '2025-02-10T01:00:00.000Z', expectedSettlementDate: '2025-02-13', cancelRequestSeq: null, reason: null };
+const approval: LedgerEntry = {
+  seq: 1,
+  type: 'APPROVAL',
+  amount: 1000,
+  balanceAfter: 1000,
+  transactionKey: 'tx-1',
+  occurredAt: '2025-02-10T01:00:00.000Z',
+  expectedSettlementDate: '2025-02-13',
+  cancelRequestSeq: null,
+  reason: null,
+};
 const cancel: LedgerEntry = { ...approval, seq: 2, type: 'CANCEL', amount: -1000, balanceAfter: 0, transactionKey: 'tx-2', cancelRequestSeq: 1, reason: 'r' };
-const row = (paidOutDate: string, transactionKey = 'tx-1'): SettlementRowRef => ({ paymentKey: 'pk', transactionKey, amount: 1000, payOutAmount: 970, soldDate: '2025-02-10', paidOutDate });
+const row = (paidOutDate: string, transactionKey = 'tx-1'): SettlementRowRef => ({
+  paymentKey: 'pk',
+  transactionKey,
+  amount: 1000,
+  payOutAmount: 970,
+  soldDate: '2025-02-10',
+  paidOutDate,
+});
 
 describe('settlementOf', () => {
   it('settlementOf_IsRequested_WhenNoRowIsLoadedYet', () => {

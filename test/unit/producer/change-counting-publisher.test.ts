@@ -11,7 +11,16 @@ const examples = (JSON.parse(readFileSync(new URL('../../fixtures/settlements/ex
   if (!r.ok) throw new Error(r.rejection.reason);
   return r.value;
 });
-const facts = (s: Settlement): StoredSettlementFacts => ({ method: s.method, amount: s.amount, fee: s.fee, supplyAmount: s.supplyAmount, vat: s.vat, payOutAmount: s.payOutAmount, soldDate: s.soldDate, paidOutDate: s.paidOutDate });
+const facts = (s: Settlement): StoredSettlementFacts => ({
+  method: s.method,
+  amount: s.amount,
+  fee: s.fee,
+  supplyAmount: s.supplyAmount,
+  vat: s.vat,
+  payOutAmount: s.payOutAmount,
+  soldDate: s.soldDate,
+  paidOutDate: s.paidOutDate,
+});
 
 describe('classifyChange', () => {
   const row = examples[0] as Settlement;

@@ -33,7 +33,9 @@ describe('encodePage / pageMessages (a page as one transferable buffer)', () => 
     const [good, bad] = [settlement(examples[0]), { ...settlement(examples[0]), transactionKey: 'BAD', amount: 'not a number' } as unknown as Settlement];
     const { page, unfit } = encodePage(serde, [good, bad]);
     expect(pageMessages(page, { executionId: '1', page: 1 })).toHaveLength(1);
-    expect(unfit).toEqual([expect.objectContaining({ transactionKey: 'BAD', field: '(avro)', reason: expect.stringContaining('does not fit the Avro schema') })]);
+    expect(unfit).toEqual([
+      expect.objectContaining({ transactionKey: 'BAD', field: '(avro)', reason: expect.stringContaining('does not fit the Avro schema') }),
+    ]);
   });
 
   /** The page as the earlier two-step encoding laid it out: encodeBatch's values, each after its key. */
@@ -56,7 +58,13 @@ describe('encodePage / pageMessages (a page as one transferable buffer)', () => 
     const base = settlement(examples[0]);
     const small = generateSettlementRows({ count: 3, from: '2025-02-03' }).map(settlement);
     encodePage(serde, small); // the next page is sized from these rows
-    const huge = { ...base, transactionKey: 'HUGE', paymentKey: '결제키-'.repeat(60), method: 'x'.repeat(20), card: { ...(base.card as Record<string, unknown>), company: '가'.repeat(20_000) } };
+    const huge = {
+      ...base,
+      transactionKey: 'HUGE',
+      paymentKey: '결제키-'.repeat(60),
+      method: 'x'.repeat(20),
+      card: { ...(base.card as Record<string, unknown>), company: '가'.repeat(20_000) },
+    };
     const bad = { ...base, transactionKey: 'BAD', amount: 'not a number' } as unknown as Settlement;
     const rows = [...generateSettlementRows({ count: 50, from: '2025-02-03' }).map(settlement), bad, huge, bad, ...small];
     const { page, unfit } = encodePage(serde, rows);
@@ -75,4 +83,3 @@ describe('encodePage / pageMessages (a page as one transferable buffer)', () => 
     expect(unfit).toHaveLength(2);
   });
 });
-

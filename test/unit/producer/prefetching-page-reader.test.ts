@@ -94,7 +94,12 @@ describe('PrefetchingPageReader', () => {
   it('ends the window at the first short page, dropping pages fetched past it', async () => {
     const source = new ScriptedSource({ page: 4, rows: 1 });
     const pages = await collect(new PrefetchingPageReader(source, 3).pages(window, 1, SIZE), source);
-    expect(pages.map((p) => [p.page, p.rows.length])).toEqual([[1, 2], [2, 2], [3, 2], [4, 1]]);
+    expect(pages.map((p) => [p.page, p.rows.length])).toEqual([
+      [1, 2],
+      [2, 2],
+      [3, 2],
+      [4, 1],
+    ]);
     expect(Math.max(...source.requested)).toBeLessThanOrEqual(4 + 2); // at most concurrency − 1 pages of look-ahead
   });
 

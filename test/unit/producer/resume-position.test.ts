@@ -24,19 +24,39 @@ describe('resumePosition', () => {
   });
 
   it('converts the position when the rows done are whole pages of the new size, bigger or smaller', () => {
-    expect(resumePosition({ executionId: 4, lastPage: 10, pageSize: 1000 }, 5000, W)).toEqual({ afterPage: 2, convertedFrom: { lastPage: 10, pageSize: 1000 } });
+    expect(resumePosition({ executionId: 4, lastPage: 10, pageSize: 1000 }, 5000, W)).toEqual({
+      afterPage: 2,
+      convertedFrom: { lastPage: 10, pageSize: 1000 },
+    });
     expect(resumePosition({ executionId: 4, lastPage: 3, pageSize: 5000 }, 1000, W)).toEqual({ afterPage: 15, convertedFrom: { lastPage: 3, pageSize: 5000 } });
   });
 
   it('refuses (exit 2) a size the rows done are not whole pages of, naming the flag, both sizes and the ways out', () => {
     const error = refusal(() => resumePosition({ executionId: 4, lastPage: 3, pageSize: 1000 }, 5000, W));
-    expect(error).toMatchObject({ code: 'JOB_PAGE_SIZE_MISMATCH', category: 'usage', details: { executionId: 4, lastPage: 3, storedPageSize: 1000, pageSize: 5000 } });
-    for (const part of [W, 'page 3 of 1000 rows', '3000 rows done', '--page-size 5000', 'TOSS_PAGE_SIZE', 'Rerun with --page-size 1000', 'settle jobs abandon 4']) expect(error.message).toContain(part);
+    expect(error).toMatchObject({
+      code: 'JOB_PAGE_SIZE_MISMATCH',
+      category: 'usage',
+      details: { executionId: 4, lastPage: 3, storedPageSize: 1000, pageSize: 5000 },
+    });
+    for (const part of [
+      W,
+      'page 3 of 1000 rows',
+      '3000 rows done',
+      '--page-size 5000',
+      'TOSS_PAGE_SIZE',
+      'Rerun with --page-size 1000',
+      'settle jobs abandon 4',
+    ])
+      expect(error.message).toContain(part);
   });
 
   it('refuses (exit 2) to guess the size of a position recorded before sizes were stored', () => {
     const error = refusal(() => resumePosition({ executionId: 9, lastPage: 2, pageSize: null }, 5000, W));
-    expect(error).toMatchObject({ code: 'JOB_PAGE_SIZE_UNKNOWN', category: 'usage', details: { executionId: 9, lastPage: 2, storedPageSize: null, pageSize: 5000 } });
+    expect(error).toMatchObject({
+      code: 'JOB_PAGE_SIZE_UNKNOWN',
+      category: 'usage',
+      details: { executionId: 9, lastPage: 2, storedPageSize: null, pageSize: 5000 },
+    });
     for (const part of ['--page-size 5000', 'settle jobs abandon 9', 'page 2']) expect(error.message).toContain(part);
   });
 });

@@ -61,8 +61,31 @@ class Jobs implements JobRepository {
   finished: { status: ExecutionStatus; counts: ExecutionCounts; error: string | null } | null = null;
   constructor(private readonly resumeAfterPage: number) {}
   async start(req: StartRequest): Promise<StartedExecution> {
-    const execution = { id: 7, instanceId: 3, kind: req.kind, shard: req.shard?.index ?? 0, shards: req.shard?.count ?? 1, replayOf: null, status: 'STARTED' as const, startedAt: '', endedAt: null, heartbeatAt: '', lastPage: this.resumeAfterPage, pageSize: SIZE, counts: { pages: 0, rowsFetched: 0, rowsPublished: 0, rowsRejected: 0 }, lastError: null, host: req.host, pid: req.pid };
-    return { instance: { id: 3, jobName: 'toss-settlements', window: req.window }, execution, resumeAfterPage: this.resumeAfterPage, recovered: [], replayOf: null };
+    const execution = {
+      id: 7,
+      instanceId: 3,
+      kind: req.kind,
+      shard: req.shard?.index ?? 0,
+      shards: req.shard?.count ?? 1,
+      replayOf: null,
+      status: 'STARTED' as const,
+      startedAt: '',
+      endedAt: null,
+      heartbeatAt: '',
+      lastPage: this.resumeAfterPage,
+      pageSize: SIZE,
+      counts: { pages: 0, rowsFetched: 0, rowsPublished: 0, rowsRejected: 0 },
+      lastError: null,
+      host: req.host,
+      pid: req.pid,
+    };
+    return {
+      instance: { id: 3, jobName: 'toss-settlements', window: req.window },
+      execution,
+      resumeAfterPage: this.resumeAfterPage,
+      recovered: [],
+      replayOf: null,
+    };
   }
   async checkpoint(cp: PageCheckpoint): Promise<void> {
     this.checkpoints.push(cp.page);
@@ -79,7 +102,17 @@ function setup(answer: (page: number, ask: number) => Row[], resumeAfterPage = 0
   const toss = source(answer);
   const publisher = new Publisher();
   const jobs = new Jobs(resumeAfterPage);
-  const job = new RunSettlementJob({ reader: new PrefetchingPageReader(toss, concurrency), source: toss, publisher, jobs, clock: { now: () => new Date() }, log: silent, host: 'h', pid: 1, pagesInFlight: 2 });
+  const job = new RunSettlementJob({
+    reader: new PrefetchingPageReader(toss, concurrency),
+    source: toss,
+    publisher,
+    jobs,
+    clock: { now: () => new Date() },
+    log: silent,
+    host: 'h',
+    pid: 1,
+    pagesInFlight: 2,
+  });
   const run = (req: Partial<RunJobRequest> = {}) => job.run({ window, pageSize: SIZE, ...req });
   return { toss, publisher, jobs, run };
 }
@@ -235,7 +268,11 @@ describe('RunSettlementJob confirms the end of a window before completing it', (
     const glitch = (p: number, ask: number) => (p === 3 && ask === 1 ? pageRows(3, 1) : windowOf(5, 2)(p));
     const { toss, publisher, jobs, run } = setup(glitch);
     const error = await failure(run());
-    expect(error).toMatchObject({ code: 'TOSS_PAGE_CHANGED', category: 'data', details: { page: 3, pageSize: SIZE, rows: 1, rowsAgain: 3, onlyFirst: 0, onlyAgain: 2 } });
+    expect(error).toMatchObject({
+      code: 'TOSS_PAGE_CHANGED',
+      category: 'data',
+      details: { page: 3, pageSize: SIZE, rows: 1, rowsAgain: 3, onlyFirst: 0, onlyAgain: 2 },
+    });
     expect(exitCodeOf(error)).toBe(ExitCode.DATA);
     expect(error.message).toContain('page 3 of 2025-02-03..2025-02-07 (soldDate) with 1 row(s), fewer than the page size 3');
     expect(error.message).toContain('it answered 3 row(s) (2 transaction key(s) only in the second answer, e.g. T8, T9; 0 only in the first)');
@@ -277,7 +314,9 @@ describe('RunSettlementJob confirms the end of a window before completing it', (
     const { toss, publisher, jobs, run } = setup(lagging);
     const error = await failure(run());
     expect(error).toMatchObject({ code: 'TOSS_PAGE_CHANGED', category: 'data', details: { page: 4, rows: 0, rowsAgain: 3, onlyFirst: 0, onlyAgain: 3 } });
-    expect(error.message).toContain('page 4 of 2025-02-03..2025-02-07 (soldDate) with no rows (an empty page), which would end the window, but asked again for page 4 it answered 3 row(s)');
+    expect(error.message).toContain(
+      'page 4 of 2025-02-03..2025-02-07 (soldDate) with no rows (an empty page), which would end the window, but asked again for page 4 it answered 3 row(s)',
+    );
     expect(publisher.pages).toEqual([1, 2, 3]);
     expect(jobs.checkpoints).toEqual([1, 2, 3]);
     expect(jobs.finished).toMatchObject({ status: 'FAILED', counts: { pages: 3, rowsFetched: 9 } });

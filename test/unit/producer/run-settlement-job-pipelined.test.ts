@@ -12,7 +12,8 @@ import { SettleError } from '../../../src/domain/shared/settle-error.js';
 
 type Row = Record<string, unknown>;
 const [approval] = JSON.parse(readFileSync(new URL('../../fixtures/settlements/examples.json', import.meta.url), 'utf8')) as [Row];
-const page = (first: number, count: number): Row[] => Array.from({ length: count }, (_, i) => ({ ...approval, transactionKey: `T${first + i}`, paymentKey: `P${first + i}` }));
+const page = (first: number, count: number): Row[] =>
+  Array.from({ length: count }, (_, i) => ({ ...approval, transactionKey: `T${first + i}`, paymentKey: `P${first + i}` }));
 const window = settlementWindow('2025-02-03', '2025-02-07');
 const silent: Log = { info() {}, warn() {}, error() {}, debug() {} };
 
@@ -50,7 +51,24 @@ class Jobs implements JobRepository {
   finished: { status: ExecutionStatus; counts: ExecutionCounts } | null = null;
   constructor(private readonly events: string[]) {}
   async start(req: StartRequest): Promise<StartedExecution> {
-    const execution = { id: 7, instanceId: 3, kind: req.kind, shard: req.shard?.index ?? 0, shards: req.shard?.count ?? 1, replayOf: null, status: 'STARTED' as const, startedAt: '', endedAt: null, heartbeatAt: '', lastPage: 0, pageSize: 3, counts: { pages: 0, rowsFetched: 0, rowsPublished: 0, rowsRejected: 0 }, lastError: null, host: req.host, pid: req.pid };
+    const execution = {
+      id: 7,
+      instanceId: 3,
+      kind: req.kind,
+      shard: req.shard?.index ?? 0,
+      shards: req.shard?.count ?? 1,
+      replayOf: null,
+      status: 'STARTED' as const,
+      startedAt: '',
+      endedAt: null,
+      heartbeatAt: '',
+      lastPage: 0,
+      pageSize: 3,
+      counts: { pages: 0, rowsFetched: 0, rowsPublished: 0, rowsRejected: 0 },
+      lastError: null,
+      host: req.host,
+      pid: req.pid,
+    };
     return { instance: { id: 3, jobName: 'toss-settlements', window: req.window }, execution, resumeAfterPage: 0, recovered: [], replayOf: null };
   }
   async checkpoint(cp: PageCheckpoint): Promise<void> {
@@ -71,7 +89,17 @@ function setup(pages: Row[][]) {
   const publisher = new HeldPublisher(events);
   const jobs = new Jobs(events);
   const reader = new Reader(events, pages);
-  const job = new RunSettlementJob({ reader, source: reader, publisher, jobs, clock: { now: () => new Date() }, log: silent, host: 'h', pid: 1, pagesInFlight: 2 });
+  const job = new RunSettlementJob({
+    reader,
+    source: reader,
+    publisher,
+    jobs,
+    clock: { now: () => new Date() },
+    log: silent,
+    host: 'h',
+    pid: 1,
+    pagesInFlight: 2,
+  });
   return { events, publisher, jobs, run: () => job.run({ window, pageSize: 3 }) };
 }
 

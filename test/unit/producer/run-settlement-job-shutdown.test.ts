@@ -16,7 +16,8 @@ import { settlementWindow, type SettlementWindow } from '../../../src/domain/set
  */
 type Row = Record<string, unknown>;
 const [approval] = JSON.parse(readFileSync(new URL('../../fixtures/settlements/examples.json', import.meta.url), 'utf8')) as [Row];
-const page = (first: number, count: number): Row[] => Array.from({ length: count }, (_, i) => ({ ...approval, transactionKey: `T${first + i}`, paymentKey: `P${first + i}` }));
+const page = (first: number, count: number): Row[] =>
+  Array.from({ length: count }, (_, i) => ({ ...approval, transactionKey: `T${first + i}`, paymentKey: `P${first + i}` }));
 const window = settlementWindow('2025-02-03', '2025-02-07');
 const silent: Log = { info() {}, warn() {}, error() {}, debug() {} };
 
@@ -61,7 +62,24 @@ class Jobs implements JobRepository {
   finished: { status: ExecutionStatus; counts: ExecutionCounts; error: string | null } | null = null;
   constructor(private readonly events: string[]) {}
   async start(req: StartRequest): Promise<StartedExecution> {
-    const execution = { id: 7, instanceId: 3, kind: req.kind, shard: 0, shards: 1, replayOf: null, status: 'STARTED' as const, startedAt: '', endedAt: null, heartbeatAt: '', lastPage: 0, pageSize: 3, counts: { pages: 0, rowsFetched: 0, rowsPublished: 0, rowsRejected: 0 }, lastError: null, host: req.host, pid: req.pid };
+    const execution = {
+      id: 7,
+      instanceId: 3,
+      kind: req.kind,
+      shard: 0,
+      shards: 1,
+      replayOf: null,
+      status: 'STARTED' as const,
+      startedAt: '',
+      endedAt: null,
+      heartbeatAt: '',
+      lastPage: 0,
+      pageSize: 3,
+      counts: { pages: 0, rowsFetched: 0, rowsPublished: 0, rowsRejected: 0 },
+      lastError: null,
+      host: req.host,
+      pid: req.pid,
+    };
     return { instance: { id: 3, jobName: 'toss-settlements', window: req.window }, execution, resumeAfterPage: 0, recovered: [], replayOf: null };
   }
   async checkpoint(cp: PageCheckpoint): Promise<void> {
@@ -86,7 +104,17 @@ function setup(pages: Row[][], options: { ackAtOnce?: boolean; onRead?: (page: n
   const publisher = new HeldPublisher(events, options.ackAtOnce);
   const jobs = new Jobs(events);
   const reader = new Reader(events, pages, (p) => options.onRead?.(p, stop, drain));
-  const job = new RunSettlementJob({ reader, source: reader, publisher, jobs, clock: { now: () => new Date() }, log: silent, host: 'h', pid: 1, pagesInFlight: 2 });
+  const job = new RunSettlementJob({
+    reader,
+    source: reader,
+    publisher,
+    jobs,
+    clock: { now: () => new Date() },
+    log: silent,
+    host: 'h',
+    pid: 1,
+    pagesInFlight: 2,
+  });
   return { events, publisher, jobs, stop, drain, run: () => job.run({ window, pageSize: 3, signal: stop.signal, drainDeadline: drain.signal }) };
 }
 
@@ -104,9 +132,17 @@ describe('RunSettlementJob stopped with pages in flight', () => {
     await tick();
     expect(events).not.toContain('finish STOPPED'); // still waiting for them: the deadline is not there yet
     drain.abort();
-    await expect(running).rejects.toMatchObject({ code: 'SHUTDOWN_DEADLINE_EXCEEDED', category: 'transient', message: expect.stringMatching(/page\(s\) 2, 3 .*not checkpointed.*STOPPED after page 1/) as unknown });
+    await expect(running).rejects.toMatchObject({
+      code: 'SHUTDOWN_DEADLINE_EXCEEDED',
+      category: 'transient',
+      message: expect.stringMatching(/page\(s\) 2, 3 .*not checkpointed.*STOPPED after page 1/) as unknown,
+    });
     expect(events.slice(7)).toEqual(['finish STOPPED', 'release']);
-    expect(jobs.finished).toMatchObject({ status: 'STOPPED', counts: { pages: 1, rowsFetched: 3, rowsPublished: 3 }, error: expect.stringContaining('STOPPED after page 1') as unknown });
+    expect(jobs.finished).toMatchObject({
+      status: 'STOPPED',
+      counts: { pages: 1, rowsFetched: 3, rowsPublished: 3 },
+      error: expect.stringContaining('STOPPED after page 1') as unknown,
+    });
     // an acknowledgement arriving after the deadline is never checkpointed
     publisher.held.get(2)?.ack();
     publisher.held.get(3)?.ack();
@@ -145,7 +181,17 @@ describe('RunSettlementJob stopped with pages in flight', () => {
     const events: string[] = [];
     const publisher = new HeldPublisher(events);
     const reader = new Reader(events, [page(1, 3), page(4, 1)]);
-    const job = new RunSettlementJob({ reader, source: reader, publisher, jobs: new Jobs(events), clock: { now: () => new Date() }, log: silent, host: 'h', pid: 1, pagesInFlight: 2 });
+    const job = new RunSettlementJob({
+      reader,
+      source: reader,
+      publisher,
+      jobs: new Jobs(events),
+      clock: { now: () => new Date() },
+      log: silent,
+      host: 'h',
+      pid: 1,
+      pagesInFlight: 2,
+    });
     const running = job.run({ window, pageSize: 3 });
     for (let i = 0; i < 5; i++) await tick();
     expect(events).not.toContain('finish COMPLETED');

@@ -75,8 +75,31 @@ class FakeJobs implements JobRepository {
   async start(req: StartRequest): Promise<StartedExecution> {
     this.events.push(`start ${req.kind}`);
     this.pageSizes.push(req.pageSize);
-    const execution = { id: 7, instanceId: 3, kind: req.kind, shard: req.shard?.index ?? 0, shards: req.shard?.count ?? 1, replayOf: null, status: 'STARTED' as const, startedAt: '', endedAt: null, heartbeatAt: '', lastPage: this.resumeAfterPage, pageSize: 3, counts: { pages: 0, rowsFetched: 0, rowsPublished: 0, rowsRejected: 0 }, lastError: null, host: req.host, pid: req.pid };
-    return { instance: { id: 3, jobName: 'toss-settlements', window: req.window }, execution, resumeAfterPage: this.resumeAfterPage, recovered: [], replayOf: null };
+    const execution = {
+      id: 7,
+      instanceId: 3,
+      kind: req.kind,
+      shard: req.shard?.index ?? 0,
+      shards: req.shard?.count ?? 1,
+      replayOf: null,
+      status: 'STARTED' as const,
+      startedAt: '',
+      endedAt: null,
+      heartbeatAt: '',
+      lastPage: this.resumeAfterPage,
+      pageSize: 3,
+      counts: { pages: 0, rowsFetched: 0, rowsPublished: 0, rowsRejected: 0 },
+      lastError: null,
+      host: req.host,
+      pid: req.pid,
+    };
+    return {
+      instance: { id: 3, jobName: 'toss-settlements', window: req.window },
+      execution,
+      resumeAfterPage: this.resumeAfterPage,
+      recovered: [],
+      replayOf: null,
+    };
   }
   async checkpoint(cp: PageCheckpoint, counts: ExecutionCounts): Promise<void> {
     this.events.push(`checkpoint ${cp.page}`);
@@ -98,7 +121,14 @@ const ticking = (): Clock => {
   return { now: () => new Date((t += 1000)) };
 };
 
-function setup(options: { pages: Row[][]; resumeAfterPage?: number; readFailAt?: { page: number; error: unknown }; publishFailAt?: number; refuse?: (s: Settlement) => boolean; onPage?: (page: number) => void }) {
+function setup(options: {
+  pages: Row[][];
+  resumeAfterPage?: number;
+  readFailAt?: { page: number; error: unknown };
+  publishFailAt?: number;
+  refuse?: (s: Settlement) => boolean;
+  onPage?: (page: number) => void;
+}) {
   const events: Event[] = [];
   const reader = new FakeReader(events, options.pages, options.readFailAt, options.onPage);
   const jobs = new FakeJobs(events, options.resumeAfterPage);
@@ -113,8 +143,28 @@ describe('RunSettlementJob', () => {
     const { events, jobs, run } = setup({ pages: [page(1, 3), page(4, 3), page(7, 1)] });
     const summary = await run();
     expect(jobs.pageSizes).toEqual([3]); // the execution is claimed with its page size
-    expect(events).toEqual(['start RUN', 'read 1', 'publish 1 3 exec 7', 'checkpoint 1', 'read 2', 'publish 2 3 exec 7', 'checkpoint 2', 'read 3', 'ask 3', 'ask 4', 'publish 3 1 exec 7', 'checkpoint 3', 'finish COMPLETED', 'release']);
-    expect(summary).toMatchObject({ outcome: 'COMPLETED', instanceId: 3, executionId: 7, counts: { pages: 3, rowsFetched: 7, rowsPublished: 7, rowsRejected: 0 } });
+    expect(events).toEqual([
+      'start RUN',
+      'read 1',
+      'publish 1 3 exec 7',
+      'checkpoint 1',
+      'read 2',
+      'publish 2 3 exec 7',
+      'checkpoint 2',
+      'read 3',
+      'ask 3',
+      'ask 4',
+      'publish 3 1 exec 7',
+      'checkpoint 3',
+      'finish COMPLETED',
+      'release',
+    ]);
+    expect(summary).toMatchObject({
+      outcome: 'COMPLETED',
+      instanceId: 3,
+      executionId: 7,
+      counts: { pages: 3, rowsFetched: 7, rowsPublished: 7, rowsRejected: 0 },
+    });
     expect(jobs.checkpoints.map(({ counts }) => counts.rowsFetched)).toEqual([3, 6, 7]); // cumulative per execution
     expect(jobs.finished).toEqual({ status: 'COMPLETED', counts: summary.counts, error: null });
   });
@@ -122,11 +172,28 @@ describe('RunSettlementJob', () => {
   it('publishes rejected rows to the rejects topic before checkpointing, and counts them', async () => {
     const { events, jobs, run } = setup({ pages: [[row(1), invalid(2), row(3)], [invalid(4)]] });
     const summary = await run({ maxRejects: 5 });
-    expect(events).toEqual(['start RUN', 'read 1', 'publish 1 2 exec 7', 'rejects 1 T2', 'checkpoint 1', 'read 2', 'ask 2', 'ask 3', 'publish 2 0 exec 7', 'rejects 2 T4', 'checkpoint 2', 'finish COMPLETED', 'release']);
+    expect(events).toEqual([
+      'start RUN',
+      'read 1',
+      'publish 1 2 exec 7',
+      'rejects 1 T2',
+      'checkpoint 1',
+      'read 2',
+      'ask 2',
+      'ask 3',
+      'publish 2 0 exec 7',
+      'rejects 2 T4',
+      'checkpoint 2',
+      'finish COMPLETED',
+      'release',
+    ]);
     expect(jobs.checkpoints[0]?.cp).toMatchObject({ page: 1, rowsFetched: 3, rowsPublished: 2, rowsRejected: 1 });
     expect(summary.outcome).toBe('COMPLETED');
     expect(summary.counts).toEqual({ pages: 2, rowsFetched: 4, rowsPublished: 2, rowsRejected: 2 });
-    expect(summary.rejectSample).toEqual([expect.objectContaining({ transactionKey: 'T2', field: 'payOutAmount' }), expect.objectContaining({ transactionKey: 'T4', field: 'payOutAmount' })]);
+    expect(summary.rejectSample).toEqual([
+      expect.objectContaining({ transactionKey: 'T2', field: 'payOutAmount' }),
+      expect.objectContaining({ transactionKey: 'T4', field: 'payOutAmount' }),
+    ]);
   });
 
   it('reports COMPLETED_WITH_REJECTS when rejects exceed --max-rejects (default 0)', async () => {
@@ -169,7 +236,17 @@ describe('RunSettlementJob', () => {
     const { events, jobs, run } = setup({ pages: [page(1, 3), page(4, 3), page(7, 3), page(10, 1)], onPage: (p) => p === 2 && abort.abort('SIGTERM') });
     const summary = await run({ signal: abort.signal });
     expect(summary.outcome).toBe('STOPPED');
-    expect(events).toEqual(['start RUN', 'read 1', 'publish 1 3 exec 7', 'checkpoint 1', 'read 2', 'publish 2 3 exec 7', 'checkpoint 2', 'finish STOPPED', 'release']);
+    expect(events).toEqual([
+      'start RUN',
+      'read 1',
+      'publish 1 3 exec 7',
+      'checkpoint 1',
+      'read 2',
+      'publish 2 3 exec 7',
+      'checkpoint 2',
+      'finish STOPPED',
+      'release',
+    ]);
     expect(jobs.finished?.error).toBe('stopped by signal');
   });
 
@@ -178,7 +255,18 @@ describe('RunSettlementJob', () => {
     const { events, jobs, run } = setup({ pages: [page(1, 3), page(4, 3), page(7, 1)], onPage: (p) => p === 3 && abort.abort('SIGTERM') });
     const summary = await run({ signal: abort.signal });
     expect(summary).toMatchObject({ outcome: 'STOPPED', counts: { pages: 2, rowsFetched: 6 } });
-    expect(events).toEqual(['start RUN', 'read 1', 'publish 1 3 exec 7', 'checkpoint 1', 'read 2', 'publish 2 3 exec 7', 'checkpoint 2', 'read 3', 'finish STOPPED', 'release']);
+    expect(events).toEqual([
+      'start RUN',
+      'read 1',
+      'publish 1 3 exec 7',
+      'checkpoint 1',
+      'read 2',
+      'publish 2 3 exec 7',
+      'checkpoint 2',
+      'read 3',
+      'finish STOPPED',
+      'release',
+    ]);
     expect(jobs.finished?.status).toBe('STOPPED');
   });
 

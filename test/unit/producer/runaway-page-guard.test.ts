@@ -98,7 +98,9 @@ describe('RunawayPageGuard', () => {
   it('refuses a page that repeats the page before in another order, or all but a key-less row of it', () => {
     const g = new RunawayPageGuard({ maxPages: 100, source: 'explicit' }, 3, 'w');
     g.admit(1, [{ transactionKey: 'a' }, { paymentKey: 'no key' }, { transactionKey: 'b' }]);
-    expect(() => g.admit(2, keys('b', 'a'))).toThrowError(expect.objectContaining({ code: 'TOSS_PAGE_REPEATED', details: { page: 2, previousPage: 1, rows: 2 } }));
+    expect(() => g.admit(2, keys('b', 'a'))).toThrowError(
+      expect.objectContaining({ code: 'TOSS_PAGE_REPEATED', details: { page: 2, previousPage: 1, rows: 2 } }),
+    );
   });
 
   it('does not count a key-less row as seen on the page before (the page goes on to be a reject, not a repeat)', () => {

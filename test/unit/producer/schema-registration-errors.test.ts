@@ -31,10 +31,13 @@ let url: string;
 beforeAll(async () => {
   server = createServer((req, res) => {
     const answer =
-      req.method === 'GET' && req.url?.startsWith('/config/') ? (++configReads > 1 && laterConfig) || config
-      : req.method === 'PUT' && req.url?.startsWith('/config/') ? putConfig()
-      : req.method === 'POST' && req.url?.endsWith('/versions') ? register
-      : { status: 404, body: { error_code: 404, message: 'no such path' } };
+      req.method === 'GET' && req.url?.startsWith('/config/')
+        ? (++configReads > 1 && laterConfig) || config
+        : req.method === 'PUT' && req.url?.startsWith('/config/')
+          ? putConfig()
+          : req.method === 'POST' && req.url?.endsWith('/versions')
+            ? register
+            : { status: 404, body: { error_code: 404, message: 'no such path' } };
     if (req.method === 'POST') registrations += 1;
     if (stalled || stallNext()) return;
     req.resume();
@@ -70,7 +73,7 @@ describe('registering the settlement schema', () => {
     expect((await registerUnder('t')).schemaId).toBe(7);
   });
 
-  it("a subject on another compatibility level than BACKWARD is a configuration error (exit 2) naming the fix, and nothing is registered", async () => {
+  it('a subject on another compatibility level than BACKWARD is a configuration error (exit 2) naming the fix, and nothing is registered', async () => {
     // Apicurio answers a subject without a level of its own with the global one (NONE by default)
     config = { status: 200, body: { compatibilityLevel: 'NONE' } };
     const error = await registerUnder('toss.settlements.v1').catch((e: unknown) => e);
@@ -82,7 +85,10 @@ describe('registering the settlement schema', () => {
   });
 
   it('a 409 is an incompatible schema (exit 3) whatever words the registry uses', async () => {
-    for (const message of ['Schema being registered is incompatible with an earlier schema', 'io.apicurio.registry.rules.violation.RuleViolationException: num of diffs: {14}']) {
+    for (const message of [
+      'Schema being registered is incompatible with an earlier schema',
+      'io.apicurio.registry.rules.violation.RuleViolationException: num of diffs: {14}',
+    ]) {
       register = { status: 409, body: { error_code: 409, message } };
       const error = await registerUnder('t').catch((e: unknown) => e);
       expect(error).toMatchObject({ code: 'SCHEMA_INCOMPATIBLE', category: 'data', retriable: false });
@@ -109,7 +115,7 @@ describe('workers registering a new subject at once', () => {
     expect(registrations).toBe(2);
   });
 
-  it("the one that reads the level between the other's registration and its \"set\" (the registry's default, NONE) waits, asks again and registers", async () => {
+  it('the one that reads the level between the other\'s registration and its "set" (the registry\'s default, NONE) waits, asks again and registers', async () => {
     config = { status: 200, body: { compatibilityLevel: 'NONE' } };
     laterConfig = { status: 200, body: { compatibilityLevel: 'BACKWARD' } }; // the other worker's level, set after our first read
     expect((await registerUnder('t')).schemaId).toBe(7);

@@ -71,7 +71,12 @@ describe('windowRuns: what `jobs list` shows as one line', () => {
 
   it('a worker that never started keeps the run PENDING; a replay after a completed one is a run of its own', () => {
     expect(windowRuns([exec(1, 'RUN', 0, 2, 'COMPLETED')]).map((r) => r.status)).toEqual(['PENDING']);
-    const runs = windowRuns([exec(1, 'RUN', 0, 1, 'COMPLETED'), exec(2, 'REPLAY', 0, 2, 'COMPLETED'), exec(3, 'REPLAY', 1, 2, 'COMPLETED'), exec(4, 'REPLAY', 0, 2, 'STARTED')]);
+    const runs = windowRuns([
+      exec(1, 'RUN', 0, 1, 'COMPLETED'),
+      exec(2, 'REPLAY', 0, 2, 'COMPLETED'),
+      exec(3, 'REPLAY', 1, 2, 'COMPLETED'),
+      exec(4, 'REPLAY', 0, 2, 'STARTED'),
+    ]);
     expect(runs.map((r) => [r.kind, r.shards, r.status])).toEqual([
       ['RUN', 1, 'COMPLETED'],
       ['REPLAY', 2, 'COMPLETED'],

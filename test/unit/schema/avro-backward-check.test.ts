@@ -22,7 +22,10 @@ describe('BACKWARD compatibility checked locally with avsc (a new reader reads o
   });
 
   it('adding a nullable field with a null default passes', () => {
-    expect(verdict(evolve((s) => s.fields.push({ name: 'settlementBatchId', type: ['null', 'string'], default: null })))).toEqual({ compatible: true, reason: null });
+    expect(verdict(evolve((s) => s.fields.push({ name: 'settlementBatchId', type: ['null', 'string'], default: null })))).toEqual({
+      compatible: true,
+      reason: null,
+    });
   });
 
   it('removing a field passes (the new reader ignores it in old data)', () => {

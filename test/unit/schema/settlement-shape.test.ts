@@ -1,6 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { FEE, NESTED_SHAPES, TOP_LEVEL_FIELDS, UNKNOWN_FIELDS, unknownFieldName, unknownFieldNames, type ObjectShape } from '../../../src/domain/settlement/settlement-shape.js';
+import {
+  FEE,
+  NESTED_SHAPES,
+  TOP_LEVEL_FIELDS,
+  UNKNOWN_FIELDS,
+  unknownFieldName,
+  unknownFieldNames,
+  type ObjectShape,
+} from '../../../src/domain/settlement/settlement-shape.js';
 
 interface AvroField {
   readonly name: string;
@@ -27,7 +35,9 @@ const recordOf = (type: unknown): AvroRecord => {
 
 /** What the domain shape says about a record, in the Avro schema's own words. */
 function asAvro(shape: ObjectShape): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(shape).map(([name, f]) => [name, 'object' in f ? { nullable: true, record: asAvro(f.object) } : f.nullable ? ['null', f.kind] : f.kind]));
+  return Object.fromEntries(
+    Object.entries(shape).map(([name, f]) => [name, 'object' in f ? { nullable: true, record: asAvro(f.object) } : f.nullable ? ['null', f.kind] : f.kind]),
+  );
 }
 function fromAvro(record: AvroRecord): Record<string, unknown> {
   return Object.fromEntries(
@@ -56,7 +66,11 @@ describe('the settlement shape the processor checks is the Avro schema', () => {
 describe('unknown field names', () => {
   it('are paths without array indexes, each once', () => {
     expect(unknownFieldName('fees[12].memo')).toBe('fees[].memo');
-    expect(unknownFieldNames(JSON.stringify({ cancels: [], 'fees[0].memo': 1, 'fees[1].memo': 2, 'card.x': true }))).toEqual(['cancels', 'fees[].memo', 'card.x']);
+    expect(unknownFieldNames(JSON.stringify({ cancels: [], 'fees[0].memo': 1, 'fees[1].memo': 2, 'card.x': true }))).toEqual([
+      'cancels',
+      'fees[].memo',
+      'card.x',
+    ]);
     expect(unknownFieldNames(null)).toEqual([]);
   });
 });

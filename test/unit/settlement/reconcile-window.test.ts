@@ -10,7 +10,12 @@ const quiet = { info: () => undefined, warn: () => undefined, error: () => undef
 const clock = { now: () => new Date('2025-02-12T01:00:00Z') };
 const run1: PublishingExecution = { id: 7, kind: 'RUN', status: 'COMPLETED', startedAt: '2025-02-11T00:00:00.000Z' };
 
-function harness(sides: { api: Map<string, ReconciledRow>; kafka: Map<string, ReconciledRow>; mysql: Map<string, ReconciledRow>; executions?: PublishingExecution[] }) {
+function harness(sides: {
+  api: Map<string, ReconciledRow>;
+  kafka: Map<string, ReconciledRow>;
+  mysql: Map<string, ReconciledRow>;
+  executions?: PublishingExecution[];
+}) {
   const recorded: ReconciliationRecord[] = [];
   const asked: Array<readonly PublishingExecution[]> = [];
   const useCase = new ReconcileWindow({

@@ -3,9 +3,19 @@ import { LocalDate } from '../../../src/domain/calendar/local-date.js';
 import { describePartitions, type ExistingPartition, planArchive, planEnsure, rangeLabel } from '../../../src/domain/settlement/settlement-partitions.js';
 
 const d = (s: string) => LocalDate.parse(s);
-const part = (name: string, lessThan: string | null, approxRows = 0): ExistingPartition => ({ name, lessThan: lessThan === null ? null : d(lessThan), approxRows });
+const part = (name: string, lessThan: string | null, approxRows = 0): ExistingPartition => ({
+  name,
+  lessThan: lessThan === null ? null : d(lessThan),
+  approxRows,
+});
 const fresh = [part('p_history', '2025-09-01', 10), part('p_future', null)];
-const daily = [part('p_history', '2025-09-01', 10), part('p20250901', '2025-09-02', 5), part('p20250902', '2025-09-03', 6), part('p20250903', '2025-09-04'), part('p_future', null)];
+const daily = [
+  part('p_history', '2025-09-01', 10),
+  part('p20250901', '2025-09-02', 5),
+  part('p20250902', '2025-09-03', 6),
+  part('p20250903', '2025-09-04'),
+  part('p_future', null),
+];
 
 describe('describePartitions', () => {
   it('classifies the catch-all, daily and future partitions with their ranges', () => {

@@ -60,9 +60,12 @@ describe('validateSettlement accepts the rows Toss really sends', () => {
 });
 
 describe('validateSettlement rejects a row with a reason naming the field', () => {
-  it.each(['mId', 'paymentKey', 'transactionKey', 'orderId', 'currency', 'method', 'approvedAt', 'soldDate', 'paidOutDate'])('rejects a row without %s', (field) => {
-    expect(rejection(without(cardApproval, field))).toMatchObject({ field, transactionKey: field === 'transactionKey' ? null : cardApproval.transactionKey });
-  });
+  it.each(['mId', 'paymentKey', 'transactionKey', 'orderId', 'currency', 'method', 'approvedAt', 'soldDate', 'paidOutDate'])(
+    'rejects a row without %s',
+    (field) => {
+      expect(rejection(without(cardApproval, field))).toMatchObject({ field, transactionKey: field === 'transactionKey' ? null : cardApproval.transactionKey });
+    },
+  );
 
   it.each(['amount', 'interestFee', 'supplyAmount', 'vat', 'payOutAmount'])('rejects a row without the amount %s', (field) => {
     expect(rejection(without(cardApproval, field))).toMatchObject({ field, reason: `${field} is required` });
@@ -112,7 +115,9 @@ describe('validateSettlement rejects a row with a reason naming the field', () =
   });
 
   it('rejects an approvedAt on a day or at a time that does not exist (the loader would dead-letter it)', () => {
-    expect(rejection(copy(cardApproval, { approvedAt: '2025-02-30T06:58:32+09:00' })).reason).toMatch(/approvedAt "2025-02-30T06:58:32\+09:00" is not a calendar date/);
+    expect(rejection(copy(cardApproval, { approvedAt: '2025-02-30T06:58:32+09:00' })).reason).toMatch(
+      /approvedAt "2025-02-30T06:58:32\+09:00" is not a calendar date/,
+    );
     expect(rejection(copy(cardApproval, { approvedAt: '2025-02-09T24:00:00+09:00' })).reason).toMatch(/not a valid time/);
     expect(accepted(copy(cardApproval, { approvedAt: '2024-02-29T23:59:59+09:00' })).approvedAt).toBe('2024-02-29T23:59:59+09:00');
   });
@@ -123,7 +128,9 @@ describe('validateSettlement rejects a row with a reason naming the field', () =
     expect(accepted(copy(cardApproval, { soldDate: '2000-02-29' })).soldDate).toBe('2000-02-29');
     expect(rejection(copy(cardApproval, { paidOutDate: '2025-04-31' })).field).toBe('paidOutDate');
     expect(rejection(copy(cardApproval, { paidOutDate: '2025-01-00' })).field).toBe('paidOutDate');
-    expect(rejection(copy(cardApproval, { approvedAt: '2025-02-09T06:60:00+09:00' })).reason).toBe('approvedAt "2025-02-09T06:60:00+09:00" is not a valid time');
+    expect(rejection(copy(cardApproval, { approvedAt: '2025-02-09T06:60:00+09:00' })).reason).toBe(
+      'approvedAt "2025-02-09T06:60:00+09:00" is not a valid time',
+    );
     expect(rejection(copy(cardApproval, { approvedAt: '2025-02-09T06:58:60+09:00' })).reason).toMatch(/not a valid time/);
     expect(accepted(copy(cardApproval, { approvedAt: '2025-12-31T00:00:00-05:00' })).approvedAt).toBe('2025-12-31T00:00:00-05:00');
   });
@@ -184,7 +191,12 @@ describe('validateSettlement carries the fields Toss sends that we do not model'
       fees: [{ ...((cardCancel.fees as Row[])[0] as Row), memo: 'x' }],
     });
     const row = accepted(raw);
-    expect(JSON.parse(String(row.unknownFields))).toEqual({ cancels: legacyCancels, 'card.tossNewFlag': true, 'cancel.refundedAt': '2025-02-11', 'fees[0].memo': 'x' });
+    expect(JSON.parse(String(row.unknownFields))).toEqual({
+      cancels: legacyCancels,
+      'card.tossNewFlag': true,
+      'cancel.refundedAt': '2025-02-11',
+      'fees[0].memo': 'x',
+    });
     expect(row.card).not.toHaveProperty('tossNewFlag');
     expect(row.card).toMatchObject(cardCancel.card as Row);
     expect(row.cancel).not.toHaveProperty('refundedAt');
@@ -192,15 +204,31 @@ describe('validateSettlement carries the fields Toss sends that we do not model'
   });
 
   it('names an unknown field of a later fees entry by its own index, and keeps only the modelled fee fields', () => {
-    const row = accepted(copy(cardApproval, { fees: [{ type: 'BASE', fee: 2000 }, { type: 'ETC', fee: 250, memo: 'x', note: 1 }] }));
+    const row = accepted(
+      copy(cardApproval, {
+        fees: [
+          { type: 'BASE', fee: 2000 },
+          { type: 'ETC', fee: 250, memo: 'x', note: 1 },
+        ],
+      }),
+    );
     expect(JSON.parse(String(row.unknownFields))).toEqual({ 'fees[1].memo': 'x', 'fees[1].note': 1 });
-    expect(row.fees).toEqual([{ type: 'BASE', fee: 2000 }, { type: 'ETC', fee: 250 }]);
+    expect(row.fees).toEqual([
+      { type: 'BASE', fee: 2000 },
+      { type: 'ETC', fee: 250 },
+    ]);
   });
 
   it('finds them two levels down (virtualAccount.refundReceiveAccount)', () => {
     const virtualAccount = {
-      accountType: '일반', accountNumber: 'X6516', bankCode: '20', customerName: '김토스', dueDate: '2025-02-12T23:59:59+09:00',
-      refundStatus: 'NONE', expired: false, settlementStatus: 'COMPLETED',
+      accountType: '일반',
+      accountNumber: 'X6516',
+      bankCode: '20',
+      customerName: '김토스',
+      dueDate: '2025-02-12T23:59:59+09:00',
+      refundStatus: 'NONE',
+      expired: false,
+      settlementStatus: 'COMPLETED',
       refundReceiveAccount: { bankCode: '88', accountNumber: '1234', holderName: '김토스', verifiedAt: '2025-02-10' },
     };
     const row = accepted(copy(noFees, { method: '가상계좌', card: null, virtualAccount }));
@@ -210,7 +238,9 @@ describe('validateSettlement carries the fields Toss sends that we do not model'
 
   it('carries a field Toss named __proto__ like any other (top level and nested), never as a prototype', () => {
     // JSON.parse makes "__proto__" an own key, as a Toss body would; assigning it into a plain object would set its prototype instead
-    const raw = JSON.parse(JSON.stringify(cardApproval).replace(/^\{/, '{"__proto__":{"polluted":true},').replace('"card":{', '"card":{"__proto__":"x",')) as Row;
+    const raw = JSON.parse(
+      JSON.stringify(cardApproval).replace(/^\{/, '{"__proto__":{"polluted":true},').replace('"card":{', '"card":{"__proto__":"x",'),
+    ) as Row;
     const row = accepted(raw);
     expect(JSON.parse(String(row.unknownFields))).toEqual(JSON.parse('{"__proto__":{"polluted":true},"card.__proto__":"x"}'));
     expect(Object.keys(JSON.parse(String(row.unknownFields)) as object)).toEqual(['__proto__', 'card.__proto__']);
@@ -220,7 +250,10 @@ describe('validateSettlement carries the fields Toss sends that we do not model'
   it('keeps the text an earlier hop carried (the consumer reads it from the Avro record) and refuses a malformed one', () => {
     const carried = JSON.stringify({ 'card.tossNewFlag': true });
     expect(accepted(copy(cardApproval, { unknownFields: carried })).unknownFields).toBe(carried);
-    expect(JSON.parse(String(accepted(copy(cardApproval, { unknownFields: carried, cancels: [] })).unknownFields))).toEqual({ 'card.tossNewFlag': true, cancels: [] });
+    expect(JSON.parse(String(accepted(copy(cardApproval, { unknownFields: carried, cancels: [] })).unknownFields))).toEqual({
+      'card.tossNewFlag': true,
+      cancels: [],
+    });
     expect(rejection(copy(cardApproval, { unknownFields: 7 }))).toMatchObject({ field: 'unknownFields' });
     expect(rejection(copy(cardApproval, { unknownFields: '[1]', cancels: [] }))).toMatchObject({ field: 'unknownFields' });
   });

@@ -66,7 +66,16 @@ describe('validateTypedSettlement rejects what Avro can carry with validateSettl
     ['orderId with a space', cardApproval, { orderId: 'ORD 1' }],
     ['short orderId', cardApproval, { orderId: 'ab' }],
     ['a fees entry with an empty type', cardApproval, { fees: [{ type: '', fee: 2250 }] }],
-    ['a fees entry with a long type', cardApproval, { fees: [{ type: 'BASE', fee: 2000 }, { type: 't'.repeat(41), fee: 250 }] }],
+    [
+      'a fees entry with a long type',
+      cardApproval,
+      {
+        fees: [
+          { type: 'BASE', fee: 2000 },
+          { type: 't'.repeat(41), fee: 250 },
+        ],
+      },
+    ],
     ['payOutAmount not amount − fee', cardApproval, { payOutAmount: 48000 }],
     ['unknown currency', cardApproval, { currency: 'EUR' }],
     ['soldDate with slashes', cardApproval, { soldDate: '2025/02/09' }],

@@ -3,7 +3,10 @@ import { backoffDelay, retry } from '../../../src/application/shared/retry.js';
 import { parseRetryAfter } from '../../../src/infrastructure/toss/toss-http-error.js';
 
 class Flaky extends Error {
-  constructor(readonly retriable: boolean, readonly retryAfter: number | null = null) {
+  constructor(
+    readonly retriable: boolean,
+    readonly retryAfter: number | null = null,
+  ) {
     super(retriable ? 'try again' : 'permanent');
   }
 }
@@ -24,11 +27,14 @@ describe('retry', () => {
   it('retries retriable failures with doubling, capped delays and then succeeds', async () => {
     const sleeps: number[] = [];
     let calls = 0;
-    const result = await retry(async () => {
-      calls += 1;
-      if (calls < 4) throw new Flaky(true);
-      return 'ok';
-    }, policy(sleeps, 5));
+    const result = await retry(
+      async () => {
+        calls += 1;
+        if (calls < 4) throw new Flaky(true);
+        return 'ok';
+      },
+      policy(sleeps, 5),
+    );
     expect(result).toBe('ok');
     expect(sleeps).toEqual([100, 200, 400]);
   });
@@ -37,10 +43,13 @@ describe('retry', () => {
     const sleeps: number[] = [];
     let calls = 0;
     await expect(
-      retry(async () => {
-        calls += 1;
-        throw new Flaky(true);
-      }, policy(sleeps, 2)),
+      retry(
+        async () => {
+          calls += 1;
+          throw new Flaky(true);
+        },
+        policy(sleeps, 2),
+      ),
     ).rejects.toThrow('try again');
     expect(calls).toBe(3);
   });

@@ -41,7 +41,16 @@ beforeEach(() => {
   served.length = 0;
 });
 
-const client = () => new TossSettlementsClient({ baseUrl, secretKey: new Secret('test_sk_raw'), timeoutMs: 2_000, maxRetries: 3, baseDelayMs: 1, maxDelayMs: 2, logger: createLogger('silent', { pretty: false }) });
+const client = () =>
+  new TossSettlementsClient({
+    baseUrl,
+    secretKey: new Secret('test_sk_raw'),
+    timeoutMs: 2_000,
+    maxRetries: 3,
+    baseDelayMs: 1,
+    maxDelayMs: 2,
+    logger: createLogger('silent', { pretty: false }),
+  });
 
 async function readAll(reader: PrefetchingPageReader): Promise<Array<{ page: number; rows: unknown[] }>> {
   const pages = [];

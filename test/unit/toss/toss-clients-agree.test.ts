@@ -54,7 +54,12 @@ async function both(baseUrl: string, maxRetries: number, signal?: AbortSignal) {
     const before = requests;
     const s = await failureOf(settlements.fetchPage(window, 1, 10, signal));
     const sent = requests - before;
-    return { settlements: s, payments: await failureOf(payments.confirm(confirm, 'k-agree', signal)), settlementRequests: sent, paymentRequests: requests - before - sent };
+    return {
+      settlements: s,
+      payments: await failureOf(payments.confirm(confirm, 'k-agree', signal)),
+      settlementRequests: sent,
+      paymentRequests: requests - before - sent,
+    };
   } finally {
     await settlements.close();
     await payments.close();

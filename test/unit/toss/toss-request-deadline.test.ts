@@ -64,10 +64,13 @@ beforeEach(() => {
 
 const settlements = (timeoutMs: number, maxRetries: number) =>
   new TossSettlementsClient({ baseUrl, secretKey: new Secret(SECRET), timeoutMs, maxRetries, baseDelayMs: 1, maxDelayMs: 2, logger: silent });
-const payments = (timeoutMs: number, maxRetries: number) => new TossPaymentsClient({ baseUrl, secretKey: new Secret(SECRET), timeoutMs, maxRetries, baseDelayMs: 1, maxDelayMs: 2 });
+const payments = (timeoutMs: number, maxRetries: number) =>
+  new TossPaymentsClient({ baseUrl, secretKey: new Secret(SECRET), timeoutMs, maxRetries, baseDelayMs: 1, maxDelayMs: 2 });
 
 /** The rejection of `p` and how long it took (failing the test if it resolves). */
-async function rejection(p: Promise<unknown>): Promise<{ error: { code?: unknown; category?: unknown; retriable?: unknown; message: string; details?: unknown }; ms: number }> {
+async function rejection(
+  p: Promise<unknown>,
+): Promise<{ error: { code?: unknown; category?: unknown; retriable?: unknown; message: string; details?: unknown }; ms: number }> {
   const started = performance.now();
   try {
     await p;
@@ -164,7 +167,7 @@ describe('TOSS_TIMEOUT_MS is one total deadline per request', () => {
     }
   });
 
-  it("a signal the caller aborted before the call is a stop too, for payments as for settlements", async () => {
+  it('a signal the caller aborted before the call is a stop too, for payments as for settlements', async () => {
     trickle = { everyMs: 100, rows: 50 };
     const s = settlements(DEADLINE, 3);
     const p = payments(DEADLINE, 3);

@@ -74,7 +74,7 @@ export function registerCalendarCommand(program: Command, ctx: CliContext): void
 
   calendar
     .command('holidays')
-    .description('list the weekdays of a year that are not business days, with each one\'s source (library, correction, statute, overrides) and name')
+    .description("list the weekdays of a year that are not business days, with each one's source (library, correction, statute, overrides) and name")
     .argument('<year>', 'YYYY')
     .option('--json', 'print { year, verified, days: [{ date, weekday, name, source, holidays: [{ name, source }] }] }')
     .action(async (yearText: string, opts: JsonOption, cmd: Command) => {
@@ -93,12 +93,17 @@ export function registerCalendarCommand(program: Command, ctx: CliContext): void
       const verified = year <= holidays.verifiedThroughYear();
       if (opts.json) ctx.out(JSON.stringify({ year, verified, verifiedThroughYear: holidays.verifiedThroughYear(), days }));
       else for (const day of days) ctx.out(`${day.date} ${day.weekday} ${day.source.padEnd(SOURCE_WIDTH)} ${day.name}`.trimEnd());
-      if (!verified) ctx.err(`note: ${year} is past the holiday data's horizon (verified through ${holidays.verifiedThroughYear()}): its 임시공휴일 are not known (see \`settle calendar horizon\`)`);
+      if (!verified)
+        ctx.err(
+          `note: ${year} is past the holiday data's horizon (verified through ${holidays.verifiedThroughYear()}): its 임시공휴일 are not known (see \`settle calendar horizon\`)`,
+        );
     });
 
   calendar
     .command('horizon')
-    .description(`the last year the holiday data was verified for, its last day, the days left (Asia/Seoul) and whether it is within ${HORIZON_WARNING_DAYS} days`)
+    .description(
+      `the last year the holiday data was verified for, its last day, the days left (Asia/Seoul) and whether it is within ${HORIZON_WARNING_DAYS} days`,
+    )
     .option('--json', 'print { verifiedThroughYear, lastVerifiedDay, today, daysRemaining, warningDays, warning, pastHorizon }')
     .action(async (opts: JsonOption, cmd: Command) => {
       const { calendar: cal } = await open(cmd);
@@ -107,13 +112,27 @@ export function registerCalendarCommand(program: Command, ctx: CliContext): void
       if (horizon === null) throw new SettleError('CALENDAR_NO_HORIZON', 'the holiday data states no verified year', { category: 'internal' });
       const { verifiedThroughYear: year, lastVerifiedDay, daysRemaining, warning, pastHorizon } = horizon;
       if (opts.json) {
-        ctx.out(JSON.stringify({ verifiedThroughYear: year, lastVerifiedDay, today: todayInSeoul(now), daysRemaining, warningDays: HORIZON_WARNING_DAYS, warning, pastHorizon }));
+        ctx.out(
+          JSON.stringify({
+            verifiedThroughYear: year,
+            lastVerifiedDay,
+            today: todayInSeoul(now),
+            daysRemaining,
+            warningDays: HORIZON_WARNING_DAYS,
+            warning,
+            pastHorizon,
+          }),
+        );
         return;
       }
       ctx.out(String(year));
-      ctx.out(`last verified day ${lastVerifiedDay.toString()}: ${pastHorizon ? `${-daysRemaining} day(s) past it` : `${daysRemaining} day(s) left`} (today ${todayInSeoul(now).toString()}, Asia/Seoul)`);
+      ctx.out(
+        `last verified day ${lastVerifiedDay.toString()}: ${pastHorizon ? `${-daysRemaining} day(s) past it` : `${daysRemaining} day(s) left`} (today ${todayInSeoul(now).toString()}, Asia/Seoul)`,
+      );
       if (warning)
-        ctx.out(`warning: ${pastHorizon ? 'past the horizon' : `within ${HORIZON_WARNING_DAYS} days of the horizon`}: check ${year + 1}'s holidays against the government's published list (월력요항), add its 임시공휴일 to config/holidays.json (or HOLIDAY_OVERRIDES_FILE) with "verifiedThroughYear": ${year + 1}, and update the built-in data`);
+        ctx.out(
+          `warning: ${pastHorizon ? 'past the horizon' : `within ${HORIZON_WARNING_DAYS} days of the horizon`}: check ${year + 1}'s holidays against the government's published list (월력요항), add its 임시공휴일 to config/holidays.json (or HOLIDAY_OVERRIDES_FILE) with "verifiedThroughYear": ${year + 1}, and update the built-in data`,
+        );
     });
 }
 

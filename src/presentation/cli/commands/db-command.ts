@@ -3,7 +3,14 @@ import type { CliContext } from '../cli-context.js';
 import { globalOverrides } from '../global-options.js';
 import type { MySqlSettlementPartitions } from '../../../infrastructure/mysql/mysql-settlement-partitions.js';
 import { LocalDate, todayInSeoul } from '../../../domain/calendar/local-date.js';
-import { DEFAULT_DAYS_AHEAD, describePartitions, type DescribedPartition, planArchive, planEnsure, rangeLabel } from '../../../domain/settlement/settlement-partitions.js';
+import {
+  DEFAULT_DAYS_AHEAD,
+  describePartitions,
+  type DescribedPartition,
+  planArchive,
+  planEnsure,
+  rangeLabel,
+} from '../../../domain/settlement/settlement-partitions.js';
 import { dateFlag, intFlag, usage } from '../flag-parsers.js';
 import { renderTable, type Column } from '../table.js';
 
@@ -60,29 +67,45 @@ function registerPartitionsCommand(db: Command, ctx: CliContext): void {
       await wired.close();
     }
   };
-  const view = (p: DescribedPartition) => ({ name: p.name, kind: p.kind, from: p.from?.toString() ?? null, lessThan: p.lessThan?.toString() ?? null, range: rangeLabel(p), approxRows: p.approxRows });
+  const view = (p: DescribedPartition) => ({
+    name: p.name,
+    kind: p.kind,
+    from: p.from?.toString() ?? null,
+    lessThan: p.lessThan?.toString() ?? null,
+    range: rangeLabel(p),
+    approxRows: p.approxRows,
+  });
 
   partitions
     .command('list')
-    .description('each partition: name, sold dates, approximate rows (the engine\'s estimate)')
+    .description("each partition: name, sold dates, approximate rows (the engine's estimate)")
     .option('--json', 'print the partitions as JSON')
     .action(async (opts: { json?: boolean }, cmd: Command) => {
       const described = describePartitions(await withPartitions(cmd, (p) => p.list()));
       if (opts.json) return ctx.out(JSON.stringify(described.map(view)));
       const columns: Column[] = [{ header: 'partition' }, { header: 'sold dates' }, { header: '~rows', align: 'right' }];
-      for (const line of renderTable(columns, described.map((p) => [p.name, rangeLabel(p), p.approxRows]))) ctx.out(line);
+      for (const line of renderTable(
+        columns,
+        described.map((p) => [p.name, rangeLabel(p), p.approxRows]),
+      ))
+        ctx.out(line);
     });
 
   partitions
     .command('ensure')
     .description(`add daily partitions (split off p_future) through a date; idempotent, and cheap when nothing is missing`)
-    .option('--from <date>', 'first sold date that must have its own partition, YYYY-MM-DD (default: the earlier of today, Asia/Seoul, and the last date); dates already below the last partition bound stay where they are', dateFlag('--from'))
+    .option(
+      '--from <date>',
+      'first sold date that must have its own partition, YYYY-MM-DD (default: the earlier of today, Asia/Seoul, and the last date); dates already below the last partition bound stay where they are',
+      dateFlag('--from'),
+    )
     .option('--through <date>', 'last sold date that must have its own partition, YYYY-MM-DD', dateFlag('--through'))
     .option('--days-ahead <n>', `or: through today (Asia/Seoul) + n days (default ${DEFAULT_DAYS_AHEAD})`, intFlag('--days-ahead', 0, 366))
     .option('--dry-run', 'print the partitions that would be added, add nothing')
     .option('--json', 'print the result as JSON')
     .action(async (opts: { from?: string; through?: string; daysAhead?: number; dryRun?: boolean; json?: boolean }, cmd: Command) => {
-      if (opts.through !== undefined && opts.daysAhead !== undefined) throw usage('INVALID_FLAG', '--through and --days-ahead are alternatives: give one of them');
+      if (opts.through !== undefined && opts.daysAhead !== undefined)
+        throw usage('INVALID_FLAG', '--through and --days-ahead are alternatives: give one of them');
       const today = todayInSeoul(new Date());
       const through = opts.through !== undefined ? LocalDate.parse(opts.through, '--through') : today.addDays(opts.daysAhead ?? DEFAULT_DAYS_AHEAD);
       const from = opts.from !== undefined ? LocalDate.parse(opts.from, '--from') : through.isBefore(today) ? through : today;
@@ -114,7 +137,11 @@ function registerPartitionsCommand(db: Command, ctx: CliContext): void {
       if (opts.before === undefined) throw usage('INVALID_FLAG', '--before <date> is required: the partitions of sold dates before it are archived');
       const before = LocalDate.parse(opts.before, '--before');
       const today = todayInSeoul(new Date());
-      if (before.isAfter(today)) throw usage('INVALID_FLAG', `--before must be today (${today.toString()}, Asia/Seoul) or earlier: today's and later partitions are still written to, got ${before.toString()}`);
+      if (before.isAfter(today))
+        throw usage(
+          'INVALID_FLAG',
+          `--before must be today (${today.toString()}, Asia/Seoul) or earlier: today's and later partitions are still written to, got ${before.toString()}`,
+        );
       const keep = opts.drop !== true;
       const result = await withPartitions(cmd, (p) =>
         p.exclusively(async () => {

@@ -44,7 +44,13 @@ const LIST_COLUMNS: readonly Column[] = [
 ];
 const listRow = (r: DlqRecord): Cell[] =>
   r.info
-    ? [`${r.partition}:${r.offset}`, r.info.deadLetteredAt, `${r.info.originalTopic}[${r.info.originalPartition}]@${r.info.originalOffset}`, r.info.errorCode, r.info.errorMessage]
+    ? [
+        `${r.partition}:${r.offset}`,
+        r.info.deadLetteredAt,
+        `${r.info.originalTopic}[${r.info.originalPartition}]@${r.info.originalOffset}`,
+        r.info.errorCode,
+        r.info.errorMessage,
+      ]
     : [`${r.partition}:${r.offset}`, '-', '-', '-', '(no dead-letter headers)'];
 
 export function registerDlqCommand(program: Command, ctx: CliContext): void {
@@ -77,7 +83,7 @@ export function registerDlqCommand(program: Command, ctx: CliContext): void {
     .option('--all', 'redrive every dead letter')
     .option('--dry-run', 'show what would be re-published, publish nothing')
     .action(async (opts: { offset: string[]; all?: boolean; dryRun?: boolean }, cmd: Command) => {
-      if (opts.all === (opts.offset.length > 0)) throw new SettleError('REDRIVE_SELECTION_INVALID', 'give either --offset … or --all', { category: 'usage' });
+      if (opts.all === opts.offset.length > 0) throw new SettleError('REDRIVE_SELECTION_INVALID', 'give either --offset … or --all', { category: 'usage' });
       const wanted = opts.offset.map(parseDlqOffset);
       const config = ctx.config(['kafka'], globalOverrides(cmd));
       const dlqs = (await import('../../../composition/kafka-admin.js')).wireDeadLetters(config, ctx.logger()); // kafkajs, loaded on use

@@ -18,13 +18,18 @@ export function doctorExitCode(results: readonly CheckResult[]): ExitCode {
 export function registerDoctorCommand(program: Command, ctx: CliContext): void {
   program
     .command('doctor')
-    .description('check the configuration and reach Toss (auth), Kafka (topics), the registry (subject, compatibility) and MySQL (migrations), and how far ahead the holiday calendar is verified; print each problem or warning with its fix')
+    .description(
+      'check the configuration and reach Toss (auth), Kafka (topics), the registry (subject, compatibility) and MySQL (migrations), and how far ahead the holiday calendar is verified; print each problem or warning with its fix',
+    )
     .option('--json', 'print the results as JSON')
     .action(async (opts: { json?: boolean }, cmd: Command) => {
       const env: Record<string, string | undefined> = { ...ctx.env };
       for (const [k, v] of Object.entries(globalOverrides(cmd))) if (v !== undefined) env[k] = v;
       // loaded on use: every client the checks need stays out of the other commands' memory
-      const [{ runHealthChecks }, { createLogger }] = await Promise.all([import('../../../infrastructure/health/run-health-checks.js'), import('../../../infrastructure/logging/logger.js')]);
+      const [{ runHealthChecks }, { createLogger }] = await Promise.all([
+        import('../../../infrastructure/health/run-health-checks.js'),
+        import('../../../infrastructure/logging/logger.js'),
+      ]);
       const results = await runHealthChecks(env, { logger: createLogger('silent') });
       const code = doctorExitCode(results);
       const scrub = scrubber(env);
@@ -45,13 +50,18 @@ export function renderDoctor(results: readonly CheckResult[], code: ExitCode): s
   const warnings = results.filter((r) => r.warning).length;
   const warned = warnings > 0 ? ` (${warnings} with a warning)` : '';
   if (code === ExitCode.OK) lines.push(`all ${results.length} checks passed${warned}`);
-  else lines.push(`${failed} of ${results.length} checks did not pass${code === ExitCode.TRANSIENT ? ': only reachability problems, retry once the services are up' : ''}${warnings > 0 ? `; ${warnings} warning(s)` : ''}`);
+  else
+    lines.push(
+      `${failed} of ${results.length} checks did not pass${code === ExitCode.TRANSIENT ? ': only reachability problems, retry once the services are up' : ''}${warnings > 0 ? `; ${warnings} warning(s)` : ''}`,
+    );
   return lines;
 }
 
 /** Second line of defence: no secret value reaches stdout even if a driver message echoed one. */
 function scrubber(env: Env): (text: string) => string {
-  const secrets = [env.TOSS_SECRET_KEY, env.KAFKA_SASL_PASSWORD, env.SCHEMA_REGISTRY_PASSWORD, passwordOf(env.MYSQL_URL)].filter((s): s is string => s !== undefined && s.length >= 4);
+  const secrets = [env.TOSS_SECRET_KEY, env.KAFKA_SASL_PASSWORD, env.SCHEMA_REGISTRY_PASSWORD, passwordOf(env.MYSQL_URL)].filter(
+    (s): s is string => s !== undefined && s.length >= 4,
+  );
   return (text) => secrets.reduce((t, s) => t.split(s).join('[redacted]'), text);
 }
 

@@ -48,14 +48,21 @@ export function registerJobsCommand(program: Command, ctx: CliContext): void {
       const view = await withAdmin(cmd, (a) => a.get(idArg(id)));
       if (!view) throw usage('JOB_NOT_FOUND', `no execution ${id}`);
       if (opts.json) return ctx.out(JSON.stringify(view));
-      for (const [k, v] of Object.entries({ ...view, window: `${view.window.from}..${view.window.to} (${view.window.dateType})`, counts: JSON.stringify(view.counts) })) ctx.out(`${k}: ${v ?? '-'}`);
+      for (const [k, v] of Object.entries({
+        ...view,
+        window: `${view.window.from}..${view.window.to} (${view.window.dateType})`,
+        counts: JSON.stringify(view.counts),
+      }))
+        ctx.out(`${k}: ${v ?? '-'}`);
     });
   jobs
     .command('recover <id>')
     .description('mark a STARTED execution whose process died as FAILED, so the next run resumes it')
     .option('--force', 'also when its claim is still held but its heartbeat timed out (JOB_HEARTBEAT_TIMEOUT_MS): a hung process')
     .option('--json', 'JSON output')
-    .action(async (id: string, opts: { json?: boolean; force?: boolean }, cmd: Command) => print(await withAdmin(cmd, (a) => a.recover(idArg(id), { force: opts.force === true })), opts.json));
+    .action(async (id: string, opts: { json?: boolean; force?: boolean }, cmd: Command) =>
+      print(await withAdmin(cmd, (a) => a.recover(idArg(id), { force: opts.force === true })), opts.json),
+    );
   jobs
     .command('abandon <id>')
     .description('mark a FAILED or STOPPED execution ABANDONED: never resumed; the next run starts at page 1')
@@ -97,7 +104,18 @@ function listLines(views: readonly ExecutionView[]): Row[] {
     if (v.shards === 1) {
       shown.add(v.id);
       lines.push({
-        cells: [v.id, v.kind, statusOf(v), windowOf(v), v.lastPage, v.counts.rowsFetched, v.counts.rowsPublished, v.counts.rowsRejected, shortInstant(v.startedAt), took(v.startedAt, v.endedAt)],
+        cells: [
+          v.id,
+          v.kind,
+          statusOf(v),
+          windowOf(v),
+          v.lastPage,
+          v.counts.rowsFetched,
+          v.counts.rowsPublished,
+          v.counts.rowsRejected,
+          shortInstant(v.startedAt),
+          took(v.startedAt, v.endedAt),
+        ],
         detail: v.lastError ? `last error: ${v.lastError}` : null,
       });
       continue;
@@ -113,7 +131,12 @@ function listLines(views: readonly ExecutionView[]): Row[] {
     const counted = members.filter((e) => e.status !== 'ABANDONED');
     const sum = (pick: (e: ExecutionView) => number) => counted.reduce((n, e) => n + pick(e), 0);
     const started = members.map((e) => e.startedAt).sort()[0];
-    const ended = latest.every((e) => e.endedAt) ? (latest.map((e) => e.endedAt ?? '').sort().at(-1) ?? null) : null;
+    const ended = latest.every((e) => e.endedAt)
+      ? (latest
+          .map((e) => e.endedAt ?? '')
+          .sort()
+          .at(-1) ?? null)
+      : null;
     lines.push({
       cells: [
         latest.map((e) => e.id).join(','),

@@ -24,7 +24,12 @@ export function registerOrderCommand(program: Command, ctx: CliContext): void {
 
   // loaded on use: the inputs' schemas (zod), MySQL and the Toss client stay out of every other command's memory
   const inputs = () => import('./order-input.js');
-  const run = async (cmd: Command, sections: readonly ConfigSection[], json: boolean | undefined, work: (u: OrderUseCases) => Promise<OrderCommandResult | OrderView>) => {
+  const run = async (
+    cmd: Command,
+    sections: readonly ConfigSection[],
+    json: boolean | undefined,
+    work: (u: OrderUseCases) => Promise<OrderCommandResult | OrderView>,
+  ) => {
     const config = ctx.config(sections, globalOverrides(cmd));
     const { wireOrders } = await import('../../../composition/orders.js');
     const wired = await wireOrders(config, ctx.logger(), { signal: ctx.signal });
@@ -47,7 +52,11 @@ export function registerOrderCommand(program: Command, ctx: CliContext): void {
     .action(async (opts: Common & { orderId?: string; item: string[] }, cmd: Command) => {
       const { parseItemFlag, placeInput, readInput } = await inputs();
       const items = opts.item.length > 0 ? opts.item.map(parseItemFlag) : undefined;
-      const input = await readInput(placeInput, { flags: { orderId: opts.orderId, items }, flagNames: { orderId: '--order-id', items: '--item' }, ...file(opts) });
+      const input = await readInput(placeInput, {
+        flags: { orderId: opts.orderId, items },
+        flagNames: { orderId: '--order-id', items: '--item' },
+        ...file(opts),
+      });
       await run(cmd, ['mysql'], opts.json, (u) => u.place.execute({ items: input.items, ...(input.orderId ? { orderId: input.orderId } : {}) }));
     });
 
@@ -61,7 +70,11 @@ export function registerOrderCommand(program: Command, ctx: CliContext): void {
     .option('--json', 'print the order as JSON')
     .action(async (orderId: string | undefined, opts: Common & { paymentKey?: string; amount?: string }, cmd: Command) => {
       const { payInput, readInput } = await inputs();
-      const input = await readInput(payInput, { flags: { orderId, paymentKey: opts.paymentKey, amount: opts.amount }, flagNames: { ...ORDER_ID, paymentKey: '--payment-key', amount: '--amount' }, ...file(opts) });
+      const input = await readInput(payInput, {
+        flags: { orderId, paymentKey: opts.paymentKey, amount: opts.amount },
+        flagNames: { ...ORDER_ID, paymentKey: '--payment-key', amount: '--amount' },
+        ...file(opts),
+      });
       await run(cmd, ['mysql', 'toss'], opts.json, (u) => u.pay.execute(input));
     });
 
@@ -78,18 +91,30 @@ export function registerOrderCommand(program: Command, ctx: CliContext): void {
     .action(async (orderId: string | undefined, opts: Common & { items?: string; reason?: string; refund?: boolean; request?: string }, cmd: Command) => {
       const { cancelInput, readInput, splitList } = await inputs();
       const input = await readInput(cancelInput, {
-        flags: { orderId, items: opts.items === undefined ? undefined : splitList(opts.items), reason: opts.reason, refund: opts.refund, request: opts.request },
+        flags: {
+          orderId,
+          items: opts.items === undefined ? undefined : splitList(opts.items),
+          reason: opts.reason,
+          refund: opts.refund,
+          request: opts.request,
+        },
         flagNames: { ...ORDER_ID, items: '--items', reason: '--reason', refund: '--refund', request: '--request' },
         ...file(opts),
       });
       if (input.refund === true) {
-        if (input.items !== undefined) throw usage('ORDER_INPUT_INVALID', '--items and --refund are separate steps: request the cancel (--items), restock, then --refund');
-        return run(cmd, ['mysql', 'toss'], opts.json, (u) => u.cancelPayment.execute({ orderId: input.orderId, ...(input.request === undefined ? {} : { cancelRequestSeq: input.request }) }));
+        if (input.items !== undefined)
+          throw usage('ORDER_INPUT_INVALID', '--items and --refund are separate steps: request the cancel (--items), restock, then --refund');
+        return run(cmd, ['mysql', 'toss'], opts.json, (u) =>
+          u.cancelPayment.execute({ orderId: input.orderId, ...(input.request === undefined ? {} : { cancelRequestSeq: input.request }) }),
+        );
       }
-      if (input.items === undefined) throw usage('ORDER_INPUT_INVALID', 'say what to do: --items <ids> to request a cancel, or --refund to cancel the payment of restocked items');
+      if (input.items === undefined)
+        throw usage('ORDER_INPUT_INVALID', 'say what to do: --items <ids> to request a cancel, or --refund to cancel the payment of restocked items');
       if (input.request !== undefined) throw usage('ORDER_INPUT_INVALID', '--request only goes with --refund');
       const items = input.items;
-      return run(cmd, ['mysql'], opts.json, (u) => u.requestCancel.execute({ orderId: input.orderId, productIds: items, reason: input.reason ?? DEFAULT_CANCEL_REASON }));
+      return run(cmd, ['mysql'], opts.json, (u) =>
+        u.requestCancel.execute({ orderId: input.orderId, productIds: items, reason: input.reason ?? DEFAULT_CANCEL_REASON }),
+      );
     });
 
   order
@@ -101,7 +126,11 @@ export function registerOrderCommand(program: Command, ctx: CliContext): void {
     .option('--json', 'print the order as JSON')
     .action(async (orderId: string | undefined, opts: Common & { items?: string }, cmd: Command) => {
       const { itemsInput, readInput, splitList } = await inputs();
-      const input = await readInput(itemsInput, { flags: { orderId, items: opts.items === undefined ? undefined : splitList(opts.items) }, flagNames: { ...ORDER_ID, items: '--items' }, ...file(opts) });
+      const input = await readInput(itemsInput, {
+        flags: { orderId, items: opts.items === undefined ? undefined : splitList(opts.items) },
+        flagNames: { ...ORDER_ID, items: '--items' },
+        ...file(opts),
+      });
       await run(cmd, ['mysql'], opts.json, (u) => u.restock.execute({ orderId: input.orderId, ...(input.items ? { productIds: input.items } : {}) }));
     });
 
@@ -114,13 +143,17 @@ export function registerOrderCommand(program: Command, ctx: CliContext): void {
     .option('--json', 'print the order as JSON')
     .action(async (orderId: string | undefined, opts: Common & { items?: string }, cmd: Command) => {
       const { itemsInput, readInput, splitList } = await inputs();
-      const input = await readInput(itemsInput, { flags: { orderId, items: opts.items === undefined ? undefined : splitList(opts.items) }, flagNames: { ...ORDER_ID, items: '--items' }, ...file(opts) });
+      const input = await readInput(itemsInput, {
+        flags: { orderId, items: opts.items === undefined ? undefined : splitList(opts.items) },
+        flagNames: { ...ORDER_ID, items: '--items' },
+        ...file(opts),
+      });
       await run(cmd, ['mysql'], opts.json, (u) => u.confirmPurchase.execute({ orderId: input.orderId, ...(input.items ? { productIds: input.items } : {}) }));
     });
 
   order
     .command('show')
-    .description('an order, its payment ledger, and each entry\'s expected settlement date and status (REQUESTED, COMPLETED, CANCELED) from loaded settlements')
+    .description("an order, its payment ledger, and each entry's expected settlement date and status (REQUESTED, COMPLETED, CANCELED) from loaded settlements")
     .argument('<orderId>', 'the order')
     .option('--json', 'print JSON')
     .action(async (orderId: string, opts: Common, cmd: Command) => {

@@ -8,7 +8,11 @@ import { SettleError } from '../../../domain/shared/settle-error.js';
  * belong to the domain, which refuses with its own codes and exit 7. Every problem is reported at once,
  * naming the flag or the file field and what was expected; exit 2.
  */
-const text = (what: string) => z.string({ error: `expected ${what}` }).trim().min(1, `expected ${what}, got an empty string`);
+const text = (what: string) =>
+  z
+    .string({ error: `expected ${what}` })
+    .trim()
+    .min(1, `expected ${what}, got an empty string`);
 
 /** A whole number, as a JSON number or (from a flag) its decimal text; never a float. */
 const whole = (what: string) =>
@@ -69,7 +73,8 @@ export async function readInput<S extends z.ZodType>(schema: S, source: InputSou
     if (extra.length > 0) throw usage(`use either --file or ${extra.join(', ')}, not both`);
     const fromFile = await readJsonObject(source.file);
     for (const [k, v] of given) {
-      if (fromFile[k] !== undefined && fromFile[k] !== v) throw usage(`${source.file}: "${k}" is ${JSON.stringify(fromFile[k])} but the argument says ${JSON.stringify(v)}`);
+      if (fromFile[k] !== undefined && fromFile[k] !== v)
+        throw usage(`${source.file}: "${k}" is ${JSON.stringify(fromFile[k])} but the argument says ${JSON.stringify(v)}`);
     }
     raw = { ...fromFile, ...Object.fromEntries(given) };
   }

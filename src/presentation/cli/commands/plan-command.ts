@@ -67,7 +67,11 @@ function readBench(file: string): Record<string, unknown> {
     throw usage('INVALID_FLAG', `--bench: cannot read ${file}: ${(error as Error).message}`);
   }
   // the bench prints its report, then (with --json) one JSON object as the last line
-  const json = text.trim().split('\n').reverse().find((l) => l.trimStart().startsWith('{'));
+  const json = text
+    .trim()
+    .split('\n')
+    .reverse()
+    .find((l) => l.trimStart().startsWith('{'));
   if (!json) throw usage('INVALID_FLAG', `--bench: ${file} holds no JSON line (run npm run bench -- --json)`);
   try {
     return JSON.parse(json) as Record<string, unknown>;
@@ -108,7 +112,12 @@ export function registerPlanCommand(program: Command, ctx: CliContext): void {
     .option('--toss-concurrency <n>', 'pages each worker fetches at once (TOSS_CONCURRENCY)', intFlag('--toss-concurrency', 1, 64), 4)
     .option('--toss-page-seconds <s>', 'seconds Toss takes per page (assumed)', '2')
     .option('--utilization <f>', 'fraction of each measured rate to plan a process at', '0.7')
-    .option('--hot-days <n>', "days whose indexes take random inserts at the load's rate: the day loading; an earlier day takes only replays and late rows, at their own pace (2 when they run alongside the load)", hotDaysFlag, DEFAULT_HOT_DAYS)
+    .option(
+      '--hot-days <n>',
+      "days whose indexes take random inserts at the load's rate: the day loading; an earlier day takes only replays and late rows, at their own pace (2 when they run alongside the load)",
+      hotDaysFlag,
+      DEFAULT_HOT_DAYS,
+    )
     .option('--index-bytes-per-row <n>', `secondary index bytes per row; default: the --bench JSON's indexBytesPerRow, else ${INDEX_BYTES_PER_ROW}`)
     .option('--json', 'print the plans as JSON')
     .action((opts: PlanOptions) => {
@@ -123,8 +132,22 @@ export function registerPlanCommand(program: Command, ctx: CliContext): void {
       const perRow = indexBytesPerRow(opts.indexBytesPerRow, bench);
       const need = bufferPoolNeed({ rowsPerDay: opts.rows, indexBytesPerRow: perRow.value, hotDays: opts.hotDays });
       const bufferPool: BufferPoolPlan = { ...need, indexBytesPerRowSource: perRow.source };
-      const limits = [null, ...opts.tossLimit.split(',').filter((x) => x.trim() !== '').map((x) => positive('--toss-limit', x.trim(), 1_000_000))];
-      const base = { rows: opts.rows, deadlineSeconds, pageSize: opts.pageSize, tossConcurrency: opts.tossConcurrency, tossPageSeconds: positive('--toss-page-seconds', opts.tossPageSeconds, 600), utilization: positive('--utilization', opts.utilization, 1), partitionsPerReplica: 2 };
+      const limits = [
+        null,
+        ...opts.tossLimit
+          .split(',')
+          .filter((x) => x.trim() !== '')
+          .map((x) => positive('--toss-limit', x.trim(), 1_000_000)),
+      ];
+      const base = {
+        rows: opts.rows,
+        deadlineSeconds,
+        pageSize: opts.pageSize,
+        tossConcurrency: opts.tossConcurrency,
+        tossPageSeconds: positive('--toss-page-seconds', opts.tossPageSeconds, 600),
+        utilization: positive('--utilization', opts.utilization, 1),
+        partitionsPerReplica: 2,
+      };
       const plans = limits.map((tossPagesPerSec) => capacityPlan({ ...base, tossPagesPerSec }, rates));
       if (opts.json) ctx.out(JSON.stringify({ rates, plans, bufferPool }));
       else for (const line of [...formatPlans(plans, rates, base.utilization), ...formatBufferPool(bufferPool)]) ctx.out(line);

@@ -42,12 +42,24 @@ export function registerProduceCommand(program: Command, ctx: CliContext): void 
     .option('--dry-run', 'fetch and validate only: publish nothing, checkpoint nothing')
     .option('--max-rejects <n>', 'rejected rows tolerated before exiting 3', intFlag('--max-rejects', 0, 1_000_000_000), 0)
     .option('--concurrency <n>', 'pages fetched at once (env TOSS_CONCURRENCY, default 4)', intFlag('--concurrency', 1, 64))
-    .option('--page-size <n>', 'rows per page, at most 5000 (env TOSS_PAGE_SIZE); a resumed window keeps the size it started with', intFlag('--page-size', 1, 5000))
-    .option('--max-pages <n>', 'pages the window may hold; a full page past them stops the run, exit 3 (env TOSS_MAX_PAGES; default: derived, '
-      + 'TOSS_MAX_ROWS_PER_DAY × days of the window ÷ page size)', intFlag('--max-pages', 1, MAX_PAGES_OVERRIDE))
+    .option(
+      '--page-size <n>',
+      'rows per page, at most 5000 (env TOSS_PAGE_SIZE); a resumed window keeps the size it started with',
+      intFlag('--page-size', 1, 5000),
+    )
+    .option(
+      '--max-pages <n>',
+      'pages the window may hold; a full page past them stops the run, exit 3 (env TOSS_MAX_PAGES; default: derived, ' +
+        'TOSS_MAX_ROWS_PER_DAY × days of the window ÷ page size)',
+      intFlag('--max-pages', 1, MAX_PAGES_OVERRIDE),
+    )
     .option('--expected-rows <n>', 'size the progress bar and ETA', intFlag('--expected-rows', 1, Number.MAX_SAFE_INTEGER))
     .option('--json', 'print the summary as JSON')
-    .option('--shards <n>', 'split the window across N workers; each fetches every Nth page (a Kubernetes Indexed Job runs one per index)', intFlag('--shards', 1, MAX_SHARDS))
+    .option(
+      '--shards <n>',
+      'split the window across N workers; each fetches every Nth page (a Kubernetes Indexed Job runs one per index)',
+      intFlag('--shards', 1, MAX_SHARDS),
+    )
     .option('--shard <i>', 'this worker, 0 … N-1 (default: JOB_COMPLETION_INDEX)', intFlag('--shard', 0, MAX_SHARDS - 1))
     .addHelpText('after', `\n${SIGNAL_HELP}`)
     .action(async (opts: ProduceOptions, cmd: Command) => {
@@ -65,7 +77,21 @@ export function registerProduceCommand(program: Command, ctx: CliContext): void 
         const url = config.pushgatewayUrl;
         if (!url) return;
         const { pushProduceRun } = await import('../../../infrastructure/metrics/pushgateway.js');
-        await pushProduceRun(url, { window, shard, payoutDate: payoutDate?.toString() ?? null, outcome, exitCode, counts, durationMs: Date.now() - started, finishedAt: new Date(), errorCode }, { logger, signal: deadline.expired });
+        await pushProduceRun(
+          url,
+          {
+            window,
+            shard,
+            payoutDate: payoutDate?.toString() ?? null,
+            outcome,
+            exitCode,
+            counts,
+            durationMs: Date.now() - started,
+            finishedAt: new Date(),
+            errorCode,
+          },
+          { logger, signal: deadline.expired },
+        );
       };
       // SIGTERM/SIGINT: no further page is fetched, the pages in flight are awaited until the drain deadline, the
       // execution is STOPPED after the last acknowledged page, and the command is over within SHUTDOWN_TIMEOUT_MS
@@ -78,12 +104,29 @@ export function registerProduceCommand(program: Command, ctx: CliContext): void 
           const { wireSettlementJob } = await import('../../../composition/settlement-job.js');
           // the consumer's inserts of this window land in daily partitions; never fails the run (warns instead)
           if (!opts.dryRun) await (await import('../../../composition/settlement-partitions.js')).ensurePartitionsForWindow(config, logger, window);
-          const progress = ctx.stdoutIsTTY && process.stderr.isTTY ? (await import('../../progress/job-progress-bar.js')).createJobProgressBar(process.stderr, config.toss.pageSize, opts.expectedRows ?? null) : undefined;
-          const wired = await wireSettlementJob(config, logger, { dryRun: opts.dryRun === true, concurrency: config.toss.concurrency, ...(progress ? { progress } : {}) });
+          const progress =
+            ctx.stdoutIsTTY && process.stderr.isTTY
+              ? (await import('../../progress/job-progress-bar.js')).createJobProgressBar(process.stderr, config.toss.pageSize, opts.expectedRows ?? null)
+              : undefined;
+          const wired = await wireSettlementJob(config, logger, {
+            dryRun: opts.dryRun === true,
+            concurrency: config.toss.concurrency,
+            ...(progress ? { progress } : {}),
+          });
           try {
             const { pageSize, maxPages, maxRowsPerDay } = config.toss;
             const dryRun = opts.dryRun === true;
-            summary = await wired.value.run({ window, shard, pageSize, maxPages, maxRowsPerDay, dryRun, maxRejects: opts.maxRejects, signal: ctx.signal, drainDeadline: deadline.drain });
+            summary = await wired.value.run({
+              window,
+              shard,
+              pageSize,
+              maxPages,
+              maxRowsPerDay,
+              dryRun,
+              maxRejects: opts.maxRejects,
+              signal: ctx.signal,
+              drainDeadline: deadline.drain,
+            });
           } finally {
             await wired.close(deadline.drain);
           }
@@ -108,12 +151,16 @@ export function registerProduceCommand(program: Command, ctx: CliContext): void 
         deadline.dispose();
       }
 
-      async function chooseWindow(o: ProduceOptions, calendar: { payoutDelayBusinessDays: number; overridesFile: string | null }): Promise<SettlementWindow | null> {
+      async function chooseWindow(
+        o: ProduceOptions,
+        calendar: { payoutDelayBusinessDays: number; overridesFile: string | null },
+      ): Promise<SettlementWindow | null> {
         if (o.from || o.to) {
           if (!o.from || !o.to) throw usage('INVALID_WINDOW', '--from and --to go together (or give neither for the window that pays out today)');
           return settlementWindow(o.from, o.to, o.dateType);
         }
-        if (o.dateType !== 'soldDate') throw usage('INVALID_WINDOW', '--date-type applies to an explicit --from/--to window; the default window is by soldDate');
+        if (o.dateType !== 'soldDate')
+          throw usage('INVALID_WINDOW', '--date-type applies to an explicit --from/--to window; the default window is by soldDate');
         // the holiday data (date-holidays, moment-timezone) only for a window that comes from the calendar
         const { createBusinessCalendar } = await import('../../../infrastructure/calendar/create-business-calendar.js');
         const cal = await createBusinessCalendar({ overridesFile: calendar.overridesFile });
@@ -141,10 +188,17 @@ function printSummary(ctx: CliContext, s: JobSummary, horizon: PayoutWindowHoriz
     ctx.out(JSON.stringify({ ...s, ...(horizon ? { calendarHorizon: horizon } : {}), ...own }));
     return;
   }
-  ctx.out(`${s.outcome} window ${windowLabel(s.window)}${s.shard.count > 1 ? ` (${shardLabel(s.shard)})` : ''} execution ${s.executionId ?? '-'}${s.resumedAfterPage ? ` (resumed after page ${s.resumedAfterPage})` : ''}`);
-  ctx.out(`pages ${s.counts.pages}  fetched ${s.counts.rowsFetched}  published ${s.counts.rowsPublished}  rejected ${s.counts.rowsRejected}  ${(s.durationMs / 1000).toFixed(1)} s  ${s.rowsPerSecond} rows/s`);
+  ctx.out(
+    `${s.outcome} window ${windowLabel(s.window)}${s.shard.count > 1 ? ` (${shardLabel(s.shard)})` : ''} execution ${s.executionId ?? '-'}${s.resumedAfterPage ? ` (resumed after page ${s.resumedAfterPage})` : ''}`,
+  );
+  ctx.out(
+    `pages ${s.counts.pages}  fetched ${s.counts.rowsFetched}  published ${s.counts.rowsPublished}  rejected ${s.counts.rowsRejected}  ${(s.durationMs / 1000).toFixed(1)} s  ${s.rowsPerSecond} rows/s`,
+  );
   for (const r of s.rejectSample) ctx.out(`rejected ${r.transactionKey ?? '(no transactionKey)'}: ${r.reason}`);
-  if (horizon?.pastHorizon) ctx.out(`calendar: the payout window reaches ${horizon.yearsPast.join(', ')}, past the holiday data verified through ${String(horizon.verifiedThroughYear)} (see settle calendar horizon)`);
+  if (horizon?.pastHorizon)
+    ctx.out(
+      `calendar: the payout window reaches ${horizon.yearsPast.join(', ')}, past the holiday data verified through ${String(horizon.verifiedThroughYear)} (see settle calendar horizon)`,
+    );
   const unknown = unknownFieldsLine(s);
   if (unknown) ctx.out(unknown);
 }

@@ -27,7 +27,10 @@ export function registerReconcileCommand(program: Command, ctx: CliContext): voi
     .option('--date-type <type>', 'soldDate | paidOutDate', 'soldDate')
     .option('--json', 'JSON output')
     .option('--all', `list every differing key (default: the first ${KEYS_SHOWN} per side and kind)`)
-    .option('--payments', 'instead: local payments vs loaded settlements (overdue unsettled payments, settlement rows with no local payment, non-card approvals whose cancel is not done)')
+    .option(
+      '--payments',
+      'instead: local payments vs loaded settlements (overdue unsettled payments, settlement rows with no local payment, non-card approvals whose cancel is not done)',
+    )
     .addHelpText(
       'after',
       '\nKafka means the records of the COMPLETED runs and replays of overlapping windows of the same date type (and\n' +
@@ -45,7 +48,11 @@ export function registerReconcileCommand(program: Command, ctx: CliContext): voi
         const url = config.pushgatewayUrl;
         if (!url) return;
         const { pushReconcileRun } = await import('../../../infrastructure/metrics/pushgateway.js');
-        await pushReconcileRun(url, { window, outcome, exitCode, mismatchedDates, durationMs: Date.now() - started, finishedAt: new Date(), errorCode }, { logger: ctx.logger() });
+        await pushReconcileRun(
+          url,
+          { window, outcome, exitCode, mismatchedDates, durationMs: Date.now() - started, finishedAt: new Date(), errorCode },
+          { logger: ctx.logger() },
+        );
       };
       let report: ReconcileReport;
       try {
@@ -67,7 +74,9 @@ export function registerReconcileCommand(program: Command, ctx: CliContext): voi
       const mismatched = report.result.dates.filter((d) => d.status !== 'OK').length;
       if (report.result.status !== 'OK') {
         const { kafkaDiff: k, mysqlDiff: m } = report.result;
-        ctx.err(`settle: RECONCILE_MISMATCH: Kafka missing ${k.missing.length}, extra ${k.extra.length}, different ${k.changed.length}; MySQL missing ${m.missing.length}, extra ${m.extra.length}, different ${m.changed.length}`);
+        ctx.err(
+          `settle: RECONCILE_MISMATCH: Kafka missing ${k.missing.length}, extra ${k.extra.length}, different ${k.changed.length}; MySQL missing ${m.missing.length}, extra ${m.extra.length}, different ${m.changed.length}`,
+        );
         ctx.setExitCode(ExitCode.DATA);
       }
       await pushRun(report.result.status === 'OK' ? 'OK' : 'MISMATCH', report.result.status === 'OK' ? ExitCode.OK : ExitCode.DATA, mismatched, null);

@@ -35,7 +35,13 @@ export function reconcileJson(r: ReconcileReport, all: boolean): string {
 }
 
 const MEASURES = ['rows', 'amount', 'fee', 'payOutAmount'] as const;
-const COLUMNS: readonly Column[] = [{ header: 'date' }, { header: 'status' }, { header: 'measure' }, ...['api', 'kafka', 'mysql'].map((h): Column => ({ header: h, align: 'right' })), { header: '' }];
+const COLUMNS: readonly Column[] = [
+  { header: 'date' },
+  { header: 'status' },
+  { header: 'measure' },
+  ...['api', 'kafka', 'mysql'].map((h): Column => ({ header: h, align: 'right' })),
+  { header: '' },
+];
 
 /**
  * Per date one line for each measure, the three sides next to each other (what is compared): narrow at any size of
@@ -46,12 +52,22 @@ const dateRows = (label: string, status: string, a: SideTotals, k: SideTotals, m
 
 export function reconcileText(r: ReconcileReport, all: boolean, width = outputWidth()): string[] {
   const { result } = r;
-  const executions = r.executions.length ? r.executions.map((e) => `${e.id} ${e.kind} ${e.status}`).join(', ') : 'none (no completed run or replay of this window)';
+  const executions = r.executions.length
+    ? r.executions.map((e) => `${e.id} ${e.kind} ${e.status}`).join(', ')
+    : 'none (no completed run or replay of this window)';
   const lines = [...wrapText(`reconcile ${windowLabel(r.window)}: run ${r.runId}; executions compared: ${executions}`, width), ''];
   lines.push(
-    ...renderTable(COLUMNS, [...result.dates.flatMap((d) => dateRows(d.date, d.status, d.api, d.kafka, d.mysql)), ...dateRows('total', result.status, result.total.api, result.total.kafka, result.total.mysql)], { width }),
+    ...renderTable(
+      COLUMNS,
+      [
+        ...result.dates.flatMap((d) => dateRows(d.date, d.status, d.api, d.kafka, d.mysql)),
+        ...dateRows('total', result.status, result.total.api, result.total.kafka, result.total.mysql),
+      ],
+      { width },
+    ),
   );
-  if (r.api.rejected > 0) lines.push('', ...wrapText(`${r.api.rejected} row(s) Toss sent are refused by the processor (see the rejects topic): counted, not compared`, width));
+  if (r.api.rejected > 0)
+    lines.push('', ...wrapText(`${r.api.rejected} row(s) Toss sent are refused by the processor (see the rejects topic): counted, not compared`, width));
   for (const [side, sideName] of SIDES) {
     const diff = side === 'kafka' ? result.kafkaDiff : result.mysqlDiff;
     for (const [kind, kindName] of KINDS) {
@@ -62,6 +78,14 @@ export function reconcileText(r: ReconcileReport, all: boolean, width = outputWi
       if (shown.length < keys.length) lines.push(`  … ${keys.length - shown.length} more (--all lists every key)`);
     }
   }
-  lines.push('', ...wrapText(result.status === 'OK' ? 'OK: Toss, Kafka and MySQL agree' : 'MISMATCH: replay the window (settle replay --from … --to … --yes), let the loader catch up, then reconcile again', width));
+  lines.push(
+    '',
+    ...wrapText(
+      result.status === 'OK'
+        ? 'OK: Toss, Kafka and MySQL agree'
+        : 'MISMATCH: replay the window (settle replay --from … --to … --yes), let the loader catch up, then reconcile again',
+      width,
+    ),
+  );
   return lines;
 }

@@ -15,7 +15,11 @@ export interface ReconcilePaymentsOptions {
  * refused, and nothing else ever tells an operator: the exit code is what a scheduled reconcile alerts on. A
  * plain function so `settle reconcile --payments` can call it too.
  */
-export async function reconcilePaymentsAction(ctx: CliContext, options: ReconcilePaymentsOptions, overrides: Readonly<Record<string, string | undefined>> = {}): Promise<void> {
+export async function reconcilePaymentsAction(
+  ctx: CliContext,
+  options: ReconcilePaymentsOptions,
+  overrides: Readonly<Record<string, string | undefined>> = {},
+): Promise<void> {
   const config = ctx.config(['mysql'], overrides);
   const { wireOrders } = await import('../../../composition/orders.js'); // loaded on use, as in `settle order`
   const wired = await wireOrders(config, ctx.logger(), { signal: ctx.signal });

@@ -16,7 +16,22 @@ import { registerOrderCommand } from './order-command.js';
 import { registerPlanCommand } from './plan-command.js';
 
 /** Every command of the CLI, in --help order. Each registrar adds one top-level command. */
-const registrars: Array<(program: Command, ctx: CliContext) => void> = [registerDbCommand, registerProduceCommand, registerReplayCommand, registerReconcileCommand, registerConsumeCommand, registerDlqCommand, registerKafkaCommand, registerJobsCommand, registerSettlementsCommand, registerCalendarCommand, registerOrderCommand, registerDoctorCommand, registerSchemaCommand, registerPlanCommand];
+const registrars: Array<(program: Command, ctx: CliContext) => void> = [
+  registerDbCommand,
+  registerProduceCommand,
+  registerReplayCommand,
+  registerReconcileCommand,
+  registerConsumeCommand,
+  registerDlqCommand,
+  registerKafkaCommand,
+  registerJobsCommand,
+  registerSettlementsCommand,
+  registerCalendarCommand,
+  registerOrderCommand,
+  registerDoctorCommand,
+  registerSchemaCommand,
+  registerPlanCommand,
+];
 
 export function registerCommands(program: Command, ctx: CliContext): void {
   for (const register of registrars) register(program, ctx);

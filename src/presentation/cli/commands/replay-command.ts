@@ -33,16 +33,24 @@ export function registerReplayCommand(program: Command, ctx: CliContext): void {
     .option('--from <date>', 'first date, YYYY-MM-DD', dateFlag('--from'))
     .option('--to <date>', 'last date, YYYY-MM-DD (inclusive)', dateFlag('--to'))
     .option('--date-type <type>', 'soldDate | paidOutDate', 'soldDate')
-    .option('--kafka', 'rewind the loader group\'s stored offsets instead of calling Toss')
+    .option('--kafka', "rewind the loader group's stored offsets instead of calling Toss")
     .option('--since <timestamp>', 'with --kafka: ISO-8601 instant to rewind to, e.g. 2025-02-10T00:00:00+09:00')
     .option('--group <id>', 'with --kafka: consumer group (env CONSUMER_GROUP, default settlement-loader)')
     .option('--force', 'with --kafka: rewind even while the group has live members')
     .option('--yes', 'do not ask for confirmation')
     .option('--dry-run', 'show the plan only')
-    .option('--max-pages <n>', 'pages the window may hold; a full page past them stops the replay, exit 3 (env TOSS_MAX_PAGES; default: derived, '
-      + 'TOSS_MAX_ROWS_PER_DAY × days of the window ÷ page size)', intFlag('--max-pages', 1, MAX_PAGES_OVERRIDE))
+    .option(
+      '--max-pages <n>',
+      'pages the window may hold; a full page past them stops the replay, exit 3 (env TOSS_MAX_PAGES; default: derived, ' +
+        'TOSS_MAX_ROWS_PER_DAY × days of the window ÷ page size)',
+      intFlag('--max-pages', 1, MAX_PAGES_OVERRIDE),
+    )
     .option('--json', 'JSON output')
-    .option('--shards <n>', 'split the window across N workers; each fetches every Nth page (a Kubernetes Indexed Job runs one per index)', intFlag('--shards', 1, MAX_SHARDS))
+    .option(
+      '--shards <n>',
+      'split the window across N workers; each fetches every Nth page (a Kubernetes Indexed Job runs one per index)',
+      intFlag('--shards', 1, MAX_SHARDS),
+    )
     .option('--shard <i>', 'this worker, 0 … N-1 (default: JOB_COMPLETION_INDEX)', intFlag('--shard', 0, MAX_SHARDS - 1))
     .addHelpText('after', `\nWith --from/--to, as \`settle produce\`:\n${SIGNAL_HELP}`)
     .action(async (opts: ReplayOptions, cmd: Command) => {
@@ -53,14 +61,25 @@ export function registerReplayCommand(program: Command, ctx: CliContext): void {
       const config = ctx.config(opts.dryRun ? ['mysql'] : ['toss', 'kafka', 'registry', 'mysql'], { ...globalOverrides(cmd), TOSS_MAX_PAGES: opts.maxPages });
 
       // loaded on use: mysql2, kafkajs and the rest stay out of every other command's memory
-      const [{ wireJobAdmin }, { wireSettlementJob }] = await Promise.all([import('../../../composition/database.js'), import('../../../composition/settlement-job.js')]);
+      const [{ wireJobAdmin }, { wireSettlementJob }] = await Promise.all([
+        import('../../../composition/database.js'),
+        import('../../../composition/settlement-job.js'),
+      ]);
       const admin = wireJobAdmin(config, 2);
       const [history, before] = await Promise.all([admin.value.executionsOf(window), admin.value.storedTotals(window)]).finally(() => admin.close());
-      const plan = { window, history: history.map((e) => ({ id: e.id, kind: e.kind, status: e.status, rows: e.counts.rowsPublished, endedAt: e.endedAt })), mysql: before };
+      const plan = {
+        window,
+        history: history.map((e) => ({ id: e.id, kind: e.kind, status: e.status, rows: e.counts.rowsPublished, endedAt: e.endedAt })),
+        mysql: before,
+      };
       if (opts.json && opts.dryRun) return ctx.out(JSON.stringify({ plan }));
       if (!opts.json) {
         ctx.out(`replay plan for ${windowLabel(window)}`);
-        ctx.out(history.length ? history.map((e) => `  execution ${e.id} ${e.kind} ${e.status} published ${e.counts.rowsPublished} rows, ended ${e.endedAt ?? '-'}`).join('\n') : '  no earlier executions');
+        ctx.out(
+          history.length
+            ? history.map((e) => `  execution ${e.id} ${e.kind} ${e.status} published ${e.counts.rowsPublished} rows, ended ${e.endedAt ?? '-'}`).join('\n')
+            : '  no earlier executions',
+        );
         ctx.out(`  MySQL holds ${before.rows} rows: amount ${before.amount}, fee ${before.fee}, payOutAmount ${before.payOutAmount}`);
         ctx.out('  every row of the window is fetched again and published; the loader upserts (no duplicates)');
       }
@@ -82,15 +101,29 @@ export function registerReplayCommand(program: Command, ctx: CliContext): void {
         const wired = await wireSettlementJob(config, logger, { dryRun: false, concurrency: config.toss.concurrency, countChanges: true });
         try {
           const { pageSize, maxPages, maxRowsPerDay } = config.toss;
-          const summary = await wired.value.run({ window, shard, pageSize, maxPages, maxRowsPerDay, kind: 'REPLAY', signal: ctx.signal, drainDeadline: deadline.drain });
+          const summary = await wired.value.run({
+            window,
+            shard,
+            pageSize,
+            maxPages,
+            maxRowsPerDay,
+            kind: 'REPLAY',
+            signal: ctx.signal,
+            drainDeadline: deadline.drain,
+          });
           stop.outcome = summary.outcome;
           const changes = wired.changes?.counts ?? null;
           if (opts.json) ctx.out(JSON.stringify({ plan, summary, changes }));
           else {
-            ctx.out(`${summary.outcome} replay execution ${summary.executionId} (replay of ${summary.replayOf ?? 'no completed run'}): fetched ${summary.counts.rowsFetched}, published ${summary.counts.rowsPublished}, rejected ${summary.counts.rowsRejected}`);
+            ctx.out(
+              `${summary.outcome} replay execution ${summary.executionId} (replay of ${summary.replayOf ?? 'no completed run'}): fetched ${summary.counts.rowsFetched}, published ${summary.counts.rowsPublished}, rejected ${summary.counts.rowsRejected}`,
+            );
             const unknown = unknownFieldsLine(summary);
             if (unknown) ctx.out(unknown);
-            if (changes) ctx.out(`compared with MySQL before each page: ${changes.new} new, ${changes.changed} changed, ${changes.same} unchanged rows (applied once \`settle consume\` loads them)`);
+            if (changes)
+              ctx.out(
+                `compared with MySQL before each page: ${changes.new} new, ${changes.changed} changed, ${changes.same} unchanged rows (applied once \`settle consume\` loads them)`,
+              );
           }
           // stopped by SIGTERM between pages: the window is unfinished, a rerun of the replay resumes it
           if (summary.outcome === 'STOPPED') ctx.setExitCode(ExitCode.TRANSIENT);

@@ -9,7 +9,11 @@ import { globalOverrides } from '../global-options.js';
  * to) and the group's Kafka offsets (for lag). Refused while the group has live members, since they would
  * overwrite the rewind with their own next commit.
  */
-export async function rewindConsumerOffsets(ctx: CliContext, cmd: Command, opts: { since?: string; group?: string; force?: boolean; yes?: boolean; dryRun?: boolean; json?: boolean }): Promise<void> {
+export async function rewindConsumerOffsets(
+  ctx: CliContext,
+  cmd: Command,
+  opts: { since?: string; group?: string; force?: boolean; yes?: boolean; dryRun?: boolean; json?: boolean },
+): Promise<void> {
   if (!opts.since || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(opts.since) || Number.isNaN(Date.parse(opts.since)))
     throw usage('INVALID_FLAG', '--since must be an ISO-8601 instant with an offset, e.g. 2025-02-10T00:00:00+09:00');
   const config = ctx.config(['kafka', 'mysql'], { ...globalOverrides(cmd), CONSUMER_GROUP: opts.group });
@@ -20,7 +24,11 @@ export async function rewindConsumerOffsets(ctx: CliContext, cmd: Command, opts:
   try {
     const members = await wired.value.liveMembers();
     if (members > 0 && !opts.force)
-      throw new SettleError('GROUP_HAS_LIVE_MEMBERS', `group ${group} has ${members} live member(s): stop the consumers first (or pass --force; they may overwrite the rewind)`, { category: 'already-running' });
+      throw new SettleError(
+        'GROUP_HAS_LIVE_MEMBERS',
+        `group ${group} has ${members} live member(s): stop the consumers first (or pass --force; they may overwrite the rewind)`,
+        { category: 'already-running' },
+      );
     const plan = await wired.value.offsetsAt(at);
     if (opts.json) ctx.out(JSON.stringify({ group, topic, since: opts.since, partitions: plan, dryRun: opts.dryRun === true }));
     else for (const p of plan) ctx.out(`${opts.dryRun ? 'would rewind' : 'rewinding'} ${topic}[${p.partition}] for ${group} to offset ${p.offset}`);

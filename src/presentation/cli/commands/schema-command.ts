@@ -21,12 +21,15 @@ export function registerSchemaCommand(program: Command, ctx: CliContext): void {
       try {
         const result = await check.value(opts.schema);
         if (opts.json) ctx.out(JSON.stringify({ schema: opts.schema, ...result }));
-        else if (result.status === 'unregistered') ctx.out(`ok: nothing registered yet under ${result.subject}; the producer registers ${opts.schema} on its first run`);
+        else if (result.status === 'unregistered')
+          ctx.out(`ok: nothing registered yet under ${result.subject}; the producer registers ${opts.schema} on its first run`);
         else if (result.status === 'compatible') ctx.out(`ok: ${opts.schema} is BACKWARD compatible with ${result.subject} version ${result.latestVersion}`);
         else {
           ctx.out(`incompatible: ${opts.schema} cannot be the next version of ${result.subject} (latest ${result.latestVersion}) under BACKWARD`);
           for (const reason of result.reasons) ctx.out(`  - ${reason}`);
-          ctx.out('  fix: give new fields a default (nullable with default null), keep field types, or publish to a new topic/subject version (e.g. toss.settlements.v2)');
+          ctx.out(
+            '  fix: give new fields a default (nullable with default null), keep field types, or publish to a new topic/subject version (e.g. toss.settlements.v2)',
+          );
         }
         if (result.status === 'incompatible') ctx.setExitCode(ExitCode.DATA);
       } finally {

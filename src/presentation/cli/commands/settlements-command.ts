@@ -36,7 +36,11 @@ export function registerSettlementsCommand(program: Command, ctx: CliContext): v
       const { listLoadedSettlements } = await import('../../../composition/database.js');
       const rows = await listLoadedSettlements(config, window, opts.limit);
       if (opts.json) return ctx.out(JSON.stringify(rows));
-      for (const line of renderTable(COLUMNS, rows.map((r) => [r.transactionKey, r.paymentKey, r.method, r.amount, r.fee ?? '-', r.payOutAmount, r.soldDate, r.paidOutDate]))) ctx.out(line);
+      for (const line of renderTable(
+        COLUMNS,
+        rows.map((r) => [r.transactionKey, r.paymentKey, r.method, r.amount, r.fee ?? '-', r.payOutAmount, r.soldDate, r.paidOutDate]),
+      ))
+        ctx.out(line);
       ctx.out(`${rows.length} row(s)`);
     });
 }

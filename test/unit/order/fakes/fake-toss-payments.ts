@@ -1,4 +1,10 @@
-import type { TossApprovedPayment, TossCanceledPayment, TossCancelRequest, TossConfirmRequest, TossPayments } from '../../../../src/application/order/toss-payments.js';
+import type {
+  TossApprovedPayment,
+  TossCanceledPayment,
+  TossCancelRequest,
+  TossConfirmRequest,
+  TossPayments,
+} from '../../../../src/application/order/toss-payments.js';
 
 export interface TossCall {
   readonly op: 'confirm' | 'cancel';
@@ -55,7 +61,12 @@ export class FakeTossPayments implements TossPayments {
     });
   }
 
-  private answer<T extends TossApprovedPayment | TossCanceledPayment>(op: 'confirm' | 'cancel', request: TossConfirmRequest | TossCancelRequest, key: string, execute: () => T): T {
+  private answer<T extends TossApprovedPayment | TossCanceledPayment>(
+    op: 'confirm' | 'cancel',
+    request: TossConfirmRequest | TossCancelRequest,
+    key: string,
+    execute: () => T,
+  ): T {
     if (op === 'cancel' && this.refuseCancels) {
       this.calls.push({ op, request, idempotencyKey: key, executed: false });
       throw this.refuseCancels;

@@ -35,7 +35,10 @@ export const placed = (lines: readonly OrderLine[] = LINES) => Order.place('ORD-
 export function paid(lines: readonly OrderLine[] = LINES): { order: Order; payment: Payment } {
   const order = placed(lines);
   const total = lines.reduce((s, l) => s + l.unitPrice * l.quantity, 0);
-  const payment = order.pay({ paymentKey: 'pk-1', amount: total, method: card(), approvedAt: '2025-02-09T00:00:00.000Z', transactionKey: 'tx-1' }, calculator());
+  const payment = order.pay(
+    { paymentKey: 'pk-1', amount: total, method: card(), approvedAt: '2025-02-09T00:00:00.000Z', transactionKey: 'tx-1' },
+    calculator(),
+  );
   return { order, payment };
 }
 
