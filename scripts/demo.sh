@@ -13,7 +13,15 @@ export PATH="$PWD/node_modules/.bin:$PATH"
 bash scripts/stack.sh setup kafka registry prism mariadb
 bash scripts/stack.sh up kafka registry prism mariadb
 
-export TOSS_API_BASE_URL="${TOSS_API_BASE_URL:-http://127.0.0.1:4010}"   # Prism serving mock-server/toss-openapi.yaml
+# Prism serves mock-server/toss-openapi.yaml on 4010; the demo's pager (scripts/demo-toss-pages.mjs) in front of it
+# answers the pages after the first with the spec's empty page, so the window ends as a real Toss window does
+if [ -z "${TOSS_API_BASE_URL:-}" ]; then
+  node scripts/demo-toss-pages.mjs 4011 http://127.0.0.1:4010 &
+  pager=$!
+  trap 'kill "$pager" 2>/dev/null || true' EXIT
+  for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/4011) 2>/dev/null && break; sleep 0.1; done
+  export TOSS_API_BASE_URL=http://127.0.0.1:4011
+fi
 export TOSS_SECRET_KEY="${TOSS_SECRET_KEY:-test_sk_demo_only}"
 export KAFKA_BROKERS="${KAFKA_BROKERS:-127.0.0.1:9092}"
 export SCHEMA_REGISTRY_URL="${SCHEMA_REGISTRY_URL:-http://127.0.0.1:8081/apis/ccompat/v7}"
