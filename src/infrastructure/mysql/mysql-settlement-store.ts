@@ -84,9 +84,10 @@ export class MySqlSettlementStore implements SettlementStore {
       conn = withQueryTimeout(await this.pool.getConnection(), this.queryTimeoutMs);
       this.inFlight.add(conn);
       await conn.beginTransaction();
-      let counts = facts.loadData && rows.length > 0 ? await this.load(conn, rows, facts) : null;
+      const loading = facts.loadData && rows.length > 0;
+      let counts = loading ? await this.load(conn, rows, facts) : null;
       if (counts === null) {
-        if (facts.loadData && rows.length > 0) {
+        if (loading) {
           // the server altered a value while loading: start over with the upsert, which refuses it
           await conn.rollback();
           await conn.beginTransaction();

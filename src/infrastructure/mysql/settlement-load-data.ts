@@ -19,7 +19,8 @@ const NEWLINE = 0x0a;
 const BACKSLASH = 0x5c;
 const NEEDS_ESCAPE = /[\\\t\n\r\0]/;
 const ESCAPES: Readonly<Record<string, string>> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r', '\0': '\\0' };
-const escapeField = (v: string): string => v.replace(/[\\\t\n\r\0]/g, (c) => ESCAPES[c] ?? c);
+/** Text as a field of LOAD DATA's default format: backslash, tab, newline, carriage return and NUL escaped. */
+export const escapeTsvText = (v: string): string => v.replace(/[\\\t\n\r\0]/g, (c) => ESCAPES[c] ?? c);
 
 // at most 3 UTF-8 bytes per UTF-16 unit, doubled by escaping; a safe integer's text is at most 17 bytes; a separator
 const MAX_BYTES_PER_UNIT = 6;
@@ -61,7 +62,7 @@ export class TsvWriter {
           pos += buf.write(String(v), pos, 'latin1');
         } else {
           room(MAX_BYTES_PER_UNIT * v.length + 1);
-          pos += buf.write(NEEDS_ESCAPE.test(v) ? escapeField(v) : v, pos, 'utf8');
+          pos += buf.write(NEEDS_ESCAPE.test(v) ? escapeTsvText(v) : v, pos, 'utf8');
         }
         buf[pos++] = c === row.length - 1 ? NEWLINE : TAB;
       }

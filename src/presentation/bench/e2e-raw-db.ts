@@ -7,6 +7,7 @@ import type { Config } from '../../infrastructure/config/config.js';
 import { Secret } from '../../infrastructure/config/secret.js';
 import { MySqlSettlementStore } from '../../infrastructure/mysql/mysql-settlement-store.js';
 import { ALL_COLUMNS, toSettlementRow, type SqlValue } from '../../infrastructure/mysql/settlement-row.js';
+import { escapeTsvText } from '../../infrastructure/mysql/settlement-load-data.js';
 import { createSettlementStorePool } from '../../infrastructure/mysql/settlement-store-pool.js';
 import type { TossPages } from './fast-toss-fake.js';
 import { keyTemplate, patchKey, patchPage } from './key-template.js';
@@ -34,7 +35,7 @@ function templateSettlements(rows: readonly Record<string, unknown>[]): Settleme
 export function tsvField(v: SqlValue): string {
   if (v === null) return '\\N';
   if (typeof v === 'number') return String(v);
-  return v.replace(/[\\\t\n\r\0]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : c === '\r' ? '\\r' : '\\0'));
+  return escapeTsvText(v);
 }
 
 export const tsvLine = (values: readonly SqlValue[]): string => `${values.map(tsvField).join('\t')}\n`;
