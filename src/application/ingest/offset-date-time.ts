@@ -46,6 +46,36 @@ export function parseOffsetDateTime(text: string): number | null {
   return ((daysFromCivil(y, mo, d) * 24 + h) * 60 + mi - offsetMin) * 60_000 + s * 1000 + ms;
 }
 
+/**
+ * An instant as MySQL DATETIME(3) text in UTC, `yyyy-MM-dd HH:mm:ss.SSS` (years 0–9999): the inverse of
+ * parseOffsetDateTime's arithmetic, for the consumer's approved_at_utc column. No Date object and no slices per row.
+ */
+export function utcDateTimeText(ms: number): string {
+  const days = Math.floor(ms / DAY_MS);
+  let rest = ms - days * DAY_MS;
+  const h = Math.floor(rest / 3_600_000);
+  rest -= h * 3_600_000;
+  const mi = Math.floor(rest / 60_000);
+  rest -= mi * 60_000;
+  const s = Math.floor(rest / 1000);
+  const f = rest - s * 1000;
+  // civil from days (Howard Hinnant's algorithm), the inverse of daysFromCivil
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const m = mp < 10 ? mp + 3 : mp - 9;
+  const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+  const yyyy = y >= 1000 ? String(y) : String(y).padStart(4, '0');
+  return `${yyyy}-${two(m)}-${two(d)} ${two(h)}:${two(mi)}:${two(s)}.${f >= 100 ? f : f >= 10 ? `0${f}` : `00${f}`}`;
+}
+
+const DAY_MS = 86_400_000;
+const two = (n: number): string => (n >= 10 ? String(n) : `0${n}`);
+
 const DASH = 45;
 const COLON = 58;
 const DOT = 46;
