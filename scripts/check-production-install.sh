@@ -2,7 +2,7 @@
 # What the image's production install gets, checked without a Docker engine: the packed project (`npm pack`, so
 # only package.json `files`) extracted into an empty folder with the lockfile and patches/, the Dockerfile's deps stage
 # (`npm ci --ignore-scripts`, `patch-package`, `npm prune --omit=dev`), then settle run from there with Node 24:
-#   - patches/ applied (kafkajs carries its patch, patches/README.md) and no dev dependency left,
+#   - patches/ applied (kafkajs and avsc carry their patches, patches/README.md) and no dev dependency left,
 #   - every package that dist/ imports resolves (also modules only some commands load, such as the consumer's),
 #   - every folder the Dockerfile's runtime stage copies is in the package,
 #   - `settle --help`, `settle calendar payout-date 2025-02-09` (2025-02-13, as the e2e test expects), and
@@ -47,6 +47,7 @@ out="$(cd "$app" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=erro
 out="$(cd "$app" && PATH="$(dirname "$node_bin"):$PATH" npx --no-install patch-package --error-on-fail 2>&1)" || fail "patch-package failed to apply patches/" "$out"
 out="$(cd "$app" && npm prune --omit=dev --ignore-scripts --no-audit --no-fund --loglevel=error 2>&1)" || fail "npm prune --omit=dev failed" "$out"
 grep -q 'settle patch' "$app/node_modules/kafkajs/src/protocol/encoder.js" || fail "kafkajs is not patched after the production install (patches/kafkajs+*.patch)"
+grep -q 'settle patch' "$app/node_modules/avsc/lib/utils.js" || fail "avsc is not patched after the production install (patches/avsc+*.patch)"
 [ ! -e "$app/node_modules/patch-package" ] || fail "npm prune --omit=dev left the dev dependency patch-package installed"
 say "patches/ applied, dev dependencies pruned"
 

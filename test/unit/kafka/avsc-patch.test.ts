@@ -1,0 +1,97 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import avsc from 'avsc';
+import { describe, expect, it } from 'vitest';
+import { SettlementSerde } from '../../../src/infrastructure/kafka/settlement-serde.js';
+import { syntheticSettlement } from '../../../src/presentation/bench/synthetic-settlements.js';
+
+/**
+ * patches/avsc+5.7.9.patch (patches/README.md) writes a short ASCII string in one pass instead of asking
+ * Buffer.byteLength first. It must not change a byte: every string is checked against Avro's definition (zigzag
+ * varint of the UTF-8 length, then the UTF-8 bytes), on both sides of the fast path's limits (63/64 units, ASCII
+ * 0x7f/0x80, a buffer that ends inside the string), and a tap too small must still report overflow. (A lone
+ * surrogate is not in the list: it is not ASCII, so it takes avsc's own path, which writes it as three bytes where
+ * Buffer.from writes U+FFFD; unchanged by the patch.)
+ */
+const require = createRequire(import.meta.url);
+interface TapLike {
+  pos: number;
+  writeString(s: string): void;
+  isValid(): boolean;
+}
+const { Tap } = require('avsc/lib/utils.js') as { Tap: new (buf: Buffer, pos?: number) => TapLike };
+
+/** Avro's long: zigzag, then 7 bits per byte, low first. */
+function avroLong(n: number): Buffer {
+  let z = n >= 0 ? n * 2 : -n * 2 - 1;
+  const out: number[] = [];
+  while (z >= 0x80) {
+    out.push((z % 0x80) | 0x80);
+    z = Math.floor(z / 0x80);
+  }
+  out.push(z);
+  return Buffer.from(out);
+}
+const avroString = (s: string): Buffer => {
+  const utf8 = Buffer.from(s, 'utf8');
+  return Buffer.concat([avroLong(utf8.length), utf8]);
+};
+
+const strings = [
+  '',
+  'a',
+  '\x7f'.repeat(5),
+  'x'.repeat(62),
+  'x'.repeat(63),
+  'x'.repeat(64),
+  'y'.repeat(65),
+  'z'.repeat(300),
+  '\x80',
+  'abc\x80',
+  '카드',
+  `${'k'.repeat(60)}카`,
+  'emoji 😀',
+  '2025-02-03T05:02:09+09:00',
+];
+
+describe('avsc patch: short ASCII strings in one pass', () => {
+  it('is applied to the installed avsc', () => {
+    expect(readFileSync(require.resolve('avsc/lib/utils.js'), 'utf8')).toContain('settle patch');
+  });
+
+  it.each(strings.map((s) => [JSON.stringify(s).slice(0, 40), s]))('writes %s as Avro defines it', (_, s) => {
+    const type = avsc.Type.forSchema('string');
+    expect(type.toBuffer(s).equals(avroString(s))).toBe(true);
+    expect(type.fromBuffer(type.toBuffer(s))).toBe(s);
+  });
+
+  it('writes at any position, and reports overflow when the buffer ends inside the string', () => {
+    for (const s of ['abc', 'x'.repeat(63), '카드']) {
+      const expected = avroString(s);
+      const fits = new Tap(Buffer.alloc(7 + expected.length, 0xee), 7);
+      fits.writeString(s);
+      expect(fits.isValid()).toBe(true);
+      expect(fits.pos).toBe(7 + expected.length);
+      for (const short of [expected.length - 1, 1, 0]) {
+        const tap = new Tap(Buffer.alloc(short));
+        tap.writeString(s);
+        expect(tap.isValid()).toBe(false);
+      }
+    }
+  });
+
+  it('encodes settlements that read back equal, also when a row outgrows the first buffer', () => {
+    const serde = SettlementSerde.withSchemaId(1);
+    const reader = avsc.Type.forSchema(JSON.parse(readFileSync(new URL('../../../schemas/toss-settlement.avsc', import.meta.url), 'utf8')) as avsc.Schema);
+    const rows = [
+      syntheticSettlement(0, 'avsc'),
+      syntheticSettlement(9, 'avsc'),
+      { ...syntheticSettlement(1, 'avsc'), unknownFields: JSON.stringify({ memo: 'm'.repeat(5_000) }) },
+    ];
+    const encoded = serde.encodeBatch(rows);
+    encoded.forEach((value, i) => {
+      if (!Buffer.isBuffer(value)) throw new Error(`row ${i} did not encode`);
+      expect({ ...(reader.fromBuffer(value.subarray(5)) as object) }).toEqual(rows[i]);
+    });
+  });
+});
