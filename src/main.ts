@@ -1,10 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { silenceKafkajsTimeoutWarning } from './infrastructure/kafka/kafkajs-warnings.js';
 import { runCli } from './presentation/cli/run-cli.js';
 
 // The only place that exits the process. SIGTERM/SIGINT abort the signal; commands wind down and return.
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
-silenceKafkajsTimeoutWarning();
 
 const controller = new AbortController();
 let signals = 0;

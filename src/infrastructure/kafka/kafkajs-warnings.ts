@@ -2,9 +2,10 @@ import { createRequire } from 'node:module';
 
 /**
  * kafkajs 2.2.4 arms setTimeout with a negative delay when it is not throttled (network/requestQueue);
- * Node ≥ 23 then warns on every connection and uses 1 ms, which is what kafkajs meant. Silence only that
- * warning. The patched kafkajs (patches/README.md) no longer arms such a timer; this stays for an install that
- * skipped the patch, where the warning would otherwise repeat on every connection.
+ * Node ≥ 23 then warns on every connection and uses 1 ms. Silences only that warning. Redundant: the patched
+ * kafkajs (patches/README.md; every install applies it or fails) arms no such timer, and settle itself no longer
+ * calls this (an unpatched install should show the warning). Only the bench entry points still do; this goes
+ * with those calls.
  */
 export function silenceKafkajsTimeoutWarning(): void {
   const emitWarning = process.emitWarning.bind(process) as (...args: unknown[]) => void;

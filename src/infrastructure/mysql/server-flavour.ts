@@ -37,74 +37,37 @@ export function serverInfo(versionText: string, versionComment = ''): ServerInfo
   const name = flavour === 'mariadb' ? 'MariaDB' : 'MySQL';
   const build = versionComment.trim() ? ` (${versionComment.trim()})` : '';
   if (!m)
-    return {
-      flavour,
-      version: raw,
-      tested: false,
-      supported: false,
-      rowAlias: false,
-      note: `untested server: cannot read a version number from "${raw}"${build}; the tests run on ${TESTED_SERVER}`,
-    };
+    return standing(flavour, raw, 'unsupported', `untested server: cannot read a version number from "${raw}"${build}; the tests run on ${TESTED_SERVER}`);
   const [major, minor, patch] = [Number(m[1]), Number(m[2]), m[3] === undefined ? null : Number(m[3])];
   const version = patch === null ? `${major}.${minor}` : `${major}.${minor}.${patch}`;
   const at = (a: number, b: number, c = 0) => major > a || (major === a && (minor > b || (minor === b && (patch ?? -1) >= c)));
   const label = `${name} ${version}${build}`;
+  const is = (s: Standing, note: string, rowAlias = false) => standing(flavour, version, s, note, rowAlias);
   if (flavour === 'mariadb') {
-    if (major === 10 && minor === 11)
-      return { flavour, version, tested: true, supported: true, rowAlias: false, note: `${label}: the server the tests run on` };
-    if (at(10, 6))
-      return {
-        flavour,
-        version,
-        tested: false,
-        supported: true,
-        rowAlias: false,
-        note: `untested server: ${label}; expected to work (same SQL as the tested ${TESTED_SERVER}), not run in the tests`,
-      };
-    return {
-      flavour,
-      version,
-      tested: false,
-      supported: false,
-      rowAlias: false,
-      note: `untested server: ${label} is older than MariaDB 10.6 and not supported; the tests run on ${TESTED_SERVER}`,
-    };
+    if (major === 10 && minor === 11) return is('tested', `${label}: the server the tests run on`);
+    if (at(10, 6)) return is('expected', `untested server: ${label}; expected to work (same SQL as the tested ${TESTED_SERVER}), not run in the tests`);
+    return is('unsupported', `untested server: ${label} is older than MariaDB 10.6 and not supported; the tests run on ${TESTED_SERVER}`);
   }
   if (at(8, 0, 19))
-    return {
-      flavour,
-      version,
-      tested: false,
-      supported: true,
-      rowAlias: true,
-      note: `untested server: ${label}; expected to work (the upsert uses MySQL's row-alias form), not run in the tests, which use ${TESTED_SERVER}`,
-    };
+    return is(
+      'expected',
+      `untested server: ${label}; expected to work (the upsert uses MySQL's row-alias form), not run in the tests, which use ${TESTED_SERVER}`,
+      true,
+    );
   if (major === 8 && minor === 0 && patch === null)
-    return {
-      flavour,
-      version,
-      tested: false,
-      supported: false,
-      rowAlias: false,
-      note: `untested server: ${label}; no patch level to tell whether it has 8.0.19's row alias, so the upsert keeps VALUES(col) (deprecated since 8.0.20, still accepted)`,
-    };
-  if (major === 8)
-    return {
-      flavour,
-      version,
-      tested: false,
-      supported: false,
-      rowAlias: false,
-      note: `untested server: ${label}; MySQL 8.0 before 8.0.19 is not supported (use 8.0.19 or later, or ${TESTED_SERVER})`,
-    };
-  return {
-    flavour,
-    version,
-    tested: false,
-    supported: false,
-    rowAlias: false,
-    note: `untested server: ${label} is older than MySQL 8.0 and not supported; the tests run on ${TESTED_SERVER}`,
-  };
+    return is(
+      'unsupported',
+      `untested server: ${label}; no patch level to tell whether it has 8.0.19's row alias, so the upsert keeps VALUES(col) (deprecated since 8.0.20, still accepted)`,
+    );
+  if (major === 8) return is('unsupported', `untested server: ${label}; MySQL 8.0 before 8.0.19 is not supported (use 8.0.19 or later, or ${TESTED_SERVER})`);
+  return is('unsupported', `untested server: ${label} is older than MySQL 8.0 and not supported; the tests run on ${TESTED_SERVER}`);
+}
+
+/** Where a server stands: the line the tests run on, untested but expected to work, or not supported. */
+type Standing = 'tested' | 'expected' | 'unsupported';
+
+function standing(flavour: ServerFlavour, version: string, s: Standing, note: string, rowAlias = false): ServerInfo {
+  return { flavour, version, tested: s === 'tested', supported: s !== 'unsupported', rowAlias, note };
 }
 
 interface Queryable {

@@ -2,7 +2,7 @@ import type { ISocketFactory } from 'kafkajs';
 import { abortableSleep } from '../../application/shared/retry.js';
 import { isSettleError, SettleError } from '../../domain/shared/settle-error.js';
 import type { Config } from '../../infrastructure/config/config.js';
-import type { BatchHandler, KafkaSettlementConsumer } from '../../infrastructure/kafka/kafka-settlement-consumer.js';
+import type { ConsumedBatch, KafkaSettlementConsumer } from '../../infrastructure/kafka/kafka-settlement-consumer.js';
 import type { Logger } from '../../infrastructure/logging/logger.js';
 import { wireIngest, wireSettlementConsumer } from '../../composition/consumer.js';
 import { calendarHorizonStatus } from '../../composition/calendar-horizon.js';
@@ -39,12 +39,83 @@ export interface RunConsumerOptions {
 
 /** Under the Deployment's liveness window (3 failed /healthz probes 10 s apart), which would kill the process first. */
 const LOSS_SCRAPE_WAIT_MS = 20_000;
+/** Past this share of the time left at the stop, batches still in flight (a long lock wait) are rolled back rather than awaited. */
+const ROLL_BACK_IN_FLIGHT_AT = 0.6;
 
 /** `settle consume`: wires the adapters, runs until a signal, idleness or a fatal error, then shuts down within the deadline. */
 export async function runConsumer(o: RunConsumerOptions): Promise<ConsumeSummary> {
   const started = performance.now();
-  const { kafka: kc, consumer: cc } = o.config;
   const log = o.logger.child({ component: 'consume' });
+  const run = new ConsumerRun(o, log, await wire(o, log), started);
+  const server = await startHealth(run);
+  try {
+    await connect(run);
+    await consumeUntilStopped(run);
+  } finally {
+    await shutDown(run, server);
+  }
+  return finish(run);
+}
+
+/** What the run opens (the ingest adapters, the job store) and its metrics; the shutdown closes them. */
+type Wired = ReturnType<typeof wireIngest> & { readonly jobs: ReturnType<typeof wireJobAdmin>; readonly metrics: ConsumerMetrics };
+
+/**
+ * One run's state, shared by its steps (the functions below): what it wired, the consumer group, what stopped it
+ * (the signal, idleness or a fatal error), the totals so far and the shutdown deadline. Only the steps change it.
+ */
+class ConsumerRun {
+  readonly totals = new ConsumeTotals();
+  /** Aborted by the signal or a fatal error: the run stops consuming. */
+  readonly wake = new AbortController();
+  /**
+   * Runs from the signal, whatever the consumer is doing then (a reconnect, a watermark read against a dead broker):
+   * nothing waits on those once the signal came. Without a signal, from the start of the shutdown.
+   */
+  readonly deadline: ShutdownDeadline;
+  readonly consumer: KafkaSettlementConsumer;
+  /** The consumer group's first fatal error; null while it is healthy. */
+  fatal: unknown = null;
+  stoppedBy: 'signal' | 'idle' = 'signal';
+  /** The shutdown finished within the deadline. */
+  stoppedInTime = false;
+  readonly #onSignal = () => this.wake.abort();
+
+  constructor(
+    readonly o: RunConsumerOptions,
+    readonly log: Logger,
+    readonly wired: Wired,
+    readonly started: number,
+  ) {
+    const { kafka: kc, consumer: cc } = o.config;
+    this.deadline = new ShutdownDeadline(o.signal, o.config.shutdownTimeoutMs);
+    o.signal.addEventListener('abort', this.#onSignal, { once: true });
+    if (o.signal.aborted) this.#onSignal(); // signalled while it was starting: an aborted signal fires no event
+    const { kafka, connections, store, metrics } = wired;
+    this.consumer = wireSettlementConsumer(o.config, o.logger, {
+      kafka,
+      connections,
+      loadStoredOffsets: () => store.storedOffsets(cc.groupId, kc.topic),
+      handle: (batch) => storeBatch(this, batch),
+      onFatal: (error) => {
+        this.fatal ??= error;
+        this.wake.abort();
+      },
+      onRecordsLost: (lost, wholeAssignment) => metrics.recordsLost(lost, wholeAssignment),
+      ...(o.tuning?.maxBytesPerPartition ? { maxBytesPerPartition: o.tuning.maxBytesPerPartition } : {}),
+    });
+    // ready: joined, and no Kafka request timed out (nor connection failed) since the last fetch that succeeded
+    metrics.watchReadiness(() => this.consumer.ready);
+  }
+
+  stopListening(): void {
+    this.o.signal.removeEventListener('abort', this.#onSignal);
+  }
+}
+
+/** The adapters and the metrics (the holiday data's horizon, stale executions); the topics must exist, else it closes what it opened. */
+async function wire(o: RunConsumerOptions, log: Logger): Promise<Wired> {
+  const { kafka: kc } = o.config;
   // the holiday data's horizon as a gauge, so an alert fires weeks before the payout windows rest on unverified days
   const calendar = await createBusinessCalendar({ overridesFile: o.config.calendar.overridesFile }).catch((error: unknown) => {
     log.warn({ err: error }, 'the holiday calendar could not be read: settle_calendar_horizon_days_remaining is not exported (see settle doctor)');
@@ -65,8 +136,7 @@ export async function runConsumer(o: RunConsumerOptions): Promise<ConsumeSummary
       }),
     ),
   });
-  const totals = new ConsumeTotals();
-  const { kafka, connections, pool, producer, store, ingest, requireTopics } = wireIngest(o.config, o.logger, {
+  const ingest = wireIngest(o.config, o.logger, {
     ...(o.tuning?.rowsPerStatement ? { rowsPerStatement: o.tuning.rowsPerStatement } : {}),
     ...(o.dial ? { dial: o.dial } : {}),
     onRetry: ({ step, attempt, delayMs, error }) => {
@@ -75,105 +145,142 @@ export async function runConsumer(o: RunConsumerOptions): Promise<ConsumeSummary
     },
   });
   try {
-    await requireTopics();
+    await ingest.requireTopics();
   } catch (error) {
-    await pool.end().catch(() => undefined);
+    await ingest.pool.end().catch(() => undefined);
     await jobs.close().catch(() => undefined);
     throw error;
   }
-  let fatal: unknown = null;
-  const wake = new AbortController();
-  // the shutdown deadline runs from the signal, whatever the consumer is doing then (a reconnect, a watermark
-  // read against a dead broker): nothing below waits on those once the signal came
-  const deadline = new ShutdownDeadline(o.signal, o.config.shutdownTimeoutMs);
-  const onSignal = () => wake.abort();
-  o.signal.addEventListener('abort', onSignal, { once: true });
-  if (o.signal.aborted) onSignal(); // signalled while it was starting: an aborted signal fires no event
+  return { ...ingest, jobs, metrics };
+}
 
-  const handle: BatchHandler = async (b) => {
-    const t0 = performance.now();
-    try {
-      const outcome = await ingest(
-        { group: cc.groupId, topic: b.topic, partition: b.partition, records: b.records, nextOffset: b.nextOffset },
-        { heartbeat: b.heartbeat, signal: b.signal },
-      );
-      const t1 = performance.now();
-      totals.add(outcome, t0, t1);
-      metrics.batch(outcome, (t1 - t0) / 1000);
-      const { records, inserted, updated, unchanged, deadLettered, nextOffset } = outcome;
-      log.info({ partition: b.partition, records, inserted, updated, unchanged, deadLettered, nextOffset, ms: Math.round(t1 - t0) }, 'batch stored');
-      return true;
-    } catch (error) {
-      if (isSettleError(error) && error.code === 'INGEST_ABORTED') return false;
-      throw error;
-    }
-  };
-  const consumer = wireSettlementConsumer(o.config, o.logger, {
-    kafka,
-    connections,
-    loadStoredOffsets: () => store.storedOffsets(cc.groupId, kc.topic),
-    handle,
-    onFatal: (error) => {
-      fatal ??= error;
-      wake.abort();
-    },
-    onRecordsLost: (lost, wholeAssignment) => metrics.recordsLost(lost, wholeAssignment),
-    ...(o.tuning?.maxBytesPerPartition ? { maxBytesPerPartition: o.tuning.maxBytesPerPartition } : {}),
-  });
-  // ready: joined, and no Kafka request timed out (nor connection failed) since the last fetch that succeeded
-  metrics.watchReadiness(() => consumer.ready);
+/** /healthz (no fatal error), /readyz (the consumer is ready) and /metrics; logs the start. */
+async function startHealth(run: ConsumerRun): Promise<HealthServer> {
+  const { o, log, consumer } = run;
+  const { kafka: kc, consumer: cc } = o.config;
   const server = await startHealthServer({
     host: cc.metricsHost,
     port: cc.metricsPort,
-    registry: metrics.registry,
-    isHealthy: () => fatal === null,
+    registry: run.wired.metrics.registry,
+    isHealthy: () => run.fatal === null,
     isReady: () => consumer.ready,
   });
   log.info({ metrics: server.url, group: cc.groupId, topic: kc.topic, concurrency: cc.concurrency }, 'consumer starting');
   o.onListening?.(server.url);
+  return server;
+}
 
-  let stoppedBy: 'signal' | 'idle' = 'signal';
-  try {
-    await store.storedOffsets(cc.groupId, kc.topic); // fails fast (usage error) when migrations are missing
-    await producer.connect();
-    if (!wake.signal.aborted) await untilAborted(consumer.start(), wake.signal);
-    while (!wake.signal.aborted) {
-      if ((await untilAborted(observe(consumer, metrics, log), wake.signal)) && o.untilIdle) {
-        stoppedBy = 'idle';
-        break;
-      }
-      await abortableSleep(o.untilIdle ? 250 : 5_000, wake.signal).catch(() => undefined);
+/** Checks the migrations, connects the dead-letter producer and joins the group (unless stopped meanwhile). */
+async function connect(run: ConsumerRun): Promise<void> {
+  const { o, wired, wake } = run;
+  await wired.store.storedOffsets(o.config.consumer.groupId, o.config.kafka.topic); // fails fast (usage error) when migrations are missing
+  await wired.producer.connect();
+  if (!wake.signal.aborted) await untilAborted(run.consumer.start(), wake.signal);
+}
+
+/** Updates the lag gauge until the signal or a fatal error, or, with --until-idle, until every assigned partition is caught up. */
+async function consumeUntilStopped(run: ConsumerRun): Promise<void> {
+  const { o, log, wake, consumer } = run;
+  while (!wake.signal.aborted) {
+    if ((await untilAborted(observe(consumer, run.wired.metrics, log), wake.signal)) && o.untilIdle) {
+      run.stoppedBy = 'idle';
+      return;
     }
-  } finally {
-    o.signal.removeEventListener('abort', onSignal);
-    // after a signal: what is left of the deadline, less a reserve for the exit (presentation/shutdown)
-    const left = deadline.leftMs();
-    // past 60% of it, batches still in flight (a long lock wait) are rolled back rather than awaited
-    const stopConsumer = async () => {
-      const soft = setTimeout(
-        () => void store.abortInFlight().then((n) => n > 0 && log.warn({ batches: n }, 'rolled back batches still in flight at shutdown')),
-        left * 0.6,
-      );
-      await consumer.stop().finally(() => clearTimeout(soft));
-    };
-    let stoppedInTime = false;
-    try {
-      await shutdown(left, o.config.shutdownTimeoutMs, log, [stopConsumer, () => producer.disconnect(), () => pool.end(), () => jobs.close()]);
-      stoppedInTime = true;
-      // the process would be gone before Prometheus scrapes settle_consumer_records_lost: wait for one scrape
-      if (!o.untilIdle && isSettleError(fatal) && fatal.code === 'STORED_OFFSET_BELOW_LOG_START')
-        await untilScraped(server, o.lossScrapeWaitMs ?? LOSS_SCRAPE_WAIT_MS, o.signal, log);
-      await server.close();
-    } finally {
-      // the process's own measure of its stop, from the signal (nothing without one)
-      deadline.report(log, { command: 'consume', code: stoppedInTime ? (isSettleError(fatal) ? fatal.code : null) : 'SHUTDOWN_DEADLINE_EXCEEDED' });
-      deadline.dispose();
-    }
+    await abortableSleep(o.untilIdle ? 250 : 5_000, wake.signal).catch(() => undefined);
   }
+}
+
+/**
+ * Within the deadline (after a signal: what is left of it, less a reserve for the exit): drains the consumer and
+ * closes the adapters, keeps /metrics up for a scrape after lost records, closes it; then reports the stop.
+ */
+async function shutDown(run: ConsumerRun, server: HealthServer): Promise<void> {
+  const { deadline } = run;
+  run.stopListening();
+  deadline.begin();
+  try {
+    await deadline.within(
+      drainAndClose(run),
+      `the stop could not finish within SHUTDOWN_TIMEOUT_MS (${deadline.deadlineMs} ms); in-flight transactions are rolled back, stored offsets stay consistent`,
+    );
+    run.stoppedInTime = true;
+    await lingerForScrape(run, server);
+    await server.close();
+  } finally {
+    report(run);
+  }
+}
+
+/** Stops the consumer, then the producer and the pools, in that order; a step that fails is logged and the next one runs. */
+async function drainAndClose(run: ConsumerRun): Promise<void> {
+  const { producer, pool, jobs } = run.wired;
+  const steps = [() => drain(run), () => producer.disconnect(), () => pool.end(), () => jobs.close()];
+  for (const step of steps) await step().catch((error: unknown) => run.log.warn({ err: error }, 'shutdown step failed'));
+}
+
+/** Stops the consumer: the batches in flight commit, unless still running part way to the deadline (a long lock wait): those are rolled back. */
+async function drain(run: ConsumerRun): Promise<void> {
+  const { log, wired } = run;
+  const rollBack = () => void wired.store.abortInFlight().then((n) => n > 0 && log.warn({ batches: n }, 'rolled back batches still in flight at shutdown'));
+  const late = run.deadline.partWay(ROLL_BACK_IN_FLIGHT_AT);
+  late.addEventListener('abort', rollBack, { once: true });
+  await run.consumer.stop().finally(() => late.removeEventListener('abort', rollBack));
+}
+
+/**
+ * Records lost (STORED_OFFSET_BELOW_LOG_START): the process would be gone before Prometheus scrapes
+ * settle_consumer_records_lost, so /metrics waits for one scrape, at most lossScrapeWaitMs (cut short by a signal;
+ * not with --until-idle).
+ */
+async function lingerForScrape(run: ConsumerRun, server: HealthServer): Promise<void> {
+  const { o, fatal, log } = run;
+  if (o.untilIdle || !isSettleError(fatal) || fatal.code !== 'STORED_OFFSET_BELOW_LOG_START') return;
+  const ms = o.lossScrapeWaitMs ?? LOSS_SCRAPE_WAIT_MS;
+  const give = AbortSignal.any([o.signal, AbortSignal.timeout(ms)]);
+  log.info({ waitMs: ms }, 'records lost: /metrics stays up until the next scrape');
+  if (!(await server.nextScrape(give))) log.warn({ waitMs: ms }, 'records lost: /metrics was not scraped before the exit');
+}
+
+/** The process's own measure of its stop, from the signal (nothing without one); clears the deadline's timers. */
+function report(run: ConsumerRun): void {
+  const { deadline, fatal, log } = run;
+  deadline.report(log, { command: 'consume', code: run.stoppedInTime ? (isSettleError(fatal) ? fatal.code : null) : 'SHUTDOWN_DEADLINE_EXCEEDED' });
+  deadline.dispose();
+}
+
+/** The consumer group's fatal error, thrown; else the summary, logged and returned. */
+function finish(run: ConsumerRun): ConsumeSummary {
+  const { o, fatal, log } = run;
   if (fatal !== null) throw isSettleError(fatal) ? fatal : new SettleError('CONSUMER_FAILED', `consumer failed: ${(fatal as Error).message}`, { cause: fatal });
-  const summary = totals.summary({ group: cc.groupId, topic: kc.topic, stoppedBy, durationMs: performance.now() - started });
+  const summary = run.totals.summary({
+    group: o.config.consumer.groupId,
+    topic: o.config.kafka.topic,
+    stoppedBy: run.stoppedBy,
+    durationMs: performance.now() - run.started,
+  });
   log.info(summary, 'consumer stopped');
   return summary;
+}
+
+/** One batch into MySQL, counted, measured and logged; false when the shutdown rolled it back (INGEST_ABORTED). */
+async function storeBatch(run: ConsumerRun, b: ConsumedBatch): Promise<boolean> {
+  const { o, log, totals, wired } = run;
+  const t0 = performance.now();
+  try {
+    const outcome = await wired.ingest(
+      { group: o.config.consumer.groupId, topic: b.topic, partition: b.partition, records: b.records, nextOffset: b.nextOffset },
+      { heartbeat: b.heartbeat, signal: b.signal },
+    );
+    const t1 = performance.now();
+    totals.add(outcome, t0, t1);
+    wired.metrics.batch(outcome, (t1 - t0) / 1000);
+    const { records, inserted, updated, unchanged, deadLettered, nextOffset } = outcome;
+    log.info({ partition: b.partition, records, inserted, updated, unchanged, deadLettered, nextOffset, ms: Math.round(t1 - t0) }, 'batch stored');
+    return true;
+  } catch (error) {
+    if (isSettleError(error) && error.code === 'INGEST_ABORTED') return false;
+    throw error;
+  }
 }
 
 /** Updates the lag gauge; true when every assigned partition's stored offset reached its high watermark. */
@@ -198,13 +305,6 @@ async function observe(consumer: KafkaSettlementConsumer, metrics: ConsumerMetri
   }
 }
 
-/** Waits for the next /metrics scrape, at most `ms` (cut short by a signal). */
-async function untilScraped(server: HealthServer, ms: number, signal: AbortSignal, log: Logger): Promise<void> {
-  const give = AbortSignal.any([signal, AbortSignal.timeout(ms)]);
-  log.info({ waitMs: ms }, 'records lost: /metrics stays up until the next scrape');
-  if (!(await server.nextScrape(give))) log.warn({ waitMs: ms }, 'records lost: /metrics was not scraped before the exit');
-}
-
 /** `work`, or false as soon as `signal` aborts (the work goes on in the background and is abandoned). */
 function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T | false> {
   if (signal.aborted) return Promise.resolve(false);
@@ -213,24 +313,6 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T | fal
     signal.addEventListener('abort', onAbort, { once: true });
     work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
   });
-}
-
-/** Runs the steps in order; past `leftMs` it gives up (an unfinished transaction is rolled back by MySQL). */
-async function shutdown(leftMs: number, deadlineMs: number, log: Logger, steps: ReadonlyArray<() => Promise<void>>): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), leftMs)));
-  const work = (async () => {
-    for (const step of steps) await step().catch((error: unknown) => log.warn({ err: error }, 'shutdown step failed'));
-    return 'done' as const;
-  })();
-  const result = await Promise.race([work, deadline]);
-  clearTimeout(timer);
-  if (result === 'late')
-    throw new SettleError(
-      'SHUTDOWN_DEADLINE_EXCEEDED',
-      `the stop could not finish within SHUTDOWN_TIMEOUT_MS (${deadlineMs} ms); in-flight transactions are rolled back, stored offsets stay consistent`,
-      { category: 'transient' },
-    );
 }
 
 /** `load` at most once per `ms`: a scrape every few seconds must not become a query every few seconds. */

@@ -15,6 +15,8 @@ import type { Logger } from '../../infrastructure/logging/logger.js';
  *   however far `work` got; nothing it still waits on keeps the process (main exits once the command returns).
  * - `report(log)` writes one line, msg "shutdown", with the process's own measure, `tookMs` from the signal, next to
  *   `deadlineMs`: what operators and the tests compare (a clock outside the process also counts its start and load).
+ * - `begin()`: a command that stops on its own (consume: idle, a fatal error) starts the countdown itself, with the
+ *   whole deadline; `partWay(share)` marks a stage of a command's own stop (consume rolls back the batches in flight).
  */
 export class ShutdownDeadline {
   readonly #drain = new AbortController();
@@ -22,7 +24,9 @@ export class ShutdownDeadline {
   readonly #timers: NodeJS.Timeout[] = [];
   readonly #now: () => number;
   #signalledAt: number | null = null;
-  #onSignal = () => this.#start();
+  /** When the command gives up (on the `now` clock), once the countdown started: at the signal, or at begin(). */
+  #giveUpAt: number | null = null;
+  #onSignal = () => this.#signalled();
 
   constructor(
     private readonly signal: AbortSignal,
@@ -30,7 +34,7 @@ export class ShutdownDeadline {
     now: () => number = () => performance.now(),
   ) {
     this.#now = now;
-    if (signal.aborted) this.#start();
+    if (signal.aborted) this.#signalled();
     else signal.addEventListener('abort', this.#onSignal, { once: true });
   }
 
@@ -48,10 +52,26 @@ export class ShutdownDeadline {
     return this.#signalledAt !== null;
   }
 
-  /** Milliseconds until the command must give up: the whole deadline while no signal came. */
+  /** Milliseconds until the command must give up: the whole deadline while the countdown has not started. */
   leftMs(): number {
-    if (this.#signalledAt === null) return this.deadlineMs;
-    return Math.max(0, this.#signalledAt + giveUpAfterMs(this.deadlineMs) - this.#now());
+    if (this.#giveUpAt === null) return this.deadlineMs;
+    return Math.max(0, this.#giveUpAt - this.#now());
+  }
+
+  /**
+   * The command stops on its own (idle, a fatal error) and no signal came: the countdown starts now, with the whole
+   * deadline (no exit reserve: no grace period runs out behind it). Nothing once the countdown started; a signal
+   * after this does not restart it, but report() measures from that signal.
+   */
+  begin(): void {
+    if (this.#giveUpAt === null) this.#countdown(this.deadlineMs, this.deadlineMs);
+  }
+
+  /** Aborted once `share` (0 to 1) of what is left now has passed: a stage of the command's own stop before it gives up. */
+  partWay(share: number): AbortSignal {
+    const stage = new AbortController();
+    this.#timers.push(setTimeout(() => stage.abort(), this.leftMs() * share));
+    return stage.signal;
   }
 
   /** Milliseconds since the signal; null while none came. */
@@ -59,18 +79,17 @@ export class ShutdownDeadline {
     return this.#signalledAt === null ? null : Math.round(this.#now() - this.#signalledAt);
   }
 
-  /** `work`, or SHUTDOWN_DEADLINE_EXCEEDED once the command must give up (`work` goes on, unobserved). */
-  within<T>(work: Promise<T>): Promise<T> {
+  /**
+   * `work`, or SHUTDOWN_DEADLINE_EXCEEDED once the command must give up (`work` goes on, unobserved); `message` says
+   * what giving up leaves behind.
+   */
+  within<T>(
+    work: Promise<T>,
+    message = `the stop did not finish within SHUTDOWN_TIMEOUT_MS (${this.deadlineMs} ms); what was checkpointed stays, a rerun resumes after it`,
+  ): Promise<T> {
     const expired = this.#expired.signal;
     return new Promise<T>((resolve, reject) => {
-      const onExpired = () =>
-        reject(
-          new SettleError(
-            'SHUTDOWN_DEADLINE_EXCEEDED',
-            `the stop did not finish within SHUTDOWN_TIMEOUT_MS (${this.deadlineMs} ms); what was checkpointed stays, a rerun resumes after it`,
-            { category: 'transient' },
-          ),
-        );
+      const onExpired = () => reject(new SettleError('SHUTDOWN_DEADLINE_EXCEEDED', message, { category: 'transient' }));
       if (expired.aborted) return onExpired();
       expired.addEventListener('abort', onExpired, { once: true });
       work.then(resolve, reject).finally(() => expired.removeEventListener('abort', onExpired));
@@ -90,15 +109,21 @@ export class ShutdownDeadline {
     for (const t of this.#timers.splice(0)) clearTimeout(t);
   }
 
-  #start(): void {
+  #signalled(): void {
     if (this.#signalledAt !== null) return;
     this.#signalledAt = this.#now();
+    if (this.#giveUpAt === null) this.#countdown(drainAfterMs(this.deadlineMs), giveUpAfterMs(this.deadlineMs));
+  }
+
+  /** From now: the wait for acknowledgements ends after `drainMs`, the command gives up after `giveUpMs`. */
+  #countdown(drainMs: number, giveUpMs: number): void {
+    this.#giveUpAt = this.#now() + giveUpMs;
     this.#timers.push(
-      setTimeout(() => this.#drain.abort(), drainAfterMs(this.deadlineMs)),
+      setTimeout(() => this.#drain.abort(), drainMs),
       setTimeout(() => {
         this.#drain.abort();
         this.#expired.abort();
-      }, giveUpAfterMs(this.deadlineMs)),
+      }, giveUpMs),
     );
   }
 }

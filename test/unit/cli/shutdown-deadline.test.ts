@@ -81,4 +81,63 @@ describe('ShutdownDeadline', () => {
     advance(60_000);
     expect(deadline.expired.aborted).toBe(false); // disposed: its timers are gone
   });
+
+  it('begin(), for a command that stops on its own: the countdown runs from then with the whole deadline, and nothing is reported without a signal', async () => {
+    const signal = new AbortController();
+    const deadline = new ShutdownDeadline(signal.signal, 10_000, clock);
+    advance(60_000);
+    deadline.begin();
+    const never = deadline.within(new Promise<never>(() => undefined), 'the consumer gave up');
+    never.catch(() => undefined);
+    advance(9_999);
+    expect(deadline.expired.aborted).toBe(false);
+    expect(deadline.leftMs()).toBe(1);
+    advance(1);
+    expect(deadline.expired.aborted).toBe(true);
+    await expect(never).rejects.toMatchObject({ code: 'SHUTDOWN_DEADLINE_EXCEEDED', category: 'transient', message: 'the consumer gave up' });
+    const { lines, log } = recording();
+    deadline.report(log);
+    expect(lines).toEqual([]);
+    deadline.dispose();
+  });
+
+  it('a signal after begin() does not restart the countdown, but the report measures from the signal; begin() after a signal changes nothing', () => {
+    const idle = new AbortController();
+    const stopping = new ShutdownDeadline(idle.signal, 10_000, clock);
+    stopping.begin();
+    advance(4_000);
+    idle.abort('SIGTERM');
+    advance(5_999);
+    expect(stopping.expired.aborted).toBe(false);
+    advance(1);
+    expect(stopping.expired.aborted).toBe(true);
+    const { lines, log } = recording();
+    stopping.report(log, { command: 'consume' });
+    expect(lines).toEqual([{ msg: 'shutdown', fields: { command: 'consume', tookMs: 6_000, deadlineMs: 10_000, withinDeadline: true } }]);
+    stopping.dispose();
+
+    const signalled = new AbortController();
+    const deadline = new ShutdownDeadline(signalled.signal, 10_000, clock);
+    signalled.abort('SIGTERM');
+    advance(3_000);
+    deadline.begin();
+    expect(deadline.leftMs()).toBe(6_000);
+    deadline.dispose();
+  });
+
+  it('partWay(share) aborts once that share of what is left has passed, and goes with dispose()', () => {
+    const signal = new AbortController();
+    const deadline = new ShutdownDeadline(signal.signal, 10_000, clock);
+    signal.abort('SIGTERM');
+    advance(4_000); // 5 s left before giving up at 9 s
+    const late = deadline.partWay(0.6);
+    advance(2_999);
+    expect(late.aborted).toBe(false);
+    advance(1);
+    expect(late.aborted).toBe(true);
+    const unused = deadline.partWay(0.5);
+    deadline.dispose();
+    advance(60_000);
+    expect(unused.aborted).toBe(false);
+  });
 });

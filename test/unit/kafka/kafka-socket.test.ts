@@ -151,33 +151,42 @@ describe('kafkaSocketFactory: what a broker connection delivers to kafkajs', () 
   });
 });
 
+/** kafkajs's own Connection (one per broker, reused across reconnects), reached by its path inside the package. */
+interface KafkajsConnection {
+  connect(): Promise<unknown>;
+  disconnect(): Promise<unknown>;
+  isConnected(): boolean;
+  send(protocol: { request: unknown; response: unknown }): Promise<unknown>;
+}
+const require = createRequire(import.meta.url);
+
+/** A kafkajs Connection to the test server on `port`, through `socketFactory`, silent, with the given request timeout. */
+function kafkajsConnection(port: number, socketFactory: ISocketFactory, requestTimeout: number): KafkajsConnection {
+  const Connection = require('kafkajs/src/network/connection') as new (options: Record<string, unknown>) => KafkajsConnection;
+  const { createLogger } = require('kafkajs/src/loggers') as { createLogger: (o: { level: number; logCreator: () => () => void }) => unknown };
+  const logger = createLogger({ level: 0, logCreator: () => () => undefined });
+  return new Connection({ host: '127.0.0.1', port, logger, socketFactory, requestTimeout, connectionTimeout: 1_000 });
+}
+
+// an ApiVersions request (no authentication needed) whose response payload is handed back as it came
+const apiVersions = {
+  request: {
+    apiKey: 18,
+    apiVersion: 0,
+    apiName: 'ApiVersions',
+    encode: () => Promise.resolve(new (require('kafkajs/src/protocol/encoder') as new () => unknown)()),
+  },
+  response: { decode: (p: Buffer) => Promise.resolve(p), parse: (p: Buffer) => Promise.resolve(p) },
+};
+const correlationOf = (request: Buffer) => request.readInt32BE(4 + 4); // size, apiKey + apiVersion, correlation id
+
 /**
  * The kafkajs bug itself, on kafkajs's own Connection (one per broker, reused across reconnects): a response
  * half received when its request timed out and the connection was closed stays in the parser and swallows
  * the first bytes of the next socket. A stalled network path produces exactly that.
  */
 describe("kafkajs's Connection reconnected after a timeout with half a response received", () => {
-  interface KafkajsConnection {
-    connect(): Promise<unknown>;
-    disconnect(): Promise<unknown>;
-    send(protocol: { request: unknown; response: unknown }): Promise<unknown>;
-  }
-  const require = createRequire(import.meta.url);
-  const Connection = require('kafkajs/src/network/connection') as new (options: Record<string, unknown>) => KafkajsConnection;
-  const { createLogger: kafkajsLogger } = require('kafkajs/src/loggers') as { createLogger: (o: { level: number; logCreator: () => () => void }) => unknown };
   const { default: defaultSocketFactory } = { default: (require('kafkajs/src/network/socketFactory') as () => ISocketFactory)() };
-
-  // an ApiVersions request (no authentication needed) whose response payload is handed back as it came
-  const apiVersions = {
-    request: {
-      apiKey: 18,
-      apiVersion: 0,
-      apiName: 'ApiVersions',
-      encode: () => Promise.resolve(new (require('kafkajs/src/protocol/encoder') as new () => unknown)()),
-    },
-    response: { decode: (p: Buffer) => Promise.resolve(p), parse: (p: Buffer) => Promise.resolve(p) },
-  };
-  const correlationOf = (request: Buffer) => request.readInt32BE(4 + 4); // size, apiKey + apiVersion, correlation id
 
   let close: (() => Promise<void>) | null = null;
   afterEach(async () => {
@@ -195,14 +204,7 @@ describe("kafkajs's Connection reconnected after a timeout with half a response 
       }),
     );
     close = srv.close;
-    const conn = new Connection({
-      host: '127.0.0.1',
-      port: srv.port,
-      logger: kafkajsLogger({ level: 0, logCreator: () => () => undefined }),
-      socketFactory,
-      requestTimeout: 300,
-      connectionTimeout: 1_000,
-    });
+    const conn = kafkajsConnection(srv.port, socketFactory, 300);
     await conn.connect();
     await expect(conn.send(apiVersions)).rejects.toThrow(/timed out/);
     await conn.disconnect();
@@ -226,26 +228,6 @@ describe("kafkajs's Connection reconnected after a timeout with half a response 
 });
 
 describe('trackedConnections: the connections a stalled broker left silent are closed, so kafkajs opens new ones', () => {
-  interface KafkajsConnection {
-    connect(): Promise<unknown>;
-    disconnect(): Promise<unknown>;
-    isConnected(): boolean;
-    send(protocol: { request: unknown; response: unknown }): Promise<unknown>;
-  }
-  const require = createRequire(import.meta.url);
-  const Connection = require('kafkajs/src/network/connection') as new (options: Record<string, unknown>) => KafkajsConnection;
-  const { createLogger: kafkajsLogger } = require('kafkajs/src/loggers') as { createLogger: (o: { level: number; logCreator: () => () => void }) => unknown };
-  const apiVersions = {
-    request: {
-      apiKey: 18,
-      apiVersion: 0,
-      apiName: 'ApiVersions',
-      encode: () => Promise.resolve(new (require('kafkajs/src/protocol/encoder') as new () => unknown)()),
-    },
-    response: { decode: (p: Buffer) => Promise.resolve(p), parse: (p: Buffer) => Promise.resolve(p) },
-  };
-  const correlationOf = (request: Buffer) => request.readInt32BE(4 + 4);
-
   let close: (() => Promise<void>) | null = null;
   afterEach(async () => {
     await close?.();
@@ -293,14 +275,7 @@ describe('trackedConnections: the connections a stalled broker left silent are c
 
   it('control: kafkajs sends the retry of a timed-out request down the same stalled socket (no new connection), and it times out again', async () => {
     const { srv } = await stalledFirstConnection();
-    const conn = new Connection({
-      host: '127.0.0.1',
-      port: srv.port,
-      logger: kafkajsLogger({ level: 0, logCreator: () => () => undefined }),
-      socketFactory: kafkaSocketFactory,
-      requestTimeout: 200,
-      connectionTimeout: 1_000,
-    });
+    const conn = kafkajsConnection(srv.port, kafkaSocketFactory, 200);
     await conn.connect();
     await expect(conn.send(apiVersions)).rejects.toThrow(/timed out/);
     expect(conn.isConnected()).toBe(true);
@@ -312,14 +287,7 @@ describe('trackedConnections: the connections a stalled broker left silent are c
   it('closed by closeSilent after the timeout, the connection reconnects on a new socket and the retry is answered', async () => {
     const { srv } = await stalledFirstConnection();
     const tracked = trackedConnections();
-    const conn = new Connection({
-      host: '127.0.0.1',
-      port: srv.port,
-      logger: kafkajsLogger({ level: 0, logCreator: () => () => undefined }),
-      socketFactory: tracked.socketFactory,
-      requestTimeout: 200,
-      connectionTimeout: 1_000,
-    });
+    const conn = kafkajsConnection(srv.port, tracked.socketFactory, 200);
     await conn.connect();
     const sentAt = Date.now();
     await expect(conn.send(apiVersions)).rejects.toThrow(/timed out/);

@@ -1,30 +1,20 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { JobRepository, StartRequest, StartedExecution } from '../../../src/application/settlement/job-repository.js';
 import type { PublishMeta, SettlementPublisher, SettlementSource } from '../../../src/application/settlement/ports.js';
-import { RunSettlementJob, type RunJobRequest } from '../../../src/application/settlement/run-settlement-job.js';
-import type { Log } from '../../../src/application/shared/log.js';
-import type { ExecutionCounts, ExecutionStatus } from '../../../src/domain/batch/job-execution.js';
-import type { PageCheckpoint } from '../../../src/domain/batch/page-checkpoint.js';
+import type { RunJobRequest } from '../../../src/application/settlement/run-settlement-job.js';
 import type { RejectedSettlement, Settlement } from '../../../src/domain/settlement/settlement.js';
-import { settlementWindow } from '../../../src/domain/settlement/settlement-window.js';
 import { PrefetchingPageReader } from '../../../src/infrastructure/toss/prefetching-page-reader.js';
 import { exitCodeOf, ExitCode } from '../../../src/presentation/cli/exit-codes.js';
 import { failure } from '../../support/failure.js';
+import { FakeJobs, fakeJob, row, window, type Row } from './run-settlement-job-fakes.js';
 
 /**
  * The runaway guards, through the real prefetching reader (4 pages fetched ahead, answered out of order) and
  * two pages in flight to the publisher, as the CLI wires them: what is published and checkpointed when a
  * guard fires must not depend on which fetch or acknowledgement came first.
  */
-type Row = Record<string, unknown>;
-const [approval] = JSON.parse(readFileSync(new URL('../../fixtures/settlements/examples.json', import.meta.url), 'utf8')) as [Row];
-const row = (n: number): Row => ({ ...approval, transactionKey: `T${n}`, paymentKey: `P${n}` });
 const SIZE = 3;
 /** Page p of a well-behaved window: rows (p−1)·SIZE+1 … p·SIZE. */
 const pageRows = (p: number, count = SIZE): Row[] => Array.from({ length: count }, (_, i) => row((p - 1) * SIZE + 1 + i));
-const window = settlementWindow('2025-02-03', '2025-02-07');
-const silent: Log = { info() {}, warn() {}, error() {}, debug() {} };
 /** A misbehaving Toss is bounded here so that a missing guard fails the test instead of hanging it. */
 const RUNAWAY = 60;
 
@@ -56,65 +46,24 @@ class Publisher implements SettlementPublisher {
   async publishRejects(): Promise<void> {}
 }
 
-class Jobs implements JobRepository {
-  readonly checkpoints: number[] = [];
-  finished: { status: ExecutionStatus; counts: ExecutionCounts; error: string | null } | null = null;
-  constructor(private readonly resumeAfterPage: number) {}
-  async start(req: StartRequest): Promise<StartedExecution> {
-    const execution = {
-      id: 7,
-      instanceId: 3,
-      kind: req.kind,
-      shard: req.shard?.index ?? 0,
-      shards: req.shard?.count ?? 1,
-      replayOf: null,
-      status: 'STARTED' as const,
-      startedAt: '',
-      endedAt: null,
-      heartbeatAt: '',
-      lastPage: this.resumeAfterPage,
-      pageSize: SIZE,
-      counts: { pages: 0, rowsFetched: 0, rowsPublished: 0, rowsRejected: 0 },
-      lastError: null,
-      host: req.host,
-      pid: req.pid,
-    };
-    return {
-      instance: { id: 3, jobName: 'toss-settlements', window: req.window },
-      execution,
-      resumeAfterPage: this.resumeAfterPage,
-      recovered: [],
-      replayOf: null,
-    };
-  }
-  async checkpoint(cp: PageCheckpoint): Promise<void> {
-    this.checkpoints.push(cp.page);
-  }
-  async heartbeat(): Promise<void> {}
-  async finish(_id: number, status: Exclude<ExecutionStatus, 'STARTED'>, counts: ExecutionCounts, error: string | null): Promise<void> {
-    this.finished = { status, counts, error };
-  }
-  async release(): Promise<void> {}
-}
+/** What these tests read of the job repository: the pages checkpointed, in order, and how the execution finished. */
+const checkpointedPages = (jobs: FakeJobs) => ({
+  get checkpoints() {
+    return jobs.checkpoints.map(({ cp }) => cp.page);
+  },
+  get finished() {
+    return jobs.finished;
+  },
+});
 
 /** `concurrency`: pages the reader fetches ahead (4 unless a test needs every request to be predictable). */
 function setup(answer: (page: number, ask: number) => Row[], resumeAfterPage = 0, concurrency = 4) {
   const toss = source(answer);
   const publisher = new Publisher();
-  const jobs = new Jobs(resumeAfterPage);
-  const job = new RunSettlementJob({
-    reader: new PrefetchingPageReader(toss, concurrency),
-    source: toss,
-    publisher,
-    jobs,
-    clock: { now: () => new Date() },
-    log: silent,
-    host: 'h',
-    pid: 1,
-    pagesInFlight: 2,
-  });
+  const jobs = new FakeJobs([], resumeAfterPage);
+  const job = fakeJob({ reader: new PrefetchingPageReader(toss, concurrency), source: toss, publisher, jobs, pagesInFlight: 2 });
   const run = (req: Partial<RunJobRequest> = {}) => job.run({ window, pageSize: SIZE, ...req });
-  return { toss, publisher, jobs, run };
+  return { toss, publisher, jobs: checkpointedPages(jobs), run };
 }
 
 /** Toss ignores `page` from page `from` on: it serves page `from − 1` again (bounded, see RUNAWAY). */

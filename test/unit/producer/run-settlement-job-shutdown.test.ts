@@ -1,120 +1,21 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { JobRepository, StartRequest, StartedExecution } from '../../../src/application/settlement/job-repository.js';
-import type { FetchedPage, PublishMeta, SettlementPageReader, SettlementPublisher, SettlementSource } from '../../../src/application/settlement/ports.js';
-import { RunSettlementJob } from '../../../src/application/settlement/run-settlement-job.js';
-import type { Log } from '../../../src/application/shared/log.js';
-import type { ExecutionCounts, ExecutionStatus } from '../../../src/domain/batch/job-execution.js';
-import type { PageCheckpoint } from '../../../src/domain/batch/page-checkpoint.js';
-import type { RejectedSettlement, Settlement } from '../../../src/domain/settlement/settlement.js';
-import { settlementWindow, type SettlementWindow } from '../../../src/domain/settlement/settlement-window.js';
+import { FakeJobs, FakeReader, fakeJob, HeldPublisher, page, tick, window, type Row } from './run-settlement-job-fakes.js';
 
 /**
  * The stop of a run (SIGTERM) with pages in flight: they are awaited until the drain deadline; what Kafka acknowledged
  * by then is checkpointed, what it did not is abandoned, never checkpointed, and the run fails SHUTDOWN_DEADLINE_EXCEEDED
  * with the execution STOPPED after its last acknowledged page (a rerun resumes exactly there).
  */
-type Row = Record<string, unknown>;
-const [approval] = JSON.parse(readFileSync(new URL('../../fixtures/settlements/examples.json', import.meta.url), 'utf8')) as [Row];
-const page = (first: number, count: number): Row[] =>
-  Array.from({ length: count }, (_, i) => ({ ...approval, transactionKey: `T${first + i}`, paymentKey: `P${first + i}` }));
-const window = settlementWindow('2025-02-03', '2025-02-07');
-const silent: Log = { info() {}, warn() {}, error() {}, debug() {} };
 
-/** Pages in order; fails a read once the run's signal aborted (as the real reader's aborted fetches do). */
-class Reader implements SettlementPageReader, SettlementSource {
-  constructor(
-    private readonly events: string[],
-    private readonly data: Row[][],
-    private readonly onRead: (page: number) => void = () => undefined,
-  ) {}
-  async *pages(_w: SettlementWindow, startPage: number, size: number, signal?: AbortSignal): AsyncIterable<FetchedPage> {
-    for (let p = startPage; p <= this.data.length; p++) {
-      signal?.throwIfAborted();
-      const rows = this.data[p - 1] ?? [];
-      this.events.push(`read ${p}`);
-      this.onRead(p);
-      yield { page: p, rows };
-      if (rows.length < size) return;
-    }
-  }
-  async fetchPage(_w: SettlementWindow, page: number): Promise<unknown[]> {
-    return this.data[page - 1] ?? [];
-  }
-}
-
-/** Acknowledges a page only when the test says so (never: kafkajs retrying against a broker that is gone). */
-class HeldPublisher implements SettlementPublisher {
-  readonly held = new Map<number, { ack: () => void }>();
-  constructor(
-    private readonly events: string[],
-    private readonly ackAtOnce = false,
-  ) {}
-  publish(_rows: readonly Settlement[], meta: PublishMeta): Promise<RejectedSettlement[]> {
-    this.events.push(`publish ${meta.page}`);
-    if (this.ackAtOnce) return Promise.resolve([]);
-    return new Promise((resolve) => this.held.set(meta.page, { ack: () => resolve([]) }));
-  }
-  async publishRejects(): Promise<void> {}
-}
-
-class Jobs implements JobRepository {
-  finished: { status: ExecutionStatus; counts: ExecutionCounts; error: string | null } | null = null;
-  constructor(private readonly events: string[]) {}
-  async start(req: StartRequest): Promise<StartedExecution> {
-    const execution = {
-      id: 7,
-      instanceId: 3,
-      kind: req.kind,
-      shard: 0,
-      shards: 1,
-      replayOf: null,
-      status: 'STARTED' as const,
-      startedAt: '',
-      endedAt: null,
-      heartbeatAt: '',
-      lastPage: 0,
-      pageSize: 3,
-      counts: { pages: 0, rowsFetched: 0, rowsPublished: 0, rowsRejected: 0 },
-      lastError: null,
-      host: req.host,
-      pid: req.pid,
-    };
-    return { instance: { id: 3, jobName: 'toss-settlements', window: req.window }, execution, resumeAfterPage: 0, recovered: [], replayOf: null };
-  }
-  async checkpoint(cp: PageCheckpoint): Promise<void> {
-    this.events.push(`checkpoint ${cp.page}`);
-  }
-  async heartbeat(): Promise<void> {}
-  async finish(_id: number, status: Exclude<ExecutionStatus, 'STARTED'>, counts: ExecutionCounts, error: string | null): Promise<void> {
-    this.events.push(`finish ${status}`);
-    this.finished = { status, counts, error };
-  }
-  async release(): Promise<void> {
-    this.events.push('release');
-  }
-}
-
-const tick = () => new Promise((resolve) => setImmediate(resolve));
-
+/** A run of two pages in flight that `stop` stops (SIGTERM) and whose drain deadline is `drain`; `onRead` may pull either. */
 function setup(pages: Row[][], options: { ackAtOnce?: boolean; onRead?: (page: number, stop: AbortController, drain: AbortController) => void } = {}) {
   const events: string[] = [];
   const stop = new AbortController();
   const drain = new AbortController();
   const publisher = new HeldPublisher(events, options.ackAtOnce);
-  const jobs = new Jobs(events);
-  const reader = new Reader(events, pages, (p) => options.onRead?.(p, stop, drain));
-  const job = new RunSettlementJob({
-    reader,
-    source: reader,
-    publisher,
-    jobs,
-    clock: { now: () => new Date() },
-    log: silent,
-    host: 'h',
-    pid: 1,
-    pagesInFlight: 2,
-  });
+  const jobs = new FakeJobs(events, 0, ['release']);
+  const reader = new FakeReader(events, pages, undefined, (p) => options.onRead?.(p, stop, drain));
+  const job = fakeJob({ reader, source: reader, publisher, jobs, pagesInFlight: 2 });
   return { events, publisher, jobs, stop, drain, run: () => job.run({ window, pageSize: 3, signal: stop.signal, drainDeadline: drain.signal }) };
 }
 
@@ -180,18 +81,8 @@ describe('RunSettlementJob stopped with pages in flight', () => {
   it('without a drain deadline the pages in flight are awaited however long (a run that was not stopped)', async () => {
     const events: string[] = [];
     const publisher = new HeldPublisher(events);
-    const reader = new Reader(events, [page(1, 3), page(4, 1)]);
-    const job = new RunSettlementJob({
-      reader,
-      source: reader,
-      publisher,
-      jobs: new Jobs(events),
-      clock: { now: () => new Date() },
-      log: silent,
-      host: 'h',
-      pid: 1,
-      pagesInFlight: 2,
-    });
+    const reader = new FakeReader(events, [page(1, 3), page(4, 1)]);
+    const job = fakeJob({ reader, source: reader, publisher, jobs: new FakeJobs(events, 0, ['release']), pagesInFlight: 2 });
     const running = job.run({ window, pageSize: 3 });
     for (let i = 0; i < 5; i++) await tick();
     expect(events).not.toContain('finish COMPLETED');

@@ -1,121 +1,15 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { JobRepository, StartRequest, StartedExecution } from '../../../src/application/settlement/job-repository.js';
-import type { FetchedPage, PublishMeta, SettlementPageReader, SettlementPublisher, SettlementSource } from '../../../src/application/settlement/ports.js';
-import { RunSettlementJob, type RunJobRequest } from '../../../src/application/settlement/run-settlement-job.js';
-import type { Clock, Log } from '../../../src/application/shared/log.js';
-import type { ExecutionCounts, ExecutionStatus } from '../../../src/domain/batch/job-execution.js';
-import type { PageCheckpoint } from '../../../src/domain/batch/page-checkpoint.js';
-import type { RejectedSettlement, Settlement } from '../../../src/domain/settlement/settlement.js';
-import { settlementWindow, type SettlementWindow } from '../../../src/domain/settlement/settlement-window.js';
+import type { RunJobRequest } from '../../../src/application/settlement/run-settlement-job.js';
+import type { Clock } from '../../../src/application/shared/log.js';
+import type { Settlement } from '../../../src/domain/settlement/settlement.js';
 import { SettleError } from '../../../src/domain/shared/settle-error.js';
+import { FakeJobs, FakePublisher, FakeReader, fakeJob, page, row, window, type Row } from './run-settlement-job-fakes.js';
 
-type Row = Record<string, unknown>;
-const [approval] = JSON.parse(readFileSync(new URL('../../fixtures/settlements/examples.json', import.meta.url), 'utf8')) as [Row];
-const row = (n: number): Row => ({ ...approval, transactionKey: `T${n}`, paymentKey: `P${n}` });
 const invalid = (n: number): Row => ({ ...row(n), payOutAmount: 1 });
-const page = (first: number, count: number): Row[] => Array.from({ length: count }, (_, i) => row(first + i));
-const window = settlementWindow('2025-02-03', '2025-02-07');
 
-/** The story of a run, in order, told by the fakes below. */
+/** The story of a run, in order, told by the fakes (run-settlement-job-fakes.ts). */
 type Event = string;
 
-/** The pages, read in order until the first short one (`read N`), or asked for one by one (`ask N`: confirming the end). */
-class FakeReader implements SettlementPageReader, SettlementSource {
-  startPage: number | null = null;
-  constructor(
-    private readonly events: Event[],
-    private readonly data: Row[][],
-    private readonly failAt?: { page: number; error: unknown },
-    private readonly onPage?: (page: number) => void,
-  ) {}
-  async *pages(_w: SettlementWindow, startPage: number, size: number, signal?: AbortSignal): AsyncIterable<FetchedPage> {
-    this.startPage = startPage;
-    for (let p = startPage; p <= this.data.length; p++) {
-      if (this.failAt?.page === p) throw this.failAt.error;
-      signal?.throwIfAborted();
-      const rows = this.data[p - 1] ?? [];
-      this.events.push(`read ${p}`);
-      this.onPage?.(p);
-      yield { page: p, rows };
-      if (rows.length < size) return;
-    }
-  }
-  async fetchPage(_w: SettlementWindow, page: number): Promise<unknown[]> {
-    this.events.push(`ask ${page}`);
-    return this.data[page - 1] ?? [];
-  }
-}
-
-class FakePublisher implements SettlementPublisher {
-  constructor(
-    private readonly events: Event[],
-    private readonly refuse: (s: Settlement) => boolean = () => false,
-    private readonly failAt?: number,
-  ) {}
-  async publish(rows: readonly Settlement[], meta: PublishMeta): Promise<RejectedSettlement[]> {
-    if (meta.page === this.failAt) throw new SettleError('KAFKA_PUBLISH_FAILED', 'broker down', { category: 'transient' });
-    const unfit = rows.filter(this.refuse).map((s) => ({ raw: s, transactionKey: s.transactionKey, field: '(avro)', reason: 'does not fit' }));
-    this.events.push(`publish ${meta.page} ${rows.length - unfit.length} exec ${meta.executionId}`);
-    return unfit;
-  }
-  async publishRejects(rejects: readonly RejectedSettlement[], meta: PublishMeta): Promise<void> {
-    this.events.push(`rejects ${meta.page} ${rejects.map((r) => r.transactionKey).join(',')}`);
-  }
-}
-
-class FakeJobs implements JobRepository {
-  checkpoints: Array<{ cp: PageCheckpoint; counts: ExecutionCounts }> = [];
-  pageSizes: number[] = [];
-  finished: { status: ExecutionStatus; counts: ExecutionCounts; error: string | null } | null = null;
-  constructor(
-    private readonly events: Event[],
-    private readonly resumeAfterPage = 0,
-  ) {}
-  async start(req: StartRequest): Promise<StartedExecution> {
-    this.events.push(`start ${req.kind}`);
-    this.pageSizes.push(req.pageSize);
-    const execution = {
-      id: 7,
-      instanceId: 3,
-      kind: req.kind,
-      shard: req.shard?.index ?? 0,
-      shards: req.shard?.count ?? 1,
-      replayOf: null,
-      status: 'STARTED' as const,
-      startedAt: '',
-      endedAt: null,
-      heartbeatAt: '',
-      lastPage: this.resumeAfterPage,
-      pageSize: 3,
-      counts: { pages: 0, rowsFetched: 0, rowsPublished: 0, rowsRejected: 0 },
-      lastError: null,
-      host: req.host,
-      pid: req.pid,
-    };
-    return {
-      instance: { id: 3, jobName: 'toss-settlements', window: req.window },
-      execution,
-      resumeAfterPage: this.resumeAfterPage,
-      recovered: [],
-      replayOf: null,
-    };
-  }
-  async checkpoint(cp: PageCheckpoint, counts: ExecutionCounts): Promise<void> {
-    this.events.push(`checkpoint ${cp.page}`);
-    this.checkpoints.push({ cp, counts });
-  }
-  async heartbeat(): Promise<void> {}
-  async finish(_id: number, status: Exclude<ExecutionStatus, 'STARTED'>, counts: ExecutionCounts, error: string | null): Promise<void> {
-    this.events.push(`finish ${status}`);
-    this.finished = { status, counts, error };
-  }
-  async release(): Promise<void> {
-    this.events.push('release');
-  }
-}
-
-const silent: Log = { info() {}, warn() {}, error() {}, debug() {} };
 const ticking = (): Clock => {
   let t = Date.parse('2025-02-10T00:00:00Z');
   return { now: () => new Date((t += 1000)) };
@@ -133,7 +27,7 @@ function setup(options: {
   const reader = new FakeReader(events, options.pages, options.readFailAt, options.onPage);
   const jobs = new FakeJobs(events, options.resumeAfterPage);
   const publisher = new FakePublisher(events, options.refuse, options.publishFailAt);
-  const job = new RunSettlementJob({ reader, source: reader, publisher, jobs, clock: ticking(), log: silent, host: 'test', pid: 1 });
+  const job = fakeJob({ reader, source: reader, publisher, jobs, clock: ticking(), host: 'test' });
   const run = (req: Partial<RunJobRequest> = {}) => job.run({ window, pageSize: 3, ...req });
   return { events, reader, jobs, run };
 }
@@ -300,7 +194,7 @@ describe('RunSettlementJob', () => {
       throw new SettleError('JOB_ALREADY_RUNNING', 'window is already running', { category: 'already-running' });
     };
     const reader = new FakeReader(events, [page(1, 3)]);
-    const job = new RunSettlementJob({ reader, source: reader, publisher: new FakePublisher(events), jobs, clock: ticking(), log: silent, host: 'h', pid: 1 });
+    const job = fakeJob({ reader, source: reader, publisher: new FakePublisher(events), jobs, clock: ticking() });
     await expect(job.run({ window, pageSize: 3 })).rejects.toMatchObject({ category: 'already-running' });
     expect(events).toEqual([]);
   });
