@@ -229,7 +229,6 @@ async function shutdown(leftMs: number, deadlineMs: number, log: Logger, steps: 
     throw new SettleError(
       'SHUTDOWN_DEADLINE_EXCEEDED',
       `the stop could not finish within SHUTDOWN_TIMEOUT_MS (${deadlineMs} ms); in-flight transactions are rolled back, stored offsets stay consistent`,
-      { category: 'transient' },
     );
 }
 

@@ -68,7 +68,6 @@ export class ShutdownDeadline {
           new SettleError(
             'SHUTDOWN_DEADLINE_EXCEEDED',
             `the stop did not finish within SHUTDOWN_TIMEOUT_MS (${this.deadlineMs} ms); what was checkpointed stays, a rerun resumes after it`,
-            { category: 'transient' },
           ),
         );
       if (expired.aborted) return onExpired();
