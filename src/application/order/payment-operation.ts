@@ -19,7 +19,7 @@ export interface PaymentOperation {
   readonly orderId: string;
   readonly request: OperationRequest;
   readonly status: PaymentOperationStatus;
-  /** Why the last attempt failed: our error code (TOSS_<Toss's code> for an answer from Toss) and its message. */
+  /** Why the last attempt failed: our error code (TOSS_REFUSED, TOSS_UNAVAILABLE … for an answer from Toss) and its message, which names Toss's code. */
   readonly errorCode: string | null;
   readonly errorMessage: string | null;
   /** Runs that called Toss with this key (the client's own retries of one run count once). */

@@ -208,7 +208,7 @@ export const ERROR_CODES = {
 
   RECONCILE_MISMATCH: {
     category: 'data',
-    summary: 'Toss, Kafka and MySQL disagree for the window (printed, not thrown): see docs/operating.md, Reconcile, then replay the dates named.',
+    summary: 'Toss, Kafka and MySQL disagree for the window (printed, not thrown): see docs/operating.md, Replay a window, then replay the dates named.',
   },
 
   // ── consumer: stored offsets and ingest ──────────────────────────────────────────────────────────────────────
