@@ -88,6 +88,5 @@ export async function wireOrders(config: Config, logger: Logger, options: OrderW
   };
 }
 
-const missingKey = (): Promise<never> =>
-  Promise.reject(new SettleError('CONFIG_INVALID', 'TOSS_SECRET_KEY is required to call Toss (test_sk_… or live_sk_…)', { category: 'usage' }));
+const missingKey = (): Promise<never> => Promise.reject(new SettleError('CONFIG_INVALID', 'TOSS_SECRET_KEY is required to call Toss (test_sk_… or live_sk_…)'));
 const noToss: TossPayments = { confirm: missingKey, cancel: missingKey };

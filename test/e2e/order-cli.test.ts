@@ -280,25 +280,25 @@ describe('settle order, end to end', () => {
       const human = await settle(['order', 'show', id]);
       expect(human.code).toBe(0);
       expect(human.stdout).toContain(`VOID REFUSED BY TOSS: non-card payment ${pk} (가상계좌, 9,000 KRW`);
-      expect(human.stdout).toContain('Toss refused the cancel: TOSS_FAILED_INTERNAL_SYSTEM_PROCESSING: Toss answered 503 FAILED_INTERNAL_SYSTEM_PROCESSING');
+      expect(human.stdout).toContain('Toss refused the cancel: TOSS_UNAVAILABLE: Toss answered 503 FAILED_INTERNAL_SYSTEM_PROCESSING');
       expect(human.stdout).toContain(`after 1 attempt (Idempotency-Key settle:void-non-card:${id}:${pk})`);
       expect(human.stdout).toContain(`  retry: ${retry}`);
       const shown = await ok<OrderView>(['order', 'show', id]);
       expect(shown.voids).toMatchObject([
-        { paymentKey: pk, operation: 'VOID', status: 'FAILED', errorCode: 'TOSS_FAILED_INTERNAL_SYSTEM_PROCESSING', attempts: 1, retryCommand: retry },
+        { paymentKey: pk, operation: 'VOID', status: 'FAILED', errorCode: 'TOSS_UNAVAILABLE', attempts: 1, retryCommand: retry },
       ]);
 
       const listed = await settle(['reconcile', '--payments', '--from', '2025-02-01', '--to', '2025-02-28']);
       expect(listed.code).toBe(3);
       expect(listed.stdout).toMatch(
         new RegExp(
-          `VOID REFUSED  9,000 \\(가상계좌\\)  order ${id}  payment ${pk}  operation VOID  Toss refused: TOSS_FAILED_INTERNAL_SYSTEM_PROCESSING: .*  retry: ${retry}`,
+          `VOID REFUSED  9,000 \\(가상계좌\\)  order ${id}  payment ${pk}  operation VOID  Toss refused: TOSS_UNAVAILABLE: Toss answered 503 FAILED_INTERNAL_SYSTEM_PROCESSING.*  retry: ${retry}`,
         ),
       );
       const listedJson = await settle(['reconcile', '--payments', '--from', '2025-02-01', '--to', '2025-02-28', '--json']);
       expect(listedJson.code).toBe(3);
       expect((JSON.parse(listedJson.stdout) as PaymentReconciliation).unfinishedVoids).toMatchObject([
-        { orderId: id, paymentKey: pk, operation: 'VOID', status: 'FAILED', errorCode: 'TOSS_FAILED_INTERNAL_SYSTEM_PROCESSING', retryCommand: retry },
+        { orderId: id, paymentKey: pk, operation: 'VOID', status: 'FAILED', errorCode: 'TOSS_UNAVAILABLE', retryCommand: retry },
       ]);
 
       // the money is still held: no other payment until the cancel is done

@@ -1,7 +1,7 @@
 import { validateTypedSettlement } from '../../domain/settlement/validate-settlement.js';
 import type { Settlement } from '../../domain/settlement/settlement.js';
 import { unknownFieldNames } from '../../domain/settlement/settlement-shape.js';
-import { SettleError, isSettleError } from '../../domain/shared/settle-error.js';
+import { SettleError, isSettleError, type ErrorCode } from '../../domain/shared/settle-error.js';
 import { abortableSleep, retry } from '../shared/retry.js';
 import { parseOffsetDateTime } from './offset-date-time.js';
 import type { DeadLetter, DeadLetterSink, IncomingRecord, RecordDecoder, SettlementStore, StoredRecord, UpsertCounts } from './ports.js';
@@ -108,7 +108,7 @@ async function classifyAll(decoder: RecordDecoder, input: IngestInput): Promise<
 }
 
 interface Poison {
-  readonly code: string;
+  readonly code: ErrorCode; // a data code: the dead letter's settle-dlq-error-code header
   readonly message: string;
 }
 
@@ -147,14 +147,12 @@ function check(decoded: Settlement, record: IncomingRecord): StoredRecord | Pois
 
 function giveUp(error: unknown, step: IngestStep, input: IngestInput, signal: AbortSignal | undefined): unknown {
   const where = `${input.topic}[${input.partition}] before offset ${input.nextOffset}`;
-  if (signal?.aborted)
-    return new SettleError('INGEST_ABORTED', `batch ${where} abandoned on shutdown (nothing committed)`, { category: 'transient', cause: error });
+  if (signal?.aborted) return new SettleError('INGEST_ABORTED', `batch ${where} abandoned on shutdown (nothing committed)`, { cause: error });
   if (isSettleError(error) && error.retriable)
     return new SettleError(
       'INGEST_RETRIES_EXHAUSTED',
       `gave up on step ${step} of batch ${where} after retries: ${error.message}; stopping instead of skipping`,
       {
-        category: 'transient',
         cause: error,
         details: { step, code: error.code, partition: input.partition, nextOffset: input.nextOffset },
       },

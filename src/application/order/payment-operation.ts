@@ -19,7 +19,7 @@ export interface PaymentOperation {
   readonly orderId: string;
   readonly request: OperationRequest;
   readonly status: PaymentOperationStatus;
-  /** Why the last attempt failed: our error code (TOSS_<Toss's code> for an answer from Toss) and its message. */
+  /** Why the last attempt failed: our error code (TOSS_REFUSED, TOSS_UNAVAILABLE … for an answer from Toss) and its message, which names Toss's code. */
   readonly errorCode: string | null;
   readonly errorMessage: string | null;
   /** Runs that called Toss with this key (the client's own retries of one run count once). */
@@ -56,11 +56,7 @@ export class PaymentOperationIncomplete extends SettleError {
     super(
       'PAYMENT_OPERATION_INCOMPLETE',
       `Toss accepted the request (Idempotency-Key ${idempotencyKey}) but recording it failed (${why}): re-run the same command to complete it`,
-      {
-        category: 'transient',
-        cause,
-        details: { idempotencyKey },
-      },
+      { cause, details: { idempotencyKey } },
     );
   }
 }
@@ -68,7 +64,6 @@ export class PaymentOperationIncomplete extends SettleError {
 export class IdempotencyKeyConflict extends SettleError {
   constructor(idempotencyKey: string) {
     super('IDEMPOTENCY_KEY_CONFLICT', `Idempotency-Key ${idempotencyKey} was first used for a different request; refusing to reuse it`, {
-      category: 'internal',
       details: { idempotencyKey },
     });
   }

@@ -29,7 +29,7 @@ export class ReconcilePayments {
   async execute(window: { readonly from: string; readonly to: string }): Promise<PaymentReconciliation> {
     const from = LocalDate.parse(window.from, '--from');
     const to = LocalDate.parse(window.to, '--to');
-    if (to.isBefore(from)) throw new SettleError('RECONCILE_WINDOW_INVALID', `--to ${window.to} is before --from ${window.from}`, { category: 'usage' });
+    if (to.isBefore(from)) throw new SettleError('RECONCILE_WINDOW_INVALID', `--to ${window.to} is before --from ${window.from}`);
     const today = todayInSeoul(this.deps.clock.now()).toString();
     const [unsettled, unknownSettlements, voids] = await Promise.all([
       this.deps.source.unsettledEntries(from.toString(), to.toString(), today),

@@ -1,4 +1,4 @@
-import { SettleError, isSettleError } from '../../domain/shared/settle-error.js';
+import { SettleError, isSettleError, type ErrorCategory, type ErrorCode } from '../../domain/shared/settle-error.js';
 import type { Clock } from '../shared/log.js';
 import { voidNonCardKey } from './idempotency-keys.js';
 import type { OrderStore } from './order-store.js';
@@ -25,7 +25,8 @@ export interface VoidDeps {
 }
 
 /** Toss's answer when the payment is already fully cancelled (by hand, in its console): what we wanted. */
-const ALREADY_CANCELED = 'TOSS_ALREADY_CANCELED_PAYMENT';
+const alreadyCanceled = (error: unknown): error is SettleError =>
+  isSettleError(error) && error.code === 'TOSS_REFUSED' && error.details.tossCode === 'ALREADY_CANCELED_PAYMENT';
 
 /** The PENDING VOID row written with the approval; `attempts` counts calls to Toss, none yet. */
 export function nonCardVoidOperation(a: { orderId: string; paymentKey: string; amount: number; approved: TossApprovedPayment; now: string }): PaymentOperation {
@@ -82,10 +83,11 @@ export async function finishNonCardVoid(deps: VoidDeps, orderId: string, payment
   if (!op || op.status === 'DONE') return op;
 
   let errorCode: string | null = null;
+  let errorMessage: string | null = null;
   try {
     await toss.cancel(cancelRequestOf(op), key, signal);
   } catch (error) {
-    if (!isSettleError(error) || error.code !== ALREADY_CANCELED) {
+    if (!alreadyCanceled(error)) {
       // Toss answered no: FAILED, terminal for this run but retryable. No answer: PENDING, Toss may have done it.
       // Both keep blocking the order: the money may still be held.
       const failed: PaymentOperation = {
@@ -104,7 +106,9 @@ export async function finishNonCardVoid(deps: VoidDeps, orderId: string, payment
         .catch(() => undefined); // the row stays PENDING (still blocking, still retried by a rerun): only the note of why is lost
       throw new PaymentVoidIncomplete(failed, error);
     }
+    // Toss's own code (ALREADY_CANCELED_PAYMENT) is in the message: TOSS_REFUSED alone would not say why it is DONE
     errorCode = error.code;
+    errorMessage = error.message.slice(0, MAX_ERROR_MESSAGE);
   }
 
   try {
@@ -112,7 +116,7 @@ export async function finishNonCardVoid(deps: VoidDeps, orderId: string, payment
       await tx.lockOrder(orderId);
       const current = await tx.findOperation(key);
       if (current?.status === 'DONE') return current; // a concurrent rerun recorded it first
-      const done: PaymentOperation = { ...(current ?? op), status: 'DONE', errorCode, errorMessage: null, updatedAt: clock.now().toISOString() };
+      const done: PaymentOperation = { ...(current ?? op), status: 'DONE', errorCode, errorMessage, updatedAt: clock.now().toISOString() };
       await tx.saveOperation(done);
       return done;
     });
@@ -128,12 +132,21 @@ function cancelRequestOf(op: PaymentOperation): TossCancelRequest {
   const { paymentKey, cancelReason, refundableAmount } = op.request;
   if (typeof paymentKey !== 'string' || typeof cancelReason !== 'string' || typeof refundableAmount !== 'number') {
     throw new SettleError('PAYMENT_OPERATION_CORRUPT', `operation ${op.idempotencyKey} does not hold a cancel request`, {
-      category: 'internal',
       details: { idempotencyKey: op.idempotencyKey },
     });
   }
   return { paymentKey, cancelReason, cancelAmount: null, refundableAmount };
 }
+
+/**
+ * The code of a void Toss did not do, by what its cause means: no answer or "try again" → exit 4 and a rerun
+ * completes it; a refusal → 7; our key or request rejected → 2; anything else → 1.
+ */
+const VOID_CODES: Partial<Record<ErrorCategory, ErrorCode>> = {
+  transient: 'PAYMENT_VOID_INCOMPLETE',
+  rule: 'PAYMENT_VOID_REFUSED',
+  usage: 'PAYMENT_VOID_REJECTED',
+};
 
 /** The non-card approval is on record but Toss has not (or not surely) cancelled it: the money may still be held. */
 export class PaymentVoidIncomplete extends SettleError {
@@ -143,11 +156,9 @@ export class PaymentVoidIncomplete extends SettleError {
     const outcome = op.status === 'FAILED' ? 'Toss refused to cancel it' : 'cancelling it at Toss got no answer';
     const retry = voidRetryCommand(op);
     super(
-      'PAYMENT_VOID_INCOMPLETE',
+      (isSettleError(cause) ? VOID_CODES[cause.category] : undefined) ?? 'PAYMENT_VOID_FAILED',
       `Toss approved payment ${String(op.request.paymentKey)} of order ${op.orderId} with method ${String(op.request.method ?? '(none)')}, which is not accepted (card only), and ${outcome} (Idempotency-Key ${op.idempotencyKey}, attempt ${op.attempts}: ${why}): the money may still be held and the order refuses any other payment; retry with: ${retry}`,
-      // transient → exit 4 and a rerun completes it; a refusal keeps its own category (rule → 7, usage → 2)
       {
-        category: isSettleError(cause) ? cause.category : 'internal',
         cause,
         details: {
           idempotencyKey: op.idempotencyKey,

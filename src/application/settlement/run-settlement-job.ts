@@ -297,9 +297,7 @@ export class RunSettlementJob {
       if (acked === ABORTED) {
         const pages = [head.page, ...inFlight.splice(0).map((p) => p.page)];
         run.abandoned = pages;
-        throw new SettleError('SHUTDOWN_DEADLINE_EXCEEDED', `page(s) ${pages.join(', ')} not acknowledged by Kafka at the shutdown deadline`, {
-          category: 'transient',
-        });
+        throw new SettleError('SHUTDOWN_DEADLINE_EXCEEDED', `page(s) ${pages.join(', ')} not acknowledged by Kafka at the shutdown deadline`);
       }
       written = acked;
       const { page, rows, published, rejected } = written;
@@ -381,15 +379,14 @@ export class RunSettlementJob {
         await jobs
           .finish(claim.execution.id, 'STOPPED', counts, why)
           .catch((e: unknown) => log.error({ err: (e as Error).message }, 'could not record the stop'));
-      return new SettleError('SHUTDOWN_DEADLINE_EXCEEDED', why, { category: 'transient', cause: error });
+      return new SettleError('SHUTDOWN_DEADLINE_EXCEEDED', why, { cause: error });
     }
     log.error({ executionId, err: message }, stopped ? 'settlement job stopped' : 'settlement job failed');
     if (claim)
       await jobs
         .finish(claim.execution.id, stopped ? 'STOPPED' : 'FAILED', counts, message)
         .catch((e: unknown) => log.error({ err: (e as Error).message }, 'could not record the failure'));
-    if (stopped)
-      return new SettleError('JOB_STOPPED', `stopped by signal after ${counts.pages} page(s); rerun resumes`, { category: 'transient', cause: error });
+    if (stopped) return new SettleError('JOB_STOPPED', `stopped by signal after ${counts.pages} page(s); rerun resumes`, { cause: error });
     return error;
   }
 

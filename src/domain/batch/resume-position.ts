@@ -30,19 +30,19 @@ export function resumePosition(from: StoppedPosition | null, pageSize: number, w
     throw new SettleError(
       'JOB_PAGE_SIZE_MISMATCH',
       `window ${window}: execution ${executionId}, one of ${shards} workers, stopped after page ${lastPage} of ${String(from.pageSize)} rows; a worker resumes only with its own page size: rerun with --page-size ${String(from.pageSize)}, or ${abandon}`,
-      { category: 'usage', details: { executionId, lastPage, storedPageSize: from.pageSize, pageSize, shards } },
+      { details: { executionId, lastPage, storedPageSize: from.pageSize, pageSize, shards } },
     );
   if (from.pageSize === null)
     throw new SettleError(
       'JOB_PAGE_SIZE_UNKNOWN',
       `window ${window}: execution ${executionId} stopped after page ${lastPage} before page sizes were recorded, so resuming with --page-size ${pageSize} (TOSS_PAGE_SIZE) could skip rows; ${abandon}`,
-      { category: 'usage', details: { executionId, lastPage, storedPageSize: null, pageSize } },
+      { details: { executionId, lastPage, storedPageSize: null, pageSize } },
     );
   const rowsDone = lastPage * from.pageSize;
   if (rowsDone % pageSize === 0) return { afterPage: rowsDone / pageSize, convertedFrom: { lastPage, pageSize: from.pageSize } };
   throw new SettleError(
     'JOB_PAGE_SIZE_MISMATCH',
     `window ${window}: execution ${executionId} stopped after page ${lastPage} of ${from.pageSize} rows (${rowsDone} rows done), which is not a whole number of pages of --page-size ${pageSize} (TOSS_PAGE_SIZE): resuming there would skip or repeat rows. Rerun with --page-size ${from.pageSize} (or a size that divides ${rowsDone}) to resume, or ${abandon}`,
-    { category: 'usage', details: { executionId, lastPage, storedPageSize: from.pageSize, pageSize } },
+    { details: { executionId, lastPage, storedPageSize: from.pageSize, pageSize } },
   );
 }

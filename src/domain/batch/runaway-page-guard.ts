@@ -144,7 +144,7 @@ export class RunawayPageGuard {
         'TOSS_PAGE_REPEATED',
         `Toss answered page ${page} of ${this.window} with ${rows.length} row(s) that were all on page ${previous.page} ` +
           `(first transactionKey ${transactionKeyOf(rows[0]) ?? '?'}): paging does not advance, so the window would never end. ${this.#stoppedRepeat(page)}`,
-        { category: 'data', details: { page, previousPage: previous.page, rows: rows.length } },
+        { details: { page, previousPage: previous.page, rows: rows.length } },
       );
     }
     const { fingerprint } = scanned;
@@ -154,12 +154,11 @@ export class RunawayPageGuard {
         'TOSS_PAGE_REPEATED',
         `Toss answered page ${page} of ${this.window} with the same ${rows.length} transaction key(s) as page ${earlier} ` +
           `(first transactionKey ${transactionKeyOf(rows[0]) ?? '?'}): Toss is cycling through pages, so the window would never end. ${this.#stoppedRepeat(page)}`,
-        { category: 'data', details: { page, previousPage: earlier, rows: rows.length } },
+        { details: { page, previousPage: earlier, rows: rows.length } },
       );
     }
     if (page > this.limit.maxPages && rows.length > 0) {
       throw new SettleError('TOSS_PAGE_LIMIT_EXCEEDED', `page ${page} of ${this.window} still holds ${rows.length} row(s): ${this.#overLimit(page)}`, {
-        category: 'data',
         details: { page, pageSize: this.pageSize, ...this.limit },
       });
     }

@@ -19,13 +19,12 @@ export const MAX_SHARDS = 256;
 
 export function shard(index: number, count: number): Shard {
   if (!Number.isInteger(count) || count < 1 || count > MAX_SHARDS)
-    throw new SettleError('INVALID_SHARDS', `--shards must be a whole number from 1 to ${MAX_SHARDS}, got ${count}`, { category: 'usage', details: { count } });
+    throw new SettleError('INVALID_SHARDS', `--shards must be a whole number from 1 to ${MAX_SHARDS}, got ${count}`, { details: { count } });
   if (!Number.isInteger(index) || index < 0 || index >= count)
     throw new SettleError(
       'INVALID_SHARD',
       `--shard (or JOB_COMPLETION_INDEX) must be a whole number from 0 to ${count - 1} with --shards ${count}, got ${index}`,
       {
-        category: 'usage',
         details: { index, count },
       },
     );

@@ -62,7 +62,6 @@ export function confirmSamePage(end: WindowEnd, again: readonly unknown[], c: Wi
       `it answered ${again.length} row(s) (${onlySecond.length} transaction key(s) only in the second answer${sample(onlySecond)}; ` +
       `${onlyFirst.length} only in the first${sample(onlyFirst)}): Toss's answers for the end of the window differ, so where it ends is not known. ${stopped(end, c)}`,
     {
-      category: 'data',
       details: {
         page: end.page,
         pageSize: c.pageSize,
@@ -86,7 +85,6 @@ export function confirmNextPageEmpty(end: WindowEnd, next: { readonly page: numb
       `a second time, but ${which} holds ${next.rows.length} row(s)${first === null ? '' : ` (first transactionKey ${first})`}: a short page ` +
       `followed by rows, so where the window ends is not known. ${stopped(end, c)}`,
     {
-      category: 'data',
       details: { page: end.page, pageSize: c.pageSize, rows: end.rows.length, rowsAgain: end.rows.length, nextPage: next.page, nextRows: next.rows.length },
     },
   );

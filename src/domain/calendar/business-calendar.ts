@@ -88,12 +88,11 @@ export class BusinessCalendar {
     throw new SettleError(
       'CALENDAR_NO_BUSINESS_DAY',
       `no business day within ${MAX_CONSECUTIVE_NON_BUSINESS_DAYS} days ${direction > 0 ? 'after' : 'before'} ${date.toString()}: check the holiday data`,
-      { category: 'internal' },
     );
   }
 }
 
 function assertDayCount(days: number): void {
   if (!Number.isInteger(days) || days < 0)
-    throw new SettleError('INVALID_BUSINESS_DAYS', `business days must be a whole number ≥ 0, got ${days}`, { category: 'usage', details: { days } });
+    throw new SettleError('INVALID_BUSINESS_DAYS', `business days must be a whole number ≥ 0, got ${days}`, { details: { days } });
 }

@@ -32,7 +32,7 @@ export class LocalDate {
   }
 
   static fromEpochDay(epochDay: number): LocalDate {
-    if (!Number.isSafeInteger(epochDay)) throw new SettleError('INVALID_DATE', `epoch day ${epochDay} is not a whole number`, { category: 'internal' });
+    if (!Number.isSafeInteger(epochDay)) throw new SettleError('EPOCH_DAY_INVALID', `epoch day ${epochDay} is not a whole number`);
     return new LocalDate(epochDay);
   }
 
@@ -106,5 +106,5 @@ export function todayInSeoul(now: Date): LocalDate {
 }
 
 function invalidDate(label: string, text: string, problem: string): SettleError {
-  return new SettleError('INVALID_DATE', `${label} "${text}" ${problem}`, { category: 'usage', details: { label, value: text } });
+  return new SettleError('INVALID_DATE', `${label} "${text}" ${problem}`, { details: { label, value: text } });
 }

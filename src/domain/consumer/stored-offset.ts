@@ -69,7 +69,7 @@ export function storedOffsetBeyondLog(o: {
   return new SettleError(
     'STORED_OFFSET_BEYOND_LOG',
     `stored offset ${o.stored} of ${o.topic}[${o.partition}] for group ${o.group} is past the end of the log (${o.end}): the topic was recreated or truncated, or MySQL belongs to another Kafka cluster; nothing was loaded. Reset with \`settle replay --kafka --since <instant> --group ${o.group}\``,
-    { category: 'data', details: { topic: o.topic, group: o.group, partition: o.partition, storedOffset: o.stored, logEndOffset: o.end } },
+    { details: { topic: o.topic, group: o.group, partition: o.partition, storedOffset: o.stored, logEndOffset: o.end } },
   );
 }
 
@@ -87,6 +87,6 @@ export function storedOffsetBelowLogStart(o: { readonly topic: string; readonly 
       '1) publish the lost settlements again from Toss: `settle replay --from <YYYY-MM-DD> --to <YYYY-MM-DD> --yes` for the sold dates published while the loader was behind (`settle jobs list` shows the windows and when they ran; replaying more dates is harmless); ' +
       `2) reset the stored offsets to the log start: \`settle replay --kafka --since 1970-01-01T00:00:00Z --group ${o.group} --yes\` (every partition of the group goes back to its log start; rows already stored reload as unchanged); ` +
       "3) start `settle consume`. Keep the topic's retention.ms well above the loader's worst lag.",
-    { category: 'data', details: { topic: o.topic, group: o.group, recordsLost: total, partitions: o.ranges.map((r) => ({ ...r })) } },
+    { details: { topic: o.topic, group: o.group, recordsLost: total, partitions: o.ranges.map((r) => ({ ...r })) } },
   );
 }

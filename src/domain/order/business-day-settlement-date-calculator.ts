@@ -15,7 +15,7 @@ export class BusinessDaySettlementDateCalculator implements SettlementDateCalcul
 
   expectedSettlementDate(instant: Date | string): string {
     const at = typeof instant === 'string' ? new Date(instant) : instant;
-    if (Number.isNaN(at.getTime())) throw new SettleError('INSTANT_INVALID', `"${String(instant)}" is not an ISO-8601 date-time`, { category: 'internal' });
+    if (Number.isNaN(at.getTime())) throw new SettleError('INSTANT_INVALID', `"${String(instant)}" is not an ISO-8601 date-time`);
     return this.calendar.payoutDate(todayInSeoul(at), this.delayBusinessDays).toString();
   }
 }

@@ -176,7 +176,7 @@ export class OrderAlreadyExists extends RuleViolation {
 /** Not a rule but a wrong argument: exit 2 like any other bad input. */
 export class OrderNotFound extends SettleError {
   constructor(orderId: string) {
-    super('ORDER_NOT_FOUND', `order ${orderId} does not exist`, { category: 'usage', details: { orderId } });
+    super('ORDER_NOT_FOUND', `order ${orderId} does not exist`, { details: { orderId } });
   }
 }
 

@@ -74,29 +74,23 @@ function dayOfName(name: string, pattern = /^p(\d{4})(\d{2})(\d{2})$/): LocalDat
  */
 export function describePartitions(partitions: readonly ExistingPartition[]): DescribedPartition[] {
   if (partitions.length === 0)
-    throw new SettleError('SETTLEMENTS_NOT_PARTITIONED', 'the settlements table is not partitioned: apply migration 0050 (`settle db migrate`)', {
-      category: 'usage',
-    });
+    throw new SettleError('SETTLEMENTS_NOT_PARTITIONED', 'the settlements table is not partitioned: apply migration 0050 (`settle db migrate`)');
   const last = partitions[partitions.length - 1];
   if (last?.lessThan !== null)
     throw new SettleError(
       'SETTLEMENTS_PARTITIONS_UNEXPECTED',
       `the last partition of settlements must be ${FUTURE_PARTITION} (VALUES LESS THAN MAXVALUE), found ${last?.name ?? '?'}`,
-      { category: 'usage' },
     );
   let from: LocalDate | null = null;
   return partitions.map((p, i) => {
     const start = from;
     from = p.lessThan;
     if (p.lessThan === null) {
-      if (i !== partitions.length - 1)
-        throw new SettleError('SETTLEMENTS_PARTITIONS_UNEXPECTED', `partition ${p.name} is MAXVALUE but not the last one`, { category: 'usage' });
+      if (i !== partitions.length - 1) throw new SettleError('SETTLEMENTS_PARTITIONS_UNEXPECTED', `partition ${p.name} is MAXVALUE but not the last one`);
       return { ...p, kind: 'future', from: start, day: null };
     }
     if (start !== null && !start.isBefore(p.lessThan))
-      throw new SettleError('SETTLEMENTS_PARTITIONS_UNEXPECTED', `partition ${p.name} ends at ${p.lessThan.toString()}, not after its predecessor`, {
-        category: 'usage',
-      });
+      throw new SettleError('SETTLEMENTS_PARTITIONS_UNEXPECTED', `partition ${p.name} ends at ${p.lessThan.toString()}, not after its predecessor`);
     const day = dayOfName(p.name);
     // the first partition holds everything older than its bound; a daily one keeps its name (and its day) even
     // when it became first because the ones before it were archived
@@ -145,7 +139,6 @@ export function planEnsure(partitions: readonly ExistingPartition[], ranges: rea
       'TOO_MANY_PARTITIONS',
       `ensuring these dates means ${add.length} partitions; at most ${maxAdd} at a time (ensure a shorter range first)`,
       {
-        category: 'usage',
         details: { count: add.length, ranges: ranges.map((r) => `${r.from.toString()}..${r.through.toString()}`) },
       },
     );
@@ -183,9 +176,7 @@ export function planArchive(partitions: readonly ExistingPartition[], before: Lo
     const whollyBefore = !p.lessThan.isAfter(before);
     if (p.kind === 'other') {
       if (whollyBefore)
-        throw new SettleError('SETTLEMENTS_PARTITIONS_UNEXPECTED', `partition ${p.name} is neither daily nor the catch-all: archive it by hand`, {
-          category: 'usage',
-        });
+        throw new SettleError('SETTLEMENTS_PARTITIONS_UNEXPECTED', `partition ${p.name} is neither daily nor the catch-all: archive it by hand`);
       break;
     }
     if (!whollyBefore) {

@@ -13,8 +13,8 @@ export interface SettlementWindow {
 
 export function settlementWindow(from: string, to: string, dateType: string = 'soldDate'): SettlementWindow {
   if (!(DATE_TYPES as readonly string[]).includes(dateType))
-    throw new SettleError('INVALID_DATE_TYPE', `--date-type must be soldDate or paidOutDate, got "${dateType}"`, { category: 'usage' });
-  if (to < from) throw new SettleError('INVALID_WINDOW', `--to ${to} is before --from ${from}`, { category: 'usage' });
+    throw new SettleError('INVALID_DATE_TYPE', `--date-type must be soldDate or paidOutDate, got "${dateType}"`);
+  if (to < from) throw new SettleError('INVALID_WINDOW', `--to ${to} is before --from ${from}`);
   return { from, to, dateType: dateType as DateType };
 }
 

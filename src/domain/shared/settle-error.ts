@@ -1,43 +1,37 @@
-/**
- * One error tree for the whole product. `code` is stable (callers and tests branch on it, never on the
- * message); `category` decides the process exit code; `retriable` tells retriers whether trying again can help.
- */
-export type ErrorCategory =
-  | 'usage' // bad flag, argument or configuration
-  | 'data' // rejected rows, reconcile mismatch, invalid input file
-  | 'transient' // infrastructure down or overloaded: safe to retry
-  | 'already-running'
-  | 'already-completed'
-  | 'rule' // a business rule refused the operation
-  | 'internal';
+import { type CodeOf, type ErrorCategory, type ErrorCode, errorCodeEntry, isRetriableCode } from './error-codes.js';
 
+export type { ErrorCategory, ErrorCode } from './error-codes.js';
+
+/**
+ * One error tree for the whole product. `code` is stable (callers and tests branch on it, never on the message)
+ * and is one of the table in error-codes.ts, which gives it its `category` (the process exit code) and whether it
+ * is `retriable` (whether trying again can help): a throw site names the code, never the category.
+ */
 export interface SettleErrorOptions {
-  readonly category?: ErrorCategory;
-  readonly retriable?: boolean;
   readonly cause?: unknown;
   readonly details?: Readonly<Record<string, unknown>>;
 }
 
 export class SettleError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly category: ErrorCategory;
   readonly retriable: boolean;
   readonly details: Readonly<Record<string, unknown>>;
 
-  constructor(code: string, message: string, options: SettleErrorOptions = {}) {
+  constructor(code: ErrorCode, message: string, options: SettleErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
-    this.category = options.category ?? 'internal';
-    this.retriable = options.retriable ?? options.category === 'transient';
+    this.category = errorCodeEntry(code).category;
+    this.retriable = isRetriableCode(code);
     this.details = options.details ?? {};
   }
 }
 
 /** A business rule said no; the message names the fact (e.g. "item 3 is purchase-confirmed"). */
 export class RuleViolation extends SettleError {
-  constructor(code: string, message: string, details?: Record<string, unknown>) {
-    super(code, message, { category: 'rule', retriable: false, ...(details ? { details } : {}) });
+  constructor(code: CodeOf<'rule'>, message: string, details?: Record<string, unknown>) {
+    super(code, message, details ? { details } : {});
   }
 }
 

@@ -30,7 +30,6 @@ export async function loadHolidayOverrides(file: string, options: { required: bo
   } catch (error) {
     if (!options.required && (error as NodeJS.ErrnoException).code === 'ENOENT') return NO_OVERRIDES;
     throw new SettleError('HOLIDAY_OVERRIDES_UNREADABLE', `cannot read holiday overrides file ${file}: ${(error as Error).message}`, {
-      category: 'usage',
       cause: error,
       details: { file },
     });
@@ -106,7 +105,6 @@ const isObject = (value: unknown): value is Record<string, unknown> => typeof va
 
 function invalid(file: string, problems: readonly string[]): SettleError {
   return new SettleError('HOLIDAY_OVERRIDES_INVALID', `holiday overrides file ${file} is invalid:\n  - ${problems.join('\n  - ')}`, {
-    category: 'usage',
     details: { file, problems },
   });
 }

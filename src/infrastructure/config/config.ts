@@ -203,7 +203,7 @@ export function loadConfig(env: Env, needs: readonly ConfigSection[] = []): Conf
     problems.push('TOSS_SECRET_KEY must be a secret key starting with test_sk_, live_sk_, test_gsk_ or live_gsk_');
 
   if (problems.length > 0 || !e) {
-    throw new SettleError('CONFIG_INVALID', `invalid configuration:\n  - ${problems.join('\n  - ')}`, { category: 'usage', details: { problems } });
+    throw new SettleError('CONFIG_INVALID', `invalid configuration:\n  - ${problems.join('\n  - ')}`, { details: { problems } });
   }
 
   return {

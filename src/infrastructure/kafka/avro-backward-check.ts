@@ -11,7 +11,7 @@ export function parseAvroSchema(text: string, label: string): avsc.Type {
   try {
     return avsc.Type.forSchema(JSON.parse(text) as avsc.Schema);
   } catch (error) {
-    throw new SettleError('SCHEMA_INVALID', `${label} is not a valid Avro schema: ${(error as Error).message}`, { category: 'data', cause: error });
+    throw new SettleError('SCHEMA_INVALID', `${label} is not a valid Avro schema: ${(error as Error).message}`, { cause: error });
   }
 }
 

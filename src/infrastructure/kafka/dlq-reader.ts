@@ -67,8 +67,7 @@ export async function readRanges(kafka: Kafka, topic: string, ranges: OffsetRang
       },
     });
     const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), timeoutMs)));
-    if ((await Promise.race([finished, late])) === 'late')
-      throw new SettleError('DLQ_READ_TIMEOUT', `reading ${topic} did not finish within ${timeoutMs} ms`, { category: 'transient' });
+    if ((await Promise.race([finished, late])) === 'late') throw new SettleError('DLQ_READ_TIMEOUT', `reading ${topic} did not finish within ${timeoutMs} ms`);
     return out.sort((a, b) => a.partition - b.partition || a.offset - b.offset);
   } finally {
     clearTimeout(timer);

@@ -28,7 +28,7 @@ export async function redrive(kafka: Kafka, dlq: string, records: readonly DlqRe
     await producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
     return [...byTopic.values()].reduce((n, ms) => n + ms.length, 0);
   } catch (error) {
-    throw new SettleError('DLQ_REDRIVE_FAILED', `could not re-publish dead letters: ${(error as Error).message}`, { category: 'transient', cause: error });
+    throw new SettleError('DLQ_REDRIVE_FAILED', `could not re-publish dead letters: ${(error as Error).message}`, { cause: error });
   } finally {
     await producer.disconnect();
   }

@@ -28,7 +28,6 @@ export class KafkaDeadLetterSink implements DeadLetterSink {
       });
     } catch (error) {
       throw new SettleError('DLQ_PUBLISH_FAILED', `could not publish ${letters.length} dead letter(s): ${(error as Error).message}`, {
-        category: 'transient',
         cause: error,
       });
     }

@@ -109,11 +109,10 @@ export class KafkaPublishedSnapshot implements KafkaSnapshot {
       finish = (error) => (error === undefined ? resolve() : reject(error));
     });
     const timer = setTimeout(
-      () =>
-        finish(new SettleError('KAFKA_SCAN_TIMEOUT', `reading ${topic} did not reach the end of the log within ${timeoutMs} ms`, { category: 'transient' })),
+      () => finish(new SettleError('KAFKA_SCAN_TIMEOUT', `reading ${topic} did not reach the end of the log within ${timeoutMs} ms`)),
       timeoutMs,
     );
-    const onAbort = () => finish(new SettleError('ABORTED', 'reconcile interrupted', { category: 'transient' }));
+    const onAbort = () => finish(new SettleError('ABORTED', 'reconcile interrupted'));
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
       await consumer.connect();
@@ -136,7 +135,7 @@ export class KafkaPublishedSnapshot implements KafkaSnapshot {
       await finished;
     } catch (error) {
       if (error instanceof SettleError) throw error;
-      throw new SettleError('KAFKA_SCAN_FAILED', `reading ${topic} failed: ${(error as Error).message}`, { category: 'transient', cause: error });
+      throw new SettleError('KAFKA_SCAN_FAILED', `reading ${topic} failed: ${(error as Error).message}`, { cause: error });
     } finally {
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
@@ -149,5 +148,5 @@ const kafkaFailed =
   (what: string) =>
   (error: unknown): never => {
     if (error instanceof SettleError) throw error;
-    throw new SettleError('KAFKA_UNAVAILABLE', `could not ${what}: ${(error as Error).message}`, { category: 'transient', cause: error });
+    throw new SettleError('KAFKA_UNAVAILABLE', `could not ${what}: ${(error as Error).message}`, { cause: error });
   };

@@ -40,7 +40,7 @@ export class KafkaRecordSender {
       try {
         await this.producer.send({ topic, messages: chunk, acks: -1, timeout: 30_000, compression: CompressionTypes.None });
       } catch (error) {
-        throw new SettleError('KAFKA_PUBLISH_FAILED', `publishing to ${topic} failed: ${(error as Error).message}`, { category: 'transient', cause: error });
+        throw new SettleError('KAFKA_PUBLISH_FAILED', `publishing to ${topic} failed: ${(error as Error).message}`, { cause: error });
       }
     }
   }

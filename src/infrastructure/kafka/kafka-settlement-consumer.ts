@@ -136,9 +136,7 @@ export class KafkaSettlementConsumer {
     this.consumer.on(this.consumer.events.GROUP_JOIN, (e) => this.onJoin(e.payload.memberAssignment[this.o.topic] ?? []));
     this.consumer.on(this.consumer.events.CRASH, (e) => {
       if (!e.payload.restart)
-        this.o.onFatal(
-          new SettleError('KAFKA_CONSUMER_CRASHED', `Kafka consumer stopped: ${e.payload.error.message}`, { category: 'transient', cause: e.payload.error }),
-        );
+        this.o.onFatal(new SettleError('KAFKA_CONSUMER_CRASHED', `Kafka consumer stopped: ${e.payload.error.message}`, { cause: e.payload.error }));
       else if (this.link.failed(this.now()))
         this.log.warn({ ready: this.ready }, 'consumer not ready: kafkajs restarts the consumer after a crash; ready again once a fetch succeeds');
     });
@@ -167,7 +165,7 @@ export class KafkaSettlementConsumer {
 
   /** Stops fetching, lets the batches in flight finish (or abandon a retry wait), leaves the group. */
   async stop(): Promise<void> {
-    this.stopping.abort(new SettleError('CONSUMER_STOPPING', 'consumer is stopping', { category: 'transient' }));
+    this.stopping.abort(new SettleError('CONSUMER_STOPPING', 'consumer is stopping'));
     await this.consumer.disconnect();
     await this.admin.disconnect();
   }

@@ -39,8 +39,7 @@ export class RegistryApi {
     const { status, body } = await this.#call('GET', `/subjects/${encodeURIComponent(subject)}/versions/latest`);
     if (notRegistered(status, body)) return null;
     const b = this.#expectOk(status, body) as Partial<RegisteredSchema>;
-    if (typeof b.schema !== 'string')
-      throw new SettleError('SCHEMA_REGISTRY_FAILED', `registry answered ${status} without a schema for ${subject}`, { category: 'internal' });
+    if (typeof b.schema !== 'string') throw new SettleError('SCHEMA_REGISTRY_ANSWER_INVALID', `registry answered ${status} without a schema for ${subject}`);
     return { version: Number(b.version), id: Number(b.id), schema: b.schema };
   }
 
@@ -93,7 +92,7 @@ export class RegistryApi {
       throw new SettleError(
         'SCHEMA_REGISTRY_UNREACHABLE',
         `schema registry ${redactUrl(this.registry.url).replace(/\/$/, '')} did not answer: ${e.code ?? e.name} ${e.message}`.trim(),
-        { category: 'transient', cause: error },
+        { cause: error },
       );
     }
   }
@@ -102,9 +101,9 @@ export class RegistryApi {
     if (status >= 200 && status < 300) return body;
     const what = `schema registry ${redactUrl(this.registry.url).replace(/\/$/, '')} answered ${status}: ${messageOf(body) ?? String(body).slice(0, 200)}`;
     if (status === 401 || status === 403)
-      throw new SettleError('SCHEMA_REGISTRY_UNAUTHORIZED', `${what} (check SCHEMA_REGISTRY_USERNAME and SCHEMA_REGISTRY_PASSWORD)`, { category: 'usage' });
-    if (status >= 500 || status === 429) throw new SettleError('SCHEMA_REGISTRY_UNAVAILABLE', what, { category: 'transient' });
-    throw new SettleError('SCHEMA_REGISTRY_FAILED', `${what} (check SCHEMA_REGISTRY_URL: it must be the Confluent-compatible API root)`, { category: 'usage' });
+      throw new SettleError('SCHEMA_REGISTRY_UNAUTHORIZED', `${what} (check SCHEMA_REGISTRY_USERNAME and SCHEMA_REGISTRY_PASSWORD)`);
+    if (status >= 500 || status === 429) throw new SettleError('SCHEMA_REGISTRY_UNAVAILABLE', what);
+    throw new SettleError('SCHEMA_REGISTRY_REJECTED', `${what} (check SCHEMA_REGISTRY_URL: it must be the Confluent-compatible API root)`);
   }
 }
 

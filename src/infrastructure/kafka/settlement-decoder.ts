@@ -28,7 +28,7 @@ export class RegistrySettlementDecoder implements RecordDecoder {
   /** Synchronous once the writer schema of the id is loaded; a promise only for the first records of an id. */
   decode(value: Buffer): Settlement | Promise<Settlement> {
     if (value.length < 5 || value[0] !== 0)
-      throw new SettleError('NOT_CONFLUENT_WIRE_FORMAT', 'record value is not Confluent wire format (magic byte 0 + schema id)', { category: 'data' });
+      throw new SettleError('NOT_CONFLUENT_WIRE_FORMAT', 'record value is not Confluent wire format (magic byte 0 + schema id)');
     const id = value.readInt32BE(1);
     const read = this.loaded.get(id);
     return read ? readWith(read, id, value) : this.readerFor(id).then((r) => readWith(r, id, value));
@@ -56,14 +56,13 @@ export class RegistrySettlementDecoder implements RecordDecoder {
       const msg = (error as Error).message ?? String(error);
       const status = (error as { status?: number }).status;
       if (status === 404 || /not found|40403|404/i.test(msg))
-        throw new SettleError('UNKNOWN_SCHEMA_ID', `schema id ${id} is unknown to the registry`, { category: 'data', cause: error });
+        throw new SettleError('UNKNOWN_SCHEMA_ID', `schema id ${id} is unknown to the registry`, { cause: error });
       throw new SettleError('SCHEMA_REGISTRY_FAILED', `schema registry unavailable while reading schema id ${id}: ${msg}`, {
-        category: 'transient',
         cause: error,
       });
     }
     if (typeof (writer as { fromBuffer?: unknown }).fromBuffer !== 'function')
-      throw new SettleError('NOT_AVRO_SCHEMA', `schema id ${id} is not an Avro schema`, { category: 'data' });
+      throw new SettleError('NOT_AVRO_SCHEMA', `schema id ${id} is not an Avro schema`);
     try {
       const resolver = this.reader.createResolver(writer);
       // our reader schema types the record as a Settlement (a unit test keeps the schema and the shape equal)
@@ -71,7 +70,6 @@ export class RegistrySettlementDecoder implements RecordDecoder {
     } catch (error) {
       // the writer's schema cannot be read as ours: every record written with it is poison, not a retry
       throw new SettleError('SCHEMA_NOT_READABLE', `schema id ${id} cannot be read as the settlement schema: ${(error as Error).message}`, {
-        category: 'data',
         cause: error,
       });
     }
@@ -83,7 +81,6 @@ function readWith(read: Read, id: number, value: Buffer): Settlement {
     return read(value.subarray(5));
   } catch (error) {
     throw new SettleError('AVRO_DECODE_FAILED', `record cannot be decoded with schema id ${id}: ${(error as Error).message}`, {
-      category: 'data',
       cause: error,
     });
   }

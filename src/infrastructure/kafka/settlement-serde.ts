@@ -80,8 +80,7 @@ export class SettlementSerde {
 
   async encode(settlement: Settlement): Promise<Buffer> {
     const [value] = this.encodeBatch([settlement]);
-    if (!Buffer.isBuffer(value))
-      throw new SettleError('AVRO_ENCODE_FAILED', `row ${settlement.transactionKey} ${value?.unfit ?? 'could not be encoded'}`, { category: 'data' });
+    if (!Buffer.isBuffer(value)) throw new SettleError('AVRO_ENCODE_FAILED', `row ${settlement.transactionKey} ${value?.unfit ?? 'could not be encoded'}`);
     return value;
   }
 
@@ -176,13 +175,9 @@ function registryError(error: unknown, subject: string): SettleError {
       'SCHEMA_COMPATIBILITY_LEVEL',
       `${what}: ${msg}; settle registers under BACKWARD: set the subject's level (PUT <registry>/config/${subject} {"compatibility":"BACKWARD"}), then run settle schema check`,
       {
-        category: 'usage',
         cause: error,
       },
     );
   const incompatible = (error as { status?: unknown }).status === 409 || /409|incompatible/i.test(msg);
-  return new SettleError(incompatible ? 'SCHEMA_INCOMPATIBLE' : 'SCHEMA_REGISTRY_FAILED', `${what}: ${msg}`, {
-    category: incompatible ? 'data' : 'transient',
-    cause: error,
-  });
+  return new SettleError(incompatible ? 'SCHEMA_INCOMPATIBLE' : 'SCHEMA_REGISTRY_FAILED', `${what}: ${msg}`, { cause: error });
 }

@@ -37,7 +37,7 @@ export async function ensureTopics(kafka: Kafka, specs: readonly TopicSpec[], re
     const meta = present.length ? await admin.fetchTopicMetadata({ topics: present }) : { topics: [] };
     return { created: missing.map((s) => s.topic), existing: meta.topics.map((t) => ({ topic: t.name, partitions: t.partitions.length })) };
   } catch (error) {
-    throw new SettleError('KAFKA_ADMIN_FAILED', `could not create topics: ${(error as Error).message}`, { category: 'transient', cause: error });
+    throw new SettleError('KAFKA_ADMIN_FAILED', `could not create topics: ${(error as Error).message}`, { cause: error });
   } finally {
     await admin.disconnect();
   }
@@ -49,7 +49,7 @@ export async function requireTopic(kafka: Kafka, topic: string): Promise<number>
   await admin.connect();
   try {
     const topics = await admin.listTopics();
-    if (!topics.includes(topic)) throw new SettleError('TOPIC_MISSING', `topic ${topic} does not exist: run \`settle kafka init\``, { category: 'usage' });
+    if (!topics.includes(topic)) throw new SettleError('TOPIC_MISSING', `topic ${topic} does not exist: run \`settle kafka init\``);
     const meta = await admin.fetchTopicMetadata({ topics: [topic] });
     return meta.topics[0]?.partitions.length ?? 0;
   } finally {

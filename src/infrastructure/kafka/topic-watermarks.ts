@@ -15,7 +15,6 @@ export async function fetchWatermarks(admin: Admin, topic: string): Promise<Map<
     return new Map(offsets.map((o) => [o.partition, { low: Number(o.low), high: Number(o.high) }]));
   } catch (error) {
     throw new SettleError('KAFKA_OFFSETS_UNAVAILABLE', `could not read the offsets of ${topic}: ${(error as Error).message}`, {
-      category: 'transient',
       cause: error,
     });
   }

@@ -39,7 +39,7 @@ export interface MigrationStatus {
 export async function migrate(conn: Connection, log: Logger, dir = MIGRATIONS_DIR, throughVersion?: number): Promise<MigrationStatus> {
   await ensureTable(conn);
   const [lock] = await conn.query<RowDataPacket[]>("SELECT GET_LOCK('settle_migrations', 60) AS ok");
-  if (lock[0]?.ok !== 1) throw new SettleError('MIGRATION_LOCK_TIMEOUT', 'another process is migrating; retry', { category: 'transient' });
+  if (lock[0]?.ok !== 1) throw new SettleError('MIGRATION_LOCK_TIMEOUT', 'another process is migrating; retry');
   try {
     const status = await pendingMigrations(conn, dir);
     const todo = (await readMigrations(dir)).filter((x) => status.pending.includes(x.name) && (throughVersion === undefined || x.version <= throughVersion));
@@ -64,7 +64,7 @@ export async function pendingMigrations(conn: Connection, dir = MIGRATIONS_DIR):
     const done = applied.get(m.version);
     if (!done) pending.push(m.name);
     else if (done.checksum !== m.checksum)
-      throw new SettleError('MIGRATION_MODIFIED', `migration ${m.name} was changed after it was applied; add a new migration instead`, { category: 'usage' });
+      throw new SettleError('MIGRATION_MODIFIED', `migration ${m.name} was changed after it was applied; add a new migration instead`);
   }
   return { applied: rows.map((r) => String(r.name)), pending };
 }

@@ -46,8 +46,7 @@ export class MySqlJobAdmin implements JobAdmin {
 
   async recover(executionId: number, options: { force?: boolean } = {}): Promise<ExecutionView> {
     const e = await this.#require(executionId);
-    if (e.status !== 'STARTED')
-      throw new SettleError('JOB_NOT_STARTED', `execution ${executionId} is ${e.status}, not STARTED: nothing to recover`, { category: 'usage' });
+    if (e.status !== 'STARTED') throw new SettleError('JOB_NOT_STARTED', `execution ${executionId} is ${e.status}, not STARTED: nothing to recover`);
     const conn = await this.pool.getConnection().catch(fail);
     try {
       // The claim is the named lock its process holds; if we can take it, that process is gone.
@@ -60,7 +59,6 @@ export class MySqlJobAdmin implements JobAdmin {
           e.stale
             ? `execution ${executionId} holds its claim (${e.host ?? '?'} pid ${e.pid ?? '?'}) but its heartbeat stopped at ${e.heartbeatAt}: the process looks hung; stop it, or pass --force to mark it FAILED (it stops at its next checkpoint)`
             : `execution ${executionId} is alive (its claim is held by ${e.host ?? '?'} pid ${e.pid ?? '?'}, heartbeat ${e.heartbeatAt}); stop that process first`,
-          { category: 'already-running' },
         );
       const why = claimed ? 'its process is gone' : 'forced: its heartbeat timed out while the claim was held';
       await conn.query("UPDATE job_executions SET status = 'FAILED', ended_at = NOW(3), last_error = ? WHERE id = ? AND status = 'STARTED'", [
@@ -80,7 +78,6 @@ export class MySqlJobAdmin implements JobAdmin {
       throw new SettleError(
         'JOB_NOT_ABANDONABLE',
         `execution ${executionId} is ${e.status}; only FAILED or STOPPED executions can be abandoned (recover a STARTED one first)`,
-        { category: 'usage' },
       );
     await this.pool.query("UPDATE job_executions SET status = 'ABANDONED' WHERE id = ? AND status IN ('FAILED','STOPPED')", [executionId]).catch(fail);
     return this.#require(executionId);
@@ -109,7 +106,7 @@ export class MySqlJobAdmin implements JobAdmin {
 
   async #require(id: number): Promise<ExecutionView> {
     const e = await this.get(id);
-    if (!e) throw new SettleError('JOB_NOT_FOUND', `no execution ${id}`, { category: 'usage' });
+    if (!e) throw new SettleError('JOB_NOT_FOUND', `no execution ${id}`);
     return e;
   }
 }

@@ -52,7 +52,6 @@ export class MySqlJobRepository implements JobRepository {
       throw new SettleError(
         'JOB_ALREADY_RUNNING',
         `window ${windowLabel(w)}${worker} is already running${running ? ` (execution ${running.id} on ${running.host ?? '?'} pid ${running.pid ?? '?'}, heartbeat ${running.heartbeatAt}; if that process is gone or hung: settle jobs recover ${running.id})` : ''}`,
-        { category: 'already-running' },
       );
     }
     this.#lock = lock;
@@ -75,7 +74,6 @@ export class MySqlJobRepository implements JobRepository {
       throw new SettleError(
         'JOB_ALREADY_COMPLETED',
         `window ${windowLabel(w)}${worker} was already published by execution ${mineCompleted.id} at ${mineCompleted.endedAt ?? '?'}; use \`settle replay\` to publish it again`,
-        { category: 'already-completed' },
       );
 
     const previous = after.filter((e) => e.kind === req.kind && e.shard === sh.index && e.shards === sh.count).at(-1);
@@ -119,9 +117,7 @@ export class MySqlJobRepository implements JobRepository {
         [cp.page, counts.pages, counts.rowsFetched, counts.rowsPublished, counts.rowsRejected, cp.executionId],
       );
       if (upd.affectedRows !== 1)
-        throw new SettleError('JOB_CLAIM_LOST', `execution ${cp.executionId} is no longer STARTED (recovered or abandoned by an operator); stopping`, {
-          category: 'already-running',
-        });
+        throw new SettleError('JOB_CLAIM_LOST', `execution ${cp.executionId} is no longer STARTED (recovered or abandoned by an operator); stopping`);
       await this.conn.commit();
     } catch (error) {
       await this.conn.rollback().catch(() => undefined);
@@ -176,6 +172,6 @@ function refuseOtherWorkerCount(executions: readonly JobExecution[], kind: Execu
     kind === 'RUN'
       ? `window ${window} was run with ${binding.shards} worker(s) (executions ${ids.join(', ')}); run it with --shards ${binding.shards}, or \`settle replay\` it with any number of workers`
       : `window ${window} has an unfinished replay with ${binding.shards} worker(s) (executions ${ids.join(', ')}); finish it with \`settle ${flag} --shards ${binding.shards}\`, or abandon its executions (\`settle jobs abandon <id>\`)`,
-    { category: 'usage', details: { shards: sh.count, runWith: binding.shards, executions: ids } },
+    { details: { shards: sh.count, runWith: binding.shards, executions: ids } },
   );
 }

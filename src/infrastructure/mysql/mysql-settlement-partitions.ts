@@ -15,13 +15,12 @@ function boundOf(description: unknown, name: string): LocalDate | null {
     throw new SettleError(
       'SETTLEMENTS_PARTITIONS_UNEXPECTED',
       `partition ${name} of settlements has bound ${text}, not a date: is it partitioned by RANGE COLUMNS(sold_date)?`,
-      { category: 'usage' },
     );
   return LocalDate.parse(m[1]);
 }
 
 const quoteName = (name: string): string => {
-  if (!/^[A-Za-z0-9_]+$/.test(name)) throw new SettleError('INVALID_IDENTIFIER', `refusing identifier "${name}"`, { category: 'internal' });
+  if (!/^[A-Za-z0-9_]+$/.test(name)) throw new SettleError('INVALID_IDENTIFIER', `refusing identifier "${name}"`);
   return `\`${name}\``;
 };
 
@@ -51,8 +50,7 @@ export class MySqlSettlementPartitions {
     const [lock] = await this.conn
       .query<RowDataPacket[]>("SELECT GET_LOCK(CONCAT(DATABASE(), '.settle_partitions'), ?) AS ok", [waitSeconds])
       .catch(translateMySqlError);
-    if (lock[0]?.ok !== 1)
-      throw new SettleError('PARTITIONS_LOCK_TIMEOUT', 'another process is maintaining the partitions of settlements; retry', { category: 'transient' });
+    if (lock[0]?.ok !== 1) throw new SettleError('PARTITIONS_LOCK_TIMEOUT', 'another process is maintaining the partitions of settlements; retry');
     try {
       return await fn();
     } finally {
@@ -70,14 +68,11 @@ export class MySqlSettlementPartitions {
         [TABLE],
       )
       .catch(translateMySqlError);
-    if (rows.length === 0)
-      throw new SettleError('SETTLEMENTS_TABLE_MISSING', 'there is no settlements table in this database: run `settle db migrate`', { category: 'usage' });
+    if (rows.length === 0) throw new SettleError('SETTLEMENTS_TABLE_MISSING', 'there is no settlements table in this database: run `settle db migrate`');
     if (rows.length === 1 && rows[0]?.name === null) return [];
     const method = String(rows[0]?.method ?? '');
     if (method !== 'RANGE COLUMNS')
-      throw new SettleError('SETTLEMENTS_PARTITIONS_UNEXPECTED', `settlements is partitioned by ${method}, expected RANGE COLUMNS(sold_date)`, {
-        category: 'usage',
-      });
+      throw new SettleError('SETTLEMENTS_PARTITIONS_UNEXPECTED', `settlements is partitioned by ${method}, expected RANGE COLUMNS(sold_date)`);
     return rows.map((r) => ({ name: String(r.name), lessThan: boundOf(r.description, String(r.name)), approxRows: Number(r.approx_rows ?? 0) }));
   }
 
@@ -111,7 +106,6 @@ export class MySqlSettlementPartitions {
         throw new SettleError(
           'ARCHIVE_TABLE_NOT_EMPTY',
           `${step.table} already holds rows and partition ${step.partition} does too: move or drop ${step.table} first`,
-          { category: 'usage' },
         );
       }
     }

@@ -51,18 +51,13 @@ async function answered<T>(conn: Connection | PoolConnection, state: Guarded, ti
     throw new SettleError(
       'MYSQL_QUERY_TIMEOUT',
       `MySQL: this connection was closed after a statement got no answer within ${timeoutMs} ms (MYSQL_QUERY_TIMEOUT_MS)`,
-      { category: 'transient' },
     );
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       state.abandoned = true;
       abandon(conn, timeoutMs);
-      reject(
-        new SettleError('MYSQL_QUERY_TIMEOUT', `MySQL: no answer to ${what} within ${timeoutMs} ms (MYSQL_QUERY_TIMEOUT_MS); connection closed`, {
-          category: 'transient',
-        }),
-      );
+      reject(new SettleError('MYSQL_QUERY_TIMEOUT', `MySQL: no answer to ${what} within ${timeoutMs} ms (MYSQL_QUERY_TIMEOUT_MS); connection closed`));
     }, timeoutMs);
   });
   const running = call();

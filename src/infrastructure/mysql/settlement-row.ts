@@ -94,7 +94,7 @@ export function settlementDetails(s: Settlement): string {
 /** DATETIME(3) text in UTC, computed from the text's own offset (never the machine's zone). */
 export function utcDateTime(text: string, transactionKey: string): string {
   const ms = parseOffsetDateTime(text);
-  if (ms === null) throw new SettleError('APPROVED_AT_INVALID', `approvedAt "${text}" of ${transactionKey} is not a date-time`, { category: 'data' });
+  if (ms === null) throw new SettleError('APPROVED_AT_INVALID', `approvedAt "${text}" of ${transactionKey} is not a date-time`);
   return utcDateTimeText(ms);
 }
 

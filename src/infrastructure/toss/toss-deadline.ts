@@ -35,8 +35,6 @@ export async function withinDeadline<T>(
     if (signal?.aborted) throw tossTransportError(error, where, classifyTransportFailure(error) === 'TOSS_TIMEOUT' ? 'TOSS_TIMEOUT' : 'ABORTED');
     if (expired) {
       throw new SettleError('TOSS_TIMEOUT', `Toss ${where}: no complete answer within ${timeoutMs} ms (TOSS_TIMEOUT_MS, a total deadline per request)`, {
-        category: 'transient',
-        retriable: true,
         cause: error,
         details: { timeoutMs },
       });

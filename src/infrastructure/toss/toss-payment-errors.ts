@@ -1,10 +1,10 @@
-import type { ErrorCategory } from '../../domain/shared/settle-error.js';
+import type { TossHttpCode } from './toss-http-error.js';
 
 /**
  * Toss's payment error codes (from its published error-code page) by what the operator should do about them:
- *   rule       Toss refused the payment operation itself (exit 7): fix the business situation, not the call;
- *   usage      our key or request is wrong (exit 2): fix configuration or input;
- *   transient  try again later (exit 4); these are also retried automatically with the same Idempotency-Key.
+ *   TOSS_REFUSED           Toss refused the payment operation itself (exit 7): fix the business situation, not the call;
+ *   TOSS_REQUEST_REJECTED  our key or request is wrong (exit 2): fix configuration or input;
+ *   TOSS_UNAVAILABLE       try again later (exit 4); also retried automatically with the same Idempotency-Key.
  */
 const RULE = new Set([
   'ALREADY_PROCESSED_PAYMENT',
@@ -33,9 +33,9 @@ const USAGE = new Set([
 /** 4xx codes whose own text says "try again shortly". */
 const TRANSIENT = new Set(['IDEMPOTENT_REQUEST_PROCESSING', 'PROVIDER_ERROR', 'FORBIDDEN_CONSECUTIVE_REQUEST', 'COMMON_ERROR']);
 
-export function paymentErrorCategory(status: number, tossCode: string): ErrorCategory {
-  if (status === 429 || status >= 500 || TRANSIENT.has(tossCode)) return 'transient';
-  if (RULE.has(tossCode)) return 'rule';
-  if (USAGE.has(tossCode) || status === 400 || status === 401) return 'usage';
-  return 'rule'; // another 403/404/...: Toss said no to this operation
+export function paymentErrorCode(status: number, tossCode: string): TossHttpCode {
+  if (status === 429 || status >= 500 || TRANSIENT.has(tossCode)) return 'TOSS_UNAVAILABLE';
+  if (RULE.has(tossCode)) return 'TOSS_REFUSED';
+  if (USAGE.has(tossCode) || status === 400 || status === 401) return 'TOSS_REQUEST_REJECTED';
+  return 'TOSS_REFUSED'; // another 403/404/...: Toss said no to this operation
 }

@@ -30,7 +30,6 @@ function parse(body: unknown, operation: string): TossPayment {
   const problems = result.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`);
   // Not retriable and not a refusal: Toss may have done it, so the operation stays PENDING for a re-run.
   throw new SettleError('TOSS_RESPONSE_INVALID', `Toss's ${operation} response is not a Payment object: ${problems.join('; ')}`, {
-    category: 'internal',
     details: { problems },
   });
 }
@@ -38,8 +37,7 @@ function parse(body: unknown, operation: string): TossPayment {
 export function approvedPaymentFrom(body: unknown): TossApprovedPayment {
   const p = parse(body, 'confirm');
   const transactionKey = p.transactionKey ?? p.lastTransactionKey;
-  if (!p.approvedAt || !transactionKey)
-    throw new SettleError('TOSS_RESPONSE_INVALID', "Toss's confirm response has no approvedAt or transactionKey", { category: 'internal' });
+  if (!p.approvedAt || !transactionKey) throw new SettleError('TOSS_RESPONSE_INVALID', "Toss's confirm response has no approvedAt or transactionKey");
   return {
     status: p.status,
     method: p.method ?? null,
@@ -56,6 +54,6 @@ export function canceledPaymentFrom(body: unknown): TossCanceledPayment {
   const p = parse(body, 'cancel');
   const cancels = p.cancels ?? [];
   const ours = cancels.find((c) => c.transactionKey === p.lastTransactionKey) ?? cancels.at(-1);
-  if (!ours) throw new SettleError('TOSS_RESPONSE_INVALID', "Toss's cancel response lists no cancels", { category: 'internal' });
+  if (!ours) throw new SettleError('TOSS_RESPONSE_INVALID', "Toss's cancel response lists no cancels");
   return { status: p.status, transactionKey: ours.transactionKey, canceledAt: utc(ours.canceledAt), balanceAmount: p.balanceAmount };
 }

@@ -4,7 +4,7 @@ import type { Log } from '../../application/shared/log.js';
 import { retry } from '../../application/shared/retry.js';
 import { SettleError } from '../../domain/shared/settle-error.js';
 import type { Secret } from '../config/secret.js';
-import { paymentErrorCategory } from './toss-payment-errors.js';
+import { paymentErrorCode } from './toss-payment-errors.js';
 import { approvedPaymentFrom, canceledPaymentFrom } from './toss-payment-response.js';
 import { TossHttpError, tossErrorFrom } from './toss-http-error.js';
 import { withinDeadline } from './toss-deadline.js';
@@ -107,12 +107,12 @@ export class TossPaymentsClient implements TossPayments {
       });
       return { res: answer, text: await answer.body.text() };
     });
-    if (res.statusCode < 200 || res.statusCode > 299) throw tossErrorFrom(res.statusCode, res.headers, text, paymentErrorCategory);
+    if (res.statusCode < 200 || res.statusCode > 299) throw tossErrorFrom(res.statusCode, res.headers, text, paymentErrorCode);
     try {
       return JSON.parse(text) as unknown;
     } catch {
       // a 2xx whose body broke off: Toss did it, so asking again with the same key gets the replay
-      throw new SettleError('TOSS_TRUNCATED_BODY', `Toss ${path} answered ${res.statusCode} with a body that is not complete JSON`, { category: 'transient' });
+      throw new SettleError('TOSS_TRUNCATED_BODY', `Toss ${path} answered ${res.statusCode} with a body that is not complete JSON`);
     }
   }
 }

@@ -44,9 +44,9 @@ function parseRows(body: Buffer, page: number): unknown[] {
     rows = JSON.parse(body.toString('utf8'));
   } catch {
     // a 200 whose body ends early (a dropped connection behind a proxy): the page is fetched again
-    throw new SettleError('TOSS_TRUNCATED_BODY', `Toss settlement page ${page} body is not complete JSON (${body.length} bytes)`, { category: 'transient' });
+    throw new SettleError('TOSS_TRUNCATED_BODY', `Toss settlement page ${page} body is not complete JSON (${body.length} bytes)`);
   }
-  if (!Array.isArray(rows)) throw new SettleError('TOSS_UNEXPECTED_BODY', 'Toss settlement response is not a JSON array', { category: 'internal' });
+  if (!Array.isArray(rows)) throw new SettleError('TOSS_UNEXPECTED_BODY', 'Toss settlement response is not a JSON array');
   return rows;
 }
 

@@ -1,4 +1,4 @@
-import { SettleError, isSettleError } from '../../domain/shared/settle-error.js';
+import { SettleError, isSettleError, type ErrorCode } from '../../domain/shared/settle-error.js';
 
 /**
  * The one classification of a Toss request that got no HTTP answer (HTTP answers are toss-http-error.ts's). Both
@@ -32,7 +32,7 @@ export const CONNECTION_CODES: ReadonlySet<string> = new Set([
   'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
 ]);
 
-export type TransportFailure = 'TOSS_TIMEOUT' | 'TOSS_UNREACHABLE' | 'ABORTED' | 'TOSS_REQUEST_FAILED';
+export type TransportFailure = Extract<ErrorCode, 'TOSS_TIMEOUT' | 'TOSS_UNREACHABLE' | 'ABORTED' | 'TOSS_REQUEST_FAILED'>;
 
 interface ErrorLike {
   readonly name?: unknown;
@@ -70,15 +70,15 @@ export function tossTransportError(error: unknown, where: string, failure: Trans
   const details = code === null ? {} : { networkCode: code };
   switch (failure) {
     case 'TOSS_TIMEOUT':
-      return new SettleError(failure, `Toss ${where}: no answer in time (${what})`, { category: 'transient', retriable: true, cause: error, details });
+      return new SettleError(failure, `Toss ${where}: no answer in time (${what})`, { cause: error, details });
     case 'TOSS_UNREACHABLE':
-      return new SettleError(failure, `Toss ${where}: connection failed (${what})`, { category: 'transient', retriable: true, cause: error, details });
+      return new SettleError(failure, `Toss ${where}: connection failed (${what})`, { cause: error, details });
     case 'ABORTED':
-      // the caller asked us to stop: exit 4 so a rerun resumes, but never retried here
-      return new SettleError(failure, `Toss ${where}: aborted`, { category: 'transient', retriable: false, cause: error, details });
+      // the caller asked us to stop: exit 4 so a rerun resumes, but never retried here (the table says so)
+      return new SettleError(failure, `Toss ${where}: aborted`, { cause: error, details });
     case 'TOSS_REQUEST_FAILED': {
       const message = typeof e.message === 'string' ? e.message : String(error);
-      return new SettleError(failure, `Toss ${where}: request failed (${what}: ${message})`, { category: 'internal', retriable: false, cause: error, details });
+      return new SettleError(failure, `Toss ${where}: request failed (${what}: ${message})`, { cause: error, details });
     }
   }
 }

@@ -1,9 +1,10 @@
 import { shard, SINGLE_WORKER, type Shard } from '../../domain/batch/shard.js';
 import { SettleError } from '../../domain/shared/settle-error.js';
+import type { CodeOf } from '../../domain/shared/error-codes.js';
 import { LocalDate } from '../../domain/calendar/local-date.js';
 
 /** Flag parsers that name the flag and what was expected, for commander's argParser or manual use. */
-export const usage = (code: string, message: string) => new SettleError(code, message, { category: 'usage' });
+export const usage = (code: CodeOf<'usage'>, message: string) => new SettleError(code, message);
 
 export function intFlag(flag: string, min: number, max: number): (value: string) => number {
   return (value) => {

@@ -46,7 +46,6 @@ export async function startHealthServer(o: HealthServerOptions): Promise<HealthS
     server.once('error', (error: NodeJS.ErrnoException) =>
       reject(
         new SettleError('METRICS_PORT_UNAVAILABLE', `cannot listen on ${o.host}:${o.port}: ${error.code ?? error.message} (use --metrics-port)`, {
-          category: 'usage',
           cause: error,
         }),
       ),

@@ -89,7 +89,7 @@ export class ShutdownDeadline {
   ): Promise<T> {
     const expired = this.#expired.signal;
     return new Promise<T>((resolve, reject) => {
-      const onExpired = () => reject(new SettleError('SHUTDOWN_DEADLINE_EXCEEDED', message, { category: 'transient' }));
+      const onExpired = () => reject(new SettleError('SHUTDOWN_DEADLINE_EXCEEDED', message));
       if (expired.aborted) return onExpired();
       expired.addEventListener('abort', onExpired, { once: true });
       work.then(resolve, reject).finally(() => expired.removeEventListener('abort', onExpired));

@@ -113,7 +113,10 @@ describe.each([
   it('rolls back every statement and the offset when one statement of the batch fails', async () => {
     const good = Array.from({ length: 10 }, (_, i) => ({ settlement: syntheticSettlement(3_000 + i, 'rb'), offset: i, timestamp: 1 }));
     const bad = { settlement: { ...syntheticSettlement(3_999, 'rb'), method: 'x'.repeat(40) }, offset: 11, timestamp: 1 }; // too long for VARCHAR(20)
-    await expect(store.applyBatch(batch([...good, bad], 12, 8))).rejects.toMatchObject({ code: 'MYSQL_ER_DATA_TOO_LONG' });
+    await expect(store.applyBatch(batch([...good, bad], 12, 8))).rejects.toMatchObject({
+      code: 'MYSQL_QUERY_FAILED',
+      details: { mysqlCode: 'ER_DATA_TOO_LONG' },
+    });
     const [rows] = await fx.db.query<RowDataPacket[]>("SELECT COUNT(*) AS n FROM settlements WHERE transaction_key LIKE 'rb%'");
     expect(Number(rows[0]?.n)).toBe(0);
     expect((await store.storedOffsets('g', 't')).has(8)).toBe(false);

@@ -107,7 +107,7 @@ function storeFailing(failAt: number | null): OrderStore {
       ++n === failAt
         ? real.transaction(async (tx) => {
             await work(tx);
-            throw new SettleError('MYSQL_PROTOCOL_CONNECTION_LOST', 'connection lost (injected)', { category: 'transient' });
+            throw new SettleError('MYSQL_PROTOCOL_CONNECTION_LOST', 'connection lost (injected)');
           })
         : real.transaction(work),
   };
@@ -196,7 +196,7 @@ describe('a payment Toss approves with a method other than card (MariaDB + Toss 
     const retry = 'settle order pay ORD-it-va-2 --payment-key pk-ORD-it-va-2 --amount 31000';
     expect(first).toMatchObject({
       code: 'PAYMENT_VOID_INCOMPLETE',
-      details: { causeCode: 'TOSS_FAILED_INTERNAL_SYSTEM_PROCESSING', status: 'FAILED', retryCommand: retry },
+      details: { causeCode: 'TOSS_UNAVAILABLE', status: 'FAILED', retryCommand: retry },
     });
     expect(exitCodeFor(first.category)).toBe(4);
     const voidKey = 'settle:void-non-card:ORD-it-va-2:pk-ORD-it-va-2';
@@ -212,13 +212,13 @@ describe('a payment Toss approves with a method other than card (MariaDB + Toss 
     );
     expect(failed).toEqual({
       status: 'FAILED',
-      error_code: 'TOSS_FAILED_INTERNAL_SYSTEM_PROCESSING',
+      error_code: 'TOSS_UNAVAILABLE',
       error_message: 'Toss answered 503 FAILED_INTERNAL_SYSTEM_PROCESSING: try again',
       attempts: 1,
     });
 
     const shown = await new ShowOrder({ store, settlements: new MySqlSettlementLookup(db.pool), clock: new FixedClock() }).execute('ORD-it-va-2');
-    expect(shown.voids).toMatchObject([{ status: 'FAILED', errorCode: 'TOSS_FAILED_INTERNAL_SYSTEM_PROCESSING', attempts: 1, retryCommand: retry }]);
+    expect(shown.voids).toMatchObject([{ status: 'FAILED', errorCode: 'TOSS_UNAVAILABLE', attempts: 1, retryCommand: retry }]);
     const reconciled = await new ReconcilePayments({ source: new MySqlPaymentReconciliation(db.pool), clock: new FixedClock() }).execute({
       from: '2025-02-01',
       to: '2025-02-28',

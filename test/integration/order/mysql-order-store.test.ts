@@ -174,7 +174,7 @@ describe('MySqlOrderStore', () => {
     const refused: PaymentOperation = {
       ...voidOf('ORD-it-void-refused', 3),
       status: 'FAILED',
-      errorCode: 'TOSS_NOT_CANCELABLE_PAYMENT',
+      errorCode: 'TOSS_REFUSED',
       errorMessage: message,
       updatedAt: at(4),
     };
@@ -185,7 +185,7 @@ describe('MySqlOrderStore', () => {
       idempotencyKey: 'settle:cancel:ORD-it-cancel-refused:1',
       kind: 'CANCEL',
       status: 'FAILED',
-      errorCode: 'TOSS_NOT_CANCELABLE_AMOUNT',
+      errorCode: 'TOSS_REFUSED',
     };
     for (const op of [refused, unanswered, done, refusedCancel]) await store.transaction((tx) => tx.saveOperation(op));
 
@@ -194,7 +194,7 @@ describe('MySqlOrderStore', () => {
       'SELECT status, error_code, CHAR_LENGTH(error_message) AS chars, attempts FROM payment_operations WHERE idempotency_key = ?',
       [refused.idempotencyKey],
     );
-    expect(raw).toEqual([{ status: 'FAILED', error_code: 'TOSS_NOT_CANCELABLE_PAYMENT', chars: 500, attempts: 1 }]);
+    expect(raw).toEqual([{ status: 'FAILED', error_code: 'TOSS_REFUSED', chars: 500, attempts: 1 }]);
 
     const source = new MySqlPaymentReconciliation(db.pool);
     const open = (await source.unfinishedVoids()).filter((o) => o.orderId.startsWith('ORD-it-'));

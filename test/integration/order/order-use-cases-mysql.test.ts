@@ -29,7 +29,7 @@ function storeFailing(failAt: number | null): OrderStore {
       ++n === failAt
         ? real.transaction(async (tx) => {
             await work(tx);
-            throw new SettleError('MYSQL_PROTOCOL_CONNECTION_LOST', 'connection lost (injected)', { category: 'transient' });
+            throw new SettleError('MYSQL_PROTOCOL_CONNECTION_LOST', 'connection lost (injected)');
           })
         : real.transaction(work),
   };

@@ -70,28 +70,29 @@ describe('TossPaymentsClient against Prism', () => {
   });
 
   it.each([
-    ['code=403, example=NOT_CANCELABLE_AMOUNT', 'cancel', 'TOSS_NOT_CANCELABLE_AMOUNT', 'rule', 403],
-    ['code=403, example=NOT_CANCELABLE_PAYMENT', 'cancel', 'TOSS_NOT_CANCELABLE_PAYMENT', 'rule', 403],
-    ['code=400, example=NOT_MATCHES_REFUNDABLE_AMOUNT', 'cancel', 'TOSS_NOT_MATCHES_REFUNDABLE_AMOUNT', 'rule', 400],
-    ['code=400, example=ALREADY_CANCELED_PAYMENT', 'cancel', 'TOSS_ALREADY_CANCELED_PAYMENT', 'rule', 400],
-    ['code=403, example=REJECT_CARD_COMPANY', 'confirm', 'TOSS_REJECT_CARD_COMPANY', 'rule', 403],
-    ['code=400, example=ALREADY_PROCESSED_PAYMENT', 'confirm', 'TOSS_ALREADY_PROCESSED_PAYMENT', 'rule', 400],
-    ['code=404, example=NOT_FOUND_PAYMENT_SESSION', 'confirm', 'TOSS_NOT_FOUND_PAYMENT_SESSION', 'rule', 404],
-    ['code=401, example=UNAUTHORIZED_KEY', 'confirm', 'TOSS_UNAUTHORIZED_KEY', 'usage', 401],
-    ['code=400, example=INVALID_IDEMPOTENCY_KEY', 'confirm', 'TOSS_INVALID_IDEMPOTENCY_KEY', 'usage', 400],
-  ] as const)('maps %s (%s) to %s, category %s, without retrying', async (prefer, op, code, category, status) => {
+    ['code=403, example=NOT_CANCELABLE_AMOUNT', 'cancel', 'TOSS_REFUSED', 'NOT_CANCELABLE_AMOUNT', 'rule', 403],
+    ['code=403, example=NOT_CANCELABLE_PAYMENT', 'cancel', 'TOSS_REFUSED', 'NOT_CANCELABLE_PAYMENT', 'rule', 403],
+    ['code=400, example=NOT_MATCHES_REFUNDABLE_AMOUNT', 'cancel', 'TOSS_REFUSED', 'NOT_MATCHES_REFUNDABLE_AMOUNT', 'rule', 400],
+    ['code=400, example=ALREADY_CANCELED_PAYMENT', 'cancel', 'TOSS_REFUSED', 'ALREADY_CANCELED_PAYMENT', 'rule', 400],
+    ['code=403, example=REJECT_CARD_COMPANY', 'confirm', 'TOSS_REFUSED', 'REJECT_CARD_COMPANY', 'rule', 403],
+    ['code=400, example=ALREADY_PROCESSED_PAYMENT', 'confirm', 'TOSS_REFUSED', 'ALREADY_PROCESSED_PAYMENT', 'rule', 400],
+    ['code=404, example=NOT_FOUND_PAYMENT_SESSION', 'confirm', 'TOSS_REFUSED', 'NOT_FOUND_PAYMENT_SESSION', 'rule', 404],
+    ['code=401, example=UNAUTHORIZED_KEY', 'confirm', 'TOSS_REQUEST_REJECTED', 'UNAUTHORIZED_KEY', 'usage', 401],
+    ['code=400, example=INVALID_IDEMPOTENCY_KEY', 'confirm', 'TOSS_REQUEST_REJECTED', 'INVALID_IDEMPOTENCY_KEY', 'usage', 400],
+  ] as const)('maps %s (%s) to %s (%s), category %s, without retrying', async (prefer, op, code, tossCode, category, status) => {
     const client = prism(prefer, 3);
     const error = await rejection(op === 'cancel' ? client.cancel(partial, 'k-1') : client.confirm(confirm, 'k-1'));
-    expect(error).toMatchObject({ code, category, retriable: false, details: { status } });
+    expect(error).toMatchObject({ code, category, retriable: false, details: { status, tossCode } });
     await client.close();
   });
 
   it('gives up on a persistent 500 as a transient error once the retries run out', async () => {
     const client = prism('code=500, example=FAILED_PAYMENT_INTERNAL_SYSTEM_PROCESSING', 2);
     expect(await rejection(client.confirm(confirm, 'k-500'))).toMatchObject({
-      code: 'TOSS_FAILED_PAYMENT_INTERNAL_SYSTEM_PROCESSING',
+      code: 'TOSS_UNAVAILABLE',
       category: 'transient',
       retriable: true,
+      details: { tossCode: 'FAILED_PAYMENT_INTERNAL_SYSTEM_PROCESSING' },
     });
     await client.close();
   });
@@ -215,7 +216,11 @@ describe('TossPaymentsClient retries', () => {
   it('does not retry a 403 refusal', async () => {
     const s = await scriptedServer([json(403, { code: 'NOT_CANCELABLE_AMOUNT', message: '취소 할 수 없는 금액 입니다.' }), json(200, canceledBody)]);
     servers.push(s.server);
-    expect(await rejection(client(s.url).cancel(partial, 'k-403'))).toMatchObject({ code: 'TOSS_NOT_CANCELABLE_AMOUNT', category: 'rule' });
+    expect(await rejection(client(s.url).cancel(partial, 'k-403'))).toMatchObject({
+      code: 'TOSS_REFUSED',
+      category: 'rule',
+      details: { tossCode: 'NOT_CANCELABLE_AMOUNT' },
+    });
     expect(s.seen).toHaveLength(1);
   });
 });

@@ -20,7 +20,12 @@ describe('settlement job failures', () => {
     const wired = await wireTestJob({ tossUrl: fake.url, secretKey, topic, databaseUrl: db.url, timeoutMs: NO_TIMEOUT, concurrency: 1, maxRetries: 2 });
     try {
       const error = await failure(wired.job.run({ window: settlementWindow('2025-04-01', '2025-04-01'), pageSize: 10 }));
-      expect(error).toMatchObject({ code: 'TOSS_FAILED_INTERNAL_SYSTEM_PROCESSING', category: 'transient', retriable: true, details: { status: 500 } });
+      expect(error).toMatchObject({
+        code: 'TOSS_UNAVAILABLE',
+        category: 'transient',
+        retriable: true,
+        details: { status: 500, tossCode: 'FAILED_INTERNAL_SYSTEM_PROCESSING' },
+      });
       expect(exitCodeFor(error.category)).toBe(4);
       expect(fake.requestsFor(2)).toHaveLength(3); // the first attempt and two retries
       expect(wired.checkpoints.map((c) => c.page)).toEqual([1]);
@@ -40,7 +45,7 @@ describe('settlement job failures', () => {
     try {
       const error = await failure(wired.job.run({ window: settlementWindow('2025-04-02', '2025-04-02'), pageSize: 10 }));
       expect(error).toMatchObject({
-        code: 'TOSS_UNAUTHORIZED_KEY',
+        code: 'TOSS_REQUEST_REJECTED',
         category: 'usage',
         retriable: false,
         details: { status: 401, tossCode: 'UNAUTHORIZED_KEY' },

@@ -93,9 +93,9 @@ describe('TossSettlementsClient against Prism serving our OpenAPI spec', () => {
   it('is held to the spec: a page size over 5000 is refused by Prism as INVALID_REQUEST, without a retry', async () => {
     const toss = client(3);
     await expect(toss.fetchPage(window, 1, 5001).finally(() => toss.close())).rejects.toMatchObject({
-      code: 'TOSS_INVALID_REQUEST',
+      code: 'TOSS_REQUEST_REJECTED',
       category: 'usage',
-      details: { status: 400 },
+      details: { status: 400, tossCode: 'INVALID_REQUEST' },
     });
     expect(exchanges).toHaveLength(1);
     expect(exchanges[0]?.violations).toContain('size');
@@ -105,10 +105,10 @@ describe('TossSettlementsClient against Prism serving our OpenAPI spec', () => {
     extraHeaders = { prefer: 'code=429' };
     const toss = client(1);
     await expect(toss.fetchPage(window, 1, 5000).finally(() => toss.close())).rejects.toMatchObject({
-      code: 'TOSS_TOO_MANY_REQUESTS',
+      code: 'TOSS_UNAVAILABLE',
       category: 'transient',
       retriable: true,
-      details: { status: 429 },
+      details: { status: 429, tossCode: 'TOO_MANY_REQUESTS' },
     });
     expect(exchanges.map((e) => e.status)).toEqual([429, 429]);
   });

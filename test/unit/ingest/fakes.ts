@@ -2,6 +2,7 @@ import type { DeadLetter, DeadLetterSink, RecordDecoder, SettlementStore, StoreB
 import { isNewerRecord } from '../../../src/application/ingest/record-version.js';
 import type { Settlement } from '../../../src/domain/settlement/settlement.js';
 import { SettleError } from '../../../src/domain/shared/settle-error.js';
+import type { CodeOf } from '../../../src/domain/shared/error-codes.js';
 
 export interface FakeRow {
   readonly settlement: Settlement;
@@ -67,9 +68,9 @@ export class JsonDecoder implements RecordDecoder {
     const failure = this.failures.shift();
     if (failure !== undefined) throw failure;
     const text = value.toString('utf8');
-    if (text === 'garbage') throw new SettleError('NOT_CONFLUENT_WIRE_FORMAT', 'record value is not Confluent wire format', { category: 'data' });
+    if (text === 'garbage') throw new SettleError('NOT_CONFLUENT_WIRE_FORMAT', 'record value is not Confluent wire format');
     return JSON.parse(text) as Settlement;
   }
 }
 
-export const transient = (code = 'MYSQL_ER_LOCK_WAIT_TIMEOUT') => new SettleError(code, 'Lock wait timeout exceeded', { category: 'transient' });
+export const transient = (code: CodeOf<'transient'> = 'MYSQL_ER_LOCK_WAIT_TIMEOUT') => new SettleError(code, 'Lock wait timeout exceeded');

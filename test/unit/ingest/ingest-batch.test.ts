@@ -138,7 +138,7 @@ describe('ingestBatch', () => {
 
   it('does not retry a permanent failure', async () => {
     const { store, ingest, control } = setup();
-    const permanent = new SettleError('MYSQL_SCHEMA_MISSING', 'no table', { category: 'usage' });
+    const permanent = new SettleError('MYSQL_SCHEMA_MISSING', 'no table');
     store.failures = [permanent];
     await expect(ingest(batchOf(rows(1)), control)).rejects.toBe(permanent);
     expect(store.calls).toBe(1);
@@ -156,7 +156,7 @@ describe('ingestBatch', () => {
 
   it('retries decoding while the schema registry is down instead of dead-lettering good records', async () => {
     const { decoder, dlq, store, ingest, control } = setup();
-    decoder.failures = [new SettleError('SCHEMA_REGISTRY_FAILED', 'registry unavailable', { category: 'transient' })];
+    decoder.failures = [new SettleError('SCHEMA_REGISTRY_FAILED', 'registry unavailable')];
     expect(await ingest(batchOf(rows(2)), control)).toMatchObject({ inserted: 2, deadLettered: 0, retries: 1 });
     expect(dlq.letters).toEqual([]);
     expect(store.rows.size).toBe(2);
@@ -164,7 +164,7 @@ describe('ingestBatch', () => {
 
   it('writes dead letters before the offset moves, retrying a DLQ outage', async () => {
     const { dlq, store, ingest, control } = setup();
-    dlq.failures = [new SettleError('DLQ_PUBLISH_FAILED', 'broker down', { category: 'transient' })];
+    dlq.failures = [new SettleError('DLQ_PUBLISH_FAILED', 'broker down')];
     await ingest(batchOf([record(0, Buffer.from('garbage'))]), control);
     expect(dlq.letters).toHaveLength(1);
     expect(store.offsets.get('g/t/0')).toBe(1);

@@ -17,17 +17,23 @@ describe('MySQL timeouts and closed connections are transient (the retry paths r
     expect(toSettleError(closed)).toMatchObject({ code: 'MYSQL_CONNECTION_CLOSED', category: 'transient', retriable: true });
   });
 
-  it('the connect timeout and a lost connection stay transient; an unknown non-fatal error stays internal', () => {
+  it('the connect timeout and a lost connection stay transient; an unknown non-fatal error stays internal, its driver code kept', () => {
     expect(toSettleError(driverError('connect ETIMEDOUT', { code: 'ETIMEDOUT', fatal: true }))).toMatchObject({ code: 'MYSQL_ETIMEDOUT', retriable: true });
     expect(toSettleError(driverError('Connection lost', { code: 'PROTOCOL_CONNECTION_LOST', fatal: true }))).toMatchObject({
       code: 'MYSQL_PROTOCOL_CONNECTION_LOST',
       retriable: true,
     });
-    expect(toSettleError(driverError('something odd', {}))).toMatchObject({ code: 'MYSQL_UNKNOWN', category: 'internal', retriable: false });
+    expect(toSettleError(driverError('something odd', {}))).toMatchObject({
+      code: 'MYSQL_QUERY_FAILED',
+      category: 'internal',
+      retriable: false,
+      details: { mysqlCode: 'UNKNOWN' },
+      message: 'MySQL UNKNOWN: something odd',
+    });
   });
 
   it('our own MYSQL_QUERY_TIMEOUT passes through unchanged', () => {
-    const own = new SettleError('MYSQL_QUERY_TIMEOUT', 'no answer', { category: 'transient' });
+    const own = new SettleError('MYSQL_QUERY_TIMEOUT', 'no answer');
     expect(toSettleError(own)).toBe(own);
   });
 });

@@ -87,7 +87,7 @@ describe('CancelPayment', () => {
     await h.requestCancel.execute({ orderId, productIds: ['sku-b'], reason: 'changed mind' });
     await h.requestCancel.execute({ orderId, productIds: ['sku-c'], reason: 'changed mind' });
     await h.restock.execute({ orderId });
-    h.toss.failNext(new SettleError('TOSS_TIMEOUT', 'timed out', { category: 'transient' }));
+    h.toss.failNext(new SettleError('TOSS_TIMEOUT', 'timed out'));
     await expect(h.cancel.execute({ orderId, cancelRequestSeq: 1 })).rejects.toMatchObject({ code: 'TOSS_TIMEOUT' });
     await expect(h.cancel.execute({ orderId, cancelRequestSeq: 2 })).rejects.toMatchObject({ code: 'PAYMENT_OPERATION_PENDING' });
   });

@@ -4,7 +4,7 @@ import { tossAnswered } from '../../../src/application/order/toss-payments.js';
 import { PaymentMethodNotAllowed } from '../../../src/domain/order/order-rule-violations.js';
 import { SettleError } from '../../../src/domain/shared/settle-error.js';
 import { tossErrorFrom } from '../../../src/infrastructure/toss/toss-http-error.js';
-import { paymentErrorCategory } from '../../../src/infrastructure/toss/toss-payment-errors.js';
+import { paymentErrorCode } from '../../../src/infrastructure/toss/toss-payment-errors.js';
 import { exitCodeOf } from '../../../src/presentation/cli/exit-codes.js';
 import { harness, type Harness } from './fakes/use-case-harness.js';
 import { LINES, TOTAL } from './fakes/fixtures.js';
@@ -23,7 +23,7 @@ async function placedWithVirtualAccount(): Promise<Harness> {
 const keysSent = (h: Harness) => h.toss.calls.map((c) => [c.op, c.idempotencyKey, c.executed]);
 
 /** What the real payments client throws once Toss answered `status {code, message}` (after its own retries). */
-const tossSays = (status: number, code: string, message: string) => tossErrorFrom(status, {}, JSON.stringify({ code, message }), paymentErrorCategory);
+const tossSays = (status: number, code: string, message: string) => tossErrorFrom(status, {}, JSON.stringify({ code, message }), paymentErrorCode);
 const NOT_CANCELABLE = () => tossSays(403, 'NOT_CANCELABLE_PAYMENT', '취소 할 수 없는 결제 입니다.');
 const RETRY = 'settle order pay ORD-0001 --payment-key pk-1 --amount 31000';
 
@@ -78,7 +78,7 @@ describe('ConfirmPayment of a method other than card', () => {
 
   it('execute_Exits4AndLeavesTheCancelPending_WhenTossFailsTransiently_ThenARerunCompletesItWithTheSameKey', async () => {
     const h = await placedWithVirtualAccount();
-    h.toss.failNext(new SettleError('TOSS_TIMEOUT', 'timed out', { category: 'transient' }), 'cancel');
+    h.toss.failNext(new SettleError('TOSS_TIMEOUT', 'timed out'), 'cancel');
     const first = pay(h);
     await expect(first).rejects.toMatchObject({
       code: 'PAYMENT_VOID_INCOMPLETE',
@@ -127,7 +127,7 @@ describe('ConfirmPayment of a method other than card', () => {
 
   it('execute_BlocksAnotherPayment_UntilTheCancelIsDone_ThenAcceptsACard', async () => {
     const h = await placedWithVirtualAccount();
-    h.toss.failNext(new SettleError('TOSS_TIMEOUT', 'timed out', { category: 'transient' }), 'cancel');
+    h.toss.failNext(new SettleError('TOSS_TIMEOUT', 'timed out'), 'cancel');
     await expect(pay(h)).rejects.toMatchObject({ code: 'PAYMENT_VOID_INCOMPLETE' });
     h.toss.method = '카드';
     // the customer's money is still held by the first payment: a second one must wait
@@ -144,22 +144,22 @@ describe('ConfirmPayment of a method other than card', () => {
     h.toss.refuseCancels = NOT_CANCELABLE();
     const first = pay(h);
     await expect(first).rejects.toMatchObject({
-      code: 'PAYMENT_VOID_INCOMPLETE',
+      code: 'PAYMENT_VOID_REFUSED',
       category: 'rule',
-      details: { causeCode: 'TOSS_NOT_CANCELABLE_PAYMENT', status: 'FAILED', attempts: 1, retryCommand: RETRY },
+      details: { causeCode: 'TOSS_REFUSED', status: 'FAILED', attempts: 1, retryCommand: RETRY },
     });
     expect(exitCodeOf(await first.catch((e: unknown) => e))).toBe(7);
     // terminal for this run, not "in flight": Toss's code and message, when, and how many runs asked it
     expect(h.store.operation(VOID_KEY)).toMatchObject({
       status: 'FAILED',
-      errorCode: 'TOSS_NOT_CANCELABLE_PAYMENT',
+      errorCode: 'TOSS_REFUSED',
       errorMessage: 'Toss answered 403 NOT_CANCELABLE_PAYMENT: 취소 할 수 없는 결제 입니다.',
       attempts: 1,
       updatedAt: h.clock.now().toISOString(),
     });
 
     h.clock.instant = new Date('2025-02-10T02:00:00.000Z');
-    await expect(pay(h)).rejects.toMatchObject({ code: 'PAYMENT_VOID_INCOMPLETE', details: { status: 'FAILED', attempts: 2 } });
+    await expect(pay(h)).rejects.toMatchObject({ code: 'PAYMENT_VOID_REFUSED', details: { status: 'FAILED', attempts: 2 } });
     expect(h.store.operation(VOID_KEY)).toMatchObject({ status: 'FAILED', attempts: 2, updatedAt: '2025-02-10T02:00:00.000Z' });
 
     // order show says so, with the command that retries it
@@ -175,7 +175,7 @@ describe('ConfirmPayment of a method other than card', () => {
         amount: TOTAL,
         approvedAt: '2025-02-08T21:58:32.000Z',
         approvalTransactionKey: 'tx-approve-pk-1',
-        errorCode: 'TOSS_NOT_CANCELABLE_PAYMENT',
+        errorCode: 'TOSS_REFUSED',
         errorMessage: 'Toss answered 403 NOT_CANCELABLE_PAYMENT: 취소 할 수 없는 결제 입니다.',
         attempts: 2,
         createdAt: '2025-02-10T01:00:00.000Z',
@@ -218,14 +218,14 @@ describe('ConfirmPayment of a method other than card', () => {
     expect(exitCodeOf(await first.catch((e: unknown) => e))).toBe(4);
     expect(h.store.operation(VOID_KEY)).toMatchObject({
       status: 'FAILED',
-      errorCode: 'TOSS_FAILED_INTERNAL_SYSTEM_PROCESSING',
+      errorCode: 'TOSS_UNAVAILABLE',
       errorMessage: expect.stringContaining('500 FAILED_INTERNAL_SYSTEM_PROCESSING'),
     });
   });
 
   it('execute_KeepsTheVoidPendingWithTheErrorNoted_WhenTossGaveNoAnswer', async () => {
     const h = await placedWithVirtualAccount();
-    h.toss.failNext(new SettleError('TOSS_TIMEOUT', 'Toss POST /v1/payments/pk-1/cancel (attempt 6): no answer in time', { category: 'transient' }), 'cancel');
+    h.toss.failNext(new SettleError('TOSS_TIMEOUT', 'Toss POST /v1/payments/pk-1/cancel (attempt 6): no answer in time'), 'cancel');
     await expect(pay(h)).rejects.toMatchObject({ code: 'PAYMENT_VOID_INCOMPLETE', details: { status: 'PENDING' } });
     // Toss may have cancelled: not "refused", but not silent either
     expect(h.store.operation(VOID_KEY)).toMatchObject({
@@ -239,16 +239,27 @@ describe('ConfirmPayment of a method other than card', () => {
   it('tossAnswered_TellsAnErrorTossAnsweredFromOneThatGotNoAnswer', () => {
     expect(tossAnswered(NOT_CANCELABLE())).toBe(true);
     expect(tossAnswered(tossSays(503, 'FAILED_INTERNAL_SYSTEM_PROCESSING', 'x'))).toBe(true);
-    expect(tossAnswered(new SettleError('TOSS_TIMEOUT', 'no answer', { category: 'transient' }))).toBe(false);
-    expect(tossAnswered(new SettleError('TOSS_RESPONSE_INVALID', 'not a Payment', { category: 'internal' }))).toBe(false);
+    expect(tossAnswered(new SettleError('TOSS_TIMEOUT', 'no answer'))).toBe(false);
+    expect(tossAnswered(new SettleError('TOSS_RESPONSE_INVALID', 'not a Payment'))).toBe(false);
     expect(tossAnswered(new Error('boom'))).toBe(false);
   });
 
   it('execute_TreatsAPaymentAlreadyCancelledAtTossAsCancelled', async () => {
     const h = await placedWithVirtualAccount();
-    h.toss.failNext(new SettleError('TOSS_ALREADY_CANCELED_PAYMENT', 'Toss answered 400 ALREADY_CANCELED_PAYMENT', { category: 'rule' }), 'cancel');
+    h.toss.failNext(tossSays(400, 'ALREADY_CANCELED_PAYMENT', '이미 취소된 결제 입니다.'), 'cancel');
     await expect(pay(h)).rejects.toBeInstanceOf(PaymentMethodNotAllowed);
-    expect(h.store.operation(VOID_KEY)).toMatchObject({ status: 'DONE', errorCode: 'TOSS_ALREADY_CANCELED_PAYMENT' });
+    expect(h.store.operation(VOID_KEY)).toMatchObject({
+      status: 'DONE',
+      errorCode: 'TOSS_REFUSED',
+      errorMessage: 'Toss answered 400 ALREADY_CANCELED_PAYMENT: 이미 취소된 결제 입니다.',
+    });
+  });
+
+  it('execute_KeepsTheVoidFailed_WhenTossRefusesWithAnotherCodeOfTheSameFamily', async () => {
+    const h = await placedWithVirtualAccount();
+    h.toss.failNext(tossSays(400, 'NOT_MATCHES_REFUNDABLE_AMOUNT', '잔액 결과가 일치하지 않습니다.'), 'cancel');
+    await expect(pay(h)).rejects.toMatchObject({ code: 'PAYMENT_VOID_REFUSED', details: { causeCode: 'TOSS_REFUSED', status: 'FAILED' } });
+    expect(h.store.operation(VOID_KEY)).toMatchObject({ status: 'FAILED', errorCode: 'TOSS_REFUSED' });
   });
 
   it('execute_CancelsAnApprovalThatNamesNoMethod', async () => {

@@ -64,15 +64,18 @@ describe('ConfirmPayment', () => {
   it('execute_LeavesTheOperationPending_WhenTossFailsTransiently', async () => {
     const h = harness();
     await h.place.execute({ items: LINES });
-    h.toss.failNext(new SettleError('TOSS_HTTP_503', 'Toss answered 503', { category: 'transient' }));
-    await expect(h.pay.execute({ orderId: 'ORD-0001', paymentKey: 'pk-1', amount: TOTAL })).rejects.toMatchObject({ code: 'TOSS_HTTP_503' });
+    h.toss.failNext(new SettleError('TOSS_UNAVAILABLE', 'Toss answered 503 HTTP_503', { details: { status: 503, tossCode: 'HTTP_503' } }));
+    await expect(h.pay.execute({ orderId: 'ORD-0001', paymentKey: 'pk-1', amount: TOTAL })).rejects.toMatchObject({
+      code: 'TOSS_UNAVAILABLE',
+      details: { tossCode: 'HTTP_503' },
+    });
     expect(h.store.operation(KEY)?.status).toBe('PENDING');
   });
 
   it('execute_RefusesAnotherPaymentKey_WhileAnEarlierConfirmIsPending', async () => {
     const h = harness();
     await h.place.execute({ items: LINES });
-    h.toss.failNext(new SettleError('TOSS_HTTP_503', 'Toss answered 503', { category: 'transient' }));
+    h.toss.failNext(new SettleError('TOSS_UNAVAILABLE', 'Toss answered 503 HTTP_503', { details: { status: 503, tossCode: 'HTTP_503' } }));
     await expect(h.pay.execute({ orderId: 'ORD-0001', paymentKey: 'pk-1', amount: TOTAL })).rejects.toThrow();
     await expect(h.pay.execute({ orderId: 'ORD-0001', paymentKey: 'pk-2', amount: TOTAL })).rejects.toBeInstanceOf(PaymentOperationPending);
     expect(h.toss.calls).toHaveLength(1);
@@ -81,9 +84,12 @@ describe('ConfirmPayment', () => {
   it('execute_MarksTheOperationFailed_AndAllowsANewPaymentKey_WhenTossRefuses', async () => {
     const h = harness();
     await h.place.execute({ items: LINES });
-    h.toss.failNext(new SettleError('TOSS_REJECT_CARD_COMPANY', 'Toss answered 403 REJECT_CARD_COMPANY', { category: 'rule' }));
-    await expect(h.pay.execute({ orderId: 'ORD-0001', paymentKey: 'pk-1', amount: TOTAL })).rejects.toMatchObject({ code: 'TOSS_REJECT_CARD_COMPANY' });
-    expect(h.store.operation(KEY)).toMatchObject({ status: 'FAILED', errorCode: 'TOSS_REJECT_CARD_COMPANY' });
+    h.toss.failNext(new SettleError('TOSS_REFUSED', 'Toss answered 403 REJECT_CARD_COMPANY', { details: { status: 403, tossCode: 'REJECT_CARD_COMPANY' } }));
+    await expect(h.pay.execute({ orderId: 'ORD-0001', paymentKey: 'pk-1', amount: TOTAL })).rejects.toMatchObject({
+      code: 'TOSS_REFUSED',
+      details: { tossCode: 'REJECT_CARD_COMPANY' },
+    });
+    expect(h.store.operation(KEY)).toMatchObject({ status: 'FAILED', errorCode: 'TOSS_REFUSED', errorMessage: 'Toss answered 403 REJECT_CARD_COMPANY' });
     const second = await h.pay.execute({ orderId: 'ORD-0001', paymentKey: 'pk-2', amount: TOTAL });
     expect(second.order.payment?.paymentKey).toBe('pk-2');
   });

@@ -4,7 +4,7 @@ import type { PaymentReconciliationSource, UnknownSettlement, UnsettledEntry } f
 import { ReconcilePayments } from '../../../src/application/order/reconcile-payments.js';
 import { SettleError } from '../../../src/domain/shared/settle-error.js';
 import { tossErrorFrom } from '../../../src/infrastructure/toss/toss-http-error.js';
-import { paymentErrorCategory } from '../../../src/infrastructure/toss/toss-payment-errors.js';
+import { paymentErrorCode } from '../../../src/infrastructure/toss/toss-payment-errors.js';
 import { formatReconciliation } from '../../../src/presentation/cli/commands/order-output.js';
 import { harness } from './fakes/use-case-harness.js';
 import { FixedClock, LINES, TOTAL } from './fakes/fixtures.js';
@@ -34,14 +34,9 @@ async function voidsLeftOpen(): Promise<PaymentOperation[]> {
   await h.place.execute({ items: LINES }); // ORD-0001
   await h.place.execute({ items: LINES }); // ORD-0002
   h.toss.method = '가상계좌';
-  h.toss.refuseCancels = tossErrorFrom(
-    403,
-    {},
-    JSON.stringify({ code: 'NOT_CANCELABLE_PAYMENT', message: '취소 할 수 없는 결제 입니다.' }),
-    paymentErrorCategory,
-  );
+  h.toss.refuseCancels = tossErrorFrom(403, {}, JSON.stringify({ code: 'NOT_CANCELABLE_PAYMENT', message: '취소 할 수 없는 결제 입니다.' }), paymentErrorCode);
   await h.pay.execute({ orderId: 'ORD-0001', paymentKey: 'pk-1', amount: TOTAL }).catch(() => undefined);
-  h.toss.refuseCancels = new SettleError('TOSS_TIMEOUT', 'no answer in time', { category: 'transient' });
+  h.toss.refuseCancels = new SettleError('TOSS_TIMEOUT', 'no answer in time');
   h.clock.instant = new Date('2025-02-10T01:05:00.000Z');
   await h.pay.execute({ orderId: 'ORD-0002', paymentKey: 'pk-2', amount: TOTAL }).catch(() => undefined);
   return h.store.operations.filter((o) => o.kind === 'VOID');
@@ -83,7 +78,7 @@ describe('ReconcilePayments', () => {
         paymentKey: 'pk-1',
         operation: 'VOID',
         status: 'FAILED',
-        errorCode: 'TOSS_NOT_CANCELABLE_PAYMENT',
+        errorCode: 'TOSS_REFUSED',
         attempts: 1,
         retryCommand: 'settle order pay ORD-0001 --payment-key pk-1 --amount 31000',
       },
@@ -100,7 +95,7 @@ describe('ReconcilePayments', () => {
     const text = formatReconciliation(result);
     expect(text[0]).toContain('2 finding(s)');
     expect(text[1]).toBe(
-      '  VOID REFUSED  31,000 (가상계좌)  order ORD-0001  payment pk-1  operation VOID  Toss refused: TOSS_NOT_CANCELABLE_PAYMENT: Toss answered 403 NOT_CANCELABLE_PAYMENT: 취소 할 수 없는 결제 입니다.  at 2025-02-10T01:00:00.000Z after 1 attempt  retry: settle order pay ORD-0001 --payment-key pk-1 --amount 31000',
+      '  VOID REFUSED  31,000 (가상계좌)  order ORD-0001  payment pk-1  operation VOID  Toss refused: TOSS_REFUSED: Toss answered 403 NOT_CANCELABLE_PAYMENT: 취소 할 수 없는 결제 입니다.  at 2025-02-10T01:00:00.000Z after 1 attempt  retry: settle order pay ORD-0001 --payment-key pk-1 --amount 31000',
     );
     expect(text[2]).toBe(
       '  VOID NOT FINISHED  31,000 (가상계좌)  order ORD-0002  payment pk-2  operation VOID  no answer from Toss: TOSS_TIMEOUT  at 2025-02-10T01:05:00.000Z after 1 attempt  retry: settle order pay ORD-0002 --payment-key pk-2 --amount 31000',

@@ -60,7 +60,7 @@ export class FakePublisher implements SettlementPublisher {
     private readonly failAt?: number,
   ) {}
   async publish(rows: readonly Settlement[], meta: PublishMeta): Promise<RejectedSettlement[]> {
-    if (meta.page === this.failAt) throw new SettleError('KAFKA_PUBLISH_FAILED', 'broker down', { category: 'transient' });
+    if (meta.page === this.failAt) throw new SettleError('KAFKA_PUBLISH_FAILED', 'broker down');
     const unfit = rows.filter(this.refuse).map((s) => ({ raw: s, transactionKey: s.transactionKey, field: '(avro)', reason: 'does not fit' }));
     this.events.push(`publish ${meta.page} ${rows.length - unfit.length} exec ${meta.executionId}`);
     return unfit;

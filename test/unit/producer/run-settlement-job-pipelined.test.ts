@@ -46,7 +46,7 @@ describe('RunSettlementJob with two pages in flight', () => {
     const running = run();
     await tick();
     publisher.held.get(2)?.ack();
-    publisher.held.get(1)?.fail(new SettleError('KAFKA_PUBLISH_FAILED', 'broker down', { category: 'transient' }));
+    publisher.held.get(1)?.fail(new SettleError('KAFKA_PUBLISH_FAILED', 'broker down'));
     await expect(running).rejects.toMatchObject({ code: 'KAFKA_PUBLISH_FAILED' });
     expect(events.filter((e) => e.startsWith('checkpoint'))).toEqual([]);
     expect(jobs.finished).toMatchObject({ status: 'FAILED', counts: { pages: 0 } });
@@ -58,7 +58,7 @@ describe('RunSettlementJob with two pages in flight', () => {
     await tick();
     publisher.held.get(1)?.ack();
     await tick();
-    publisher.held.get(2)?.fail(new SettleError('KAFKA_PUBLISH_FAILED', 'broker down', { category: 'transient' }));
+    publisher.held.get(2)?.fail(new SettleError('KAFKA_PUBLISH_FAILED', 'broker down'));
     await tick();
     expect(events).not.toContain('finish FAILED'); // page 3 is still with the publisher
     publisher.held.get(3)?.ack();

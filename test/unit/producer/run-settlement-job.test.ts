@@ -167,14 +167,14 @@ describe('RunSettlementJob', () => {
   it('finishes STOPPED and says the rerun resumes when the abort interrupts a fetch', async () => {
     const abort = new AbortController();
     abort.abort('SIGTERM');
-    const aborted = new SettleError('ABORTED', 'request aborted by shutdown', { category: 'transient' });
+    const aborted = new SettleError('ABORTED', 'request aborted by shutdown');
     const { jobs, run } = setup({ pages: [page(1, 3)], readFailAt: { page: 1, error: aborted } });
     await expect(run({ signal: abort.signal })).rejects.toMatchObject({ code: 'JOB_STOPPED', category: 'transient', cause: aborted });
     expect(jobs.finished?.status).toBe('STOPPED');
   });
 
   it('records a failed page fetch as FAILED with the error and rethrows it, keeping earlier checkpoints', async () => {
-    const error = new SettleError('TOSS_FAILED_INTERNAL_SYSTEM_PROCESSING', 'Toss answered 500', { category: 'transient' });
+    const error = new SettleError('TOSS_UNAVAILABLE', 'Toss answered 500', { details: { status: 500, tossCode: 'FAILED_INTERNAL_SYSTEM_PROCESSING' } });
     const { events, jobs, run } = setup({ pages: [page(1, 3), page(4, 3), page(7, 1)], readFailAt: { page: 2, error } });
     await expect(run()).rejects.toBe(error);
     expect(events).toEqual(['start RUN', 'read 1', 'publish 1 3 exec 7', 'checkpoint 1', 'finish FAILED', 'release']);
@@ -191,7 +191,7 @@ describe('RunSettlementJob', () => {
     const events: Event[] = [];
     const jobs = new FakeJobs(events);
     jobs.start = async () => {
-      throw new SettleError('JOB_ALREADY_RUNNING', 'window is already running', { category: 'already-running' });
+      throw new SettleError('JOB_ALREADY_RUNNING', 'window is already running');
     };
     const reader = new FakeReader(events, [page(1, 3)]);
     const job = fakeJob({ reader, source: reader, publisher: new FakePublisher(events), jobs, clock: ticking() });

@@ -40,7 +40,7 @@ describe('tossTransportError', () => {
   });
 
   it('passes an error we already classified through unchanged', () => {
-    const ours = new SettleError('TOSS_TRUNCATED_BODY', 'cut short', { category: 'transient' });
+    const ours = new SettleError('TOSS_TRUNCATED_BODY', 'cut short');
     expect(tossTransportError(ours, 'GET /v1/settlements (attempt 1)')).toBe(ours);
   });
 

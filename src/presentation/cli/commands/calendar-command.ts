@@ -78,8 +78,7 @@ export function registerCalendarCommand(program: Command, ctx: CliContext): void
     .argument('<year>', 'YYYY')
     .option('--json', 'print { year, verified, days: [{ date, weekday, name, source, holidays: [{ name, source }] }] }')
     .action(async (yearText: string, opts: JsonOption, cmd: Command) => {
-      if (!/^\d{4}$/.test(yearText) || Number(yearText) < 1900)
-        throw new SettleError('INVALID_YEAR', `year "${yearText}" must be a four-digit year from 1900`, { category: 'usage' });
+      if (!/^\d{4}$/.test(yearText) || Number(yearText) < 1900) throw new SettleError('INVALID_YEAR', `year "${yearText}" must be a four-digit year from 1900`);
       const year = Number(yearText);
       const { calendar: cal, holidays } = await open(cmd);
       const days: Array<{ date: string; weekday: string; name: string; source: string; holidays: ReadonlyArray<{ name: string; source: string }> }> = [];
@@ -109,7 +108,7 @@ export function registerCalendarCommand(program: Command, ctx: CliContext): void
       const { calendar: cal } = await open(cmd);
       const now = new Date();
       const horizon = calendarHorizonStatus(cal, now);
-      if (horizon === null) throw new SettleError('CALENDAR_NO_HORIZON', 'the holiday data states no verified year', { category: 'internal' });
+      if (horizon === null) throw new SettleError('CALENDAR_NO_HORIZON', 'the holiday data states no verified year');
       const { verifiedThroughYear: year, lastVerifiedDay, daysRemaining, warning, pastHorizon } = horizon;
       if (opts.json) {
         ctx.out(
@@ -139,6 +138,6 @@ export function registerCalendarCommand(program: Command, ctx: CliContext): void
 function parseDays(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   if (!/^\d{1,2}$/.test(text) || Number(text) > MAX_DAYS)
-    throw new SettleError('INVALID_DAYS', `--days "${text}" must be a whole number of business days from 0 to ${MAX_DAYS}`, { category: 'usage' });
+    throw new SettleError('INVALID_DAYS', `--days "${text}" must be a whole number of business days from 0 to ${MAX_DAYS}`);
   return Number(text);
 }

@@ -11,7 +11,7 @@ const collect = (value: string, previous: string[]): string[] => [...previous, v
 /** "O" (partition 0, the DLQ's only partition by default) or "P:O". */
 export function parseDlqOffset(text: string): { partition: number; offset: number } {
   const m = /^(?:(\d+):)?(\d+)$/.exec(text.trim());
-  if (!m) throw new SettleError('DLQ_OFFSET_INVALID', `--offset "${text}" is not an offset (O or PARTITION:OFFSET)`, { category: 'usage' });
+  if (!m) throw new SettleError('DLQ_OFFSET_INVALID', `--offset "${text}" is not an offset (O or PARTITION:OFFSET)`);
   return { partition: Number(m[1] ?? 0), offset: Number(m[2]) };
 }
 
@@ -62,7 +62,7 @@ export function registerDlqCommand(program: Command, ctx: CliContext): void {
     .option('--json', 'print JSON lines')
     .action(async (opts: { limit: string; json?: boolean }, cmd: Command) => {
       const limit = Number(opts.limit);
-      if (!Number.isInteger(limit) || limit < 1) throw new SettleError('LIMIT_INVALID', '--limit must be a whole number ≥ 1', { category: 'usage' });
+      if (!Number.isInteger(limit) || limit < 1) throw new SettleError('LIMIT_INVALID', '--limit must be a whole number ≥ 1');
       const config = ctx.config(['kafka'], globalOverrides(cmd));
       const dlqs = (await import('../../../composition/kafka-admin.js')).wireDeadLetters(config, ctx.logger()); // kafkajs, loaded on use
       const topic = dlqs.topic;
@@ -83,7 +83,7 @@ export function registerDlqCommand(program: Command, ctx: CliContext): void {
     .option('--all', 'redrive every dead letter')
     .option('--dry-run', 'show what would be re-published, publish nothing')
     .action(async (opts: { offset: string[]; all?: boolean; dryRun?: boolean }, cmd: Command) => {
-      if (opts.all === opts.offset.length > 0) throw new SettleError('REDRIVE_SELECTION_INVALID', 'give either --offset … or --all', { category: 'usage' });
+      if (opts.all === opts.offset.length > 0) throw new SettleError('REDRIVE_SELECTION_INVALID', 'give either --offset … or --all');
       const wanted = opts.offset.map(parseDlqOffset);
       const config = ctx.config(['kafka'], globalOverrides(cmd));
       const dlqs = (await import('../../../composition/kafka-admin.js')).wireDeadLetters(config, ctx.logger()); // kafkajs, loaded on use

@@ -81,7 +81,7 @@ export async function readInput<S extends z.ZodType>(schema: S, source: InputSou
   const parsed = schema.safeParse(raw);
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((issue) => `${where(issue.path, source)}: ${issue.message}`);
-  throw new SettleError('ORDER_INPUT_INVALID', `invalid input:\n  - ${problems.join('\n  - ')}`, { category: 'usage', details: { problems } });
+  throw new SettleError('ORDER_INPUT_INVALID', `invalid input:\n  - ${problems.join('\n  - ')}`, { details: { problems } });
 }
 
 function where(path: readonly PropertyKey[], source: InputSource): string {
@@ -111,4 +111,4 @@ async function readJsonObject(file: string): Promise<Record<string, unknown>> {
   return json as Record<string, unknown>;
 }
 
-const usage = (message: string) => new SettleError('ORDER_INPUT_INVALID', message, { category: 'usage' });
+const usage = (message: string) => new SettleError('ORDER_INPUT_INVALID', message);

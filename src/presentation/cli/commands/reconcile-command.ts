@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import { settlementWindow } from '../../../domain/settlement/settlement-window.js';
 import type { CliContext } from '../cli-context.js';
-import { ExitCode, exitCodeOf } from '../exit-codes.js';
+import { ExitCode, exitCodeFor, exitCodeOf } from '../exit-codes.js';
 import { isSettleError } from '../../../domain/shared/settle-error.js';
+import { errorCodeEntry, type ErrorCode } from '../../../domain/shared/error-codes.js';
 import type { ReconcileReport } from '../../../application/settlement/reconcile-window.js';
 import { dateFlag, usage } from '../flag-parsers.js';
 import { globalOverrides } from '../global-options.js';
@@ -75,10 +76,14 @@ export function registerReconcileCommand(program: Command, ctx: CliContext): voi
       if (report.result.status !== 'OK') {
         const { kafkaDiff: k, mysqlDiff: m } = report.result;
         ctx.err(
-          `settle: RECONCILE_MISMATCH: Kafka missing ${k.missing.length}, extra ${k.extra.length}, different ${k.changed.length}; MySQL missing ${m.missing.length}, extra ${m.extra.length}, different ${m.changed.length}`,
+          `settle: ${MISMATCH}: Kafka missing ${k.missing.length}, extra ${k.extra.length}, different ${k.changed.length}; MySQL missing ${m.missing.length}, extra ${m.extra.length}, different ${m.changed.length}`,
         );
-        ctx.setExitCode(ExitCode.DATA);
+        ctx.setExitCode(MISMATCH_EXIT);
       }
-      await pushRun(report.result.status === 'OK' ? 'OK' : 'MISMATCH', report.result.status === 'OK' ? ExitCode.OK : ExitCode.DATA, mismatched, null);
+      await pushRun(report.result.status === 'OK' ? 'OK' : 'MISMATCH', report.result.status === 'OK' ? ExitCode.OK : MISMATCH_EXIT, mismatched, null);
     });
 }
+
+/** A mismatch is a finding, not a throw: the code is printed like an error's and exits with its category's code. */
+const MISMATCH: ErrorCode = 'RECONCILE_MISMATCH';
+const MISMATCH_EXIT = exitCodeFor(errorCodeEntry(MISMATCH).category);

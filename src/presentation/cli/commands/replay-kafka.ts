@@ -27,7 +27,6 @@ export async function rewindConsumerOffsets(
       throw new SettleError(
         'GROUP_HAS_LIVE_MEMBERS',
         `group ${group} has ${members} live member(s): stop the consumers first (or pass --force; they may overwrite the rewind)`,
-        { category: 'already-running' },
       );
     const plan = await wired.value.offsetsAt(at);
     if (opts.json) ctx.out(JSON.stringify({ group, topic, since: opts.since, partitions: plan, dryRun: opts.dryRun === true }));

@@ -49,7 +49,7 @@ export class InMemoryOrderStore implements OrderStore {
     const staged = structuredClone(this.state);
     const result = await work(new InMemoryTransaction(staged));
     if (this.failing.delete(number)) {
-      throw new SettleError('MYSQL_PROTOCOL_CONNECTION_LOST', 'MySQL: connection lost (fake)', { category: 'transient' });
+      throw new SettleError('MYSQL_PROTOCOL_CONNECTION_LOST', 'MySQL: connection lost (fake)');
     }
     this.state = staged;
     return result;
