@@ -4,7 +4,7 @@
 # (`npm ci --ignore-scripts`, `patch-package`, `npm prune --omit=dev`), then settle run from there with Node 24:
 #   - patches/ applied (kafkajs carries its patch, patches/README.md) and no dev dependency left,
 #   - every package that dist/ imports resolves (also modules only some commands load, such as the consumer's),
-#   - every folder the Dockerfile's runtime stage copies is in the package,
+#   - every folder the Dockerfile's runtime stage copies is in the package, and no benchmark or test code is,
 #   - `settle --help`, `settle calendar payout-date 2025-02-09` (2025-02-13, as the e2e test expects), and
 #     `settle doctor --json` with no services configured: exit 2 (configuration error, README, "Exit codes") and JSON.
 # A runtime dependency kept in devDependencies, or a runtime file missing from `files`, fails it with a message.
@@ -57,6 +57,11 @@ for dir in $runtime_copies; do
   [ -e "$app/$dir" ] || fail "the Dockerfile's runtime stage copies $dir/, but the packed project has no $dir/ (add it to package.json \"files\")"
 done
 [ -x "$app/bin/settle.js" ] || [ -f "$app/bin/settle.js" ] || fail "bin/settle.js is not in the package"
+# the benches and the test code do not ship (bench/ is built apart into .bench-dist/; a dist/ built before the bench
+# left src/ may still hold dist/presentation/bench: rm -rf dist && npm run build)
+for stray in bench .bench-dist test dist/presentation/bench; do
+  [ ! -e "$app/$stray" ] || fail "the packed project holds $stray/: benchmarks and test code stay out of the package"
+done
 
 say "every package dist/ imports resolves"
 # shellcheck disable=SC2016 # JavaScript, not shell: its ${…} are template literals

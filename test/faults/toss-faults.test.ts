@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TossRow } from '../../src/presentation/bench/settlement-row-generator.js';
+import type { TossRow } from '../support/settlement-row-generator.js';
 import { fault, type TossFault } from '../support/toss-fake.js';
 import { BLOCK, withRows } from './support/dataset.js';
 import type { PageRequest } from './support/dataset-toss.js';

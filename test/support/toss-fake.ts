@@ -1,9 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { generateSettlementRows, type TossRow } from '../../src/presentation/bench/settlement-row-generator.js';
+import { generateSettlementRows, type TossRow } from './settlement-row-generator.js';
 
 export { generateSettlementRows, type TossRow };
-export { startFastTossFake } from '../../src/presentation/bench/fast-toss-fake.js';
+export { startFastTossFake } from './toss-pages.js';
 
 /**
  * A programmable local fake of Toss `GET /v1/settlements` (node:http on 127.0.0.1, port 0). It serves the

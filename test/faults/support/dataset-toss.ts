@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import type { TossRow } from '../../../src/presentation/bench/settlement-row-generator.js';
+import type { TossRow } from '../../support/settlement-row-generator.js';
 import type { TossFault } from '../../support/toss-fake.js';
 import { BLOCK, type Dataset } from './dataset.js';
 

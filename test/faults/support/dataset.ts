@@ -4,7 +4,7 @@ import type { Settlement } from '../../../src/domain/settlement/settlement.js';
 import { readSettlementSchema, SettlementSerde } from '../../../src/infrastructure/kafka/settlement-serde.js';
 import { validateSettlement } from '../../../src/domain/settlement/validate-settlement.js';
 import { DATA_COLUMNS, toSettlementRow } from '../../../src/infrastructure/mysql/settlement-row.js';
-import { addDays, generateSettlementRows, type TossRow } from '../../../src/presentation/bench/settlement-row-generator.js';
+import { addDays, generateSettlementRows, type TossRow } from '../../support/settlement-row-generator.js';
 
 /**
  * The suite's known dataset: `rows` settlement rows over `days` consecutive sold dates, in blocks of 1,000
