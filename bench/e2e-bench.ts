@@ -23,7 +23,7 @@ import { PREFILL_DAYS, prefill } from './e2e-prefill.js';
 import { RAW_METHODS, runRawMethods, type RawMethod, type RawMethodResult } from './e2e-raw-db.js';
 import { computeReport, formatReport, type E2eMeasurements } from './e2e-report.js';
 import { partitionFootprint, poolReads, serverSettings, TenthsTracker } from './e2e-day.js';
-import { startFastTossFake, tossPages } from '../test/support/toss-pages.js';
+import { startFastTossFake, tossPages } from '../test/support/toss-fake.js';
 import { brokerAddress, unreachable, urlAddress } from './stack-check.js';
 
 silenceKafkajsTimeoutWarning();

@@ -9,7 +9,7 @@ import { createKafka } from '../src/infrastructure/kafka/kafka-client.js';
 import { createLogger } from '../src/infrastructure/logging/logger.js';
 import { migrate } from '../src/infrastructure/mysql/migrator.js';
 import { createMySqlConnection } from '../src/infrastructure/mysql/mysql-pool.js';
-import { startFastTossFake } from '../test/support/toss-pages.js';
+import { startFastTossFake } from '../test/support/toss-fake.js';
 import { silenceKafkajsTimeoutWarning } from '../src/infrastructure/kafka/kafkajs-warnings.js';
 
 silenceKafkajsTimeoutWarning();
