@@ -43,14 +43,20 @@ module.exports = {
         'imports no SDK (kafkajs, mysql2, undici, the schema registry client, avsc) and no MySQL, Kafka or Toss adapter, except for ' +
         'their types. Still allowed: infrastructure/config (presentation reads the configuration), logging (it logs), health and ' +
         "metrics (the consumer's /metrics endpoint and the Pushgateway push are presentation concerns), calendar, and " +
-        "kafka/settlement-schema-file.ts (a file path for `schema check --schema`'s default, no client). " +
-        'src/presentation/bench is a benchmark (leaving src) and is exempt.',
-      from: { path: '^src/presentation/', pathNot: '^src/presentation/bench/' },
+        "kafka/settlement-schema-file.ts (a file path for `schema check --schema`'s default, no client).",
+      from: { path: '^src/presentation/' },
       to: {
         path: ['^src/infrastructure/(mysql|kafka|toss)/', '^node_modules/(kafkajs|mysql2|undici|avsc|@kafkajs/confluent-schema-registry)/'],
         pathNot: '^src/infrastructure/kafka/settlement-schema-file\\.ts$',
         dependencyTypesNot: ['type-only'],
       },
+    },
+    {
+      name: 'src-not-to-bench-or-test',
+      severity: 'error',
+      comment: 'What ships (src) never imports the benchmarks (bench/) or test code (test/): neither is in the image or the package.',
+      from: { path: '^src/' },
+      to: { path: '^(bench|test)/' },
     },
     {
       name: 'no-circular',

@@ -4,7 +4,8 @@
 # (`npm ci --ignore-scripts`, `patch-package`, `npm prune --omit=dev`), then settle run from there with Node 24:
 #   - patches/ applied (kafkajs and avsc carry their patches, patches/README.md) and no dev dependency left,
 #   - every package that dist/ imports resolves (also modules only some commands load, such as the consumer's),
-#   - every folder the Dockerfile's runtime stage copies is in the package,
+#   - the resource files (migrations/, schemas/, config/holidays.json) are found from the package root,
+#   - every folder the Dockerfile's runtime stage copies is in the package, and no benchmark or test code is,
 #   - `settle --help`, `settle calendar payout-date 2025-02-09` (2025-02-13, as the e2e test expects), and
 #     `settle doctor --json` with no services configured: exit 2 (configuration error, README, "Exit codes") and JSON.
 # A runtime dependency kept in devDependencies, or a runtime file missing from `files`, fails it with a message.
@@ -58,6 +59,11 @@ for dir in $runtime_copies; do
   [ -e "$app/$dir" ] || fail "the Dockerfile's runtime stage copies $dir/, but the packed project has no $dir/ (add it to package.json \"files\")"
 done
 [ -x "$app/bin/settle.js" ] || [ -f "$app/bin/settle.js" ] || fail "bin/settle.js is not in the package"
+# the benches and the test code do not ship (bench/ is built apart into .bench-dist/; a dist/ built before the bench
+# left src/ may still hold dist/presentation/bench: rm -rf dist && npm run build)
+for stray in bench .bench-dist test dist/presentation/bench; do
+  [ ! -e "$app/$stray" ] || fail "the packed project holds $stray/: benchmarks and test code stay out of the package"
+done
 
 say "every package dist/ imports resolves"
 # shellcheck disable=SC2016 # JavaScript, not shell: its ${…} are template literals
@@ -93,6 +99,21 @@ out="$(cd "$app" && "$node_bin" --input-type=module -e '
   if (missing.size === 0) console.log(`${files.length} files of dist/ import ${checked.size} packages: ${[...checked].sort().join(", ")}`);
   process.exit(missing.size > 0 || checked.size === 0 ? 1 : 0);
 ' 2>&1)" || fail "packages imported by dist/ are not installed by npm ci --omit=dev" "$out"
+say "$out"
+
+say "resource files found from the package root (package.json, as the image's /app has it)"
+# shellcheck disable=SC2016 # JavaScript, not shell
+out="$(cd "$tmp" && "$node_bin" --input-type=module -e '
+  import { existsSync, realpathSync } from "node:fs";
+  const app = realpathSync(process.argv[1]);
+  const { PACKAGE_ROOT } = await import(`${app}/dist/infrastructure/package-root.js`);
+  const { MIGRATIONS_DIR } = await import(`${app}/dist/infrastructure/mysql/migrator.js`);
+  const { SETTLEMENT_SCHEMA_FILE } = await import(`${app}/dist/infrastructure/kafka/settlement-schema-file.js`);
+  const { DEFAULT_HOLIDAY_OVERRIDES_FILE } = await import(`${app}/dist/infrastructure/calendar/holiday-overrides-file.js`);
+  if (realpathSync(PACKAGE_ROOT) !== app) throw new Error(`package root ${PACKAGE_ROOT}, expected ${app}`);
+  for (const f of [MIGRATIONS_DIR, SETTLEMENT_SCHEMA_FILE, DEFAULT_HOLIDAY_OVERRIDES_FILE]) if (!existsSync(f)) throw new Error(`${f} is missing`);
+  console.log(`package root ${PACKAGE_ROOT}: migrations/, schemas/, config/holidays.json found`);
+' "$app" 2>&1)" || fail "resource files not found from the installed package" "$out"
 say "$out"
 
 run() { (cd "$tmp" && env -i PATH="$(dirname "$node_bin"):/usr/bin:/bin" HOME="$tmp" LOG_LEVEL=silent "$node_bin" "$app/bin/settle.js" "$@"); }

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
+import { fromPackageRoot } from './infrastructure/package-root.js';
 import { runCli } from './presentation/cli/run-cli.js';
 
 // The only place that exits the process. SIGTERM/SIGINT abort the signal; commands wind down and return.
-const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+const { version } = JSON.parse(readFileSync(fromPackageRoot('package.json'), 'utf8')) as { version: string };
 
 const controller = new AbortController();
 let signals = 0;

@@ -32,14 +32,14 @@ afterAll(async () => {
 describe('settle produce has no built-in 2,000-page ceiling', () => {
   it('fetches a window of 2,100 full pages with default settings and completes (exit 0): 2,101 pages, 21,000 rows', async () => {
     expect(fake.pages).toBe(2_100);
-    const before = fake.requests();
+    const before = fake.requests.length;
     const run = await settle(dryRun);
     expect(run.code, run.stderr).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ outcome: 'DRY_RUN', counts: { pages: 2_101, rowsFetched: 21_000, rowsPublished: 0, rowsRejected: 0 } });
     // pages 1..2,101, page 2,101 once more to confirm the end (1 request: the empty page holds no rows, so no next
     // page is asked), and at most TOSS_CONCURRENCY − 1 (3) prefetched past the empty one
-    expect(fake.requests() - before).toBeGreaterThanOrEqual(2_101 + 1);
-    expect(fake.requests() - before).toBeLessThanOrEqual(2_101 + 1 + 3);
+    expect(fake.requests.length - before).toBeGreaterThanOrEqual(2_101 + 1);
+    expect(fake.requests.length - before).toBeLessThanOrEqual(2_101 + 1 + 3);
     expect(run.stderr).not.toContain('TOSS_PAGE_LIMIT_EXCEEDED');
   });
 
@@ -61,10 +61,10 @@ describe('settle produce has no built-in 2,000-page ceiling', () => {
   });
 
   it('refuses (exit 2) a TOSS_MAX_ROWS_PER_DAY that is not a whole number ≥ 1, naming it, before calling Toss', async () => {
-    const before = fake.requests();
+    const before = fake.requests.length;
     const run = await settle(dryRun, { TOSS_MAX_ROWS_PER_DAY: '0' });
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('TOSS_MAX_ROWS_PER_DAY must be ≥ 1');
-    expect(fake.requests()).toBe(before);
+    expect(fake.requests.length).toBe(before);
   });
 });

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seededRandom } from '../../src/presentation/bench/settlement-row-generator.js';
+import { seededRandom } from '../support/settlement-row-generator.js';
 import { Scenario, waitFor } from './support/scenario.js';
 import { createSuiteContext } from './support/suite.js';
 

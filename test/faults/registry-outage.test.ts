@@ -67,10 +67,10 @@ describe('faults 5: the schema registry stopped', () => {
     const s = new Scenario('5b registry down, nothing cached', ctx, { reruns: 1, restarts: 2 });
     await s.setup();
     await stopService('registry');
-    const before = ctx.toss.requests();
+    const before = ctx.toss.requests.length;
     const first = await s.settle(s.produceArgs());
     expect(first.code).toBe(4);
-    s.note(`produce with the registry down: exit ${first.code}, ${ctx.toss.requests() - before} Toss requests`);
+    s.note(`produce with the registry down: exit ${first.code}, ${ctx.toss.requests.length - before} Toss requests`);
     await startService('registry');
     expect(await s.produceUntilDone()).toEqual([0]);
 

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TossRow } from '../../src/presentation/bench/settlement-row-generator.js';
-import { fault, type TossFault } from '../support/toss-fake.js';
+import type { TossRow } from '../support/settlement-row-generator.js';
+import { fault, type RecordedRequest, type TossFault } from '../support/toss-fake.js';
 import { BLOCK, withRows } from './support/dataset.js';
-import type { PageRequest } from './support/dataset-toss.js';
 import { Scenario, waitFor } from './support/scenario.js';
 import { createSuiteContext } from './support/suite.js';
 
@@ -23,8 +22,8 @@ function scriptCounts(script: Script): Record<string, number> {
  * Every scripted fault was played on its page and attempt, and the attempt after the last fault got the page
  * (200): the producer retried each fault and recovered. Returns the requests of each faulty page in order.
  */
-function expectPlayed(requests: readonly PageRequest[], script: Script): Map<number, PageRequest[]> {
-  const byPage = new Map<number, PageRequest[]>();
+function expectPlayed(requests: readonly RecordedRequest[], script: Script): Map<number, RecordedRequest[]> {
+  const byPage = new Map<number, RecordedRequest[]>();
   for (const [page, faults] of Object.entries(script).map(([p, f]) => [Number(p), f] as const)) {
     const attempts = requests.filter((r) => r.page === page);
     expect(
@@ -57,14 +56,19 @@ function played(before: Record<string, number>, after: Record<string, number>): 
  * Runs produce with `script` playing on the suite's Toss while a consumer loads, until produce completes, and
  * checks the faults were all played and retried. Returns the produce exit codes and the window's requests.
  */
-async function produceThrough(s: Scenario, ctx: Ctx, script: Script, over: Record<string, string> = {}): Promise<{ codes: number[]; requests: PageRequest[] }> {
+async function produceThrough(
+  s: Scenario,
+  ctx: Ctx,
+  script: Script,
+  over: Record<string, string> = {},
+): Promise<{ codes: number[]; requests: RecordedRequest[] }> {
   const before = ctx.toss.outcomes();
-  const from = ctx.toss.pageRequests().length;
+  const from = ctx.pageRequests().length;
   ctx.toss.setFaults(script);
   s.startConsumer();
   const codes = await s.produceUntilDone(over);
   ctx.toss.setFaults({});
-  const requests = ctx.toss.pageRequests().slice(from);
+  const requests = ctx.pageRequests().slice(from);
   const faults = scriptCounts(script);
   const counts = played(before, ctx.toss.outcomes());
   for (const [outcome, n] of Object.entries(faults)) expect(counts[outcome], `${outcome} played`).toBe(n);
@@ -167,20 +171,20 @@ describe('faults 7: Toss misbehaving during produce', () => {
     const page = 30;
     const script: Script = { [page]: [fault.serverError(), fault.serverError(), fault.serverError()] };
     const before = ctx.toss.outcomes();
-    const from = ctx.toss.pageRequests().length;
+    const from = ctx.pageRequests().length;
     ctx.toss.setFaults(script);
     s.startConsumer();
     const over = { TOSS_MAX_RETRIES: '2' };
     const first = await s.settle(s.produceArgs(), over);
     expect(first.code, first.stderr.slice(-2000)).toBe(4);
     expect(first.stderr).toContain('FAILED_INTERNAL_SYSTEM_PROCESSING');
-    const rerunFrom = ctx.toss.pageRequests().length;
+    const rerunFrom = ctx.pageRequests().length;
     const second = await s.settle(s.produceArgs(), over);
     expect(second.code, second.stderr.slice(-2000)).toBe(0);
     ctx.toss.setFaults({});
     expect(played(before, ctx.toss.outcomes())['500']).toBe(3);
     expect(retryWarnings(s)).toBe(2);
-    const requests = ctx.toss.pageRequests();
+    const requests = ctx.pageRequests();
     expect(
       requests
         .slice(from, rerunFrom)
@@ -234,18 +238,18 @@ describe('faults 7e: a page whose content changes between retries', () => {
     await held;
     const prefetched = Array.from({ length: concurrency - 1 }, (_, i) => k + 1 + i);
     await waitFor(`pages ${prefetched.join(', ')} answered while page ${k} waits`, () =>
-      prefetched.every((p) => ctx.toss.pageRequests().some((r) => r.page === p && r.outcome === '200')),
+      prefetched.every((p) => ctx.pageRequests().some((r) => r.page === p && r.outcome === '200')),
     );
     ctx.toss.insertLateRow(at, late);
     ctx.toss.release();
     const codes = await producing;
     expect(codes).toEqual([0]);
     ctx.toss.setFaults({});
-    const onK = ctx.toss.pageRequests().filter((r) => r.page === k);
+    const onK = ctx.pageRequests().filter((r) => r.page === k);
     expect(onK.map((r) => r.outcome)).toEqual(['500', '200']);
     // nothing past the prefetched pages was asked for before page k's retry was answered: those pages are the shifted ones
     const retryAnswered = onK[1]?.answeredAt ?? 0;
-    expect(ctx.toss.pageRequests().filter((r) => r.page > k + concurrency - 1 && r.at < retryAnswered)).toEqual([]);
+    expect(ctx.pageRequests().filter((r) => r.page > k + concurrency - 1 && r.at < retryAnswered)).toEqual([]);
     s.expected = withRows(ctx.expected, [late]);
     s.note(`500 on page ${k}, then a late row at position ${at} (pages ${prefetched.join('-')} already fetched)`);
 

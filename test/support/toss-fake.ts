@@ -1,15 +1,20 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { generateSettlementRows, type TossRow } from '../../src/presentation/bench/settlement-row-generator.js';
+import { generateSettlementRows, type TossRow } from './settlement-row-generator.js';
+import { tossPages, type TossPages, type TossPagesOptions } from './toss-pages.js';
 
-export { generateSettlementRows, type TossRow };
-export { startFastTossFake } from '../../src/presentation/bench/fast-toss-fake.js';
+export { generateSettlementRows, tossPages, type TossPages, type TossRow };
 
 /**
- * A programmable local fake of Toss `GET /v1/settlements` (node:http on 127.0.0.1, port 0). It serves the
- * rows of the requested window (filtered on soldDate or paidOutDate) as a bare JSON array sliced by
- * page/size, checks Basic auth the way Toss does (the colon is mandatory), records every request, and plays
- * a script of faults per (page, attempt).
+ * The one local fake of Toss `GET /v1/settlements` (node:http on 127.0.0.1, port 0), for the unit, integration and
+ * end-to-end tests, the fault suite and the benches. It checks Basic auth the way Toss does (the colon is
+ * mandatory) and the query as Toss does, records every request, and plays a script of faults per (page, attempt);
+ * a page can be held until the test releases it, and the window's rows can change under the pager (a late row, rows
+ * added at the end). What it pages is one of:
+ *   - `rows`: an array; a window is the rows whose `dateType` date falls in it (the tests);
+ *   - `source`: a window's rows by position, made on demand (the fault suite's 300,000-row dataset);
+ *   - `pages`: ready page bodies of one page size (`tossPages`, the benches' fast path: no rows built per request;
+ *     `startFastTossFake`). Faults and holds play on these too; late and added rows do not (they change rows).
  */
 export type TossFault =
   /** A Toss-shaped error: `{code, message}` with the status, optionally a Retry-After header. */
@@ -91,12 +96,37 @@ export const fault = {
 /** page → the fault of each attempt (index 0 is the first request for that page); null or past the end = normal. */
 export type FaultScript = Readonly<Record<number, ReadonlyArray<TossFault | null>>>;
 
+/** The window a request asks for. */
+export interface TossWindow {
+  readonly startDate: string;
+  readonly endDate: string;
+  /** soldDate (Toss's default) or paidOutDate. */
+  readonly dateType: string;
+}
+
+/** A window's rows as a source holds them: how many, and a run of them by 0-based position. */
+export interface WindowRows {
+  readonly count: number;
+  /** Rows [from, to) of the window (fewer at its end). */
+  range(from: number, to: number): readonly unknown[];
+}
+
+/** The rows of a requested window, made on demand; null for a window the source does not hold (answered `[]`). */
+export type TossRowSource = (window: TossWindow) => WindowRows | null;
+
 export interface TossFakeOptions {
-  readonly rows: readonly unknown[];
   readonly secretKey: string;
+  /** Toss's rows: a window is those whose `dateType` date falls in it, in this order. */
+  readonly rows?: readonly unknown[];
+  /** Or a window's rows made on demand. */
+  readonly source?: TossRowSource;
+  /** Or ready pages of one page size (another size is answered 400): the fast path. */
+  readonly pages?: TossPages;
   readonly faults?: FaultScript;
-  /** Every answer waits this long: makes a run slow enough to kill or to overlap with another. */
+  /** Every page (and fault) waits this long: makes a run slow enough to watch, kill or overlap with another. */
   readonly delayMs?: number;
+  /** The server's keep-alive timeout (Node's default when absent). */
+  readonly keepAliveTimeoutMs?: number;
 }
 
 export interface RecordedRequest {
@@ -107,40 +137,88 @@ export interface RecordedRequest {
   /** 1 for the first request of this page (per window and size), 2 for the next, ... */
   readonly attempt: number;
   readonly authorization: string | undefined;
+  /** When it arrived (Date.now()). */
   readonly at: number;
-  /** What the fake did: 200, a status, or the fault's kind. */
+  /** What the fake did: 200, a status, or the fault's kind ('slow', 'reset', 'truncated', 'half-json', 'hold'); '' while unanswered. */
   outcome: string;
+  /** When the answer (or the fault) was sent; null while unanswered. */
+  answeredAt: number | null;
 }
 
 export interface TossFake {
   readonly url: string;
+  /** Every request so far, in arrival order. */
   readonly requests: readonly RecordedRequest[];
   requestsFor(page: number): RecordedRequest[];
+  /** Requests so far per outcome ('200', '429', 'slow', 'reset', …). */
+  outcomes(): Record<string, number>;
+  /** performance.now() of the first request (null before it): where a benchmark's clock starts. */
+  firstRequestAt(): number | null;
+  /** A new script; attempts count from 1 again. */
   setFaults(faults: FaultScript): void;
-  setDelay(ms: number): void;
-  /** The rows of a window in the order the fake pages them. */
-  windowRows(from: string, to: string, dateType?: string): TossRow[];
+  /**
+   * Requests for `page` wait (before their attempt's fault or page is played) until `release()`; resolves with the
+   * first one held. One page at a time: a new hold replaces the last.
+   */
+  hold(page: number): Promise<RecordedRequest>;
+  /** Answers the held requests and lifts the hold. */
+  release(): void;
+  /** From now on, `row` sits at 0-based window position `at` (later rows shift by one). */
+  insertLateRow(at: number, row: unknown): void;
+  /** From now on, `rows` follow the window's last row (rows Toss added at the end of the window). */
+  appendRows(rows: readonly unknown[]): void;
   close(): Promise<void>;
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const json = (v: unknown) => Buffer.from(JSON.stringify(v));
 
+/** A window of an array of rows: those whose `dateType` date falls in it. */
+export const rowsSource =
+  (rows: readonly unknown[]): TossRowSource =>
+  ({ startDate, endDate, dateType }) => {
+    const inWindow = (rows as readonly TossRow[]).filter((r) => {
+      const d = r[dateType];
+      return typeof d === 'string' && d >= startDate && d <= endDate;
+    });
+    return { count: inWindow.length, range: (from, to) => inWindow.slice(from, to) };
+  };
+
 export async function startTossFake(options: TossFakeOptions): Promise<TossFake> {
-  const rows = options.rows as TossRow[];
+  const source = options.source ?? (options.rows ? rowsSource(options.rows) : null);
+  const pages = options.pages ?? null;
+  if ((source === null) === (pages === null)) throw new Error('startTossFake: give rows, source or pages (one of them)');
   let faults: FaultScript = options.faults ?? {};
-  let delayMs = options.delayMs ?? 0;
   const requests: RecordedRequest[] = [];
   const attempts = new Map<string, number>();
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
   const auth = `Basic ${Buffer.from(`${options.secretKey}:`).toString('base64')}`;
   const noColon = `Basic ${Buffer.from(options.secretKey).toString('base64')}`;
-  const windowRows = (from: string, to: string, dateType = 'soldDate') =>
-    rows.filter((r) => {
-      const d = r[dateType];
-      return typeof d === 'string' && d >= from && d <= to;
-    });
+  let first: number | null = null;
+  let held: { page: number; gate: Gate } | null = null;
+  let late: { at: number; row: unknown } | null = null;
+  let appended: readonly unknown[] = [];
+
+  // the window as Toss would page it now: the source's rows, the late row (if any) at its position, then the added rows
+  const withLate = (w: WindowRows, from: number, to: number): unknown[] => {
+    if (from >= to) return [];
+    if (!late || late.at >= to) return [...w.range(from, to)];
+    if (late.at < from) return [...w.range(from - 1, to - 1)];
+    const rows = [...w.range(from, to - 1)];
+    rows.splice(late.at - from, 0, late.row);
+    return rows;
+  };
+  const windowSlice = (window: TossWindow, from: number, to: number): readonly unknown[] => {
+    const w = source?.(window);
+    if (!w) return [];
+    const end = w.count + (late ? 1 : 0);
+    const rows = withLate(w, from, Math.min(to, end));
+    if (to > end && appended.length > 0) rows.push(...appended.slice(Math.max(from, end) - end, to - end));
+    return rows;
+  };
+  const pageBody = (window: TossWindow, page: number, size: number): Buffer =>
+    pages ? pages.body(page) : json(windowSlice(window, (page - 1) * size, page * size));
 
   const later = (ms: number, fn: () => void) => {
     if (ms <= 0) return fn();
@@ -151,7 +229,8 @@ export async function startTossFake(options: TossFakeOptions): Promise<TossFake>
     timers.add(t);
   };
 
-  const handle = (req: IncomingMessage, res: ServerResponse) => {
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    first ??= performance.now();
     const url = new URL(req.url ?? '/', 'http://fake');
     const query = Object.fromEntries(url.searchParams);
     const page = Number(query.page ?? '1');
@@ -159,10 +238,24 @@ export async function startTossFake(options: TossFakeOptions): Promise<TossFake>
     const key = `${query.startDate}|${query.endDate}|${query.dateType}|${size}|${page}`;
     const attempt = (attempts.get(key) ?? 0) + 1;
     attempts.set(key, attempt);
-    const record: RecordedRequest = { path: url.pathname, query, page, size, attempt, authorization: req.headers.authorization, at: Date.now(), outcome: '' };
+    const record: RecordedRequest = {
+      path: url.pathname,
+      query,
+      page,
+      size,
+      attempt,
+      authorization: req.headers.authorization,
+      at: Date.now(),
+      outcome: '',
+      answeredAt: null,
+    };
     requests.push(record);
+    const answered = (outcome: string) => {
+      record.outcome ||= outcome;
+      record.answeredAt ??= Date.now();
+    };
     const send = (status: number, body: Buffer, headers: Record<string, string> = {}) => {
-      record.outcome ||= String(status);
+      answered(String(status));
       if (res.destroyed) return;
       res.writeHead(status, { 'content-type': 'application/json', 'content-length': String(body.length), ...headers });
       res.end(body);
@@ -177,37 +270,45 @@ export async function startTossFake(options: TossFakeOptions): Promise<TossFake>
       return error(400, 'INVALID_REQUEST', '잘못된 요청입니다.');
     if (!Number.isInteger(page) || page < 1 || !Number.isInteger(size) || size < 1) return error(400, 'INVALID_REQUEST', '잘못된 요청입니다.');
     if (size > 5000) return error(400, 'EXCEED_MAX_QUERY_LIMIT', '최대 조회 개수를 초과했습니다.');
+    if (pages && size !== pages.pageSize) return error(400, 'INVALID_REQUEST', `this fake serves size=${pages.pageSize} only`);
+    const window: TossWindow = { startDate: query.startDate as string, endDate: query.endDate as string, dateType: query.dateType ?? 'soldDate' };
 
+    if (held?.page === page) await held.gate.hold(record);
     const f = faults[page]?.[attempt - 1] ?? null;
-    const slice = () =>
-      f?.kind === 'rows' ? f.rows : windowRows(query.startDate as string, query.endDate as string, query.dateType).slice((page - 1) * size, page * size);
-    later(delayMs, () => {
-      if (f === null || f.kind === 'rows') return send(200, json(slice()));
+    const body = () => (f?.kind === 'rows' ? json(f.rows) : pageBody(window, page, size));
+    // the page, or the attempt's fault, after the fake's delay (if any)
+    later(options.delayMs ?? 0, () => {
+      if (f === null || f.kind === 'rows') return send(200, body());
       record.outcome = f.kind === 'status' ? String(f.status) : f.kind;
       switch (f.kind) {
         case 'status':
           return send(f.status, json({ code: f.code, message: f.message }), f.retryAfter === undefined ? {} : { 'retry-after': f.retryAfter });
         case 'slow':
-          return later(f.delayMs, () => send(200, json(slice())));
+          return later(f.delayMs, () => send(200, body()));
         case 'truncated': {
-          const body = json(slice());
-          res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(body.length) });
-          res.write(body.subarray(0, Math.floor(body.length / 2)), () => res.socket?.destroy());
+          const b = body();
+          answered(f.kind);
+          res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(b.length) });
+          res.write(b.subarray(0, Math.floor(b.length / 2)), () => res.socket?.destroy());
           return;
         }
         case 'half-json': {
-          const body = json(slice());
-          return send(200, body.subarray(0, Math.floor(body.length / 2)));
+          const b = body();
+          return send(200, b.subarray(0, Math.floor(b.length / 2)));
         }
         case 'reset':
+          answered(f.kind);
           return void req.socket.resetAndDestroy();
         case 'hold':
-          return void f.gate.hold(record).then(() => send(200, json(slice())));
+          return void f.gate.hold(record).then(() => send(200, body()));
       }
     });
   };
 
-  const server: Server = createServer(handle);
+  const server: Server = createServer(
+    options.keepAliveTimeoutMs === undefined ? {} : { keepAliveTimeout: options.keepAliveTimeoutMs },
+    (req, res) => void handle(req, res).catch((e: unknown) => res.destroy(e as Error)),
+  );
   server.on('connection', (s) => {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
@@ -219,14 +320,32 @@ export async function startTossFake(options: TossFakeOptions): Promise<TossFake>
     url: `http://127.0.0.1:${port}`,
     requests,
     requestsFor: (page) => requests.filter((r) => r.page === page),
+    outcomes() {
+      const counts: Record<string, number> = {};
+      for (const r of requests) if (r.outcome) counts[r.outcome] = (counts[r.outcome] ?? 0) + 1;
+      return counts;
+    },
+    firstRequestAt: () => first,
     setFaults(next) {
       faults = next;
       attempts.clear();
     },
-    setDelay(ms) {
-      delayMs = ms;
+    hold(page) {
+      held = { page, gate: new Gate() };
+      return held.gate.reached;
     },
-    windowRows,
+    release() {
+      held?.gate.open();
+      held = null;
+    },
+    insertLateRow(at, row) {
+      if (pages) throw new Error('insertLateRow: the fast path serves ready pages, no rows to change');
+      late = { at, row };
+    },
+    appendRows(rows) {
+      if (pages) throw new Error('appendRows: the fast path serves ready pages, no rows to change');
+      appended = [...rows];
+    },
     close: () =>
       new Promise<void>((resolve) => {
         for (const t of timers) clearTimeout(t);
@@ -234,4 +353,19 @@ export async function startTossFake(options: TossFakeOptions): Promise<TossFake>
         server.close(() => resolve());
       }),
   };
+}
+
+export interface FastTossFakeOptions extends TossPagesOptions {
+  readonly secretKey: string;
+}
+
+/**
+ * The benches' fast path: `tossPages(options)` served (one page of memory whatever the window, each page a patched
+ * copy of one serialized template), with a keep-alive of a minute so a long run never meets an idle socket closed
+ * under it. `pages`: how many pages the window has (the empty page after them ends it).
+ */
+export async function startFastTossFake(options: FastTossFakeOptions): Promise<TossFake & { readonly pages: number }> {
+  const source = tossPages(options);
+  const fake = await startTossFake({ secretKey: options.secretKey, pages: source, keepAliveTimeoutMs: 60_000 });
+  return { ...fake, pages: source.pages };
 }

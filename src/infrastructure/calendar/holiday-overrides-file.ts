@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { LocalDate } from '../../domain/calendar/local-date.js';
 import { isSettleError, SettleError } from '../../domain/shared/settle-error.js';
+import { fromPackageRoot } from '../package-root.js';
 
 /** config/holidays.json at the package root: operators add 임시공휴일 and elections here without a release. */
-export const DEFAULT_HOLIDAY_OVERRIDES_FILE = fileURLToPath(new URL('../../../config/holidays.json', import.meta.url));
+export const DEFAULT_HOLIDAY_OVERRIDES_FILE = fromPackageRoot('config', 'holidays.json');
 
 export interface HolidayOverrides {
   readonly add: ReadonlyArray<{ readonly date: LocalDate; readonly name: string }>;

@@ -1,21 +1,5 @@
 import { createRequire } from 'node:module';
 
-/**
- * kafkajs 2.2.4 arms setTimeout with a negative delay when it is not throttled (network/requestQueue);
- * Node ≥ 23 then warns on every connection and uses 1 ms. Silences only that warning. Redundant: the patched
- * kafkajs (patches/README.md; every install applies it or fails) arms no such timer, and settle itself no longer
- * calls this (an unpatched install should show the warning). Only the bench entry points still do; this goes
- * with those calls.
- */
-export function silenceKafkajsTimeoutWarning(): void {
-  const emitWarning = process.emitWarning.bind(process) as (...args: unknown[]) => void;
-  process.emitWarning = ((warning: unknown, ...rest: unknown[]) => {
-    const type = typeof rest[0] === 'string' ? rest[0] : (rest[0] as { type?: string } | undefined)?.type;
-    if (type === 'TimeoutNegativeWarning') return;
-    emitWarning(warning, ...rest);
-  }) as typeof process.emitWarning;
-}
-
 type Level = 'error' | 'warn' | 'info' | 'debug';
 /** What the adapter hands on to our logger: a level, the entry's fields, the message. */
 export type KafkajsLog = (level: Level, fields: Record<string, unknown>, message: string) => void;

@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import type { Logger } from '../logging/logger.js';
+import { fromPackageRoot } from '../package-root.js';
 import { SettleError } from '../../domain/shared/settle-error.js';
 
 /** migrations/ at the package root: NNNN_name.sql, applied in order, each once. */
-export const MIGRATIONS_DIR = fileURLToPath(new URL('../../../migrations/', import.meta.url));
+export const MIGRATIONS_DIR = fromPackageRoot('migrations');
 
 export interface Migration {
   readonly version: number;

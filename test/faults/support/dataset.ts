@@ -4,7 +4,8 @@ import type { Settlement } from '../../../src/domain/settlement/settlement.js';
 import { readSettlementSchema, SettlementSerde } from '../../../src/infrastructure/kafka/settlement-serde.js';
 import { validateSettlement } from '../../../src/domain/settlement/validate-settlement.js';
 import { DATA_COLUMNS, toSettlementRow } from '../../../src/infrastructure/mysql/settlement-row.js';
-import { addDays, generateSettlementRows, type TossRow } from '../../../src/presentation/bench/settlement-row-generator.js';
+import { addDays, generateSettlementRows, type TossRow } from '../../support/settlement-row-generator.js';
+import type { TossRowSource } from '../../support/toss-fake.js';
 
 /**
  * The suite's known dataset: `rows` settlement rows over `days` consecutive sold dates, in blocks of 1,000
@@ -92,13 +93,22 @@ export class Dataset {
     return generateSettlementRows({ count: BLOCK, from: this.dateOf(b), seed: 7_000 + b, keyPrefix: prefix });
   }
 
-  /** Page `page` (1-based) of `size` rows over the whole window; size is a multiple of the block. */
-  page(page: number, size: number): TossRow[] {
-    if (size % BLOCK !== 0) throw new Error(`page size must be a multiple of ${BLOCK}`);
-    const per = size / BLOCK;
-    const out: TossRow[] = [];
-    for (let b = (page - 1) * per; b < Math.min(page * per, this.blocks); b++) out.push(...this.block(b));
-    return out;
+  /** Rows [from, to) of the window (fewer at its end), generated block by block. */
+  range(from: number, to: number): TossRow[] {
+    const first = Math.floor(from / BLOCK);
+    const last = Math.min(Math.ceil(to / BLOCK), this.blocks);
+    const rows: TossRow[] = [];
+    for (let b = first; b < last; b++) rows.push(...this.block(b));
+    return rows.slice(from - first * BLOCK, to - first * BLOCK);
+  }
+
+  /**
+   * The dataset as the suite's Toss fake pages it (test/support/toss-fake.ts): its window [from, to] by position,
+   * whatever the dateType, a page of memory at a time; any other window holds nothing (answered `[]`).
+   */
+  tossSource(): TossRowSource {
+    return ({ startDate, endDate }) =>
+      startDate === this.from && endDate === this.to ? { count: this.rows, range: (from: number, to: number) => this.range(from, to) } : null;
   }
 
   expected(): Expected {

@@ -2,8 +2,8 @@ import { Kafka, logLevel } from 'kafkajs';
 import mysql, { type Pool } from 'mysql2/promise';
 import { runSettle, startSettle, type CliRun, type RunningCli } from '../../support/producer-cli.js';
 import { uniqueName } from '../../support/producer-stack.js';
+import type { RecordedRequest, TossFake } from '../../support/toss-fake.js';
 import type { Dataset, Expected } from './dataset.js';
-import type { DatasetToss } from './dataset-toss.js';
 import { faultStack } from './fault-stack.js';
 import type { PrivateMariaDb } from './private-mariadb.js';
 import { recordResult, type Bounds, type ScenarioResult } from './results.js';
@@ -13,7 +13,10 @@ import { verifyScenario } from './verify.js';
 export interface SuiteContext {
   readonly dataset: Dataset;
   readonly expected: Expected;
-  readonly toss: DatasetToss;
+  /** Toss over the dataset (test/support/toss-fake.ts). */
+  readonly toss: TossFake;
+  /** Every request for a page of the dataset's window so far, in arrival order. */
+  pageRequests(): readonly RecordedRequest[];
   readonly db: PrivateMariaDb;
   readonly secretKey: string;
   readonly pageSize: number;

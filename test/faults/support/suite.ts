@@ -1,7 +1,7 @@
 import { inject } from 'vitest';
 import { testSecretKey } from '../../support/producer-stack.js';
+import { startTossFake, type RecordedRequest } from '../../support/toss-fake.js';
 import { Dataset } from './dataset.js';
-import { startDatasetToss } from './dataset-toss.js';
 import { faultStack } from './fault-stack.js';
 import { PrivateMariaDb, type PrivateMariaDbInfo } from './private-mariadb.js';
 import type { SuiteContext } from './scenario.js';
@@ -22,9 +22,14 @@ export const profile =
 export async function createSuiteContext(): Promise<SuiteContext & { close(): Promise<void> }> {
   const dataset = new Dataset(profile.rows, '2026-03-02', 5);
   const secretKey = testSecretKey();
-  const toss = await startDatasetToss(dataset, secretKey);
+  const toss = await startTossFake({ secretKey, source: dataset.tossSource() });
+  const auth = `Basic ${Buffer.from(`${secretKey}:`).toString('base64')}`;
+  // the requests for a page of the dataset's window (authorized, the window's dates): not a 404, 401 or another window's []
+  const ofWindow = (r: RecordedRequest) =>
+    r.path === '/v1/settlements' && r.authorization === auth && r.query.startDate === dataset.from && r.query.endDate === dataset.to;
+  const pageRequests = () => toss.requests.filter(ofWindow);
   const db = new PrivateMariaDb(inject('faultsMysql'));
-  return { dataset, expected: dataset.expected(), toss, db, secretKey, pageSize: profile.pageSize, close: () => toss.close() };
+  return { dataset, expected: dataset.expected(), toss, pageRequests, db, secretKey, pageSize: profile.pageSize, close: () => toss.close() };
 }
 
 export { faultStack };

@@ -2,7 +2,7 @@ import mysql, { type RowDataPacket } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toSettlementRow } from '../../../src/infrastructure/mysql/settlement-row.js';
 import { UPSERT_SETTLEMENTS_SQL } from '../../../src/infrastructure/mysql/settlement-upsert-sql.js';
-import { syntheticSettlement } from '../../../src/presentation/bench/synthetic-settlements.js';
+import { syntheticSettlement } from '../../support/synthetic-settlements.js';
 import { runConsumer } from '../../../src/presentation/consumer/consumer-runner.js';
 import { ConsumerFixture, lockWaits, waitFor } from './consumer-fixture.js';
 

@@ -2,7 +2,7 @@ import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toSettlementRow } from '../../../src/infrastructure/mysql/settlement-row.js';
 import { UPSERT_SETTLEMENTS_SQL } from '../../../src/infrastructure/mysql/settlement-upsert-sql.js';
-import { syntheticSettlement } from '../../../src/presentation/bench/synthetic-settlements.js';
+import { syntheticSettlement } from '../../support/synthetic-settlements.js';
 import { ConsumerFixture, lockWaits, waitFor } from './consumer-fixture.js';
 
 /** The consumer's own measure of its stop: its one "shutdown" log line (tookMs from the signal, deadlineMs), checked. */

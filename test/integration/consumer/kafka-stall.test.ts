@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/infrastructure/config/config.js';
 import { kafkaSocketFactory } from '../../../src/infrastructure/kafka/kafka-socket.js';
 import { createLogger } from '../../../src/infrastructure/logging/logger.js';
-import { syntheticSettlement } from '../../../src/presentation/bench/synthetic-settlements.js';
+import { syntheticSettlement } from '../../support/synthetic-settlements.js';
 import { runConsumer } from '../../../src/presentation/consumer/consumer-runner.js';
 import { startTcpProxy, type TcpProxy } from '../../faults/support/tcp-proxy.js';
 import { ConsumerFixture, waitFor } from './consumer-fixture.js';

@@ -1,6 +1,6 @@
 import mysql, { type RowDataPacket } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { syntheticSettlement } from '../../../src/presentation/bench/synthetic-settlements.js';
+import { syntheticSettlement } from '../../support/synthetic-settlements.js';
 import { runConsumer } from '../../../src/presentation/consumer/consumer-runner.js';
 import { ConsumerFixture, waitFor } from './consumer-fixture.js';
 

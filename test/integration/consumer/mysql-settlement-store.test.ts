@@ -4,7 +4,7 @@ import type { StoreBatch } from '../../../src/application/ingest/ports.js';
 import { MySqlSettlementStore } from '../../../src/infrastructure/mysql/mysql-settlement-store.js';
 import { createSettlementStorePool } from '../../../src/infrastructure/mysql/settlement-store-pool.js';
 import { Secret } from '../../../src/infrastructure/config/secret.js';
-import { syntheticSettlement } from '../../../src/presentation/bench/synthetic-settlements.js';
+import { syntheticSettlement } from '../../support/synthetic-settlements.js';
 import { RECORD_VERSION_CASES } from '../../unit/ingest/record-version-cases.js';
 import { ConsumerFixture } from './consumer-fixture.js';
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DLQ_HEADER, REDRIVEN_FROM_HEADER } from '../../../src/infrastructure/kafka/dlq-headers.js';
 import { readRanges } from '../../../src/infrastructure/kafka/dlq-reader.js';
 import { dlqTopic } from '../../../src/infrastructure/kafka/topic-admin.js';
-import { syntheticSettlement } from '../../../src/presentation/bench/synthetic-settlements.js';
+import { syntheticSettlement } from '../../support/synthetic-settlements.js';
 import { runConsumer } from '../../../src/presentation/consumer/consumer-runner.js';
 import { ConsumerFixture } from './consumer-fixture.js';
 

@@ -1,7 +1,7 @@
 import type { RowDataPacket } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runConsumer } from '../../../src/presentation/consumer/consumer-runner.js';
-import { syntheticSettlement } from '../../../src/presentation/bench/synthetic-settlements.js';
+import { syntheticSettlement } from '../../support/synthetic-settlements.js';
 import { ConsumerFixture } from './consumer-fixture.js';
 
 // Data columns only: the source_* bookkeeping moves forward when a later copy of the same record arrives.

@@ -1,6 +1,6 @@
 import { AssignerProtocol, type Admin } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { syntheticSettlement } from '../../../src/presentation/bench/synthetic-settlements.js';
+import { syntheticSettlement } from '../../support/synthetic-settlements.js';
 import { ConsumerFixture, waitFor } from './consumer-fixture.js';
 
 const SESSION_MS = 6_000; // the broker's minimum, so the test waits as little as possible

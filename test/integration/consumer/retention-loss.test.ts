@@ -5,7 +5,7 @@ import { isSettleError, type SettleError } from '../../../src/domain/shared/sett
 import { toSettlementRow } from '../../../src/infrastructure/mysql/settlement-row.js';
 import { UPSERT_SETTLEMENTS_SQL } from '../../../src/infrastructure/mysql/settlement-upsert-sql.js';
 import { runCli } from '../../../src/presentation/cli/run-cli.js';
-import { syntheticSettlement } from '../../../src/presentation/bench/synthetic-settlements.js';
+import { syntheticSettlement } from '../../support/synthetic-settlements.js';
 import { runConsumer } from '../../../src/presentation/consumer/consumer-runner.js';
 import { ConsumerFixture, lockWaits, waitFor } from './consumer-fixture.js';
 import { collect } from '../../support/collect-output.js';

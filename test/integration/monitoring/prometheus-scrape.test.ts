@@ -4,7 +4,7 @@ import mysql, { type RowDataPacket } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { todayInSeoul } from '../../../src/domain/calendar/local-date.js';
 import { pushProduceRun, pushReconcileRun, type ProduceRunReport } from '../../../src/infrastructure/metrics/pushgateway.js';
-import { syntheticSettlement } from '../../../src/presentation/bench/synthetic-settlements.js';
+import { syntheticSettlement } from '../../support/synthetic-settlements.js';
 import { runConsumer } from '../../../src/presentation/consumer/consumer-runner.js';
 import { ConsumerFixture, waitFor } from '../consumer/consumer-fixture.js';
 import { dashboardExprs, grafanaToPromQL, mapSelectors, rules, selectors, withMatchers } from './monitoring-files.js';

@@ -9,7 +9,7 @@ import { MySqlJobRepository } from '../../../src/infrastructure/mysql/mysql-job-
 import { createMySqlConnection } from '../../../src/infrastructure/mysql/mysql-pool.js';
 import { MySqlSettlementStore } from '../../../src/infrastructure/mysql/mysql-settlement-store.js';
 import { createSettlementStorePool } from '../../../src/infrastructure/mysql/settlement-store-pool.js';
-import { syntheticSettlement } from '../../../src/presentation/bench/synthetic-settlements.js';
+import { syntheticSettlement } from '../../support/synthetic-settlements.js';
 import { startTcpProxy, type TcpProxy } from '../../faults/support/tcp-proxy.js';
 import { createTempDatabase, stack, until, type TempDatabase } from '../../support/producer-stack.js';
 

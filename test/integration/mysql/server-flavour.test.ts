@@ -7,7 +7,7 @@ import { readServerInfo } from '../../../src/infrastructure/mysql/server-flavour
 import { createSettlementStorePool } from '../../../src/infrastructure/mysql/settlement-store-pool.js';
 import { toSettlementRow } from '../../../src/infrastructure/mysql/settlement-row.js';
 import { upsertOffsetSql, upsertSettlementsSql } from '../../../src/infrastructure/mysql/settlement-upsert-sql.js';
-import { syntheticSettlement } from '../../../src/presentation/bench/synthetic-settlements.js';
+import { syntheticSettlement } from '../../support/synthetic-settlements.js';
 import { createTempDatabase, type TempDatabase } from '../../support/producer-stack.js';
 
 /**

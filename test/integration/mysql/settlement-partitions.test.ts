@@ -9,7 +9,7 @@ import { MySqlSettlementPartitions } from '../../../src/infrastructure/mysql/mys
 import { MySqlSettlementStore } from '../../../src/infrastructure/mysql/mysql-settlement-store.js';
 import { createSettlementStorePool } from '../../../src/infrastructure/mysql/settlement-store-pool.js';
 import { ALL_COLUMNS, toSettlementRow } from '../../../src/infrastructure/mysql/settlement-row.js';
-import { syntheticSettlement } from '../../../src/presentation/bench/synthetic-settlements.js';
+import { syntheticSettlement } from '../../support/synthetic-settlements.js';
 import { ensurePartitionsForWindow } from '../../../src/composition/settlement-partitions.js';
 import { requireBuild, startSettle } from '../../support/producer-cli.js';
 import { createTempDatabase, silentLogger, stack, stackConfig, type TempDatabase, uniqueName, withDatabase } from '../../support/producer-stack.js';

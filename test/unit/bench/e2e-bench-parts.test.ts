@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { perRow, stageOfUrl, stageTimes, type CpuProfile } from '../../../src/presentation/bench/cpu-profile-stages.js';
-import { addIndexClause, indexesFromStatistics, prefillExpressions } from '../../../src/presentation/bench/e2e-prefill.js';
-import { tsvField, tsvLine } from '../../../src/presentation/bench/e2e-raw-db.js';
-import { computeReport, formatReport } from '../../../src/presentation/bench/e2e-report.js';
+import { perRow, stageOfUrl, stageTimes, type CpuProfile } from '../../../bench/cpu-profile-stages.js';
+import { addIndexClause, indexesFromStatistics, prefillExpressions } from '../../../bench/e2e-prefill.js';
+import { tsvField, tsvLine } from '../../../bench/e2e-raw-db.js';
+import { computeReport, formatReport } from '../../../bench/e2e-report.js';
 import { ALL_COLUMNS } from '../../../src/infrastructure/mysql/settlement-row.js';
 
 const frame = (functionName: string, url = '') => ({ functionName, url });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { lastToFirst, TenthsTracker } from '../../../src/presentation/bench/e2e-day.js';
-import { computeReport, formatReport } from '../../../src/presentation/bench/e2e-report.js';
+import { lastToFirst, TenthsTracker } from '../../../bench/e2e-day.js';
+import { computeReport, formatReport } from '../../../bench/e2e-report.js';
 
 describe('the day bench by tenths', () => {
   it('starts the first tenth at the first poll that saw rows, and rates each tenth over its own interval', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { computeReport, formatReport, type E2eMeasurements } from '../../../src/presentation/bench/e2e-report.js';
+import { computeReport, formatReport, type E2eMeasurements } from '../../../bench/e2e-report.js';
 
 const base: Omit<E2eMeasurements, 'producer' | 'producers'> = {
   rows: 1_000_000,

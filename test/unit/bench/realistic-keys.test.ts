@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { tossPages } from '../../../src/presentation/bench/fast-toss-fake.js';
-import { fmix32, keyTemplate, patchKey, patchPage, placeholder, rowTag } from '../../../src/presentation/bench/key-template.js';
-import { generateSettlementRows } from '../../../src/presentation/bench/settlement-row-generator.js';
+import { tossPages } from '../../support/toss-pages.js';
+import { fmix32, keyTemplate, patchKey, patchPage, placeholder, rowTag } from '../../support/key-template.js';
+import { generateSettlementRows } from '../../support/settlement-row-generator.js';
 import { validateSettlement } from '../../../src/domain/settlement/validate-settlement.js';
 
 type Row = { transactionKey: string; paymentKey: string; orderId: string; cancel: { transactionKey: string } | null };

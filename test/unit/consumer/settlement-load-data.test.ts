@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ALL_COLUMNS, type SqlValue, toSettlementRow } from '../../../src/infrastructure/mysql/settlement-row.js';
 import { LOAD_SETTLEMENTS_SQL, loadCounts, settlementTsv, TsvWriter, tsvStream } from '../../../src/infrastructure/mysql/settlement-load-data.js';
-import { syntheticSettlement } from '../../../src/presentation/bench/synthetic-settlements.js';
+import { syntheticSettlement } from '../../support/synthetic-settlements.js';
 
 /** LOAD DATA's default format written the plain way: what settlementTsv must produce byte for byte. */
 const referenceTsv = (rows: ReadonlyArray<readonly SqlValue[]>): Buffer =>

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseOffsetDateTime, utcDateTimeText } from '../../../src/application/ingest/offset-date-time.js';
 import { ALL_COLUMNS, toSettlementRow, utcDateTime } from '../../../src/infrastructure/mysql/settlement-row.js';
-import { syntheticSettlement } from '../../../src/presentation/bench/synthetic-settlements.js';
+import { syntheticSettlement } from '../../support/synthetic-settlements.js';
 
 const source = { topic: 'toss.settlements.v1', partition: 2, offset: 41, timestamp: 1_739_000_000_000 };
 const asObject = (values: unknown[]) => Object.fromEntries(ALL_COLUMNS.map((c, i) => [c, values[i]]));

@@ -10,7 +10,7 @@ import {
   upsertOffsetSql,
   upsertSettlementsSql,
 } from '../../../src/infrastructure/mysql/settlement-upsert-sql.js';
-import { syntheticSettlement } from '../../../src/presentation/bench/synthetic-settlements.js';
+import { syntheticSettlement } from '../../support/synthetic-settlements.js';
 
 describe('upsertCounts', () => {
   it('reads inserted, updated and unchanged from affectedRows and the Records/Duplicates info', () => {

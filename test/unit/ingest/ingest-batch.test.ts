@@ -4,7 +4,7 @@ import type { IncomingRecord } from '../../../src/application/ingest/ports.js';
 import { abortableSleep } from '../../../src/application/shared/retry.js';
 import type { Settlement } from '../../../src/domain/settlement/settlement.js';
 import { SettleError } from '../../../src/domain/shared/settle-error.js';
-import { syntheticSettlement } from '../../../src/presentation/bench/synthetic-settlements.js';
+import { syntheticSettlement } from '../../support/synthetic-settlements.js';
 import { InMemorySettlementStore, JsonDecoder, RecordingDeadLetterSink, transient } from './fakes.js';
 
 const json = (v: unknown) => Buffer.from(JSON.stringify(v));

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import avsc from 'avsc';
 import { describe, expect, it } from 'vitest';
 import { SettlementSerde } from '../../../src/infrastructure/kafka/settlement-serde.js';
-import { syntheticSettlement } from '../../../src/presentation/bench/synthetic-settlements.js';
+import { syntheticSettlement } from '../../support/synthetic-settlements.js';
 
 /**
  * patches/avsc+5.7.9.patch (patches/README.md) writes a short ASCII string in one pass instead of asking

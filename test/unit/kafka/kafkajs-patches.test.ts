@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import type { Message } from 'kafkajs';
 import { describe, expect, it, vi } from 'vitest';
 import { Murmur2Partitioner } from '../../../src/infrastructure/kafka/murmur2-partitioner.js';
+import { seededRandom } from '../../support/settlement-row-generator.js';
 
 /**
  * patches/kafkajs+2.2.4.patch (patches/README.md) changes how kafkajs builds its buffers, never which bytes it
@@ -51,21 +52,9 @@ interface DecodedRecord {
 /** SHA-256 and length of the produce request below as unpatched kafkajs 2.2.4 encodes it. */
 const EXPECTED = { length: 1_242_285, sha256: '81fa05f427fb34117f26a345c5673aa222c7af87c70b4fe08286d77620135719' };
 
-/** A deterministic generator (mulberry32): the same records on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** ~2,000 records like settle's (32-char keys, ~330-byte values, two headers) plus edge cases for the varints. */
 function fixture(): Message[] {
-  const next = rng(19);
+  const next = seededRandom(19); // mulberry32: the same records on every run
   const bytes = (n: number) => Buffer.from(Array.from({ length: n }, () => Math.floor(next() * 256)));
   const hex = (n: number) => Array.from({ length: n }, () => Math.floor(next() * 16).toString(16)).join('');
   const base = 1_738_540_800_000; // 2025-02-03

@@ -4,7 +4,7 @@ import type { Settlement } from '../../../src/domain/settlement/settlement.js';
 import { validateSettlement } from '../../../src/domain/settlement/validate-settlement.js';
 import { encodePage, HEADER_EXECUTION_ID, HEADER_PAGE, pageMessages } from '../../../src/infrastructure/kafka/encoded-page.js';
 import { SettlementSerde } from '../../../src/infrastructure/kafka/settlement-serde.js';
-import { generateSettlementRows } from '../../../src/presentation/bench/settlement-row-generator.js';
+import { generateSettlementRows } from '../../support/settlement-row-generator.js';
 
 const examples = JSON.parse(readFileSync(new URL('../../fixtures/settlements/examples.json', import.meta.url), 'utf8')) as unknown[];
 const settlement = (raw: unknown): Settlement => {

@@ -9,7 +9,7 @@ import { fitToAvro } from '../../../src/infrastructure/kafka/avro-fit.js';
 import { bySize } from '../../../src/infrastructure/kafka/kafka-settlement-publisher.js';
 import { murmur2, Murmur2Partitioner } from '../../../src/infrastructure/kafka/murmur2-partitioner.js';
 import { readSettlementSchema, SettlementSerde } from '../../../src/infrastructure/kafka/settlement-serde.js';
-import { generateSettlementRows } from '../../../src/presentation/bench/settlement-row-generator.js';
+import { generateSettlementRows } from '../../support/settlement-row-generator.js';
 
 const examples = JSON.parse(readFileSync(new URL('../../fixtures/settlements/examples.json', import.meta.url), 'utf8')) as unknown[];
 const settlement = (raw: unknown): Settlement => {

@@ -4,29 +4,26 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import mysql, { type Connection, type RowDataPacket } from 'mysql2/promise';
-import type { JobSummary } from '../../application/settlement/run-settlement-job.js';
-import { validateSettlement } from '../../domain/settlement/validate-settlement.js';
-import { loadConfig } from '../../infrastructure/config/config.js';
+import type { JobSummary } from '../src/application/settlement/run-settlement-job.js';
+import { validateSettlement } from '../src/domain/settlement/validate-settlement.js';
+import { loadConfig } from '../src/infrastructure/config/config.js';
 import { createBenchTopics } from './bench-topics.js';
-import { createKafka } from '../../infrastructure/kafka/kafka-client.js';
-import { silenceKafkajsTimeoutWarning } from '../../infrastructure/kafka/kafkajs-warnings.js';
-import { createLogger } from '../../infrastructure/logging/logger.js';
-import { MIGRATIONS_DIR, migrate } from '../../infrastructure/mysql/migrator.js';
-import { MySqlSettlementPartitions } from '../../infrastructure/mysql/mysql-settlement-partitions.js';
-import { planEnsure } from '../../domain/settlement/settlement-partitions.js';
-import { LocalDate } from '../../domain/calendar/local-date.js';
-import { ALL_COLUMNS, toSettlementRow } from '../../infrastructure/mysql/settlement-row.js';
-import type { ConsumeSummary } from '../consumer/consume-summary.js';
+import { createKafka } from '../src/infrastructure/kafka/kafka-client.js';
+import { createLogger } from '../src/infrastructure/logging/logger.js';
+import { MIGRATIONS_DIR, migrate } from '../src/infrastructure/mysql/migrator.js';
+import { MySqlSettlementPartitions } from '../src/infrastructure/mysql/mysql-settlement-partitions.js';
+import { planEnsure } from '../src/domain/settlement/settlement-partitions.js';
+import { LocalDate } from '../src/domain/calendar/local-date.js';
+import { ALL_COLUMNS, toSettlementRow } from '../src/infrastructure/mysql/settlement-row.js';
+import type { ConsumeSummary } from '../src/presentation/consumer/consume-summary.js';
 import { addStageTimes, perRow, stageTimes, type CpuProfile, type StageTimes } from './cpu-profile-stages.js';
 import { consumerReady, lastJson, startChild, waitFor, type Child } from './e2e-children.js';
 import { PREFILL_DAYS, prefill } from './e2e-prefill.js';
 import { RAW_METHODS, runRawMethods, type RawMethod, type RawMethodResult } from './e2e-raw-db.js';
 import { computeReport, formatReport, type E2eMeasurements } from './e2e-report.js';
 import { partitionFootprint, poolReads, serverSettings, TenthsTracker } from './e2e-day.js';
-import { startFastTossFake, tossPages } from './fast-toss-fake.js';
+import { startFastTossFake, tossPages } from '../test/support/toss-fake.js';
 import { brokerAddress, unreachable, urlAddress } from './stack-check.js';
-
-silenceKafkajsTimeoutWarning();
 
 /**
  * `npm run bench [-- --rows N --table-rows N --json ...]`: one settlement day end to end, with the real

@@ -1,29 +1,25 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import mysql, { type RowDataPacket } from 'mysql2/promise';
-import { loadConfig } from '../../infrastructure/config/config.js';
-import { createKafka } from '../../infrastructure/kafka/kafka-client.js';
-import { createSchemaRegistry, SettlementSerde } from '../../infrastructure/kafka/settlement-serde.js';
-import { ensureTopics, settlementTopics } from '../../infrastructure/kafka/topic-admin.js';
-import { createLogger } from '../../infrastructure/logging/logger.js';
-import { migrate } from '../../infrastructure/mysql/migrator.js';
-import type { ConsumeSummary } from '../consumer/consume-summary.js';
+import { loadConfig } from '../src/infrastructure/config/config.js';
+import { createKafka } from '../src/infrastructure/kafka/kafka-client.js';
+import { createSchemaRegistry, SettlementSerde } from '../src/infrastructure/kafka/settlement-serde.js';
+import { ensureTopics, settlementTopics } from '../src/infrastructure/kafka/topic-admin.js';
+import { createLogger } from '../src/infrastructure/logging/logger.js';
+import { migrate } from '../src/infrastructure/mysql/migrator.js';
+import type { ConsumeSummary } from '../src/presentation/consumer/consume-summary.js';
 import { preloadSettlements } from './bench-preload.js';
 import { rawBaseline } from './raw-baseline.js';
-import { silenceKafkajsTimeoutWarning } from '../../infrastructure/kafka/kafkajs-warnings.js';
-
-silenceKafkajsTimeoutWarning();
+import { SETTLE_BIN } from './e2e-children.js';
 
 /**
- * `node dist/presentation/bench/consume-bench.js [--records N] [--partitions P] [--concurrency C]`:
+ * `npm run bench:consume [-- --records N --partitions P --concurrency C]`:
  * preloads N records into a fresh topic, runs the built `settle consume --until-idle` as a child (its own
  * peak RSS), then inserts the same rows through the same store without Kafka (the raw baseline), and prints
  * rows/s of both and their ratio. Uses the local stack (or KAFKA_BROKERS, SCHEMA_REGISTRY_URL, MYSQL_URL).
  */
 const RAW_BATCH_ROWS = 2_000; // rows per raw-baseline transaction, about one Kafka fetch of a partition
-const BIN = fileURLToPath(new URL('../../../bin/settle.js', import.meta.url));
 const { values: args } = parseArgs({
   options: {
     records: { type: 'string', default: '1000000' },
@@ -129,7 +125,7 @@ async function main(): Promise<void> {
 function consumeChild(): Promise<ConsumeSummary> {
   return new Promise((resolve, reject) => {
     const nodeOptions = args['node-options'] ? { NODE_OPTIONS: args['node-options'] } : {};
-    const child = spawn(process.execPath, [BIN, 'consume', '--until-idle', '--json'], {
+    const child = spawn(process.execPath, [SETTLE_BIN, 'consume', '--until-idle', '--json'], {
       env: { PATH: process.env.PATH ?? '', ...env, ...nodeOptions },
       stdio: ['ignore', 'pipe', 'inherit'],
     });

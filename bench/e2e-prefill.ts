@@ -1,5 +1,5 @@
 import type { Connection, RowDataPacket } from 'mysql2/promise';
-import { ALL_COLUMNS } from '../../infrastructure/mysql/settlement-row.js';
+import { ALL_COLUMNS } from '../src/infrastructure/mysql/settlement-row.js';
 
 /**
  * Pre-fills `settlements` with `rows` rows of EARLIER sold dates than the measured window (the 60 days before

@@ -1,6 +1,6 @@
 import type { Kafka } from 'kafkajs';
-import { subjectFor } from '../../infrastructure/kafka/settlement-serde.js';
-import { ensureTopics, settlementTopics } from '../../infrastructure/kafka/topic-admin.js';
+import { subjectFor } from '../src/infrastructure/kafka/settlement-serde.js';
+import { ensureTopics, settlementTopics } from '../src/infrastructure/kafka/topic-admin.js';
 
 /**
  * Creates a bench's settlement topics (with their DLQ and rejects topics) and returns what removes them again:

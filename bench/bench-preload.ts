@@ -1,7 +1,7 @@
-import { createSettlementProducer } from '../../infrastructure/kafka/kafka-client.js';
+import { createSettlementProducer } from '../src/infrastructure/kafka/kafka-client.js';
 import type { Kafka } from 'kafkajs';
-import type { SettlementSerde } from '../../infrastructure/kafka/settlement-serde.js';
-import { syntheticSettlement } from './synthetic-settlements.js';
+import type { SettlementSerde } from '../src/infrastructure/kafka/settlement-serde.js';
+import { syntheticSettlement } from '../test/support/synthetic-settlements.js';
 
 /**
  * Publishes `count` synthetic settlements (keyed by paymentKey, Avro through the registry) in chunks, a few

@@ -1,18 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { wireSettlementJob } from '../../composition/settlement-job.js';
-import { settlementWindow } from '../../domain/settlement/settlement-window.js';
-import { loadConfig } from '../../infrastructure/config/config.js';
-import { Secret } from '../../infrastructure/config/secret.js';
+import { wireSettlementJob } from '../src/composition/settlement-job.js';
+import { settlementWindow } from '../src/domain/settlement/settlement-window.js';
+import { loadConfig } from '../src/infrastructure/config/config.js';
+import { Secret } from '../src/infrastructure/config/secret.js';
 import { createBenchTopics } from './bench-topics.js';
-import { createKafka } from '../../infrastructure/kafka/kafka-client.js';
-import { createLogger } from '../../infrastructure/logging/logger.js';
-import { migrate } from '../../infrastructure/mysql/migrator.js';
-import { createMySqlConnection } from '../../infrastructure/mysql/mysql-pool.js';
-import { startFastTossFake } from './fast-toss-fake.js';
-import { silenceKafkajsTimeoutWarning } from '../../infrastructure/kafka/kafkajs-warnings.js';
-
-silenceKafkajsTimeoutWarning();
+import { createKafka } from '../src/infrastructure/kafka/kafka-client.js';
+import { createLogger } from '../src/infrastructure/logging/logger.js';
+import { migrate } from '../src/infrastructure/mysql/migrator.js';
+import { createMySqlConnection } from '../src/infrastructure/mysql/mysql-pool.js';
+import { startFastTossFake } from '../test/support/toss-fake.js';
 
 /**
  * `npm run bench:produce [-- --rows N --concurrency C]`: the real producer wiring (Toss client, prefetching

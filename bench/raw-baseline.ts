@@ -1,7 +1,7 @@
-import type { Config } from '../../infrastructure/config/config.js';
-import { MySqlSettlementStore } from '../../infrastructure/mysql/mysql-settlement-store.js';
-import { createSettlementStorePool } from '../../infrastructure/mysql/settlement-store-pool.js';
-import { syntheticSettlement } from './synthetic-settlements.js';
+import type { Config } from '../src/infrastructure/config/config.js';
+import { MySqlSettlementStore } from '../src/infrastructure/mysql/mysql-settlement-store.js';
+import { createSettlementStorePool } from '../src/infrastructure/mysql/settlement-store-pool.js';
+import { syntheticSettlement } from '../test/support/synthetic-settlements.js';
 
 /**
  * The same rows through the same store (multi-row upsert + offset row in one transaction per batch), from

@@ -1,16 +1,16 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import mysql, { type Connection } from 'mysql2/promise';
-import type { Settlement } from '../../domain/settlement/settlement.js';
-import { validateSettlement } from '../../domain/settlement/validate-settlement.js';
-import type { Config } from '../../infrastructure/config/config.js';
-import { Secret } from '../../infrastructure/config/secret.js';
-import { MySqlSettlementStore } from '../../infrastructure/mysql/mysql-settlement-store.js';
-import { ALL_COLUMNS, toSettlementRow, type SqlValue } from '../../infrastructure/mysql/settlement-row.js';
-import { escapeTsvText } from '../../infrastructure/mysql/settlement-load-data.js';
-import { createSettlementStorePool } from '../../infrastructure/mysql/settlement-store-pool.js';
-import type { TossPages } from './fast-toss-fake.js';
-import { keyTemplate, patchKey, patchPage } from './key-template.js';
+import type { Settlement } from '../src/domain/settlement/settlement.js';
+import { validateSettlement } from '../src/domain/settlement/validate-settlement.js';
+import type { Config } from '../src/infrastructure/config/config.js';
+import { Secret } from '../src/infrastructure/config/secret.js';
+import { MySqlSettlementStore } from '../src/infrastructure/mysql/mysql-settlement-store.js';
+import { ALL_COLUMNS, toSettlementRow, type SqlValue } from '../src/infrastructure/mysql/settlement-row.js';
+import { escapeTsvText } from '../src/infrastructure/mysql/settlement-load-data.js';
+import { createSettlementStorePool } from '../src/infrastructure/mysql/settlement-store-pool.js';
+import type { TossPages } from '../test/support/toss-pages.js';
+import { keyTemplate, patchKey, patchPage } from '../test/support/key-template.js';
 
 /**
  * The machine's limit for loading a settlement day into MySQL, without Kafka: the same generator and row

@@ -1,4 +1,4 @@
-import type { Settlement } from '../../domain/settlement/settlement.js';
+import type { Settlement } from '../../src/domain/settlement/settlement.js';
 
 /**
  * Deterministic, valid settlement rows shaped like Toss's card rows (every tenth a cancel), for the benchmark

@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { fromPackageRoot } from '../src/infrastructure/package-root.js';
 
-/** The built CLI, as a shell user runs it. */
-export const SETTLE_BIN = fileURLToPath(new URL('../../../bin/settle.js', import.meta.url));
+/** The built CLI, as a shell user runs it (bin/ of the package root, wherever this module was compiled to). */
+export const SETTLE_BIN = fromPackageRoot('bin', 'settle.js');
 
 /** The pid and its descendants (bin/settle.js may re-exec Node with heap flags: the work is then in a child). */
 export function processTree(pid: number): number[] {
