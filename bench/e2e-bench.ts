@@ -21,7 +21,7 @@ import { consumerReady, lastJson, startChild, waitFor, type Child } from './e2e-
 import { PREFILL_DAYS, prefill } from './e2e-prefill.js';
 import { RAW_METHODS, runRawMethods, type RawMethod, type RawMethodResult } from './e2e-raw-db.js';
 import { computeReport, formatReport, type E2eMeasurements } from './e2e-report.js';
-import { partitionFootprint, poolReads, serverSettings, TenthsTracker } from './e2e-day.js';
+import { partitionFootprint, poolReads, serverCpuMs, serverSettings, TenthsTracker } from './e2e-day.js';
 import { startFastTossFake, tossPages } from '../test/support/toss-fake.js';
 import { brokerAddress, unreachable, urlAddress } from './stack-check.js';
 
@@ -257,6 +257,7 @@ async function main(): Promise<number> {
   // production the producers run in pods of their own, not on the database's cores)
   let consumer = backlog ? null : await startConsumer();
 
+  const serverCpuAtStart = await serverCpuMs(admin);
   // one process per worker, all at once on the same window (one worker: exactly the command without --shards)
   const producers = Array.from({ length: shards }, (_, shard) => {
     const name = shards === 1 ? 'produce' : `produce ${shard}/${shards}`;
@@ -346,6 +347,7 @@ async function main(): Promise<number> {
       },
     );
   }
+  const serverCpuAtEnd = await serverCpuMs(stored);
   const startedAt = fake.firstRequestAt() ?? endedAt;
   const e2eSeconds = (endedAt - startedAt) / 1000;
   say(`all ${rows} rows stored after ${e2eSeconds.toFixed(1)} s; stopping the consumer`);
@@ -416,6 +418,7 @@ async function main(): Promise<number> {
       cpuMs: typeof consumed.cpuMs === 'number' ? consumed.cpuMs : null,
     },
     server,
+    serverCpuMs: serverCpuAtStart === null || serverCpuAtEnd === null ? null : serverCpuAtEnd - serverCpuAtStart,
     tenths: tenths?.tenths() ?? [],
     footprint,
     raw,

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 
 /**
@@ -116,6 +117,28 @@ export async function serverSettings(conn: Connection): Promise<Record<string, s
     out[String(r.Variable_name)] = /^\d+$/.test(value) ? Number(value) : value;
   }
   return out;
+}
+
+/**
+ * CPU milliseconds (user + system, all threads) the MySQL server process has used so far, read from
+ * /proc/<pid>/stat with the pid from its @@pid_file: only when the server runs on this machine and both files are
+ * readable (the stack's MariaDB), null otherwise. The bench reads it before the producers start and when the last
+ * row is stored: the database's CPU per row, beside settle's own (on two shared cores it is as large as either).
+ */
+export async function serverCpuMs(conn: Connection): Promise<number | null> {
+  try {
+    const [rows] = await conn.query<RowDataPacket[]>('SELECT @@pid_file AS pidFile');
+    const pid = (await readFile(String(rows[0]?.pidFile), 'utf8')).trim();
+    if (!/^\d+$/.test(pid)) return null;
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    // the fields after the command name (which may hold spaces, so split after its closing parenthesis)
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime are fields 14 and 15 of the file (11 and 12 after the name), in clock ticks of 1/100 s on Linux
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return Number.isFinite(ticks) ? ticks * 10 : null;
+  } catch {
+    return null;
+  }
 }
 
 /** Innodb_buffer_pool_reads: reads the pool could not serve (null when the account may not read it). */

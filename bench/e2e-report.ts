@@ -26,6 +26,8 @@ export interface E2eMeasurements {
   readonly profile?: Readonly<Record<string, { readonly busyUsPerRow: number; readonly stages: Partial<Record<Stage, number>> }>>;
   /** The database server's version and the settings the figures ran on (SHOW GLOBAL VARIABLES). */
   readonly server?: Readonly<Record<string, string | number>>;
+  /** CPU ms the MySQL server process used from the start of produce to the last row stored (serverCpuMs), when local. */
+  readonly serverCpuMs?: number | null;
   /** Rows/s for each tenth of the day (e2e-day.ts). */
   readonly tenths?: readonly Tenth[];
   /** The day's partition after the run: bytes per row of its clustered and secondary indexes. */
@@ -78,6 +80,8 @@ export interface E2eReport {
   /** The same per row stored, in µs: settle's own CPU cost, little moved by a noisy machine. */
   readonly cpuUsPerRowProducer: number | null;
   readonly cpuUsPerRowConsumer: number | null;
+  /** The MySQL server's own CPU per row stored, in µs, from the start of produce to the last row (null unless local). */
+  readonly cpuUsPerRowServer: number | null;
   readonly server: Readonly<Record<string, string | number>> | null;
   readonly tenths: readonly Tenth[];
   /** The last tenth's rows/s over the first's (null without ten tenths). */
@@ -145,7 +149,9 @@ export function computeReport(m: E2eMeasurements): E2eReport {
   };
 }
 
-function cpu(m: E2eMeasurements): Pick<E2eReport, 'cpuSecondsProducer' | 'cpuSecondsConsumer' | 'cpuUsPerRowProducer' | 'cpuUsPerRowConsumer'> {
+function cpu(
+  m: E2eMeasurements,
+): Pick<E2eReport, 'cpuSecondsProducer' | 'cpuSecondsConsumer' | 'cpuUsPerRowProducer' | 'cpuUsPerRowConsumer' | 'cpuUsPerRowServer'> {
   const ps = m.producers ?? (m.producer ? [m.producer] : []);
   const producerMs = ps.every((p) => typeof p.cpuMs === 'number') ? ps.reduce((sum, p) => sum + (p.cpuMs ?? 0), 0) : null;
   const consumerMs = typeof m.consumer.cpuMs === 'number' ? m.consumer.cpuMs : null;
@@ -155,6 +161,7 @@ function cpu(m: E2eMeasurements): Pick<E2eReport, 'cpuSecondsProducer' | 'cpuSec
     cpuSecondsConsumer: consumerMs === null ? null : round(consumerMs / 1000, 2),
     cpuUsPerRowProducer: usPerRow(producerMs),
     cpuUsPerRowConsumer: usPerRow(consumerMs),
+    cpuUsPerRowServer: usPerRow(m.serverCpuMs ?? null),
   };
 }
 
@@ -173,7 +180,7 @@ export function formatReport(r: E2eReport): string {
           .map(([k, v]) => `${k} ${n(v.rowsPerSec)} rows/s from ${n(v.tableRowsBefore)} rows`)
           .join('; ')})`,
     `  ratio to raw MySQL: ${r.ratioToRawDb ?? '-'}; 100,000,000 rows would take ${r.projectedHoursFor100M ?? '-'} h at this rate`,
-    `  CPU (kernel, user + system): produce ${r.cpuSecondsProducer ?? '-'} s (${r.cpuUsPerRowProducer ?? '-'} µs/row), consume ${r.cpuSecondsConsumer ?? '-'} s (${r.cpuUsPerRowConsumer ?? '-'} µs/row)`,
+    `  CPU (kernel, user + system): produce ${r.cpuSecondsProducer ?? '-'} s (${r.cpuUsPerRowProducer ?? '-'} µs/row), consume ${r.cpuSecondsConsumer ?? '-'} s (${r.cpuUsPerRowConsumer ?? '-'} µs/row), MySQL server ${r.cpuUsPerRowServer === null ? '- (not on this machine)' : `${r.cpuUsPerRowServer} µs/row`}`,
   ];
   if (r.server)
     lines.push(

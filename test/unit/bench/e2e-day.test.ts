@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { lastToFirst, TenthsTracker } from '../../../bench/e2e-day.js';
-import { computeReport, formatReport } from '../../../bench/e2e-report.js';
+import { computeReport, type E2eMeasurements, formatReport } from '../../../bench/e2e-report.js';
 
 describe('the day bench by tenths', () => {
   it('starts the first tenth at the first poll that saw rows, and rates each tenth over its own interval', () => {
@@ -40,7 +40,7 @@ describe('the day bench by tenths', () => {
     const t = new TenthsTracker(1_000_000);
     t.observe(0, 1, 0);
     for (let k = 1; k <= 10; k++) t.observe(k * 10_000 + (k === 10 ? 15_000 : 0), k * 100_000, k * 1_000);
-    const r = computeReport({
+    const measured: E2eMeasurements = {
       rows: 1_000_000,
       e2eSeconds: 125,
       producer: { rowsPublished: 1_000_000, durationMs: 60_000, peakRssKb: 0, exactPeakRssMb: 300, cpuMs: 20_000 },
@@ -50,6 +50,7 @@ describe('the day bench by tenths', () => {
       prefillSeconds: 0,
       settings: {},
       server: { version: '10.11.19-MariaDB', innodb_buffer_pool_size: 1073741824 },
+      serverCpuMs: 25_000,
       tenths: t.tenths(),
       footprint: {
         partition: 'p20250203',
@@ -58,8 +59,16 @@ describe('the day bench by tenths', () => {
         indexBytesPerRow: 180.2,
         indexes: { uk_settlements_transaction_key: 90.1, ix_settlements_payment_key: 90.1 },
       },
+    };
+    const r = computeReport(measured);
+    expect(r).toMatchObject({
+      cpuSecondsProducer: 20,
+      cpuSecondsConsumer: 30,
+      cpuUsPerRowProducer: 20,
+      cpuUsPerRowConsumer: 30,
+      cpuUsPerRowServer: 25,
+      indexBytesPerRow: 180.2,
     });
-    expect(r).toMatchObject({ cpuSecondsProducer: 20, cpuSecondsConsumer: 30, cpuUsPerRowProducer: 20, cpuUsPerRowConsumer: 30, indexBytesPerRow: 180.2 });
     expect(r.tenths[0]?.rowsPerSec).toBe(10_000);
     expect(r.tenths[9]?.rowsPerSec).toBe(4_000);
     expect(r.lastToFirstTenth).toBe(0.4);
@@ -68,5 +77,7 @@ describe('the day bench by tenths', () => {
     expect(text).toContain('innodb_buffer_pool_size=1073741824');
     expect(text).toContain('secondary indexes 180.2');
     expect(text).toContain('produce 20 s (20 µs/row)');
+    expect(text).toContain('MySQL server 25 µs/row');
+    expect(formatReport(computeReport({ ...measured, serverCpuMs: null }))).toContain('MySQL server - (not on this machine)');
   });
 });

@@ -1,0 +1,148 @@
+import { parseArgs } from 'node:util';
+import avsc from 'avsc';
+import { parseOffsetDateTime } from '../src/application/ingest/offset-date-time.js';
+import { validateSettlement, validateTypedSettlement } from '../src/domain/settlement/validate-settlement.js';
+import type { Settlement } from '../src/domain/settlement/settlement.js';
+import { encodePage } from '../src/infrastructure/kafka/encoded-page.js';
+import { readSettlementSchema } from '../src/infrastructure/kafka/settlement-schema-file.js';
+import { SettlementSerde } from '../src/infrastructure/kafka/settlement-serde.js';
+import { TsvWriter } from '../src/infrastructure/mysql/settlement-load-data.js';
+import { toSettlementRow } from '../src/infrastructure/mysql/settlement-row.js';
+import { generateSettlementRows } from '../test/support/settlement-row-generator.js';
+
+/**
+ * `npm run bench:rows [-- --rows N --runs R --json]`: settle's own per-row work without any I/O, each step timed by
+ * the process's CPU (user + system), so a change to one step is seen without the noise of Kafka, MySQL and the
+ * other process sharing the cores. No stack needed.
+ *
+ *   producer: parse   JSON.parse of a 5,000-row page body (as Toss sends it, ~830 bytes a row)
+ *             validate validateSettlement of each row
+ *             encode   the page's Avro values written into the page buffer (encodePage)
+ *   consumer: decode   Avro → Settlement (the registry decoder's reader)
+ *             validate validateTypedSettlement + approvedAt parsed
+ *             row      toSettlementRow (the column values, the details JSON)
+ *             tsv      the batch's LOAD DATA text (TsvWriter, 2,000-row batches)
+ *
+ * µs per row of each step, the median of the runs (the first run warms up and is not counted).
+ */
+const { values: args } = parseArgs({
+  options: {
+    rows: { type: 'string', default: '200000' },
+    runs: { type: 'string', default: '5' },
+    json: { type: 'boolean', default: false },
+  },
+});
+const PAGE = 5_000;
+const BATCH = 2_000;
+const rows = Math.max(PAGE, Math.ceil(Number(args.rows) / PAGE) * PAGE);
+const runs = Math.max(1, Number(args.runs));
+
+const cpuNow = (): number => {
+  const u = process.cpuUsage();
+  return u.user + u.system;
+};
+
+/** Per step, the CPU µs of one run (the steps of a run are timed in turn over the same rows). */
+type Timings = Record<string, number>;
+
+function producerRun(pages: readonly Buffer[], serde: SettlementSerde): Timings {
+  const t = { parse: 0, validate: 0, encode: 0 };
+  for (const body of pages) {
+    let at = cpuNow();
+    const raw = JSON.parse(body.toString('utf8')) as unknown[];
+    let now = cpuNow();
+    t.parse += now - at;
+    at = now;
+    const valid: Settlement[] = [];
+    for (const r of raw) {
+      const v = validateSettlement(r);
+      if (v.ok) valid.push(v.value);
+    }
+    now = cpuNow();
+    t.validate += now - at;
+    at = now;
+    encodePage(serde, valid);
+    t.encode += cpuNow() - at;
+  }
+  return t;
+}
+
+function consumerRun(payloads: readonly Buffer[], type: avsc.Type, writer: TsvWriter): Timings {
+  const t = { decode: 0, validate: 0, row: 0, tsv: 0 };
+  for (let first = 0; first < payloads.length; first += BATCH) {
+    const batch = payloads.slice(first, first + BATCH);
+    let at = cpuNow();
+    const decoded = batch.map((p) => type.fromBuffer(p) as Settlement);
+    let now = cpuNow();
+    t.decode += now - at;
+    at = now;
+    const checked = decoded.map((s) => {
+      const v = validateTypedSettlement(s);
+      if (!v.ok) throw new Error(v.rejection.reason);
+      return { settlement: v.value, approvedAtMs: parseOffsetDateTime(v.value.approvedAt) ?? undefined };
+    });
+    now = cpuNow();
+    t.validate += now - at;
+    at = now;
+    const values = checked.map((r, k) =>
+      toSettlementRow(r.settlement, { topic: 'toss.settlements.v1', partition: 3, offset: first + k, timestamp: 1_738_540_800_000 + k }, r.approvedAtMs),
+    );
+    now = cpuNow();
+    t.row += now - at;
+    at = now;
+    writer.write(values);
+    t.tsv += cpuNow() - at;
+  }
+  return t;
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+};
+const round = (x: number): number => Math.round(x * 100) / 100;
+
+function measure(run: () => Timings): Record<string, number> {
+  run(); // warm-up
+  const all = Array.from({ length: runs }, run);
+  const steps = Object.keys(all[0] ?? {});
+  const out: Record<string, number> = {};
+  for (const step of steps) out[step] = round(median(all.map((t) => (t[step] as number) / rows)));
+  out.total = round(steps.reduce((sum, step) => sum + (out[step] as number), 0));
+  return out;
+}
+
+// realistic keys, as the e2e bench's day: 32 hex characters, no order
+const tossRows = generateSettlementRows({ count: rows, from: '2025-02-03', rowKeyPrefix: (i) => i.toString(16).padStart(8, '0') });
+const pages: Buffer[] = [];
+for (let p = 0; p < rows; p += PAGE) pages.push(Buffer.from(JSON.stringify(tossRows.slice(p, p + PAGE))));
+const serde = SettlementSerde.withSchemaId(1);
+const type = avsc.Type.forSchema(JSON.parse(readSettlementSchema()) as avsc.Schema);
+const payloads = tossRows.map((r) => {
+  const v = validateSettlement(r);
+  if (!v.ok) throw new Error(v.rejection.reason);
+  return type.toBuffer(v.value);
+});
+
+const producer = measure(() => producerRun(pages, serde));
+const consumer = measure(() => consumerRun(payloads, type, new TsvWriter()));
+const pageBytesPerRow = Math.round(pages.reduce((n, b) => n + b.length, 0) / rows);
+const tsvBytesPerRow = Math.round(
+  new TsvWriter().write(
+    payloads
+      .slice(0, BATCH)
+      .map((p, k) => toSettlementRow(type.fromBuffer(p) as Settlement, { topic: 'toss.settlements.v1', partition: 3, offset: k, timestamp: k })),
+  ).length / BATCH,
+);
+
+if (args.json) console.log(JSON.stringify({ rows, runs, producer, consumer, pageBytesPerRow, tsvBytesPerRow }));
+else {
+  const line = (side: string, t: Record<string, number>) =>
+    `${side.padEnd(9)} ${Object.entries(t)
+      .map(([k, v]) => `${k} ${v.toFixed(2)}`)
+      .join('  ')}  (CPU µs per row, median of ${runs} runs)`;
+  console.log(`row paths: ${rows.toLocaleString('en-US')} rows, no I/O; page ${pageBytesPerRow} bytes/row, LOAD DATA text ${tsvBytesPerRow} bytes/row`);
+  console.log(line('producer', producer));
+  console.log(line('consumer', consumer));
+}
