@@ -235,7 +235,7 @@ function runChild(direction, client, topic) {
 }
 
 if (opt.child) {
-  // as settle's processes do (src/infrastructure/kafka/kafkajs-warnings.ts): unpatched kafkajs warns TimeoutNegativeWarning
+  // an unpatched kafkajs copy (a kafkajs-<label>=<dir> client) warns TimeoutNegativeWarning on every connection (kafkajs#1751); dropped here so the output stays readable
   const emitWarning = process.emitWarning.bind(process);
   process.emitWarning = (warning, ...rest) => {
     const type = typeof rest[0] === 'string' ? rest[0] : rest[0]?.type;

@@ -14,7 +14,7 @@ const { values: opt } = parseArgs({
     kafkajs: { type: 'string' },
     seconds: { type: 'string', default: '10' },
     brokers: { type: 'string', default: '127.0.0.1:9092' },
-    // drop TimeoutNegativeWarning before Node builds it, as settle does (kafkajs-warnings.ts)
+    // drop TimeoutNegativeWarning before Node builds it (an unpatched kafkajs warns on every connection, kafkajs#1751)
     'silence-warning': { type: 'boolean', default: false },
   },
 });

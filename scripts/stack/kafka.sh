@@ -18,7 +18,7 @@ kafka_java() {
 check_kafka() {
   local out rc
   if command -v node >/dev/null 2>&1; then
-    # (stderr dropped: kafkajs 2.2.4 on Node 24 prints a harmless TimeoutNegativeWarning)
+    # (stderr dropped: unpatched kafkajs 2.2.4 on Node 24 would warn TimeoutNegativeWarning; the check needs only stdout)
     out="$(timeout 15 node --no-warnings "$REPO/scripts/stack/kafka-check.cjs" "127.0.0.1:$KAFKA_PORT" 8000 2>/dev/null)"
     rc=$?
     if [[ $rc -ne 3 ]]; then
