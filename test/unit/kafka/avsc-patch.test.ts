@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import avsc from 'avsc';
 import { describe, expect, it } from 'vitest';
-import { SettlementSerde } from '../../../src/infrastructure/kafka/settlement-serde.js';
+import { readSettlementSchema, SettlementSerde } from '../../../src/infrastructure/kafka/settlement-serde.js';
 import { syntheticSettlement } from '../../support/synthetic-settlements.js';
 
 /**
@@ -82,7 +82,7 @@ describe('avsc patch: short ASCII strings in one pass', () => {
 
   it('encodes settlements that read back equal, also when a row outgrows the first buffer', () => {
     const serde = SettlementSerde.withSchemaId(1);
-    const reader = avsc.Type.forSchema(JSON.parse(readFileSync(new URL('../../../schemas/toss-settlement.avsc', import.meta.url), 'utf8')) as avsc.Schema);
+    const reader = avsc.Type.forSchema(JSON.parse(readSettlementSchema()) as avsc.Schema);
     const rows = [
       syntheticSettlement(0, 'avsc'),
       syntheticSettlement(9, 'avsc'),
