@@ -5,11 +5,12 @@ import { createKafka, createSettlementProducer } from '../infrastructure/kafka/k
 import { KafkaDeadLetterSink } from '../infrastructure/kafka/kafka-dead-letter-sink.js';
 import { type KafkaSettlementConsumerOptions, KafkaSettlementConsumer } from '../infrastructure/kafka/kafka-settlement-consumer.js';
 import { RegistrySettlementDecoder } from '../infrastructure/kafka/settlement-decoder.js';
-import { createSchemaRegistry } from '../infrastructure/kafka/settlement-serde.js';
+import { createSchemaRegistry, readSettlementSchema } from '../infrastructure/kafka/settlement-serde.js';
 import { trackedConnections } from '../infrastructure/kafka/kafka-socket.js';
 import { dlqTopic, requireTopic } from '../infrastructure/kafka/topic-admin.js';
 import type { Logger } from '../infrastructure/logging/logger.js';
 import { MySqlSettlementStore } from '../infrastructure/mysql/mysql-settlement-store.js';
+import { SettlementAvroRows } from '../infrastructure/mysql/settlement-avro-rows.js';
 import { createSettlementStorePool } from '../infrastructure/mysql/settlement-store-pool.js';
 
 /**
@@ -30,13 +31,16 @@ export function wireIngest(
   // one connection per partition in flight, plus one for offset reads and metrics
   const pool = createSettlementStorePool(config.mysql, Math.max(config.mysql.poolSize, config.consumer.concurrency + 1));
   const producer = createSettlementProducer(kafka, { connections, logger });
+  // one reader schema for the decoder and for the rows the store writes straight from a record's bytes
+  const schemaText = readSettlementSchema();
   const store = new MySqlSettlementStore(pool, {
     queryTimeoutMs: config.mysql.queryTimeoutMs,
     loadData: config.consumer.loadData,
+    rowsFromBytes: SettlementAvroRows.forSchema(schemaText),
     ...(options.rowsPerStatement ? { rowsPerStatement: options.rowsPerStatement } : {}),
   });
   const ingest = createIngestBatch({
-    decoder: new RegistrySettlementDecoder(createSchemaRegistry(config.registry)),
+    decoder: new RegistrySettlementDecoder(createSchemaRegistry(config.registry), schemaText),
     store,
     deadLetters: new KafkaDeadLetterSink(producer),
     maxRetries: config.consumer.maxDbRetries,

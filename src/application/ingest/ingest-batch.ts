@@ -122,8 +122,8 @@ function classify(decoder: RecordDecoder, record: IncomingRecord): StoredRecord 
   } catch (error) {
     return poison(error);
   }
-  if (isThenable(decoded)) return decoded.then((d) => check(d, record), poison);
-  return check(decoded, record);
+  if (isThenable(decoded)) return decoded.then((d) => check(d, record, decoder), poison);
+  return check(decoded, record, decoder);
 }
 
 // not `instanceof Promise`: a decoder may hand back any promise implementation (a settlement has no `then`)
@@ -136,12 +136,16 @@ function poison(error: unknown): Poison {
 }
 
 // the decoder's schema typed the record: only the rules a schema cannot state are checked (no second validation)
-function check(decoded: Settlement, record: IncomingRecord): StoredRecord | Poison {
+function check(decoded: Settlement, record: IncomingRecord, decoder: RecordDecoder): StoredRecord | Poison {
   const result = validateTypedSettlement(decoded);
   if (!result.ok) return { code: 'SETTLEMENT_INVALID', message: `${result.rejection.field}: ${result.rejection.reason}` };
   // the store keeps approvedAt as an instant too; a pattern-valid but impossible time (02-30) is poison here
   const approvedAtMs = parseOffsetDateTime(result.value.approvedAt);
   if (approvedAtMs === null) return { code: 'SETTLEMENT_INVALID', message: `approvedAt: "${result.value.approvedAt}" is not a real date-time` };
+  const value = record.value;
+  // the store may write the row from the bytes themselves when they are in the reader's layout
+  if (value !== null && decoder.inReaderLayout?.(value))
+    return { settlement: result.value, offset: record.offset, timestamp: record.timestamp, approvedAtMs, value };
   return { settlement: result.value, offset: record.offset, timestamp: record.timestamp, approvedAtMs };
 }
 

@@ -15,6 +15,12 @@ export interface StoredRecord {
   readonly timestamp: number;
   /** approvedAt as epoch milliseconds, parsed once when the record was checked (the store derives approved_at_utc from it). */
   readonly approvedAtMs?: number;
+  /**
+   * The record's value as it arrived, when the decoder says its bytes are in the reader schema's own layout
+   * (RecordDecoder.inReaderLayout): the store may write the row straight from these bytes instead of from
+   * `settlement` (the same row either way).
+   */
+  readonly value?: Buffer;
 }
 
 /** One partition's decoded, valid records plus the offset to resume from once they are stored. */
@@ -77,4 +83,6 @@ export interface DeadLetterSink {
  */
 export interface RecordDecoder {
   decode(value: Buffer): Settlement | PromiseLike<Settlement>;
+  /** After decode succeeded: whether the value was written with exactly the reader's schema (its bytes then need no resolving). */
+  inReaderLayout?(value: Buffer): boolean;
 }

@@ -16,6 +16,8 @@ type Read = (payload: Buffer) => Settlement;
 export class RegistrySettlementDecoder implements RecordDecoder {
   private readonly readers = new Map<number, Promise<Read>>();
   private readonly loaded = new Map<number, Read>();
+  /** Ids whose writer schema is the reader schema itself (canonical form): their bytes are in the reader's layout. */
+  private readonly readerLayout = new Set<number>();
   private readonly reader: avsc.Type;
 
   constructor(
@@ -32,6 +34,10 @@ export class RegistrySettlementDecoder implements RecordDecoder {
     const id = value.readInt32BE(1);
     const read = this.loaded.get(id);
     return read ? readWith(read, id, value) : this.readerFor(id).then((r) => readWith(r, id, value));
+  }
+
+  inReaderLayout(value: Buffer): boolean {
+    return value.length >= 5 && this.readerLayout.has(value.readInt32BE(1));
   }
 
   private readerFor(id: number): Promise<Read> {
@@ -65,6 +71,7 @@ export class RegistrySettlementDecoder implements RecordDecoder {
       throw new SettleError('NOT_AVRO_SCHEMA', `schema id ${id} is not an Avro schema`);
     try {
       const resolver = this.reader.createResolver(writer);
+      if (writer.equals(this.reader)) this.readerLayout.add(id);
       // our reader schema types the record as a Settlement (a unit test keeps the schema and the shape equal)
       return (payload) => this.reader.fromBuffer(payload, resolver) as Settlement;
     } catch (error) {

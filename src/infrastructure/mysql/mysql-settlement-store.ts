@@ -1,12 +1,13 @@
 import type { Pool, PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
-import type { SettlementStore, StoreBatch, UpsertCounts } from '../../application/ingest/ports.js';
+import type { SettlementStore, StoreBatch, StoredRecord, UpsertCounts } from '../../application/ingest/ports.js';
 import { SettleError } from '../../domain/shared/settle-error.js';
 import { toSettleError } from './mysql-errors.js';
 import { queryPool, withQueryTimeout } from './query-timeout.js';
 import { type SqlValue, toSettlementRow } from './settlement-row.js';
 import { serverInfo, type ServerInfo } from './server-flavour.js';
 import { chunkRows, upsertCounts, type UpsertForm, upsertFormFor, upsertOffsetSql, upsertSettlementsSql } from './settlement-upsert-sql.js';
-import { LOAD_SETTLEMENTS_SQL, loadCounts, TsvWriter, tsvStream } from './settlement-load-data.js';
+import { LOAD_SETTLEMENTS_SQL, loadCounts, TsvWriter, tsvField, tsvStream } from './settlement-load-data.js';
+import type { SettlementAvroRows } from './settlement-avro-rows.js';
 
 export interface MySqlSettlementStoreOptions {
   /** Rows per INSERT statement (capped by the 65,535-placeholder limit). */
@@ -22,6 +23,12 @@ export interface MySqlSettlementStoreOptions {
    * already stored (CONSUMER_LOAD_DATA; default true). false: every batch by the multi-row upsert.
    */
   readonly loadData?: boolean;
+  /**
+   * Writes a LOAD DATA line straight from a record's Avro bytes (settlement-avro-rows.ts), for records whose
+   * `value` the decoder marked as in the reader's layout; without it (or when it declines a row) the row is
+   * written from its settlement.
+   */
+  readonly rowsFromBytes?: Pick<SettlementAvroRows, 'write'> | null;
 }
 
 interface ServerFacts {
@@ -32,7 +39,7 @@ interface ServerFacts {
   readonly loadData: boolean;
 }
 
-type KeyedRow = { readonly key: string; readonly values: SqlValue[] };
+type KeyedRow = { readonly key: string; readonly record: StoredRecord };
 
 /**
  * SettlementStore on MariaDB 10.11 (tested) and MySQL ≥ 8.0.19 (the upsert's row-alias form, see server-flavour.ts). One transaction per batch: multi-row upserts ordered by
@@ -58,6 +65,7 @@ export class MySqlSettlementStore implements SettlementStore {
   private readonly queryTimeoutMs: number;
   private readonly upsertForm: UpsertForm | undefined;
   private readonly loadData: boolean;
+  private readonly rowsFromBytes: Pick<SettlementAvroRows, 'write'> | null;
 
   constructor(
     private readonly pool: Pool,
@@ -68,14 +76,12 @@ export class MySqlSettlementStore implements SettlementStore {
     this.queryTimeoutMs = options.queryTimeoutMs ?? 60_000;
     this.upsertForm = options.upsertForm;
     this.loadData = options.loadData ?? true;
+    this.rowsFromBytes = options.rowsFromBytes ?? null;
   }
 
   async applyBatch(batch: StoreBatch): Promise<UpsertCounts> {
     const rows: KeyedRow[] = batch.records
-      .map((r) => ({
-        key: r.settlement.transactionKey,
-        values: toSettlementRow(r.settlement, { topic: batch.topic, partition: batch.partition, offset: r.offset, timestamp: r.timestamp }, r.approvedAtMs),
-      }))
+      .map((r) => ({ key: r.settlement.transactionKey, record: r }))
       // stable: two versions of one key keep their log order, so the later one is applied last
       .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     const facts = await this.serverFacts();
@@ -85,14 +91,14 @@ export class MySqlSettlementStore implements SettlementStore {
       this.inFlight.add(conn);
       await conn.beginTransaction();
       const loading = facts.loadData && rows.length > 0;
-      let counts = loading ? await this.load(conn, rows, facts) : null;
+      let counts = loading ? await this.load(conn, batch, rows, facts) : null;
       if (counts === null) {
         if (loading) {
           // the server altered a value while loading: start over with the upsert, which refuses it
           await conn.rollback();
           await conn.beginTransaction();
         }
-        counts = await this.upsert(conn, rows, facts);
+        counts = await this.upsert(conn, batch, rows, facts);
       }
       await conn.query(upsertOffsetSql('advance', facts.form), [batch.group, batch.topic, batch.partition, batch.nextOffset]);
       await conn.commit();
@@ -108,9 +114,9 @@ export class MySqlSettlementStore implements SettlementStore {
   }
 
   /** LOAD DATA of the batch; the upsert for the rows the server skipped. null: a value was altered (roll back). */
-  private async load(conn: PoolConnection, rows: readonly KeyedRow[], facts: ServerFacts): Promise<UpsertCounts | null> {
+  private async load(conn: PoolConnection, batch: StoreBatch, rows: readonly KeyedRow[], facts: ServerFacts): Promise<UpsertCounts | null> {
     const writer = this.spareWriters.pop() ?? new TsvWriter();
-    const tsv = writer.write(rows.map((r) => r.values));
+    const tsv = this.loadText(writer, batch, rows);
     const [result] = await conn.query<ResultSetHeader>({ sql: LOAD_SETTLEMENTS_SQL, infileStreamFactory: () => tsvStream(tsv) });
     // answered: mysql2 has sent (copied) every byte. After a failure the writer is dropped: a stream may still read it
     this.spareWriters.push(writer);
@@ -118,23 +124,35 @@ export class MySqlSettlementStore implements SettlementStore {
     // every skipped row (a key already stored) warns once (1062); any further warning is a value the server changed
     if (loaded.warnings > loaded.skipped) return null;
     if (loaded.skipped === 0) return { inserted: rows.length, updated: 0, unchanged: 0 };
-    const decided = await this.upsert(conn, rows, facts);
+    const decided = await this.upsert(conn, batch, rows, facts);
     const inserted = rows.length - loaded.skipped;
     if (decided.inserted !== 0)
       throw new SettleError('LOAD_RESULT_UNREADABLE', `the upsert after LOAD DATA inserted ${decided.inserted} rows the load had skipped as stored`);
     return { inserted, updated: decided.updated, unchanged: rows.length - inserted - decided.updated };
   }
 
+  /**
+   * The batch's LOAD DATA text: each row from its record's bytes when the fast path takes it, else from its
+   * settlement (the same line either way: settlement-avro-rows.test.ts).
+   */
+  private loadText(writer: TsvWriter, batch: StoreBatch, rows: readonly KeyedRow[]): Buffer {
+    const fast = this.rowsFromBytes;
+    const topic = tsvField(batch.topic);
+    writer.reset();
+    for (const { record: r } of rows) {
+      if (fast && r.value !== undefined && r.approvedAtMs !== undefined && fast.write(writer, r.value, CONFLUENT_HEADER_BYTES, r.approvedAtMs))
+        writer.sourceColumns(topic, batch.partition, r.offset, r.timestamp);
+      else writer.values(rowValues(batch, r));
+    }
+    return writer.text();
+  }
+
   /** The batch as multi-row upserts under the statement budget. */
-  private async upsert(conn: PoolConnection, rows: readonly KeyedRow[], facts: ServerFacts): Promise<UpsertCounts> {
+  private async upsert(conn: PoolConnection, batch: StoreBatch, keyed: readonly KeyedRow[], facts: ServerFacts): Promise<UpsertCounts> {
     const counts = { inserted: 0, updated: 0, unchanged: 0 };
-    for (const chunk of chunkRows(rows, (r) => approxBytes(r.values), this.rowsPerStatement, facts.budget)) {
-      const [result] = await conn.query<ResultSetHeader>(
-        upsertSettlementsSql(
-          chunk.map((r) => r.values),
-          facts.form,
-        ),
-      );
+    const rows = keyed.map((r) => rowValues(batch, r.record));
+    for (const chunk of chunkRows(rows, approxBytes, this.rowsPerStatement, facts.budget)) {
+      const [result] = await conn.query<ResultSetHeader>(upsertSettlementsSql(chunk, facts.form));
       const c = upsertCounts(chunk.length, result);
       counts.inserted += c.inserted;
       counts.updated += c.updated;
@@ -196,6 +214,12 @@ export class MySqlSettlementStore implements SettlementStore {
     return this.facts;
   }
 }
+
+/** Magic byte and schema id before a Confluent-framed value's Avro body. */
+const CONFLUENT_HEADER_BYTES = 5;
+
+const rowValues = (batch: StoreBatch, r: StoredRecord): SqlValue[] =>
+  toSettlementRow(r.settlement, { topic: batch.topic, partition: batch.partition, offset: r.offset, timestamp: r.timestamp }, r.approvedAtMs);
 
 // UTF-8 is at most 3 bytes per UTF-16 unit here (Korean text); escaping can double quotes: stay pessimistic.
 function approxBytes(values: readonly SqlValue[]): number {

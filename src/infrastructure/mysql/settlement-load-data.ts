@@ -31,45 +31,104 @@ const MAX_NUMBER_BYTES = 18;
  * and backslash, tab, newline, carriage return and NUL escaped with a backslash. Numbers must be safe integers.
  * The buffer is kept and reused for the next batch (grown when a batch needs more): a fresh multi-megabyte buffer
  * per batch is memory outside the V8 heap, and V8 answers its growth with full collections.
+ *
+ * A batch is `reset()`, then rows by `values()` (or written into `buf` at `pos` after `room()`, as the Avro fast
+ * path does: settlement-avro-rows.ts), then `text()`.
  */
 export class TsvWriter {
-  #buf: Buffer;
+  /** The buffer being written; replaced (larger) by room(). */
+  buf: Buffer;
+  /** Bytes written so far in this batch. */
+  pos = 0;
 
   constructor(initialBytes = 256 * 1024) {
-    this.#buf = Buffer.allocUnsafeSlow(initialBytes);
+    this.buf = Buffer.allocUnsafeSlow(initialBytes);
   }
 
-  /** The rows' TSV: a view into this writer's buffer, valid until the next write. */
-  write(rows: ReadonlyArray<readonly SqlValue[]>): Buffer {
-    let buf = this.#buf;
-    let pos = 0;
-    const room = (bytes: number) => {
-      if (pos + bytes <= buf.length) return;
-      const grown = Buffer.allocUnsafeSlow(Math.max(2 * buf.length, pos + bytes));
-      buf.copy(grown, 0, 0, pos);
-      buf = this.#buf = grown;
-    };
-    for (const row of rows) {
-      for (let c = 0; c < row.length; c++) {
-        const v = row[c] ?? null;
-        if (v === null) {
-          room(3);
-          buf[pos++] = BACKSLASH;
-          buf[pos++] = 0x4e; // N
-        } else if (typeof v === 'number') {
-          if (!Number.isSafeInteger(v)) throw new SettleError('UNSAFE_NUMBER', `column ${ALL_COLUMNS[c] ?? c} holds ${v}, not a safe integer`);
-          room(MAX_NUMBER_BYTES);
-          pos += buf.write(String(v), pos, 'latin1');
-        } else {
-          room(MAX_BYTES_PER_UNIT * v.length + 1);
-          pos += buf.write(NEEDS_ESCAPE.test(v) ? escapeTsvText(v) : v, pos, 'utf8');
-        }
-        buf[pos++] = c === row.length - 1 ? NEWLINE : TAB;
+  reset(): void {
+    this.pos = 0;
+  }
+
+  /** Makes sure `bytes` more fit at `pos` (grows `buf`, keeping what is written). */
+  room(bytes: number): void {
+    if (this.pos + bytes <= this.buf.length) return;
+    const grown = Buffer.allocUnsafeSlow(Math.max(2 * this.buf.length, this.pos + bytes));
+    this.buf.copy(grown, 0, 0, this.pos);
+    this.buf = grown;
+  }
+
+  /** Fields and the line's end; `first` is the column index of values[0] (for error messages). */
+  values(row: readonly SqlValue[], first = 0): void {
+    for (let c = 0; c < row.length; c++) {
+      const v = row[c] ?? null;
+      if (v === null) {
+        this.room(3);
+        this.buf[this.pos++] = BACKSLASH;
+        this.buf[this.pos++] = 0x4e; // N
+      } else if (typeof v === 'number') {
+        if (!Number.isSafeInteger(v)) throw new SettleError('UNSAFE_NUMBER', `column ${ALL_COLUMNS[first + c] ?? first + c} holds ${v}, not a safe integer`);
+        this.room(MAX_NUMBER_BYTES);
+        this.pos += this.buf.write(String(v), this.pos, 'latin1');
+      } else {
+        this.room(MAX_BYTES_PER_UNIT * v.length + 1);
+        this.pos += this.buf.write(NEEDS_ESCAPE.test(v) ? escapeTsvText(v) : v, this.pos, 'utf8');
       }
+      this.buf[this.pos++] = c === row.length - 1 ? NEWLINE : TAB;
     }
-    return buf.subarray(0, pos);
+  }
+
+  /** The decimal text of a safe integer at `pos` (String(n) without the string; the caller made room). */
+  digits(n: number): void {
+    const buf = this.buf;
+    if (n < 0) {
+      buf[this.pos++] = 0x2d; // -
+      n = -n;
+    }
+    let len = 1;
+    for (let p = 10; p <= n; p *= 10) len++;
+    let i = this.pos + len;
+    this.pos = i;
+    do {
+      const digit = n % 10;
+      buf[--i] = 0x30 + digit;
+      n = (n - digit) / 10;
+    } while (n > 0);
+  }
+
+  /**
+   * The source columns that end a line (SOURCE_COLUMNS): the topic as a field already escaped (tsvField, once per
+   * batch), then partition, offset and timestamp (safe integers).
+   */
+  sourceColumns(topicField: Uint8Array, partition: number, offset: number, timestamp: number): void {
+    this.room(topicField.length + 3 * MAX_NUMBER_BYTES + 1);
+    this.buf.set(topicField, this.pos);
+    this.pos += topicField.length;
+    this.buf[this.pos++] = TAB;
+    if (!Number.isSafeInteger(partition) || !Number.isSafeInteger(offset) || !Number.isSafeInteger(timestamp))
+      throw new SettleError('UNSAFE_NUMBER', `source columns hold ${partition}, ${offset}, ${timestamp}: not all safe integers`);
+    this.digits(partition);
+    this.buf[this.pos++] = TAB;
+    this.digits(offset);
+    this.buf[this.pos++] = TAB;
+    this.digits(timestamp);
+    this.buf[this.pos++] = NEWLINE;
+  }
+
+  /** The batch's TSV: a view into this writer's buffer, valid until the next reset. */
+  text(): Buffer {
+    return this.buf.subarray(0, this.pos);
+  }
+
+  /** The rows' TSV, as one batch: a view into this writer's buffer, valid until the next write. */
+  write(rows: ReadonlyArray<readonly SqlValue[]>): Buffer {
+    this.reset();
+    for (const row of rows) this.values(row);
+    return this.text();
   }
 }
+
+/** A text as one LOAD DATA field's bytes (escaped, UTF-8). */
+export const tsvField = (text: string): Buffer => Buffer.from(escapeTsvText(text), 'utf8');
 
 /** The rows' TSV in a buffer of their own (tests, one-off loads). */
 export const settlementTsv = (rows: ReadonlyArray<readonly SqlValue[]>): Buffer => Buffer.from(new TsvWriter(1024).write(rows));

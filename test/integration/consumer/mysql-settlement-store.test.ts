@@ -1,9 +1,13 @@
 import type { Pool, PoolConnection, RowDataPacket } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoreBatch } from '../../../src/application/ingest/ports.js';
+import { parseOffsetDateTime } from '../../../src/application/ingest/offset-date-time.js';
+import { SettlementSerde } from '../../../src/infrastructure/kafka/settlement-serde.js';
 import { MySqlSettlementStore } from '../../../src/infrastructure/mysql/mysql-settlement-store.js';
+import { SettlementAvroRows } from '../../../src/infrastructure/mysql/settlement-avro-rows.js';
 import { createSettlementStorePool } from '../../../src/infrastructure/mysql/settlement-store-pool.js';
 import { Secret } from '../../../src/infrastructure/config/secret.js';
+import { readSettlementSchema } from '../../../src/infrastructure/kafka/settlement-schema-file.js';
 import { syntheticSettlement } from '../../support/synthetic-settlements.js';
 import { RECORD_VERSION_CASES } from '../../unit/ingest/record-version-cases.js';
 import { ConsumerFixture } from './consumer-fixture.js';
@@ -27,27 +31,60 @@ function recordStatements(pool: Pool, seen: string[]): void {
   };
 }
 
-// every case runs on both ways of writing a batch: LOAD DATA with the upsert for stored keys (the default), and the upsert alone
+const serde = SettlementSerde.withSchemaId(7);
+
+// every case runs on each way of writing a batch: LOAD DATA with the upsert for stored keys (the default), the same
+// with each line written straight from the record's Avro bytes (the consumer's fast path: records carry their
+// Confluent-framed value, as the decoder marks them), and the upsert alone
 describe.each([
-  { method: 'LOAD DATA', loadData: true, opening: 'LOAD DATA' },
-  { method: 'the upsert alone', loadData: false, opening: 'INSERT INTO' },
-])('MySqlSettlementStore on MariaDB, rows by $method', ({ loadData, opening }) => {
+  { method: 'LOAD DATA', loadData: true, fromBytes: false, opening: 'LOAD DATA' },
+  { method: "LOAD DATA, lines from the records' Avro bytes", loadData: true, fromBytes: true, opening: 'LOAD DATA' },
+  { method: 'the upsert alone', loadData: false, fromBytes: false, opening: 'INSERT INTO' },
+])('MySqlSettlementStore on MariaDB, rows by $method', ({ loadData, fromBytes, opening }) => {
   let fx: ConsumerFixture;
   let store: MySqlSettlementStore;
   let pool: ReturnType<typeof createSettlementStorePool>;
   const statements: string[] = [];
   beforeAll(async () => {
-    fx = await ConsumerFixture.create(loadData ? 'store_load' : 'store_upsert', 1);
+    fx = await ConsumerFixture.create(fromBytes ? 'store_bytes' : loadData ? 'store_load' : 'store_upsert', 1);
     pool = createSettlementStorePool({ url: new Secret(fx.env.MYSQL_URL ?? ''), tls: null }, 3);
     recordStatements(pool, statements);
-    store = new MySqlSettlementStore(pool, { rowsPerStatement: 7, loadData }); // several upsert statements per batch
+    const real = SettlementAvroRows.forSchema(readSettlementSchema());
+    const counting = real && {
+      write: (...args: Parameters<SettlementAvroRows['write']>) => {
+        const wrote = real.write(...args);
+        if (wrote) linesFromBytes += 1;
+        return wrote;
+      },
+    };
+    // several upsert statements per batch
+    store = new MySqlSettlementStore(pool, { rowsPerStatement: 7, loadData, ...(fromBytes ? { rowsFromBytes: counting } : {}) });
   });
   afterAll(async () => {
     await pool.end();
     await fx.close();
   });
 
-  const batch = (records: StoreBatch['records'], nextOffset: number, partition = 0): StoreBatch => ({ group: 'g', topic: 't', partition, records, nextOffset });
+  let linesFromBytes = 0;
+  /** With fromBytes, each record also carries its Avro value (when the schema can encode it) and its parsed approvedAt. */
+  const withBytes = (records: StoreBatch['records']): StoreBatch['records'] =>
+    records.map((r) => {
+      let value: Buffer;
+      try {
+        value = serde.encodeBatch([r.settlement])[0] as Buffer;
+        if (!Buffer.isBuffer(value)) return r;
+      } catch {
+        return r;
+      }
+      return { ...r, value, approvedAtMs: parseOffsetDateTime(r.settlement.approvedAt) ?? 0 };
+    });
+  const batch = (records: StoreBatch['records'], nextOffset: number, partition = 0): StoreBatch => ({
+    group: 'g',
+    topic: 't',
+    partition,
+    records: fromBytes ? withBytes(records) : records,
+    nextOffset,
+  });
   const amountOf = async (key: string) => {
     const [rows] = await fx.db.query<RowDataPacket[]>('SELECT amount, source_offset, source_timestamp FROM settlements WHERE transaction_key = ?', [key]);
     return rows[0];
@@ -82,6 +119,9 @@ describe.each([
       unchanged: 1,
     });
     expect(await store.storedOffsets('g', 't')).toEqual(new Map([[0, 301]]));
+    // the fast path wrote the lines it was given bytes for (each of the 20 + 6 + 1 + 1 new or loaded rows at least once)
+    if (fromBytes) expect(linesFromBytes).toBeGreaterThanOrEqual(20 + 21 + 1 + 1);
+    else expect(linesFromBytes).toBe(0);
   });
 
   for (const [i, c] of RECORD_VERSION_CASES.entries())

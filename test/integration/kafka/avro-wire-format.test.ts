@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import avsc from 'avsc';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSettlementProducer as createProducer } from '../../../src/infrastructure/kafka/kafka-client.js';
@@ -7,6 +7,11 @@ import type { Settlement } from '../../../src/domain/settlement/settlement.js';
 import { KafkaSettlementPublisher } from '../../../src/infrastructure/kafka/kafka-settlement-publisher.js';
 import { createSchemaRegistry, readSettlementSchema, SettlementSerde, subjectFor } from '../../../src/infrastructure/kafka/settlement-serde.js';
 import { rejectsTopic } from '../../../src/infrastructure/kafka/topic-admin.js';
+import { RegistrySettlementDecoder } from '../../../src/infrastructure/kafka/settlement-decoder.js';
+import { parseOffsetDateTime } from '../../../src/application/ingest/offset-date-time.js';
+import { SettlementAvroRows } from '../../../src/infrastructure/mysql/settlement-avro-rows.js';
+import { TsvWriter } from '../../../src/infrastructure/mysql/settlement-load-data.js';
+import { DATA_COLUMNS, toSettlementRow } from '../../../src/infrastructure/mysql/settlement-row.js';
 import { createSettlementTopics, dropSettlementTopics, readTopic, testKafka, type TopicRecord } from '../../support/producer-kafka.js';
 import { expectedRecord } from '../../support/producer-job.js';
 import { stack, uniqueName } from '../../support/producer-stack.js';
@@ -94,5 +99,35 @@ describe('settlement records on the wire (real broker, real registry)', () => {
     });
     expect(accepted.status).toBe(200);
     expect(accepted.body.id).not.toBe(schemaId);
+  });
+
+  it("are marked as in the reader's layout by the consumer's decoder, whose rows from the bytes equal the rows from the objects; an older writer's are not", async () => {
+    const registry = createSchemaRegistry({ url: stack.registryUrl, username: null, password: null });
+    const decoder = new RegistrySettlementDecoder(registry);
+    const rowsFromBytes = SettlementAvroRows.forSchema(readSettlementSchema());
+    for (const r of records) {
+      const value = r.value as Buffer;
+      const settlement = await decoder.decode(value);
+      expect(decoder.inReaderLayout(value)).toBe(true);
+      const approvedAtMs = parseOffsetDateTime(settlement.approvedAt) as number;
+      const fast = new TsvWriter(64);
+      expect(rowsFromBytes?.write(fast, value, 5, approvedAtMs)).toBe(true);
+      const general = new TsvWriter(64);
+      general.values(toSettlementRow(settlement, { topic, partition: 0, offset: 0, timestamp: 0 }, approvedAtMs).slice(0, DATA_COLUMNS.length));
+      expect(fast.text().toString('utf8')).toBe(general.text().toString('utf8').slice(0, -1) + '\t');
+    }
+    // a value written with the first schema version (fewer fields) is resolved by avsc, never copied byte for byte
+    const v1 = readFileSync(new URL('../../fixtures/schemas/toss-settlement.v1.avsc', import.meta.url), 'utf8');
+    const olderTopic = uniqueName('settle.it.wire-v1');
+    const { id } = await registry.register({ type: SchemaType.AVRO, schema: v1 }, { subject: subjectFor(olderTopic) });
+    const older = avsc.Type.forSchema(JSON.parse(v1) as avsc.Schema);
+    const sample = (await decoder.decode(records[0]?.value as Buffer)) as unknown as Record<string, unknown>;
+    const fields = (JSON.parse(v1) as { fields: Array<{ name: string }> }).fields;
+    const body = older.toBuffer(Object.fromEntries(fields.map((f) => [f.name, sample[f.name] ?? null])));
+    const header = Buffer.alloc(5);
+    header.writeInt32BE(id, 1);
+    const olderValue = Buffer.concat([header, body]);
+    expect((await decoder.decode(olderValue)).transactionKey).toBe(sample.transactionKey);
+    expect(decoder.inReaderLayout(olderValue)).toBe(false);
   });
 });

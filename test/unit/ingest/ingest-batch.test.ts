@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createIngestBatch, type IngestBatchDeps, type IngestInput } from '../../../src/application/ingest/ingest-batch.js';
-import type { IncomingRecord } from '../../../src/application/ingest/ports.js';
+import type { IncomingRecord, StoreBatch } from '../../../src/application/ingest/ports.js';
 import { abortableSleep } from '../../../src/application/shared/retry.js';
 import type { Settlement } from '../../../src/domain/settlement/settlement.js';
 import { SettleError } from '../../../src/domain/shared/settle-error.js';
@@ -107,6 +107,26 @@ describe('ingestBatch', () => {
       [11, 'SETTLEMENT_INVALID'],
     ]);
     expect(store.offsets.get('g/t/0')).toBe(14);
+  });
+
+  it("hands the store a record's value (for writing its row from the bytes) exactly when the decoder says the bytes are in the reader's layout", async () => {
+    const inner = new JsonDecoder();
+    const readerLayout = new Set<Buffer>();
+    const decoder = { decode: (value: Buffer) => inner.decode(value), inReaderLayout: (value: Buffer) => readerLayout.has(value) };
+    const { store, ingest, control } = setup({ decoder });
+    const seen: StoreBatch[] = [];
+    const applyBatch = store.applyBatch.bind(store);
+    store.applyBatch = (batch) => {
+      seen.push(batch);
+      return applyBatch(batch);
+    };
+    const input = batchOf(rows(4, 20));
+    for (const r of [input.records[1], input.records[3]]) readerLayout.add(r?.value as Buffer);
+    expect(await ingest(input, control)).toMatchObject({ records: 4, inserted: 4 });
+    const stored = seen[0]?.records ?? [];
+    expect(stored.map((r) => r.value)).toEqual([undefined, input.records[1]?.value, undefined, input.records[3]?.value]);
+    expect(stored[1]?.value).toBe(input.records[1]?.value); // the record's own bytes, not a copy
+    expect(stored.map((r) => r.approvedAtMs)).toEqual(stored.map((r) => Date.parse(r.settlement.approvedAt)));
   });
 
   it('stores the offset of a batch made only of poison records', async () => {

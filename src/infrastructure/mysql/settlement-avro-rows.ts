@@ -1,0 +1,591 @@
+import { utcDateTimeText } from '../../application/ingest/offset-date-time.js';
+import type { TsvWriter } from './settlement-load-data.js';
+
+/**
+ * The consumer's fast path from Kafka to LOAD DATA: a settlement's data columns written straight from the record's
+ * Avro bytes into the batch's TSV, with no Settlement object, no column array and no string per field in between.
+ *
+ * It is an accelerator, never a second definition. toSettlementRow + TsvWriter (settlement-row.ts,
+ * settlement-load-data.ts) say what a row is; this writes the same bytes, and a unit test compares the two over
+ * generated days and hand-made edge cases (escapes, Korean text, control characters, long values, nulls). Whenever
+ * it cannot promise the same bytes it writes nothing and answers false, and the store takes the general path for
+ * that row:
+ * - the bytes are not in the layout it was compiled for (the decoder checks the writer schema is the reader schema;
+ *   a truncated or trailing body is caught here);
+ * - a string is not well-formed UTF-8 (the decoder would have replaced bytes with U+FFFD);
+ * - a long is beyond ±2^52 (the general path decides how such a value fails);
+ * - a "fitting" column's text is longer in bytes than its limit and not ASCII (its UTF-16 length is then counted
+ *   by the general path).
+ *
+ * Reading Avro's binary encoding here is deliberate and small (zig-zag varints, length-prefixed strings, the
+ * `[null, X]` union, arrays in blocks, records as their fields in order): avsc has no API that writes one format
+ * from another's bytes, and the columns are ours. Writing TSV follows LOAD DATA's default format (settlement-load-data.ts);
+ * the `details` JSON follows JSON.stringify (the same escapes, members in schema order, nested nulls kept).
+ */
+export class SettlementAvroRows {
+  readonly #top: RecordNode;
+  readonly #slot: ReadonlyMap<string, number>;
+  /** Per top-level field of the current row: where its value starts (after a union's branch), -1 for null. */
+  readonly #at: Int32Array;
+  readonly #columns: readonly Column[];
+  readonly #details: ReadonlyArray<{ readonly slot: number; readonly node: Node; readonly key: Uint8Array }>;
+
+  private constructor(top: RecordNode) {
+    this.#top = top;
+    this.#slot = new Map(top.fields.map((f, i) => [f.name, i]));
+    this.#at = new Int32Array(top.fields.length);
+    this.#columns = COLUMNS.map((c) => this.#column(c));
+    this.#details = DETAILS.map((name) => {
+      const slot = this.#slotOf(name);
+      const node = unwrapNullable(top.fields[slot]?.node as Node);
+      return { slot, node, key: ascii(`"${name}":`) };
+    });
+  }
+
+  /**
+   * The row writer for a schema (its JSON text), or null when the schema holds a type this writer does not read
+   * (double, enum, map, bytes, a union other than `[null, X]`) or lacks a field a column needs: the store then
+   * writes every row by the general path.
+   */
+  static forSchema(schemaText: string): SettlementAvroRows | null {
+    try {
+      const node = compile(JSON.parse(schemaText) as unknown, new Map());
+      return node.kind === 'record' ? new SettlementAvroRows(node) : null;
+    } catch (error) {
+      if (error instanceof Unsupported) return null;
+      throw error;
+    }
+  }
+
+  /**
+   * Writes the data columns of the settlement in `value` (its Avro body from `start`), each followed by a tab, into
+   * the writer. `approvedAtMs` is approvedAt as the ingest parsed it. false: nothing written, use the general path.
+   */
+  write(writer: TsvWriter, value: Buffer, start: number, approvedAtMs: number): boolean {
+    const rowStart = writer.pos;
+    try {
+      const end = value.length;
+      const at = this.#at;
+      const fields = this.#top.fields;
+      let pos = start;
+      for (let i = 0; i < fields.length; i++) {
+        const node = (fields[i] as Field).node;
+        if (node.kind === 'nullable') {
+          const branch = readLong(value, pos, end);
+          pos = cursor;
+          if (branch === 0) {
+            at[i] = -1;
+            continue;
+          }
+          if (branch !== 1) throw BAIL;
+          at[i] = pos;
+          pos = node.inner.skip(value, pos, end);
+        } else {
+          at[i] = pos;
+          pos = node.skip(value, pos, end);
+        }
+      }
+      if (pos !== end) throw BAIL; // trailing bytes: not this layout
+      // the worst case per body byte is a control character in `details` (\\u00XX, 7 bytes), plus names and numbers
+      writer.room(8 * (end - start) + 4096);
+      for (const column of this.#columns) column(writer, value, end, approvedAtMs);
+      return true;
+    } catch (error) {
+      if (error !== BAIL) throw error;
+      writer.pos = rowStart;
+      return false;
+    }
+  }
+
+  #slotOf(name: string): number {
+    const slot = this.#slot.get(name);
+    if (slot === undefined) throw new Unsupported(`no field ${name}`);
+    return slot;
+  }
+
+  /** The writer of one column, from its definition. */
+  #column(def: ColumnDef): Column {
+    const at = this.#at;
+    if (def.kind === 'approvedAtUtc')
+      return (w, _v, _e, ms) => {
+        writeAscii(w, utcDateTimeText(ms));
+        w.buf[w.pos++] = TAB;
+      };
+    if (def.kind === 'details') return (w, v, e) => this.#writeDetails(w, v, e);
+    const c = def as FieldColumn;
+    const slot = this.#slotOf(c.from);
+    const fieldNode = (this.#top.fields[slot] as Field).node;
+    const node = unwrapNullable(fieldNode);
+    if (c.of === undefined) {
+      if (node.kind !== c.kind) throw new Unsupported(`${c.from} is not a ${c.kind}`);
+      return c.kind === 'string'
+        ? (w, v, e) => {
+            const p = at[slot] as number;
+            if (p < 0) writeNull(w);
+            else tsvString(w, v, p, e, -1);
+          }
+        : (w, v, e) => {
+            const p = at[slot] as number;
+            if (p < 0) writeNull(w);
+            else writeNumber(w, readLong(v, p, e));
+          };
+    }
+    // a member of a nested record: `of` names it; the record may be null (then so is the column)
+    if (node.kind !== 'record') throw new Unsupported(`${c.from} is not a record`);
+    const index = node.fields.findIndex((f) => f.name === c.of);
+    const member = node.fields[index]?.node;
+    if (member === undefined || member.kind !== c.kind) throw new Unsupported(`${c.from}.${c.of} is not a ${c.kind}`);
+    const before = node.fields.slice(0, index).map((f) => f.node.skip);
+    const max = c.kind === 'string' ? (c.max ?? -1) : -1;
+    return (w, v, e) => {
+      let p = at[slot] as number;
+      if (p < 0) return writeNull(w);
+      for (let i = 0; i < before.length; i++) p = (before[i] as Skip)(v, p, e);
+      if (c.kind === 'string') tsvString(w, v, p, e, max);
+      else writeNumber(w, readLong(v, p, e));
+    };
+  }
+
+  /** `details`: JSON of the nested objects present, in schema order (settlementDetails in settlement-row.ts). */
+  #writeDetails(w: TsvWriter, v: Buffer, e: number): void {
+    const buf = w.buf;
+    buf[w.pos++] = 0x7b; // {
+    let first = true;
+    for (const d of this.#details) {
+      const p = this.#at[d.slot] as number;
+      if (p < 0) continue;
+      if (!first) buf[w.pos++] = COMMA;
+      writeBytes(w, d.key);
+      first = false;
+      d.node.json(w, v, p, e);
+    }
+    buf[w.pos++] = 0x7d; // }
+    buf[w.pos++] = TAB;
+  }
+}
+
+// ---- the columns: DATA_COLUMNS of settlement-row.ts, in order, as this writer reads them from the record ----
+
+/** A column from a top-level field (`from`), a member of a nested record (`from`.`of`), or one of the two built ones. */
+type ColumnDef = FieldColumn | { readonly kind: 'approvedAtUtc' | 'details' };
+interface FieldColumn {
+  readonly kind: 'string' | 'long';
+  readonly from: string;
+  readonly of?: string;
+  readonly max?: number;
+}
+type Column = (w: TsvWriter, value: Buffer, end: number, approvedAtMs: number) => void;
+
+/** DATA_COLUMNS, in order (a unit test compares this writer's rows with toSettlementRow's). */
+const COLUMNS: readonly ColumnDef[] = [
+  { from: 'transactionKey', kind: 'string' },
+  { from: 'paymentKey', kind: 'string' },
+  { from: 'orderId', kind: 'string' },
+  { from: 'mId', kind: 'string' },
+  { from: 'method', kind: 'string' },
+  { from: 'currency', kind: 'string' },
+  { from: 'amount', kind: 'long' },
+  { from: 'interestFee', kind: 'long' },
+  { from: 'fee', kind: 'long' },
+  { from: 'supplyAmount', kind: 'long' },
+  { from: 'vat', kind: 'long' },
+  { from: 'payOutAmount', kind: 'long' },
+  { from: 'approvedAt', kind: 'string' },
+  { kind: 'approvedAtUtc' },
+  { from: 'soldDate', kind: 'string' },
+  { from: 'paidOutDate', kind: 'string' },
+  { from: 'cancel', of: 'cancelAmount', kind: 'long' },
+  { from: 'cancel', of: 'canceledAt', kind: 'string', max: 35 },
+  { from: 'card', of: 'issuerCode', kind: 'string', max: 4 },
+  { from: 'card', of: 'approveNo', kind: 'string', max: 8 },
+  { from: 'easyPay', of: 'provider', kind: 'string', max: 40 },
+  { kind: 'details' },
+  { from: 'unknownFields', kind: 'string' },
+];
+/** The members of `details`, in order (settlementDetails). */
+const DETAILS = ['fees', 'card', 'easyPay', 'giftCertificate', 'mobilePhone', 'transfer', 'virtualAccount', 'cancel'] as const;
+
+// ---- the schema, compiled to what reading needs ----
+
+/** Past the value at `pos`. */
+type Skip = (v: Buffer, pos: number, end: number) => number;
+/** The value at `pos` as JSON (see json below); returns the position past it. */
+type Json = (w: TsvWriter, v: Buffer, pos: number, end: number) => number;
+
+/** A schema type with its reader and JSON writer made once (closures: no switch per value). */
+type Node = PrimitiveNode | NullableNode | ArrayNode | RecordNode;
+interface Compiled {
+  readonly skip: Skip;
+  readonly json: Json;
+}
+interface PrimitiveNode extends Compiled {
+  readonly kind: 'string' | 'long' | 'boolean' | 'null';
+}
+interface NullableNode extends Compiled {
+  readonly kind: 'nullable';
+  readonly inner: Node;
+}
+interface ArrayNode extends Compiled {
+  readonly kind: 'array';
+  readonly items: Node;
+}
+interface RecordNode extends Compiled {
+  readonly kind: 'record';
+  readonly fields: readonly Field[];
+}
+interface Field {
+  readonly name: string;
+  readonly node: Node;
+}
+
+class Unsupported extends Error {}
+
+function compile(schema: unknown, named: Map<string, Node>): Node {
+  if (typeof schema === 'string') {
+    if (schema === 'string') return { kind: schema, skip: skipString, json: jsonString };
+    if (schema === 'long' || schema === 'int') return { kind: 'long', skip: skipLong, json: jsonLong }; // the same zig-zag varint
+    if (schema === 'boolean') return { kind: schema, skip: skipBoolean, json: jsonBoolean };
+    if (schema === 'null') return { kind: schema, skip: (_v, pos) => pos, json: jsonNull };
+    const ref = named.get(schema);
+    if (ref) return ref;
+    throw new Unsupported(`type ${schema}`);
+  }
+  if (Array.isArray(schema)) {
+    if (schema.length === 2 && schema[0] === 'null') return nullable(compile(schema[1], named));
+    throw new Unsupported('a union other than [null, X]');
+  }
+  const s = schema as { type?: unknown; name?: unknown; fields?: unknown; items?: unknown };
+  if (s.type === 'record' && Array.isArray(s.fields)) {
+    const fields = (s.fields as Array<{ name: string; type: unknown }>).map((f) => ({ name: f.name, node: compile(f.type, named) }));
+    const node = record(fields);
+    if (typeof s.name === 'string') named.set(s.name, node);
+    return node;
+  }
+  if (s.type === 'array') return array(compile(s.items, named));
+  if (typeof s.type === 'string' || Array.isArray(s.type)) return compile(s.type, named);
+  throw new Unsupported(`type ${JSON.stringify(s.type)}`);
+}
+
+const unwrapNullable = (node: Node): Node => (node.kind === 'nullable' ? node.inner : node);
+
+function nullable(inner: Node): NullableNode {
+  const innerSkip = inner.skip;
+  const innerJson = inner.json;
+  return {
+    kind: 'nullable',
+    inner,
+    skip: (v, pos, end) => {
+      const branch = readLong(v, pos, end);
+      if (branch === 0) return cursor;
+      if (branch !== 1) throw BAIL;
+      return innerSkip(v, cursor, end);
+    },
+    json: (w, v, pos, end) => {
+      const branch = readLong(v, pos, end);
+      if (branch === 0) return jsonNull(w, v, cursor);
+      if (branch !== 1) throw BAIL;
+      return innerJson(w, v, cursor, end);
+    },
+  };
+}
+
+function array(items: Node): ArrayNode {
+  const itemSkip = items.skip;
+  const itemJson = items.json;
+  return {
+    kind: 'array',
+    items,
+    skip: (v, pos, end) => {
+      let p = pos;
+      for (;;) {
+        let count = readLong(v, p, end);
+        p = cursor;
+        if (count === 0) return p;
+        if (count < 0) {
+          readLong(v, p, end); // a block's byte size
+          p = cursor;
+          count = -count;
+        }
+        for (let k = 0; k < count; k++) p = itemSkip(v, p, end);
+      }
+    },
+    json: (w, v, pos, end) => {
+      w.buf[w.pos++] = 0x5b; // [
+      let p = pos;
+      let first = true;
+      for (;;) {
+        let count = readLong(v, p, end);
+        p = cursor;
+        if (count === 0) break;
+        if (count < 0) {
+          readLong(v, p, end);
+          p = cursor;
+          count = -count;
+        }
+        for (let k = 0; k < count; k++) {
+          if (!first) w.buf[w.pos++] = COMMA;
+          first = false;
+          p = itemJson(w, v, p, end);
+        }
+      }
+      w.buf[w.pos++] = 0x5d; // ]
+      return p;
+    },
+  };
+}
+
+function record(fields: readonly Field[]): RecordNode {
+  const skips = fields.map((f) => f.node.skip);
+  const jsons = fields.map((f) => f.node.json);
+  // `{"a":` for the first member, `,"b":` for the rest, and the closing brace
+  const keys = fields.map((f, i) => ascii(`${i === 0 ? '{' : ','}"${f.name}":`));
+  const n = fields.length;
+  return {
+    kind: 'record',
+    fields,
+    skip: (v, pos, end) => {
+      let p = pos;
+      for (let i = 0; i < n; i++) p = (skips[i] as Skip)(v, p, end);
+      return p;
+    },
+    json: (w, v, pos, end) => {
+      if (n === 0) {
+        writeBytes(w, EMPTY_OBJECT);
+        return pos;
+      }
+      let p = pos;
+      for (let i = 0; i < n; i++) {
+        writeBytes(w, keys[i] as Uint8Array);
+        p = (jsons[i] as Json)(w, v, p, end);
+      }
+      w.buf[w.pos++] = 0x7d; // }
+      return p;
+    },
+  };
+}
+
+// ---- reading Avro's binary encoding ----
+
+/** Thrown (never out of this module) when the bytes are not what this writer can copy: the row takes the general path. */
+const BAIL = Symbol('take the general path');
+/** Where the last readLong stopped (one module-level cursor: no object per read). */
+let cursor = 0;
+const MAX_RAW = 2 ** 53 - 1; // the zig-zag value of ±2^52: larger ones bail
+
+/** A zig-zag varint (Avro int or long) at `pos`; sets `cursor` past it. */
+function readLong(buf: Buffer, pos: number, end: number): number {
+  if (pos >= end) throw BAIL;
+  let b = buf[pos++] as number;
+  if (b < 0x80) {
+    cursor = pos;
+    return b & 1 ? -((b + 1) >> 1) : b >> 1;
+  }
+  let n = b & 0x7f;
+  let scale = 128;
+  while (b >= 0x80) {
+    if (pos >= end || scale > 2 ** 56) throw BAIL;
+    b = buf[pos++] as number;
+    n += (b & 0x7f) * scale;
+    scale *= 128;
+  }
+  if (n > MAX_RAW) throw BAIL;
+  cursor = pos;
+  return n % 2 === 0 ? n / 2 : -(n + 1) / 2;
+}
+
+function skipLong(v: Buffer, pos: number, end: number): number {
+  readLong(v, pos, end);
+  return cursor;
+}
+
+function skipString(v: Buffer, pos: number, end: number): number {
+  const len = readLong(v, pos, end);
+  const to = cursor + len;
+  if (len < 0 || to > end) throw BAIL;
+  return to;
+}
+
+function skipBoolean(_v: Buffer, pos: number, end: number): number {
+  if (pos >= end) throw BAIL;
+  return pos + 1;
+}
+
+// ---- writing ----
+
+const TAB = 0x09;
+const NEWLINE = 0x0a;
+const CR = 0x0d;
+const BACKSLASH = 0x5c;
+const QUOTE = 0x22;
+const COMMA = 0x2c;
+const HEX = ascii('0123456789abcdef');
+const NULL_JSON = ascii('null');
+const TRUE_JSON = ascii('true');
+const FALSE_JSON = ascii('false');
+const EMPTY_OBJECT = ascii('{}');
+
+function ascii(text: string): Uint8Array {
+  return Uint8Array.from(text, (c) => c.charCodeAt(0));
+}
+
+function writeBytes(w: TsvWriter, bytes: Uint8Array): void {
+  const buf = w.buf;
+  let o = w.pos;
+  for (let i = 0; i < bytes.length; i++) buf[o++] = bytes[i] as number;
+  w.pos = o;
+}
+
+function writeAscii(w: TsvWriter, text: string): void {
+  const buf = w.buf;
+  let o = w.pos;
+  for (let i = 0; i < text.length; i++) buf[o++] = text.charCodeAt(i);
+  w.pos = o;
+}
+
+function writeNull(w: TsvWriter): void {
+  const buf = w.buf;
+  buf[w.pos++] = BACKSLASH;
+  buf[w.pos++] = 0x4e; // N
+  buf[w.pos++] = TAB;
+}
+
+/** A number column: its decimal text and a tab. */
+function writeNumber(w: TsvWriter, n: number): void {
+  w.digits(n);
+  w.buf[w.pos++] = TAB;
+}
+
+/**
+ * A string column at `pos` (its length prefix): LOAD DATA's escapes (backslash, tab, newline, CR, NUL), then a tab.
+ * `max` ≥ 0: the column holds the text only when it has at most `max` UTF-16 units, else NULL (settlement-row's fitting).
+ */
+function tsvString(w: TsvWriter, v: Buffer, pos: number, end: number, max: number): void {
+  const len = readLong(v, pos, end);
+  const from = cursor;
+  const to = from + len;
+  if (len < 0 || to > end) throw BAIL;
+  if (max >= 0 && len > max) {
+    // more bytes than units allowed: ASCII is one byte per unit, so it does not fit; other text is counted by the general path
+    for (let i = from; i < to; i++) if ((v[i] as number) >= 0x80) throw BAIL;
+    return writeNull(w);
+  }
+  const buf = w.buf;
+  let o = w.pos;
+  for (let i = from; i < to; i++) {
+    const b = v[i] as number;
+    if (b >= 0x80) {
+      const n = utf8Sequence(v, i, to);
+      for (let k = 0; k < n; k++) buf[o++] = v[i + k] as number;
+      i += n - 1;
+    } else if (b === BACKSLASH || b === TAB || b === NEWLINE || b === CR || b === 0) {
+      buf[o++] = BACKSLASH;
+      buf[o++] = b === BACKSLASH ? BACKSLASH : b === TAB ? 0x74 : b === NEWLINE ? 0x6e : b === CR ? 0x72 : 0x30;
+    } else buf[o++] = b;
+  }
+  buf[o++] = TAB;
+  w.pos = o;
+}
+
+/*
+ * JSON as JSON.stringify writes it, then escaped for LOAD DATA: JSON's backslashes doubled (JSON text has no raw tab,
+ * newline, CR or NUL). Each writer returns the position past the value it read.
+ */
+function jsonNull(w: TsvWriter, _v: Buffer, pos: number): number {
+  writeBytes(w, NULL_JSON);
+  return pos;
+}
+
+function jsonBoolean(w: TsvWriter, v: Buffer, pos: number, end: number): number {
+  if (pos >= end) throw BAIL;
+  writeBytes(w, v[pos] === 0 ? FALSE_JSON : TRUE_JSON);
+  return pos + 1;
+}
+
+function jsonLong(w: TsvWriter, v: Buffer, pos: number, end: number): number {
+  w.digits(readLong(v, pos, end));
+  return cursor;
+}
+
+/** A JSON string (JSON.stringify's escapes), its backslashes doubled for LOAD DATA. */
+function jsonString(w: TsvWriter, v: Buffer, pos: number, end: number): number {
+  const len = readLong(v, pos, end);
+  const from = cursor;
+  const to = from + len;
+  if (len < 0 || to > end) throw BAIL;
+  const buf = w.buf;
+  let o = w.pos;
+  buf[o++] = QUOTE;
+  for (let i = from; i < to; i++) {
+    const b = v[i] as number;
+    if (b >= 0x80) {
+      const n = utf8Sequence(v, i, to);
+      for (let k = 0; k < n; k++) buf[o++] = v[i + k] as number;
+      i += n - 1;
+    } else if (b === QUOTE) {
+      buf[o++] = BACKSLASH;
+      buf[o++] = BACKSLASH;
+      buf[o++] = QUOTE;
+    } else if (b === BACKSLASH) {
+      buf[o++] = BACKSLASH;
+      buf[o++] = BACKSLASH;
+      buf[o++] = BACKSLASH;
+      buf[o++] = BACKSLASH;
+    } else if (b < 0x20) {
+      buf[o++] = BACKSLASH;
+      buf[o++] = BACKSLASH;
+      const short = SHORT_ESCAPES[b] ?? 0;
+      if (short !== 0) buf[o++] = short;
+      else {
+        buf[o++] = 0x75; // u
+        buf[o++] = 0x30;
+        buf[o++] = 0x30;
+        buf[o++] = HEX[b >> 4] as number;
+        buf[o++] = HEX[b & 15] as number;
+      }
+    } else buf[o++] = b;
+  }
+  buf[o++] = QUOTE;
+  w.pos = o;
+  return to;
+}
+
+/** JSON.stringify's two-character escapes of control characters: \b \t \n \f \r. */
+const SHORT_ESCAPES: readonly number[] = (() => {
+  const out = new Array<number>(0x20).fill(0);
+  out[0x08] = 0x62;
+  out[0x09] = 0x74;
+  out[0x0a] = 0x6e;
+  out[0x0c] = 0x66;
+  out[0x0d] = 0x72;
+  return out;
+})();
+
+/**
+ * The length of the well-formed UTF-8 sequence starting at `i` (a byte ≥ 0x80), per the Unicode standard's table
+ * of well-formed byte sequences (no overlongs, no surrogates, nothing past U+10FFFF). Anything else bails: the
+ * general path decodes it as the decoder does (U+FFFD for each bad sequence).
+ */
+function utf8Sequence(v: Buffer, i: number, to: number): number {
+  const b = v[i] as number;
+  let n: number;
+  let lo = 0x80;
+  let hi = 0xbf;
+  if (b >= 0xc2 && b <= 0xdf) n = 2;
+  else if (b >= 0xe0 && b <= 0xef) {
+    n = 3;
+    if (b === 0xe0) lo = 0xa0;
+    else if (b === 0xed) hi = 0x9f;
+  } else if (b >= 0xf0 && b <= 0xf4) {
+    n = 4;
+    if (b === 0xf0) lo = 0x90;
+    else if (b === 0xf4) hi = 0x8f;
+  } else throw BAIL;
+  if (i + n > to) throw BAIL;
+  const second = v[i + 1] as number;
+  if (second < lo || second > hi) throw BAIL;
+  for (let k = 2; k < n; k++) {
+    const c = v[i + k] as number;
+    if (c < 0x80 || c > 0xbf) throw BAIL;
+  }
+  return n;
+}
