@@ -69,17 +69,20 @@ export const metaHeaders = (meta: PublishMeta): Record<string, Buffer> => ({
   [HEADER_PAGE]: Buffer.from(String(meta.page)),
 });
 
-/** The kafkajs messages of an encoded page: views into its buffer, headers shared by every record. */
-export function pageMessages(page: EncodedPage, meta: PublishMeta): Message[] {
+/**
+ * The kafkajs messages of an encoded page, made as they are read: views into its buffer, headers shared by every
+ * record. The sender takes them a produce call at a time (bySize), so a page waiting its turn behind others holds its
+ * one buffer, not three objects per record that would grow old in the heap meanwhile.
+ */
+export function* pageMessages(page: EncodedPage, meta: PublishMeta): Generator<Message> {
   const headers = metaHeaders(meta);
   const { bytes, bounds } = page;
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const messages: Message[] = new Array<Message>((bounds.length - 1) / 2);
-  for (let i = 0; i < messages.length; i++) {
+  const records = (bounds.length - 1) / 2;
+  for (let i = 0; i < records; i++) {
     const [ks, vs, ve] = [bounds[2 * i] as number, bounds[2 * i + 1] as number, bounds[2 * i + 2] as number];
-    messages[i] = { key: buf.subarray(ks, vs), value: buf.subarray(vs, ve), headers };
+    yield { key: buf.subarray(ks, vs), value: buf.subarray(vs, ve), headers };
   }
-  return messages;
 }
 
 /** Rejects are JSON, not Avro: by definition they do not fit the schema. */

@@ -21,7 +21,7 @@ export class KafkaRecordSender {
     private readonly maxSendBytes = 900 * 1024,
   ) {}
 
-  send(topic: string, messages: readonly Message[]): Promise<void> {
+  send(topic: string, messages: Iterable<Message>): Promise<void> {
     const sent = this.#tail.then(() => this.#sendNow(topic, messages));
     this.#tail = sent;
     return sent;
@@ -35,7 +35,7 @@ export class KafkaRecordSender {
     );
   }
 
-  async #sendNow(topic: string, messages: readonly Message[]): Promise<void> {
+  async #sendNow(topic: string, messages: Iterable<Message>): Promise<void> {
     for (const chunk of bySize(messages, this.maxSendBytes)) {
       try {
         await this.producer.send({ topic, messages: chunk, acks: -1, timeout: 30_000, compression: CompressionTypes.None });
@@ -49,7 +49,7 @@ export class KafkaRecordSender {
 const byteLength = (v: Message['value'] | Message['key']): number => (v == null ? 0 : typeof v === 'string' ? Buffer.byteLength(v) : v.length);
 
 /** Consecutive runs of messages of at most maxBytes (a single larger message goes alone). */
-export function* bySize(messages: readonly Message[], maxBytes: number): Generator<Message[]> {
+export function* bySize(messages: Iterable<Message>, maxBytes: number): Generator<Message[]> {
   let chunk: Message[] = [];
   let bytes = 0;
   for (const m of messages) {

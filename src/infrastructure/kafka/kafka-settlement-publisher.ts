@@ -33,11 +33,14 @@ export class KafkaSettlementPublisher implements SettlementPublisher {
     this.#sender = new KafkaRecordSender(producer, options.maxSendBytes);
   }
 
-  async publish(rows: readonly Settlement[], meta: PublishMeta): Promise<RejectedSettlement[]> {
-    if (rows.length === 0) return [];
+  /**
+   * Encodes the rows before it returns (not async: no frame keeps them while the page waits for its acknowledgement),
+   * so the caller's rows can die young; resolves with the rows the schema refused once the page is acknowledged.
+   */
+  publish(rows: readonly Settlement[], meta: PublishMeta): Promise<RejectedSettlement[]> {
+    if (rows.length === 0) return Promise.resolve([]);
     const { page, unfit } = encodePage(this.serde, rows);
-    await this.#sender.send(this.topic, pageMessages(page, meta));
-    return unfit;
+    return this.#sender.send(this.topic, pageMessages(page, meta)).then(() => unfit);
   }
 
   async publishRejects(rejects: readonly RejectedSettlement[], meta: PublishMeta): Promise<void> {

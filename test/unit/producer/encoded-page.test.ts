@@ -19,7 +19,7 @@ describe('encodePage / pageMessages (a page as one transferable buffer)', () => 
     const rows = [...examples, ...generateSettlementRows({ count: 200, from: '2025-02-03' })].map(settlement);
     const { page, unfit } = encodePage(serde, rows);
     expect(unfit).toEqual([]);
-    const messages = pageMessages(structuredClone(page), { executionId: '42', page: 9 }); // a copy, as another holder of the page would see it
+    const messages = [...pageMessages(structuredClone(page), { executionId: '42', page: 9 })]; // a copy, as another holder of the page would see it
     const expected = serde.encodeBatch(rows) as Buffer[];
     expect(messages).toHaveLength(rows.length);
     messages.forEach((m, i) => {
@@ -32,7 +32,7 @@ describe('encodePage / pageMessages (a page as one transferable buffer)', () => 
   it('leaves a row the schema refuses out of the page and returns it as a reject with the reason', () => {
     const [good, bad] = [settlement(examples[0]), { ...settlement(examples[0]), transactionKey: 'BAD', amount: 'not a number' } as unknown as Settlement];
     const { page, unfit } = encodePage(serde, [good, bad]);
-    expect(pageMessages(page, { executionId: '1', page: 1 })).toHaveLength(1);
+    expect([...pageMessages(page, { executionId: '1', page: 1 })]).toHaveLength(1);
     expect(unfit).toEqual([
       expect.objectContaining({ transactionKey: 'BAD', field: '(avro)', reason: expect.stringContaining('does not fit the Avro schema') }),
     ]);
@@ -72,7 +72,7 @@ describe('encodePage / pageMessages (a page as one transferable buffer)', () => 
     expect(Buffer.from(page.bytes).equals(expected.bytes)).toBe(true);
     expect([...page.bounds]).toEqual(expected.bounds);
     expect(unfit.map((u) => u.transactionKey)).toEqual(['BAD', 'BAD']);
-    expect(pageMessages(page, { executionId: '1', page: 1 }).map((m) => String(m.key))).toEqual(rows.filter((r) => r !== bad).map((r) => r.paymentKey));
+    expect([...pageMessages(page, { executionId: '1', page: 1 })].map((m) => String(m.key))).toEqual(rows.filter((r) => r !== bad).map((r) => r.paymentKey));
   });
 
   it('gives an empty page (one bound) when no row fits the schema', () => {

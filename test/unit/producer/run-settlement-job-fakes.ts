@@ -42,7 +42,7 @@ export class FakeReader implements SettlementPageReader, SettlementSource {
       const rows = this.data[p - 1] ?? [];
       this.events.push(`read ${p}`);
       this.onPage?.(p);
-      yield { page: p, rows };
+      yield { page: p, rows: [...rows] }; // the job empties the array it is handed (FetchedPage.rows)
       if (rows.length < size) return;
     }
   }
