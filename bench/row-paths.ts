@@ -7,8 +7,8 @@ import { encodePage } from '../src/infrastructure/kafka/encoded-page.js';
 import { readSettlementSchema } from '../src/infrastructure/kafka/settlement-schema-file.js';
 import { SettlementSerde } from '../src/infrastructure/kafka/settlement-serde.js';
 import { SettlementAvroRows } from '../src/infrastructure/mysql/settlement-avro-rows.js';
-import { TsvWriter, tsvField } from '../src/infrastructure/mysql/settlement-load-data.js';
-import { toSettlementRow } from '../src/infrastructure/mysql/settlement-row.js';
+import { TsvWriter } from '../src/infrastructure/mysql/settlement-load-data.js';
+import { ALL_COLUMNS, DATA_COLUMNS, type SqlValue, toSettlementRow } from '../src/infrastructure/mysql/settlement-row.js';
 import { generateSettlementRows } from '../test/support/settlement-row-generator.js';
 
 /**
@@ -95,21 +95,30 @@ function consumerRun(payloads: readonly Buffer[], type: avsc.Type, writer: TsvWr
     at = step('validate', at);
     const source = (k: number) => ({ topic: 'toss.settlements.v1', partition: 3, offset: first + k, timestamp: 1_738_540_800_000 + k });
     if (rowsFromBytes) {
-      const topic = tsvField('toss.settlements.v1');
       writer.reset();
       for (let k = 0; k < batch.length; k++) {
         if (!rowsFromBytes.write(writer, batch[k] as Buffer, 0, checked[k]?.approvedAtMs as number)) throw new Error('the fast path declined a generated row');
-        writer.sourceColumns(topic, 3, first + k, 1_738_540_800_000 + k);
+        writer.lineEnd(first + k, 1_738_540_800_000 + k);
       }
       writer.text();
     } else {
       const values = checked.map((r, k) => toSettlementRow(r.settlement, source(k), r.approvedAtMs));
       at = step('row', at);
-      writer.write(values);
+      loadLines(writer, values);
     }
     step('tsv', at);
   }
   return t;
+}
+
+/** The LOAD DATA lines of full rows (ALL_COLUMNS), as the store writes them: data columns, offset, timestamp. */
+function loadLines(writer: TsvWriter, values: ReadonlyArray<readonly SqlValue[]>): Buffer {
+  writer.reset();
+  for (const v of values) {
+    writer.fields(v, DATA_COLUMNS.length);
+    writer.lineEnd(v[ALL_COLUMNS.indexOf('source_offset')] as number, v[ALL_COLUMNS.indexOf('source_timestamp')] as number);
+  }
+  return writer.text();
 }
 
 const median = (xs: number[]): number => {
@@ -148,7 +157,8 @@ if (!rowsFromBytes) throw new Error('the settlement schema does not compile for 
 const consumerFromBytes = measure(() => consumerRun(payloads, type, new TsvWriter(), rowsFromBytes));
 const pageBytesPerRow = Math.round(pages.reduce((n, b) => n + b.length, 0) / rows);
 const tsvBytesPerRow = Math.round(
-  new TsvWriter().write(
+  loadLines(
+    new TsvWriter(),
     payloads
       .slice(0, BATCH)
       .map((p, k) => toSettlementRow(type.fromBuffer(p) as Settlement, { topic: 'toss.settlements.v1', partition: 3, offset: k, timestamp: k })),

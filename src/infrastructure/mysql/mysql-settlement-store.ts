@@ -3,10 +3,10 @@ import type { SettlementStore, StoreBatch, StoredRecord, UpsertCounts } from '..
 import { SettleError } from '../../domain/shared/settle-error.js';
 import { toSettleError } from './mysql-errors.js';
 import { queryPool, withQueryTimeout } from './query-timeout.js';
-import { type SqlValue, toSettlementRow } from './settlement-row.js';
+import { DATA_COLUMNS, type SqlValue, toSettlementRow } from './settlement-row.js';
 import { serverInfo, type ServerInfo } from './server-flavour.js';
 import { chunkRows, upsertCounts, type UpsertForm, upsertFormFor, upsertOffsetSql, upsertSettlementsSql } from './settlement-upsert-sql.js';
-import { LOAD_SETTLEMENTS_SQL, loadCounts, TsvWriter, tsvField, tsvStream } from './settlement-load-data.js';
+import { LOAD_SETTLEMENTS_SQL, loadCounts, TsvWriter, tsvStream } from './settlement-load-data.js';
 import type { SettlementAvroRows } from './settlement-avro-rows.js';
 
 export interface MySqlSettlementStoreOptions {
@@ -117,7 +117,11 @@ export class MySqlSettlementStore implements SettlementStore {
   private async load(conn: PoolConnection, batch: StoreBatch, rows: readonly KeyedRow[], facts: ServerFacts): Promise<UpsertCounts | null> {
     const writer = this.spareWriters.pop() ?? new TsvWriter();
     const tsv = this.loadText(writer, batch, rows);
-    const [result] = await conn.query<ResultSetHeader>({ sql: LOAD_SETTLEMENTS_SQL, infileStreamFactory: () => tsvStream(tsv) });
+    const [result] = await conn.query<ResultSetHeader>({
+      sql: LOAD_SETTLEMENTS_SQL,
+      values: [batch.topic, batch.partition],
+      infileStreamFactory: () => tsvStream(tsv),
+    });
     // answered: mysql2 has sent (copied) every byte. After a failure the writer is dropped: a stream may still read it
     this.spareWriters.push(writer);
     const loaded = loadCounts(rows.length, result);
@@ -137,12 +141,12 @@ export class MySqlSettlementStore implements SettlementStore {
    */
   private loadText(writer: TsvWriter, batch: StoreBatch, rows: readonly KeyedRow[]): Buffer {
     const fast = this.rowsFromBytes;
-    const topic = tsvField(batch.topic);
     writer.reset();
     for (const { record: r } of rows) {
-      if (fast && r.value !== undefined && r.approvedAtMs !== undefined && fast.write(writer, r.value, CONFLUENT_HEADER_BYTES, r.approvedAtMs))
-        writer.sourceColumns(topic, batch.partition, r.offset, r.timestamp);
-      else writer.values(rowValues(batch, r));
+      const fromBytes =
+        fast !== null && r.value !== undefined && r.approvedAtMs !== undefined && fast.write(writer, r.value, CONFLUENT_HEADER_BYTES, r.approvedAtMs);
+      if (!fromBytes) writer.fields(rowValues(batch, r), DATA_COLUMNS.length);
+      writer.lineEnd(r.offset, r.timestamp);
     }
     return writer.text();
   }

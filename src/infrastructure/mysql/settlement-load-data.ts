@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { SettleError } from '../../domain/shared/settle-error.js';
-import { ALL_COLUMNS, type SqlValue } from './settlement-row.js';
+import { ALL_COLUMNS, DATA_COLUMNS, type SqlValue } from './settlement-row.js';
 
 /**
  * The loader's fast path: a batch's rows as tab-separated text streamed by `LOAD DATA LOCAL INFILE … IGNORE`
@@ -10,9 +10,16 @@ import { ALL_COLUMNS, type SqlValue } from './settlement-row.js';
  * the batch's upsert in the same transaction, so "newer record wins" decides those rows as before
  * (mysql-settlement-store.ts).
  */
+/**
+ * The columns of one LOAD DATA line: the data columns, then the record's offset and timestamp. The batch's topic and
+ * partition are the same on every line, so the statement sets them once (`SET source_topic = ?, source_partition = ?`,
+ * values [topic, partition]) instead of every line carrying them to the server's parser (~30 bytes a row).
+ */
+export const LOAD_LINE_COLUMNS = [...DATA_COLUMNS, 'source_offset', 'source_timestamp'] as const;
 export const LOAD_SETTLEMENTS_SQL =
   "LOAD DATA LOCAL INFILE 'settlements.tsv' IGNORE INTO TABLE settlements CHARACTER SET utf8mb4 " +
-  `FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' (${ALL_COLUMNS.join(', ')})`;
+  `FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' (${LOAD_LINE_COLUMNS.join(', ')}) ` +
+  'SET source_topic = ?, source_partition = ?';
 
 const TAB = 0x09;
 const NEWLINE = 0x0a;
@@ -32,8 +39,9 @@ const MAX_NUMBER_BYTES = 18;
  * The buffer is kept and reused for the next batch (grown when a batch needs more): a fresh multi-megabyte buffer
  * per batch is memory outside the V8 heap, and V8 answers its growth with full collections.
  *
- * A batch is `reset()`, then rows by `values()` (or written into `buf` at `pos` after `room()`, as the Avro fast
- * path does: settlement-avro-rows.ts), then `text()`.
+ * A batch is `reset()`, then rows, then `text()`. A row is `values()` (a whole ALL_COLUMNS row), or for LOAD DATA
+ * (LOAD_LINE_COLUMNS) the data columns by `fields()` or written into `buf` at `pos` after `room()` (the Avro fast path:
+ * settlement-avro-rows.ts), then `lineEnd()`.
  */
 export class TsvWriter {
   /** The buffer being written; replaced (larger) by room(). */
@@ -57,23 +65,31 @@ export class TsvWriter {
     this.buf = grown;
   }
 
-  /** Fields and the line's end; `first` is the column index of values[0] (for error messages). */
-  values(row: readonly SqlValue[], first = 0): void {
-    for (let c = 0; c < row.length; c++) {
+  /** A row's fields (ALL_COLUMNS order) and the line's end. */
+  values(row: readonly SqlValue[]): void {
+    this.fields(row, row.length);
+    this.room(1);
+    if (row.length > 0) this.pos -= 1; // the last field's tab becomes the line's end
+    this.buf[this.pos++] = NEWLINE;
+  }
+
+  /** The first `count` fields of a row (ALL_COLUMNS order), each followed by a tab. */
+  fields(row: readonly SqlValue[], count: number): void {
+    for (let c = 0; c < count; c++) {
       const v = row[c] ?? null;
       if (v === null) {
         this.room(3);
         this.buf[this.pos++] = BACKSLASH;
         this.buf[this.pos++] = 0x4e; // N
       } else if (typeof v === 'number') {
-        if (!Number.isSafeInteger(v)) throw new SettleError('UNSAFE_NUMBER', `column ${ALL_COLUMNS[first + c] ?? first + c} holds ${v}, not a safe integer`);
+        if (!Number.isSafeInteger(v)) throw new SettleError('UNSAFE_NUMBER', `column ${ALL_COLUMNS[c] ?? c} holds ${v}, not a safe integer`);
         this.room(MAX_NUMBER_BYTES);
         this.pos += this.buf.write(String(v), this.pos, 'latin1');
       } else {
         this.room(MAX_BYTES_PER_UNIT * v.length + 1);
         this.pos += this.buf.write(NEEDS_ESCAPE.test(v) ? escapeTsvText(v) : v, this.pos, 'utf8');
       }
-      this.buf[this.pos++] = c === row.length - 1 ? NEWLINE : TAB;
+      this.buf[this.pos++] = TAB;
     }
   }
 
@@ -95,19 +111,11 @@ export class TsvWriter {
     } while (n > 0);
   }
 
-  /**
-   * The source columns that end a line (SOURCE_COLUMNS): the topic as a field already escaped (tsvField, once per
-   * batch), then partition, offset and timestamp (safe integers).
-   */
-  sourceColumns(topicField: Uint8Array, partition: number, offset: number, timestamp: number): void {
-    this.room(topicField.length + 3 * MAX_NUMBER_BYTES + 1);
-    this.buf.set(topicField, this.pos);
-    this.pos += topicField.length;
-    this.buf[this.pos++] = TAB;
-    if (!Number.isSafeInteger(partition) || !Number.isSafeInteger(offset) || !Number.isSafeInteger(timestamp))
-      throw new SettleError('UNSAFE_NUMBER', `source columns hold ${partition}, ${offset}, ${timestamp}: not all safe integers`);
-    this.digits(partition);
-    this.buf[this.pos++] = TAB;
+  /** The end of a LOAD DATA line (LOAD_LINE_COLUMNS): the record's offset and timestamp (safe integers), then the newline. */
+  lineEnd(offset: number, timestamp: number): void {
+    if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(timestamp))
+      throw new SettleError('UNSAFE_NUMBER', `source_offset ${offset} or source_timestamp ${timestamp} is not a safe integer`);
+    this.room(2 * MAX_NUMBER_BYTES);
     this.digits(offset);
     this.buf[this.pos++] = TAB;
     this.digits(timestamp);
@@ -126,9 +134,6 @@ export class TsvWriter {
     return this.text();
   }
 }
-
-/** A text as one LOAD DATA field's bytes (escaped, UTF-8). */
-export const tsvField = (text: string): Buffer => Buffer.from(escapeTsvText(text), 'utf8');
 
 /** The rows' TSV in a buffer of their own (tests, one-off loads). */
 export const settlementTsv = (rows: ReadonlyArray<readonly SqlValue[]>): Buffer => Buffer.from(new TsvWriter(1024).write(rows));

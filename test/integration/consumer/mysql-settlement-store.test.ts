@@ -189,7 +189,7 @@ describe.each([
     const s = syntheticSettlement(4_009, 'utc'); // a cancel row
     await store.applyBatch(batch([{ settlement: s, offset: 1, timestamp: 1 }], 2, 9));
     const [rows] = await fx.db.query<RowDataPacket[]>(
-      'SELECT approved_at, approved_at_utc, canceled_at, cancel_amount, details FROM settlements WHERE transaction_key = ?',
+      'SELECT approved_at, approved_at_utc, canceled_at, cancel_amount, details, source_topic, source_partition, source_offset, source_timestamp FROM settlements WHERE transaction_key = ?',
       [s.transactionKey],
     );
     const expectedUtc = new Date(Date.parse(s.approvedAt)).toISOString().replace('T', ' ').replace('Z', '');
@@ -198,6 +198,11 @@ describe.each([
       approved_at_utc: expectedUtc,
       canceled_at: s.cancel?.canceledAt,
       cancel_amount: s.cancel?.cancelAmount,
+      // the record's place in the log: topic and partition are the batch's (LOAD DATA sets them once per statement)
+      source_topic: 't',
+      source_partition: 9,
+      source_offset: 1,
+      source_timestamp: 1,
     });
     expect(JSON.parse(String(rows[0]?.details)).cancel).toEqual(s.cancel);
   });

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { ALL_COLUMNS, type SqlValue, toSettlementRow } from '../../../src/infrastructure/mysql/settlement-row.js';
-import { LOAD_SETTLEMENTS_SQL, loadCounts, settlementTsv, TsvWriter, tsvStream } from '../../../src/infrastructure/mysql/settlement-load-data.js';
+import { ALL_COLUMNS, DATA_COLUMNS, type SqlValue, toSettlementRow } from '../../../src/infrastructure/mysql/settlement-row.js';
+import {
+  LOAD_LINE_COLUMNS,
+  LOAD_SETTLEMENTS_SQL,
+  loadCounts,
+  settlementTsv,
+  TsvWriter,
+  tsvStream,
+} from '../../../src/infrastructure/mysql/settlement-load-data.js';
 import { syntheticSettlement } from '../../support/synthetic-settlements.js';
 
 /** LOAD DATA's default format written the plain way: what settlementTsv must produce byte for byte. */
@@ -70,10 +77,23 @@ describe('tsvStream', () => {
 });
 
 describe('LOAD_SETTLEMENTS_SQL and loadCounts', () => {
-  it('loads with IGNORE into settlements, in the columns of settlement-row.ts, in the default escaping', () => {
+  it('loads with IGNORE into settlements, in the columns of settlement-row.ts, in the default escaping, the topic and partition set once', () => {
     expect(LOAD_SETTLEMENTS_SQL).toContain(' IGNORE INTO TABLE settlements CHARACTER SET utf8mb4 ');
     expect(LOAD_SETTLEMENTS_SQL).toContain(`FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n'`);
-    expect(LOAD_SETTLEMENTS_SQL.endsWith(`(${ALL_COLUMNS.join(', ')})`)).toBe(true);
+    expect(LOAD_LINE_COLUMNS).toEqual([...DATA_COLUMNS, 'source_offset', 'source_timestamp']);
+    expect(LOAD_SETTLEMENTS_SQL.endsWith(`(${LOAD_LINE_COLUMNS.join(', ')}) SET source_topic = ?, source_partition = ?`)).toBe(true);
+    // every column of the table's row is either on the line or set
+    expect(new Set([...LOAD_LINE_COLUMNS, 'source_topic', 'source_partition'])).toEqual(new Set(ALL_COLUMNS));
+  });
+
+  it('writes a LOAD DATA line as the data fields, then offset and timestamp', () => {
+    const row = toSettlementRow(syntheticSettlement(3, 'line'), source(3));
+    const writer = new TsvWriter(16);
+    writer.fields(row, DATA_COLUMNS.length);
+    writer.lineEnd(3, -1_739_000_000_003);
+    const full = referenceTsv([row]).toString('utf8').split('\t');
+    expect(writer.text().toString('utf8')).toBe(`${full.slice(0, DATA_COLUMNS.length).join('\t')}\t3\t-1739000000003\n`);
+    expect(() => writer.lineEnd(2 ** 53, 0)).toThrow(/source_offset/);
   });
 
   it('reads records, skipped and warnings from the server info', () => {
