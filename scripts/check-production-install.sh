@@ -48,6 +48,7 @@ out="$(cd "$app" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=erro
 out="$(cd "$app" && PATH="$(dirname "$node_bin"):$PATH" npx --no-install patch-package --error-on-fail 2>&1)" || fail "patch-package failed to apply patches/" "$out"
 out="$(cd "$app" && npm prune --omit=dev --ignore-scripts --no-audit --no-fund --loglevel=error 2>&1)" || fail "npm prune --omit=dev failed" "$out"
 grep -q 'settle patch' "$app/node_modules/kafkajs/src/protocol/encoder.js" || fail "kafkajs is not patched after the production install (patches/kafkajs+*.patch)"
+grep -q 'settle patch' "$app/node_modules/kafkajs/src/protocol/recordBatch/record/v0/decoder.js" || fail "kafkajs's record decoder is not patched after the production install (patches/kafkajs+*.patch)"
 grep -q 'settle patch' "$app/node_modules/avsc/lib/utils.js" || fail "avsc is not patched after the production install (patches/avsc+*.patch)"
 [ ! -e "$app/node_modules/patch-package" ] || fail "npm prune --omit=dev left the dev dependency patch-package installed"
 say "patches/ applied, dev dependencies pruned"

@@ -109,6 +109,7 @@ describe('kafkajs 2.2.4 as patched (patches/kafkajs+2.2.4.patch)', () => {
       'src/producer/groupMessagesPerPartition.js',
       'src/protocol/recordBatch/crc32C/crc32C.js',
       'src/network/requestQueue/index.js',
+      'src/protocol/recordBatch/record/v0/decoder.js',
     ]) {
       expect(source(path), path).toContain('settle patch');
     }
@@ -177,6 +178,57 @@ describe('kafkajs 2.2.4 as patched (patches/kafkajs+2.2.4.patch)', () => {
       [-(2 ** 31), 'ffffffff0f8080808008'],
     ];
     for (const [value, bytes] of varints) expect(hex(new Encoder().writeVarInt(value).writeUVarInt(value)), String(value)).toBe(bytes);
+  });
+
+  it('decodes offsets, timestamps and headers as BigInt arithmetic says, on both sides of 2^53 and with repeated header keys', async () => {
+    const Long = load<{ fromString(s: string): unknown }>('src/utils/long.js');
+    const cases: Array<{ firstOffset: bigint; firstTimestamp: bigint; deltas: number[] }> = [
+      { firstOffset: 0n, firstTimestamp: 1_738_540_800_000n, deltas: [0, 1, 5_000, 2 ** 33, -7] },
+      // offsets that cross 2^53 inside the batch: the ones beyond take kafkajs's own Long path
+      { firstOffset: 2n ** 53n - 3n, firstTimestamp: 2n ** 53n - 2n, deltas: [0, 1, 2, 3, 4] },
+      { firstOffset: 2n ** 62n, firstTimestamp: 1_738_540_800_000n, deltas: [0, 2 ** 48, -(2 ** 48), 2 ** 50] },
+    ];
+    for (const c of cases) {
+      const records = c.deltas.map((timestampDelta, i) =>
+        Record({ key: `k${i}`, value: `v${i}`, offsetDelta: i * 1_000, timestampDelta, headers: i === 1 ? { a: '1' } : { a: '1', b: '2' } }),
+      );
+      // two records whose headers repeat a key: kafkajs makes the value an array, in order
+      const encoder = Record({ key: 'dup', value: 'x', offsetDelta: 9, timestampDelta: 0, headers: { h: 'first' } });
+      records.push(encoder);
+      const batch = (
+        await RecordBatch({
+          records,
+          firstTimestamp: Long.fromString(String(c.firstTimestamp)),
+          maxTimestamp: Long.fromString(String(c.firstTimestamp)),
+          lastOffsetDelta: 9_000,
+          firstOffset: Long.fromString(String(c.firstOffset)),
+        })
+      ).buffer;
+      const decoded = (await decodeRecordBatch(new Decoder(batch))).records;
+      expect(decoded.map((r) => r.offset)).toEqual([...c.deltas.map((_, i) => String(c.firstOffset + BigInt(i * 1_000))), String(c.firstOffset + 9n)]);
+      expect(decoded.map((r) => r.timestamp)).toEqual([...c.deltas.map((d) => String(c.firstTimestamp + BigInt(d))), String(c.firstTimestamp)]);
+      expect(decoded.map((r) => Object.keys(r.headers))).toEqual([...c.deltas.map((_, i) => (i === 1 ? ['a'] : ['a', 'b'])), ['h']]);
+    }
+    // a header key repeated inside one record (the wire allows it): the values as an array, in order
+    interface Writer {
+      buffer: Buffer;
+      writeInt8(v: number): Writer;
+      writeVarLong(v: number): Writer;
+      writeVarInt(v: number): Writer;
+      writeVarIntString(v: string): Writer;
+      writeVarIntBytes(v: Buffer | null): Writer;
+    }
+    const w = new (Encoder as unknown as new () => Writer)()
+      .writeInt8(0)
+      .writeVarLong(0)
+      .writeVarInt(0)
+      .writeVarIntBytes(null)
+      .writeVarIntBytes(Buffer.from('v'));
+    w.writeVarInt(3);
+    for (const v of ['1', '2', '3']) w.writeVarIntString('h').writeVarIntBytes(Buffer.from(v));
+    const decodeRecord = load<(d: unknown, ctx: object) => DecodedRecord>('src/protocol/recordBatch/record/v0/decoder.js');
+    const headers = decodeRecord(new Decoder(w.buffer), { firstOffset: '5', firstTimestamp: '6' }).headers as unknown as Record<string, Buffer[]>;
+    expect(headers.h?.map(String)).toEqual(['1', '2', '3']);
   });
 
   it('groups messages per partition in their order', () => {
