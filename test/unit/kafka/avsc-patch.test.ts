@@ -52,7 +52,33 @@ const strings = [
   `${'k'.repeat(60)}카`,
   'emoji 😀',
   '2025-02-03T05:02:09+09:00',
+  // short text that is not all ASCII, written without Buffer.byteLength when under 64 bytes
+  'é',
+  'aé카😀b',
+  `${'k'.repeat(60)}카`, // 63 bytes: written by the patch
+  `${'k'.repeat(61)}카`, // 64 bytes: avsc's own path
+  `${'k'.repeat(59)}😀`, // 63 bytes
+  `${'k'.repeat(60)}😀`, // 64 bytes
+  '현대 "카드" \\ \n\t\u0000 끝',
+  '\u07ff\u0800\uffff',
 ];
+
+/** avsc's own loop for a short string: a lone surrogate is written as its three-byte form (Buffer.from writes U+FFFD). */
+function avscShortString(s: string): Buffer {
+  const out: number[] = [];
+  for (let i = 0; i < s.length; i++) {
+    let c = s.charCodeAt(i);
+    const next = s.charCodeAt(i + 1);
+    if (c < 0x80) out.push(c);
+    else if (c < 0x800) out.push((c >> 6) | 0xc0, (c & 0x3f) | 0x80);
+    else if ((c & 0xfc00) === 0xd800 && (next & 0xfc00) === 0xdc00) {
+      c = 0x10000 + ((c & 0x03ff) << 10) + (next & 0x03ff);
+      i++;
+      out.push((c >> 18) | 0xf0, ((c >> 12) & 0x3f) | 0x80, ((c >> 6) & 0x3f) | 0x80, (c & 0x3f) | 0x80);
+    } else out.push((c >> 12) | 0xe0, ((c >> 6) & 0x3f) | 0x80, (c & 0x3f) | 0x80);
+  }
+  return Buffer.concat([avroLong(out.length), Buffer.from(out)]);
+}
 
 describe('avsc patch: short ASCII strings in one pass', () => {
   it('is applied to the installed avsc', () => {
@@ -65,8 +91,15 @@ describe('avsc patch: short ASCII strings in one pass', () => {
     expect(type.fromBuffer(type.toBuffer(s))).toBe(s);
   });
 
+  it('writes a short string with lone surrogates as avsc always did (three bytes each, not U+FFFD)', () => {
+    const type = avsc.Type.forSchema('string');
+    for (const s of ['\ud800', 'a\udc00b', '카\ud83d', '\ud83d\ud83d\ude00', `${'k'.repeat(50)}\udfff`]) {
+      expect(type.toBuffer(s).equals(avscShortString(s)), JSON.stringify(s)).toBe(true);
+    }
+  });
+
   it('writes at any position, and reports overflow when the buffer ends inside the string', () => {
-    for (const s of ['abc', 'x'.repeat(63), '카드']) {
+    for (const s of ['abc', 'x'.repeat(63), '카드', 'aé카😀b', `${'k'.repeat(60)}카`]) {
       const expected = avroString(s);
       const fits = new Tap(Buffer.alloc(7 + expected.length, 0xee), 7);
       fits.writeString(s);
