@@ -420,10 +420,19 @@ export class RunSettlementJob {
     log.debug({ page: end.page, rows: end.rows.length, nextPage: next }, 'window end confirmed');
   }
 
-  /** Not async: nothing here waits with the rows in its frame (see #publishPage). */
+  /**
+   * Not async: nothing here waits with the rows in its frame (see #publishPage). A publisher that throws instead of
+   * rejecting fails the page the same way (awaited in page order by #commitOldest), as an async #write did.
+   */
   #write(page: number, rows: number, valid: readonly Settlement[], rejected: RejectedSettlement[], meta: { executionId: string }): Promise<WrittenPage> {
     const handed = valid.length;
-    return this.deps.publisher.publish(valid, { ...meta, page }).then(async (unfit) => {
+    let published: Promise<readonly RejectedSettlement[]>;
+    try {
+      published = this.deps.publisher.publish(valid, { ...meta, page });
+    } catch (error) {
+      published = Promise.reject(error);
+    }
+    return published.then(async (unfit) => {
       rejected.push(...unfit);
       if (rejected.length) await this.deps.publisher.publishRejects(rejected, { ...meta, page });
       return { page, rows, published: handed - unfit.length, rejected };

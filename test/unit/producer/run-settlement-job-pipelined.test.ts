@@ -29,6 +29,30 @@ describe('RunSettlementJob with two pages in flight', () => {
     expect(events.slice(7)).toEqual(['checkpoint 2', 'read 4', 'ask 4', 'ask 5', 'publish 4', 'checkpoint 3', 'checkpoint 4', 'finish COMPLETED']);
   });
 
+  it('fails a page whose publisher throws instead of rejecting as one that rejects: the page before it is still awaited and checkpointed', async () => {
+    const events: string[] = [];
+    const publisher = new HeldPublisher(events);
+    const held = publisher.publish.bind(publisher);
+    publisher.publish = (rows, meta) => {
+      if (meta.page === 2) throw new SettleError('KAFKA_PUBLISH_FAILED', 'thrown, not rejected');
+      return held(rows, meta);
+    };
+    const reader = new FakeReader(events, [page(1, 3), page(4, 3), page(7, 1)]);
+    const job = fakeJob({ reader, source: reader, publisher, jobs: new FakeJobs(events, 0, []), pagesInFlight: 2 });
+    const running = job.run({ window, pageSize: 3 });
+    running.catch(() => undefined);
+    await tick();
+    expect(events).toEqual(['read 1', 'publish 1', 'read 2']); // page 2's publish threw
+    // as with a rejected page: page 1 is checkpointed once acknowledged, the run goes on to the next page, and the
+    // failure is recorded once that page has settled
+    publisher.held.get(1)?.ack();
+    await tick();
+    expect(events.slice(3)).toEqual(['checkpoint 1', 'read 3', 'ask 3', 'ask 4', 'publish 3']);
+    publisher.held.get(3)?.ack();
+    await expect(running).rejects.toMatchObject({ code: 'KAFKA_PUBLISH_FAILED' });
+    expect(events.filter((e) => e.startsWith('checkpoint') || e.startsWith('finish'))).toEqual(['checkpoint 1', 'finish FAILED']);
+  });
+
   it('checkpoints in page order when a later page is acknowledged first', async () => {
     const { events, publisher, run } = setup([page(1, 3), page(4, 1)]);
     const running = run();
