@@ -8,7 +8,7 @@ import { readSettlementSchema } from '../src/infrastructure/kafka/settlement-sch
 import { SettlementSerde } from '../src/infrastructure/kafka/settlement-serde.js';
 import { SettlementAvroRows } from '../src/infrastructure/mysql/settlement-avro-rows.js';
 import { TsvWriter } from '../src/infrastructure/mysql/settlement-load-data.js';
-import { ALL_COLUMNS, DATA_COLUMNS, type SqlValue, toSettlementRow } from '../src/infrastructure/mysql/settlement-row.js';
+import { type SqlValue, toSettlementRow } from '../src/infrastructure/mysql/settlement-row.js';
 import { generateSettlementRows } from '../test/support/settlement-row-generator.js';
 
 /**
@@ -114,10 +114,7 @@ function consumerRun(payloads: readonly Buffer[], type: avsc.Type, writer: TsvWr
 /** The LOAD DATA lines of full rows (ALL_COLUMNS), as the store writes them: data columns, offset, timestamp. */
 function loadLines(writer: TsvWriter, values: ReadonlyArray<readonly SqlValue[]>): Buffer {
   writer.reset();
-  for (const v of values) {
-    writer.fields(v, DATA_COLUMNS.length);
-    writer.lineEnd(v[ALL_COLUMNS.indexOf('source_offset')] as number, v[ALL_COLUMNS.indexOf('source_timestamp')] as number);
-  }
+  for (const v of values) writer.loadLine(v);
   return writer.text();
 }
 

@@ -39,13 +39,7 @@ export class KafkaSettlementPublisher implements SettlementPublisher {
    */
   publish(rows: readonly Settlement[], meta: PublishMeta): Promise<RejectedSettlement[]> {
     if (rows.length === 0) return Promise.resolve([]);
-    let encoded: ReturnType<typeof encodePage>;
-    try {
-      encoded = encodePage(this.serde, rows);
-    } catch (error) {
-      return Promise.reject(error as Error); // as the async method it was: a failure is a rejection, never a throw
-    }
-    const { page, unfit } = encoded;
+    const { page, unfit } = encodePage(this.serde, rows);
     return this.#sender.send(this.topic, pageMessages(page, meta)).then(() => unfit);
   }
 

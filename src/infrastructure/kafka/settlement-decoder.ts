@@ -3,7 +3,7 @@ import avsc from 'avsc';
 import type { RecordDecoder } from '../../application/ingest/ports.js';
 import type { Settlement } from '../../domain/settlement/settlement.js';
 import { SettleError } from '../../domain/shared/settle-error.js';
-import { readSettlementSchema } from './settlement-serde.js';
+import { CONFLUENT_HEADER_BYTES, readSettlementSchema } from './settlement-serde.js';
 
 type Read = (payload: Buffer) => Settlement;
 
@@ -29,7 +29,7 @@ export class RegistrySettlementDecoder implements RecordDecoder {
 
   /** Synchronous once the writer schema of the id is loaded; a promise only for the first records of an id. */
   decode(value: Buffer): Settlement | Promise<Settlement> {
-    if (value.length < 5 || value[0] !== 0)
+    if (value.length < CONFLUENT_HEADER_BYTES || value[0] !== 0)
       throw new SettleError('NOT_CONFLUENT_WIRE_FORMAT', 'record value is not Confluent wire format (magic byte 0 + schema id)');
     const id = value.readInt32BE(1);
     const read = this.loaded.get(id);
@@ -37,7 +37,7 @@ export class RegistrySettlementDecoder implements RecordDecoder {
   }
 
   inReaderLayout(value: Buffer): boolean {
-    return value.length >= 5 && this.readerLayout.has(value.readInt32BE(1));
+    return value.length >= CONFLUENT_HEADER_BYTES && this.readerLayout.has(value.readInt32BE(1));
   }
 
   private readerFor(id: number): Promise<Read> {
@@ -85,7 +85,7 @@ export class RegistrySettlementDecoder implements RecordDecoder {
 
 function readWith(read: Read, id: number, value: Buffer): Settlement {
   try {
-    return read(value.subarray(5));
+    return read(value.subarray(CONFLUENT_HEADER_BYTES));
   } catch (error) {
     throw new SettleError('AVRO_DECODE_FAILED', `record cannot be decoded with schema id ${id}: ${(error as Error).message}`, {
       cause: error,

@@ -17,6 +17,9 @@ export interface Unfit {
 }
 
 const CHUNK_BYTES = 1024 * 1024;
+
+/** Confluent wire format: magic byte 0 and the 4-byte big-endian schema id, then the Avro body. */
+export const CONFLUENT_HEADER_BYTES = 5;
 const BYTES_PER_ROW_GUESS = 512;
 
 /**
@@ -125,15 +128,15 @@ export class SettlementSerde {
 
   /** Returns the end offset, or a negative number (bytes missing) when the chunk is too small. */
   #write(row: Settlement, chunk: Buffer, pos: number): number {
-    if (chunk.length - pos < 5) return -5;
+    if (chunk.length - pos < CONFLUENT_HEADER_BYTES) return -CONFLUENT_HEADER_BYTES;
     chunk[pos] = 0;
     chunk.writeInt32BE(this.schemaId, pos + 1);
     try {
       // avsc writes only the schema's fields and fills defaults for undefined ones: no copy of the row needed
-      return this.type.encode(row, chunk, pos + 5);
+      return this.type.encode(row, chunk, pos + CONFLUENT_HEADER_BYTES);
     } catch {
       // nested values as Toss sent them may leave optional fields out: shape them, then try once more
-      return this.type.encode(fitToAvro(this.type, row), chunk, pos + 5);
+      return this.type.encode(fitToAvro(this.type, row), chunk, pos + CONFLUENT_HEADER_BYTES);
     }
   }
 

@@ -3,7 +3,8 @@ import type { SettlementStore, StoreBatch, StoredRecord, UpsertCounts } from '..
 import { SettleError } from '../../domain/shared/settle-error.js';
 import { toSettleError } from './mysql-errors.js';
 import { queryPool, withQueryTimeout } from './query-timeout.js';
-import { DATA_COLUMNS, type SqlValue, toSettlementRow } from './settlement-row.js';
+import { CONFLUENT_HEADER_BYTES } from '../kafka/settlement-serde.js';
+import { type SqlValue, toSettlementRow } from './settlement-row.js';
 import { serverInfo, type ServerInfo } from './server-flavour.js';
 import { chunkRows, upsertCounts, type UpsertForm, upsertFormFor, upsertOffsetSql, upsertSettlementsSql } from './settlement-upsert-sql.js';
 import { LOAD_SETTLEMENTS_SQL, loadCounts, TsvWriter, tsvStream } from './settlement-load-data.js';
@@ -38,8 +39,6 @@ interface ServerFacts {
   /** LOAD DATA LOCAL INFILE is wanted and the server accepts it. */
   readonly loadData: boolean;
 }
-
-type KeyedRow = { readonly key: string; readonly record: StoredRecord };
 
 /**
  * SettlementStore on MariaDB 10.11 (tested) and MySQL ≥ 8.0.19 (the upsert's row-alias form, see server-flavour.ts). One transaction per batch: multi-row upserts ordered by
@@ -80,10 +79,12 @@ export class MySqlSettlementStore implements SettlementStore {
   }
 
   async applyBatch(batch: StoreBatch): Promise<UpsertCounts> {
-    const rows: KeyedRow[] = batch.records
-      .map((r) => ({ key: r.settlement.transactionKey, record: r }))
-      // stable: two versions of one key keep their log order, so the later one is applied last
-      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    // stable: two versions of one key keep their log order, so the later one is applied last
+    const rows = [...batch.records].sort((a, b) => {
+      const x = a.settlement.transactionKey;
+      const y = b.settlement.transactionKey;
+      return x < y ? -1 : x > y ? 1 : 0;
+    });
     const facts = await this.serverFacts();
     let conn: PoolConnection | null = null;
     try {
@@ -114,7 +115,7 @@ export class MySqlSettlementStore implements SettlementStore {
   }
 
   /** LOAD DATA of the batch; the upsert for the rows the server skipped. null: a value was altered (roll back). */
-  private async load(conn: PoolConnection, batch: StoreBatch, rows: readonly KeyedRow[], facts: ServerFacts): Promise<UpsertCounts | null> {
+  private async load(conn: PoolConnection, batch: StoreBatch, rows: readonly StoredRecord[], facts: ServerFacts): Promise<UpsertCounts | null> {
     const writer = this.spareWriters.pop() ?? new TsvWriter();
     const tsv = this.loadText(writer, batch, rows);
     const [result] = await conn.query<ResultSetHeader>({
@@ -139,22 +140,21 @@ export class MySqlSettlementStore implements SettlementStore {
    * The batch's LOAD DATA text: each row from its record's bytes when the fast path takes it, else from its
    * settlement (the same line either way: settlement-avro-rows.test.ts).
    */
-  private loadText(writer: TsvWriter, batch: StoreBatch, rows: readonly KeyedRow[]): Buffer {
+  private loadText(writer: TsvWriter, batch: StoreBatch, rows: readonly StoredRecord[]): Buffer {
     const fast = this.rowsFromBytes;
     writer.reset();
-    for (const { record: r } of rows) {
-      const fromBytes =
-        fast !== null && r.value !== undefined && r.approvedAtMs !== undefined && fast.write(writer, r.value, CONFLUENT_HEADER_BYTES, r.approvedAtMs);
-      if (!fromBytes) writer.fields(rowValues(batch, r), DATA_COLUMNS.length);
-      writer.lineEnd(r.offset, r.timestamp);
+    for (const r of rows) {
+      if (fast !== null && r.value !== undefined && r.approvedAtMs !== undefined && fast.write(writer, r.value, CONFLUENT_HEADER_BYTES, r.approvedAtMs))
+        writer.lineEnd(r.offset, r.timestamp);
+      else writer.loadLine(rowValues(batch, r));
     }
     return writer.text();
   }
 
   /** The batch as multi-row upserts under the statement budget. */
-  private async upsert(conn: PoolConnection, batch: StoreBatch, keyed: readonly KeyedRow[], facts: ServerFacts): Promise<UpsertCounts> {
+  private async upsert(conn: PoolConnection, batch: StoreBatch, records: readonly StoredRecord[], facts: ServerFacts): Promise<UpsertCounts> {
     const counts = { inserted: 0, updated: 0, unchanged: 0 };
-    const rows = keyed.map((r) => rowValues(batch, r.record));
+    const rows = records.map((r) => rowValues(batch, r));
     for (const chunk of chunkRows(rows, approxBytes, this.rowsPerStatement, facts.budget)) {
       const [result] = await conn.query<ResultSetHeader>(upsertSettlementsSql(chunk, facts.form));
       const c = upsertCounts(chunk.length, result);
@@ -218,9 +218,6 @@ export class MySqlSettlementStore implements SettlementStore {
     return this.facts;
   }
 }
-
-/** Magic byte and schema id before a Confluent-framed value's Avro body. */
-const CONFLUENT_HEADER_BYTES = 5;
 
 const rowValues = (batch: StoreBatch, r: StoredRecord): SqlValue[] =>
   toSettlementRow(r.settlement, { topic: batch.topic, partition: batch.partition, offset: r.offset, timestamp: r.timestamp }, r.approvedAtMs);

@@ -1,5 +1,5 @@
 import { utcDateTimeText } from '../../application/ingest/offset-date-time.js';
-import type { TsvWriter } from './settlement-load-data.js';
+import { BACKSLASH, CR, NEWLINE, TAB, type TsvWriter } from './settlement-load-data.js';
 
 /**
  * The consumer's fast path from Kafka to LOAD DATA: a settlement's data columns written straight from the record's
@@ -412,10 +412,6 @@ function skipBoolean(_v: Buffer, pos: number, end: number): number {
 
 // ---- writing ----
 
-const TAB = 0x09;
-const NEWLINE = 0x0a;
-const CR = 0x0d;
-const BACKSLASH = 0x5c;
 const QUOTE = 0x22;
 const COMMA = 0x2c;
 const HEX = ascii('0123456789abcdef');

@@ -16,14 +16,17 @@ import { ALL_COLUMNS, DATA_COLUMNS, type SqlValue } from './settlement-row.js';
  * values [topic, partition]) instead of every line carrying them to the server's parser (~30 bytes a row).
  */
 export const LOAD_LINE_COLUMNS = [...DATA_COLUMNS, 'source_offset', 'source_timestamp'] as const;
+const SOURCE_OFFSET = ALL_COLUMNS.indexOf('source_offset');
+const SOURCE_TIMESTAMP = ALL_COLUMNS.indexOf('source_timestamp');
 export const LOAD_SETTLEMENTS_SQL =
   "LOAD DATA LOCAL INFILE 'settlements.tsv' IGNORE INTO TABLE settlements CHARACTER SET utf8mb4 " +
   `FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' (${LOAD_LINE_COLUMNS.join(', ')}) ` +
   'SET source_topic = ?, source_partition = ?';
 
-const TAB = 0x09;
-const NEWLINE = 0x0a;
-const BACKSLASH = 0x5c;
+export const TAB = 0x09;
+export const NEWLINE = 0x0a;
+export const CR = 0x0d;
+export const BACKSLASH = 0x5c;
 const NEEDS_ESCAPE = /[\\\t\n\r\0]/;
 const ESCAPES: Readonly<Record<string, string>> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r', '\0': '\\0' };
 /** Text as a field of LOAD DATA's default format: backslash, tab, newline, carriage return and NUL escaped. */
@@ -109,6 +112,12 @@ export class TsvWriter {
       buf[--i] = 0x30 + digit;
       n = (n - digit) / 10;
     } while (n > 0);
+  }
+
+  /** A LOAD DATA line (LOAD_LINE_COLUMNS) of a whole row (ALL_COLUMNS order): its data fields, offset and timestamp. */
+  loadLine(row: readonly SqlValue[]): void {
+    this.fields(row, DATA_COLUMNS.length);
+    this.lineEnd(row[SOURCE_OFFSET] as number, row[SOURCE_TIMESTAMP] as number);
   }
 
   /** The end of a LOAD DATA line (LOAD_LINE_COLUMNS): the record's offset and timestamp (safe integers), then the newline. */

@@ -94,6 +94,10 @@ describe('LOAD_SETTLEMENTS_SQL and loadCounts', () => {
     const full = referenceTsv([row]).toString('utf8').split('\t');
     expect(writer.text().toString('utf8')).toBe(`${full.slice(0, DATA_COLUMNS.length).join('\t')}\t3\t-1739000000003\n`);
     expect(() => writer.lineEnd(2 ** 53, 0)).toThrow(/source_offset/);
+    // a whole row's line: its own offset and timestamp (source(3): 3 and 1_739_000_000_003) after the data fields
+    const whole = new TsvWriter(16);
+    whole.loadLine(row);
+    expect(whole.text().toString('utf8')).toBe(`${full.slice(0, DATA_COLUMNS.length).join('\t')}\t3\t1739000000003\n`);
   });
 
   it('reads records, skipped and warnings from the server info', () => {
