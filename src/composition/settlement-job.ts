@@ -106,5 +106,8 @@ function unlessAbandoned(work: Promise<void>, abandon: AbortSignal | undefined):
 }
 
 const refuse = () => Promise.reject(new Error('dry run: nothing is published or checkpointed'));
-const noPublisher = { publish: refuse, publishRejects: refuse };
+const noPublisher: SettlementPublisher = {
+  page: () => ({ add: () => undefined, send: refuse }),
+  publishRejects: refuse,
+};
 const dryRunJobs = { start: refuse, checkpoint: refuse, heartbeat: refuse, finish: refuse, release: () => Promise.resolve() };

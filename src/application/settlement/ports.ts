@@ -11,21 +11,53 @@ export interface PublishMeta {
   readonly page: number;
 }
 
-/** Publishes validated rows (one record per row, key paymentKey) and rejects; resolves once acknowledged. */
+/**
+ * Publishes validated rows (one record per row, key paymentKey) and rejects. A page is built part by part
+ * (`page`), so a caller can hand over a few hundred rows at a time and let them die young; nothing of it reaches
+ * Kafka until its `send`.
+ */
 export interface SettlementPublisher {
-  /** Resolves with the rows the wire format refused (not published): the job rejects them with the reason. */
-  publish(rows: readonly Settlement[], meta: PublishMeta): Promise<readonly RejectedSettlement[]>;
+  /** A page to fill; `expectedRows` (the rows it will most likely take) sizes its buffers. */
+  page(meta: PublishMeta, expectedRows: number): OutgoingPage;
   publishRejects(rejects: readonly RejectedSettlement[], meta: PublishMeta): Promise<void>;
+}
+
+/** One page on its way out: `add` takes its rows in order (done with them when it returns), `send` publishes them all. */
+export interface OutgoingPage {
+  add(rows: readonly Settlement[]): void;
+  /** Resolves once acknowledged, with the rows the wire format refused (not published): the job rejects them with the reason. */
+  send(): Promise<readonly RejectedSettlement[]>;
+}
+
+/** The rows as one page: add all, send. */
+export function publishRows(publisher: SettlementPublisher, rows: readonly Settlement[], meta: PublishMeta): Promise<readonly RejectedSettlement[]> {
+  const out = publisher.page(meta, rows.length);
+  out.add(rows);
+  return out.send();
 }
 
 export interface FetchedPage {
   readonly page: number;
+  /** Rows on the page, known before any of them is parsed. */
+  readonly count: number;
   /**
-   * The page's rows as Toss sent them, handed over to the job: it empties the array once it has validated them, so
-   * the parsed objects die young instead of waiting for Kafka's acknowledgement in the frames that held the page.
+   * The page's rows as Toss sent them, in order, a part at a time (iterable once): a part is parsed when the
+   * iteration reaches it, so a caller that is done with each part before asking for the next keeps a few hundred
+   * parsed rows alive at a time, not the page's thousands (they die young instead of growing old in the heap).
+   * A part that is not valid JSON throws TOSS_UNEXPECTED_BODY.
    */
-  readonly rows: unknown[];
+  readonly parts: Iterable<unknown[]>;
 }
+
+/** A page's rows in one array (the pages that are read whole: the window's end, a resumed run's last page, reconciling). */
+export function allRows(page: FetchedPage): unknown[] {
+  const rows: unknown[] = [];
+  for (const part of page.parts) for (const row of part) rows.push(row);
+  return rows;
+}
+
+/** A page whose rows are already parsed (one part). */
+export const parsedPage = (page: number, rows: unknown[]): FetchedPage => ({ page, count: rows.length, parts: [rows] });
 
 /**
  * Pages of a window in page order, from `startPage` until the first short page (fetched ahead, bounded). With a

@@ -1,6 +1,6 @@
 import { addCounts, ZERO_COUNTS, type ExecutionCounts, type ExecutionKind } from '../../domain/batch/job-execution.js';
 import { isLastPage } from '../../domain/batch/page-checkpoint.js';
-import { pageLimit, RunawayPageGuard, type PageLimit } from '../../domain/batch/runaway-page-guard.js';
+import { pageLimit, RunawayPageGuard, transactionKeyOf, type PageLimit } from '../../domain/batch/runaway-page-guard.js';
 import { firstPage, SINGLE_WORKER, type Shard } from '../../domain/batch/shard.js';
 import { confirmNextPageEmpty, confirmSamePage, nextPageToConfirm, type WindowEnd } from '../../domain/batch/window-end.js';
 import type { RejectedSettlement, Settlement } from '../../domain/settlement/settlement.js';
@@ -10,7 +10,16 @@ import { unknownFieldNames } from '../../domain/settlement/settlement-shape.js';
 import { SettleError } from '../../domain/shared/settle-error.js';
 import type { Clock, Log } from '../shared/log.js';
 import type { JobRepository, StartedExecution } from './job-repository.js';
-import type { FetchedPage, SettlementPageReader, SettlementPublisher, SettlementSource } from './ports.js';
+import {
+  allRows,
+  parsedPage,
+  type FetchedPage,
+  type OutgoingPage,
+  type PublishMeta,
+  type SettlementPageReader,
+  type SettlementPublisher,
+  type SettlementSource,
+} from './ports.js';
 
 export interface RunJobRequest {
   readonly window: SettlementWindow;
@@ -218,62 +227,81 @@ export class RunSettlementJob {
 
   /**
    * Reads the run's pages in order, passes each by the runaway-page guard and hands it over, until the page that ends
-   * the window (returned, not handed over: it is pending confirmation), the end of the reader or the stop signal.
+   * the window (returned whole, not handed over: it is pending confirmation), the end of the reader or the stop signal.
    */
-  async #pumpPages(run: JobRun): Promise<FetchedPage | null> {
+  async #pumpPages(run: JobRun): Promise<WindowEnd | null> {
     const { req, resumeAfter, guard, shard } = run;
     // A resumed run re-reads its last checkpointed page, unpublished, so the guard has a page to compare the
     // first new one with: a Toss that repeats pages is refused at the same page however often the run resumes.
     // a worker of N reads every Nth page of its own; a resumed one starts at its last checkpointed page
     const start = resumeAfter > 0 ? resumeAfter : firstPage(shard);
     for await (const fetched of this.deps.reader.pages(req.window, start, req.pageSize, req.signal, shard.count)) {
-      const { page, rows } = fetched;
-      if (page === resumeAfter) guard.remember(page, rows);
-      else guard.admit(page, rows); // throws before anything of this page is handed to the publisher
-      if (isLastPage(rows.length, req.pageSize)) {
+      const { page } = fetched;
+      if (isLastPage(fetched.count, req.pageSize)) {
         // the window's end, pending confirmation: leaving the loop ends the reader (and its fetches past the end)
-        return fetched;
+        const rows = allRows(fetched);
+        if (page === resumeAfter) guard.remember(page, rows.map(transactionKeyOf));
+        else guard.admit(page, rows.map(transactionKeyOf));
+        return { page, rows };
       }
-      if (page !== resumeAfter) await this.#handOver(run, page, rows);
+      if (page === resumeAfter) guard.remember(page, allRows(fetched).map(transactionKeyOf));
+      else await this.#handOver(run, fetched, true);
       if (req.signal?.aborted) break;
     }
     return null;
   }
 
   /** Unless the run was stopped: has Toss confirm the window's end, then hands the end page over (not when it was already checkpointed). */
-  async #confirmAndHandOverEnd(run: JobRun, end: FetchedPage): Promise<void> {
+  async #confirmAndHandOverEnd(run: JobRun, end: WindowEnd): Promise<void> {
     const { req, resumeAfter, shard } = run;
     if (req.signal?.aborted) return;
     // every page before the end was handed over (in page order); the end page is not, until Toss confirms it
     await this.#confirmEnd(req, end, shard.count, end.page === resumeAfter);
-    if (end.page !== resumeAfter) await this.#handOver(run, end.page, end.rows);
+    if (end.page !== resumeAfter) await this.#handOver(run, parsedPage(end.page, end.rows as unknown[]), false);
   }
 
-  /** Validates a page and hands it to the publisher (nothing for a dry run); returns once at most depth − 1 pages are unacknowledged. */
-  async #handOver(run: JobRun, page: number, rows: unknown[]): Promise<void> {
-    this.#publishPage(run, page, rows);
+  /**
+   * Validates a page and hands it to the publisher (nothing for a dry run); returns once at most depth − 1 pages are
+   * unacknowledged. `admit`: the page still has to pass the runaway-page guard (the end page passed it when read).
+   */
+  async #handOver(run: JobRun, fetched: FetchedPage, admit: boolean): Promise<void> {
+    this.#publishPage(run, fetched, admit);
     while (run.inFlight.length >= run.depth) await this.#commitOldest(run);
   }
 
   /**
-   * Validates the page and starts its write, holding nothing of its rows afterwards: the page's array is emptied once
-   * validated (the reader and the loop above hold it across awaits) and the valid rows are the publisher's. A page's
-   * parsed objects then die while young instead of waiting in the heap for Kafka's acknowledgement, which made them
-   * old-generation garbage (the producer's largest GC cost).
+   * Validates the page a part at a time and hands each part's valid rows to the page on its way out, which encodes
+   * them before it takes the next part: the page's parsed objects die while young instead of waiting in the heap for
+   * the rest of the page and for Kafka's acknowledgement, which made them old-generation garbage (the producer's
+   * largest GC cost). The runaway-page guard sees the page's keys once all its parts are read; nothing of the page is
+   * sent before it admitted it. Holds nothing of the rows afterwards: each part is emptied once validated.
    */
-  #publishPage(run: JobRun, page: number, rows: unknown[]): void {
-    const valid: Settlement[] = [];
+  #publishPage(run: JobRun, fetched: FetchedPage, admit: boolean): void {
+    const { page } = fetched;
+    const meta = { ...run.meta, page };
+    const out = run.dryRun ? null : this.deps.publisher.page(meta, fetched.count);
+    const keys: (string | null)[] = [];
     const rejected: RejectedSettlement[] = [];
-    for (const raw of rows) {
-      const result = validateSettlement(raw);
-      if (result.ok) {
-        valid.push(result.value);
-        if (result.value.unknownFields !== null) this.#countUnknown(run, page, result.value);
-      } else rejected.push(result.rejection);
+    const withUnknown: Settlement[] = [];
+    let valid = 0;
+    for (const part of fetched.parts) {
+      const fit: Settlement[] = [];
+      for (const raw of part) {
+        keys.push(transactionKeyOf(raw));
+        const result = validateSettlement(raw);
+        if (result.ok) {
+          fit.push(result.value);
+          if (result.value.unknownFields !== null) withUnknown.push(result.value);
+        } else rejected.push(result.rejection);
+      }
+      part.length = 0;
+      valid += fit.length;
+      out?.add(fit);
     }
-    const count = rows.length;
-    rows.length = 0;
-    const written = run.dryRun ? Promise.resolve({ page, rows: count, published: 0, rejected }) : this.#write(page, count, valid, rejected, run.meta);
+    if (admit) run.guard.admit(page, keys); // throws before anything of this page is sent
+    for (const row of withUnknown) this.#countUnknown(run, page, row);
+    const count = keys.length;
+    const written = out === null ? Promise.resolve({ page, rows: count, published: 0, rejected }) : this.#write(out, page, count, valid, rejected, meta);
     written.catch(() => undefined); // awaited in page order by #commitOldest; never unhandled meanwhile
     run.inFlight.push({ page, written });
   }
@@ -424,17 +452,16 @@ export class RunSettlementJob {
    * Not async: nothing here waits with the rows in its frame (see #publishPage). A publisher that throws instead of
    * rejecting fails the page the same way (awaited in page order by #commitOldest), as an async #write did.
    */
-  #write(page: number, rows: number, valid: readonly Settlement[], rejected: RejectedSettlement[], meta: { executionId: string }): Promise<WrittenPage> {
-    const handed = valid.length;
+  #write(out: OutgoingPage, page: number, rows: number, handed: number, rejected: RejectedSettlement[], meta: PublishMeta): Promise<WrittenPage> {
     let published: Promise<readonly RejectedSettlement[]>;
     try {
-      published = this.deps.publisher.publish(valid, { ...meta, page });
+      published = out.send();
     } catch (error) {
       published = Promise.reject(error);
     }
     return published.then(async (unfit) => {
       rejected.push(...unfit);
-      if (rejected.length) await this.deps.publisher.publishRejects(rejected, { ...meta, page });
+      if (rejected.length) await this.deps.publisher.publishRejects(rejected, meta);
       return { page, rows, published: handed - unfit.length, rejected };
     });
   }

@@ -55,28 +55,15 @@ const fmix = (h: number): number => {
  * 5,000 keys (0.1 µs a row, against the ~70 µs of CPU a row costs the producer).
  */
 export function pageFingerprint(rows: readonly unknown[]): number | null {
-  return scanPage(rows).fingerprint;
+  return fingerprintOf(rows.map(transactionKeyOf));
 }
 
-/** A page's transaction keys in row order (null for a row without one) and its pageFingerprint, in one pass. */
-interface ScannedPage {
-  readonly keys: readonly (string | null)[];
-  readonly fingerprint: number | null;
-}
-
-function scanPage(rows: readonly unknown[]): ScannedPage {
-  const keys = new Array<string | null>(rows.length);
+/** pageFingerprint of a page given as its rows' transaction keys, in row order (null for a row without one). */
+function fingerprintOf(keys: readonly (string | null)[]): number | null {
   let a = 0;
-  let b = rows.length >>> 0;
-  let keyless = false;
-  for (let r = 0; r < rows.length; r++) {
-    const key = transactionKeyOf(rows[r]);
-    keys[r] = key;
-    if (key === null) {
-      keyless = true;
-      continue;
-    }
-    if (keyless) continue; // no fingerprint any more; the keys are still wanted
+  let b = keys.length >>> 0;
+  for (const key of keys) {
+    if (key === null) return null;
     let h1 = 0x811c9dc5;
     let h2 = 0x9747b28c ^ key.length;
     for (let i = 0; i < key.length; i++) {
@@ -88,8 +75,7 @@ function scanPage(rows: readonly unknown[]): ScannedPage {
     a = (a + fmix(h1)) >>> 0;
     b = (b + fmix(h2)) >>> 0;
   }
-  const fingerprint = rows.length === 0 || keyless ? null : a * 0x200000 + (b >>> 11); // 32 + 21 bits ≤ Number.MAX_SAFE_INTEGER
-  return { keys, fingerprint };
+  return keys.length === 0 ? null : a * 0x200000 + (b >>> 11); // 32 + 21 bits ≤ Number.MAX_SAFE_INTEGER
 }
 
 /**
@@ -130,39 +116,41 @@ export class RunawayPageGuard {
     private readonly window: string,
   ) {}
 
-  /** The page before the first one checked (a resumed run re-reads its last checkpointed page): compared with only. */
-  remember(page: number, rows: readonly unknown[]): void {
-    this.#remember(page, scanPage(rows));
+  /**
+   * The page before the first one checked (a resumed run re-reads its last checkpointed page): compared with only.
+   * A page is given as its rows' transaction keys in row order (transactionKeyOf: null for a row without one).
+   */
+  remember(page: number, keys: readonly (string | null)[]): void {
+    this.#remember(page, keys, fingerprintOf(keys));
   }
 
-  /** Throws a data error (exit 3) if the page shows Toss is not ending the window; otherwise remembers it. */
-  admit(page: number, rows: readonly unknown[]): void {
+  /** Throws a data error (exit 3) if the page (its rows' keys, as for remember) shows Toss is not ending the window; otherwise remembers it. */
+  admit(page: number, keys: readonly (string | null)[]): void {
     const previous = this.#previous;
-    const scanned = scanPage(rows);
-    if (previous && rows.length > 0 && allOnPrevious(scanned.keys, previous.keys)) {
+    if (previous && keys.length > 0 && allOnPrevious(keys, previous.keys)) {
       throw new SettleError(
         'TOSS_PAGE_REPEATED',
-        `Toss answered page ${page} of ${this.window} with ${rows.length} row(s) that were all on page ${previous.page} ` +
-          `(first transactionKey ${transactionKeyOf(rows[0]) ?? '?'}): paging does not advance, so the window would never end. ${this.#stoppedRepeat(page)}`,
-        { details: { page, previousPage: previous.page, rows: rows.length } },
+        `Toss answered page ${page} of ${this.window} with ${keys.length} row(s) that were all on page ${previous.page} ` +
+          `(first transactionKey ${keys[0] ?? '?'}): paging does not advance, so the window would never end. ${this.#stoppedRepeat(page)}`,
+        { details: { page, previousPage: previous.page, rows: keys.length } },
       );
     }
-    const { fingerprint } = scanned;
+    const fingerprint = fingerprintOf(keys);
     const earlier = fingerprint === null ? undefined : this.#seen.get(fingerprint);
     if (earlier !== undefined) {
       throw new SettleError(
         'TOSS_PAGE_REPEATED',
-        `Toss answered page ${page} of ${this.window} with the same ${rows.length} transaction key(s) as page ${earlier} ` +
-          `(first transactionKey ${transactionKeyOf(rows[0]) ?? '?'}): Toss is cycling through pages, so the window would never end. ${this.#stoppedRepeat(page)}`,
-        { details: { page, previousPage: earlier, rows: rows.length } },
+        `Toss answered page ${page} of ${this.window} with the same ${keys.length} transaction key(s) as page ${earlier} ` +
+          `(first transactionKey ${keys[0] ?? '?'}): Toss is cycling through pages, so the window would never end. ${this.#stoppedRepeat(page)}`,
+        { details: { page, previousPage: earlier, rows: keys.length } },
       );
     }
-    if (page > this.limit.maxPages && rows.length > 0) {
-      throw new SettleError('TOSS_PAGE_LIMIT_EXCEEDED', `page ${page} of ${this.window} still holds ${rows.length} row(s): ${this.#overLimit(page)}`, {
+    if (page > this.limit.maxPages && keys.length > 0) {
+      throw new SettleError('TOSS_PAGE_LIMIT_EXCEEDED', `page ${page} of ${this.window} still holds ${keys.length} row(s): ${this.#overLimit(page)}`, {
         details: { page, pageSize: this.pageSize, ...this.limit },
       });
     }
-    this.#remember(page, scanned);
+    this.#remember(page, keys, fingerprint);
   }
 
   #stoppedRepeat(page: number): string {
@@ -189,7 +177,7 @@ export class RunawayPageGuard {
     );
   }
 
-  #remember(page: number, { keys, fingerprint }: ScannedPage): void {
+  #remember(page: number, keys: readonly (string | null)[], fingerprint: number | null): void {
     this.#previous = { page, keys };
     if (fingerprint !== null && !this.#seen.has(fingerprint)) this.#seen.set(fingerprint, page);
   }

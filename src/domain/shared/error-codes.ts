@@ -105,7 +105,11 @@ export const ERROR_CODES = {
   },
   TOSS_HTTP_UNEXPECTED: { category: 'internal', summary: "Toss answered an HTTP status settle does not expect (Toss's code in details.tossCode): report it." },
   TOSS_REQUEST_FAILED: { category: 'internal', summary: 'A request to Toss could not be made at all (invalid URL or header): a bug, report it.' },
-  TOSS_UNEXPECTED_BODY: { category: 'internal', summary: "Toss's settlement answer is JSON but not an array: report it." },
+  TOSS_UNEXPECTED_BODY: {
+    category: 'internal',
+    summary:
+      "Toss's settlement answer is JSON but not an array, or an array with rows that are not valid JSON (named in the message): report it; a rerun resumes after the last checkpointed page.",
+  },
   TOSS_PAGE_REPEATED: {
     category: 'data',
     summary: 'Toss answered a page with rows of an earlier page, so the window would never end: see docs/architecture.md, then rerun.',

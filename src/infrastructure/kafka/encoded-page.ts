@@ -20,41 +20,77 @@ export interface EncodedPage {
 let bytesPerRecordHint = 512;
 
 /**
- * Avro-encodes a page (key paymentKey) straight into the page's buffer: each key, then its framed value, written
- * where it stays (no per-value chunk copied again). The buffer is sized from the previous page and doubles when a
- * row does not fit; rows the schema refuses come back as rejects with the reason.
+ * Avro-encodes a page (key paymentKey) straight into the page's buffer, rows added in parts: each key, then its
+ * framed value, written where it stays (no per-value chunk copied again). The buffer is sized from the previous
+ * page and the rows expected, and doubles when a row does not fit; rows the schema refuses come back as rejects
+ * with the reason.
  */
-export function encodePage(serde: SettlementSerde, rows: readonly Settlement[]): { page: EncodedPage; unfit: RejectedSettlement[] } {
-  const unfit: RejectedSettlement[] = [];
-  let bytes: Buffer = Buffer.allocUnsafeSlow(Math.max(1024, Math.ceil(rows.length * bytesPerRecordHint * 1.1)));
-  let bounds = new Uint32Array(2 * rows.length + 1);
-  let pos = 0;
-  let k = 0;
-  for (const row of rows) {
-    const key = row.paymentKey;
-    // a key of n UTF-16 units takes at most 3n bytes; the value's room is asked for by writeValue
-    while (bytes.length - pos < 3 * key.length) bytes = grown(bytes, pos, 3 * key.length);
-    const valueAt = pos + bytes.write(key, pos);
-    let end: number;
-    try {
-      end = serde.writeValue(row, bytes, valueAt);
-      while (end < 0) {
-        bytes = grown(bytes, valueAt, bytes.length - valueAt - end);
-        end = serde.writeValue(row, bytes, valueAt);
-      }
-    } catch {
-      unfit.push({ raw: row, transactionKey: row.transactionKey, field: '(avro)', reason: `row ${serde.unfitReason(row)}` });
-      continue;
-    }
-    bounds[2 * k] = pos;
-    bounds[2 * k + 1] = valueAt;
-    pos = end;
-    k += 1;
+export class PageEncoder {
+  readonly #unfit: RejectedSettlement[] = [];
+  #bytes: Buffer;
+  #bounds: Uint32Array;
+  #pos = 0;
+  #records = 0;
+
+  constructor(
+    private readonly serde: SettlementSerde,
+    expectedRows: number,
+  ) {
+    this.#bytes = Buffer.allocUnsafeSlow(Math.max(1024, Math.ceil(expectedRows * bytesPerRecordHint * 1.1)));
+    this.#bounds = new Uint32Array(2 * Math.max(1, expectedRows) + 1);
   }
-  bounds[2 * k] = pos;
-  if (k < rows.length) bounds = bounds.slice(0, 2 * k + 1);
-  if (k > 0) bytesPerRecordHint = Math.ceil(pos / k);
-  return { page: { bytes: bytes.subarray(0, pos), bounds }, unfit };
+
+  add(rows: readonly Settlement[]): void {
+    const { serde } = this;
+    let bytes = this.#bytes;
+    let pos = this.#pos;
+    for (const row of rows) {
+      const key = row.paymentKey;
+      // a key of n UTF-16 units takes at most 3n bytes; the value's room is asked for by writeValue
+      while (bytes.length - pos < 3 * key.length) bytes = grown(bytes, pos, 3 * key.length);
+      const valueAt = pos + bytes.write(key, pos);
+      let end: number;
+      try {
+        end = serde.writeValue(row, bytes, valueAt);
+        while (end < 0) {
+          bytes = grown(bytes, valueAt, bytes.length - valueAt - end);
+          end = serde.writeValue(row, bytes, valueAt);
+        }
+      } catch {
+        this.#unfit.push({ raw: row, transactionKey: row.transactionKey, field: '(avro)', reason: `row ${serde.unfitReason(row)}` });
+        continue;
+      }
+      const k = this.#records;
+      if (2 * k + 2 >= this.#bounds.length) {
+        const more = new Uint32Array(2 * this.#bounds.length + 1);
+        more.set(this.#bounds);
+        this.#bounds = more;
+      }
+      this.#bounds[2 * k] = pos;
+      this.#bounds[2 * k + 1] = valueAt;
+      pos = end;
+      this.#records = k + 1;
+    }
+    this.#bytes = bytes;
+    this.#pos = pos;
+  }
+
+  /** The page as encoded so far, and the rows the schema refused. */
+  finish(): { page: EncodedPage; unfit: RejectedSettlement[] } {
+    const k = this.#records;
+    const pos = this.#pos;
+    this.#bounds[2 * k] = pos;
+    const bounds = this.#bounds.length === 2 * k + 1 ? this.#bounds : this.#bounds.slice(0, 2 * k + 1);
+    if (k > 0) bytesPerRecordHint = Math.ceil(pos / k);
+    return { page: { bytes: this.#bytes.subarray(0, pos), bounds }, unfit: this.#unfit };
+  }
+}
+
+/** A whole page at once (PageEncoder, one part). */
+export function encodePage(serde: SettlementSerde, rows: readonly Settlement[]): { page: EncodedPage; unfit: RejectedSettlement[] } {
+  const encoder = new PageEncoder(serde, rows.length);
+  encoder.add(rows);
+  return encoder.finish();
 }
 
 /** A buffer at least twice as large holding the first `used` bytes of `bytes`, with `need` bytes free after them. */

@@ -1,7 +1,7 @@
 import type { Producer } from 'kafkajs';
-import type { PublishMeta, SettlementPublisher } from '../../application/settlement/ports.js';
-import type { RejectedSettlement, Settlement } from '../../domain/settlement/settlement.js';
-import { encodePage, pageMessages, rejectMessages } from './encoded-page.js';
+import type { OutgoingPage, PublishMeta, SettlementPublisher } from '../../application/settlement/ports.js';
+import type { RejectedSettlement } from '../../domain/settlement/settlement.js';
+import { PageEncoder, pageMessages, rejectMessages } from './encoded-page.js';
 import { KafkaRecordSender } from './kafka-record-sender.js';
 import type { SettlementSerde } from './settlement-serde.js';
 
@@ -34,13 +34,24 @@ export class KafkaSettlementPublisher implements SettlementPublisher {
   }
 
   /**
-   * Encodes the rows before it returns (not async: no frame keeps them while the page waits for its acknowledgement),
-   * so the caller's rows can die young; resolves with the rows the schema refused once the page is acknowledged.
+   * A page encoded as its parts are added (`add` is done with the rows when it returns, so the caller's rows can die
+   * young) and sent by `send`, which resolves with the rows the schema refused once the page is acknowledged.
    */
-  publish(rows: readonly Settlement[], meta: PublishMeta): Promise<RejectedSettlement[]> {
-    if (rows.length === 0) return Promise.resolve([]);
-    const { page, unfit } = encodePage(this.serde, rows);
-    return this.#sender.send(this.topic, pageMessages(page, meta)).then(() => unfit);
+  page(meta: PublishMeta, expectedRows: number): OutgoingPage {
+    const encoder = new PageEncoder(this.serde, expectedRows);
+    let sent = false;
+    return {
+      add: (rows) => {
+        if (sent) throw new Error('a page cannot take rows once it is sent');
+        encoder.add(rows);
+      },
+      send: () => {
+        sent = true;
+        const { page, unfit } = encoder.finish();
+        if (page.bounds.length === 1) return Promise.resolve(unfit);
+        return this.#sender.send(this.topic, pageMessages(page, meta)).then(() => unfit);
+      },
+    };
   }
 
   async publishRejects(rejects: readonly RejectedSettlement[], meta: PublishMeta): Promise<void> {

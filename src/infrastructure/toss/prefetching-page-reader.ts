@@ -2,7 +2,6 @@ import pLimit from 'p-limit';
 import type { FetchedPage, SettlementPageReader, SettlementSource } from '../../application/settlement/ports.js';
 import type { SettlementWindow } from '../../domain/settlement/settlement-window.js';
 import { isLastPage } from '../../domain/batch/page-checkpoint.js';
-import { SettleError } from '../../domain/shared/settle-error.js';
 import type { RawSettlementPage } from './toss-settlements-client.js';
 
 /** A source that can hand a page over unparsed (TossSettlementsClient); others are parsed as they arrive. */
@@ -15,8 +14,8 @@ const hasRawPages = (source: SettlementSource): source is RawPageSource => typeo
 /**
  * Fetches up to `concurrency` pages ahead while handing them out strictly in page order, so the writer and
  * its checkpoints advance page by page. Pages fetched past the end are dropped (Toss has no total count).
- * Pages waiting their turn are held as the bytes Toss sent and parsed when handed out, so the rows of one page
- * at a time live on the V8 heap, and die young.
+ * Pages waiting their turn are held as the bytes Toss sent and parsed a part at a time as the job reads them
+ * (FetchedPage.parts), so a few hundred rows at a time live on the V8 heap, and die young.
  */
 export class PrefetchingPageReader implements SettlementPageReader {
   constructor(
@@ -33,7 +32,7 @@ export class PrefetchingPageReader implements SettlementPageReader {
     const source = this.source;
     const fetchOne = (page: number): Promise<RawSettlementPage> => {
       if (hasRawPages(source)) return source.fetchRawPage(window, page, size, stop.signal);
-      return source.fetchPage(window, page, size, stop.signal).then((rows) => ({ bytes: 0, rows: () => rows }));
+      return source.fetchPage(window, page, size, stop.signal).then((rows) => ({ bytes: 0, count: rows.length, parts: () => [rows] }));
     };
     const inFlight = new Map<number, Promise<RawSettlementPage>>();
     const schedule = (page: number) => {
@@ -52,20 +51,12 @@ export class PrefetchingPageReader implements SettlementPageReader {
       for (let page = startPage; ; page += stride) {
         const raw = await (inFlight.get(page) as Promise<RawSettlementPage>);
         inFlight.delete(page);
-        let rows: unknown[];
-        try {
-          rows = raw.rows();
-        } catch (error) {
-          // cut short yet still closing its array (the fetch could not tell): fetch it again, parsed on arrival
-          if (!(error instanceof SettleError && error.code === 'TOSS_TRUNCATED_BODY')) throw error;
-          rows = await source.fetchPage(window, page, size, stop.signal);
-        }
-        const last = isLastPage(rows.length, size);
+        const last = isLastPage(raw.count, size);
         if (!last) {
           schedule(next);
           next += stride;
         }
-        yield { page, rows };
+        yield { page, count: raw.count, parts: raw.parts() };
         if (last) return;
       }
     } finally {

@@ -1,4 +1,4 @@
-import type { SettlementPageReader } from '../../application/settlement/ports.js';
+import { allRows, type SettlementPageReader } from '../../application/settlement/ports.js';
 import type { ApiSnapshot } from '../../application/settlement/reconciliation-ports.js';
 import type { ReconciledRow } from '../../domain/settlement/reconciliation.js';
 import { windowDateOf, type SettlementWindow } from '../../domain/settlement/settlement-window.js';
@@ -19,8 +19,8 @@ export class TossApiSnapshot implements ApiSnapshot {
     let fetched = 0;
     let rejected = 0;
     for await (const page of this.reader.pages(window, 1, this.pageSize, signal)) {
-      fetched += page.rows.length;
-      for (const raw of page.rows) {
+      fetched += page.count;
+      for (const raw of allRows(page)) {
         const v = validateSettlement(raw);
         if (!v.ok) {
           rejected += 1;

@@ -4,6 +4,7 @@ import avsc from 'avsc';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSettlementProducer as createProducer } from '../../../src/infrastructure/kafka/kafka-client.js';
 import type { Settlement } from '../../../src/domain/settlement/settlement.js';
+import { publishRows } from '../../../src/application/settlement/ports.js';
 import { KafkaSettlementPublisher } from '../../../src/infrastructure/kafka/kafka-settlement-publisher.js';
 import { createSchemaRegistry, readSettlementSchema, SettlementSerde, subjectFor } from '../../../src/infrastructure/kafka/settlement-serde.js';
 import { rejectsTopic } from '../../../src/infrastructure/kafka/topic-admin.js';
@@ -35,7 +36,9 @@ beforeAll(async () => {
   await producer.connect();
   try {
     const rows = examples.map((raw) => expectedRecord(raw) as Settlement);
-    expect(await new KafkaSettlementPublisher(producer, serde, topic, rejectsTopic(topic)).publish(rows, { executionId: 'wire-test', page: 1 })).toEqual([]);
+    expect(await publishRows(new KafkaSettlementPublisher(producer, serde, topic, rejectsTopic(topic)), rows, { executionId: 'wire-test', page: 1 })).toEqual(
+      [],
+    );
   } finally {
     await producer.disconnect();
   }

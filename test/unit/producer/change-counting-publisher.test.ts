@@ -5,6 +5,7 @@ import type { PublishMeta, SettlementPublisher } from '../../../src/application/
 import type { RejectedSettlement, Settlement } from '../../../src/domain/settlement/settlement.js';
 import { classifyChange, type StoredSettlementFacts } from '../../../src/domain/settlement/settlement-change.js';
 import { validateSettlement } from '../../../src/domain/settlement/validate-settlement.js';
+import { sendingPublisher } from './run-settlement-job-fakes.js';
 
 const examples = (JSON.parse(readFileSync(new URL('../../fixtures/settlements/examples.json', import.meta.url), 'utf8')) as unknown[]).map((raw) => {
   const r = validateSettlement(raw);
@@ -36,14 +37,11 @@ describe('ChangeCountingPublisher', () => {
   it('counts only rows that were published, against what the store held before the page', async () => {
     const [a, b, c, d] = examples as [Settlement, Settlement, Settlement, Settlement];
     const published: string[] = [];
-    const inner: SettlementPublisher = {
-      async publish(rows: readonly Settlement[], _meta: PublishMeta) {
-        published.push(...rows.map((r) => r.transactionKey));
-        // the wire format refuses d: not published, so not counted
-        return rows.filter((r) => r === d).map((r): RejectedSettlement => ({ raw: r, transactionKey: r.transactionKey, field: '(avro)', reason: 'test' }));
-      },
-      publishRejects: async () => undefined,
-    };
+    const inner: SettlementPublisher = sendingPublisher(async (rows: readonly Settlement[], _meta: PublishMeta) => {
+      published.push(...rows.map((r) => r.transactionKey));
+      // the wire format refuses d: not published, so not counted
+      return rows.filter((r) => r === d).map((r): RejectedSettlement => ({ raw: r, transactionKey: r.transactionKey, field: '(avro)', reason: 'test' }));
+    });
     const lookedUp: string[][] = [];
     const stored: StoredSettlementLookup = {
       async factsOf(keys) {
@@ -55,7 +53,11 @@ describe('ChangeCountingPublisher', () => {
       },
     };
     const counting = new ChangeCountingPublisher(inner, stored);
-    const refused = await counting.publish([a, b, c, d], { executionId: '1', page: 1 });
+    const out = counting.page({ executionId: '1', page: 1 }, 4);
+    out.add([a, b]); // a page comes in parts; it is compared with the store whole, when sent
+    out.add([c, d]);
+    expect(lookedUp).toEqual([]);
+    const refused = await out.send();
     expect(refused.map((r) => r.transactionKey)).toEqual([d.transactionKey]);
     expect(published).toEqual([a, b, c, d].map((r) => r.transactionKey));
     expect(lookedUp).toEqual([[a, b, c, d].map((r) => r.transactionKey)]);

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Settlement } from '../../../src/domain/settlement/settlement.js';
 import { validateSettlement } from '../../../src/domain/settlement/validate-settlement.js';
-import { encodePage, HEADER_EXECUTION_ID, HEADER_PAGE, pageMessages } from '../../../src/infrastructure/kafka/encoded-page.js';
+import { encodePage, HEADER_EXECUTION_ID, HEADER_PAGE, PageEncoder, pageMessages } from '../../../src/infrastructure/kafka/encoded-page.js';
 import { SettlementSerde } from '../../../src/infrastructure/kafka/settlement-serde.js';
 import { generateSettlementRows } from '../../support/settlement-row-generator.js';
 
@@ -27,6 +27,18 @@ describe('encodePage / pageMessages (a page as one transferable buffer)', () => 
       expect((m.value as Buffer).equals(expected[i] as Buffer)).toBe(true);
       expect(m.headers).toEqual({ [HEADER_EXECUTION_ID]: Buffer.from('42'), [HEADER_PAGE]: Buffer.from('9') });
     });
+  });
+
+  it('encodes a page added in parts (more rows than it expected, a refused row in between) exactly as the whole page at once', () => {
+    const rows = generateSettlementRows({ count: 23, from: '2025-02-03' }).map(settlement);
+    const bad = { ...rows[0], transactionKey: 'BAD', amount: 'not a number' } as unknown as Settlement;
+    const encoder = new PageEncoder(serde, 2); // expects 2 rows: its buffers grow
+    for (let i = 0; i < rows.length; i += 5) encoder.add(i === 10 ? [...rows.slice(i, i + 5), bad] : rows.slice(i, i + 5));
+    const parts = encoder.finish();
+    const whole = encodePage(serde, rows);
+    expect(Buffer.from(parts.page.bytes).equals(Buffer.from(whole.page.bytes))).toBe(true);
+    expect([...parts.page.bounds]).toEqual([...whole.page.bounds]);
+    expect(parts.unfit.map((u) => u.transactionKey)).toEqual(['BAD']);
   });
 
   it('leaves a row the schema refuses out of the page and returns it as a reject with the reason', () => {

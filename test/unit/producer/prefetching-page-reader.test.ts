@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { FetchedPage, SettlementSource } from '../../../src/application/settlement/ports.js';
+import { allRows, type FetchedPage, type SettlementSource } from '../../../src/application/settlement/ports.js';
 import { settlementWindow } from '../../../src/domain/settlement/settlement-window.js';
 import { PrefetchingPageReader } from '../../../src/infrastructure/toss/prefetching-page-reader.js';
 
@@ -69,14 +69,14 @@ describe('PrefetchingPageReader', () => {
     const source = new ScriptedSource({ page: 9, rows: 1 });
     const pages = await collect(new PrefetchingPageReader(source, 3).pages(window, 1, SIZE), source);
     expect(pages.map((p) => p.page)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
-    expect(pages.map((p) => p.rows[0])).toEqual(pages.map((p) => `p${p.page}r0`));
+    expect(pages.map((p) => allRows(p)[0])).toEqual(pages.map((p) => `p${p.page}r0`));
   });
 
   it('with a stride reads only its own pages (one worker of N) and stops after its first short or empty one', async () => {
     // worker 1 of 3: pages 2, 5, 8, 11; the window ends on page 9, so page 11 comes back empty and ends it
     const source = new ScriptedSource({ page: 9, rows: 1 });
     const pages = await collect(new PrefetchingPageReader(source, 2).pages(window, 2, SIZE, undefined, 3), source);
-    expect(pages.map((p) => [p.page, p.rows.length])).toEqual([
+    expect(pages.map((p) => [p.page, p.count])).toEqual([
       [2, SIZE],
       [5, SIZE],
       [8, SIZE],
@@ -94,7 +94,7 @@ describe('PrefetchingPageReader', () => {
   it('ends the window at the first short page, dropping pages fetched past it', async () => {
     const source = new ScriptedSource({ page: 4, rows: 1 });
     const pages = await collect(new PrefetchingPageReader(source, 3).pages(window, 1, SIZE), source);
-    expect(pages.map((p) => [p.page, p.rows.length])).toEqual([
+    expect(pages.map((p) => [p.page, p.count])).toEqual([
       [1, 2],
       [2, 2],
       [3, 2],
@@ -141,6 +141,6 @@ describe('PrefetchingPageReader', () => {
         }
       })(),
     ).rejects.toThrow('SIGTERM');
-    expect(seen.every((p) => p.rows.length === SIZE)).toBe(true);
+    expect(seen.every((p) => p.count === SIZE)).toBe(true);
   });
 });

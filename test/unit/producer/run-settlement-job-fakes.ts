@@ -1,6 +1,13 @@
 import { readFileSync } from 'node:fs';
 import type { JobRepository, StartRequest, StartedExecution } from '../../../src/application/settlement/job-repository.js';
-import type { FetchedPage, PublishMeta, SettlementPageReader, SettlementPublisher, SettlementSource } from '../../../src/application/settlement/ports.js';
+import type {
+  FetchedPage,
+  OutgoingPage,
+  PublishMeta,
+  SettlementPageReader,
+  SettlementPublisher,
+  SettlementSource,
+} from '../../../src/application/settlement/ports.js';
 import { RunSettlementJob, type RunSettlementJobDeps } from '../../../src/application/settlement/run-settlement-job.js';
 import type { Log } from '../../../src/application/shared/log.js';
 import type { ExecutionCounts, ExecutionStatus } from '../../../src/domain/batch/job-execution.js';
@@ -42,7 +49,7 @@ export class FakeReader implements SettlementPageReader, SettlementSource {
       const rows = this.data[p - 1] ?? [];
       this.events.push(`read ${p}`);
       this.onPage?.(p);
-      yield { page: p, rows: [...rows] }; // the job empties the array it is handed (FetchedPage.rows)
+      yield { page: p, count: rows.length, parts: inParts(rows, PART_ROWS) }; // fresh arrays: the job empties each part
       if (rows.length < size) return;
     }
   }
@@ -52,6 +59,27 @@ export class FakeReader implements SettlementPageReader, SettlementSource {
   }
 }
 
+/** Rows a FakeReader page hands out per part: pages of 3 rows and more come in several parts, as Toss pages do. */
+export const PART_ROWS = 2;
+
+function* inParts(rows: readonly Row[], size: number): Generator<unknown[]> {
+  for (let i = 0; i < rows.length; i += size) yield rows.slice(i, i + size);
+}
+
+/** A publisher from what happens when a page is sent: its rows (all parts, in order) and meta. */
+export function sendingPublisher(
+  send: (rows: readonly Settlement[], meta: PublishMeta) => Promise<readonly RejectedSettlement[]>,
+  publishRejects: (rejects: readonly RejectedSettlement[], meta: PublishMeta) => Promise<void> = async () => undefined,
+): SettlementPublisher {
+  return {
+    page: (meta) => {
+      const rows: Settlement[] = [];
+      return { add: (part) => void rows.push(...part), send: () => send(rows, meta) };
+    },
+    publishRejects,
+  };
+}
+
 /** Publishes at once (`publish N rows exec ID`); refuses the rows `refuse` picks, fails page `failAt`. */
 export class FakePublisher implements SettlementPublisher {
   constructor(
@@ -59,6 +87,9 @@ export class FakePublisher implements SettlementPublisher {
     private readonly refuse: (s: Settlement) => boolean = () => false,
     private readonly failAt?: number,
   ) {}
+  page(meta: PublishMeta): OutgoingPage {
+    return sendingPublisher((rows) => this.publish(rows, meta)).page(meta, 0);
+  }
   async publish(rows: readonly Settlement[], meta: PublishMeta): Promise<RejectedSettlement[]> {
     if (meta.page === this.failAt) throw new SettleError('KAFKA_PUBLISH_FAILED', 'broker down');
     const unfit = rows.filter(this.refuse).map((s) => ({ raw: s, transactionKey: s.transactionKey, field: '(avro)', reason: 'does not fit' }));
@@ -80,6 +111,9 @@ export class HeldPublisher implements SettlementPublisher {
     private readonly events: string[],
     private readonly ackAtOnce = false,
   ) {}
+  page(meta: PublishMeta): OutgoingPage {
+    return sendingPublisher((rows) => this.publish(rows, meta)).page(meta, 0);
+  }
   publish(_rows: readonly Settlement[], meta: PublishMeta): Promise<RejectedSettlement[]> {
     this.events.push(`publish ${meta.page}`);
     if (this.ackAtOnce) return Promise.resolve([]);

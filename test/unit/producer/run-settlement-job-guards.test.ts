@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { PublishMeta, SettlementPublisher, SettlementSource } from '../../../src/application/settlement/ports.js';
+import type { OutgoingPage, PublishMeta, SettlementPublisher, SettlementSource } from '../../../src/application/settlement/ports.js';
 import type { RunJobRequest } from '../../../src/application/settlement/run-settlement-job.js';
 import type { RejectedSettlement, Settlement } from '../../../src/domain/settlement/settlement.js';
 import { PrefetchingPageReader } from '../../../src/infrastructure/toss/prefetching-page-reader.js';
 import { exitCodeOf, ExitCode } from '../../../src/presentation/cli/exit-codes.js';
 import { failure } from '../../support/failure.js';
-import { FakeJobs, fakeJob, row, window, type Row } from './run-settlement-job-fakes.js';
+import { FakeJobs, fakeJob, row, sendingPublisher, window, type Row } from './run-settlement-job-fakes.js';
 
 /**
  * The runaway guards, through the real prefetching reader (4 pages fetched ahead, answered out of order) and
@@ -38,6 +38,9 @@ function source(answer: (page: number, ask: number) => Row[]): SettlementSource 
 /** Acknowledges each page after a number of turns that varies by page, so acks complete out of order. */
 class Publisher implements SettlementPublisher {
   readonly pages: number[] = [];
+  page(meta: PublishMeta): OutgoingPage {
+    return sendingPublisher((rows) => this.publish(rows, meta)).page(meta, 0);
+  }
   async publish(_rows: readonly Settlement[], meta: PublishMeta): Promise<RejectedSettlement[]> {
     this.pages.push(meta.page);
     for (let turns = (meta.page % 3) * 2; turns > 0; turns--) await new Promise((r) => setImmediate(r));

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { SettlementPageReader, SettlementPublisher, SettlementSource } from '../../../src/application/settlement/ports.js';
 import type { RunJobRequest } from '../../../src/application/settlement/run-settlement-job.js';
 import type { Clock } from '../../../src/application/shared/log.js';
 import type { Settlement } from '../../../src/domain/settlement/settlement.js';
@@ -197,5 +198,80 @@ describe('RunSettlementJob', () => {
     const job = fakeJob({ reader, source: reader, publisher: new FakePublisher(events), jobs, clock: ticking() });
     await expect(job.run({ window, pageSize: 3 })).rejects.toMatchObject({ category: 'already-running' });
     expect(events).toEqual([]);
+  });
+});
+
+describe('RunSettlementJob reads a page a part at a time', () => {
+  /** Toss's pages of 3 rows handed out in parts of 2 and 1, telling when each part is parsed; page `broken`'s second part is not valid JSON. */
+  function partedReader(events: Event[], data: Row[][], broken?: number): SettlementPageReader & SettlementSource {
+    return {
+      async *pages(_w, startPage) {
+        for (let p = startPage; p <= data.length; p++) {
+          const rows = data[p - 1] ?? [];
+          const parts = function* (): Generator<unknown[]> {
+            for (let i = 0; i < rows.length; i += 2) {
+              events.push(`parse ${p}.${i / 2 + 1}`);
+              if (p === broken && i > 0) throw new SettleError('TOSS_UNEXPECTED_BODY', `Toss settlement page ${p} is not valid JSON in rows 3-3`);
+              const part = rows.slice(i, i + 2);
+              handed.push(part);
+              yield part;
+            }
+          };
+          yield { page: p, count: rows.length, parts: parts() };
+          if (rows.length < 3) return;
+        }
+      },
+      fetchPage: async (_w, p) => data[p - 1] ?? [],
+    };
+  }
+  const handed: unknown[][] = [];
+  /** Page 1 of 3 rows, T1–T3, read in two parts, sent whole and checkpointed. */
+  const firstPage = ['parse 1.1', 'add 1 T1,T2', 'parse 1.2', 'add 1 T3', 'send 1', 'checkpoint 1'];
+  /** Tells `add P N` for each part added and `send P` when the page goes out. */
+  const tellingPublisher = (events: Event[]): SettlementPublisher => ({
+    page: (meta) => ({
+      add: (rows) => void events.push(`add ${meta.page} ${rows.map((r) => r.transactionKey).join(',')}`),
+      send: async () => {
+        events.push(`send ${meta.page}`);
+        return [];
+      },
+    }),
+    publishRejects: async () => undefined,
+  });
+
+  it('adds each part to the outgoing page before the next is parsed, empties it, and sends the page once all parts passed the guard', async () => {
+    const events: Event[] = [];
+    handed.length = 0;
+    const reader = partedReader(events, [page(1, 3), page(4, 2)]);
+    const job = fakeJob({ reader, source: reader, publisher: tellingPublisher(events), jobs: new FakeJobs(events, 0, []) });
+    await job.run({ window, pageSize: 3 });
+    expect(events).toEqual([
+      ...firstPage,
+      'parse 2.1', // the short page: read whole, confirmed, then handed over
+      'add 2 T4,T5',
+      'send 2',
+      'checkpoint 2',
+      'finish COMPLETED',
+    ]);
+    // nothing of a full page's part is held once it is added (the short page is copied whole by allRows, and held until confirmed)
+    expect(handed.map((part) => part.length)).toEqual([0, 0, 2]);
+  });
+
+  it('fails the run at a part that does not parse: nothing of that page is sent or checkpointed, the pages before it are', async () => {
+    const events: Event[] = [];
+    const jobs = new FakeJobs(events, 0, []);
+    const reader = partedReader(events, [page(1, 3), page(4, 3), page(7, 1)], 2);
+    const job = fakeJob({ reader, source: reader, publisher: tellingPublisher(events), jobs });
+    await expect(job.run({ window, pageSize: 3 })).rejects.toMatchObject({ code: 'TOSS_UNEXPECTED_BODY' });
+    expect(events).toEqual([...firstPage, 'parse 2.1', 'add 2 T4,T5', 'parse 2.2', 'finish FAILED']);
+    expect(jobs.finished).toMatchObject({ status: 'FAILED', counts: { pages: 1, rowsFetched: 3 } });
+  });
+
+  it('refuses a page the guard stops only after reading all its parts, and sends nothing of it', async () => {
+    const events: Event[] = [];
+    const reader = partedReader(events, [page(1, 3), page(1, 3), page(7, 1)]);
+    const job = fakeJob({ reader, source: reader, publisher: tellingPublisher(events), jobs: new FakeJobs(events, 0, []) });
+    await expect(job.run({ window, pageSize: 3 })).rejects.toMatchObject({ code: 'TOSS_PAGE_REPEATED' });
+    expect(events).toEqual([...firstPage, 'parse 2.1', 'add 2 T1,T2', 'parse 2.2', 'add 2 T3', 'finish FAILED']);
   });
 });

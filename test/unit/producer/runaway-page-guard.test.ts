@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_MAX_ROWS_PER_DAY, pageFingerprint, pageLimit, RunawayPageGuard } from '../../../src/domain/batch/runaway-page-guard.js';
+import { DEFAULT_MAX_ROWS_PER_DAY, pageFingerprint, pageLimit, RunawayPageGuard, transactionKeyOf } from '../../../src/domain/batch/runaway-page-guard.js';
 import { settlementWindow, windowDays } from '../../../src/domain/settlement/settlement-window.js';
 
 const day = settlementWindow('2025-02-03', '2025-02-03');
@@ -61,7 +61,14 @@ describe('pageFingerprint', () => {
 });
 
 describe('RunawayPageGuard', () => {
-  const guard = () => new RunawayPageGuard({ maxPages: 100, source: 'explicit' }, 2, '2025-02-03..2025-02-03 (soldDate)');
+  /** The guard as the job feeds it: a page's rows by their transaction keys (transactionKeyOf). */
+  const guard = () => {
+    const g = new RunawayPageGuard({ maxPages: 100, source: 'explicit' }, 2, '2025-02-03..2025-02-03 (soldDate)');
+    return {
+      admit: (page: number, rows: readonly unknown[]) => g.admit(page, rows.map(transactionKeyOf)),
+      remember: (page: number, rows: readonly unknown[]) => g.remember(page, rows.map(transactionKeyOf)),
+    };
+  };
 
   it('refuses a page repeating any earlier page of the run, naming the first page that had its keys', () => {
     const g = guard();
@@ -87,7 +94,7 @@ describe('RunawayPageGuard', () => {
   });
 
   it('admits a page that only overlaps the page before, whichever of its rows is new (first, middle or last)', () => {
-    const g = new RunawayPageGuard({ maxPages: 100, source: 'explicit' }, 3, 'w');
+    const g = guard();
     g.admit(1, keys('a', 'b', 'c'));
     g.admit(2, keys('b', 'c', 'd')); // first key seen, last new
     g.admit(3, keys('e', 'c', 'd')); // first key new, the rest seen
@@ -96,7 +103,7 @@ describe('RunawayPageGuard', () => {
   });
 
   it('refuses a page that repeats the page before in another order, or all but a key-less row of it', () => {
-    const g = new RunawayPageGuard({ maxPages: 100, source: 'explicit' }, 3, 'w');
+    const g = guard();
     g.admit(1, [{ transactionKey: 'a' }, { paymentKey: 'no key' }, { transactionKey: 'b' }]);
     expect(() => g.admit(2, keys('b', 'a'))).toThrowError(
       expect.objectContaining({ code: 'TOSS_PAGE_REPEATED', details: { page: 2, previousPage: 1, rows: 2 } }),
@@ -104,7 +111,7 @@ describe('RunawayPageGuard', () => {
   });
 
   it('does not count a key-less row as seen on the page before (the page goes on to be a reject, not a repeat)', () => {
-    const g = new RunawayPageGuard({ maxPages: 100, source: 'explicit' }, 3, 'w');
+    const g = guard();
     g.admit(1, [{ transactionKey: 'a' }, { paymentKey: 'no key' }]);
     g.admit(2, [{ transactionKey: 'a' }, { paymentKey: 'no key' }]);
     g.admit(3, [{ paymentKey: 'no key' }, { transactionKey: 'a' }]);

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { settlementWindow } from '../../../src/domain/settlement/settlement-window.js';
 import { Secret } from '../../../src/infrastructure/config/secret.js';
 import { createLogger } from '../../../src/infrastructure/logging/logger.js';
+import { allRows } from '../../../src/application/settlement/ports.js';
 import { PrefetchingPageReader } from '../../../src/infrastructure/toss/prefetching-page-reader.js';
 import { TossSettlementsClient } from '../../../src/infrastructure/toss/toss-settlements-client.js';
 
@@ -41,7 +42,7 @@ beforeEach(() => {
   served.length = 0;
 });
 
-const client = () =>
+const client = (rowsPerPart?: number) =>
   new TossSettlementsClient({
     baseUrl,
     secretKey: new Secret('test_sk_raw'),
@@ -49,17 +50,27 @@ const client = () =>
     maxRetries: 3,
     baseDelayMs: 1,
     maxDelayMs: 2,
+    ...(rowsPerPart === undefined ? {} : { rowsPerPart }),
     logger: createLogger('silent', { pretty: false }),
   });
 
 async function readAll(reader: PrefetchingPageReader): Promise<Array<{ page: number; rows: unknown[] }>> {
   const pages = [];
-  for await (const p of reader.pages(window, 1, SIZE)) pages.push(p);
+  for await (const p of reader.pages(window, 1, SIZE)) pages.push({ page: p.page, rows: allRows(p) });
   return pages;
 }
 
+/** Rows of every kind of JSON value a part boundary must not be fooled by: brackets, commas and escapes in strings, nesting, Korean. */
+const tricky = (n: number) => ({
+  transactionKey: `t${n}`,
+  note: n % 2 ? 'a "quoted" ], {brace}, [bracket] \\ and \\"' : '카드 결제, 정산',
+  fees: [{ type: 'BASE', fee: n }, []],
+  nested: { a: [1, { b: '}' }], c: null },
+  flag: n % 3 === 0,
+});
+
 describe('raw settlement pages', () => {
-  it('hands pages out parsed, in order, and parses each once', async () => {
+  it('hands pages out in order, counted before parsing, parsed a part at a time, and each once', async () => {
     script = new Map([
       [1, [full(1)]],
       [2, [full(2)]],
@@ -68,7 +79,9 @@ describe('raw settlement pages', () => {
     const c = client();
     const raw = await c.fetchRawPage(window, 1, SIZE);
     expect(raw.bytes).toBe(Buffer.byteLength(full(1)));
-    expect(raw.rows()).toEqual(JSON.parse(full(1)));
+    expect(raw.count).toBe(2);
+    expect([...raw.parts()]).toEqual([JSON.parse(full(1))]);
+    expect(() => raw.parts()).toThrow('already read');
     const pages = await readAll(new PrefetchingPageReader(c, 3));
     expect(pages.map((p) => [p.page, p.rows.length])).toEqual([
       [1, 2],
@@ -78,29 +91,56 @@ describe('raw settlement pages', () => {
     await c.close();
   });
 
-  it('fetches again a body cut short before its array ends (the fetch retries it)', async () => {
+  it.each([1, 2, 3, 7, 50])('cuts a page into parts of %i rows exactly where its rows end, whatever their strings hold', async (perPart) => {
+    const rows = Array.from({ length: 7 }, (_, n) => tricky(n));
+    const body = `\n [ ${rows.map((r, i) => (i % 2 ? JSON.stringify(r, null, 2) : JSON.stringify(r))).join(' ,\n')} ]\n`;
+    script = new Map([[1, [body]]]);
+    const c = client(perPart);
+    const raw = await c.fetchRawPage(window, 1, 10);
+    expect(raw.count).toBe(7);
+    const parts = [...raw.parts()];
+    expect(parts.map((p) => p.length)).toEqual(Array.from({ length: Math.ceil(7 / perPart) }, (_, i) => Math.min(perPart, 7 - i * perPart)));
+    expect(parts.flat()).toEqual(rows);
+    await c.close();
+  });
+
+  it('counts an empty page (with or without spaces) as no rows and no parts', async () => {
+    script = new Map([[1, ['[ \n ]']]]);
+    const c = client();
+    const raw = await c.fetchRawPage(window, 1, SIZE);
+    expect([raw.count, [...raw.parts()]]).toEqual([0, []]);
+    await c.close();
+  });
+
+  it.each([
+    ['cut short before its array ends', full(1).slice(0, 20)],
+    ['cut short right after a nested array, still ending in a bracket', '[{"transactionKey":"t1a","fees":[1]'],
+    ['cut short inside a string holding a bracket', '[{"transactionKey":"t1a","note":"]'],
+    ['cut short inside a string after an escaped quote', '[{"transactionKey":"t1a","note":"\\"]'],
+    ['with text after its array', `${full(1)} x`],
+  ])('fetches again a body %s: its outline does not close, so the fetch fails and retries it', async (_case, broken) => {
     script = new Map([
-      [1, [full(1).slice(0, 20), full(1)]],
+      [1, [broken, full(1)]],
       [2, ['[]']],
     ]);
     const c = client();
-    const pages = await readAll(new PrefetchingPageReader(c, 1));
-    expect(pages[0]?.rows).toEqual(JSON.parse(full(1)));
+    const pages = await readAll(new PrefetchingPageReader(c, 2));
+    expect(pages.map((p) => p.rows)).toEqual([JSON.parse(full(1)), []]);
     expect(served.filter((p) => p === 1)).toHaveLength(2);
     await c.close();
   });
 
-  it('fetches again a body cut short that still closes an array (found when parsed)', async () => {
-    script = new Map([
-      [1, ['[{"transactionKey":"t1a","fees":[1]', full(1)]],
-      [2, ['[]']],
-    ]);
-    const c = client();
-    const raw = await c.fetchRawPage(window, 1, SIZE);
-    expect(() => raw.rows()).toThrow(expect.objectContaining({ code: 'TOSS_TRUNCATED_BODY' }) as Error);
-    script.set(1, ['[{"transactionKey":"t1a","fees":[1]', full(1)]);
-    const pages = await readAll(new PrefetchingPageReader(c, 2));
-    expect(pages.map((p) => p.rows)).toEqual([JSON.parse(full(1)), []]);
+  it('fails the part that is not valid JSON, naming its rows, after handing out the parts before it', async () => {
+    const good = (n: number) => JSON.stringify({ transactionKey: `t${n}` });
+    script = new Map([[1, [`[${good(1)},${good(2)},${good(3)},{"transactionKey":tru},${good(5)}]`]]]);
+    const c = client(2);
+    const raw = await c.fetchRawPage(window, 1, 10);
+    expect(raw.count).toBe(5);
+    const seen: unknown[][] = [];
+    expect(() => {
+      for (const part of raw.parts()) seen.push(part);
+    }).toThrow(expect.objectContaining({ code: 'TOSS_UNEXPECTED_BODY', message: 'Toss settlement page 1 is not valid JSON in rows 3-4' }) as Error);
+    expect(seen).toEqual([[{ transactionKey: 't1' }, { transactionKey: 't2' }]]);
     await c.close();
   });
 

@@ -1,0 +1,67 @@
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+export const isJsonSpace = (b: number | undefined): boolean => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
+
+/**
+ * A JSON array's outline, found without parsing it: where it opens and closes, how many elements it holds and the
+ * top-level commas after every `perPart`-th element, where it can be cut into arrays of its own.
+ */
+export interface ArrayOutline {
+  /** Index of the opening `[`. */
+  readonly open: number;
+  /** Index of the closing `]`. */
+  readonly close: number;
+  readonly count: number;
+  /** Indexes of the commas that end each part but the last, in order. */
+  readonly cuts: readonly number[];
+}
+
+/**
+ * The outline of the JSON array `body` holds, or null when it does not hold one whose brackets and strings close
+ * (a body that is not an array, one cut short, text after the array): JSON.parse then says what is wrong. One pass
+ * over the bytes (~1 ns a byte): strings are skipped with their escapes, brackets and braces counted. Elements are
+ * not checked: a part that is not valid JSON fails when it is parsed. UTF-8 is safe to scan byte by byte: every
+ * byte of a multi-byte character is ≥ 0x80, never one of the ASCII bytes looked for.
+ */
+export function outlineJsonArray(body: Uint8Array, perPart: number): ArrayOutline | null {
+  const n = body.length;
+  let i = 0;
+  while (i < n && isJsonSpace(body[i])) i++;
+  if (body[i] !== OPEN_BRACKET) return null;
+  const open = i;
+  let depth = 0;
+  let commas = 0;
+  let close = -1;
+  const cuts: number[] = [];
+  for (i = open + 1; i < n; i++) {
+    const c = body[i] as number;
+    if (c === QUOTE) {
+      for (i++; i < n; i++) {
+        const d = body[i];
+        if (d === QUOTE) break;
+        if (d === BACKSLASH) i++;
+      }
+    } else if (c === OPEN_BRACE || c === OPEN_BRACKET) depth++;
+    else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
+      if (depth === 0) {
+        if (c === CLOSE_BRACKET) close = i;
+        break;
+      }
+      depth--;
+    } else if (c === COMMA && depth === 0) {
+      commas++;
+      if (commas % perPart === 0) cuts.push(i);
+    }
+  }
+  if (close < 0) return null;
+  for (let j = close + 1; j < n; j++) if (!isJsonSpace(body[j])) return null;
+  let first = open + 1;
+  while (first < close && isJsonSpace(body[first])) first++;
+  const count = first === close ? 0 : commas + 1;
+  return { open, close, count, cuts };
+}
