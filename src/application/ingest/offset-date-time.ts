@@ -46,11 +46,15 @@ export function parseOffsetDateTime(text: string): number | null {
   return ((daysFromCivil(y, mo, d) * 24 + h) * 60 + mi - offsetMin) * 60_000 + s * 1000 + ms;
 }
 
+/** Bytes of utcDateTimeText: `yyyy-MM-dd HH:mm:ss.SSS`. */
+export const UTC_DATE_TIME_BYTES = 23;
+
 /**
- * An instant as MySQL DATETIME(3) text in UTC, `yyyy-MM-dd HH:mm:ss.SSS` (years 0–9999): the inverse of
- * parseOffsetDateTime's arithmetic, for the consumer's approved_at_utc column. No Date object and no slices per row.
+ * An instant as MySQL DATETIME(3) text in UTC, `yyyy-MM-dd HH:mm:ss.SSS` (years 0–9999), written as ASCII bytes into
+ * `into` at `at` (UTC_DATE_TIME_BYTES of room needed); returns the position after it. The inverse of
+ * parseOffsetDateTime's arithmetic, for the consumer's approved_at_utc column: no Date object, no string per row.
  */
-export function utcDateTimeText(ms: number): string {
+export function writeUtcDateTime(into: Uint8Array, at: number, ms: number): number {
   const days = Math.floor(ms / DAY_MS);
   let rest = ms - days * DAY_MS;
   const h = Math.floor(rest / 3_600_000);
@@ -69,16 +73,44 @@ export function utcDateTimeText(ms: number): string {
   const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
   const m = mp < 10 ? mp + 3 : mp - 9;
   const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
-  const yyyy = y >= 1000 ? String(y) : String(y).padStart(4, '0');
-  return `${yyyy}-${two(m)}-${two(d)} ${two(h)}:${two(mi)}:${two(s)}.${f >= 100 ? f : f >= 10 ? `0${f}` : `00${f}`}`;
+  let o = digitsAt(into, at, y, 4);
+  into[o++] = DASH;
+  o = digitsAt(into, o, m, 2);
+  into[o++] = DASH;
+  o = digitsAt(into, o, d, 2);
+  into[o++] = SPACE;
+  o = digitsAt(into, o, h, 2);
+  into[o++] = COLON;
+  o = digitsAt(into, o, mi, 2);
+  into[o++] = COLON;
+  o = digitsAt(into, o, s, 2);
+  into[o++] = DOT;
+  return digitsAt(into, o, f, 3);
+}
+
+const scratch = Buffer.alloc(UTC_DATE_TIME_BYTES);
+
+/** writeUtcDateTime's text as a string (the consumer's general path, the upsert). */
+export function utcDateTimeText(ms: number): string {
+  writeUtcDateTime(scratch, 0, ms);
+  return scratch.toString('latin1');
+}
+
+/** `n` (0 ≤ n < 10^len) as `len` zero-padded ASCII digits at `at`; the position after them. */
+function digitsAt(into: Uint8Array, at: number, n: number, len: number): number {
+  for (let i = at + len - 1; i >= at; i--) {
+    into[i] = 48 + (n % 10);
+    n = Math.floor(n / 10);
+  }
+  return at + len;
 }
 
 const DAY_MS = 86_400_000;
-const two = (n: number): string => (n >= 10 ? String(n) : `0${n}`);
 
 const DASH = 45;
 const COLON = 58;
 const DOT = 46;
+const SPACE = 32;
 const PLUS = 43;
 const MINUS = 45;
 const T = 84;

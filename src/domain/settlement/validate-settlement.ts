@@ -129,20 +129,19 @@ function fees(row: Record<string, unknown>, unknown: Found): SettlementFee[] | n
 
 /**
  * Moves the keys of `obj` that `known` does not hold into `unknown` under `prefix` (`fees[index].` when prefix
- * is null, built only when there is something to move); true when there were any.
+ * is null, built only when there is something to move); true when there were any. `for…in` rather than
+ * Object.keys: no array per object, the same keys in the same order once inherited ones are passed over (an Avro
+ * record's prototype has enumerable methods; JSON.parse's objects have none).
  */
 function collectUnknown(obj: Record<string, unknown>, known: ReadonlySet<string>, prefix: string | null, index: number, unknown: Found): boolean {
-  const keys = Object.keys(obj);
-  let k = 0;
-  while (k < keys.length && known.has(keys[k] as string)) k++;
-  if (k === keys.length) return false;
-  const p = prefix ?? `fees[${index}].`;
-  for (; k < keys.length; k++) {
-    const key = keys[k] as string;
-    if (!known.has(key)) unknown.found[p + key] = obj[key];
+  let any = false;
+  for (const key in obj) {
+    if (known.has(key) || !Object.hasOwn(obj, key)) continue;
+    unknown.found[(prefix ?? `fees[${index}].`) + key] = obj[key];
+    any = true;
   }
-  unknown.any = true;
-  return true;
+  if (any) unknown.any = true;
+  return any;
 }
 
 /** What may stand at the top of a row: Toss's fields we model, and our own `unknownFields` on a later hop. */

@@ -1,4 +1,4 @@
-import { utcDateTimeText } from '../../application/ingest/offset-date-time.js';
+import { writeUtcDateTime } from '../../application/ingest/offset-date-time.js';
 import { BACKSLASH, CR, NEWLINE, TAB, type TsvWriter } from './settlement-load-data.js';
 
 /**
@@ -108,7 +108,7 @@ export class SettlementAvroRows {
     const at = this.#at;
     if (def.kind === 'approvedAtUtc')
       return (w, _v, _e, ms) => {
-        writeAscii(w, utcDateTimeText(ms));
+        w.pos = writeUtcDateTime(w.buf, w.pos, ms);
         w.buf[w.pos++] = TAB;
       };
     if (def.kind === 'details') return (w, v, e) => this.#writeDetails(w, v, e);
@@ -428,13 +428,6 @@ function writeBytes(w: TsvWriter, bytes: Uint8Array): void {
   const buf = w.buf;
   let o = w.pos;
   for (let i = 0; i < bytes.length; i++) buf[o++] = bytes[i] as number;
-  w.pos = o;
-}
-
-function writeAscii(w: TsvWriter, text: string): void {
-  const buf = w.buf;
-  let o = w.pos;
-  for (let i = 0; i < text.length; i++) buf[o++] = text.charCodeAt(i);
   w.pos = o;
 }
 
