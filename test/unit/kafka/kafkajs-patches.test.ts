@@ -25,6 +25,10 @@ interface EncoderLike {
   writeVarInt(v: unknown): EncoderLike;
   writeUVarInt(v: unknown): EncoderLike;
   writeVarLong(v: unknown): EncoderLike;
+  writeInt8(v: number): EncoderLike;
+  writeVarIntBytes(v: unknown): EncoderLike;
+  writeVarIntArray(v: EncoderLike[]): EncoderLike;
+  writeBuffer(v: Buffer): EncoderLike;
 }
 type EncoderClass = (new (initialSize?: number) => EncoderLike) & { sizeOfVarLong(v: unknown): number };
 const Encoder = load<EncoderClass>('src/protocol/encoder.js');
@@ -110,6 +114,10 @@ describe('kafkajs 2.2.4 as patched (patches/kafkajs+2.2.4.patch)', () => {
       'src/protocol/recordBatch/crc32C/crc32C.js',
       'src/network/requestQueue/index.js',
       'src/protocol/recordBatch/record/v0/decoder.js',
+      'src/protocol/recordBatch/record/v0/index.js',
+      'src/protocol/recordBatch/header/v0/index.js',
+      'src/protocol/requests/produce/v3/request.js',
+      'src/protocol/decoder.js',
     ]) {
       expect(source(path), path).toContain('settle patch');
     }
@@ -135,6 +143,30 @@ describe('kafkajs 2.2.4 as patched (patches/kafkajs+2.2.4.patch)', () => {
         Object.fromEntries(Object.entries(m.headers ?? {}).map(([k, v]) => [k, String(v)])),
       );
     });
+  });
+
+  it('writes a record with its headers in place as kafkajs did with an encoder per header: none, one, repeated keys, UTF-8', () => {
+    const Header = load<(h: { key: string; value: unknown }) => EncoderLike>('src/protocol/recordBatch/header/v0/index.js');
+    type Headers = Record<string, string | Buffer | Array<string | Buffer>>;
+    /** kafkajs 2.2.4's own record/v0/index.js, the way it built a record before the patch. */
+    const unpatched = (key: Buffer, value: Buffer, headers: Headers, offsetDelta: number, timestampDelta: number): Buffer => {
+      const list = Object.keys(headers).flatMap((k) => {
+        const v = headers[k];
+        return Array.isArray(v) ? v.map((one) => ({ key: k, value: one })) : [{ key: k, value: v }];
+      });
+      const record = Record({ key, value, headers, offsetDelta, timestampDelta }).buffer;
+      const body = new Encoder();
+      body.writeInt8(0).writeVarLong(timestampDelta).writeVarInt(offsetDelta).writeVarIntBytes(key).writeVarIntBytes(value).writeVarIntArray(list.map(Header));
+      const framed = (new Encoder() as EncoderLike & Record<string, (...a: unknown[]) => EncoderLike>)
+        .writeVarInt(body.buffer.length)
+        .writeBuffer(body.buffer).buffer;
+      expect(record.equals(framed)).toBe(true);
+      return record;
+    };
+    const key = Buffer.from('k'.repeat(32));
+    const value = Buffer.from('v'.repeat(300));
+    for (const headers of [{}, { a: 'x' }, { a: ['x', Buffer.from('y')], b: 'z' }, { 한: '값' }] as Headers[])
+      expect(unpatched(key, value, headers, 3, 1234).length).toBeGreaterThan(300);
   });
 
   it('computes CRC-32C as the bit-at-a-time reference does, at every length mod 8', () => {
