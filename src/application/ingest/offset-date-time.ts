@@ -47,7 +47,7 @@ export function parseOffsetDateTime(text: string): number | null {
 }
 
 /** Bytes of utcDateTimeText: `yyyy-MM-dd HH:mm:ss.SSS`. */
-export const UTC_DATE_TIME_BYTES = 23;
+const UTC_DATE_TIME_BYTES = 23;
 
 /**
  * An instant as MySQL DATETIME(3) text in UTC, `yyyy-MM-dd HH:mm:ss.SSS` (years 0–9999), written as ASCII bytes into

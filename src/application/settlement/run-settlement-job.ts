@@ -93,6 +93,11 @@ export interface RunSettlementJobDeps {
   readonly pagesInFlight?: number;
 }
 
+/** A page the job reads in one array (the window's end; see #pumpPages). */
+interface PageReadWhole extends WindowEnd {
+  readonly rows: unknown[];
+}
+
 /** A page handed to the publisher: its number, and its write (resolves once Kafka acknowledged every record of it). */
 interface PageInFlight {
   readonly page: number;
@@ -229,7 +234,7 @@ export class RunSettlementJob {
    * Reads the run's pages in order, passes each by the runaway-page guard and hands it over, until the page that ends
    * the window (returned whole, not handed over: it is pending confirmation), the end of the reader or the stop signal.
    */
-  async #pumpPages(run: JobRun): Promise<WindowEnd | null> {
+  async #pumpPages(run: JobRun): Promise<PageReadWhole | null> {
     const { req, resumeAfter, guard, shard } = run;
     // A resumed run re-reads its last checkpointed page, unpublished, so the guard has a page to compare the
     // first new one with: a Toss that repeats pages is refused at the same page however often the run resumes.
@@ -237,27 +242,28 @@ export class RunSettlementJob {
     const start = resumeAfter > 0 ? resumeAfter : firstPage(shard);
     for await (const fetched of this.deps.reader.pages(req.window, start, req.pageSize, req.signal, shard.count)) {
       const { page } = fetched;
-      if (isLastPage(fetched.count, req.pageSize)) {
-        // the window's end, pending confirmation: leaving the loop ends the reader (and its fetches past the end)
+      const end = isLastPage(fetched.count, req.pageSize);
+      if (end || page === resumeAfter) {
+        // read whole: the window's end (held for confirmation) and the re-read checkpointed page (only compared with)
         const rows = allRows(fetched);
-        if (page === resumeAfter) guard.remember(page, rows.map(transactionKeyOf));
-        else guard.admit(page, rows.map(transactionKeyOf));
-        return { page, rows };
-      }
-      if (page === resumeAfter) guard.remember(page, allRows(fetched).map(transactionKeyOf));
-      else await this.#handOver(run, fetched, true);
+        const keys = rows.map(transactionKeyOf);
+        if (page === resumeAfter) guard.remember(page, keys);
+        else guard.admit(page, keys); // throws before anything of this page is handed to the publisher
+        // the window's end, pending confirmation: leaving the loop ends the reader (and its fetches past the end)
+        if (end) return { page, rows };
+      } else await this.#handOver(run, fetched, true);
       if (req.signal?.aborted) break;
     }
     return null;
   }
 
   /** Unless the run was stopped: has Toss confirm the window's end, then hands the end page over (not when it was already checkpointed). */
-  async #confirmAndHandOverEnd(run: JobRun, end: WindowEnd): Promise<void> {
+  async #confirmAndHandOverEnd(run: JobRun, end: PageReadWhole): Promise<void> {
     const { req, resumeAfter, shard } = run;
     if (req.signal?.aborted) return;
     // every page before the end was handed over (in page order); the end page is not, until Toss confirms it
     await this.#confirmEnd(req, end, shard.count, end.page === resumeAfter);
-    if (end.page !== resumeAfter) await this.#handOver(run, parsedPage(end.page, end.rows as unknown[]), false);
+    if (end.page !== resumeAfter) await this.#handOver(run, parsedPage(end.page, end.rows), false);
   }
 
   /**

@@ -5,7 +5,7 @@ const OPEN_BRACKET = 0x5b;
 const CLOSE_BRACKET = 0x5d;
 const OPEN_BRACE = 0x7b;
 const CLOSE_BRACE = 0x7d;
-export const isJsonSpace = (b: number | undefined): boolean => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
+const isJsonSpace = (b: number | undefined): boolean => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
 
 /**
  * A JSON array's outline, found without parsing it: where it opens and closes, how many elements it holds and the
@@ -64,4 +64,19 @@ export function outlineJsonArray(body: Uint8Array, perPart: number): ArrayOutlin
   while (first < close && isJsonSpace(body[first])) first++;
   const count = first === close ? 0 : commas + 1;
   return { open, close, count, cuts };
+}
+
+/**
+ * The text of each part of the outline, in order, each a JSON array of its own: the comma before a part becomes its
+ * `[` and the comma after it its `]`, written into `body` in place (the caller gives the body up to this; each part's
+ * text is taken before the next part's bracket goes where the last one's was), so no part is copied before it is decoded.
+ */
+export function* partTexts(body: Buffer, outline: ArrayOutline): Generator<string> {
+  let start = outline.open;
+  for (const end of [...outline.cuts, outline.close]) {
+    body[start] = OPEN_BRACKET;
+    body[end] = CLOSE_BRACKET;
+    yield body.toString('utf8', start, end + 1);
+    start = end;
+  }
 }

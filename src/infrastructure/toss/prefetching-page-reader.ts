@@ -2,7 +2,7 @@ import pLimit from 'p-limit';
 import type { FetchedPage, SettlementPageReader, SettlementSource } from '../../application/settlement/ports.js';
 import type { SettlementWindow } from '../../domain/settlement/settlement-window.js';
 import { isLastPage } from '../../domain/batch/page-checkpoint.js';
-import type { RawSettlementPage } from './toss-settlements-client.js';
+import { parsedRawPage, type RawSettlementPage } from './toss-settlements-client.js';
 
 /** A source that can hand a page over unparsed (TossSettlementsClient); others are parsed as they arrive. */
 export interface RawPageSource extends SettlementSource {
@@ -32,7 +32,7 @@ export class PrefetchingPageReader implements SettlementPageReader {
     const source = this.source;
     const fetchOne = (page: number): Promise<RawSettlementPage> => {
       if (hasRawPages(source)) return source.fetchRawPage(window, page, size, stop.signal);
-      return source.fetchPage(window, page, size, stop.signal).then((rows) => ({ bytes: 0, count: rows.length, parts: () => [rows] }));
+      return source.fetchPage(window, page, size, stop.signal).then((rows) => parsedRawPage(rows));
     };
     const inFlight = new Map<number, Promise<RawSettlementPage>>();
     const schedule = (page: number) => {
