@@ -1,5 +1,5 @@
 import { validateTypedSettlement } from '../../domain/settlement/validate-settlement.js';
-import type { Settlement } from '../../domain/settlement/settlement.js';
+import type { Settlement, SettlementRuleFields } from '../../domain/settlement/settlement.js';
 import { unknownFieldNames } from '../../domain/settlement/settlement-shape.js';
 import { SettleError, isSettleError, type ErrorCode } from '../../domain/shared/settle-error.js';
 import { abortableSleep, retry } from '../shared/retry.js';
@@ -86,7 +86,7 @@ export function createIngestBatch(deps: IngestBatchDeps): (input: IngestInput, c
     const deadLetterCodes: Record<string, number> = {};
     for (const d of dead) deadLetterCodes[d.code] = (deadLetterCodes[d.code] ?? 0) + 1;
     const unknownFields: Record<string, number> = {};
-    for (const { settlement } of valid) for (const name of unknownFieldNames(settlement.unknownFields)) unknownFields[name] = (unknownFields[name] ?? 0) + 1;
+    for (const r of valid) for (const name of unknownFieldNames((r.fields ?? r.settlement).unknownFields)) unknownFields[name] = (unknownFields[name] ?? 0) + 1;
     return { ...counts, records: input.records.length, deadLettered: dead.length, deadLetterCodes, unknownFields, retries, nextOffset: input.nextOffset };
   };
 }
@@ -118,6 +118,9 @@ function classify(decoder: RecordDecoder, record: IncomingRecord): StoredRecord 
   if (value === null || value.length === 0) return { code: 'EMPTY_VALUE', message: 'record has no value (tombstone or empty)' };
   let decoded: Settlement | PromiseLike<Settlement>;
   try {
+    // the store writes a record in the reader's layout from its bytes: its rule fields are all there is to decode
+    const fields = decoder.decodeRuleFields?.(value) ?? null;
+    if (fields !== null) return checkRuleFields(fields, record, value, decoder);
     decoded = decoder.decode(value);
   } catch (error) {
     return poison(error);
@@ -147,6 +150,42 @@ function check(decoded: Settlement, record: IncomingRecord, decoder: RecordDecod
   if (value !== null && decoder.inReaderLayout?.(value))
     return { settlement: result.value, offset: record.offset, timestamp: record.timestamp, approvedAtMs, value };
   return { settlement: result.value, offset: record.offset, timestamp: record.timestamp, approvedAtMs };
+}
+
+/** check() for a record decoded to its rule fields alone (its value is in the reader's layout). */
+function checkRuleFields(fields: SettlementRuleFields, record: IncomingRecord, value: Buffer, decoder: RecordDecoder): StoredRecord | Poison {
+  const result = validateTypedSettlement(fields);
+  if (!result.ok) return { code: 'SETTLEMENT_INVALID', message: `${result.rejection.field}: ${result.rejection.reason}` };
+  const approvedAtMs = parseOffsetDateTime(fields.approvedAt);
+  if (approvedAtMs === null) return { code: 'SETTLEMENT_INVALID', message: `approvedAt: "${fields.approvedAt}" is not a real date-time` };
+  return new RuleCheckedRecord(fields, record.offset, record.timestamp, approvedAtMs, value, decoder);
+}
+
+/**
+ * A record the ingest checked by its rule fields: the store writes its row from `value`, and reads `settlement` only
+ * for a row it writes by the general path or the upsert, which decodes the value whole then (synchronously: the
+ * writer schema is loaded, decodeRuleFields answered).
+ */
+class RuleCheckedRecord implements StoredRecord {
+  #settlement: Settlement | null = null;
+
+  constructor(
+    readonly fields: SettlementRuleFields,
+    readonly offset: number,
+    readonly timestamp: number,
+    readonly approvedAtMs: number,
+    readonly value: Buffer,
+    private readonly decoder: RecordDecoder,
+  ) {}
+
+  get settlement(): Settlement {
+    if (this.#settlement === null) {
+      const whole = this.decoder.decode(this.value);
+      if (isThenable(whole)) throw new Error(`offset ${this.offset}: the decoder answered its rule fields but not the whole record at once`);
+      this.#settlement = whole;
+    }
+    return this.#settlement;
+  }
 }
 
 function giveUp(error: unknown, step: IngestStep, input: IngestInput, signal: AbortSignal | undefined): unknown {

@@ -1,4 +1,4 @@
-import type { Settlement } from '../../domain/settlement/settlement.js';
+import type { Settlement, SettlementRuleFields } from '../../domain/settlement/settlement.js';
 
 /** Where a settlement came from in the log: the row's version for the "newer record wins" rule. */
 export interface RecordSource {
@@ -10,7 +10,13 @@ export interface RecordSource {
 }
 
 export interface StoredRecord {
+  /** The whole settlement; when `fields` is set, decoded from `value` when first read (the fast path never reads it). */
   readonly settlement: Settlement;
+  /**
+   * Set when the ingest checked only the rule fields (RecordDecoder.decodeRuleFields) of a record in the reader's
+   * layout: read these (the row's transactionKey, say) rather than `settlement`, which costs a whole decode.
+   */
+  readonly fields?: SettlementRuleFields;
   readonly offset: number;
   readonly timestamp: number;
   /** approvedAt as epoch milliseconds, parsed once when the record was checked (the store derives approved_at_utc from it). */
@@ -85,4 +91,10 @@ export interface RecordDecoder {
   decode(value: Buffer): Settlement | PromiseLike<Settlement>;
   /** After decode succeeded: whether the value was written with exactly the reader's schema (its bytes then need no resolving). */
   inReaderLayout?(value: Buffer): boolean;
+  /**
+   * Only the rule fields, for a value in the reader's layout whose writer schema is loaded (then `decode` of the same
+   * value answers synchronously); null when that is not so (decode it whole). Throws on exactly the values `decode`
+   * throws on, with the same categories.
+   */
+  decodeRuleFields?(value: Buffer): SettlementRuleFields | null;
 }

@@ -47,6 +47,32 @@ export interface SettlementCancel extends Record<string, unknown> {
 
 export const NESTED_OBJECT_FIELDS = ['card', 'easyPay', 'giftCertificate', 'mobilePhone', 'transfer', 'virtualAccount', 'cancel'] as const;
 
+/**
+ * What a consumer that writes a row from its record's bytes decodes to check it: the fields that carry rules its Avro
+ * types cannot state (validateTypedSettlement reads these and no others) and `unknownFields` (counted by name).
+ */
+export type SettlementRuleFields = Pick<
+  Settlement,
+  | 'mId'
+  | 'paymentKey'
+  | 'transactionKey'
+  | 'orderId'
+  | 'currency'
+  | 'method'
+  | 'amount'
+  | 'fee'
+  | 'supplyAmount'
+  | 'vat'
+  | 'payOutAmount'
+  | 'approvedAt'
+  | 'soldDate'
+  | 'paidOutDate'
+  | 'unknownFields'
+> & {
+  readonly fees: ReadonlyArray<Pick<SettlementFee, 'type'>> | null;
+  readonly cancel: Readonly<Record<string, unknown>> | null;
+};
+
 /** A row the processor refused, with the reason and the offending field; never silently dropped. */
 export interface RejectedSettlement {
   readonly raw: unknown;

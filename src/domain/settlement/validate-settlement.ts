@@ -1,4 +1,4 @@
-import type { RejectedSettlement, Settlement, SettlementCancel, SettlementFee } from './settlement.js';
+import type { RejectedSettlement, Settlement, SettlementCancel, SettlementFee, SettlementRuleFields } from './settlement.js';
 import type { NESTED_OBJECT_FIELDS } from './settlement.js';
 import { FEE, NESTED_SHAPES, TOP_LEVEL_FIELDS, UNKNOWN_FIELDS, type Kind, type ObjectShape } from './settlement-shape.js';
 
@@ -8,7 +8,7 @@ const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:
 const ORDER_ID = /^[A-Za-z0-9_-]{6,64}$/;
 const CURRENCIES = new Set(['KRW', 'USD', 'JPY']);
 
-export type ValidationResult = { readonly ok: true; readonly value: Settlement } | { readonly ok: false; readonly rejection: RejectedSettlement };
+export type ValidationResult<T = Settlement> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly rejection: RejectedSettlement };
 
 class Invalid extends Error {
   constructor(
@@ -257,7 +257,7 @@ export function validateSettlement(raw: unknown): ValidationResult {
 }
 
 /** The rules across fields, once each field is known to be of its type. */
-function checkRules(s: Settlement): void {
+function checkRules(s: SettlementRuleFields): void {
   if (!CURRENCIES.has(s.currency)) throw new Invalid('currency', `currency "${s.currency}" is not one of ${[...CURRENCIES].join(', ')}`);
   if (s.fee !== null && s.payOutAmount !== s.amount - s.fee)
     throw new Invalid('payOutAmount', `payOutAmount ${s.payOutAmount} ≠ amount ${s.amount} − fee ${s.fee}`);
@@ -265,7 +265,7 @@ function checkRules(s: Settlement): void {
   else if (s.amount < 0) throw new Invalid('amount', `amount ${s.amount} is negative on a row without a cancel object`);
 }
 
-function checkCancel(s: Settlement, cancel: Record<string, unknown>): void {
+function checkCancel(s: SettlementRuleFields, cancel: Readonly<Record<string, unknown>>): void {
   const c = cancel as Partial<SettlementCancel>;
   if (c.transactionKey !== undefined && c.transactionKey !== s.transactionKey)
     throw new Invalid('cancel.transactionKey', `cancel.transactionKey "${String(c.transactionKey)}" ≠ transactionKey "${s.transactionKey}"`);
@@ -276,14 +276,40 @@ function checkCancel(s: Settlement, cancel: Record<string, unknown>): void {
 }
 
 /**
+ * SettlementRuleFields by name, for a decoder that reads only these: each top-level field validateTypedSettlement
+ * reads, for a nested one (`fees`' items, `cancel`) the members it reads, and `unknownFields`. A unit test runs the
+ * rules on settlements that record every read and compares what was read with this list.
+ */
+export const SETTLEMENT_RULE_FIELDS: ReadonlyArray<{ readonly field: keyof SettlementRuleFields; readonly members?: readonly string[] }> = [
+  { field: 'mId' },
+  { field: 'paymentKey' },
+  { field: 'transactionKey' },
+  { field: 'orderId' },
+  { field: 'currency' },
+  { field: 'method' },
+  { field: 'amount' },
+  { field: 'fees', members: ['type'] },
+  { field: 'fee' },
+  { field: 'supplyAmount' },
+  { field: 'vat' },
+  { field: 'payOutAmount' },
+  { field: 'approvedAt' },
+  { field: 'soldDate' },
+  { field: 'paidOutDate' },
+  { field: 'cancel', members: ['transactionKey'] },
+  { field: 'unknownFields' },
+];
+
+/**
  * validateSettlement's rules for a row whose types the Avro schema already guarantees (the consumer's decoded
  * record): every field present with its kind, nulls only where allowed, safe integers, nested objects of their
  * shape, no unknown key (those travel as the `unknownFields` text, which is kept as it is). What Avro cannot
  * promise is checked here, in validateSettlement's order and with its reject texts: non-empty strings, maximum
  * lengths, the orderId / date / date-time patterns, calendar dates and clock times, fees' types, the currency set,
- * payOutAmount = amount − fee, the cancel rules. A valid row is returned as it is: no copy.
+ * payOutAmount = amount − fee, the cancel rules. A valid row is returned as it is: no copy. It reads only the
+ * SettlementRuleFields, so a record decoded to those fields alone is judged as it would be whole.
  */
-export function validateTypedSettlement(s: Settlement): ValidationResult {
+export function validateTypedSettlement<T extends SettlementRuleFields>(s: T): ValidationResult<T> {
   const row = s as unknown as Record<string, unknown>;
   try {
     str(row, 'mId', 14);
@@ -292,7 +318,7 @@ export function validateTypedSettlement(s: Settlement): ValidationResult {
     str(row, 'orderId', 64, ORDER_ID);
     str(row, 'currency', 3);
     str(row, 'method', 20);
-    if (s.fees !== null) for (const f of s.fees) str(f as unknown as Record<string, unknown>, 'type', 40);
+    if (s.fees !== null) for (const f of s.fees) str(f as Record<string, unknown>, 'type', 40);
     validDateTime('approvedAt', str(row, 'approvedAt', 35, DATE_TIME));
     validDate('soldDate', str(row, 'soldDate', 10, DATE));
     validDate('paidOutDate', str(row, 'paidOutDate', 10, DATE));

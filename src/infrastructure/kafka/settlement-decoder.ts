@@ -1,11 +1,18 @@
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import avsc from 'avsc';
 import type { RecordDecoder } from '../../application/ingest/ports.js';
-import type { Settlement } from '../../domain/settlement/settlement.js';
+import type { Settlement, SettlementRuleFields } from '../../domain/settlement/settlement.js';
 import { SettleError } from '../../domain/shared/settle-error.js';
+import { SETTLEMENT_RULE_FIELDS } from '../../domain/settlement/validate-settlement.js';
 import { CONFLUENT_HEADER_BYTES, readSettlementSchema } from './settlement-serde.js';
 
 type Read = (payload: Buffer) => Settlement;
+
+/** A loaded writer schema: how to read its records whole, and whether their bytes are in the reader's own layout. */
+interface Loaded {
+  readonly read: Read;
+  readonly readerLayout: boolean;
+}
 
 /**
  * The consumer's decoder: Confluent wire format, the writer schema fetched from the registry by id ONCE
@@ -14,17 +21,21 @@ type Read = (payload: Buffer) => Settlement;
  * older or newer compatible schema read as our Settlement shape. Poison → data errors; registry down → transient.
  */
 export class RegistrySettlementDecoder implements RecordDecoder {
-  private readonly readers = new Map<number, Promise<Read>>();
-  private readonly loaded = new Map<number, Read>();
-  /** Ids whose writer schema is the reader schema itself (canonical form): their bytes are in the reader's layout. */
-  private readonly readerLayout = new Set<number>();
+  private readonly readers = new Map<number, Promise<Loaded>>();
+  private readonly loaded = new Map<number, Loaded>();
   private readonly reader: avsc.Type;
+  /** The reader schema cut down to the rule fields (ruleProjection), and how it reads the reader's own layout. */
+  private readonly rules: avsc.Type;
+  private readonly rulesFromReader: avsc.Resolver;
 
   constructor(
     private readonly registry: SchemaRegistry,
     schemaText = readSettlementSchema(),
   ) {
-    this.reader = avsc.Type.forSchema(JSON.parse(schemaText) as avsc.Schema);
+    const schema = JSON.parse(schemaText) as avsc.Schema;
+    this.reader = avsc.Type.forSchema(schema);
+    this.rules = avsc.Type.forSchema(ruleProjection(schema));
+    this.rulesFromReader = this.rules.createResolver(this.reader);
   }
 
   /** Synchronous once the writer schema of the id is loaded; a promise only for the first records of an id. */
@@ -32,15 +43,27 @@ export class RegistrySettlementDecoder implements RecordDecoder {
     if (value.length < CONFLUENT_HEADER_BYTES || value[0] !== 0)
       throw new SettleError('NOT_CONFLUENT_WIRE_FORMAT', 'record value is not Confluent wire format (magic byte 0 + schema id)');
     const id = value.readInt32BE(1);
-    const read = this.loaded.get(id);
-    return read ? readWith(read, id, value) : this.readerFor(id).then((r) => readWith(r, id, value));
+    const loaded = this.loaded.get(id);
+    return loaded ? readWith(loaded.read, id, value) : this.readerFor(id).then((l) => readWith(l.read, id, value));
+  }
+
+  /**
+   * The rule fields alone (SettlementRuleFields, and the longs: see ruleProjection) of a value in the reader's layout
+   * whose writer schema is loaded; null otherwise (decode it whole). It fails on exactly the values `decode` fails on:
+   * what it skips are strings, booleans and ints, which avsc reads without a check its skip lacks.
+   */
+  decodeRuleFields(value: Buffer): SettlementRuleFields | null {
+    if (value.length < CONFLUENT_HEADER_BYTES || value[0] !== 0) return null;
+    const id = value.readInt32BE(1);
+    if (this.loaded.get(id)?.readerLayout !== true) return null;
+    return readWith((payload) => this.rules.fromBuffer(payload, this.rulesFromReader) as SettlementRuleFields, id, value);
   }
 
   inReaderLayout(value: Buffer): boolean {
-    return value.length >= CONFLUENT_HEADER_BYTES && this.readerLayout.has(value.readInt32BE(1));
+    return value.length >= CONFLUENT_HEADER_BYTES && this.loaded.get(value.readInt32BE(1))?.readerLayout === true;
   }
 
-  private readerFor(id: number): Promise<Read> {
+  private readerFor(id: number): Promise<Loaded> {
     let reader = this.readers.get(id);
     if (!reader) {
       reader = this.load(id);
@@ -54,7 +77,7 @@ export class RegistrySettlementDecoder implements RecordDecoder {
     return reader;
   }
 
-  private async load(id: number): Promise<Read> {
+  private async load(id: number): Promise<Loaded> {
     let writer: avsc.Type;
     try {
       writer = (await this.registry.getSchema(id)) as unknown as avsc.Type;
@@ -71,9 +94,8 @@ export class RegistrySettlementDecoder implements RecordDecoder {
       throw new SettleError('NOT_AVRO_SCHEMA', `schema id ${id} is not an Avro schema`);
     try {
       const resolver = this.reader.createResolver(writer);
-      if (writer.equals(this.reader)) this.readerLayout.add(id);
       // our reader schema types the record as a Settlement (a unit test keeps the schema and the shape equal)
-      return (payload) => this.reader.fromBuffer(payload, resolver) as Settlement;
+      return { read: (payload) => this.reader.fromBuffer(payload, resolver) as Settlement, readerLayout: writer.equals(this.reader) };
     } catch (error) {
       // the writer's schema cannot be read as ours: every record written with it is poison, not a retry
       throw new SettleError('SCHEMA_NOT_READABLE', `schema id ${id} cannot be read as the settlement schema: ${(error as Error).message}`, {
@@ -83,7 +105,7 @@ export class RegistrySettlementDecoder implements RecordDecoder {
   }
 }
 
-function readWith(read: Read, id: number, value: Buffer): Settlement {
+function readWith<T>(read: (payload: Buffer) => T, id: number, value: Buffer): T {
   try {
     return read(value.subarray(CONFLUENT_HEADER_BYTES));
   } catch (error) {
@@ -91,4 +113,48 @@ function readWith(read: Read, id: number, value: Buffer): Settlement {
       cause: error,
     });
   }
+}
+
+/**
+ * The settlement schema cut down to what the ingest must decode to check a record it will not decode whole: the
+ * fields of SETTLEMENT_RULE_FIELDS, and every field whose decoding can fail where skipping it cannot (a long beyond
+ * 2^53 is refused by avsc's read, not by its skip; arrays, maps and the rest are kept too). Dropped: the strings,
+ * booleans and ints outside the rule fields, and records (or `[null, record]`) made only of such fields. avsc reads
+ * the reader's layout into this by skipping what it lacks.
+ */
+export function ruleProjection(schema: avsc.Schema): avsc.Schema {
+  const top = schema as { type: string; fields: SchemaField[] };
+  const fields = top.fields.flatMap((f) => {
+    const rule = SETTLEMENT_RULE_FIELDS.find((r) => r.field === f.name);
+    if (rule === undefined) return mustRead(f.type) ? [{ ...f, type: keepNeeded(f.type, []) }] : [];
+    return [{ ...f, type: keepNeeded(f.type, rule.members ?? null) }];
+  });
+  return { ...top, fields } as avsc.Schema;
+}
+
+interface SchemaField {
+  readonly name: string;
+  readonly type: unknown;
+}
+
+const SKIPPABLE = new Set(['null', 'string', 'boolean', 'int']);
+
+/** Whether skipping a value of this type (instead of reading it) could let through bytes a read refuses. */
+function mustRead(type: unknown): boolean {
+  if (typeof type === 'string') return !SKIPPABLE.has(type);
+  if (Array.isArray(type)) return type.some(mustRead);
+  const t = type as { type: string; fields?: SchemaField[] };
+  if (t.type === 'record') return (t.fields ?? []).some((f) => mustRead(f.type));
+  return !SKIPPABLE.has(t.type);
+}
+
+/** The type with a record's members cut to `members` (null: all of them) and those that must be read. */
+function keepNeeded(type: unknown, members: readonly string[] | null): unknown {
+  if (typeof type === 'string') return type;
+  if (Array.isArray(type)) return type.map((t) => keepNeeded(t, members));
+  const t = type as { type: string; fields?: SchemaField[]; items?: unknown };
+  if (t.type === 'array') return { ...t, items: keepNeeded(t.items, members) };
+  if (t.type !== 'record' || members === null) return t;
+  const fields = (t.fields ?? []).filter((f) => members.includes(f.name) || mustRead(f.type)).map((f) => ({ ...f, type: keepNeeded(f.type, []) }));
+  return { ...t, fields };
 }

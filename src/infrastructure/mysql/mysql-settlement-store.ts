@@ -81,8 +81,8 @@ export class MySqlSettlementStore implements SettlementStore {
   async applyBatch(batch: StoreBatch): Promise<UpsertCounts> {
     // stable: two versions of one key keep their log order, so the later one is applied last
     const rows = [...batch.records].sort((a, b) => {
-      const x = a.settlement.transactionKey;
-      const y = b.settlement.transactionKey;
+      const x = (a.fields ?? a.settlement).transactionKey;
+      const y = (b.fields ?? b.settlement).transactionKey;
       return x < y ? -1 : x > y ? 1 : 0;
     });
     const facts = await this.serverFacts();

@@ -112,6 +112,14 @@ describe('settlement records on the wire (real broker, real registry)', () => {
       const value = r.value as Buffer;
       const settlement = await decoder.decode(value);
       expect(decoder.inReaderLayout(value)).toBe(true);
+      // the ingest checks such a record by its rule fields alone: the same values as the whole decode
+      const fields = decoder.decodeRuleFields(value);
+      expect(fields && [fields.transactionKey, fields.approvedAt, fields.payOutAmount, fields.cancel?.transactionKey ?? null]).toEqual([
+        settlement.transactionKey,
+        settlement.approvedAt,
+        settlement.payOutAmount,
+        settlement.cancel?.transactionKey ?? null,
+      ]);
       const approvedAtMs = parseOffsetDateTime(settlement.approvedAt) as number;
       const fast = new TsvWriter(64);
       expect(rowsFromBytes?.write(fast, value, 5, approvedAtMs)).toBe(true);
@@ -132,5 +140,6 @@ describe('settlement records on the wire (real broker, real registry)', () => {
     const olderValue = Buffer.concat([header, body]);
     expect((await decoder.decode(olderValue)).transactionKey).toBe(sample.transactionKey);
     expect(decoder.inReaderLayout(olderValue)).toBe(false);
+    expect(decoder.decodeRuleFields(olderValue)).toBeNull(); // decoded whole, resolved by avsc
   });
 });

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { createIngestBatch, type IngestBatchDeps, type IngestInput } from '../../../src/application/ingest/ingest-batch.js';
 import type { IncomingRecord, StoreBatch } from '../../../src/application/ingest/ports.js';
 import { abortableSleep } from '../../../src/application/shared/retry.js';
-import type { Settlement } from '../../../src/domain/settlement/settlement.js';
+import type { Settlement, SettlementRuleFields } from '../../../src/domain/settlement/settlement.js';
+import { SETTLEMENT_RULE_FIELDS } from '../../../src/domain/settlement/validate-settlement.js';
 import { SettleError } from '../../../src/domain/shared/settle-error.js';
 import { syntheticSettlement } from '../../support/synthetic-settlements.js';
 import { InMemorySettlementStore, JsonDecoder, RecordingDeadLetterSink, transient } from './fakes.js';
@@ -127,6 +128,57 @@ describe('ingestBatch', () => {
     expect(stored.map((r) => r.value)).toEqual([undefined, input.records[1]?.value, undefined, input.records[3]?.value]);
     expect(stored[1]?.value).toBe(input.records[1]?.value); // the record's own bytes, not a copy
     expect(stored.map((r) => r.approvedAtMs)).toEqual(stored.map((r) => Date.parse(r.settlement.approvedAt)));
+  });
+
+  it('checks a record the decoder reads by its rule fields alone, decodes it whole only when the store reads its settlement, and poisons it by the same rules', async () => {
+    const decoded: number[] = [];
+    // the rule fields of the record, and nothing else: a rule that read another field would find it missing
+    const ruleFields = (value: Buffer) => {
+      const s = JSON.parse(value.toString()) as Settlement;
+      return Object.fromEntries(SETTLEMENT_RULE_FIELDS.map(({ field }) => [field, s[field]])) as unknown as SettlementRuleFields;
+    };
+    const decoder = {
+      decode: (value: Buffer) => {
+        decoded.push((JSON.parse(value.toString()) as { offsetMark?: number }).offsetMark ?? -1);
+        return JSON.parse(value.toString()) as Settlement;
+      },
+      // every record but the one at offset 33 is in the reader's layout
+      decodeRuleFields: (value: Buffer) => ((JSON.parse(value.toString()) as { offsetMark?: number }).offsetMark === 33 ? null : ruleFields(value)),
+      inReaderLayout: () => true,
+    };
+    const { store, dlq, ingest, control } = setup({ decoder });
+    const seen: StoreBatch[] = [];
+    store.applyBatch = async (batch) => {
+      seen.push(batch);
+      return { inserted: batch.records.length, updated: 0, unchanged: 0 };
+    };
+    const mark = (offset: number, s: Settlement) => record(offset, json({ ...s, offsetMark: offset }));
+    const unknown = { ...syntheticSettlement(31, 'ut'), unknownFields: JSON.stringify({ 'card.newFlag': true }) };
+    const input = batchOf([
+      mark(30, syntheticSettlement(30, 'ut')),
+      mark(31, unknown),
+      mark(32, { ...syntheticSettlement(32, 'ut'), payOutAmount: 1 }),
+      mark(33, syntheticSettlement(33, 'ut')),
+      mark(34, { ...syntheticSettlement(34, 'ut'), approvedAt: '2025-02-30T06:58:32+09:00' }),
+    ]);
+    const outcome = await ingest(input, control);
+    expect(outcome).toMatchObject({ records: 5, inserted: 3, deadLettered: 2, unknownFields: { 'card.newFlag': 1 } });
+    expect(dlq.letters.map((l) => [l.record.offset, l.code, l.message])).toEqual([
+      [32, 'SETTLEMENT_INVALID', expect.stringMatching(/^payOutAmount: /) as unknown],
+      [34, 'SETTLEMENT_INVALID', expect.stringMatching(/^approvedAt: /) as unknown],
+    ]);
+    expect(decoded).toEqual([33]); // only the record outside the reader's layout was decoded whole while checking
+    const stored = seen[0]?.records ?? [];
+    expect(stored.map((r) => [r.offset, r.fields?.transactionKey ?? null, r.value === input.records.find((i) => i.offset === r.offset)?.value])).toEqual([
+      [30, syntheticSettlement(30, 'ut').transactionKey, true],
+      [31, syntheticSettlement(31, 'ut').transactionKey, true],
+      [33, null, true],
+    ]);
+    expect(stored.map((r) => r.approvedAtMs)).toEqual([30, 31, 33].map((i) => Date.parse(syntheticSettlement(i, 'ut').approvedAt)));
+    // reading the settlement of a rule-checked record decodes its value then, once
+    expect(stored[0]?.settlement).toEqual({ ...syntheticSettlement(30, 'ut'), offsetMark: 30 });
+    expect(stored[0]?.settlement).toBe(stored[0]?.settlement);
+    expect(decoded).toEqual([33, 30]);
   });
 
   it('stores the offset of a batch made only of poison records', async () => {

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import avsc from 'avsc';
 import { describe, expect, it } from 'vitest';
 import { readSettlementSchema, SettlementSerde } from '../../../src/infrastructure/kafka/settlement-serde.js';
+import { zigZagVarint } from '../../support/avro-bytes.js';
 import { syntheticSettlement } from '../../support/synthetic-settlements.js';
 
 /**
@@ -126,5 +127,84 @@ describe('avsc patch: short ASCII strings in one pass', () => {
       if (!Buffer.isBuffer(value)) throw new Error(`row ${i} did not encode`);
       expect({ ...(reader.fromBuffer(value.subarray(5)) as object) }).toEqual(rows[i]);
     });
+  });
+});
+
+/**
+ * The patch's read side: an array or map count beyond the bytes left (a corrupt record) ends the read and the value is
+ * refused as truncated, where avsc preallocated `new Array(count)` and looped count times (a record claiming 2^31 fees
+ * ran the consumer out of memory). Whole values read as before.
+ */
+describe('avsc patch: array and map counts beyond the bytes left', () => {
+  const fee: avsc.Schema = {
+    type: 'record',
+    name: 'Fee',
+    fields: [
+      { name: 'type', type: 'string' },
+      { name: 'fee', type: 'long' },
+    ],
+  };
+  const withFees = avsc.Type.forSchema({
+    type: 'record',
+    name: 'R',
+    fields: [
+      { name: 'fees', type: { type: 'array', items: fee } },
+      { name: 'n', type: 'long' },
+    ],
+  });
+  const withMap = avsc.Type.forSchema({
+    type: 'record',
+    name: 'M',
+    fields: [
+      { name: 'm', type: { type: 'map', values: 'long' } },
+      { name: 'n', type: 'long' },
+    ],
+  });
+  const withoutFees = avsc.Type.forSchema({ type: 'record', name: 'R', fields: [{ name: 'n', type: 'long' }] });
+  const withoutMap = avsc.Type.forSchema({ type: 'record', name: 'M', fields: [{ name: 'n', type: 'long' }] });
+
+  it('refuses a count of 2^31 or 2^40 items as truncated, read or skipped, without running out of memory', () => {
+    for (const count of [2n ** 31n, 2n ** 40n, -(2n ** 31n)]) {
+      // a negative count is followed by its block's byte size
+      const body = Buffer.concat([zigZagVarint(count), ...(count < 0n ? [zigZagVarint(5n)] : []), Buffer.from([0x02, 0x41, 0x04])]);
+      expect(() => withFees.fromBuffer(body)).toThrow(/truncated/);
+      expect(() => withMap.fromBuffer(body)).toThrow(/truncated/);
+      if (count > 0n) {
+        expect(() => withoutFees.fromBuffer(body, withoutFees.createResolver(withFees))).toThrow(/truncated/);
+        expect(() => withoutMap.fromBuffer(body, withoutMap.createResolver(withMap))).toThrow(/truncated/);
+      }
+    }
+  });
+
+  it('reads and skips whole arrays and maps as before: empty, one item, many, and in blocks with byte sizes', () => {
+    for (const size of [0, 1, 3, 1000]) {
+      const fees = Array.from({ length: size }, (_, i) => ({ type: `T${i}`, fee: i * 1000 - 7 }));
+      const m = Object.fromEntries(fees.map((f) => [f.type, f.fee]));
+      expect(withFees.fromBuffer(withFees.toBuffer({ fees, n: 42 }))).toEqual({ fees, n: 42 });
+      expect(withMap.fromBuffer(withMap.toBuffer({ m, n: 42 }))).toEqual({ m, n: 42 });
+      expect(withoutFees.fromBuffer(withFees.toBuffer({ fees, n: 42 }), withoutFees.createResolver(withFees))).toEqual({ n: 42 });
+      expect(withoutMap.fromBuffer(withMap.toBuffer({ m, n: 42 }), withoutMap.createResolver(withMap))).toEqual({ n: 42 });
+    }
+    // two blocks, the first with a negative count and its byte size (as other writers may write them)
+    const item = (t: string, f: bigint) => Buffer.concat([zigZagVarint(BigInt(t.length)), Buffer.from(t), zigZagVarint(f)]);
+    const first = Buffer.concat([item('A', 1n), item('B', 2n)]);
+    const blocks = Buffer.concat([
+      zigZagVarint(-2n),
+      zigZagVarint(BigInt(first.length)),
+      first,
+      zigZagVarint(1n),
+      item('C', 3n),
+      zigZagVarint(0n),
+      zigZagVarint(9n),
+    ]);
+    expect(withFees.fromBuffer(blocks)).toEqual({
+      fees: [
+        { type: 'A', fee: 1 },
+        { type: 'B', fee: 2 },
+        { type: 'C', fee: 3 },
+      ],
+      n: 9,
+    });
+    expect(withoutFees.fromBuffer(blocks, withoutFees.createResolver(withFees))).toEqual({ n: 9 });
   });
 });

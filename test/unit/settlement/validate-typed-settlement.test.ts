@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import avsc from 'avsc';
 import { describe, expect, it } from 'vitest';
 import type { Settlement } from '../../../src/domain/settlement/settlement.js';
-import { validateSettlement, validateTypedSettlement } from '../../../src/domain/settlement/validate-settlement.js';
+import { SETTLEMENT_RULE_FIELDS, validateSettlement, validateTypedSettlement } from '../../../src/domain/settlement/validate-settlement.js';
 
 type Row = Record<string, unknown>;
 const examples = JSON.parse(readFileSync(new URL('../../fixtures/settlements/examples.json', import.meta.url), 'utf8')) as Row[];
@@ -106,5 +106,41 @@ describe('validateTypedSettlement rejects what Avro can carry with validateSettl
     if (full.ok || typed.ok) throw new Error(`expected both to reject, got ${JSON.stringify({ full: full.ok, typed: typed.ok })}`);
     expect(typed.rejection).toEqual(full.rejection);
     expect(typed.rejection.raw).toBe(s);
+  });
+});
+
+/** `s` wrapped so that every field read (nested: `parent.member`, array items: `parent.member` too) is recorded. */
+function recordingReads(s: Settlement, reads: Set<string>): Settlement {
+  const wrap = (o: object, path: string): object =>
+    new Proxy(o, {
+      get(target, key, receiver) {
+        const value = Reflect.get(target, key, receiver) as unknown;
+        if (typeof key !== 'string' || (Array.isArray(target) && !/^\d+$/.test(key))) return value;
+        const at = Array.isArray(target) ? path : path === '' ? key : `${path}.${key}`;
+        if (!Array.isArray(target)) reads.add(at);
+        return typeof value === 'object' && value !== null ? wrap(value, at) : value;
+      },
+    });
+  return wrap(s, '') as Settlement;
+}
+
+describe('SETTLEMENT_RULE_FIELDS', () => {
+  it('names every field validateTypedSettlement reads, over accepted rows and every rejection above', () => {
+    const reads = new Set<string>();
+    const rows = [...examples.map((r) => decoded(normalized(r))), decoded(cardCancel, { cancel: { ...(cardCancel.cancel as Row), transactionKey: 'OTHER' } })];
+    for (const row of rows) validateTypedSettlement(recordingReads(row, reads));
+    for (const patch of [
+      { mId: '' },
+      { orderId: 'ab' },
+      { fees: [{ type: '', fee: 1 }] },
+      { payOutAmount: 1 },
+      { currency: 'EUR' },
+      { soldDate: '2025-02-30' },
+    ])
+      validateTypedSettlement(recordingReads(decoded(cardApproval, patch), reads));
+    const listed = SETTLEMENT_RULE_FIELDS.flatMap(({ field, members }) => [field, ...(members ?? []).map((m) => `${field}.${m}`)]);
+    expect([...reads].filter((r) => !listed.includes(r))).toEqual([]);
+    // and nothing is listed that the rules never read, but `unknownFields`, which the ingest counts
+    expect(listed.filter((l) => !reads.has(l))).toEqual(['unknownFields']);
   });
 });
