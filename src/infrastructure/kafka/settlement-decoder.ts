@@ -56,7 +56,16 @@ export class RegistrySettlementDecoder implements RecordDecoder {
     if (value.length < CONFLUENT_HEADER_BYTES || value[0] !== 0) return null;
     const id = value.readInt32BE(1);
     if (this.loaded.get(id)?.readerLayout !== true) return null;
-    return readWith((payload) => this.rules.fromBuffer(payload, this.rulesFromReader) as SettlementRuleFields, id, value);
+    // read in place after the header (no Buffer view per record); the same checks as fromBuffer's, the same errors
+    let read: { value: unknown; offset: number };
+    try {
+      read = this.rules.decode(value, CONFLUENT_HEADER_BYTES, this.rulesFromReader);
+    } catch (error) {
+      throw decodeFailed(id, error);
+    }
+    if (read.offset < 0) throw decodeFailed(id, new Error('truncated buffer'));
+    if (read.offset !== value.length) throw decodeFailed(id, new Error('trailing data'));
+    return read.value as SettlementRuleFields;
   }
 
   inReaderLayout(value: Buffer): boolean {
@@ -105,15 +114,16 @@ export class RegistrySettlementDecoder implements RecordDecoder {
   }
 }
 
-function readWith<T>(read: (payload: Buffer) => T, id: number, value: Buffer): T {
+function readWith(read: Read, id: number, value: Buffer): Settlement {
   try {
     return read(value.subarray(CONFLUENT_HEADER_BYTES));
   } catch (error) {
-    throw new SettleError('AVRO_DECODE_FAILED', `record cannot be decoded with schema id ${id}: ${(error as Error).message}`, {
-      cause: error,
-    });
+    throw decodeFailed(id, error);
   }
 }
+
+const decodeFailed = (id: number, error: unknown): SettleError =>
+  new SettleError('AVRO_DECODE_FAILED', `record cannot be decoded with schema id ${id}: ${(error as Error).message}`, { cause: error });
 
 /**
  * The settlement schema cut down to what the ingest must decode to check a record it will not decode whole: the
