@@ -1,3 +1,4 @@
+import { writePaddedDigits } from '../shared/ascii-digits.js';
 /**
  * Epoch milliseconds of an ISO-8601 date-time that carries its own offset (Toss's approvedAt), or null when it
  * is not a real instant: `yyyy-MM-ddTHH:mm:ss[.f{1,9}](Z|±HH:mm)`. Strict where Date.parse is lenient (it rolls
@@ -73,19 +74,19 @@ export function writeUtcDateTime(into: Uint8Array, at: number, ms: number): numb
   const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
   const m = mp < 10 ? mp + 3 : mp - 9;
   const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
-  let o = digitsAt(into, at, y, 4);
+  let o = writePaddedDigits(into, at, y, 4);
   into[o++] = DASH;
-  o = digitsAt(into, o, m, 2);
+  o = writePaddedDigits(into, o, m, 2);
   into[o++] = DASH;
-  o = digitsAt(into, o, d, 2);
+  o = writePaddedDigits(into, o, d, 2);
   into[o++] = SPACE;
-  o = digitsAt(into, o, h, 2);
+  o = writePaddedDigits(into, o, h, 2);
   into[o++] = COLON;
-  o = digitsAt(into, o, mi, 2);
+  o = writePaddedDigits(into, o, mi, 2);
   into[o++] = COLON;
-  o = digitsAt(into, o, s, 2);
+  o = writePaddedDigits(into, o, s, 2);
   into[o++] = DOT;
-  return digitsAt(into, o, f, 3);
+  return writePaddedDigits(into, o, f, 3);
 }
 
 const scratch = Buffer.alloc(UTC_DATE_TIME_BYTES);
@@ -94,15 +95,6 @@ const scratch = Buffer.alloc(UTC_DATE_TIME_BYTES);
 export function utcDateTimeText(ms: number): string {
   writeUtcDateTime(scratch, 0, ms);
   return scratch.toString('latin1');
-}
-
-/** `n` (0 ≤ n < 10^len) as `len` zero-padded ASCII digits at `at`; the position after them. */
-function digitsAt(into: Uint8Array, at: number, n: number, len: number): number {
-  for (let i = at + len - 1; i >= at; i--) {
-    into[i] = 48 + (n % 10);
-    n = Math.floor(n / 10);
-  }
-  return at + len;
 }
 
 const DAY_MS = 86_400_000;

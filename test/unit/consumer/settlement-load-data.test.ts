@@ -66,6 +66,25 @@ describe('settlementTsv', () => {
   });
 });
 
+describe('TsvWriter.digits', () => {
+  it('writes every safe integer as String(n): both sides of 2^31 and 10^9, the ends of the safe range, negatives, timestamps', () => {
+    const edges = [0, 1, 9, 10, 99, 100, 2 ** 31 - 2, 2 ** 31 - 1, 2 ** 31, 10 ** 9 - 1, 10 ** 9, 10 ** 9 + 7, 10 ** 10, 1_738_540_800_000, 2 ** 53 - 1];
+    let x = 0x2545f491;
+    const seeded = Array.from({ length: 2_000 }, (_, i) => {
+      x = (x * 1_103_515_245 + 12_345) % 2 ** 31;
+      return Math.floor((x / 2 ** 31) * 10 ** (1 + (i % 16)));
+    });
+    const numbers = [...edges, ...edges.map((n) => -n), ...seeded, ...seeded.map((n) => -n)];
+    const w = new TsvWriter(64);
+    for (const n of numbers) {
+      w.reset();
+      w.room(32);
+      w.digits(n);
+      expect(w.buf.toString('latin1', 0, w.pos)).toBe(String(n));
+    }
+  });
+});
+
 describe('tsvStream', () => {
   it('streams the buffer in views of at most 1 MB that add up to it', async () => {
     const tsv = Buffer.alloc(2.5 * 1024 * 1024, 0x61);
