@@ -10,7 +10,8 @@
 // the cap. `produce` runs kafkajs on its main thread (one isolate): 8 MB semi-spaces there cost no CPU per row and
 // keep its peak RSS ~15 MB lower than 16 (bench, 300,000 rows); `consume` keeps 16 (8 cost it ~15-20% CPU). Under
 // its old cap of 192 MB without a growing step, `consume` ran a full GC about every 8,500 rows (59 for 500,000, ~1.4
-// µs/row); with the 3x step 112 MB hold it to ~34, for ~15% less CPU per row and no more peak RSS. README.
+// µs/row); with the 3x step 112 MB hold it to ~34, for ~15% less CPU per row (peak RSS 189-206 MB in the bench;
+// the live heap after a full GC 41-49 MB). docs/performance.md, README.
 // A heap flag given in NODE_OPTIONS or on node's command line always wins (only missing ones are added) by
 // replacing this process image once (process.execve: same pid, so signals, exit codes and the MySQL claim behave
 // as before), guarded by SETTLE_HEAP_DEFAULTS.
