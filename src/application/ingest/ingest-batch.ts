@@ -140,25 +140,30 @@ function poison(error: unknown): Poison {
 
 // the decoder's schema typed the record: only the rules a schema cannot state are checked (no second validation)
 function check(decoded: Settlement, record: IncomingRecord, decoder: RecordDecoder): StoredRecord | Poison {
-  const result = validateTypedSettlement(decoded);
-  if (!result.ok) return { code: 'SETTLEMENT_INVALID', message: `${result.rejection.field}: ${result.rejection.reason}` };
-  // the store keeps approvedAt as an instant too; a pattern-valid but impossible time (02-30) is poison here
-  const approvedAtMs = parseOffsetDateTime(result.value.approvedAt);
-  if (approvedAtMs === null) return { code: 'SETTLEMENT_INVALID', message: `approvedAt: "${result.value.approvedAt}" is not a real date-time` };
+  const approvedAtMs = approvedAtIfValid(decoded);
+  if (typeof approvedAtMs !== 'number') return approvedAtMs;
   const value = record.value;
   // the store may write the row from the bytes themselves when they are in the reader's layout
   if (value !== null && decoder.inReaderLayout?.(value))
-    return { settlement: result.value, offset: record.offset, timestamp: record.timestamp, approvedAtMs, value };
-  return { settlement: result.value, offset: record.offset, timestamp: record.timestamp, approvedAtMs };
+    return { settlement: decoded, offset: record.offset, timestamp: record.timestamp, approvedAtMs, value };
+  return { settlement: decoded, offset: record.offset, timestamp: record.timestamp, approvedAtMs };
 }
 
 /** check() for a record decoded to its rule fields alone (its value is in the reader's layout). */
 function checkRuleFields(fields: SettlementRuleFields, record: IncomingRecord, value: Buffer, decoder: RecordDecoder): StoredRecord | Poison {
+  const approvedAtMs = approvedAtIfValid(fields);
+  if (typeof approvedAtMs !== 'number') return approvedAtMs;
+  return new RuleCheckedRecord(fields, record.offset, record.timestamp, approvedAtMs, value, decoder);
+}
+
+/** The rules a schema cannot state (validateTypedSettlement), then approvedAt as an instant: its epoch ms, or why it is poison. */
+function approvedAtIfValid(fields: SettlementRuleFields): number | Poison {
   const result = validateTypedSettlement(fields);
   if (!result.ok) return { code: 'SETTLEMENT_INVALID', message: `${result.rejection.field}: ${result.rejection.reason}` };
+  // the store keeps approvedAt as an instant too; a pattern-valid but impossible time (02-30) is poison here
   const approvedAtMs = parseOffsetDateTime(fields.approvedAt);
   if (approvedAtMs === null) return { code: 'SETTLEMENT_INVALID', message: `approvedAt: "${fields.approvedAt}" is not a real date-time` };
-  return new RuleCheckedRecord(fields, record.offset, record.timestamp, approvedAtMs, value, decoder);
+  return approvedAtMs;
 }
 
 /**

@@ -6,11 +6,9 @@ import { SettleError } from '../../domain/shared/settle-error.js';
 import { SETTLEMENT_RULE_FIELDS } from '../../domain/settlement/validate-settlement.js';
 import { CONFLUENT_HEADER_BYTES, readSettlementSchema } from './settlement-serde.js';
 
-type Read = (payload: Buffer) => Settlement;
-
-/** A loaded writer schema: how to read its records whole, and whether their bytes are in the reader's own layout. */
+/** A loaded writer schema: how to read its records whole (the whole value, header included), and whether their bytes are in the reader's own layout. */
 interface Loaded {
-  readonly read: Read;
+  readonly read: (value: Buffer) => Settlement;
   readonly readerLayout: boolean;
 }
 
@@ -44,7 +42,7 @@ export class RegistrySettlementDecoder implements RecordDecoder {
       throw new SettleError('NOT_CONFLUENT_WIRE_FORMAT', 'record value is not Confluent wire format (magic byte 0 + schema id)');
     const id = value.readInt32BE(1);
     const loaded = this.loaded.get(id);
-    return loaded ? readWith(loaded.read, id, value) : this.readerFor(id).then((l) => readWith(l.read, id, value));
+    return loaded ? loaded.read(value) : this.readerFor(id).then((l) => l.read(value));
   }
 
   /**
@@ -56,16 +54,7 @@ export class RegistrySettlementDecoder implements RecordDecoder {
     if (value.length < CONFLUENT_HEADER_BYTES || value[0] !== 0) return null;
     const id = value.readInt32BE(1);
     if (this.loaded.get(id)?.readerLayout !== true) return null;
-    // read in place after the header (no Buffer view per record); the same checks as fromBuffer's, the same errors
-    let read: { value: unknown; offset: number };
-    try {
-      read = this.rules.decode(value, CONFLUENT_HEADER_BYTES, this.rulesFromReader);
-    } catch (error) {
-      throw decodeFailed(id, error);
-    }
-    if (read.offset < 0) throw decodeFailed(id, new Error('truncated buffer'));
-    if (read.offset !== value.length) throw decodeFailed(id, new Error('trailing data'));
-    return read.value as SettlementRuleFields;
+    return readAfterHeader(this.rules, this.rulesFromReader, id, value) as SettlementRuleFields;
   }
 
   inReaderLayout(value: Buffer): boolean {
@@ -104,7 +93,7 @@ export class RegistrySettlementDecoder implements RecordDecoder {
     try {
       const resolver = this.reader.createResolver(writer);
       // our reader schema types the record as a Settlement (a unit test keeps the schema and the shape equal)
-      return { read: (payload) => this.reader.fromBuffer(payload, resolver) as Settlement, readerLayout: writer.equals(this.reader) };
+      return { read: (value) => readAfterHeader(this.reader, resolver, id, value) as Settlement, readerLayout: writer.equals(this.reader) };
     } catch (error) {
       // the writer's schema cannot be read as ours: every record written with it is poison, not a retry
       throw new SettleError('SCHEMA_NOT_READABLE', `schema id ${id} cannot be read as the settlement schema: ${(error as Error).message}`, {
@@ -114,12 +103,20 @@ export class RegistrySettlementDecoder implements RecordDecoder {
   }
 }
 
-function readWith(read: Read, id: number, value: Buffer): Settlement {
+/**
+ * The record after the Confluent header, read in place (no Buffer view per record) with `type` through `resolver`,
+ * refused as fromBuffer refuses it (a truncated body, trailing bytes) or as avsc's read does: AVRO_DECODE_FAILED.
+ */
+function readAfterHeader(type: avsc.Type, resolver: avsc.Resolver, id: number, value: Buffer): unknown {
+  let read: { value: unknown; offset: number };
   try {
-    return read(value.subarray(CONFLUENT_HEADER_BYTES));
+    read = type.decode(value, CONFLUENT_HEADER_BYTES, resolver);
   } catch (error) {
     throw decodeFailed(id, error);
   }
+  if (read.offset < 0) throw decodeFailed(id, new Error('truncated buffer'));
+  if (read.offset !== value.length) throw decodeFailed(id, new Error('trailing data'));
+  return read.value;
 }
 
 const decodeFailed = (id: number, error: unknown): SettleError =>

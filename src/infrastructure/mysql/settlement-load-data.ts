@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { SettleError } from '../../domain/shared/settle-error.js';
 import { ALL_COLUMNS, DATA_COLUMNS, type SqlValue } from './settlement-row.js';
-import { INT32_MAX, writeDigits, writePaddedDigits } from '../../application/shared/ascii-digits.js';
+import { writeDigits } from '../../application/shared/ascii-digits.js';
 
 /**
  * The loader's fast path: a batch's rows as tab-separated text streamed by `LOAD DATA LOCAL INFILE … IGNORE`
@@ -97,24 +97,13 @@ export class TsvWriter {
     }
   }
 
-  /**
-   * The decimal text of a safe integer at `pos` (String(n) without the string; the caller made room). Digits come
-   * from int32 division (`(n / 10) | 0`): a double's `%` costs several times more, and a row has a dozen numbers
-   * (a 13-digit timestamp among them, written as its two int32 halves).
-   */
+  /** The decimal text of a safe integer at `pos` (String(n) without the string, writeDigits; the caller made room). */
   digits(n: number): void {
-    const buf = this.buf;
     if (n < 0) {
-      buf[this.pos++] = 0x2d; // -
+      this.buf[this.pos++] = 0x2d; // -
       n = -n;
     }
-    if (n <= INT32_MAX) {
-      this.pos = writeDigits(buf, this.pos, n);
-      return;
-    }
-    const high = Math.floor(n / 1e9); // < 2^53 / 10^9, an int32
-    this.pos = writeDigits(buf, this.pos, high);
-    this.pos = writePaddedDigits(buf, this.pos, n - high * 1e9, 9);
+    this.pos = writeDigits(this.buf, this.pos, n);
   }
 
   /** A LOAD DATA line (LOAD_LINE_COLUMNS) of a whole row (ALL_COLUMNS order): its data fields, offset and timestamp. */
