@@ -239,6 +239,10 @@ export const ERROR_CODES = {
     category: 'usage',
     summary: "MySQL's TLS set-up failed (this driver code): check MYSQL_SSL and MYSQL_SSL_CA against the server.",
   }),
+  MYSQL_ROW_ID_COLLISION: {
+    category: 'transient',
+    summary: "The server gave an incoming settlement the auto-increment id of another stored row; the upsert's guard refused to overwrite it: retry.",
+  },
   MYSQL_SCHEMA_MISSING: { category: 'usage', summary: 'A table is missing: run `settle db migrate`.' },
   MYSQL_QUERY_FAILED: { category: 'internal', summary: "Any other MySQL error (the server's code in details.mysqlCode and the message): report it." },
   MIGRATION_LOCK_TIMEOUT: { category: 'transient', summary: 'Another process is migrating the database: retry.' },

@@ -1,6 +1,6 @@
 import type { Pool, PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import type { SettlementStore, StoreBatch, StoredRecord, UpsertCounts } from '../../application/ingest/ports.js';
-import { SettleError } from '../../domain/shared/settle-error.js';
+import { SettleError, isSettleError } from '../../domain/shared/settle-error.js';
 import { toSettleError } from './mysql-errors.js';
 import { queryPool, withQueryTimeout } from './query-timeout.js';
 import { CONFLUENT_HEADER_BYTES } from '../kafka/settlement-serde.js';
@@ -43,7 +43,11 @@ interface ServerFacts {
 /**
  * SettlementStore on MariaDB 10.11 (tested) and MySQL ≥ 8.0.19 (the upsert's row-alias form, see server-flavour.ts). One transaction per batch: multi-row upserts ordered by
  * transaction_key (concurrent partitions then lock index entries in the same order, fewer deadlocks), then
- * the partition's next offset. The pool must come from createSettlementStorePool (no CLIENT_FOUND_ROWS).
+ * the partition's next offset. The pool must come from createSettlementStorePool (no CLIENT_FOUND_ROWS, strict mode).
+ *
+ * The upsert never overwrites another transaction's row: when the server hands an insert an auto-increment id already
+ * in use (MariaDB 10.11 does, rarely, under concurrent batches), its key guard fails the statement and the batch is
+ * retried (MYSQL_ROW_ID_COLLISION); a row LOAD DATA IGNORE skipped for that reason is inserted by the upsert after it.
  *
  * Two ways to write the rows, same counts and rule:
  * - LOAD DATA (the default when the server's local_infile is on): the batch as TSV bytes, `IGNORE` into
@@ -79,6 +83,16 @@ export class MySqlSettlementStore implements SettlementStore {
   }
 
   async applyBatch(batch: StoreBatch): Promise<UpsertCounts> {
+    try {
+      return await this.applyOnce(batch);
+    } catch (error) {
+      // rolled back and released: the repair's ALTER waits for no transaction of ours
+      if (isSettleError(error) && error.code === 'MYSQL_ROW_ID_COLLISION') await this.repairAutoIncrement();
+      throw error;
+    }
+  }
+
+  private async applyOnce(batch: StoreBatch): Promise<UpsertCounts> {
     // stable: two versions of one key keep their log order, so the later one is applied last
     const rows = [...batch.records].sort((a, b) => {
       const x = (a.fields ?? a.settlement).transactionKey;
@@ -107,11 +121,21 @@ export class MySqlSettlementStore implements SettlementStore {
     } catch (error) {
       // a lost (or abandoned: no answer in time) connection fails this at once; the server rolls back on its own
       if (conn) await conn.rollback().catch(() => undefined);
-      throw toSettleError(error);
+      throw rowIdCollision(error) ?? toSettleError(error);
     } finally {
       if (conn) this.inFlight.delete(conn);
       conn?.release();
     }
+  }
+
+  /**
+   * After the key guard fired: the table's AUTO_INCREMENT was at or below an id in use, and it stays there (the failed
+   * statement gives its ids back), so every retry would collide again. `AUTO_INCREMENT = 1` makes the server set it past
+   * the largest id (InnoDB never sets it lower); it waits for the open transactions on the table. If it fails (no
+   * ALTER privilege, a lock wait past the query timeout) the retry collides and the error says what to run.
+   */
+  private async repairAutoIncrement(): Promise<void> {
+    await queryPool(this.pool, this.queryTimeoutMs, REPAIR_AUTO_INCREMENT_SQL).catch(() => undefined);
   }
 
   /** LOAD DATA of the batch; the upsert for the rows the server skipped. null: a value was altered (roll back). */
@@ -129,10 +153,10 @@ export class MySqlSettlementStore implements SettlementStore {
     // every skipped row (a key already stored) warns once (1062); any further warning is a value the server changed
     if (loaded.warnings > loaded.skipped) return null;
     if (loaded.skipped === 0) return { inserted: rows.length, updated: 0, unchanged: 0 };
+    // IGNORE also skips a new row whose auto-increment id collided with a stored row's primary key (see the upsert's
+    // key guard): the upsert inserts it, with a fresh id. Every other skipped row is a stored key it decides.
     const decided = await this.upsert(conn, batch, rows, facts);
-    const inserted = rows.length - loaded.skipped;
-    if (decided.inserted !== 0)
-      throw new SettleError('LOAD_RESULT_UNREADABLE', `the upsert after LOAD DATA inserted ${decided.inserted} rows the load had skipped as stored`);
+    const inserted = rows.length - loaded.skipped + decided.inserted;
     return { inserted, updated: decided.updated, unchanged: rows.length - inserted - decided.updated };
   }
 
@@ -218,6 +242,23 @@ export class MySqlSettlementStore implements SettlementStore {
     return this.facts;
   }
 }
+
+/**
+ * The upsert's key guard refused to overwrite another transaction's row (settlement-upsert-sql.ts): MySQL error 1048 on
+ * transaction_key. Transient: the rolled-back batch gets fresh auto-increment ids when it is tried again.
+ */
+function rowIdCollision(error: unknown): SettleError | null {
+  const e = (error ?? {}) as { code?: unknown; sqlMessage?: unknown };
+  if (e.code !== 'ER_BAD_NULL_ERROR' || typeof e.sqlMessage !== 'string' || !e.sqlMessage.includes("'transaction_key'")) return null;
+  return new SettleError(
+    'MYSQL_ROW_ID_COLLISION',
+    "MySQL gave an incoming settlement the auto-increment id of another stored row, whose upsert would have overwritten that row; the upsert's guard refused it, the batch is rolled back and the table's AUTO_INCREMENT set past its largest id (if this repeats, run: " +
+      `${REPAIR_AUTO_INCREMENT_SQL})`,
+    { cause: error, details: { mysqlCode: e.code } },
+  );
+}
+
+export const REPAIR_AUTO_INCREMENT_SQL = 'ALTER TABLE settlements AUTO_INCREMENT = 1';
 
 const rowValues = (batch: StoreBatch, r: StoredRecord): SqlValue[] =>
   toSettlementRow(r.settlement, { topic: batch.topic, partition: batch.partition, offset: r.offset, timestamp: r.timestamp }, r.approvedAtMs);

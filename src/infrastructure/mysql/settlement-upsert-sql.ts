@@ -32,6 +32,16 @@ const OFFSET_INSERT = 'INSERT INTO consumer_offsets (group_id, topic, kafka_part
 // name is the stored value and VALUES(col) / incoming.col the incoming one; MySQL and MariaDB assign left to right,
 // so every assignment reads the old source_* values until the bookkeeping columns are assigned, last. In the
 // row-alias form the stored columns are qualified with the table too, so no name can resolve to the alias.
+//
+// The first assignment is a guard: ON DUPLICATE KEY UPDATE updates whichever row the insert collided with, by ANY
+// unique key. Ours are uk (transaction_key, sold_date), the collision it exists for, and the primary key (id,
+// sold_date), which an insert can only hit when the server hands out an auto-increment id already in use. MariaDB
+// 10.11 does that while partitions' batches run at once with duplicates in them (LOAD DATA IGNORE, then this upsert,
+// over stored keys: a replay), leaving the table's AUTO_INCREMENT at an id in use; the update then wrote one
+// settlement's money over ANOTHER transaction's row, silently (docs/architecture.md, "Auto-increment ids in use").
+// The guard keeps a stored row's key and sets it to NULL when the incoming row is another transaction: strict mode
+// (settlement-store-pool.ts) turns that into error 1048 on transaction_key, the statement fails, the batch rolls
+// back, the store moves AUTO_INCREMENT past the largest id and the batch is retried (MYSQL_ROW_ID_COLLISION).
 function upsertStatements(form: UpsertForm): UpsertStatements {
   const incoming = form === 'row-alias' ? (c: string) => `${ROW_ALIAS}.${c}` : (c: string) => `VALUES(${c})`;
   const stored = form === 'row-alias' ? (c: string) => `settlements.${c}` : (c: string) => c;
@@ -39,11 +49,13 @@ function upsertStatements(form: UpsertForm): UpsertStatements {
   const ts = stored('source_timestamp');
   const newer = `(${incoming('source_timestamp')} > ${ts} OR (${incoming('source_timestamp')} = ${ts} AND ${incoming('source_offset')} > ${stored('source_offset')}))`;
   const assign = (c: string) => `${c} = IF(${newer}, ${incoming(c)}, ${stored(c)})`;
+  const key = stored('transaction_key');
+  const keyGuard = `transaction_key = IF(${key} = ${incoming('transaction_key')}, ${key}, NULL)`;
   const offsetIncoming = form === 'row-alias' ? `${ROW_ALIAS}.next_offset` : 'VALUES(next_offset)';
   const offsetStored = form === 'row-alias' ? 'consumer_offsets.next_offset' : 'next_offset';
   return {
     insertInto: `INSERT INTO settlements (${ALL_COLUMNS.join(', ')}) VALUES `,
-    onDuplicate: `${alias} ON DUPLICATE KEY UPDATE ${[...DATA_COLUMNS.filter((c) => c !== 'transaction_key'), ...SOURCE_COLUMNS].map(assign).join(', ')}`,
+    onDuplicate: `${alias} ON DUPLICATE KEY UPDATE ${[keyGuard, ...DATA_COLUMNS.filter((c) => c !== 'transaction_key').map(assign), ...SOURCE_COLUMNS.map(assign)].join(', ')}`,
     advanceOffset: `${OFFSET_INSERT}${alias} ON DUPLICATE KEY UPDATE next_offset = GREATEST(${offsetStored}, ${offsetIncoming})`,
     setOffset: `${OFFSET_INSERT}${alias} ON DUPLICATE KEY UPDATE next_offset = ${offsetIncoming}`,
   };

@@ -185,6 +185,89 @@ describe.each([
     expect(rows.map((r) => JSON.parse(String(r.details)).card.company)).toEqual(tricky);
   });
 
+  /**
+   * MariaDB 10.11 hands out, now and then, an auto-increment id already in use while partitions' batches run at once
+   * (the stress in settlement-id-collision.test.ts); ON DUPLICATE KEY UPDATE then collides on the primary key and would
+   * update THAT row. `SET insert_id` on the store's only connection forces the same collision: A is stored, then the
+   * writing statement named by `before` gives its first row (C, a new key) A's id.
+   */
+  const collisionCase = async (tag: string, before: 'LOAD' | 'INSERT') => {
+    const one = createSettlementStorePool({ url: new Secret(fx.env.MYSQL_URL ?? ''), tls: null }, 1);
+    const forced = new MySqlSettlementStore(one, { loadData, ...(fromBytes ? { rowsFromBytes: SettlementAvroRows.forSchema(readSettlementSchema()) } : {}) });
+    // one sold date (i % 28), keys in the order C < B < A
+    const [c, b, a] = [5_000, 5_028, 5_056].map((i) => syntheticSettlement(i, tag));
+    if (!a || !b || !c) throw new Error('three settlements');
+    await forced.applyBatch(
+      batch(
+        [
+          { settlement: a, offset: 1, timestamp: 1_000 },
+          { settlement: b, offset: 2, timestamp: 1_000 },
+        ],
+        3,
+        10,
+      ),
+    );
+    const [[stored]] = await fx.db.query<RowDataPacket[]>('SELECT id FROM settlements WHERE transaction_key = ?', [a.transactionKey]);
+    let armed = true;
+    const getConnection = one.getConnection.bind(one);
+    one.getConnection = async () => {
+      const conn = await getConnection();
+      const query = conn.query.bind(conn) as (...args: unknown[]) => Promise<unknown>;
+      conn.query = (async (...args: unknown[]) => {
+        const sql = typeof args[0] === 'string' ? args[0] : (args[0] as { sql: string }).sql;
+        if (armed && sql.startsWith(before)) {
+          armed = false;
+          await query(`SET insert_id = ${Number(stored?.id)}`);
+        }
+        return query(...args);
+      }) as typeof conn.query;
+      return conn;
+    };
+    const replay = batch(
+      [
+        { settlement: c, offset: 3, timestamp: 2_000 },
+        { settlement: syntheticSettlement(5_028, tag, 7), offset: 4, timestamp: 2_000 },
+      ],
+      5,
+      10,
+    );
+    return { forced, one, replay, a, b, c };
+  };
+  const moneyOf = async (key: string) => (await amountOf(key))?.amount as number | undefined;
+
+  it("never writes a settlement over another transaction's row when the upsert is handed an id in use: it fails (retriable), and the retry stores every row", async () => {
+    const { forced, one, replay, a, b, c } = await collisionCase(`idu${loadData ? 'l' : 'u'}${fromBytes ? 'b' : ''}`, 'INSERT');
+    try {
+      await expect(forced.applyBatch(replay)).rejects.toMatchObject({ code: 'MYSQL_ROW_ID_COLLISION', retriable: true });
+      expect(await moneyOf(a.transactionKey)).toBe(a.amount); // A kept, not C's row
+      expect(await moneyOf(c.transactionKey)).toBeUndefined(); // the batch rolled back
+      expect((await forced.storedOffsets('g', 't')).get(10)).toBe(3);
+      expect(await forced.applyBatch(replay)).toEqual({ inserted: 1, updated: 1, unchanged: 0 });
+      expect(await moneyOf(a.transactionKey)).toBe(a.amount);
+      expect(await moneyOf(b.transactionKey)).toBe(syntheticSettlement(5_028, 'x', 7).amount);
+      expect(await moneyOf(c.transactionKey)).toBe(c.amount);
+      const [[t]] = await fx.db.query<RowDataPacket[]>(
+        "SELECT (SELECT AUTO_INCREMENT FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'settlements') > (SELECT MAX(id) FROM settlements) AS ahead",
+      );
+      expect(Number(t?.ahead)).toBe(1);
+    } finally {
+      await one.end();
+    }
+  });
+
+  if (loadData)
+    it('a new row LOAD DATA IGNORE skipped for an id in use (not a stored key) is inserted by the upsert after it, and counted as inserted', async () => {
+      const { forced, one, replay, a, b, c } = await collisionCase(`idl${fromBytes ? 'b' : ''}`, 'LOAD');
+      try {
+        expect(await forced.applyBatch(replay)).toEqual({ inserted: 1, updated: 1, unchanged: 0 });
+        expect(await moneyOf(a.transactionKey)).toBe(a.amount);
+        expect(await moneyOf(b.transactionKey)).toBe(syntheticSettlement(5_028, 'x', 7).amount);
+        expect(await moneyOf(c.transactionKey)).toBe(c.amount);
+      } finally {
+        await one.end();
+      }
+    });
+
   it('stores approved_at_utc in UTC and details as the JSON of the nested objects', async () => {
     const s = syntheticSettlement(4_009, 'utc'); // a cancel row
     await store.applyBatch(batch([{ settlement: s, offset: 1, timestamp: 1 }], 2, 9));

@@ -45,17 +45,22 @@ describe('the upsert statement, in both forms', () => {
     const assignments = sql.split(' ON DUPLICATE KEY UPDATE ')[1] ?? '';
     const order = [...assignments.matchAll(/(\w+) = IF\(/g)].map((m) => m[1]);
 
-    it(`${form}: assigns every column but the unique key, the bookkeeping columns last and source_timestamp very last`, () => {
-      expect(order).not.toContain('transaction_key');
-      expect(order).toEqual([...ALL_COLUMNS.filter((c) => c !== 'transaction_key')]);
+    it(`${form}: guards the key first, then assigns every other column, the bookkeeping columns last and source_timestamp very last`, () => {
+      expect(order[0]).toBe('transaction_key');
+      expect(order.slice(1)).toEqual([...ALL_COLUMNS.filter((c) => c !== 'transaction_key')]);
       expect(order.slice(-4)).toEqual(['source_topic', 'source_partition', 'source_offset', 'source_timestamp']);
       expect(order.at(-1)).toBe('source_timestamp');
+    });
+
+    it(`${form}: the guard keeps a stored row's own key and sets NULL (refused in strict mode) on a row of another key`, () => {
+      const key = stored[form]('transaction_key');
+      expect(assignments.startsWith(`transaction_key = IF(${key} = ${incoming[form]('transaction_key')}, ${key}, NULL), `)).toBe(true);
     });
 
     it(`${form}: every column is IF(newer, incoming, stored), newer comparing (timestamp, offset) in that order`, () => {
       const ts = stored[form]('source_timestamp');
       const newer = `(${incoming[form]('source_timestamp')} > ${ts} OR (${incoming[form]('source_timestamp')} = ${ts} AND ${incoming[form]('source_offset')} > ${stored[form]('source_offset')}))`;
-      for (const c of order) expect(assignments).toContain(`${c} = IF(${newer}, ${incoming[form](c as string)}, ${stored[form](c as string)})`);
+      for (const c of order.slice(1)) expect(assignments).toContain(`${c} = IF(${newer}, ${incoming[form](c as string)}, ${stored[form](c as string)})`);
       expect(assignments.split(', ').filter((a) => / = IF\(/.test(a))).toHaveLength(order.length);
     });
   }
