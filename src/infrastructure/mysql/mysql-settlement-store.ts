@@ -131,11 +131,23 @@ export class MySqlSettlementStore implements SettlementStore {
   /**
    * After the key guard fired: the table's AUTO_INCREMENT was at or below an id in use, and it stays there (the failed
    * statement gives its ids back), so every retry would collide again. `AUTO_INCREMENT = 1` makes the server set it past
-   * the largest id (InnoDB never sets it lower); it waits for the open transactions on the table. If it fails (no
-   * ALTER privilege, a lock wait past the query timeout) the retry collides and the error says what to run.
+   * the largest id (InnoDB never sets it lower). It needs the table's metadata lock, so it waits for the transactions
+   * open on the table, and every later one waits behind it: the wait is cut to REPAIR_LOCK_WAIT_S, not the server's
+   * lock_wait_timeout (a day by default), in case someone holds the table. If it fails (no ALTER privilege, the lock not
+   * had in time) the retry collides and the error says what to run.
    */
   private async repairAutoIncrement(): Promise<void> {
-    await queryPool(this.pool, this.queryTimeoutMs, REPAIR_AUTO_INCREMENT_SQL).catch(() => undefined);
+    try {
+      const conn = withQueryTimeout(await this.pool.getConnection(), this.queryTimeoutMs);
+      try {
+        await conn.query(`SET SESSION lock_wait_timeout = ${REPAIR_LOCK_WAIT_S}`);
+        await conn.query(REPAIR_AUTO_INCREMENT_SQL).finally(() => conn.query('SET SESSION lock_wait_timeout = DEFAULT'));
+      } finally {
+        conn.release();
+      }
+    } catch {
+      // the batch's own error is what the caller reports
+    }
   }
 
   /** LOAD DATA of the batch; the upsert for the rows the server skipped. null: a value was altered (roll back). */
@@ -259,6 +271,7 @@ function rowIdCollision(error: unknown): SettleError | null {
 }
 
 export const REPAIR_AUTO_INCREMENT_SQL = 'ALTER TABLE settlements AUTO_INCREMENT = 1';
+const REPAIR_LOCK_WAIT_S = 5;
 
 const rowValues = (batch: StoreBatch, r: StoredRecord): SqlValue[] =>
   toSettlementRow(r.settlement, { topic: batch.topic, partition: batch.partition, offset: r.offset, timestamp: r.timestamp }, r.approvedAtMs);

@@ -1,4 +1,4 @@
-import type { Pool, PoolConnection, RowDataPacket } from 'mysql2/promise';
+import mysql, { type Pool, type PoolConnection, type RowDataPacket } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoreBatch } from '../../../src/application/ingest/ports.js';
 import { parseOffsetDateTime } from '../../../src/application/ingest/offset-date-time.js';
@@ -254,6 +254,29 @@ describe.each([
       await one.end();
     }
   });
+
+  if (!loadData)
+    it("the AUTO_INCREMENT repair waits for the table's lock only a few seconds: a transaction holding it does not stall the store", async () => {
+      const { forced, one, replay, a } = await collisionCase('idw', 'INSERT');
+      const holder = await mysql.createConnection({ uri: fx.env.MYSQL_URL ?? '' });
+      try {
+        await holder.query('START TRANSACTION');
+        await holder.query('SELECT COUNT(*) FROM settlements'); // the table's metadata lock, held until the transaction ends
+        await expect(forced.applyBatch(replay)).rejects.toMatchObject({ code: 'MYSQL_ROW_ID_COLLISION' });
+        // the ALTER gave up on the lock (with the server's lock_wait_timeout it would still be waiting, every later
+        // statement on the table queued behind it), and the holder's transaction goes on
+        const [waiting] = await holder.query<RowDataPacket[]>(
+          "SELECT ID FROM information_schema.PROCESSLIST WHERE INFO LIKE 'ALTER TABLE settlements%' AND DB = DATABASE()",
+        );
+        expect(waiting).toEqual([]);
+        const [[n]] = await holder.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM settlements WHERE transaction_key = ?', [a.transactionKey]);
+        expect(Number(n?.n)).toBe(1);
+      } finally {
+        await holder.query('ROLLBACK').catch(() => undefined);
+        await holder.end();
+        await one.end();
+      }
+    });
 
   if (loadData)
     it('a new row LOAD DATA IGNORE skipped for an id in use (not a stored key) is inserted by the upsert after it, and counted as inserted', async () => {
