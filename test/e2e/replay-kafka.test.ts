@@ -45,7 +45,8 @@ describe('settle replay --kafka', () => {
     );
     expect(refused!.stderr).toMatch(new RegExp(`group ${group} has 1 live member`));
     live.child.kill('SIGTERM');
-    expect((await live.done).code).toBe(0);
+    const stopped = await live.done;
+    expect(stopped.code, stopped.stderr).toBe(0);
 
     const plan = await settle(['replay', '--kafka', '--since', since, '--dry-run', '--json']);
     expect(plan.code, plan.stderr).toBe(0);

@@ -192,7 +192,11 @@ export class KafkaSettlementConsumer {
     this.known.clear();
     this.joinedOnce = true;
     const sought = new Set<number>();
-    this.generation = { sought, ready: this.seekToStored(this.assignment).catch((error: unknown) => this.o.onFatal(error)) };
+    const ready = this.seekToStored(this.assignment).catch((error: unknown) => {
+      // a stop during the seek (its retry wait abandoned, the admin disconnected under it) is not the consumer failing
+      if (!this.stopping.signal.aborted) this.o.onFatal(error);
+    });
+    this.generation = { sought, ready };
     this.log.info({ partitions: this.assignment }, 'partitions assigned');
   }
 
@@ -216,6 +220,7 @@ export class KafkaSettlementConsumer {
       else if (check.status === 'below-start') lost.push({ partition, stored: check.stored, logStart: check.logStart, lost: check.lost });
       else seeks.set(partition, check.seekTo);
     }
+    if (this.stopping.signal.aborted) return; // stopped meanwhile: kafkajs takes no seek once it disconnects
     this.o.onRecordsLost?.(new Map(partitions.map((p) => [p, lost.find((l) => l.partition === p)?.lost ?? 0])), true);
     if (beyond) throw beyond;
     if (lost.length > 0) throw storedOffsetBelowLogStart({ topic: this.o.topic, group: this.o.groupId, ranges: lost });
