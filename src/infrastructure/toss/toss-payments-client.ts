@@ -7,7 +7,7 @@ import type { Secret } from '../config/secret.js';
 import { paymentErrorCode } from './toss-payment-errors.js';
 import { approvedPaymentFrom, canceledPaymentFrom } from './toss-payment-response.js';
 import { TossHttpError, tossErrorFrom } from './toss-http-error.js';
-import { withinDeadline } from './toss-deadline.js';
+import { undiciBackstopMs, withinDeadline } from './toss-deadline.js';
 
 export interface TossPaymentsClientOptions {
   readonly baseUrl: string;
@@ -101,8 +101,8 @@ export class TossPaymentsClient implements TossPayments {
           'user-agent': 'settle/0.1',
         },
         body: JSON.stringify(payload),
-        headersTimeout: this.#o.timeoutMs,
-        bodyTimeout: this.#o.timeoutMs,
+        headersTimeout: undiciBackstopMs(this.#o.timeoutMs),
+        bodyTimeout: undiciBackstopMs(this.#o.timeoutMs),
         signal: deadline,
       });
       return { res: answer, text: await answer.body.text() };

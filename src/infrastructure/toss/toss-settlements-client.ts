@@ -6,7 +6,7 @@ import type { SettlementWindow } from '../../domain/settlement/settlement-window
 import { SettleError } from '../../domain/shared/settle-error.js';
 import { retry } from '../../application/shared/retry.js';
 import { TossHttpError, tossErrorFrom } from './toss-http-error.js';
-import { withinDeadline } from './toss-deadline.js';
+import { undiciBackstopMs, withinDeadline } from './toss-deadline.js';
 import { outlineJsonArray, partTexts, type ArrayOutline } from './json-array-scan.js';
 
 export interface TossSettlementsClientOptions {
@@ -121,7 +121,8 @@ export class TossSettlementsClient implements SettlementSource {
     this.#auth = basicAuth(options.secretKey);
     this.#log = options.logger;
     // undici's own timeouts restart with every chunk: only a backstop; the deadline is withinDeadline's (#once)
-    this.#agent = new Agent({ connections: this.#o.connections, keepAliveTimeout: 30_000, headersTimeout: this.#o.timeoutMs, bodyTimeout: this.#o.timeoutMs });
+    const backstop = undiciBackstopMs(this.#o.timeoutMs);
+    this.#agent = new Agent({ connections: this.#o.connections, keepAliveTimeout: 30_000, headersTimeout: backstop, bodyTimeout: backstop });
   }
 
   async fetchPage(window: SettlementWindow, page: number, size: number, signal?: AbortSignal): Promise<unknown[]> {

@@ -6,6 +6,7 @@ import { Secret } from '../../../src/infrastructure/config/secret.js';
 import { createLogger } from '../../../src/infrastructure/logging/logger.js';
 import { TossPaymentsClient } from '../../../src/infrastructure/toss/toss-payments-client.js';
 import { TossSettlementsClient } from '../../../src/infrastructure/toss/toss-settlements-client.js';
+import { undiciBackstopMs } from '../../../src/infrastructure/toss/toss-deadline.js';
 
 /**
  * Regression: TOSS_TIMEOUT_MS was undici's headers and body timeouts, which restart with every chunk, so a Toss
@@ -179,6 +180,54 @@ describe('TOSS_TIMEOUT_MS is one total deadline per request', () => {
     } finally {
       await s.close();
       await p.close();
+    }
+  });
+});
+
+describe("undici's own timeouts never beat the deadline", () => {
+  // a server that takes the request and never answers: no headers, no body
+  let mute: Server;
+  let muteUrl: string;
+  beforeAll(async () => {
+    mute = createServer((req) => void req.resume());
+    await new Promise<void>((resolve) => mute.listen(0, '127.0.0.1', resolve));
+    muteUrl = `http://127.0.0.1:${(mute.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    mute.closeAllConnections();
+    await new Promise((resolve) => mute.close(resolve));
+  });
+
+  // 1,000 ms: from a second on, undici's timers tick on a coarse clock and could fire before the deadline's own timer
+  const DEADLINE = 1_000;
+
+  it("sets undici's timeouts past the deadline by more than a tick of undici's coarse clock (1 s), for short and long deadlines", () => {
+    for (const t of [200, 1_000, 5_000, 30_000, 600_000]) expect(undiciBackstopMs(t) - t).toBeGreaterThan(1_000);
+  });
+
+  // with undici at the deadline itself this raced, and lost only on a loaded machine (fault scenario 7b under stress-ng)
+
+  it('headers that never come end each attempt with the deadline naming TOSS_TIMEOUT_MS, not UND_ERR_HEADERS_TIMEOUT', { timeout: 30_000 }, async () => {
+    const client = new TossSettlementsClient({
+      baseUrl: muteUrl,
+      secretKey: new Secret(SECRET),
+      timeoutMs: DEADLINE,
+      maxRetries: 2,
+      baseDelayMs: 1,
+      maxDelayMs: 2,
+      logger: silent,
+    });
+    const pay = new TossPaymentsClient({ baseUrl: muteUrl, secretKey: new Secret(SECRET), timeoutMs: DEADLINE, maxRetries: 0, baseDelayMs: 1, maxDelayMs: 2 });
+    try {
+      const page = await rejection(client.fetchPage(window, 1, 100));
+      expect(page.error).toMatchObject({ code: 'TOSS_TIMEOUT', details: { timeoutMs: DEADLINE } });
+      expect(page.error.message).toContain(`page 1 (attempt 3): no complete answer within ${DEADLINE} ms (TOSS_TIMEOUT_MS`);
+      const post = await rejection(pay.confirm(confirm, 'k-mute'));
+      expect(post.error).toMatchObject({ code: 'TOSS_TIMEOUT', details: { timeoutMs: DEADLINE } });
+      expect(post.error.message).toContain(`no complete answer within ${DEADLINE} ms (TOSS_TIMEOUT_MS`);
+    } finally {
+      await client.close();
+      await pay.close();
     }
   });
 });
