@@ -2,6 +2,15 @@ import { SettleError, isSettleError } from '../../domain/shared/settle-error.js'
 import { classifyTransportFailure, tossTransportError } from './toss-transport-errors.js';
 
 /**
+ * undici's headersTimeout/bodyTimeout for a request under withinDeadline: a backstop that must never beat the
+ * deadline. At the same value they raced it (undici's timers of a second or more tick on a coarse clock and can fire
+ * up to a tick early), and a loaded machine then ended a slow attempt with undici's UND_ERR_HEADERS_TIMEOUT instead of
+ * the deadline's TOSS_TIMEOUT naming TOSS_TIMEOUT_MS (fault scenario 7b under stress-ng). Same retry either way, but
+ * one cause should give one message.
+ */
+export const undiciBackstopMs = (timeoutMs: number): number => timeoutMs + 2_000;
+
+/**
  * One attempt of a Toss request (connect, headers AND the complete body) within ONE total deadline of `timeoutMs`
  * (TOSS_TIMEOUT_MS). undici's headersTimeout/bodyTimeout restart with every chunk, so a Toss trickling a byte a
  * second would never time out on them while the producer's heartbeat keeps its job claim alive: the run would hang.
@@ -13,15 +22,6 @@ import { classifyTransportFailure, tossTransportError } from './toss-transport-e
  *   - the deadline passed: TOSS_TIMEOUT (transient, retried with backoff like any timeout), naming the deadline
  *   - anything else: classified by tossTransportError; our own SettleErrors (HTTP answers, bodies) pass through
  */
-/**
- * undici's headersTimeout/bodyTimeout for a request under withinDeadline: a backstop that must never beat the
- * deadline. At the same value they raced it (undici's timers of a second or more tick on a coarse clock and can fire
- * up to a tick early), and a loaded machine then ended a slow attempt with undici's UND_ERR_HEADERS_TIMEOUT instead of
- * the deadline's TOSS_TIMEOUT naming TOSS_TIMEOUT_MS (fault scenario 7b under stress-ng). Same retry either way, but
- * one cause should give one message.
- */
-export const undiciBackstopMs = (timeoutMs: number): number => timeoutMs + 2_000;
-
 export async function withinDeadline<T>(
   timeoutMs: number,
   where: string,
