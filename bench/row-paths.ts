@@ -24,6 +24,8 @@ import { generateSettlementRows } from '../test/support/settlement-row-generator
  *   producer in parts: the producer's path since round four: the body's outline (rawSettlementPage), then
  *             ROWS_PER_PART (250) rows at a time decoded and parsed (parse), validated and added to the page's encoder
  *             (PageEncoder), so a part's objects die before the next part is parsed
+ *   producer from text: the producer's path since round six: the outline, then each row validated and written to
+ *             Avro from its JSON text (write: PageEncoder.addJson), no JSON.parse
  *   consumer: decode   Avro → Settlement (the registry decoder's reader)
  *             validate validateTypedSettlement + approvedAt parsed
  *             row      toSettlementRow (the column values, the details JSON)
@@ -112,6 +114,31 @@ function producerPartsRun(pages: readonly Buffer[], serde: SettlementSerde): Tim
 }
 
 /**
+ * The producer's path since round six: the body's outline (rawSettlementPage), then each row written from its JSON
+ * text by the serde's fast path (PageEncoder.addJson, SettlementJsonAvro: validated, Avro written, no JSON.parse).
+ * It takes every generated row (the unit test's promise); a decline here would measure something else, so it stops the bench.
+ */
+function producerFromTextRun(pages: readonly Buffer[], serde: SettlementSerde): Timings {
+  const t = { outline: 0, write: 0 };
+  for (const page of pages) {
+    const at = cpuNow();
+    const raw = rawSettlementPage(page, 1, ROWS_PER_PART);
+    const encoder = new PageEncoder(serde, raw.count);
+    const now = cpuNow();
+    t.outline += now - at;
+    const json = raw.json;
+    if (json === null) throw new Error('a generated page has no rows');
+    for (let i = 0; i < raw.count; i++) {
+      if (encoder.addJson(json.text, (json.bounds[i] as number) + 1, json.bounds[i + 1] as number) === null)
+        throw new Error(`the fast path declined generated row ${i + 1}`);
+    }
+    encoder.finish();
+    t.write += cpuNow() - now;
+  }
+  return t;
+}
+
+/**
  * The consumer's per-row work on each batch of the payloads: decode and validate as the ingest does, then the
  * batch's LOAD DATA text, either from the settlement objects (row + tsv: `decode` reads them whole) or, with
  * `rowsFromBytes`, straight from each record's bytes (tsv alone: the consumer's fast path, where `decode` reads the
@@ -191,6 +218,7 @@ const payloads = tossRows.map((r) => {
 
 const producer = measure(() => producerRun(pages, serde));
 const producerInParts = measure(() => producerPartsRun(pages, serde));
+const producerFromText = measure(() => producerFromTextRun(pages, serde));
 const consumer = measure(() => consumerRun(payloads, (p) => type.fromBuffer(p) as Settlement, new TsvWriter()));
 const rules = avsc.Type.forSchema(ruleProjection(JSON.parse(readSettlementSchema()) as avsc.Schema));
 const rulesFromReader = rules.createResolver(type);
@@ -209,7 +237,8 @@ const tsvBytesPerRow = Math.round(
   ).length / BATCH,
 );
 
-if (args.json) console.log(JSON.stringify({ rows, runs, producer, producerInParts, consumer, consumerFromBytes, pageBytesPerRow, tsvBytesPerRow }));
+if (args.json)
+  console.log(JSON.stringify({ rows, runs, producer, producerInParts, producerFromText, consumer, consumerFromBytes, pageBytesPerRow, tsvBytesPerRow }));
 else {
   const line = (side: string, t: Record<string, number>) =>
     `${side.padEnd(9)} ${Object.entries(t)
@@ -218,6 +247,7 @@ else {
   console.log(`row paths: ${rows.toLocaleString('en-US')} rows, no I/O; page ${pageBytesPerRow} bytes/row, LOAD DATA text ${tsvBytesPerRow} bytes/row`);
   console.log(line('producer', producer));
   console.log(line('producer in parts', producerInParts));
+  console.log(line('producer from text', producerFromText));
   console.log(line('consumer', consumer));
   console.log(line('consumer from bytes', consumerFromBytes));
 }

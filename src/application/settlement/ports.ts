@@ -25,6 +25,13 @@ export interface SettlementPublisher {
 /** One page on its way out: `add` takes its rows in order (done with them when it returns), `send` publishes them all. */
 export interface OutgoingPage {
   add(rows: readonly Settlement[]): void;
+  /**
+   * An accelerator a page may offer: the row whose JSON text Toss sent is json[start, end), validated and written
+   * without being parsed. Returns its transactionKey when it took the row, or null when it declines (it then took
+   * nothing, and the caller parses the row, validates it and `add`s it). It takes a row only when it can promise the
+   * general path's result: a valid row without unknown fields, published as `add` would publish it.
+   */
+  addJson?(json: Buffer, start: number, end: number): string | null;
   /** Resolves once acknowledged, with the rows the wire format refused (not published): the job rejects them with the reason. */
   send(): Promise<readonly RejectedSettlement[]>;
 }
@@ -47,6 +54,20 @@ export interface FetchedPage {
    * A part that is not valid JSON throws TOSS_UNEXPECTED_BODY.
    */
   readonly parts: Iterable<unknown[]>;
+  /**
+   * The same rows as the JSON text Toss sent, when the source kept it, for a page that writes rows from their text
+   * (OutgoingPage.addJson). A page is read through `parts` or through these, once.
+   */
+  readonly json?: JsonRows;
+}
+
+/** A page's rows as the JSON text Toss sent. */
+export interface JsonRows {
+  readonly text: Buffer;
+  /** Row i's text is text[bounds[i] + 1, bounds[i + 1]): bounds hold the array's `[`, the commas between its rows and its `]`. */
+  readonly bounds: Uint32Array;
+  /** Row i parsed (the general path); throws TOSS_UNEXPECTED_BODY when its text is not JSON. */
+  parse(i: number): unknown;
 }
 
 /** A page's rows in one array (the pages that are read whole: the window's end, a resumed run's last page, reconciling). */

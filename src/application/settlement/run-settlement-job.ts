@@ -279,8 +279,10 @@ export class RunSettlementJob {
    * Validates the page a part at a time and hands each part's valid rows to the page on its way out, which encodes
    * them before it takes the next part: the page's parsed objects die while young instead of waiting in the heap for
    * the rest of the page and for Kafka's acknowledgement, which made them old-generation garbage (the producer's
-   * largest GC cost). The runaway-page guard sees the page's keys once all its parts are read; nothing of the page is
-   * sent before it admitted it. Holds nothing of the rows afterwards: each part is emptied once validated.
+   * largest GC cost). When the page on its way out can write rows straight from the JSON text Toss sent
+   * (OutgoingPage.addJson) and the source kept it (FetchedPage.json), most rows are never parsed at all. The
+   * runaway-page guard sees the page's keys once all its rows are read; nothing of the page is sent before it admitted
+   * it. Holds nothing of the rows afterwards: each part is emptied once validated.
    */
   #publishPage(run: JobRun, fetched: FetchedPage, admit: boolean): void {
     const { page } = fetched;
@@ -290,20 +292,42 @@ export class RunSettlementJob {
     const rejected: RejectedSettlement[] = [];
     const withUnknown: Settlement[] = [];
     let valid = 0;
-    for (const part of fetched.parts) {
-      const fit: Settlement[] = [];
-      for (const raw of part) {
-        keys.push(transactionKeyOf(raw));
-        const result = validateSettlement(raw);
-        if (result.ok) {
-          fit.push(result.value);
-          if (result.value.unknownFields !== null) withUnknown.push(result.value);
-        } else rejected.push(result.rejection);
+    /** The general path for one row as parsed: its key noted, validated; the valid row, or null (rejected). */
+    const validate = (raw: unknown): Settlement | null => {
+      keys.push(transactionKeyOf(raw));
+      const result = validateSettlement(raw);
+      if (!result.ok) {
+        rejected.push(result.rejection);
+        return null;
       }
-      part.length = 0;
-      valid += fit.length;
-      out?.add(fit);
-    }
+      if (result.value.unknownFields !== null) withUnknown.push(result.value);
+      valid += 1;
+      return result.value;
+    };
+    const json = fetched.json;
+    if (out !== null && out.addJson !== undefined && json !== undefined) {
+      // rows written from their text where the page can; a row it declines is parsed, validated and added in its place
+      const { text, bounds } = json;
+      for (let i = 0; i < fetched.count; i++) {
+        const key = out.addJson(text, (bounds[i] as number) + 1, bounds[i + 1] as number);
+        if (key !== null) {
+          keys.push(key);
+          valid += 1;
+          continue;
+        }
+        const row = validate(json.parse(i));
+        if (row !== null) out.add([row]);
+      }
+    } else
+      for (const part of fetched.parts) {
+        const fit: Settlement[] = [];
+        for (const raw of part) {
+          const row = validate(raw);
+          if (row !== null) fit.push(row);
+        }
+        part.length = 0;
+        out?.add(fit);
+      }
     if (admit) run.guard.admit(page, keys); // throws before anything of this page is sent
     for (const row of withUnknown) this.#countUnknown(run, page, row);
     const count = keys.length;

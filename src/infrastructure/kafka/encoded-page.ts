@@ -16,6 +16,9 @@ export interface EncodedPage {
   readonly bounds: Uint32Array;
 }
 
+/** Rows of a page addJson declines before it stops trying the rest of the page, when they are more than half of those tried. */
+export const GIVE_UP_AFTER = 64;
+
 /** Bytes a record took on the last page encoded (key and framed value): the next page's buffer is sized by it. */
 let bytesPerRecordHint = 512;
 
@@ -31,6 +34,8 @@ export class PageEncoder {
   #bounds: Uint32Array;
   #pos = 0;
   #records = 0;
+  #tried = 0;
+  #declined = 0;
 
   constructor(
     private readonly serde: SettlementSerde,
@@ -60,19 +65,47 @@ export class PageEncoder {
         this.#unfit.push({ raw: row, transactionKey: row.transactionKey, field: '(avro)', reason: `row ${serde.unfitReason(row)}` });
         continue;
       }
-      const k = this.#records;
-      if (2 * k + 2 >= this.#bounds.length) {
-        const more = new Uint32Array(2 * this.#bounds.length + 1);
-        more.set(this.#bounds);
-        this.#bounds = more;
-      }
-      this.#bounds[2 * k] = pos;
-      this.#bounds[2 * k + 1] = valueAt;
+      this.#record(pos, valueAt);
       pos = end;
-      this.#records = k + 1;
     }
     this.#bytes = bytes;
     this.#pos = pos;
+  }
+
+  /**
+   * The row whose JSON text Toss sent is json[start, end), written by the serde's fast path (SettlementJsonAvro)
+   * without being parsed: its transactionKey, or null when the fast path declines it (nothing is added; the caller
+   * parses, validates and `add`s it).
+   */
+  addJson(json: Buffer, start: number, end: number): string | null {
+    const fast = this.serde.jsonAvro;
+    // a page whose rows it keeps declining (Toss sending a new field, say) is not tried further: each try costs a pass
+    if (fast === null || (this.#declined >= GIVE_UP_AFTER && 2 * this.#declined > this.#tried)) return null;
+    this.#tried += 1;
+    const pos = this.#pos;
+    const need = fast.roomFor(end - start);
+    if (this.#bytes.length - pos < need) this.#bytes = grown(this.#bytes, pos, need);
+    const valueEnd = fast.write(json, start, end, this.#bytes, pos, this.serde.schemaId);
+    if (valueEnd < 0) {
+      this.#declined += 1;
+      return null;
+    }
+    this.#record(pos, fast.valueAt);
+    this.#pos = valueEnd;
+    return fast.transactionKey;
+  }
+
+  /** Notes the next record's key at `keyAt` and its value at `valueAt` (it ends where the next begins). */
+  #record(keyAt: number, valueAt: number): void {
+    const k = this.#records;
+    if (2 * k + 2 >= this.#bounds.length) {
+      const more = new Uint32Array(2 * this.#bounds.length + 1);
+      more.set(this.#bounds);
+      this.#bounds = more;
+    }
+    this.#bounds[2 * k] = keyAt;
+    this.#bounds[2 * k + 1] = valueAt;
+    this.#records = k + 1;
   }
 
   /** The page as encoded so far, and the rows the schema refused. */

@@ -45,6 +45,10 @@ export class KafkaSettlementPublisher implements SettlementPublisher {
         if (sent) throw new Error('a page cannot take rows once it is sent');
         encoder.add(rows);
       },
+      addJson: (json, start, end) => {
+        if (sent) throw new Error('a page cannot take rows once it is sent');
+        return encoder.addJson(json, start, end);
+      },
       send: () => {
         sent = true;
         const { page, unfit } = encoder.finish();

@@ -6,6 +6,7 @@ import type { Config } from '../config/config.js';
 import type { Settlement } from '../../domain/settlement/settlement.js';
 import { SettleError } from '../../domain/shared/settle-error.js';
 import { fitToAvro } from './avro-fit.js';
+import { SettlementJsonAvro } from './settlement-json-avro.js';
 
 import { readSettlementSchema, subjectFor } from './settlement-schema-file.js';
 
@@ -46,10 +47,15 @@ export function createSchemaRegistry(registry: Config['registry'], options: { ti
  * RegistrySettlementDecoder.
  */
 export class SettlementSerde {
+  /** The fast path from Toss's JSON bytes to this schema's records (null: the schema is not one it writes). */
+  readonly jsonAvro: SettlementJsonAvro | null;
+
   private constructor(
     private readonly type: avsc.Type,
     readonly schemaId: number,
-  ) {}
+  ) {
+    this.jsonAvro = SettlementJsonAvro.forType(type);
+  }
 
   static async register(registry: SchemaRegistry, topic: string, schemaText = readSettlementSchema()): Promise<SettlementSerde> {
     const type = avsc.Type.forSchema(JSON.parse(schemaText) as avsc.Schema);

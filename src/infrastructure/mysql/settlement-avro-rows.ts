@@ -1,5 +1,6 @@
 import { writeUtcDateTime } from '../../application/ingest/offset-date-time.js';
 import { BACKSLASH, CR, NEWLINE, TAB, type TsvWriter } from './settlement-load-data.js';
+import { utf8SequenceLength } from '../utf8-sequence.js';
 
 /**
  * The consumer's fast path from Kafka to LOAD DATA: a settlement's data columns written straight from the record's
@@ -549,32 +550,9 @@ const SHORT_ESCAPES: readonly number[] = (() => {
   return out;
 })();
 
-/**
- * The length of the well-formed UTF-8 sequence starting at `i` (a byte ≥ 0x80), per the Unicode standard's table
- * of well-formed byte sequences (no overlongs, no surrogates, nothing past U+10FFFF). Anything else bails: the
- * general path decodes it as the decoder does (U+FFFD for each bad sequence).
- */
+/** utf8SequenceLength, or a bail when the bytes are not well-formed UTF-8. */
 function utf8Sequence(v: Buffer, i: number, to: number): number {
-  const b = v[i] as number;
-  let n: number;
-  let lo = 0x80;
-  let hi = 0xbf;
-  if (b >= 0xc2 && b <= 0xdf) n = 2;
-  else if (b >= 0xe0 && b <= 0xef) {
-    n = 3;
-    if (b === 0xe0) lo = 0xa0;
-    else if (b === 0xed) hi = 0x9f;
-  } else if (b >= 0xf0 && b <= 0xf4) {
-    n = 4;
-    if (b === 0xf0) lo = 0x90;
-    else if (b === 0xf4) hi = 0x8f;
-  } else throw BAIL;
-  if (i + n > to) throw BAIL;
-  const second = v[i + 1] as number;
-  if (second < lo || second > hi) throw BAIL;
-  for (let k = 2; k < n; k++) {
-    const c = v[i + k] as number;
-    if (c < 0x80 || c > 0xbf) throw BAIL;
-  }
+  const n = utf8SequenceLength(v, i, to);
+  if (n === 0) throw BAIL;
   return n;
 }

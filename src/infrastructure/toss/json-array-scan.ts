@@ -19,6 +19,8 @@ export interface ArrayOutline {
   readonly count: number;
   /** Indexes of the commas that end each part but the last, in order. */
   readonly cuts: readonly number[];
+  /** The `[`, every top-level comma and the `]`, in order: element i lies between bounds[i] and bounds[i + 1]. */
+  readonly bounds: Uint32Array;
 }
 
 /**
@@ -38,6 +40,7 @@ export function outlineJsonArray(body: Uint8Array, perPart: number): ArrayOutlin
   let commas = 0;
   let close = -1;
   const cuts: number[] = [];
+  const separators: number[] = [open];
   for (i = open + 1; i < n; i++) {
     const c = body[i] as number;
     if (c === QUOTE) {
@@ -55,6 +58,7 @@ export function outlineJsonArray(body: Uint8Array, perPart: number): ArrayOutlin
       depth--;
     } else if (c === COMMA && depth === 0) {
       commas++;
+      separators.push(i);
       if (commas % perPart === 0) cuts.push(i);
     }
   }
@@ -63,7 +67,8 @@ export function outlineJsonArray(body: Uint8Array, perPart: number): ArrayOutlin
   let first = open + 1;
   while (first < close && isJsonSpace(body[first])) first++;
   const count = first === close ? 0 : commas + 1;
-  return { open, close, count, cuts };
+  separators.push(close);
+  return { open, close, count, cuts, bounds: Uint32Array.from(separators) };
 }
 
 /**

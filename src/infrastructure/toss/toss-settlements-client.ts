@@ -1,7 +1,7 @@
 import { Agent, request } from 'undici';
 import type { Logger } from '../logging/logger.js';
 import type { Secret } from '../config/secret.js';
-import type { SettlementSource } from '../../application/settlement/ports.js';
+import type { JsonRows, SettlementSource } from '../../application/settlement/ports.js';
 import type { SettlementWindow } from '../../domain/settlement/settlement-window.js';
 import { SettleError } from '../../domain/shared/settle-error.js';
 import { retry } from '../../application/shared/retry.js';
@@ -37,6 +37,8 @@ export interface RawSettlementPage {
   readonly count: number;
   /** The rows, one part at a time, each parsed when reached (once: the bytes go with the last part). */
   parts(): Iterable<unknown[]>;
+  /** The rows as the text Toss sent (null when already parsed, or none): read these or `parts`, not both. */
+  readonly json: JsonRows | null;
 }
 
 /**
@@ -48,7 +50,7 @@ export interface RawSettlementPage {
 export const ROWS_PER_PART = 250;
 
 /** A page whose rows are already parsed, as one part (`bytes`: the body they came from, 0 when unknown). */
-export const parsedRawPage = (rows: unknown[], bytes = 0): RawSettlementPage => ({ bytes, count: rows.length, parts: () => [rows] });
+export const parsedRawPage = (rows: unknown[], bytes = 0): RawSettlementPage => ({ bytes, count: rows.length, parts: () => [rows], json: null });
 
 /** The page's rows, or the error that says what is wrong with the body. */
 function parseRows(body: Buffer, page: number): unknown[] {
@@ -73,9 +75,11 @@ export function rawSettlementPage(body: Buffer, page: number, perPart: number): 
     return parsedRawPage(parseRows(body, page), body.length);
   }
   let held: Buffer | null = body;
+  const { bounds } = outline;
   return {
     bytes: body.length,
     count: outline.count,
+    json: outline.count === 0 ? null : { text: body, bounds, parse: (i) => parseRow(body, bounds, i, page) },
     parts: () => {
       const bytes = held;
       held = null;
@@ -83,6 +87,15 @@ export function rawSettlementPage(body: Buffer, page: number, perPart: number): 
       return outline.count === 0 ? [] : parts(bytes, outline, page, perPart);
     },
   };
+}
+
+/** Row i of the outline's rows (JsonRows.parse), or the error naming it. */
+function parseRow(body: Buffer, bounds: Uint32Array, i: number, page: number): unknown {
+  try {
+    return JSON.parse(body.toString('utf8', (bounds[i] as number) + 1, bounds[i + 1]));
+  } catch {
+    throw new SettleError('TOSS_UNEXPECTED_BODY', `Toss settlement page ${page} is not valid JSON in row ${i + 1}`);
+  }
 }
 
 /** The outline's parts (partTexts), each parsed when the iteration reaches it. */

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Settlement } from '../../../src/domain/settlement/settlement.js';
 import { validateSettlement } from '../../../src/domain/settlement/validate-settlement.js';
-import { encodePage, HEADER_EXECUTION_ID, HEADER_PAGE, PageEncoder, pageMessages } from '../../../src/infrastructure/kafka/encoded-page.js';
+import { encodePage, GIVE_UP_AFTER, HEADER_EXECUTION_ID, HEADER_PAGE, PageEncoder, pageMessages } from '../../../src/infrastructure/kafka/encoded-page.js';
 import { SettlementSerde } from '../../../src/infrastructure/kafka/settlement-serde.js';
 import { generateSettlementRows } from '../../support/settlement-row-generator.js';
 
@@ -93,5 +93,45 @@ describe('encodePage / pageMessages (a page as one transferable buffer)', () => 
     expect([...page.bounds]).toEqual([0]);
     expect(page.bytes.byteLength).toBe(0);
     expect(unfit).toHaveLength(2);
+  });
+});
+
+describe('PageEncoder.addJson (rows written from the JSON text Toss sent)', () => {
+  const rows = generateSettlementRows({ count: 300, from: '2025-02-03', rowKeyPrefix: (i) => i.toString(16).padStart(8, '0') });
+
+  it('writes the page that add would write, the rows it declines added in their place, its buffers growing', () => {
+    const texts = rows.map((r, i) => Buffer.from(JSON.stringify(i % 7 === 3 ? { ...r, newTossField: i } : r)));
+    const encoder = new PageEncoder(serde, 2); // expects 2 rows: its buffers grow
+    const general: Settlement[] = [];
+    texts.forEach((text, i) => {
+      const key = encoder.addJson(text, 0, text.length);
+      const s = settlement(JSON.parse(text.toString()));
+      general.push(s);
+      if (key === null) {
+        expect(i % 7, `row ${i} was declined`).toBe(3); // an unknown field: the general path keeps it
+        encoder.add([s]);
+      } else expect(key).toBe(s.transactionKey);
+    });
+    const viaText = encoder.finish();
+    const whole = encodePage(serde, general);
+    expect(viaText.unfit).toEqual([]);
+    expect([...viaText.page.bounds]).toEqual([...whole.page.bounds]);
+    expect(Buffer.from(viaText.page.bytes).equals(Buffer.from(whole.page.bytes))).toBe(true);
+  });
+
+  it('stops trying a page once more than half of at least GIVE_UP_AFTER rows were declined', () => {
+    const fast = serde.jsonAvro as NonNullable<typeof serde.jsonAvro>;
+    const tries = vi.spyOn(fast, 'write');
+    try {
+      const encoder = new PageEncoder(serde, rows.length);
+      const declined = rows.map((r) => Buffer.from(JSON.stringify({ ...r, newTossField: 1 })));
+      for (const text of declined) expect(encoder.addJson(text, 0, text.length)).toBeNull();
+      expect(tries).toHaveBeenCalledTimes(GIVE_UP_AFTER);
+      const fresh = new PageEncoder(serde, rows.length); // the next page tries again
+      const text = Buffer.from(JSON.stringify(rows[0]));
+      expect(fresh.addJson(text, 0, text.length)).toBe(rows[0]?.transactionKey);
+    } finally {
+      tries.mockRestore();
+    }
   });
 });

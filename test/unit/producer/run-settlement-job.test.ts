@@ -4,6 +4,7 @@ import type { RunJobRequest } from '../../../src/application/settlement/run-sett
 import type { Clock } from '../../../src/application/shared/log.js';
 import type { Settlement } from '../../../src/domain/settlement/settlement.js';
 import { SettleError } from '../../../src/domain/shared/settle-error.js';
+import { rawSettlementPage } from '../../../src/infrastructure/toss/toss-settlements-client.js';
 import { FakeJobs, FakePublisher, FakeReader, fakeJob, page, row, window, type Row } from './run-settlement-job-fakes.js';
 
 const invalid = (n: number): Row => ({ ...row(n), payOutAmount: 1 });
@@ -273,5 +274,102 @@ describe('RunSettlementJob reads a page a part at a time', () => {
     const job = fakeJob({ reader, source: reader, publisher: tellingPublisher(events), jobs: new FakeJobs(events, 0, []) });
     await expect(job.run({ window, pageSize: 3 })).rejects.toMatchObject({ code: 'TOSS_PAGE_REPEATED' });
     expect(events).toEqual([...firstPage, 'parse 2.1', 'add 2 T1,T2', 'parse 2.2', 'add 2 T3', 'finish FAILED']);
+  });
+});
+
+describe('RunSettlementJob writes rows from the text Toss sent where the outgoing page can', () => {
+  /** Pages of 3 rows as Toss's text (rawSettlementPage, as the Toss client hands them out): `parts` and `json`. */
+  function textReader(data: string[]): SettlementPageReader & SettlementSource {
+    return {
+      async *pages(_w, startPage) {
+        for (let p = startPage; p <= data.length; p++) {
+          const raw = rawSettlementPage(Buffer.from(data[p - 1] ?? '[]'), p, 2);
+          yield { page: p, count: raw.count, parts: raw.parts(), ...(raw.json ? { json: raw.json } : {}) };
+          if (raw.count < 3) return;
+        }
+      },
+      fetchPage: async (_w, p) => JSON.parse(data[p - 1] ?? '[]') as unknown[],
+    };
+  }
+  /**
+   * Tells `text P T` for a row it takes from its text (those whose transactionKey `takes` picks: a fake of the
+   * accelerator, which must never take a row the general path would reject), `add P T…` for rows added, `send P`.
+   */
+  const textPublisher = (events: Event[], takes: (transactionKey: string) => boolean, withText = true): SettlementPublisher => ({
+    page: (meta) => ({
+      add: (rows) => void events.push(`add ${meta.page} ${rows.map((r) => r.transactionKey).join(',')}`),
+      ...(withText
+        ? {
+            addJson: (text: Buffer, start: number, end: number) => {
+              let key: string;
+              try {
+                key = (JSON.parse(text.toString('utf8', start, end)) as Row).transactionKey as string;
+              } catch {
+                return null; // not JSON: declined, as the accelerator declines what it cannot read
+              }
+              if (!takes(key)) return null;
+              events.push(`text ${meta.page} ${key}`);
+              return key;
+            },
+          }
+        : {}),
+      send: async () => {
+        events.push(`send ${meta.page}`);
+        return [];
+      },
+    }),
+    publishRejects: async (rejects, meta) => void events.push(`rejects ${meta.page} ${rejects.map((r) => r.transactionKey).join(',')}`),
+  });
+
+  it('takes the rows the page writes from their text, and parses, validates and adds each other row in its place', async () => {
+    const events: Event[] = [];
+    const warnings: unknown[] = [];
+    const jobs = new FakeJobs(events, 0, []);
+    const unknown = { ...row(5), newTossField: 1 };
+    const reader = textReader([JSON.stringify([row(1), row(2), invalid(3)]), JSON.stringify([row(4), unknown, row(6)]), JSON.stringify([row(7)])]);
+    const log = { info() {}, error() {}, debug() {}, warn: (o: unknown) => void warnings.push(o) };
+    const job = fakeJob({ reader, source: reader, publisher: textPublisher(events, (k) => ['T1', 'T4', 'T6', 'T7'].includes(k)), jobs, log });
+    const summary = await job.run({ window, pageSize: 3 });
+    expect(events).toEqual([
+      'text 1 T1',
+      'add 1 T2', // declined by the page: parsed and validated alone, added in its place
+      'send 1', // T3 is rejected by the rules: the general path says why
+      'rejects 1 T3',
+      'checkpoint 1',
+      'text 2 T4',
+      'add 2 T5', // a field the shape does not know: kept in unknownFields by the general path
+      'text 2 T6',
+      'send 2',
+      'checkpoint 2',
+      'add 3 T7', // the short page is read whole (to be confirmed), so parsed
+      'send 3',
+      'checkpoint 3',
+      'finish COMPLETED',
+    ]);
+    expect(summary.outcome).toBe('COMPLETED_WITH_REJECTS');
+    expect(summary.counts).toMatchObject({ pages: 3, rowsFetched: 7, rowsPublished: 6, rowsRejected: 1 });
+    expect(warnings).toContainEqual(expect.objectContaining({ field: 'newTossField', transactionKey: 'T5' }));
+  });
+
+  it('reads the parts when the outgoing page cannot write rows from their text', async () => {
+    const events: Event[] = [];
+    const reader = textReader([JSON.stringify(page(1, 3)), '[]']);
+    const job = fakeJob({ reader, source: reader, publisher: textPublisher(events, () => true, false), jobs: new FakeJobs(events, 0, []) });
+    await job.run({ window, pageSize: 3 });
+    expect(events.slice(0, 4)).toEqual(['add 1 T1,T2', 'add 1 T3', 'send 1', 'checkpoint 1']);
+  });
+
+  it('fails the page at a declined row that is not JSON, naming it; nothing of that page is sent', async () => {
+    const events: Event[] = [];
+    const jobs = new FakeJobs(events, 0, []);
+    const body = `[${JSON.stringify(row(4))},{"transactionKey":"T5",},${JSON.stringify(row(6))}]`;
+    const reader = textReader([JSON.stringify(page(1, 3)), body, JSON.stringify([row(7)])]);
+    const job = fakeJob({ reader, source: reader, publisher: textPublisher(events, (k) => k !== 'T2'), jobs });
+    await expect(job.run({ window, pageSize: 3 })).rejects.toMatchObject({
+      code: 'TOSS_UNEXPECTED_BODY',
+      message: 'Toss settlement page 2 is not valid JSON in row 2',
+    });
+    expect(events).toEqual(['text 1 T1', 'add 1 T2', 'text 1 T3', 'send 1', 'checkpoint 1', 'text 2 T4', 'finish FAILED']);
+    expect(jobs.finished).toMatchObject({ status: 'FAILED', counts: { pages: 1, rowsFetched: 3 } });
   });
 });

@@ -144,6 +144,25 @@ describe('raw settlement pages', () => {
     await c.close();
   });
 
+  it('hands out the rows as their text too: row i between bounds i and i + 1, parsed alone on demand, a row that is not JSON named', async () => {
+    const rows = [{ transactionKey: 't1', note: 'a, b [c] {d}' }, { transactionKey: 't2', note: '콤마,"' }, [1, 2], 'x'];
+    script = new Map([[1, [` [ ${rows.map((r) => JSON.stringify(r)).join(' ,\n')} , {"transactionKey":tru} ] `]]]);
+    const c = client(2);
+    const raw = await c.fetchRawPage(window, 1, 10);
+    const json = raw.json as NonNullable<typeof raw.json>;
+    expect(raw.count).toBe(5);
+    expect(json.bounds).toHaveLength(6);
+    const texts = Array.from({ length: 5 }, (_, i) => json.text.toString('utf8', (json.bounds[i] as number) + 1, json.bounds[i + 1]).trim());
+    expect(texts).toEqual([...rows.map((r) => JSON.stringify(r)), '{"transactionKey":tru}']);
+    expect([0, 1, 2, 3].map((i) => json.parse(i))).toEqual(rows);
+    expect(() => json.parse(4)).toThrow(
+      expect.objectContaining({ code: 'TOSS_UNEXPECTED_BODY', message: 'Toss settlement page 1 is not valid JSON in row 5' }) as Error,
+    );
+    script = new Map([[1, ['[ ]']]]);
+    expect((await c.fetchRawPage(window, 1, 10)).json).toBeNull();
+    await c.close();
+  });
+
   it('refuses a body that is not an array when it is fetched', async () => {
     script = new Map([[1, ['{"code":"X"}']]]);
     const c = client();
