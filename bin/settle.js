@@ -7,15 +7,17 @@
 // per process: they bind every isolate (a worker thread's too). Under a cap below 1 GB V8 grows the old generation
 // by only ~1.3x the live heap before the next full GC, which costs the producer a third of its speed (kafkajs
 // leaves much short-lived garbage that outlives a young GC); --heap-growing-percent=200 restores a 3x step within
-// the cap. `produce` runs kafkajs on its main thread (one isolate): 8 MB semi-spaces there cost no CPU per row and
-// keep its peak RSS ~15 MB lower than 16 (bench, 300,000 rows); `consume` keeps 16 (8 cost it ~15-20% CPU). Under
+// the cap. `produce` runs kafkajs on its main thread (one isolate): since it writes rows from their JSON text without
+// parsing them (issue 19 round six) it makes little young garbage, and 4 MB semi-spaces cost it ~7% less CPU per row
+// than 8 (12.2 against 13.0 µs/row over five alternating bench runs each; 2 MB: 12.6) at a peak RSS of ~222 MB;
+// `consume` keeps 16 (8 cost it ~15-20% CPU). Under
 // its old cap of 192 MB without a growing step, `consume` ran a full GC about every 8,500 rows (59 for 500,000, ~1.4
 // µs/row); with the 3x step 112 MB hold it to ~34, for ~15% less CPU per row (peak RSS 189-206 MB in the bench;
 // the live heap after a full GC 41-49 MB). docs/performance.md, README.
 // A heap flag given in NODE_OPTIONS or on node's command line always wins (only missing ones are added) by
 // replacing this process image once (process.execve: same pid, so signals, exit codes and the MySQL claim behave
 // as before), guarded by SETTLE_HEAP_DEFAULTS.
-const PRODUCER = { young: ['--max-semi-space-size=8'], old: ['--max-old-space-size=128', '--heap-growing-percent=200'] };
+const PRODUCER = { young: ['--max-semi-space-size=4'], old: ['--max-old-space-size=128', '--heap-growing-percent=200'] };
 const HEAP_DEFAULTS = {
   produce: PRODUCER,
   // also rebuilds MySQL from the topic (--kafka); its semi-spaces stay at 16 MB (not measured with 8)

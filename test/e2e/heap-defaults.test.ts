@@ -50,8 +50,8 @@ describe('heap defaults of the binary', () => {
     const [first, second] = r.images as [Image, Image];
     expect(second.pid).toBe(first.pid);
     expect(first.marker).toBeNull();
-    expect(second.execArgv).toEqual(expect.arrayContaining(['--max-semi-space-size=8', '--max-old-space-size=128']));
-    expect(second.marker).toContain('--max-semi-space-size=8');
+    expect(second.execArgv).toEqual(expect.arrayContaining(['--max-semi-space-size=4', '--max-old-space-size=128']));
+    expect(second.marker).toContain('--max-semi-space-size=4');
   });
 
   it('consume gets 16 MB semi-spaces and a 112 MB old space that grows in 3x steps (fewer full GCs)', async () => {
@@ -64,8 +64,8 @@ describe('heap defaults of the binary', () => {
     const viaEnv = await run(['--log-level', 'warn', 'consume', '--help'], '--max-old-space-size=300');
     expect(viaEnv.images).toHaveLength(2);
     expect(viaEnv.images[1]?.execArgv).toEqual(['--max-semi-space-size=16']);
-    const viaArgs = await run(['produce', '--help'], '', ['--max_semi_space_size=4']);
-    expect(viaArgs.images[1]?.execArgv).toEqual(['--max-old-space-size=128', '--heap-growing-percent=200', '--max_semi_space_size=4']);
+    const viaArgs = await run(['produce', '--help'], '', ['--max_semi_space_size=8']);
+    expect(viaArgs.images[1]?.execArgv).toEqual(['--max-old-space-size=128', '--heap-growing-percent=200', '--max_semi_space_size=8']);
   });
 
   it('nothing to add, another command, or already applied: one image', async () => {
