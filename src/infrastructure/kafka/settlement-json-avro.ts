@@ -146,7 +146,46 @@ const newRuleFields = (): MutableRuleFields => ({
 /** What a capture receives for a record or an array that is present (before its contents are written). */
 const PRESENT: unique symbol = Symbol('present');
 type Captured = string | number | null | typeof PRESENT;
-type Capture = ((value: Captured) => void) | null;
+type Capture = Capturing | null;
+
+/**
+ * Where a field the rules read goes (`take`). For a field whose text repeats row after row on a page (the merchant,
+ * the currency, the method, the dates, a fee's type), a string is made only when its bytes differ from the last one
+ * taken: the rules read the same string, and the row is spared the allocation.
+ */
+class Capturing {
+  #text = '';
+  #length = -1;
+  readonly #bytes: Buffer | null;
+
+  constructor(
+    readonly take: (value: Captured) => void,
+    repeats: boolean,
+  ) {
+    this.#bytes = repeats ? Buffer.alloc(MEMO_BYTES) : null;
+  }
+
+  /** Takes the string in b[from, to) (`ascii`: all its bytes are below 0x80). */
+  string(b: Buffer, from: number, to: number, ascii: boolean): void {
+    const bytes = this.#bytes;
+    if (bytes === null) {
+      this.take(b.toString(ascii ? 'latin1' : 'utf8', from, to));
+      return;
+    }
+    const length = to - from;
+    let same = length === this.#length;
+    for (let k = 0; same && k < length; k++) same = bytes[k] === b[from + k];
+    if (!same) {
+      this.#text = b.toString(ascii ? 'latin1' : 'utf8', from, to);
+      this.#length = length <= MEMO_BYTES ? length : -1;
+      if (this.#length >= 0) b.copy(bytes, 0, from, to);
+    }
+    this.take(this.#text);
+  }
+}
+const MEMO_BYTES = 32;
+/** Rule fields whose text repeats from row to row on a page. */
+const REPEATING = new Set(['mId', 'currency', 'method', 'soldDate', 'paidOutDate', 'fees[].type']);
 
 type Node =
   | { readonly kind: 'string' | 'long' | 'int' | 'boolean' }
@@ -181,13 +220,13 @@ function captures(
   cancel: { transactionKey?: string },
   key: { from: number; to: number },
 ): ReadonlyMap<string, Capture> {
-  const top = (name: keyof MutableRuleFields): [string, Capture] => [
+  const top = (name: keyof MutableRuleFields): [string, (value: Captured) => void] => [
     name,
     (v) => {
       (rules as Record<string, unknown>)[name] = v;
     },
   ];
-  return new Map<string, Capture>([
+  const takes = new Map<string, (value: Captured) => void>([
     [
       'paymentKey',
       (v) => {
@@ -208,6 +247,7 @@ function captures(
     ],
     ['cancel.transactionKey', (v) => (cancel.transactionKey = v as string)],
   ]);
+  return new Map([...takes].map(([path, take]) => [path, new Capturing(take, REPEATING.has(path))]));
 }
 
 interface AvroField {
@@ -362,7 +402,7 @@ function writeRecord(node: RecordNode, b: Buffer, i: number, end: number): numbe
 function writeNull(field: Field): void {
   if (field.node.kind !== 'nullable') throw BAIL;
   writing.out[writing.pos++] = 0;
-  field.capture?.(null);
+  field.capture?.take(null);
 }
 
 /** The closing quote of the member name whose opening quote is at `i` (ASCII without escapes: else no field has that name). */
@@ -398,7 +438,7 @@ function writeValue(node: Node, b: Buffer, i: number, end: number, capture: Capt
     case 'nullable':
       if (isLiteral(b, i, end, NULL)) {
         out[writing.pos++] = 0;
-        capture?.(null);
+        capture?.take(null);
         return i + 4;
       }
       out[writing.pos++] = 2; // branch 1, zig-zag
@@ -410,7 +450,7 @@ function writeValue(node: Node, b: Buffer, i: number, end: number, capture: Capt
       const v = readInteger(b, i, end);
       if (node.kind === 'int' && Math.abs(v) > INT32_MAX) throw BAIL;
       writeLong(v);
-      capture?.(v);
+      capture?.take(v);
       return numberEnd;
     }
     case 'boolean':
@@ -425,11 +465,11 @@ function writeValue(node: Node, b: Buffer, i: number, end: number, capture: Capt
       throw BAIL;
     case 'record':
       if (b[i] !== OPEN_BRACE) throw BAIL;
-      capture?.(PRESENT);
+      capture?.take(PRESENT);
       return writeRecord(node, b, i, end);
     case 'array':
       if (b[i] !== OPEN_BRACKET) throw BAIL;
-      capture?.(PRESENT);
+      capture?.take(PRESENT);
       return writeArray(node.items, b, i, end);
   }
 }
@@ -473,7 +513,7 @@ function writeString(b: Buffer, i: number, end: number, capture: Capture): numbe
   if (capture !== null) {
     stringFrom = from;
     stringTo = i;
-    capture(b.toString(ascii ? 'latin1' : 'utf8', from, i));
+    capture.string(b, from, i, ascii);
   }
   return i + 1;
 }

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import avsc from 'avsc';
 import { describe, expect, it } from 'vitest';
 import { validateSettlement } from '../../../src/domain/settlement/validate-settlement.js';
@@ -81,6 +82,12 @@ describe('SettlementJsonAvro: the producer writes a record straight from the JSO
       expect(rows.some((r) => r.cancel != null)).toBe(true);
       for (const row of rows) expect(agrees(json(row))).toBe(true);
     }
+  });
+
+  it("takes Toss's documented examples (their members come in the schema's order)", () => {
+    const examples = JSON.parse(readFileSync(new URL('../../fixtures/settlements/examples.json', import.meta.url), 'utf8')) as TossRow[];
+    expect(examples.length).toBeGreaterThan(2);
+    for (const row of examples) expect(agrees(json(row)), String(row.transactionKey)).toBe(true);
   });
 
   it('reads JSON whitespace anywhere, and members left out; declines members out of the schema order', () => {
@@ -180,6 +187,28 @@ describe('SettlementJsonAvro: the producer writes a record straight from the JSO
       expect(viaFast(Buffer.from(t)), what).toBeNull();
       expect(general(Buffer.from(t)), what).toMatchObject({ taken: false });
     }
+  });
+
+  it('judges each row by its own text where a field repeats from row to row (the rules read a string made once)', () => {
+    const row = cardRow();
+    // each bad text differs from the good one in its last byte alone
+    const lastByte = (text: unknown, last: string): string => `${String(text).slice(0, -1)}${last}`;
+    for (const [field, bad] of [
+      ['soldDate', lastByte(row.soldDate, 'x')],
+      ['paidOutDate', lastByte(row.paidOutDate, 'x')],
+      ['currency', lastByte(row.currency, 'X')],
+      ['mId', ''],
+    ] as const) {
+      expect(agrees(json(row)), field).toBe(true);
+      expect(viaFast(json({ ...row, [field]: bad })), `${field} ${bad}`).toBeNull();
+      expect(general(json({ ...row, [field]: bad }))).toMatchObject({ taken: false });
+      expect(agrees(json(row)), field).toBe(true);
+    }
+    const fees = [{ type: 'BASE', fee: 6_000 }];
+    expect(agrees(json({ ...row, fees }))).toBe(true);
+    expect(viaFast(json({ ...row, fees: [{ type: '', fee: 6_000 }] }))).toBeNull();
+    expect(agrees(json({ ...row, fees: [{ type: 'X'.repeat(40), fee: 6_000 }] }))).toBe(true);
+    expect(viaFast(json({ ...row, fees: [{ type: 'X'.repeat(41), fee: 6_000 }] }))).toBeNull(); // longer than the 32 bytes remembered
   });
 
   it('declines bytes that are not well-formed UTF-8 (the general path reads U+FFFD there)', () => {
