@@ -116,6 +116,7 @@ describe('kafkajs 2.2.4 as patched (patches/kafkajs+2.2.4.patch)', () => {
       'src/protocol/recordBatch/record/v0/decoder.js',
       'src/protocol/recordBatch/record/v0/index.js',
       'src/protocol/recordBatch/v0/index.js',
+      'src/protocol/request.js',
       'src/protocol/recordBatch/header/v0/index.js',
       'src/protocol/requests/produce/v3/request.js',
       'src/protocol/decoder.js',
