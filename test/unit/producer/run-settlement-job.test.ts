@@ -347,8 +347,20 @@ describe('RunSettlementJob writes rows from the text Toss sent where the outgoin
       'finish COMPLETED',
     ]);
     expect(summary.outcome).toBe('COMPLETED_WITH_REJECTS');
+    // page 1 and page 2: the text path took 1 and 2 of 3 rows; only page 1 is mostly declined, told once
+    expect(warnings.filter((w) => (w as { declined?: number }).declined !== undefined)).toEqual([{ page: 1, declined: 2, rows: 3 }]);
     expect(summary.counts).toMatchObject({ pages: 3, rowsFetched: 7, rowsPublished: 6, rowsRejected: 1 });
     expect(warnings).toContainEqual(expect.objectContaining({ field: 'newTossField', transactionKey: 'T5' }));
+  });
+
+  it('warns once a run when the text path declined most rows of a page (the rows are published the same)', async () => {
+    const events: Event[] = [];
+    const warnings: unknown[] = [];
+    const log = { info() {}, error() {}, debug() {}, warn: (o: unknown) => void warnings.push(o) };
+    const reader = textReader([JSON.stringify(page(1, 3)), JSON.stringify(page(4, 3)), '[]']);
+    const job = fakeJob({ reader, source: reader, publisher: textPublisher(events, () => false), jobs: new FakeJobs(events, 0, []), log });
+    expect((await job.run({ window, pageSize: 3 })).counts).toMatchObject({ rowsPublished: 6 });
+    expect(warnings).toEqual([{ page: 1, declined: 3, rows: 3 }]);
   });
 
   it('reads the parts when the outgoing page cannot write rows from their text', async () => {
