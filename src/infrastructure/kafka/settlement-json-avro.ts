@@ -23,11 +23,11 @@ import { utf8SequenceLength } from '../utf8-sequence.js';
  * - a row validateTypedSettlement rejects (the general path makes the rejection, its text and its raw row).
  *
  * One pass over the text, writing as it reads: members in the schema's order are what lets the record be written as
- * the text is read (a member Toss left out is written as null where it would stand, as fitToAvro does). What it writes is Avro's binary encoding, as avsc
- * writes it: zig-zag varints, a string's length then its UTF-8 bytes (the JSON string's own bytes: no escapes means
- * they are the same), the `[null, X]` union's branch index, an array as one block and a 0. Writing Avro by hand is
- * deliberate and small, as in the consumer's settlement-avro-rows.ts: avsc has no API that writes one format from
- * another's bytes.
+ * the text is read (a member Toss left out is written as null where it would stand, as fitToAvro does). What it
+ * writes is Avro's binary encoding, as avsc writes it: zig-zag varints, a string's length then its UTF-8 bytes (the
+ * JSON string's own bytes: no escapes means they are the same), the `[null, X]` union's branch index, an array as one
+ * block and a 0. Writing Avro by hand is deliberate and small, as in the consumer's settlement-avro-rows.ts: avsc has
+ * no API that writes one format from another's bytes.
  */
 export class SettlementJsonAvro {
   readonly #top: RecordNode;
@@ -190,7 +190,7 @@ const REPEATING = new Set(['mId', 'currency', 'method', 'soldDate', 'paidOutDate
 type Node =
   | { readonly kind: 'string' | 'long' | 'int' | 'boolean' }
   | { readonly kind: 'nullable'; readonly inner: Node }
-  | { readonly kind: 'array'; readonly items: Node; readonly capture: Capture }
+  | { readonly kind: 'array'; readonly items: Node }
   | RecordNode;
 
 interface RecordNode {
@@ -268,7 +268,7 @@ function compile(type: Type, capture: ReadonlyMap<string, Capture>, path = ''): 
       return { kind: 'nullable', inner: compile(types[1] as Type, capture, path) };
     }
     case 'array':
-      return { kind: 'array', items: compile((type as unknown as { itemsType: Type }).itemsType, capture, `${path}[]`), capture: capture.get(path) ?? null };
+      return { kind: 'array', items: compile((type as unknown as { itemsType: Type }).itemsType, capture, `${path}[]`) };
     case 'record': {
       const fields = (type as unknown as { fields: AvroField[] }).fields.map((f): Field => {
         const at = path === '' ? f.name : `${path}.${f.name}`;
