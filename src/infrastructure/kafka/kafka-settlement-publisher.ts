@@ -40,15 +40,13 @@ export class KafkaSettlementPublisher implements SettlementPublisher {
   page(meta: PublishMeta, expectedRows: number): OutgoingPage {
     const encoder = new PageEncoder(this.serde, expectedRows);
     let sent = false;
+    const open = (): PageEncoder => {
+      if (sent) throw new Error('a page cannot take rows once it is sent');
+      return encoder;
+    };
     return {
-      add: (rows) => {
-        if (sent) throw new Error('a page cannot take rows once it is sent');
-        encoder.add(rows);
-      },
-      addJson: (json, start, end) => {
-        if (sent) throw new Error('a page cannot take rows once it is sent');
-        return encoder.addJson(json, start, end);
-      },
+      add: (rows) => open().add(rows),
+      addJson: (json, start, end) => open().addJson(json, start, end),
       send: () => {
         sent = true;
         const { page, unfit } = encoder.finish();
