@@ -38,9 +38,10 @@ const produceRequest = load<(args: object) => { encode(): Promise<EncoderLike>; 
 );
 const frame = load<(args: object) => Promise<EncoderLike>>('src/protocol/request.js');
 const { RecordBatch } = load<{ RecordBatch: (args: object) => Promise<EncoderLike> }>('src/protocol/recordBatch/v0/index.js');
-const Record = load<(args: object) => EncoderLike>('src/protocol/recordBatch/record/v0/index.js');
+const Record = load<((args: object) => EncoderLike) & { prepare(args: object): unknown }>('src/protocol/recordBatch/record/v0/index.js');
 const decodeRecordBatch = load<(d: unknown) => Promise<{ records: DecodedRecord[] }>>('src/protocol/recordBatch/v0/decoder.js');
-const crc32C = load<(b: Buffer) => number>('src/protocol/recordBatch/crc32C/index.js');
+type Crc = (b: Buffer) => number;
+const crc32C = load<Crc & { javascript: Crc; isNative: boolean }>('src/protocol/recordBatch/crc32C/index.js');
 const groupMessagesPerPartition = load<(args: object) => Record<string, Message[]>>('src/producer/groupMessagesPerPartition.js');
 const RequestQueue =
   load<new (args: object) => { scheduleCheckPendingRequests(): void; throttleCheckTimeoutId: unknown; destroy(): void }>('src/network/requestQueue/index.js');
@@ -112,6 +113,7 @@ describe('kafkajs 2.2.4 as patched (patches/kafkajs+2.2.4.patch)', () => {
       'src/protocol/encoder.js',
       'src/producer/groupMessagesPerPartition.js',
       'src/protocol/recordBatch/crc32C/crc32C.js',
+      'src/protocol/recordBatch/crc32C/index.js',
       'src/network/requestQueue/index.js',
       'src/protocol/recordBatch/record/v0/decoder.js',
       'src/protocol/recordBatch/record/v0/index.js',
@@ -147,6 +149,34 @@ describe('kafkajs 2.2.4 as patched (patches/kafkajs+2.2.4.patch)', () => {
     });
   });
 
+  it('encodes records that share one headers object as it encodes records with a copy each (its encoding is shared)', async () => {
+    const own = fixture().slice(0, 900);
+    // runs of one to four messages share a headers object, as a page's messages share theirs; some have none
+    const shared: Message[] = [];
+    let headers: Message['headers'];
+    own.forEach((m, i) => {
+      if (i % 4 === 0 || i % 7 === 0) headers = i % 11 === 0 ? undefined : m.headers;
+      shared.push({ ...m, headers });
+    });
+    const copies = shared.map((m) => ({ ...m, headers: m.headers === undefined ? undefined : { ...m.headers } }));
+    expect(new Set(shared.map((m) => m.headers)).size).toBeLessThan(shared.length / 2);
+    expect((await encodeProduceRequest(shared)).equals(await encodeProduceRequest(copies))).toBe(true);
+  });
+
+  it('compresses prepared records (Record.prepare) as it compresses encoded ones, and decodes them back', async () => {
+    const messages = fixture().slice(0, 300);
+    const first = Math.min(...messages.map((m) => Number(m.timestamp)));
+    const args = messages.map((m, i) => ({ ...m, offsetDelta: i, timestampDelta: Number(m.timestamp) - first }));
+    const batchOf = async (records: unknown[]) =>
+      (await RecordBatch({ compression: 1, records, firstTimestamp: first, maxTimestamp: first, lastOffsetDelta: records.length - 1, firstOffset: 0 })).buffer;
+    const prepared = await batchOf(args.map((a) => Record.prepare(a)));
+    expect(prepared.equals(await batchOf(args.map((a) => Record(a))))).toBe(true);
+    const decoded = await decodeRecordBatch(new Decoder(prepared));
+    expect(decoded.records.map((r) => [r.key, r.value, r.offset])).toEqual(
+      messages.map((m, i) => [m.key == null ? null : Buffer.from(m.key), m.value == null ? null : Buffer.from(m.value), String(i)]),
+    );
+  });
+
   it('writes a record with its headers in place as kafkajs did with an encoder per header: none, one, repeated keys, UTF-8', () => {
     const Header = load<(h: { key: string; value: unknown }) => EncoderLike>('src/protocol/recordBatch/header/v0/index.js');
     type Headers = Record<string, string | Buffer | Array<string | Buffer>>;
@@ -171,14 +201,19 @@ describe('kafkajs 2.2.4 as patched (patches/kafkajs+2.2.4.patch)', () => {
       expect(unpatched(key, value, headers, 3, 1234).length).toBeGreaterThan(300);
   });
 
-  it('computes CRC-32C as the bit-at-a-time reference does, at every length mod 8', () => {
-    expect(crc32C(Buffer.from('123456789'))).toBe(0xe3069283); // the CRC-32C check value
-    for (let length = 0; length < 70; length++) {
-      const buffer = randomBytes(length);
-      expect(crc32C(buffer), `length ${length}`).toBe(referenceCrc32C(buffer));
+  it('computes CRC-32C as the bit-at-a-time reference does, at every length mod 8, natively and in JavaScript', () => {
+    expect(crc32C.isNative).toBe(true); // @node-rs/crc32's binary for this platform was installed
+    for (const crc of [crc32C, crc32C.javascript]) {
+      expect(crc(Buffer.from('123456789'))).toBe(0xe3069283); // the CRC-32C check value
+      for (let length = 0; length < 70; length++) {
+        const buffer = randomBytes(length);
+        expect(crc(buffer), `length ${length}`).toBe(referenceCrc32C(buffer));
+      }
+      const big = randomBytes(300_001);
+      expect(crc(big)).toBe(referenceCrc32C(big));
+      const view = big.subarray(1_001, 200_003); // a view into a larger buffer, as a batch's body is
+      expect(crc(view)).toBe(referenceCrc32C(view));
     }
-    const big = randomBytes(300_001);
-    expect(crc32C(big)).toBe(referenceCrc32C(big));
   });
 
   it('writes varints and varlongs as unpatched kafkajs does (its bytes, recorded)', () => {
