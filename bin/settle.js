@@ -14,6 +14,10 @@
 // its old cap of 192 MB without a growing step, `consume` ran a full GC about every 8,500 rows (59 for 500,000, ~1.4
 // µs/row); with the 3x step 112 MB hold it to ~34, for ~15% less CPU per row (peak RSS 189-206 MB in the bench;
 // the live heap after a full GC 41-49 MB). docs/performance.md, README.
+// The same commands run with MALLOC_ARENA_MAX=2 unless the environment sets it: glibc otherwise gives each thread
+// that allocates (V8's GC and compiler workers, libuv's pool) an arena of its own, and the memory freed into them
+// stays resident. Two arenas cut peak RSS by ~15 MB (producer) and ~6 MB (consumer) at no measured CPU cost; one
+// cost CPU (issue 19 round seven, docs/performance.md).
 // A heap flag given in NODE_OPTIONS or on node's command line always wins (only missing ones are added) by
 // replacing this process image once (process.execve: same pid, so signals, exit codes and the MySQL claim behave
 // as before), guarded by SETTLE_HEAP_DEFAULTS.
@@ -28,6 +32,7 @@ const HEAP_DEFAULTS = {
 const { GLOBAL_FLAG_TO_ENV } = await import('../dist/presentation/cli/global-options.js');
 const GLOBAL_OPTIONS_WITH_VALUE = new Set(Object.keys(GLOBAL_FLAG_TO_ENV).map((name) => `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`));
 const MARKER = 'SETTLE_HEAP_DEFAULTS';
+const MALLOC_DEFAULTS = { MALLOC_ARENA_MAX: '2' };
 
 /** The subcommand: the first argument that is neither a global option nor its value. */
 function command(args) {
@@ -39,20 +44,23 @@ function command(args) {
   return null;
 }
 
-function heapFlagsToAdd() {
+/** The heap flags and the environment the command's image should add (none once applied, or for other commands). */
+function defaultsToAdd() {
   const defaults = HEAP_DEFAULTS[command(process.argv.slice(2))];
-  if (!defaults || process.env[MARKER] || typeof process.execve !== 'function') return [];
+  if (!defaults || process.env[MARKER] || typeof process.execve !== 'function') return { flags: [], env: {} };
   const given = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)].map((f) => f.split('=')[0].replaceAll('_', '-'));
   const has = (...names) => names.some((n) => given.includes(n));
   const add = [];
   if (!has('--max-semi-space-size', '--min-semi-space-size', '--max-heap-size')) add.push(...defaults.young);
   if (!has('--max-old-space-size', '--max-heap-size', '--heap-growing-percent')) add.push(...defaults.old);
-  return add;
+  const env = Object.fromEntries(Object.entries(MALLOC_DEFAULTS).filter(([name]) => process.env[name] === undefined));
+  return { flags: add, env };
 }
 
-const add = heapFlagsToAdd();
-if (add.length > 0) {
+const { flags, env } = defaultsToAdd();
+if (flags.length > 0 || Object.keys(env).length > 0) {
   // execve replaces the image and never returns; the marker stops a second round whatever the new one decides
-  process.execve(process.execPath, [process.execPath, ...add, ...process.execArgv, ...process.argv.slice(1)], { ...process.env, [MARKER]: add.join(' ') });
+  const marker = [...flags, ...Object.entries(env).map(([name, value]) => `${name}=${value}`)].join(' ');
+  process.execve(process.execPath, [process.execPath, ...flags, ...process.execArgv, ...process.argv.slice(1)], { ...process.env, ...env, [MARKER]: marker });
 }
 await import('../dist/main.js');

@@ -15,7 +15,7 @@ const dir = mkdtempSync(join(tmpdir(), 'settle-heap-'));
 const preload = join(dir, 'report.cjs');
 writeFileSync(
   preload,
-  `process.stderr.write('image ' + JSON.stringify({ pid: process.pid, execArgv: process.execArgv, marker: process.env.SETTLE_HEAP_DEFAULTS ?? null }) + '\\n');\n`,
+  `process.stderr.write('image ' + JSON.stringify({ pid: process.pid, execArgv: process.execArgv, marker: process.env.SETTLE_HEAP_DEFAULTS ?? null, arenas: process.env.MALLOC_ARENA_MAX ?? null }) + '\\n');\n`,
 );
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -23,14 +23,20 @@ interface Image {
   pid: number;
   execArgv: string[];
   marker: string | null;
+  arenas: string | null;
 }
 
-const run = (args: string[], nodeOptions: string, nodeArgs: string[] = []): Promise<{ code: number; images: Image[]; stdout: string }> =>
+const run = (
+  args: string[],
+  nodeOptions: string,
+  nodeArgs: string[] = [],
+  env: Record<string, string> = {},
+): Promise<{ code: number; images: Image[]; stdout: string }> =>
   new Promise((resolve) => {
     execFile(
       process.execPath,
       [...nodeArgs, BIN, ...args],
-      { env: { PATH: process.env.PATH ?? '', NODE_OPTIONS: `--require ${preload} ${nodeOptions}`.trim() }, timeout: 60_000 },
+      { env: { PATH: process.env.PATH ?? '', NODE_OPTIONS: `--require ${preload} ${nodeOptions}`.trim(), ...env }, timeout: 60_000 },
       (error, stdout, stderr) => {
         const images = stderr
           .split('\n')
@@ -52,6 +58,18 @@ describe('heap defaults of the binary', () => {
     expect(first.marker).toBeNull();
     expect(second.execArgv).toEqual(expect.arrayContaining(['--max-semi-space-size=4', '--max-old-space-size=128']));
     expect(second.marker).toContain('--max-semi-space-size=4');
+    expect([first.arenas, second.arenas]).toEqual([null, '2']);
+  });
+
+  it('two malloc arenas unless the environment says how many, even when every heap flag was given', async () => {
+    const flagsGiven = await run(['consume', '--help'], '--max-semi-space-size=8 --max-old-space-size=100');
+    expect(flagsGiven.images.map((i) => [i.execArgv, i.arenas, i.marker])).toEqual([
+      [[], null, null],
+      [[], '2', 'MALLOC_ARENA_MAX=2'],
+    ]);
+    const arenasGiven = await run(['produce', '--help'], '', [], { MALLOC_ARENA_MAX: '4' });
+    expect(arenasGiven.images.map((i) => i.arenas)).toEqual(['4', '4']);
+    expect(arenasGiven.images[1]?.marker).not.toContain('MALLOC_ARENA_MAX');
   });
 
   it('consume gets 16 MB semi-spaces and a 112 MB old space that grows in 3x steps (fewer full GCs)', async () => {
@@ -69,7 +87,7 @@ describe('heap defaults of the binary', () => {
   });
 
   it('nothing to add, another command, or already applied: one image', async () => {
-    expect((await run(['produce', '--help'], '--max-semi-space-size=8 --max-old-space-size=100')).images).toHaveLength(1);
+    expect((await run(['produce', '--help'], '--max-semi-space-size=8 --max-old-space-size=100', [], { MALLOC_ARENA_MAX: '2' })).images).toHaveLength(1);
     expect((await run(['calendar', '--help'], '')).images).toHaveLength(1);
     const applied = await new Promise<number>((resolve) => {
       execFile(
