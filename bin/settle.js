@@ -21,6 +21,8 @@
 // A heap flag given in NODE_OPTIONS or on node's command line always wins (only missing ones are added) by
 // replacing this process image once (process.execve: same pid, so signals, exit codes and the MySQL claim behave
 // as before), guarded by SETTLE_HEAP_DEFAULTS.
+import module from 'node:module';
+
 const PRODUCER = { young: ['--max-semi-space-size=4'], old: ['--max-old-space-size=128', '--heap-growing-percent=200'] };
 const HEAP_DEFAULTS = {
   produce: PRODUCER,
@@ -28,6 +30,11 @@ const HEAP_DEFAULTS = {
   replay: { young: ['--max-semi-space-size=16'], old: ['--max-old-space-size=192', '--heap-growing-percent=200'] },
   consume: { young: ['--max-semi-space-size=16'], old: ['--max-old-space-size=112', '--heap-growing-percent=200'] },
 };
+// Node's compile cache: the modules' compiled code kept on disk between runs (in the system's temp directory unless
+// NODE_COMPILE_CACHE names one; NODE_DISABLE_COMPILE_CACHE=1 turns it off; a directory it cannot write leaves it
+// off). A command starts with ~0.2 s less CPU: a 5,000-row `settle produce` took 1.43-1.49 s of CPU, 1.20-1.28 with
+// the cache warm (issue 19 round seven).
+module.enableCompileCache?.();
 // the CLI's global options (each takes a value), from the one list the CLI itself uses: --toss-base-url, --brokers, …
 const { GLOBAL_FLAG_TO_ENV } = await import('../dist/presentation/cli/global-options.js');
 const GLOBAL_OPTIONS_WITH_VALUE = new Set(Object.keys(GLOBAL_FLAG_TO_ENV).map((name) => `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`));
