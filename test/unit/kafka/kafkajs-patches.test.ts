@@ -38,7 +38,12 @@ const produceRequest = load<(args: object) => { encode(): Promise<EncoderLike>; 
 );
 const frame = load<(args: object) => Promise<EncoderLike>>('src/protocol/request.js');
 const { RecordBatch } = load<{ RecordBatch: (args: object) => Promise<EncoderLike> }>('src/protocol/recordBatch/v0/index.js');
-const Record = load<((args: object) => EncoderLike) & { prepare(args: object): unknown }>('src/protocol/recordBatch/record/v0/index.js');
+const Record = load<
+  ((args: object) => EncoderLike) & {
+    prepare(key: unknown, value: unknown, offsetDelta: number, timestampDelta: number, headersBytes: Buffer): unknown;
+    encodeHeaders(headers: object): Buffer;
+  }
+>('src/protocol/recordBatch/record/v0/index.js');
 const decodeRecordBatch = load<(d: unknown) => Promise<{ records: DecodedRecord[] }>>('src/protocol/recordBatch/v0/decoder.js');
 type Crc = (b: Buffer) => number;
 const crc32C = load<Crc & { javascript: Crc; isNative: boolean }>('src/protocol/recordBatch/crc32C/index.js');
@@ -169,7 +174,7 @@ describe('kafkajs 2.2.4 as patched (patches/kafkajs+2.2.4.patch)', () => {
     const args = messages.map((m, i) => ({ ...m, offsetDelta: i, timestampDelta: Number(m.timestamp) - first }));
     const batchOf = async (records: unknown[]) =>
       (await RecordBatch({ compression: 1, records, firstTimestamp: first, maxTimestamp: first, lastOffsetDelta: records.length - 1, firstOffset: 0 })).buffer;
-    const prepared = await batchOf(args.map((a) => Record.prepare(a)));
+    const prepared = await batchOf(args.map((a) => Record.prepare(a.key, a.value, a.offsetDelta, a.timestampDelta, Record.encodeHeaders(a.headers ?? {}))));
     expect(prepared.equals(await batchOf(args.map((a) => Record(a))))).toBe(true);
     const decoded = await decodeRecordBatch(new Decoder(prepared));
     expect(decoded.records.map((r) => [r.key, r.value, r.offset])).toEqual(

@@ -133,6 +133,27 @@ describe('SettlementJsonAvro: the producer writes a record straight from the JSO
     expect(agrees(json({ ...row, fees }))).toBe(true);
   });
 
+  it("judges each row's fees alone: one writer, fee counts rising and falling, a bad fee type early or late", () => {
+    const row = cardRow();
+    const fee = (type: string, n: number) => ({ type, fee: n });
+    const bad = 'X'.repeat(41); // a fee's type is at most 40 characters (validateSettlement)
+    const rows: Array<[unknown[] | null, boolean]> = [
+      [[fee('BASE', 1), fee('INSTALLMENT', 2), fee('BASE', 3)], true],
+      [[fee('BASE', 1), fee('BASE', 2), fee(bad, 3)], false],
+      [[fee('BASE', 1)], true], // the last row's third (bad) fee must not be judged again
+      [[fee('BASE', 1), fee(bad, 2)], false],
+      [[], true],
+      [[fee(bad, 1)], false],
+      [null, true],
+      [[fee('BASE', 5), fee('INSTALLMENT', 6)], true],
+    ];
+    for (const [fees, taken] of rows) {
+      const text = json({ ...row, fees });
+      expect(agrees(text), JSON.stringify(fees)).toBe(taken);
+      if (!taken) expect(general(text)).toEqual({ taken: false, why: 'rejected at type' }); // the general path refuses it too, for the fee
+    }
+  });
+
   it('declines what it does not read strictly, and the general path decides those rows', () => {
     const row = cardRow();
     const text = JSON.stringify(row);
