@@ -59,6 +59,11 @@ export interface FetchedPage {
    * (OutgoingPage.addJson). A page is read through `parts` or through these, once.
    */
   readonly json?: JsonRows;
+  /**
+   * Says the page was read (its parts or its json; nothing of them is read afterwards), so the buffer its text came
+   * in may hold a later page. Optional to call: a page never released is left to the garbage collector.
+   */
+  readonly release?: () => void;
 }
 
 /** A page's rows as the JSON text Toss sent. */

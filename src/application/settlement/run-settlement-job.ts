@@ -248,6 +248,7 @@ export class RunSettlementJob {
       if (end || page === resumeAfter) {
         // read whole: the window's end (held for confirmation) and the re-read checkpointed page (only compared with)
         const rows = allRows(fetched);
+        fetched.release?.();
         const keys = rows.map(transactionKeyOf);
         if (page === resumeAfter) guard.remember(page, keys);
         else guard.admit(page, keys); // throws before anything of this page is handed to the publisher
@@ -273,7 +274,11 @@ export class RunSettlementJob {
    * unacknowledged. `admit`: the page still has to pass the runaway-page guard (the end page passed it when read).
    */
   async #handOver(run: JobRun, fetched: FetchedPage, admit: boolean): Promise<void> {
-    this.#publishPage(run, fetched, admit);
+    try {
+      this.#publishPage(run, fetched, admit);
+    } finally {
+      fetched.release?.(); // its rows are encoded (or the page was refused): its text is not read again
+    }
     while (run.inFlight.length >= run.depth) await this.#commitOldest(run);
   }
 

@@ -56,7 +56,7 @@ export class PrefetchingPageReader implements SettlementPageReader {
           schedule(next);
           next += stride;
         }
-        yield { page, count: raw.count, parts: raw.parts(), ...(raw.json === null ? {} : { json: raw.json }) };
+        yield { page, count: raw.count, parts: raw.parts(), ...(raw.json === null ? {} : { json: raw.json }), release: raw.release };
         if (last) return;
       }
     } finally {

@@ -8,6 +8,7 @@ import { retry } from '../../application/shared/retry.js';
 import { TossHttpError, tossErrorFrom } from './toss-http-error.js';
 import { undiciBackstopMs, withinDeadline } from './toss-deadline.js';
 import { outlineJsonArray, partTexts, type ArrayOutline } from './json-array-scan.js';
+import { BodyBuffers, readBody } from './body-buffers.js';
 
 export interface TossSettlementsClientOptions {
   readonly baseUrl: string;
@@ -39,6 +40,8 @@ export interface RawSettlementPage {
   parts(): Iterable<unknown[]>;
   /** The rows as the text Toss sent (null when already parsed, or none): read these or `parts`, not both. */
   readonly json: JsonRows | null;
+  /** The page was read: its body's buffer may take a later page (FetchedPage.release). Once; later calls do nothing. */
+  readonly release: () => void;
 }
 
 /**
@@ -49,8 +52,17 @@ export interface RawSettlementPage {
  */
 export const ROWS_PER_PART = 250;
 
+/** Free body buffers kept: the default TOSS_CONCURRENCY (4) pages fetched ahead, the page being read and one more. */
+const BODY_BUFFERS_KEPT = 6;
+
 /** A page whose rows are already parsed, as one part (`bytes`: the body they came from, 0 when unknown). */
-export const parsedRawPage = (rows: unknown[], bytes = 0): RawSettlementPage => ({ bytes, count: rows.length, parts: () => [rows], json: null });
+export const parsedRawPage = (rows: unknown[], bytes = 0): RawSettlementPage => ({
+  bytes,
+  count: rows.length,
+  parts: () => [rows],
+  json: null,
+  release: () => undefined,
+});
 
 /** The page's rows, or the error that says what is wrong with the body. */
 function parseRows(body: Buffer, page: number): unknown[] {
@@ -69,14 +81,23 @@ function parseRows(body: Buffer, page: number): unknown[] {
  * A body whose outline is an array that closes is handed out in parts; anything else is parsed at once, so its
  * error (not an array, not JSON, cut short) comes from the fetch that retries it.
  */
-export function rawSettlementPage(body: Buffer, page: number, perPart: number): RawSettlementPage {
+export function rawSettlementPage(body: Buffer, page: number, perPart: number, giveBack: (body: Buffer) => void = () => undefined): RawSettlementPage {
   const outline = outlineJsonArray(body, perPart);
   if (outline === null) {
-    return parsedRawPage(parseRows(body, page), body.length);
+    const rows = parseRows(body, page);
+    giveBack(body);
+    return parsedRawPage(rows, body.length);
   }
   let held: Buffer | null = body;
+  let released = false;
   const { bounds } = outline;
   return {
+    release: () => {
+      if (released) return; // handing a buffer back twice could give it to two pages at once
+      released = true;
+      held = null;
+      giveBack(body);
+    },
     bytes: body.length,
     count: outline.count,
     json: outline.count === 0 ? null : { text: body, bounds, parse: (i) => parseRow(body, bounds, i, page) },
@@ -117,6 +138,8 @@ function* parts(body: Buffer, outline: ArrayOutline, page: number, perPart: numb
 /** `GET /v1/settlements` over undici with keep-alive, a total deadline per attempt and bounded retries. */
 export class TossSettlementsClient implements SettlementSource {
   readonly #agent: Agent;
+  /** Page bodies' buffers, reused once a page is read (RawSettlementPage.release): the pages fetched ahead and one more. */
+  readonly #bodies = new BodyBuffers(BODY_BUFFERS_KEPT);
   readonly #o: Required<Omit<TossSettlementsClientOptions, 'logger' | 'secretKey'>>;
   readonly #auth: string;
   readonly #log: Logger;
@@ -139,7 +162,7 @@ export class TossSettlementsClient implements SettlementSource {
   }
 
   async fetchPage(window: SettlementWindow, page: number, size: number, signal?: AbortSignal): Promise<unknown[]> {
-    return this.#fetch(window, page, size, (body) => parseRows(body, page), signal);
+    return this.#fetch(window, page, size, (body) => parseRows(body, page), signal, true);
   }
 
   /**
@@ -147,13 +170,24 @@ export class TossSettlementsClient implements SettlementSource {
    * refused here (its outline does not close), so the fetch retries it.
    */
   async fetchRawPage(window: SettlementWindow, page: number, size: number, signal?: AbortSignal): Promise<RawSettlementPage> {
-    return this.#fetch(window, page, size, (body) => rawSettlementPage(body, page, this.#o.rowsPerPart), signal);
+    return this.#fetch(window, page, size, (body) => rawSettlementPage(body, page, this.#o.rowsPerPart, (b) => this.#bodies.give(b)), signal);
   }
 
-  async #fetch<T>(window: SettlementWindow, page: number, size: number, read: (body: Buffer) => T, signal?: AbortSignal): Promise<T> {
+  /** `read` turns the body into the result; `readDone`: the result holds nothing of the body, whose buffer is handed back then. */
+  async #fetch<T>(window: SettlementWindow, page: number, size: number, read: (body: Buffer) => T, signal?: AbortSignal, readDone = false): Promise<T> {
     const query = new URLSearchParams({ startDate: window.from, endDate: window.to, dateType: window.dateType, page: String(page), size: String(size) });
     const url = `${this.#o.baseUrl}/v1/settlements?${query}`;
-    return retry(async (attempt) => read(await this.#once(url, page, attempt, signal)), {
+    const readBack = (body: Buffer): T => {
+      try {
+        const result = read(body);
+        if (readDone) this.#bodies.give(body);
+        return result;
+      } catch (error) {
+        this.#bodies.give(body); // refused (cut short, not JSON): the fetch is retried or fails; nothing holds the body
+        throw error;
+      }
+    };
+    return retry(async (attempt) => readBack(await this.#once(url, page, attempt, signal)), {
       maxRetries: this.#o.maxRetries,
       baseDelayMs: this.#o.baseDelayMs,
       maxDelayMs: this.#o.maxDelayMs,
@@ -177,7 +211,8 @@ export class TossSettlementsClient implements SettlementSource {
         signal: deadline,
       });
       if (res.statusCode !== 200) throw tossErrorFrom(res.statusCode, res.headers, await res.body.text());
-      return Buffer.from(await res.body.arrayBuffer());
+      const length = Number(res.headers['content-length']);
+      return readBody(res.body, Number.isSafeInteger(length) && length > 0 ? length : 0, this.#bodies);
     });
   }
 

@@ -279,12 +279,12 @@ describe('RunSettlementJob reads a page a part at a time', () => {
 
 describe('RunSettlementJob writes rows from the text Toss sent where the outgoing page can', () => {
   /** Pages of 3 rows as Toss's text (rawSettlementPage, as the Toss client hands them out): `parts` and `json`. */
-  function textReader(data: string[]): SettlementPageReader & SettlementSource {
+  function textReader(data: string[], events?: Event[]): SettlementPageReader & SettlementSource {
     return {
       async *pages(_w, startPage) {
         for (let p = startPage; p <= data.length; p++) {
-          const raw = rawSettlementPage(Buffer.from(data[p - 1] ?? '[]'), p, 2);
-          yield { page: p, count: raw.count, parts: raw.parts(), ...(raw.json ? { json: raw.json } : {}) };
+          const raw = rawSettlementPage(Buffer.from(data[p - 1] ?? '[]'), p, 2, () => events?.push(`release ${p}`));
+          yield { page: p, count: raw.count, parts: raw.parts(), ...(raw.json ? { json: raw.json } : {}), release: raw.release };
           if (raw.count < 3) return;
         }
       },
@@ -319,6 +319,22 @@ describe('RunSettlementJob writes rows from the text Toss sent where the outgoin
       },
     }),
     publishRejects: async (rejects, meta) => void events.push(`rejects ${meta.page} ${rejects.map((r) => r.transactionKey).join(',')}`),
+  });
+
+  it("releases each page's text once, after its rows were written or added (its buffer may then take a later page)", async () => {
+    const events: Event[] = [];
+    const jobs = new FakeJobs(events, 0, []);
+    const reader = textReader([JSON.stringify([row(1), row(2), row(3)]), JSON.stringify([row(4), row(5), row(6)]), JSON.stringify([row(7)])], events);
+    const job = fakeJob({ reader, source: reader, publisher: textPublisher(events, (k) => k !== 'T5'), jobs });
+    await job.run({ window, pageSize: 3 });
+    for (const p of [1, 2, 3]) {
+      const released = events.flatMap((e, i) => (e === `release ${p}` ? [i] : []));
+      expect(released, `page ${p}`).toHaveLength(1);
+      if (p === 3) continue; // the end page is read whole (parsed, to be confirmed) and released then; its rows are objects
+      const read = events.flatMap((e, i) => (e.startsWith(`text ${p} `) || e.startsWith(`add ${p} `) ? [i] : []));
+      expect(read.length, `page ${p}`).toBeGreaterThan(0);
+      expect(Math.max(...read), `page ${p}`).toBeLessThan(released[0] as number);
+    }
   });
 
   it('takes the rows the page writes from their text, and parses, validates and adds each other row in its place', async () => {

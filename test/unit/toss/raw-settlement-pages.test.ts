@@ -91,6 +91,34 @@ describe('raw settlement pages', () => {
     await c.close();
   });
 
+  it("reuses a released page's buffer for a later page, never one still held, and a second release changes nothing", async () => {
+    script = new Map([
+      [1, [full(1)]],
+      [2, [full(2)]],
+      [3, [full(3)]],
+      [4, [full(4)]],
+    ]);
+    const c = client();
+    const p1 = await c.fetchRawPage(window, 1, SIZE);
+    const p2 = await c.fetchRawPage(window, 2, SIZE);
+    const memory = (p: { json: { text: Buffer } | null }) => p.json?.text.buffer;
+    expect(memory(p2)).not.toBe(memory(p1));
+    p1.release();
+    p1.release();
+    const p3 = await c.fetchRawPage(window, 3, SIZE);
+    expect(memory(p3)).toBe(memory(p1)); // reused
+    const p4 = await c.fetchRawPage(window, 4, SIZE);
+    expect(memory(p4)).not.toBe(memory(p3)); // p1's second release did not give its buffer twice
+    expect(memory(p4)).not.toBe(memory(p2));
+    for (const [p, n] of [
+      [p2, 2],
+      [p3, 3],
+      [p4, 4],
+    ] as const)
+      expect(JSON.parse(p.json?.text.toString() ?? 'null')).toEqual(JSON.parse(full(n)));
+    await c.close();
+  });
+
   it.each([1, 2, 3, 7, 50])('cuts a page into parts of %i rows exactly where its rows end, whatever their strings hold', async (perPart) => {
     const rows = Array.from({ length: 7 }, (_, n) => tricky(n));
     const body = `\n [ ${rows.map((r, i) => (i % 2 ? JSON.stringify(r, null, 2) : JSON.stringify(r))).join(' ,\n')} ]\n`;
