@@ -10,7 +10,8 @@
 // the cap. `produce` runs kafkajs on its main thread (one isolate): since it writes rows from their JSON text without
 // parsing them (issue 19 round six) it makes little young garbage, and 4 MB semi-spaces cost it ~7% less CPU per row
 // than 8 (12.2 against 13.0 µs/row over five alternating bench runs each; 2 MB: 12.6) at a peak RSS of ~222 MB;
-// `consume` keeps 16 (8 cost it ~15-20% CPU). Under
+// `consume` runs with 8 since round seven: it writes rows from their Avro bytes and makes less garbage than when 8
+// cost it ~15-20% CPU; 8 against 16 in alternating runs: 16.9 against 17.5 µs/row, peak RSS 187-196 against 197-205 MB. Under
 // its old cap of 192 MB without a growing step, `consume` ran a full GC about every 8,500 rows (59 for 500,000, ~1.4
 // µs/row); with the 3x step 112 MB hold it to ~34, for ~15% less CPU per row (peak RSS 189-206 MB in the bench;
 // the live heap after a full GC 41-49 MB). docs/performance.md, README.
@@ -28,7 +29,7 @@ const HEAP_DEFAULTS = {
   produce: PRODUCER,
   // also rebuilds MySQL from the topic (--kafka); its semi-spaces stay at 16 MB (not measured with 8)
   replay: { young: ['--max-semi-space-size=16'], old: ['--max-old-space-size=192', '--heap-growing-percent=200'] },
-  consume: { young: ['--max-semi-space-size=16'], old: ['--max-old-space-size=112', '--heap-growing-percent=200'] },
+  consume: { young: ['--max-semi-space-size=8'], old: ['--max-old-space-size=112', '--heap-growing-percent=200'] },
 };
 // Node's compile cache: the modules' compiled code kept on disk between runs (in the system's temp directory unless
 // NODE_COMPILE_CACHE names one; NODE_DISABLE_COMPILE_CACHE=1 turns it off; a directory it cannot write leaves it

@@ -72,16 +72,16 @@ describe('heap defaults of the binary', () => {
     expect(arenasGiven.images[1]?.marker).not.toContain('MALLOC_ARENA_MAX');
   });
 
-  it('consume gets 16 MB semi-spaces and a 112 MB old space that grows in 3x steps (fewer full GCs)', async () => {
+  it('consume gets 8 MB semi-spaces and a 112 MB old space that grows in 3x steps (fewer full GCs)', async () => {
     const r = await run(['consume', '--help'], '');
     expect(r.code).toBe(0);
-    expect(r.images.map((i) => i.execArgv)).toEqual([[], ['--max-semi-space-size=16', '--max-old-space-size=112', '--heap-growing-percent=200']]);
+    expect(r.images.map((i) => i.execArgv)).toEqual([[], ['--max-semi-space-size=8', '--max-old-space-size=112', '--heap-growing-percent=200']]);
   });
 
   it('a flag the user gave wins: only the missing ones are added', async () => {
     const viaEnv = await run(['--log-level', 'warn', 'consume', '--help'], '--max-old-space-size=300');
     expect(viaEnv.images).toHaveLength(2);
-    expect(viaEnv.images[1]?.execArgv).toEqual(['--max-semi-space-size=16']);
+    expect(viaEnv.images[1]?.execArgv).toEqual(['--max-semi-space-size=8']);
     const viaArgs = await run(['produce', '--help'], '', ['--max_semi_space_size=8']);
     expect(viaArgs.images[1]?.execArgv).toEqual(['--max-old-space-size=128', '--heap-growing-percent=200', '--max_semi_space_size=8']);
   });
