@@ -199,7 +199,8 @@ export class TossSettlementsClient implements SettlementSource {
   }
 
   /**
-   * The body of a 200 answer, as bytes (UTF-8 JSON, ~4 MB for 5,000 rows); any other status is an error. The whole
+   * The body of a 200 answer, as bytes (UTF-8 JSON, ~4 MB for 5,000 rows) in a buffer of #bodies (handed back when
+   * the page is released, or at once by #fetch when nothing keeps it); any other status is an error. The whole
    * attempt, body included, has timeoutMs (a Toss trickling its body fails TOSS_TIMEOUT and is retried); our own
    * SettleErrors (HTTP answers) pass through; everything else is classified in one place (toss-transport-errors.ts).
    */
