@@ -52,9 +52,6 @@ export interface RawSettlementPage {
  */
 export const ROWS_PER_PART = 250;
 
-/** Free body buffers kept: the default TOSS_CONCURRENCY (4) pages fetched ahead, the page being read and one more. */
-const BODY_BUFFERS_KEPT = 6;
-
 /** A page whose rows are already parsed, as one part (`bytes`: the body they came from, 0 when unknown). */
 export const parsedRawPage = (rows: unknown[], bytes = 0): RawSettlementPage => ({
   bytes,
@@ -138,8 +135,8 @@ function* parts(body: Buffer, outline: ArrayOutline, page: number, perPart: numb
 /** `GET /v1/settlements` over undici with keep-alive, a total deadline per attempt and bounded retries. */
 export class TossSettlementsClient implements SettlementSource {
   readonly #agent: Agent;
-  /** Page bodies' buffers, reused once a page is read (RawSettlementPage.release): the pages fetched ahead and one more. */
-  readonly #bodies = new BodyBuffers(BODY_BUFFERS_KEPT);
+  /** Page bodies' buffers, reused once a page is read (RawSettlementPage.release). */
+  readonly #bodies: BodyBuffers;
   readonly #o: Required<Omit<TossSettlementsClientOptions, 'logger' | 'secretKey'>>;
   readonly #auth: string;
   readonly #log: Logger;
@@ -155,6 +152,8 @@ export class TossSettlementsClient implements SettlementSource {
       rowsPerPart: options.rowsPerPart ?? ROWS_PER_PART,
     };
     this.#auth = basicAuth(options.secretKey);
+    // a free buffer for each page a connection fetches ahead, the page being read and one more
+    this.#bodies = new BodyBuffers(this.#o.connections + 2);
     this.#log = options.logger;
     // undici's own timeouts restart with every chunk: only a backstop; the deadline is withinDeadline's (#once)
     const backstop = undiciBackstopMs(this.#o.timeoutMs);
@@ -162,7 +161,17 @@ export class TossSettlementsClient implements SettlementSource {
   }
 
   async fetchPage(window: SettlementWindow, page: number, size: number, signal?: AbortSignal): Promise<unknown[]> {
-    return this.#fetch(window, page, size, (body) => parseRows(body, page), signal, true);
+    return this.#fetch(
+      window,
+      page,
+      size,
+      (body) => {
+        const rows = parseRows(body, page);
+        this.#bodies.give(body); // the rows are parsed from a copy: nothing holds the body
+        return rows;
+      },
+      signal,
+    );
   }
 
   /**
@@ -173,15 +182,13 @@ export class TossSettlementsClient implements SettlementSource {
     return this.#fetch(window, page, size, (body) => rawSettlementPage(body, page, this.#o.rowsPerPart, (b) => this.#bodies.give(b)), signal);
   }
 
-  /** `read` turns the body into the result; `readDone`: the result holds nothing of the body, whose buffer is handed back then. */
-  async #fetch<T>(window: SettlementWindow, page: number, size: number, read: (body: Buffer) => T, signal?: AbortSignal, readDone = false): Promise<T> {
+  /** `read` turns the body into the result, and hands the body's buffer back once the result holds nothing of it. */
+  async #fetch<T>(window: SettlementWindow, page: number, size: number, read: (body: Buffer) => T, signal?: AbortSignal): Promise<T> {
     const query = new URLSearchParams({ startDate: window.from, endDate: window.to, dateType: window.dateType, page: String(page), size: String(size) });
     const url = `${this.#o.baseUrl}/v1/settlements?${query}`;
     const readBack = (body: Buffer): T => {
       try {
-        const result = read(body);
-        if (readDone) this.#bodies.give(body);
-        return result;
+        return read(body);
       } catch (error) {
         this.#bodies.give(body); // refused (cut short, not JSON): the fetch is retried or fails; nothing holds the body
         throw error;
