@@ -6,6 +6,7 @@ import type { Settlement, SettlementRuleFields } from '../src/domain/settlement/
 import { encodePage, PageEncoder } from '../src/infrastructure/kafka/encoded-page.js';
 import { readSettlementSchema } from '../src/infrastructure/kafka/settlement-schema-file.js';
 import { ruleProjection } from '../src/infrastructure/kafka/settlement-decoder.js';
+import { SettlementRuleReader } from '../src/infrastructure/kafka/settlement-rule-reader.js';
 import { SettlementSerde } from '../src/infrastructure/kafka/settlement-serde.js';
 import { SettlementAvroRows } from '../src/infrastructure/mysql/settlement-avro-rows.js';
 import { TsvWriter } from '../src/infrastructure/mysql/settlement-load-data.js';
@@ -224,9 +225,11 @@ const rules = avsc.Type.forSchema(ruleProjection(JSON.parse(readSettlementSchema
 const rulesFromReader = rules.createResolver(type);
 const rowsFromBytes = SettlementAvroRows.forSchema(readSettlementSchema());
 if (!rowsFromBytes) throw new Error('the settlement schema does not compile for the fast path');
-const consumerFromBytes = measure(() =>
-  consumerRun(payloads, (p) => rules.fromBuffer(p, rulesFromReader) as SettlementRuleFields, new TsvWriter(), rowsFromBytes),
-);
+const ruleReader = SettlementRuleReader.forSchema(readSettlementSchema());
+if (!ruleReader) throw new Error('the settlement schema does not compile for the rule reader');
+const rulesByAvsc = (p: Buffer) => rules.fromBuffer(p, rulesFromReader) as SettlementRuleFields;
+const consumerAvscRules = measure(() => consumerRun(payloads, rulesByAvsc, new TsvWriter(), rowsFromBytes));
+const consumerFromBytes = measure(() => consumerRun(payloads, (p) => ruleReader.read(p, 0) ?? rulesByAvsc(p), new TsvWriter(), rowsFromBytes));
 const pageBytesPerRow = Math.round(pages.reduce((n, b) => n + b.length, 0) / rows);
 const tsvBytesPerRow = Math.round(
   loadLines(
@@ -238,7 +241,20 @@ const tsvBytesPerRow = Math.round(
 );
 
 if (args.json)
-  console.log(JSON.stringify({ rows, runs, producer, producerInParts, producerFromText, consumer, consumerFromBytes, pageBytesPerRow, tsvBytesPerRow }));
+  console.log(
+    JSON.stringify({
+      rows,
+      runs,
+      producer,
+      producerInParts,
+      producerFromText,
+      consumer,
+      consumerAvscRules,
+      consumerFromBytes,
+      pageBytesPerRow,
+      tsvBytesPerRow,
+    }),
+  );
 else {
   const line = (side: string, t: Record<string, number>) =>
     `${side.padEnd(9)} ${Object.entries(t)
@@ -249,5 +265,6 @@ else {
   console.log(line('producer in parts', producerInParts));
   console.log(line('producer from text', producerFromText));
   console.log(line('consumer', consumer));
+  console.log(line('consumer avsc rules', consumerAvscRules));
   console.log(line('consumer from bytes', consumerFromBytes));
 }

@@ -271,7 +271,7 @@ export class KafkaSettlementConsumer {
       }
       this.log.debug({ partition, stored, first }, 'offsets without a record between the stored offset and the batch (a gap inside the log)');
     }
-    const records = batch.messages.filter((m) => Number(m.offset) >= stored).map(toIncoming);
+    const records = recordsFrom(batch.messages, stored);
     const nextOffset = Number(batch.lastOffset()) + 1;
     if (records.length > 0) {
       const beat = () => heartbeat().catch((error: unknown) => this.log.debug({ partition, err: error }, 'heartbeat failed'));
@@ -295,6 +295,12 @@ export class KafkaSettlementConsumer {
   }
 }
 
-function toIncoming(m: Batch['messages'][number]): IncomingRecord {
-  return { offset: Number(m.offset), timestamp: Number(m.timestamp), key: m.key ?? null, value: m.value ?? null, headers: m.headers ?? {} };
+/** The batch's records at or after `stored`, as the ingest reads them (one pass, offsets parsed once). */
+function recordsFrom(messages: Batch['messages'], stored: number): IncomingRecord[] {
+  const records: IncomingRecord[] = [];
+  for (const m of messages) {
+    const offset = Number(m.offset);
+    if (offset >= stored) records.push({ offset, timestamp: Number(m.timestamp), key: m.key ?? null, value: m.value ?? null, headers: m.headers ?? {} });
+  }
+  return records;
 }

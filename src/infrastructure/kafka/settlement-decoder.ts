@@ -5,6 +5,7 @@ import type { Settlement, SettlementRuleFields } from '../../domain/settlement/s
 import { SettleError } from '../../domain/shared/settle-error.js';
 import { SETTLEMENT_RULE_FIELDS } from '../../domain/settlement/validate-settlement.js';
 import { CONFLUENT_HEADER_BYTES, readSettlementSchema } from './settlement-serde.js';
+import { SettlementRuleReader } from './settlement-rule-reader.js';
 
 /** A loaded writer schema: how to read its records whole (the whole value, header included), and whether their bytes are in the reader's own layout. */
 interface Loaded {
@@ -25,6 +26,8 @@ export class RegistrySettlementDecoder implements RecordDecoder {
   /** The reader schema cut down to the rule fields (ruleProjection), and how it reads the reader's own layout. */
   private readonly rules: avsc.Type;
   private readonly rulesFromReader: avsc.Resolver;
+  /** The same rule fields read straight from the bytes (settlement-rule-reader.ts); avsc answers what it declines. */
+  private readonly ruleReader: SettlementRuleReader | null;
 
   constructor(
     private readonly registry: SchemaRegistry,
@@ -34,6 +37,7 @@ export class RegistrySettlementDecoder implements RecordDecoder {
     this.reader = avsc.Type.forSchema(schema);
     this.rules = avsc.Type.forSchema(ruleProjection(schema));
     this.rulesFromReader = this.rules.createResolver(this.reader);
+    this.ruleReader = SettlementRuleReader.forSchema(schemaText);
   }
 
   /** Synchronous once the writer schema of the id is loaded; a promise only for the first records of an id. */
@@ -54,7 +58,7 @@ export class RegistrySettlementDecoder implements RecordDecoder {
     if (value.length < CONFLUENT_HEADER_BYTES || value[0] !== 0) return null;
     const id = value.readInt32BE(1);
     if (this.loaded.get(id)?.readerLayout !== true) return null;
-    return readAfterHeader(this.rules, this.rulesFromReader, id, value) as SettlementRuleFields;
+    return this.ruleReader?.read(value, CONFLUENT_HEADER_BYTES) ?? (readAfterHeader(this.rules, this.rulesFromReader, id, value) as SettlementRuleFields);
   }
 
   inReaderLayout(value: Buffer): boolean {

@@ -1,6 +1,20 @@
 import { writeUtcDateTime } from '../../application/ingest/offset-date-time.js';
 import { BACKSLASH, CR, NEWLINE, TAB, type TsvWriter } from './settlement-load-data.js';
 import { utf8SequenceLength } from '../utf8-sequence.js';
+import {
+  type AvroField,
+  type AvroNode,
+  BAIL,
+  compileSchema,
+  cursor,
+  readBlockCount,
+  readLong,
+  type RecordNode,
+  type Skip,
+  stringBounds,
+  UnsupportedSchema,
+  unwrapNullable,
+} from '../kafka/avro-binary.js';
 
 /**
  * The consumer's fast path from Kafka to LOAD DATA: a settlement's data columns written straight from the record's
@@ -29,17 +43,18 @@ export class SettlementAvroRows {
   /** Per top-level field of the current row: where its value starts (after a union's branch), -1 for null. */
   readonly #at: Int32Array;
   readonly #columns: readonly Column[];
-  readonly #details: ReadonlyArray<{ readonly slot: number; readonly node: Node; readonly key: Uint8Array }>;
+  readonly #details: ReadonlyArray<{ readonly slot: number; readonly json: Json; readonly key: Uint8Array }>;
 
   private constructor(top: RecordNode) {
     this.#top = top;
     this.#slot = new Map(top.fields.map((f, i) => [f.name, i]));
     this.#at = new Int32Array(top.fields.length);
     this.#columns = COLUMNS.map((c) => this.#column(c));
+    const made = new Map<AvroNode, Json>();
     this.#details = DETAILS.map((name) => {
       const slot = this.#slotOf(name);
-      const node = unwrapNullable(top.fields[slot]?.node as Node);
-      return { slot, node, key: ascii(`"${name}":`) };
+      const node = unwrapNullable((top.fields[slot] as AvroField).node);
+      return { slot, json: jsonOf(node, made), key: ascii(`"${name}":`) };
     });
   }
 
@@ -50,10 +65,10 @@ export class SettlementAvroRows {
    */
   static forSchema(schemaText: string): SettlementAvroRows | null {
     try {
-      const node = compile(JSON.parse(schemaText) as unknown, new Map());
+      const node = compileSchema(JSON.parse(schemaText) as unknown);
       return node.kind === 'record' ? new SettlementAvroRows(node) : null;
     } catch (error) {
-      if (error instanceof Unsupported) return null;
+      if (error instanceof UnsupportedSchema) return null;
       throw error;
     }
   }
@@ -70,7 +85,7 @@ export class SettlementAvroRows {
       const fields = this.#top.fields;
       let pos = start;
       for (let i = 0; i < fields.length; i++) {
-        const node = (fields[i] as Field).node;
+        const node = (fields[i] as AvroField).node;
         if (node.kind === 'nullable') {
           const branch = readLong(value, pos, end);
           pos = cursor;
@@ -100,7 +115,7 @@ export class SettlementAvroRows {
 
   #slotOf(name: string): number {
     const slot = this.#slot.get(name);
-    if (slot === undefined) throw new Unsupported(`no field ${name}`);
+    if (slot === undefined) throw new UnsupportedSchema(`no field ${name}`);
     return slot;
   }
 
@@ -115,10 +130,10 @@ export class SettlementAvroRows {
     if (def.kind === 'details') return (w, v, e) => this.#writeDetails(w, v, e);
     const c = def as FieldColumn;
     const slot = this.#slotOf(c.from);
-    const fieldNode = (this.#top.fields[slot] as Field).node;
+    const fieldNode = (this.#top.fields[slot] as AvroField).node;
     const node = unwrapNullable(fieldNode);
     if (c.of === undefined) {
-      if (node.kind !== c.kind) throw new Unsupported(`${c.from} is not a ${c.kind}`);
+      if (node.kind !== c.kind) throw new UnsupportedSchema(`${c.from} is not a ${c.kind}`);
       return c.kind === 'string'
         ? (w, v, e) => {
             const p = at[slot] as number;
@@ -132,10 +147,10 @@ export class SettlementAvroRows {
           };
     }
     // a member of a nested record: `of` names it; the record may be null (then so is the column)
-    if (node.kind !== 'record') throw new Unsupported(`${c.from} is not a record`);
+    if (node.kind !== 'record') throw new UnsupportedSchema(`${c.from} is not a record`);
     const index = node.fields.findIndex((f) => f.name === c.of);
     const member = node.fields[index]?.node;
-    if (member === undefined || member.kind !== c.kind) throw new Unsupported(`${c.from}.${c.of} is not a ${c.kind}`);
+    if (member === undefined || member.kind !== c.kind) throw new UnsupportedSchema(`${c.from}.${c.of} is not a ${c.kind}`);
     const before = node.fields.slice(0, index).map((f) => f.node.skip);
     const max = c.kind === 'string' ? (c.max ?? -1) : -1;
     return (w, v, e) => {
@@ -158,7 +173,7 @@ export class SettlementAvroRows {
       if (!first) buf[w.pos++] = COMMA;
       writeBytes(w, d.key);
       first = false;
-      d.node.json(w, v, p, e);
+      d.json(w, v, p, e);
     }
     buf[w.pos++] = 0x7d; // }
     buf[w.pos++] = TAB;
@@ -206,209 +221,88 @@ const COLUMNS: readonly ColumnDef[] = [
 /** The members of `details`, in order (settlementDetails). */
 const DETAILS = ['fees', 'card', 'easyPay', 'giftCertificate', 'mobilePhone', 'transfer', 'virtualAccount', 'cancel'] as const;
 
-// ---- the schema, compiled to what reading needs ----
+// ---- the schema's JSON writers (details), made once per node ----
 
-/** Past the value at `pos`. */
-type Skip = (v: Buffer, pos: number, end: number) => number;
 /** The value at `pos` as JSON (see json below); returns the position past it. */
 type Json = (w: TsvWriter, v: Buffer, pos: number, end: number) => number;
 
-/** A schema type with its reader and JSON writer made once (closures: no switch per value). */
-type Node = PrimitiveNode | NullableNode | ArrayNode | RecordNode;
-interface Compiled {
-  readonly skip: Skip;
-  readonly json: Json;
-}
-interface PrimitiveNode extends Compiled {
-  readonly kind: 'string' | 'long' | 'boolean' | 'null';
-}
-interface NullableNode extends Compiled {
-  readonly kind: 'nullable';
-  readonly inner: Node;
-}
-interface ArrayNode extends Compiled {
-  readonly kind: 'array';
-  readonly items: Node;
-}
-interface RecordNode extends Compiled {
-  readonly kind: 'record';
-  readonly fields: readonly Field[];
-}
-interface Field {
-  readonly name: string;
-  readonly node: Node;
-}
-
-class Unsupported extends Error {}
-
-function compile(schema: unknown, named: Map<string, Node>): Node {
-  if (typeof schema === 'string') {
-    if (schema === 'string') return { kind: schema, skip: skipString, json: jsonString };
-    if (schema === 'long' || schema === 'int') return { kind: 'long', skip: skipLong, json: jsonLong }; // the same zig-zag varint
-    if (schema === 'boolean') return { kind: schema, skip: skipBoolean, json: jsonBoolean };
-    if (schema === 'null') return { kind: schema, skip: (_v, pos) => pos, json: jsonNull };
-    const ref = named.get(schema);
-    if (ref) return ref;
-    throw new Unsupported(`type ${schema}`);
+/** The JSON writer of a node (closures made once per node: no switch per value). */
+function jsonOf(node: AvroNode, made = new Map<AvroNode, Json>()): Json {
+  let json = made.get(node);
+  if (json === undefined) {
+    json = makeJson(node, made);
+    made.set(node, json);
   }
-  if (Array.isArray(schema)) {
-    if (schema.length === 2 && schema[0] === 'null') return nullable(compile(schema[1], named));
-    throw new Unsupported('a union other than [null, X]');
-  }
-  const s = schema as { type?: unknown; name?: unknown; fields?: unknown; items?: unknown };
-  if (s.type === 'record' && Array.isArray(s.fields)) {
-    const fields = (s.fields as Array<{ name: string; type: unknown }>).map((f) => ({ name: f.name, node: compile(f.type, named) }));
-    const node = record(fields);
-    if (typeof s.name === 'string') named.set(s.name, node);
-    return node;
-  }
-  if (s.type === 'array') return array(compile(s.items, named));
-  if (typeof s.type === 'string' || Array.isArray(s.type)) return compile(s.type, named);
-  throw new Unsupported(`type ${JSON.stringify(s.type)}`);
+  return json;
 }
 
-const unwrapNullable = (node: Node): Node => (node.kind === 'nullable' ? node.inner : node);
+function makeJson(node: AvroNode, made: Map<AvroNode, Json>): Json {
+  switch (node.kind) {
+    case 'string':
+      return jsonString;
+    case 'long':
+      return jsonLong;
+    case 'boolean':
+      return jsonBoolean;
+    case 'null':
+      return jsonNull;
+    case 'nullable':
+      return nullableJson(jsonOf(node.inner, made));
+    case 'array':
+      return arrayJson(jsonOf(node.items, made));
+    case 'record':
+      return recordJson(node, made);
+  }
+}
 
-function nullable(inner: Node): NullableNode {
-  const innerSkip = inner.skip;
-  const innerJson = inner.json;
-  return {
-    kind: 'nullable',
-    inner,
-    skip: (v, pos, end) => {
-      const branch = readLong(v, pos, end);
-      if (branch === 0) return cursor;
-      if (branch !== 1) throw BAIL;
-      return innerSkip(v, cursor, end);
-    },
-    json: (w, v, pos, end) => {
-      const branch = readLong(v, pos, end);
-      if (branch === 0) return jsonNull(w, v, cursor);
-      if (branch !== 1) throw BAIL;
-      return innerJson(w, v, cursor, end);
-    },
+function nullableJson(innerJson: Json): Json {
+  return (w, v, pos, end) => {
+    const branch = readLong(v, pos, end);
+    if (branch === 0) return jsonNull(w, v, cursor);
+    if (branch !== 1) throw BAIL;
+    return innerJson(w, v, cursor, end);
   };
 }
 
-function array(items: Node): ArrayNode {
-  const itemSkip = items.skip;
-  const itemJson = items.json;
-  return {
-    kind: 'array',
-    items,
-    skip: (v, pos, end) => {
-      let p = pos;
-      for (;;) {
-        let count = readLong(v, p, end);
-        p = cursor;
-        if (count === 0) return p;
-        if (count < 0) {
-          readLong(v, p, end); // a block's byte size
-          p = cursor;
-          count = -count;
-        }
-        for (let k = 0; k < count; k++) p = itemSkip(v, p, end);
+function arrayJson(itemJson: Json): Json {
+  return (w, v, pos, end) => {
+    w.buf[w.pos++] = 0x5b; // [
+    let p = pos;
+    let first = true;
+    for (;;) {
+      const count = readBlockCount(v, p, end);
+      p = cursor;
+      if (count === 0) break;
+      for (let k = 0; k < count; k++) {
+        if (!first) w.buf[w.pos++] = COMMA;
+        first = false;
+        p = itemJson(w, v, p, end);
       }
-    },
-    json: (w, v, pos, end) => {
-      w.buf[w.pos++] = 0x5b; // [
-      let p = pos;
-      let first = true;
-      for (;;) {
-        let count = readLong(v, p, end);
-        p = cursor;
-        if (count === 0) break;
-        if (count < 0) {
-          readLong(v, p, end);
-          p = cursor;
-          count = -count;
-        }
-        for (let k = 0; k < count; k++) {
-          if (!first) w.buf[w.pos++] = COMMA;
-          first = false;
-          p = itemJson(w, v, p, end);
-        }
-      }
-      w.buf[w.pos++] = 0x5d; // ]
-      return p;
-    },
+    }
+    w.buf[w.pos++] = 0x5d; // ]
+    return p;
   };
 }
 
-function record(fields: readonly Field[]): RecordNode {
-  const skips = fields.map((f) => f.node.skip);
-  const jsons = fields.map((f) => f.node.json);
+function recordJson(node: RecordNode, made: Map<AvroNode, Json>): Json {
+  const fields = node.fields;
+  const jsons = fields.map((f) => jsonOf(f.node, made));
   // `{"a":` for the first member, `,"b":` for the rest, and the closing brace
   const keys = fields.map((f, i) => ascii(`${i === 0 ? '{' : ','}"${f.name}":`));
   const n = fields.length;
-  return {
-    kind: 'record',
-    fields,
-    skip: (v, pos, end) => {
-      let p = pos;
-      for (let i = 0; i < n; i++) p = (skips[i] as Skip)(v, p, end);
-      return p;
-    },
-    json: (w, v, pos, end) => {
-      if (n === 0) {
-        writeBytes(w, EMPTY_OBJECT);
-        return pos;
-      }
-      let p = pos;
-      for (let i = 0; i < n; i++) {
-        writeBytes(w, keys[i] as Uint8Array);
-        p = (jsons[i] as Json)(w, v, p, end);
-      }
-      w.buf[w.pos++] = 0x7d; // }
-      return p;
-    },
+  return (w, v, pos, end) => {
+    if (n === 0) {
+      writeBytes(w, EMPTY_OBJECT);
+      return pos;
+    }
+    let p = pos;
+    for (let i = 0; i < n; i++) {
+      writeBytes(w, keys[i] as Uint8Array);
+      p = (jsons[i] as Json)(w, v, p, end);
+    }
+    w.buf[w.pos++] = 0x7d; // }
+    return p;
   };
-}
-
-// ---- reading Avro's binary encoding ----
-
-/** Thrown (never out of this module) when the bytes are not what this writer can copy: the row takes the general path. */
-const BAIL = Symbol('take the general path');
-/** Where the last readLong stopped (one module-level cursor: no object per read). */
-let cursor = 0;
-const MAX_RAW = 2 ** 53 - 1; // the zig-zag value of ±2^52: larger ones bail
-
-/** A zig-zag varint (Avro int or long) at `pos`; sets `cursor` past it. */
-function readLong(buf: Buffer, pos: number, end: number): number {
-  if (pos >= end) throw BAIL;
-  let b = buf[pos++] as number;
-  if (b < 0x80) {
-    cursor = pos;
-    return b & 1 ? -((b + 1) >> 1) : b >> 1;
-  }
-  let n = b & 0x7f;
-  let scale = 128;
-  while (b >= 0x80) {
-    if (pos >= end || scale > 2 ** 56) throw BAIL;
-    b = buf[pos++] as number;
-    n += (b & 0x7f) * scale;
-    scale *= 128;
-  }
-  if (n > MAX_RAW) throw BAIL;
-  cursor = pos;
-  return n % 2 === 0 ? n / 2 : -(n + 1) / 2;
-}
-
-function skipLong(v: Buffer, pos: number, end: number): number {
-  readLong(v, pos, end);
-  return cursor;
-}
-
-function skipString(v: Buffer, pos: number, end: number): number {
-  const len = readLong(v, pos, end);
-  const to = cursor + len;
-  if (len < 0 || to > end) throw BAIL;
-  return to;
-}
-
-function skipBoolean(_v: Buffer, pos: number, end: number): number {
-  if (pos >= end) throw BAIL;
-  return pos + 1;
 }
 
 // ---- writing ----
@@ -450,11 +344,9 @@ function writeNumber(w: TsvWriter, n: number): void {
  * `max` ≥ 0: the column holds the text only when it has at most `max` UTF-16 units, else NULL (settlement-row's fitting).
  */
 function tsvString(w: TsvWriter, v: Buffer, pos: number, end: number, max: number): void {
-  const len = readLong(v, pos, end);
+  const to = stringBounds(v, pos, end);
   const from = cursor;
-  const to = from + len;
-  if (len < 0 || to > end) throw BAIL;
-  if (max >= 0 && len > max) {
+  if (max >= 0 && to - from > max) {
     // more bytes than units allowed: ASCII is one byte per unit, so it does not fit; other text is counted by the general path
     for (let i = from; i < to; i++) if ((v[i] as number) >= 0x80) throw BAIL;
     return writeNull(w);
@@ -498,10 +390,8 @@ function jsonLong(w: TsvWriter, v: Buffer, pos: number, end: number): number {
 
 /** A JSON string (JSON.stringify's escapes), its backslashes doubled for LOAD DATA. */
 function jsonString(w: TsvWriter, v: Buffer, pos: number, end: number): number {
-  const len = readLong(v, pos, end);
+  const to = stringBounds(v, pos, end);
   const from = cursor;
-  const to = from + len;
-  if (len < 0 || to > end) throw BAIL;
   const buf = w.buf;
   let o = w.pos;
   buf[o++] = QUOTE;

@@ -127,6 +127,8 @@ describe('kafkajs 2.2.4 as patched (patches/kafkajs+2.2.4.patch)', () => {
       'src/protocol/recordBatch/header/v0/index.js',
       'src/protocol/requests/produce/v3/request.js',
       'src/protocol/decoder.js',
+      'src/protocol/recordBatch/v0/decoder.js',
+      'src/consumer/batch.js',
     ]) {
       expect(source(path), path).toContain('settle patch');
     }
@@ -303,6 +305,53 @@ describe('kafkajs 2.2.4 as patched (patches/kafkajs+2.2.4.patch)', () => {
     const decodeRecord = load<(d: unknown, ctx: object) => DecodedRecord>('src/protocol/recordBatch/record/v0/decoder.js');
     const headers = decodeRecord(new Decoder(w.buffer), { firstOffset: '5', firstTimestamp: '6' }).headers as unknown as Record<string, Buffer[]>;
     expect(headers.h?.map(String)).toEqual(['1', '2', '3']);
+  });
+
+  it('decodes records in place: the same header bytes as the record before give its (frozen) headers object, other bytes their own', async () => {
+    const page = { 'settle-execution-id': 'e1', 'settle-page': '7' };
+    const headersOf: Array<Record<string, string>> = [page, page, { ...page }, { ...page, 'settle-page': '8' }, {}, {}, page, { a: '1', b: '2' }];
+    const records = headersOf.map((headers, i) => Record({ key: `k${i}`, value: `value ${i}`, offsetDelta: i, timestampDelta: i, headers }));
+    const batch = (await RecordBatch({ records, firstTimestamp: 1_000, maxTimestamp: 1_000, lastOffsetDelta: records.length - 1, firstOffset: 40 })).buffer;
+    const decoded = (await decodeRecordBatch(new Decoder(batch))).records;
+    expect(decoded.map((r) => String(r.key))).toEqual(headersOf.map((_, i) => `k${i}`));
+    expect(decoded.map((r) => String(r.value))).toEqual(headersOf.map((_, i) => `value ${i}`));
+    expect(decoded.map((r) => r.offset)).toEqual(headersOf.map((_, i) => String(40 + i)));
+    expect(decoded.map((r) => Object.fromEntries(Object.entries(r.headers).map(([k, v]) => [k, String(v)])))).toEqual(headersOf);
+    const h = decoded.map((r) => r.headers);
+    // records 0-2 carry the same bytes (an equal object encodes the same), as do 4-5; 3, 6 and 7 differ from the record before
+    expect(h[1]).toBe(h[0]);
+    expect(h[2]).toBe(h[0]);
+    expect(h[5]).toBe(h[4]);
+    expect(new Set(h).size).toBe(5);
+    expect([h[0], h[4]].every((x) => Object.isFrozen(x))).toBe(true);
+    expect([h[3], h[6], h[7]].some((x) => Object.isFrozen(x))).toBe(false);
+    expect(() => {
+      (h[1] as Record<string, unknown>)['settle-page'] = 'changed';
+    }).toThrow(TypeError);
+  });
+
+  it('refuses a record batch whose record reads past the length it announces (was a view of that length)', async () => {
+    const records = [0, 1].map((i) => Record({ key: 'k', value: 'v', offsetDelta: i, timestampDelta: 0, headers: {} }));
+    const batch = Buffer.from((await RecordBatch({ records, firstTimestamp: 1, maxTimestamp: 1, lastOffsetDelta: 1, firstOffset: 0 })).buffer);
+    const RECORDS_AT = 61; // the batch header, then the records' count; then the first record's length, a varint of one byte here
+    expect((await decodeRecordBatch(new Decoder(batch))).records).toHaveLength(2);
+    const length = (batch[RECORDS_AT] as number) >> 1;
+    batch[RECORDS_AT] = (length - 1) << 1;
+    await expect(decodeRecordBatch(new Decoder(batch))).rejects.toThrow(/past its length/);
+  });
+
+  it("keeps a fetch's records from the offset it asked for, compared as numbers or, beyond 2^53, as kafkajs's Long", () => {
+    const Batch = load<new (topic: string, fetchedOffset: string, data: object) => { messages: Array<{ offset: string }> }>('src/consumer/batch.js');
+    const data = (offsets: string[]) => ({
+      partition: 0,
+      highWatermark: '0',
+      abortedTransactions: [],
+      messages: offsets.map((offset) => ({ offset, isControlRecord: false })),
+    });
+    const kept = (fetched: string, offsets: string[]) => new Batch('t', fetched, data(offsets)).messages.map((m) => m.offset);
+    expect(kept('5', ['3', '4', '5', '6', '10'])).toEqual(['5', '6', '10']);
+    expect(kept('5', ['4', '9007199254740993'])).toEqual(['9007199254740993']);
+    expect(kept('9007199254740993', ['9007199254740992', '9007199254740993', '9007199254740994'])).toEqual(['9007199254740993', '9007199254740994']);
   });
 
   it('groups messages per partition in their order', () => {

@@ -2,10 +2,11 @@ import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import avsc from 'avsc';
 import { describe, expect, it } from 'vitest';
 import type { Settlement } from '../../../src/domain/settlement/settlement.js';
-import { SETTLEMENT_RULE_FIELDS, validateSettlement } from '../../../src/domain/settlement/validate-settlement.js';
+import { validateSettlement } from '../../../src/domain/settlement/validate-settlement.js';
 import { RegistrySettlementDecoder, ruleProjection } from '../../../src/infrastructure/kafka/settlement-decoder.js';
 import { readSettlementSchema } from '../../../src/infrastructure/kafka/settlement-schema-file.js';
 import { zigZagVarint } from '../../support/avro-bytes.js';
+import { ruleView } from '../../support/rule-view.js';
 import { generateSettlementRows, seededRandom } from '../../support/settlement-row-generator.js';
 
 const schema = JSON.parse(readSettlementSchema()) as avsc.Schema;
@@ -29,18 +30,6 @@ const settlements = generateSettlementRows({ count: 400, from: '2025-02-03', row
   if (!v.ok) throw new Error(v.rejection.reason);
   return v.value;
 });
-
-/** A settlement cut to SETTLEMENT_RULE_FIELDS (nested members too), for comparing with what decodeRuleFields reads. */
-function ruleView(s: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const { field, members } of SETTLEMENT_RULE_FIELDS) {
-    const v = s[field];
-    const pick = (o: Record<string, unknown>) => Object.fromEntries((members ?? []).map((m) => [m, o[m]]));
-    out[field] =
-      members === undefined || v === null ? v : Array.isArray(v) ? v.map((o) => pick(o as Record<string, unknown>)) : pick(v as Record<string, unknown>);
-  }
-  return out;
-}
 
 const outcome = (f: () => unknown): string => {
   try {

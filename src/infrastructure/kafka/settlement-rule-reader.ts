@@ -1,0 +1,216 @@
+import type { SettlementRuleFields } from '../../domain/settlement/settlement.js';
+import { SETTLEMENT_RULE_FIELDS } from '../../domain/settlement/validate-settlement.js';
+import { type AvroNode, BAIL, compileSchema, cursor, readBlockCount, readLong, type Skip, stringBounds, UnsupportedSchema } from './avro-binary.js';
+
+/**
+ * The consumer's rule fields (SETTLEMENT_RULE_FIELDS) read straight from a record's Avro bytes in the reader's own
+ * layout: what RegistrySettlementDecoder.decodeRuleFields answers, without avsc's resolver, and with the strings that
+ * repeat from record to record (a merchant id, a currency, a method, a date, a fee type) made once and handed out again.
+ *
+ * It is an accelerator, never a second definition: avsc's read of the rule projection (settlement-decoder.ts) says what
+ * the fields are, and a unit test compares the two over generated days, every cut of a record and random changed
+ * bytes. Whenever it cannot promise avsc's answer it answers null and the decoder asks avsc, which reads the value or
+ * refuses it: a truncated body, trailing bytes, a union branch other than 0 or 1, a long beyond ±2^52 anywhere in the
+ * record (avsc refuses those beyond 2^53 when it reads them, and the projection reads every long).
+ */
+export class SettlementRuleReader {
+  readonly #steps: readonly Step[];
+  /** The captured rule fields of the record being read, by their index in SETTLEMENT_RULE_FIELDS. */
+  readonly #values: unknown[] = new Array<unknown>(SETTLEMENT_RULE_FIELDS.length).fill(null);
+
+  private constructor(steps: readonly Step[]) {
+    this.#steps = steps;
+  }
+
+  /** The reader for a schema (its JSON text), or null when the schema holds a type it does not read or lacks a rule field. */
+  static forSchema(schemaText: string): SettlementRuleReader | null {
+    try {
+      const top = compileSchema(JSON.parse(schemaText) as unknown);
+      if (top.kind !== 'record') return null;
+      const found = new Set<string>();
+      const steps = top.fields.map((f): Step => {
+        const slot = SETTLEMENT_RULE_FIELDS.findIndex((r) => r.field === f.name);
+        if (slot < 0) return { slot: -1, read: null, skip: f.node.skip };
+        found.add(f.name);
+        return { slot, read: reader(f.node, SETTLEMENT_RULE_FIELDS[slot]?.members ?? null, f.name), skip: f.node.skip };
+      });
+      return found.size === SETTLEMENT_RULE_FIELDS.length ? new SettlementRuleReader(steps) : null;
+    } catch (error) {
+      if (error instanceof UnsupportedSchema) return null;
+      throw error;
+    }
+  }
+
+  /** The rule fields of the Avro body in `value` from `start` to its end, or null (the decoder then asks avsc). */
+  read(value: Buffer, start: number): SettlementRuleFields | null {
+    const values = this.#values;
+    const end = value.length;
+    try {
+      let pos = start;
+      for (const step of this.#steps) {
+        if (step.read === null) pos = step.skip(value, pos, end);
+        else {
+          values[step.slot] = step.read(value, pos, end);
+          pos = next;
+        }
+      }
+      if (pos !== end) return null; // trailing bytes
+      return ruleFields(values);
+    } catch (error) {
+      if (error !== BAIL) throw error;
+      return null;
+    }
+  }
+}
+
+/** One top-level field: captured into its slot by `read`, or passed over. */
+interface Step {
+  readonly slot: number;
+  readonly read: Read | null;
+  readonly skip: Skip;
+}
+
+/** The value at `pos`; sets `next` past it. */
+type Read = (v: Buffer, pos: number, end: number) => unknown;
+/** Where the last Read stopped (one module-level position, as avro-binary's cursor: no object per read). */
+let next = 0;
+
+/** How a captured field is read: strings, longs, `[null, X]`, arrays, and records cut to `members` (null: all). */
+function reader(node: AvroNode, members: readonly string[] | null, path: string): Read {
+  switch (node.kind) {
+    case 'string': {
+      const memo = new StringMemo();
+      return (v, pos, end) => {
+        const to = stringBounds(v, pos, end);
+        next = to;
+        return memo.text(v, cursor, to);
+      };
+    }
+    case 'long':
+      return (v, pos, end) => {
+        const n = readLong(v, pos, end);
+        next = cursor;
+        return n;
+      };
+    case 'nullable': {
+      const inner = reader(node.inner, members, path);
+      return (v, pos, end) => {
+        const branch = readLong(v, pos, end);
+        if (branch === 0) {
+          next = cursor;
+          return null;
+        }
+        if (branch !== 1) throw BAIL;
+        return inner(v, cursor, end);
+      };
+    }
+    case 'array': {
+      const item = reader(node.items, members, path);
+      return (v, pos, end) => {
+        const out: unknown[] = [];
+        let p = pos;
+        for (;;) {
+          const count = readBlockCount(v, p, end);
+          p = cursor;
+          if (count === 0) break;
+          for (let k = 0; k < count; k++) {
+            out.push(item(v, p, end));
+            p = next;
+          }
+        }
+        next = p;
+        return out;
+      };
+    }
+    case 'record': {
+      const kept = node.fields.map((f) =>
+        members === null || members.includes(f.name) ? { name: f.name, read: reader(f.node, null, `${path}.${f.name}`) } : null,
+      );
+      const skips = node.fields.map((f) => f.node.skip);
+      return (v, pos, end) => {
+        const out: Record<string, unknown> = {};
+        let p = pos;
+        for (let i = 0; i < kept.length; i++) {
+          const k = kept[i];
+          if (k === null || k === undefined) p = (skips[i] as Skip)(v, p, end);
+          else {
+            out[k.name] = k.read(v, p, end);
+            p = next;
+          }
+        }
+        next = p;
+        return out;
+      };
+    }
+    default:
+      throw new UnsupportedSchema(`rule field ${path} is a ${node.kind}`);
+  }
+}
+
+/** A slot of SETTLEMENT_RULE_FIELDS by field name (forSchema made sure each is captured). */
+const SLOT = Object.fromEntries(SETTLEMENT_RULE_FIELDS.map((r, i) => [r.field, i])) as Record<keyof SettlementRuleFields, number>;
+
+/** The rule fields as one object literal (one shape for every record), typed by the schema they were read with. */
+const ruleFields = (x: readonly unknown[]): SettlementRuleFields => ({
+  mId: x[SLOT.mId] as string,
+  paymentKey: x[SLOT.paymentKey] as string,
+  transactionKey: x[SLOT.transactionKey] as string,
+  orderId: x[SLOT.orderId] as string,
+  currency: x[SLOT.currency] as string,
+  method: x[SLOT.method] as string,
+  amount: x[SLOT.amount] as number,
+  fees: x[SLOT.fees] as Array<{ type: string }> | null,
+  fee: x[SLOT.fee] as number | null,
+  supplyAmount: x[SLOT.supplyAmount] as number,
+  vat: x[SLOT.vat] as number,
+  payOutAmount: x[SLOT.payOutAmount] as number,
+  approvedAt: x[SLOT.approvedAt] as string,
+  soldDate: x[SLOT.soldDate] as string,
+  paidOutDate: x[SLOT.paidOutDate] as string,
+  cancel: x[SLOT.cancel] as Record<string, unknown> | null,
+  unknownFields: x[SLOT.unknownFields] as string | null,
+});
+
+const MEMO_MAX_BYTES = 48;
+/** Lookups after which a memo that hit fewer than half of them stops (a field whose every value is new: a key). */
+const MEMO_TRIAL = 1024;
+
+/**
+ * A field's last string and its bytes: the same bytes again (a merchant id, a currency, a date, record after record)
+ * give the same string without decoding it anew. A miss costs a copy of at most 48 bytes, no allocation. A field whose
+ * values rarely repeat turns it off after its first 1,024 lookups. The same bytes give the same string either way
+ * (utf8Slice, U+FFFD for bad bytes, as avsc reads them).
+ */
+class StringMemo {
+  readonly #bytes = new Uint8Array(MEMO_MAX_BYTES);
+  #length = -1;
+  #text = '';
+  #lookups = 0;
+  #hits = 0;
+  #on = true;
+
+  text(v: Buffer, from: number, to: number): string {
+    const len = to - from;
+    if (!this.#on || len > MEMO_MAX_BYTES) return (v as unknown as Utf8Sliced).utf8Slice(from, to);
+    if (++this.#lookups === MEMO_TRIAL && this.#hits * 2 < MEMO_TRIAL) this.#on = false;
+    const bytes = this.#bytes;
+    if (this.#length === len) {
+      let i = 0;
+      while (i < len && bytes[i] === v[from + i]) i++;
+      if (i === len) {
+        this.#hits += 1;
+        return this.#text;
+      }
+    }
+    const text = (v as unknown as Utf8Sliced).utf8Slice(from, to);
+    for (let i = 0; i < len; i++) bytes[i] = v[from + i] as number;
+    this.#length = len;
+    this.#text = text;
+    return text;
+  }
+}
+
+/** Buffer's own UTF-8 decoder, as avsc calls it (toString checks its arguments first). */
+interface Utf8Sliced {
+  utf8Slice(from: number, to: number): string;
+}
