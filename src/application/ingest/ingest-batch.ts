@@ -76,7 +76,7 @@ export function createIngestBatch(deps: IngestBatchDeps): (input: IngestInput, c
         throw giveUp(error, step, input, control.signal);
       });
 
-    const { valid, dead } = await attempt('decode', () => classifyAll(deps.decoder, input));
+    const { valid, dead, unknownFields } = await attempt('decode', () => classifyAll(deps.decoder, input));
     // The DLQ is written before the offset moves past the poison records: a crash in between re-sends
     // them (the DLQ is at-least-once, deduplicated by original topic/partition/offset), never loses them.
     if (dead.length > 0) await attempt('dead-letter', () => deps.deadLetters.send(dead));
@@ -85,26 +85,29 @@ export function createIngestBatch(deps: IngestBatchDeps): (input: IngestInput, c
     );
     const deadLetterCodes: Record<string, number> = {};
     for (const d of dead) deadLetterCodes[d.code] = (deadLetterCodes[d.code] ?? 0) + 1;
-    const unknownFields: Record<string, number> = {};
-    for (const r of valid) for (const name of unknownFieldNames((r.fields ?? r.settlement).unknownFields)) unknownFields[name] = (unknownFields[name] ?? 0) + 1;
     return { ...counts, records: input.records.length, deadLettered: dead.length, deadLetterCodes, unknownFields, retries, nextOffset: input.nextOffset };
   };
 }
 
+/** Unknown fields of the valid records, by name: how many records carry each (counted as they are checked). */
+type UnknownTally = Record<string, number>;
+
 /**
- * Splits a batch into valid records and poison, in log order. Sequential, and awaiting only when the decoder
- * must (a writer schema not yet fetched): per record that is a few allocations instead of two promises.
+ * Splits a batch into valid records and poison, in log order, and tallies the valid records' unknown fields.
+ * Sequential, and awaiting only when the decoder must (a writer schema not yet fetched): per record that is a few
+ * allocations instead of two promises.
  */
-async function classifyAll(decoder: RecordDecoder, input: IngestInput): Promise<{ valid: StoredRecord[]; dead: DeadLetter[] }> {
+async function classifyAll(decoder: RecordDecoder, input: IngestInput): Promise<{ valid: StoredRecord[]; dead: DeadLetter[]; unknownFields: UnknownTally }> {
   const valid: StoredRecord[] = [];
   const dead: DeadLetter[] = [];
+  const unknownFields: UnknownTally = {};
   for (const record of input.records) {
-    let result = classify(decoder, record);
+    let result = classify(decoder, record, unknownFields);
     if (isThenable(result)) result = await result;
     if ('code' in result) dead.push({ topic: input.topic, partition: input.partition, record, code: result.code, message: result.message });
     else valid.push(result);
   }
-  return { valid, dead };
+  return { valid, dead, unknownFields };
 }
 
 interface Poison {
@@ -113,20 +116,20 @@ interface Poison {
 }
 
 /** The stored record, or why it is poison. Returns a promise only while the decoder awaits. */
-function classify(decoder: RecordDecoder, record: IncomingRecord): StoredRecord | Poison | PromiseLike<StoredRecord | Poison> {
+function classify(decoder: RecordDecoder, record: IncomingRecord, tally: UnknownTally): StoredRecord | Poison | PromiseLike<StoredRecord | Poison> {
   const value = record.value;
   if (value === null || value.length === 0) return { code: 'EMPTY_VALUE', message: 'record has no value (tombstone or empty)' };
   let decoded: Settlement | PromiseLike<Settlement>;
   try {
     // the store writes a record in the reader's layout from its bytes: its rule fields are all there is to decode
     const fields = decoder.decodeRuleFields?.(value) ?? null;
-    if (fields !== null) return checkRuleFields(fields, record, value, decoder);
+    if (fields !== null) return checkRuleFields(fields, record, value, decoder, tally);
     decoded = decoder.decode(value);
   } catch (error) {
     return poison(error);
   }
-  if (isThenable(decoded)) return decoded.then((d) => check(d, record, decoder), poison);
-  return check(decoded, record, decoder);
+  if (isThenable(decoded)) return decoded.then((d) => check(d, record, decoder, tally), poison);
+  return check(decoded, record, decoder, tally);
 }
 
 // not `instanceof Promise`: a decoder may hand back any promise implementation (a settlement has no `then`)
@@ -139,9 +142,10 @@ function poison(error: unknown): Poison {
 }
 
 // the decoder's schema typed the record: only the rules a schema cannot state are checked (no second validation)
-function check(decoded: Settlement, record: IncomingRecord, decoder: RecordDecoder): StoredRecord | Poison {
+function check(decoded: Settlement, record: IncomingRecord, decoder: RecordDecoder, tally: UnknownTally): StoredRecord | Poison {
   const approvedAtMs = approvedAtIfValid(decoded);
   if (typeof approvedAtMs !== 'number') return approvedAtMs;
+  countUnknown(decoded.unknownFields, tally);
   const value = record.value;
   // the store may write the row from the bytes themselves when they are in the reader's layout
   if (value !== null && decoder.inReaderLayout?.(value))
@@ -149,11 +153,26 @@ function check(decoded: Settlement, record: IncomingRecord, decoder: RecordDecod
   return { settlement: decoded, offset: record.offset, timestamp: record.timestamp, approvedAtMs };
 }
 
-/** check() for a record decoded to its rule fields alone (its value is in the reader's layout). */
-function checkRuleFields(fields: SettlementRuleFields, record: IncomingRecord, value: Buffer, decoder: RecordDecoder): StoredRecord | Poison {
+/**
+ * check() for a record decoded to its rule fields alone (its value is in the reader's layout). Only its key outlives
+ * the check: the fields are garbage before the batch waits on the database, so they never survive a young collection.
+ */
+function checkRuleFields(
+  fields: SettlementRuleFields,
+  record: IncomingRecord,
+  value: Buffer,
+  decoder: RecordDecoder,
+  tally: UnknownTally,
+): StoredRecord | Poison {
   const approvedAtMs = approvedAtIfValid(fields);
   if (typeof approvedAtMs !== 'number') return approvedAtMs;
-  return new RuleCheckedRecord(fields, record.offset, record.timestamp, approvedAtMs, value, decoder);
+  countUnknown(fields.unknownFields, tally);
+  return new RuleCheckedRecord(fields.transactionKey, record.offset, record.timestamp, approvedAtMs, value, decoder);
+}
+
+function countUnknown(unknownFields: string | null, tally: UnknownTally): void {
+  if (unknownFields === null) return;
+  for (const name of unknownFieldNames(unknownFields)) tally[name] = (tally[name] ?? 0) + 1;
 }
 
 /** The rules a schema cannot state (validateTypedSettlement), then approvedAt as an instant: its epoch ms, or why it is poison. */
@@ -175,7 +194,7 @@ class RuleCheckedRecord implements StoredRecord {
   #settlement: Settlement | null = null;
 
   constructor(
-    readonly fields: SettlementRuleFields,
+    readonly transactionKey: string,
     readonly offset: number,
     readonly timestamp: number,
     readonly approvedAtMs: number,

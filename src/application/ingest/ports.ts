@@ -10,13 +10,13 @@ export interface RecordSource {
 }
 
 export interface StoredRecord {
-  /** The whole settlement; when `fields` is set, decoded from `value` when first read (the fast path never reads it). */
+  /** The whole settlement; when `transactionKey` is set, decoded from `value` when first read (the fast path never reads it). */
   readonly settlement: Settlement;
   /**
    * Set when the ingest checked only the rule fields (RecordDecoder.decodeRuleFields) of a record in the reader's
-   * layout: read these (the row's transactionKey, say) rather than `settlement`, which costs a whole decode.
+   * layout: the row's key, to read rather than `settlement.transactionKey`, which costs a whole decode.
    */
-  readonly fields?: SettlementRuleFields;
+  readonly transactionKey?: string;
   readonly offset: number;
   readonly timestamp: number;
   /** approvedAt as epoch milliseconds, parsed once when the record was checked (the store derives approved_at_utc from it). */

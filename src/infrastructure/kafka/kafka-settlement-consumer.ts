@@ -102,7 +102,11 @@ export class KafkaSettlementConsumer {
       heartbeatInterval: o.heartbeatIntervalMs,
       // measured (bench): 512 KiB batches load as fast as 1 MiB ones on MariaDB with a third less peak RSS
       maxBytesPerPartition: o.maxBytesPerPartition ?? 524_288,
-      maxBytes: (o.maxBytesPerPartition ?? 524_288) * Math.max(o.concurrency, 1) * 2, // one fetch ≈ two rounds of work
+      // one fetch ≈ one round of work (`concurrency` batches). A fetch's records stay alive until its batches are
+      // stored, and every young collection meanwhile copies them: with two rounds per fetch (before round eight of
+      // issue 19) young collections took 670-762 ms per 500,000 rows against 525-531, for no more rows/s
+      // (docs/performance.md)
+      maxBytes: (o.maxBytesPerPartition ?? 524_288) * Math.max(o.concurrency, 1),
       maxWaitTimeInMs: o.maxWaitTimeMs ?? 1_000,
       allowAutoTopicCreation: false,
     });

@@ -95,8 +95,8 @@ export class MySqlSettlementStore implements SettlementStore {
   private async applyOnce(batch: StoreBatch): Promise<UpsertCounts> {
     // stable: two versions of one key keep their log order, so the later one is applied last
     const rows = [...batch.records].sort((a, b) => {
-      const x = (a.fields ?? a.settlement).transactionKey;
-      const y = (b.fields ?? b.settlement).transactionKey;
+      const x = a.transactionKey ?? a.settlement.transactionKey;
+      const y = b.transactionKey ?? b.settlement.transactionKey;
       return x < y ? -1 : x > y ? 1 : 0;
     });
     const facts = await this.serverFacts();

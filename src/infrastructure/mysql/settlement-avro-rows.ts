@@ -355,7 +355,8 @@ function tsvString(w: TsvWriter, v: Buffer, pos: number, end: number, max: numbe
   let o = w.pos;
   for (let i = from; i < to; i++) {
     const b = v[i] as number;
-    if (b >= 0x80) {
+    if (PLAIN_TSV[b] === 1) buf[o++] = b;
+    else if (b >= 0x80) {
       const n = utf8Sequence(v, i, to);
       for (let k = 0; k < n; k++) buf[o++] = v[i + k] as number;
       i += n - 1;
@@ -397,7 +398,8 @@ function jsonString(w: TsvWriter, v: Buffer, pos: number, end: number): number {
   buf[o++] = QUOTE;
   for (let i = from; i < to; i++) {
     const b = v[i] as number;
-    if (b >= 0x80) {
+    if (PLAIN_JSON[b] === 1) buf[o++] = b;
+    else if (b >= 0x80) {
       const n = utf8Sequence(v, i, to);
       for (let k = 0; k < n; k++) buf[o++] = v[i + k] as number;
       i += n - 1;
@@ -427,6 +429,15 @@ function jsonString(w: TsvWriter, v: Buffer, pos: number, end: number): number {
   buf[o++] = QUOTE;
   w.pos = o;
   return to;
+}
+
+/** Bytes a TSV field copies as they are: ASCII but NUL, tab, newline, CR and backslash (1 = copied; one load per byte). */
+const PLAIN_TSV = plainBytes((b) => b !== 0 && b !== TAB && b !== NEWLINE && b !== CR && b !== BACKSLASH);
+/** Bytes a JSON string (in TSV) copies as they are: printable ASCII but quote and backslash. */
+const PLAIN_JSON = plainBytes((b) => b >= 0x20 && b !== QUOTE && b !== BACKSLASH);
+
+function plainBytes(plain: (b: number) => boolean): Uint8Array {
+  return Uint8Array.from({ length: 256 }, (_, b) => (b < 0x80 && plain(b) ? 1 : 0));
 }
 
 /** JSON.stringify's two-character escapes of control characters: \b \t \n \f \r. */

@@ -169,7 +169,7 @@ describe('ingestBatch', () => {
     ]);
     expect(decoded).toEqual([33]); // only the record outside the reader's layout was decoded whole while checking
     const stored = seen[0]?.records ?? [];
-    expect(stored.map((r) => [r.offset, r.fields?.transactionKey ?? null, r.value === input.records.find((i) => i.offset === r.offset)?.value])).toEqual([
+    expect(stored.map((r) => [r.offset, r.transactionKey ?? null, r.value === input.records.find((i) => i.offset === r.offset)?.value])).toEqual([
       [30, syntheticSettlement(30, 'ut').transactionKey, true],
       [31, syntheticSettlement(31, 'ut').transactionKey, true],
       [33, null, true],
