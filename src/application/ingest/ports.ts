@@ -94,7 +94,8 @@ export interface RecordDecoder {
   /**
    * Only the rule fields, for a value in the reader's layout whose writer schema is loaded (then `decode` of the same
    * value answers synchronously); null when that is not so (decode it whole). Throws on exactly the values `decode`
-   * throws on, with the same categories.
+   * throws on, with the same categories. The answer may be an object the decoder fills anew on its next call: read
+   * what you need from it before decoding another value.
    */
   decodeRuleFields?(value: Buffer): SettlementRuleFields | null;
 }

@@ -17,6 +17,8 @@ export class SettlementRuleReader {
   readonly #steps: readonly Step[];
   /** The captured rule fields of the record being read, by their index in SETTLEMENT_RULE_FIELDS. */
   readonly #values: unknown[] = new Array<unknown>(SETTLEMENT_RULE_FIELDS.length).fill(null);
+  /** What read() answers, filled anew by each call (see read). */
+  readonly #fields = fill({} as Writable<SettlementRuleFields>, this.#values);
 
   private constructor(steps: readonly Step[]) {
     this.#steps = steps;
@@ -41,7 +43,11 @@ export class SettlementRuleReader {
     }
   }
 
-  /** The rule fields of the Avro body in `value` from `start` to its end, or null (the decoder then asks avsc). */
+  /**
+   * The rule fields of the Avro body in `value` from `start` to its end, or null (the decoder then asks avsc). The
+   * object is this reader's own, filled anew by its next call: read what you need from it first (the ingest keeps only
+   * the key). One object per record was ~160 bytes of garbage a record.
+   */
   read(value: Buffer, start: number): SettlementRuleFields | null {
     const values = this.#values;
     const end = value.length;
@@ -55,7 +61,7 @@ export class SettlementRuleReader {
         }
       }
       if (pos !== end) return null; // trailing bytes
-      return ruleFields(values);
+      return fill(this.#fields, values);
     } catch (error) {
       if (error !== BAIL) throw error;
       return null;
@@ -107,19 +113,24 @@ function reader(node: AvroNode, members: readonly string[] | null, path: string)
     case 'array': {
       const item = reader(node.items, members, path);
       return (v, pos, end) => {
-        const out: unknown[] = [];
+        let out: unknown[] | null = null;
         let p = pos;
         for (;;) {
           const count = readBlockCount(v, p, end);
           p = cursor;
           if (count === 0) break;
-          for (let k = 0; k < count; k++) {
-            out.push(item(v, p, end));
+          if (count > end - p) throw BAIL; // more items than bytes left: not for an array of records (avsc decides)
+          // sized by the first block's count (an array grown by push starts with room for 17): one block is the rule
+          let k = out === null ? 0 : out.length;
+          if (out === null) out = new Array<unknown>(count);
+          else out.length += count;
+          for (const last = k + count; k < last; k++) {
+            out[k] = item(v, p, end);
             p = next;
           }
         }
         next = p;
-        return out;
+        return out ?? [];
       };
     }
     case 'record': {
@@ -150,26 +161,29 @@ function reader(node: AvroNode, members: readonly string[] | null, path: string)
 /** A slot of SETTLEMENT_RULE_FIELDS by field name (forSchema made sure each is captured). */
 const SLOT = Object.fromEntries(SETTLEMENT_RULE_FIELDS.map((r, i) => [r.field, i])) as Record<keyof SettlementRuleFields, number>;
 
-/** The rule fields as one object literal (one shape for every record), typed by the schema they were read with. */
-const ruleFields = (x: readonly unknown[]): SettlementRuleFields => ({
-  mId: x[SLOT.mId] as string,
-  paymentKey: x[SLOT.paymentKey] as string,
-  transactionKey: x[SLOT.transactionKey] as string,
-  orderId: x[SLOT.orderId] as string,
-  currency: x[SLOT.currency] as string,
-  method: x[SLOT.method] as string,
-  amount: x[SLOT.amount] as number,
-  fees: x[SLOT.fees] as Array<{ type: string }> | null,
-  fee: x[SLOT.fee] as number | null,
-  supplyAmount: x[SLOT.supplyAmount] as number,
-  vat: x[SLOT.vat] as number,
-  payOutAmount: x[SLOT.payOutAmount] as number,
-  approvedAt: x[SLOT.approvedAt] as string,
-  soldDate: x[SLOT.soldDate] as string,
-  paidOutDate: x[SLOT.paidOutDate] as string,
-  cancel: x[SLOT.cancel] as Record<string, unknown> | null,
-  unknownFields: x[SLOT.unknownFields] as string | null,
-});
+type Writable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** The captured values into the reader's own object (the first call gives it its shape, in this order). */
+function fill(f: Writable<SettlementRuleFields>, x: readonly unknown[]): Writable<SettlementRuleFields> {
+  f.mId = x[SLOT.mId] as string;
+  f.paymentKey = x[SLOT.paymentKey] as string;
+  f.transactionKey = x[SLOT.transactionKey] as string;
+  f.orderId = x[SLOT.orderId] as string;
+  f.currency = x[SLOT.currency] as string;
+  f.method = x[SLOT.method] as string;
+  f.amount = x[SLOT.amount] as number;
+  f.fees = x[SLOT.fees] as Array<{ type: string }> | null;
+  f.fee = x[SLOT.fee] as number | null;
+  f.supplyAmount = x[SLOT.supplyAmount] as number;
+  f.vat = x[SLOT.vat] as number;
+  f.payOutAmount = x[SLOT.payOutAmount] as number;
+  f.approvedAt = x[SLOT.approvedAt] as string;
+  f.soldDate = x[SLOT.soldDate] as string;
+  f.paidOutDate = x[SLOT.paidOutDate] as string;
+  f.cancel = x[SLOT.cancel] as Record<string, unknown> | null;
+  f.unknownFields = x[SLOT.unknownFields] as string | null;
+  return f;
+}
 
 const MEMO_MAX_BYTES = 48;
 /** Lookups after which a memo that hit fewer than half of them stops (a field whose every value is new: a key). */

@@ -125,6 +125,50 @@ describe('SettlementRuleReader (rule fields straight from Avro bytes in the read
     }
   });
 
+  it('reads an array written in several blocks, with and without their byte sizes, as avsc does', () => {
+    const r = reader();
+    const s = {
+      ...(settlements(1)[0] as Settlement),
+      fees: [
+        { type: 'BASE', fee: 120 },
+        { type: '할부', fee: -3 },
+        { type: 'EXTRA', fee: 7 },
+      ],
+    };
+    const body = whole.toBuffer(s);
+    const feeType = avsc.Type.forSchema({
+      type: 'record',
+      name: 'Fee',
+      fields: [
+        { name: 'type', type: 'string' },
+        { name: 'fee', type: 'long' },
+      ],
+    });
+    const items = s.fees.map((f) => feeType.toBuffer(f));
+    const oneBlock = Buffer.concat([zigZagVarint(3n), ...items, Buffer.from([0])]);
+    const at = body.indexOf(oneBlock);
+    expect(at).toBeGreaterThan(0);
+    const blocks = [
+      Buffer.concat([zigZagVarint(1n), items[0] as Buffer, zigZagVarint(2n), items[1] as Buffer, items[2] as Buffer, Buffer.from([0])]),
+      Buffer.concat([
+        zigZagVarint(-2n),
+        zigZagVarint(BigInt((items[0] as Buffer).length + (items[1] as Buffer).length)),
+        items[0] as Buffer,
+        items[1] as Buffer,
+        zigZagVarint(1n),
+        items[2] as Buffer,
+        Buffer.from([0]),
+      ]),
+    ];
+    for (const b of blocks) {
+      const v = Buffer.concat([body.subarray(0, at), b, body.subarray(at + oneBlock.length)]);
+      const read = r.read(v, 0);
+      expect(read).not.toBeNull();
+      expect(ruleView(read as object)).toEqual(byAvsc(v));
+      expect((read?.fees ?? []).map((f) => f.type)).toEqual(['BASE', '할부', 'EXTRA']);
+    }
+  });
+
   it('compiles only a schema it reads whole with every rule field (else the decoder keeps avsc)', () => {
     expect(SettlementRuleReader.forSchema(schemaText)).not.toBeNull();
     const top = JSON.parse(schemaText) as { fields: Array<{ name: string; type: unknown }> };
