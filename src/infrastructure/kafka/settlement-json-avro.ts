@@ -3,6 +3,7 @@ import type { SettlementRuleFields } from '../../domain/settlement/settlement.js
 import { FEE, NESTED_SHAPES, TOP_LEVEL_FIELDS, UNKNOWN_FIELDS, type ObjectShape } from '../../domain/settlement/settlement-shape.js';
 import { validateTypedSettlement } from '../../domain/settlement/validate-settlement.js';
 import { utf8SequenceLength } from '../utf8-sequence.js';
+import { RepeatedText, REPEATING_TEXT_FIELDS } from '../repeated-text.js';
 
 /**
  * The producer's fast path from Toss to Kafka: a settlement row's Avro record written straight from the JSON bytes
@@ -155,38 +156,21 @@ type Capture = Capturing | null;
  * taken: the rules read the same string, and the row is spared the allocation.
  */
 class Capturing {
-  #text = '';
-  #length = -1;
-  readonly #bytes: Buffer | null;
+  readonly #repeated: RepeatedText | null;
 
   constructor(
     readonly take: (value: Captured) => void,
     repeats: boolean,
   ) {
-    this.#bytes = repeats ? Buffer.alloc(MEMO_BYTES) : null;
+    this.#repeated = repeats ? new RepeatedText() : null;
   }
 
   /** Takes the string in b[from, to) (`ascii`: all its bytes are below 0x80). */
   string(b: Buffer, from: number, to: number, ascii: boolean): void {
-    const bytes = this.#bytes;
-    if (bytes === null) {
-      this.take(b.toString(ascii ? 'latin1' : 'utf8', from, to));
-      return;
-    }
-    const length = to - from;
-    let same = length === this.#length;
-    for (let k = 0; same && k < length; k++) same = bytes[k] === b[from + k];
-    if (!same) {
-      this.#text = b.toString(ascii ? 'latin1' : 'utf8', from, to);
-      this.#length = length <= MEMO_BYTES ? length : -1;
-      if (this.#length >= 0) b.copy(bytes, 0, from, to);
-    }
-    this.take(this.#text);
+    const repeated = this.#repeated;
+    this.take(repeated === null ? b.toString(ascii ? 'latin1' : 'utf8', from, to) : repeated.text(b, from, to, ascii));
   }
 }
-const MEMO_BYTES = 32;
-/** Rule fields whose text repeats from row to row on a page. */
-const REPEATING = new Set(['mId', 'currency', 'method', 'soldDate', 'paidOutDate', 'fees[].type']);
 
 type Node =
   | { readonly kind: 'string' | 'long' | 'int' | 'boolean' }
@@ -274,7 +258,7 @@ function captures(
     ],
     ['cancel.transactionKey', (v) => (cancel.transactionKey = v as string)],
   ]);
-  return new Map([...takes].map(([path, take]) => [path, new Capturing(take, REPEATING.has(path))]));
+  return new Map([...takes].map(([path, take]) => [path, new Capturing(take, REPEATING_TEXT_FIELDS.has(path))]));
 }
 
 interface AvroField {

@@ -1,11 +1,13 @@
 import type { SettlementRuleFields } from '../../domain/settlement/settlement.js';
 import { SETTLEMENT_RULE_FIELDS } from '../../domain/settlement/validate-settlement.js';
+import { RepeatedText, REPEATING_TEXT_FIELDS } from '../repeated-text.js';
 import { type AvroNode, BAIL, compileSchema, cursor, readBlockCount, readLong, type Skip, stringBounds, UnsupportedSchema } from './avro-binary.js';
 
 /**
  * The consumer's rule fields (SETTLEMENT_RULE_FIELDS) read straight from a record's Avro bytes in the reader's own
  * layout: what RegistrySettlementDecoder.decodeRuleFields answers, without avsc's resolver, and with the strings that
- * repeat from record to record (a merchant id, a currency, a method, a date, a fee type) made once and handed out again.
+ * repeat from record to record (REPEATING_TEXT_FIELDS: a merchant id, a currency, a method, a date, a fee type) made
+ * once and handed out again.
  *
  * It is an accelerator, never a second definition: avsc's read of the rule projection (settlement-decoder.ts) says what
  * the fields are, and a unit test compares the two over generated days, every cut of a record and random changed
@@ -85,11 +87,12 @@ let next = 0;
 function reader(node: AvroNode, members: readonly string[] | null, path: string): Read {
   switch (node.kind) {
     case 'string': {
-      const memo = new StringMemo();
+      const repeated = REPEATING_TEXT_FIELDS.has(path) ? new RepeatedText() : null;
       return (v, pos, end) => {
         const to = stringBounds(v, pos, end);
         next = to;
-        return memo.text(v, cursor, to);
+        // UTF-8 as avsc decodes it (U+FFFD for bytes that are not); utf8Slice, as avsc calls it, skips toString's checks
+        return repeated === null ? (v as unknown as Utf8Sliced).utf8Slice(cursor, to) : repeated.text(v, cursor, to, false);
       };
     }
     case 'long':
@@ -111,7 +114,7 @@ function reader(node: AvroNode, members: readonly string[] | null, path: string)
       };
     }
     case 'array': {
-      const item = reader(node.items, members, path);
+      const item = reader(node.items, members, `${path}[]`);
       return (v, pos, end) => {
         let out: unknown[] | null = null;
         let p = pos;
@@ -183,45 +186,6 @@ function fill(f: Writable<SettlementRuleFields>, x: readonly unknown[]): Writabl
   f.cancel = x[SLOT.cancel] as Record<string, unknown> | null;
   f.unknownFields = x[SLOT.unknownFields] as string | null;
   return f;
-}
-
-const MEMO_MAX_BYTES = 48;
-/** Lookups after which a memo that hit fewer than half of them stops (a field whose every value is new: a key). */
-const MEMO_TRIAL = 1024;
-
-/**
- * A field's last string and its bytes: the same bytes again (a merchant id, a currency, a date, record after record)
- * give the same string without decoding it anew. A miss costs a copy of at most 48 bytes, no allocation. A field whose
- * values rarely repeat turns it off after its first 1,024 lookups. The same bytes give the same string either way
- * (utf8Slice, U+FFFD for bad bytes, as avsc reads them).
- */
-class StringMemo {
-  readonly #bytes = new Uint8Array(MEMO_MAX_BYTES);
-  #length = -1;
-  #text = '';
-  #lookups = 0;
-  #hits = 0;
-  #on = true;
-
-  text(v: Buffer, from: number, to: number): string {
-    const len = to - from;
-    if (!this.#on || len > MEMO_MAX_BYTES) return (v as unknown as Utf8Sliced).utf8Slice(from, to);
-    if (++this.#lookups === MEMO_TRIAL && this.#hits * 2 < MEMO_TRIAL) this.#on = false;
-    const bytes = this.#bytes;
-    if (this.#length === len) {
-      let i = 0;
-      while (i < len && bytes[i] === v[from + i]) i++;
-      if (i === len) {
-        this.#hits += 1;
-        return this.#text;
-      }
-    }
-    const text = (v as unknown as Utf8Sliced).utf8Slice(from, to);
-    for (let i = 0; i < len; i++) bytes[i] = v[from + i] as number;
-    this.#length = len;
-    this.#text = text;
-    return text;
-  }
 }
 
 /** Buffer's own UTF-8 decoder, as avsc calls it (toString checks its arguments first). */

@@ -71,10 +71,10 @@ describe('SettlementRuleReader (rule fields straight from Avro bytes in the read
     expect(r.read(Buffer.concat([wire, Buffer.from([0])]), 5)).toBeNull();
   });
 
-  it('hands out a repeated string again and a changed one anew, across a field that turns its memo off', () => {
+  it('gives a repeating field (REPEATING_TEXT_FIELDS) its string again for the same bytes and a new one for others', () => {
     const r = reader();
     const base = settlements(1)[0] as Settlement;
-    // mId repeats (its memo stays on), orderId is new every time (its memo turns off after 1,024), then repeats
+    // mId, soldDate and method repeat, in runs and alternating, among texts of the same length; orderId is not a repeating field
     const values = Array.from({ length: 2_600 }, (_, i) => ({
       ...base,
       mId: i % 500 < 250 ? 'tvivarepublica' : `mid${i % 7}`,
