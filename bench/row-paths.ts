@@ -31,9 +31,11 @@ import { generateSettlementRows } from '../test/support/settlement-row-generator
  *             validate validateTypedSettlement + approvedAt parsed
  *             row      toSettlementRow (the column values, the details JSON)
  *             tsv      the batch's LOAD DATA text (TsvWriter, 2,000-row batches)
- *   consumer from bytes: the consumer's fast path: decode reads the rule fields alone (ruleProjection, as
- *             RegistrySettlementDecoder.decodeRuleFields), and the LOAD DATA text is written straight from each
- *             record's Avro bytes (SettlementAvroRows) instead of row + tsv
+ *   consumer avsc rules: the consumer's fast path as rounds four to seven ran it: decode reads the rule fields
+ *             alone through avsc (ruleProjection), and the LOAD DATA text is written straight from each record's
+ *             Avro bytes (SettlementAvroRows) instead of row + tsv
+ *   consumer from bytes: the consumer's fast path since round eight: the rule fields read from the bytes by
+ *             SettlementRuleReader (avsc only for a record it declines), as RegistrySettlementDecoder.decodeRuleFields
  *
  * µs per row of each step, the median of the runs (the first run warms up and is not counted).
  */
