@@ -129,6 +129,7 @@ describe('kafkajs 2.2.4 as patched (patches/kafkajs+2.2.4.patch)', () => {
       'src/protocol/decoder.js',
       'src/protocol/recordBatch/v0/decoder.js',
       'src/consumer/batch.js',
+      'src/network/connection.js',
     ]) {
       expect(source(path), path).toContain('settle patch');
     }
@@ -352,6 +353,46 @@ describe('kafkajs 2.2.4 as patched (patches/kafkajs+2.2.4.patch)', () => {
     expect(kept('5', ['3', '4', '5', '6', '10'])).toEqual(['5', '6', '10']);
     expect(kept('5', ['4', '9007199254740993'])).toEqual(['9007199254740993']);
     expect(kept('9007199254740993', ['9007199254740992', '9007199254740993', '9007199254740994'])).toEqual(['9007199254740993', '9007199254740994']);
+  });
+
+  it('reads each whole response from the socket without copying it (no empty chunk left behind to concatenate with)', () => {
+    const Connection = load<{ prototype: { processData(this: object, data: Buffer): void } }>('src/network/connection.js');
+    const frame = (correlationId: number, payload: Buffer) => {
+      const b = Buffer.alloc(8 + payload.length);
+      b.writeInt32BE(4 + payload.length, 0);
+      b.writeInt32BE(correlationId, 4);
+      payload.copy(b, 8);
+      return b;
+    };
+    const got: Array<{ correlationId: number; payload: string; size: number }> = [];
+    const connection = {
+      authHandlers: null,
+      chunks: [] as Buffer[],
+      bytesBuffered: 0,
+      bytesNeeded: 4,
+      requestQueue: { fulfillRequest: (r: { correlationId: number; payload: Buffer; size: number }) => got.push({ ...r, payload: String(r.payload) }) },
+    };
+    const concat = vi.spyOn(Buffer, 'concat');
+    try {
+      for (let i = 1; i <= 3; i++) Connection.prototype.processData.call(connection, frame(i, Buffer.from(`response ${i}`)));
+      expect(concat).not.toHaveBeenCalled();
+      // a response in two chunks, with the start of the next one: joined, read, and the rest kept for the next chunk
+      const two = Buffer.concat([frame(4, Buffer.from('split response')), frame(5, Buffer.from('last'))]);
+      concat.mockClear();
+      Connection.prototype.processData.call(connection, two.subarray(0, 10));
+      Connection.prototype.processData.call(connection, two.subarray(10, 30));
+      Connection.prototype.processData.call(connection, two.subarray(30));
+    } finally {
+      concat.mockRestore();
+    }
+    expect(got.map((r) => [r.correlationId, r.payload])).toEqual([
+      [1, 'response 1'],
+      [2, 'response 2'],
+      [3, 'response 3'],
+      [4, 'split response'],
+      [5, 'last'],
+    ]);
+    expect(connection.chunks).toEqual([]);
   });
 
   it('groups messages per partition in their order', () => {
