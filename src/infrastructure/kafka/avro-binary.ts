@@ -81,12 +81,7 @@ function nullable(inner: AvroNode): NullableNode {
   return {
     kind: 'nullable',
     inner,
-    skip: (v, pos, end) => {
-      const branch = readLong(v, pos, end);
-      if (branch === 0) return cursor;
-      if (branch !== 1) throw BAIL;
-      return innerSkip(v, cursor, end);
-    },
+    skip: (v, pos, end) => (readPresent(v, pos, end) ? innerSkip(v, cursor, end) : cursor),
   };
 }
 
@@ -144,6 +139,17 @@ export function readLong(buf: Buffer, pos: number, end: number): number {
   if (n > MAX_RAW) throw BAIL;
   cursor = pos;
   return n % 2 === 0 ? n / 2 : -(n + 1) / 2;
+}
+
+/**
+ * The branch of a `[null, X]` union at `pos`: true for X, false for null (BAIL for any other); `cursor` is left past
+ * it, where X's value starts.
+ */
+export function readPresent(v: Buffer, pos: number, end: number): boolean {
+  const branch = readLong(v, pos, end);
+  if (branch === 0) return false;
+  if (branch !== 1) throw BAIL;
+  return true;
 }
 
 /**

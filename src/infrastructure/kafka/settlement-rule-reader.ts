@@ -1,7 +1,18 @@
 import type { SettlementRuleFields } from '../../domain/settlement/settlement.js';
 import { SETTLEMENT_RULE_FIELDS } from '../../domain/settlement/validate-settlement.js';
 import { RepeatedText, REPEATING_TEXT_FIELDS } from '../repeated-text.js';
-import { type AvroNode, BAIL, compileSchema, cursor, readBlockCount, readLong, type Skip, stringBounds, UnsupportedSchema } from './avro-binary.js';
+import {
+  type AvroNode,
+  BAIL,
+  compileSchema,
+  cursor,
+  readBlockCount,
+  readLong,
+  readPresent,
+  type Skip,
+  stringBounds,
+  UnsupportedSchema,
+} from './avro-binary.js';
 
 /**
  * The consumer's rule fields (SETTLEMENT_RULE_FIELDS) read straight from a record's Avro bytes in the reader's own
@@ -104,13 +115,9 @@ function reader(node: AvroNode, members: readonly string[] | null, path: string)
     case 'nullable': {
       const inner = reader(node.inner, members, path);
       return (v, pos, end) => {
-        const branch = readLong(v, pos, end);
-        if (branch === 0) {
-          next = cursor;
-          return null;
-        }
-        if (branch !== 1) throw BAIL;
-        return inner(v, cursor, end);
+        if (readPresent(v, pos, end)) return inner(v, cursor, end);
+        next = cursor;
+        return null;
       };
     }
     case 'array': {

@@ -9,6 +9,7 @@ import {
   cursor,
   readBlockCount,
   readLong,
+  readPresent,
   type RecordNode,
   type Skip,
   stringBounds,
@@ -87,13 +88,12 @@ export class SettlementAvroRows {
       for (let i = 0; i < fields.length; i++) {
         const node = (fields[i] as AvroField).node;
         if (node.kind === 'nullable') {
-          const branch = readLong(value, pos, end);
+          const present = readPresent(value, pos, end);
           pos = cursor;
-          if (branch === 0) {
+          if (!present) {
             at[i] = -1;
             continue;
           }
-          if (branch !== 1) throw BAIL;
           at[i] = pos;
           pos = node.inner.skip(value, pos, end);
         } else {
@@ -256,12 +256,7 @@ function makeJson(node: AvroNode, made: Map<AvroNode, Json>): Json {
 }
 
 function nullableJson(innerJson: Json): Json {
-  return (w, v, pos, end) => {
-    const branch = readLong(v, pos, end);
-    if (branch === 0) return jsonNull(w, v, cursor);
-    if (branch !== 1) throw BAIL;
-    return innerJson(w, v, cursor, end);
-  };
+  return (w, v, pos, end) => (readPresent(v, pos, end) ? innerJson(w, v, cursor, end) : jsonNull(w, v, cursor));
 }
 
 function arrayJson(itemJson: Json): Json {
