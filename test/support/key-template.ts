@@ -60,10 +60,26 @@ export function keyTemplate(text: string): KeyTemplate {
   return { body, offsets: Int32Array.from(offsets), rows: Int32Array.from(rows) };
 }
 
-/** A copy of the template with page `page`'s keys. */
-export function patchPage(t: KeyTemplate, salt: number, page: number): Buffer {
-  const out = Buffer.from(t.body);
-  for (let k = 0; k < t.offsets.length; k++) out.write(rowTag(salt, page, t.rows[k] ?? 0), t.offsets[k] ?? 0, 'latin1');
+const HEX_UPPER = Buffer.from('0123456789ABCDEF');
+
+/**
+ * A copy of the template with page `page`'s keys: the bytes of `rowTag(salt, page, row)` written straight into the
+ * copy, or into `into` when it has the template's length (a page the fake has finished sending). The fake serves every
+ * page of a bench run through this, on the cores it measures settle on: a fresh multi-megabyte buffer per page cost
+ * 1.4 s of a 500,000-row run in page faults and collections, and a string per key another 0.6 s.
+ */
+export function patchPage(t: KeyTemplate, salt: number, page: number, into?: Buffer): Buffer {
+  const out = into?.length === t.body.length ? into : Buffer.allocUnsafe(t.body.length);
+  t.body.copy(out);
+  if (t.offsets.length > 0) rowTag(salt, page, 0); // the range check, once per page
+  const base = salt * MAX_PAGES * MAX_PAGE_ROWS + (page - 1) * MAX_PAGE_ROWS;
+  for (let k = 0; k < t.offsets.length; k++) {
+    const row = t.rows[k] ?? 0;
+    if (row >= MAX_PAGE_ROWS) rowTag(salt, page, row); // throws the RangeError
+    let h = fmix32(base + row);
+    const at = t.offsets[k] ?? 0;
+    for (let d = 7; d >= 0; d--, h >>>= 4) out[at + d] = HEX_UPPER[h & 15] ?? 0;
+  }
   return out;
 }
 

@@ -258,7 +258,8 @@ export async function startTossFake(options: TossFakeOptions): Promise<TossFake>
       answered(String(status));
       if (res.destroyed) return;
       res.writeHead(status, { 'content-type': 'application/json', 'content-length': String(body.length), ...headers });
-      res.end(body);
+      // a ready page goes back to its pages once written ('finish'); a write that fails just drops it
+      res.end(body, () => pages?.recycle(body));
     };
     const error = (status: number, code: string, message: string) => send(status, json({ code, message }));
 

@@ -44,6 +44,11 @@ export interface TossPages {
   readonly pageSize: number;
   /** Page `page` (1-based) as the JSON Toss sends; `[]` past the last page. */
   body(page: number): Buffer;
+  /**
+   * Hands back a body once it has been written (not needed, only cheaper): later pages may be patched into it, so
+   * a run of many pages touches a few buffers, not a fresh multi-megabyte one per page.
+   */
+  recycle(body: Buffer): void;
   /** The rows (before validation) of the full and the last page, with key placeholders, for other renderings. */
   readonly templates: ReadonlyArray<{ readonly rows: readonly Record<string, unknown>[]; readonly firstPage: number; readonly lastPage: number }>;
 }
@@ -60,6 +65,7 @@ export function tossPages(options: TossPagesOptions): TossPages {
       pages: fullPages + (last ? 1 : 0),
       pageSize: options.pageSize,
       body: (page) => (page <= fullPages ? pageBody(full, page) : page === fullPages + 1 && last ? pageBody(last, page) : empty),
+      recycle: () => undefined,
       templates: [],
     };
   }
@@ -70,6 +76,7 @@ export function tossPages(options: TossPagesOptions): TossPages {
   const fullRows = fullPages > 0 ? rowsOf(options.pageSize) : [];
   const lastRowsT = lastRows > 0 ? rowsOf(lastRows) : [];
   const full = keyTemplate(JSON.stringify(fullRows));
+  const spare: Buffer[] = [];
   const last = lastRows > 0 ? keyTemplate(JSON.stringify(lastRowsT)) : null;
   const templates = [];
   if (fullPages > 0) templates.push({ rows: fullRows, firstPage: 1, lastPage: fullPages });
@@ -77,7 +84,11 @@ export function tossPages(options: TossPagesOptions): TossPages {
   return {
     pages: fullPages + (last ? 1 : 0),
     pageSize: options.pageSize,
-    body: (page) => (page <= fullPages ? patchPage(full, salt, page) : page === fullPages + 1 && last ? patchPage(last, salt, page) : empty),
+    body: (page) => (page <= fullPages ? patchPage(full, salt, page, spare.pop()) : page === fullPages + 1 && last ? patchPage(last, salt, page) : empty),
+    // only full pages are reused (the last page has its own length); a few are enough for any concurrency
+    recycle: (body) => {
+      if (body.length === full.body.length && spare.length < 8 && !spare.includes(body)) spare.push(body);
+    },
     templates,
   };
 }

@@ -44,6 +44,19 @@ describe('realistic keys of the fast Toss fake', () => {
     }
   });
 
+  it('a recycled page body is patched again in place and reads as a fresh one', () => {
+    const fresh = tossPages({ rows: 2_450, pageSize: 500, soldDate: '2025-02-03', realisticKeys: true });
+    const first = pages.body(1);
+    pages.recycle(first);
+    const second = pages.body(2);
+    expect(second).toBe(first); // the same buffer, patched for page 2
+    expect(second.equals(fresh.body(2))).toBe(true);
+    const last = pages.body(5); // 450 rows: its own length, never taken from the spares
+    pages.recycle(last);
+    expect(pages.body(3)).not.toBe(last);
+    expect(pages.body(5).equals(fresh.body(5))).toBe(true);
+  });
+
   it('another salt gives other keys for the same rows', () => {
     const other = tossPages({ rows: 2_450, pageSize: 500, soldDate: '2025-02-03', realisticKeys: true, keySalt: 1 });
     const keys = new Set(all.map((r) => r.transactionKey));
@@ -77,5 +90,15 @@ describe('key templates', () => {
     const out = patchPage(t, 2, 9).toString();
     expect(out).toBe(`a${rowTag(2, 9, 3)}b\t${rowTag(2, 9, 7)}\nPGX`);
     expect(patchKey(`ORD-1-${placeholder(3)}`, 2, 9)).toBe(`ORD-1-${rowTag(2, 9, 3)}`);
+  });
+
+  it('writes into a page the bytes rowTag spells, for every row, and refuses what rowTag refuses', () => {
+    const rows = Array.from({ length: 600 }, (_, j) => j * 13);
+    const t = keyTemplate(rows.map((r) => `{"k":"${placeholder(r)}-x"}`).join(','));
+    const text = patchPage(t, 63, 8192).toString();
+    expect(text).toBe(rows.map((r) => `{"k":"${rowTag(63, 8192, r)}-x"}`).join(','));
+    expect(text).toMatch(/[A-F]/);
+    expect(() => patchPage(t, 0, 0)).toThrow(RangeError);
+    expect(() => patchPage(keyTemplate(placeholder(8192)), 0, 1)).toThrow(RangeError);
   });
 });

@@ -153,4 +153,14 @@ describe('the Toss fake over ready pages (the benches)', () => {
     fake.setFaults({ 1: [fault.serverError()] });
     expect((await get(fake, { ...WINDOW, page: 1, size: 10 })).status).toBe(500);
   });
+
+  it('reuses a page body only once it is written: pages fetched many at a time each read as made fresh', async () => {
+    const options = { rows: 2_000, pageSize: 100, soldDate: '2025-02-03', realisticKeys: true };
+    const fake = await started(startFastTossFake({ ...options, secretKey }));
+    const fresh = tossPages(options);
+    for (let round = 0; round < 3; round++) {
+      const texts = await Promise.all(Array.from({ length: 20 }, (_, p) => get(fake, { ...WINDOW, page: p + 1, size: 100 })));
+      texts.forEach((t, p) => expect(t.text).toBe(fresh.body(p + 1).toString()));
+    }
+  });
 });
