@@ -1,10 +1,13 @@
-import mysql, { type Pool, type PoolConnection, type RowDataPacket } from 'mysql2/promise';
+import mysql, { type Pool, type PoolConnection, type ResultSetHeader, type RowDataPacket } from 'mysql2/promise';
+import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoreBatch } from '../../../src/application/ingest/ports.js';
 import { parseOffsetDateTime } from '../../../src/application/ingest/offset-date-time.js';
 import { SettlementSerde } from '../../../src/infrastructure/kafka/settlement-serde.js';
 import { MySqlSettlementStore } from '../../../src/infrastructure/mysql/mysql-settlement-store.js';
 import { SettlementAvroRows } from '../../../src/infrastructure/mysql/settlement-avro-rows.js';
+import { escapeTsvText, LOAD_LINE_COLUMNS, LOAD_SETTLEMENTS_SQL } from '../../../src/infrastructure/mysql/settlement-load-data.js';
+import { ALL_COLUMNS, toSettlementRow } from '../../../src/infrastructure/mysql/settlement-row.js';
 import { createSettlementStorePool } from '../../../src/infrastructure/mysql/settlement-store-pool.js';
 import { Secret } from '../../../src/infrastructure/config/secret.js';
 import { readSettlementSchema } from '../../../src/infrastructure/kafka/settlement-schema-file.js';
@@ -311,5 +314,50 @@ describe.each([
       source_timestamp: 1,
     });
     expect(JSON.parse(String(rows[0]?.details)).cancel).toEqual(s.cancel);
+  });
+});
+
+describe("LOAD_SETTLEMENTS_SQL's text on MariaDB (CHARACTER SET binary: fields split by byte, columns still utf8mb4)", () => {
+  let fx: ConsumerFixture;
+  beforeAll(async () => {
+    fx = await ConsumerFixture.create('store_charset', 1);
+  });
+  afterAll(async () => {
+    await fx.close();
+  });
+
+  /** One LOAD DATA line of `text` as method and `details` of an otherwise valid row; the stored method and the warnings. */
+  const load = async (key: string, method: Buffer, details: Buffer) => {
+    const row = toSettlementRow(syntheticSettlement(7_000, key), { topic: 't', partition: 0, offset: 1, timestamp: 1 });
+    const fields = LOAD_LINE_COLUMNS.map((c) => {
+      const v = row[ALL_COLUMNS.indexOf(c)] ?? null;
+      if (c === 'method') return method;
+      if (c === 'details') return details;
+      return Buffer.from(v === null ? '\\N' : escapeTsvText(String(v)));
+    });
+    const line = Buffer.concat([...fields.flatMap((f, i) => (i === 0 ? [f] : [Buffer.from('\t'), f])), Buffer.from('\n')]);
+    await fx.db.query('BEGIN');
+    const [result] = await fx.db.query<ResultSetHeader>({ sql: LOAD_SETTLEMENTS_SQL, values: ['t', 0], infileStreamFactory: () => Readable.from([line]) });
+    const [warnings] = await fx.db.query<RowDataPacket[]>('SHOW WARNINGS');
+    const [rows] = await fx.db.query<RowDataPacket[]>('SELECT method, details FROM settlements WHERE transaction_key = ?', [
+      row[ALL_COLUMNS.indexOf('transaction_key')],
+    ]);
+    await fx.db.query('ROLLBACK');
+    return { affected: result.affectedRows, warnings: warnings.map((w) => String(w.Message)), stored: rows[0] };
+  };
+
+  it('stores Korean, emoji and escaped text exactly as sent', async () => {
+    const r = await load('csok', Buffer.from('카드 😀 \\t\\\\'), Buffer.from('{"card":{"company":"현대"}}'));
+    expect(r).toMatchObject({ affected: 1, warnings: [] });
+    expect(r.stored?.method).toBe('카드 😀 \t\\');
+    expect(JSON.parse(String(r.stored?.details))).toEqual({ card: { company: '현대' } });
+  });
+
+  it('still checks the bytes are UTF-8: a malformed sequence is a warning (the store rolls back on it), never stored as sent', async () => {
+    for (const bad of [Buffer.from([0x41, 0xff, 0x42]), Buffer.from([0x41, 0xed, 0x95])]) {
+      const r = await load('csbad', bad, Buffer.from('{}'));
+      expect(r.warnings.join(' ')).toMatch(/Incorrect string value/);
+      expect(Buffer.from(String(r.stored?.method ?? ''))).not.toEqual(bad);
+    }
   });
 });

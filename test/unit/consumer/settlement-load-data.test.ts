@@ -97,7 +97,7 @@ describe('tsvStream', () => {
 
 describe('LOAD_SETTLEMENTS_SQL and loadCounts', () => {
   it('loads with IGNORE into settlements, in the columns of settlement-row.ts, in the default escaping, the topic and partition set once', () => {
-    expect(LOAD_SETTLEMENTS_SQL).toContain(' IGNORE INTO TABLE settlements CHARACTER SET utf8mb4 ');
+    expect(LOAD_SETTLEMENTS_SQL).toContain(' IGNORE INTO TABLE settlements CHARACTER SET binary ');
     expect(LOAD_SETTLEMENTS_SQL).toContain(`FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n'`);
     expect(LOAD_LINE_COLUMNS).toEqual([...DATA_COLUMNS, 'source_offset', 'source_timestamp']);
     expect(LOAD_SETTLEMENTS_SQL.endsWith(`(${LOAD_LINE_COLUMNS.join(', ')}) SET source_topic = ?, source_partition = ?`)).toBe(true);
