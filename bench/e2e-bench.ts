@@ -17,7 +17,7 @@ import { LocalDate } from '../src/domain/calendar/local-date.js';
 import { ALL_COLUMNS, toSettlementRow } from '../src/infrastructure/mysql/settlement-row.js';
 import type { ConsumeSummary } from '../src/presentation/consumer/consume-summary.js';
 import { addStageTimes, perRow, stageTimes, type CpuProfile, type StageTimes } from './cpu-profile-stages.js';
-import { consumerReady, lastJson, startChild, waitFor, type Child } from './e2e-children.js';
+import { consumerReady, lastJson, listenerPid, machineBusyMs, processCpuMs, startChild, waitFor, type Child } from './e2e-children.js';
 import { PREFILL_DAYS, prefill } from './e2e-prefill.js';
 import { RAW_METHODS, runRawMethods, type RawMethod, type RawMethodResult } from './e2e-raw-db.js';
 import { computeReport, formatReport, type E2eMeasurements } from './e2e-report.js';
@@ -258,6 +258,11 @@ async function main(): Promise<number> {
   let consumer = backlog ? null : await startConsumer();
 
   const serverCpuAtStart = await serverCpuMs(admin);
+  // the rest of the machine over the same window: the broker (when local), this process (the fake), every core
+  const brokerPid = listenerPid(brokerAddress(brokers).port);
+  const kafkaCpuAtStart = brokerPid === null ? null : processCpuMs(brokerPid);
+  const benchCpuAtStart = process.cpuUsage();
+  const machineAtStart = machineBusyMs();
   // one process per worker, all at once on the same window (one worker: exactly the command without --shards)
   const producers = Array.from({ length: shards }, (_, shard) => {
     const name = shards === 1 ? 'produce' : `produce ${shard}/${shards}`;
@@ -348,6 +353,9 @@ async function main(): Promise<number> {
     );
   }
   const serverCpuAtEnd = await serverCpuMs(stored);
+  const kafkaCpuAtEnd = brokerPid === null ? null : processCpuMs(brokerPid);
+  const benchCpu = process.cpuUsage(benchCpuAtStart);
+  const machineAtEnd = machineBusyMs();
   const startedAt = fake.firstRequestAt() ?? endedAt;
   const e2eSeconds = (endedAt - startedAt) / 1000;
   say(`all ${rows} rows stored after ${e2eSeconds.toFixed(1)} s; stopping the consumer`);
@@ -419,6 +427,9 @@ async function main(): Promise<number> {
     },
     server,
     serverCpuMs: serverCpuAtStart === null || serverCpuAtEnd === null ? null : serverCpuAtEnd - serverCpuAtStart,
+    kafkaCpuMs: kafkaCpuAtStart === null || kafkaCpuAtEnd === null ? null : kafkaCpuAtEnd - kafkaCpuAtStart,
+    benchCpuMs: (benchCpu.user + benchCpu.system) / 1000,
+    machine: machineAtStart === null || machineAtEnd === null ? null : { busyMs: machineAtEnd.busyMs - machineAtStart.busyMs, cores: machineAtEnd.cores },
     tenths: tenths?.tenths() ?? [],
     footprint,
     raw,

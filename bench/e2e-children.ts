@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { fromPackageRoot } from '../src/infrastructure/package-root.js';
 
 /** The built CLI, as a shell user runs it (bin/ of the package root, wherever this module was compiled to). */
@@ -64,6 +65,80 @@ export function listeningPorts(pids: readonly number[]): number[] {
     }
   }
   return ports;
+}
+
+/** The socket inodes listening (TCP LISTEN) on `port`, on any local address, from /proc/net/tcp{,6}. */
+function listeningInodes(port: number): Set<string> {
+  const inodes = new Set<string>();
+  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const f = line.trim().split(/\s+/);
+      if (f[3] === '0A' && f[9] && parseInt(f[1]?.split(':')[1] ?? '', 16) === port) inodes.add(f[9]);
+    }
+  }
+  return inodes;
+}
+
+/**
+ * The pid of the process on this machine listening on TCP `port` (the stack's Kafka broker, say), or null when none
+ * is, or its file descriptors cannot be read (another user's process).
+ */
+export function listenerPid(port: number): number | null {
+  const inodes = listeningInodes(port);
+  if (inodes.size === 0) return null;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      for (const fd of readdirSync(`/proc/${entry}/fd`)) {
+        try {
+          const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${entry}/fd/${fd}`));
+          if (m?.[1] && inodes.has(m[1])) return Number(entry);
+        } catch {
+          // closed meanwhile
+        }
+      }
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return null;
+}
+
+/** CPU ms (user + system, all its threads) process `pid` has used so far, from /proc/<pid>/stat; null once gone. */
+export function processCpuMs(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // the fields after the command name (which may hold spaces, so split after its closing parenthesis); utime and
+    // stime are fields 14 and 15 of the file (11 and 12 after the name), in clock ticks of 1/100 s on Linux
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return Number.isFinite(ticks) ? ticks * 10 : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * CPU ms every core of this machine has spent busy since boot (user, nice, system, irq, softirq and steal of
+ * /proc/stat's `cpu` line, in ticks of 1/100 s: idle and iowait left out), and how many cores there are; null where
+ * /proc/stat cannot be read. Two readings bracket a run: what the whole machine spent on it, whoever spent it.
+ */
+export function machineBusyMs(): { readonly busyMs: number; readonly cores: number } | null {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
+    const [label, user, nice, system, , , irq, softirq, steal] = line.trim().split(/\s+/);
+    if (label !== 'cpu') return null;
+    const ticks = [user, nice, system, irq, softirq, steal].reduce((sum, v) => sum + Number(v ?? 0), 0);
+    return Number.isFinite(ticks) ? { busyMs: ticks * 10, cores: cpus().length } : null;
+  } catch {
+    return null;
+  }
 }
 
 export interface Child {

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { Connection, RowDataPacket } from 'mysql2/promise';
+import { processCpuMs } from './e2e-children.js';
 
 /**
  * The day bench's own measurements (`npm run bench -- --day-rows N`): how the load rate moves from the first
@@ -129,13 +130,7 @@ export async function serverCpuMs(conn: Connection): Promise<number | null> {
   try {
     const [rows] = await conn.query<RowDataPacket[]>('SELECT @@pid_file AS pidFile');
     const pid = (await readFile(String(rows[0]?.pidFile), 'utf8')).trim();
-    if (!/^\d+$/.test(pid)) return null;
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    // the fields after the command name (which may hold spaces, so split after its closing parenthesis)
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // utime and stime are fields 14 and 15 of the file (11 and 12 after the name), in clock ticks of 1/100 s on Linux
-    const ticks = Number(fields[11]) + Number(fields[12]);
-    return Number.isFinite(ticks) ? ticks * 10 : null;
+    return /^\d+$/.test(pid) ? processCpuMs(Number(pid)) : null;
   } catch {
     return null;
   }

@@ -28,6 +28,10 @@ export interface E2eMeasurements {
   readonly server?: Readonly<Record<string, string | number>>;
   /** CPU ms the MySQL server process used from the start of produce to the last row stored (serverCpuMs), when local. */
   readonly serverCpuMs?: number | null;
+  /** The same window: the Kafka broker's CPU ms (when it runs on this machine), this bench process's own (its Toss fake), and every core's busy ms. */
+  readonly kafkaCpuMs?: number | null;
+  readonly benchCpuMs?: number | null;
+  readonly machine?: { readonly busyMs: number; readonly cores: number } | null;
   /** Rows/s for each tenth of the day (e2e-day.ts). */
   readonly tenths?: readonly Tenth[];
   /** The day's partition after the run: bytes per row of its clustered and secondary indexes. */
@@ -82,6 +86,16 @@ export interface E2eReport {
   readonly cpuUsPerRowConsumer: number | null;
   /** The MySQL server's own CPU per row stored, in µs, from the start of produce to the last row (null unless local). */
   readonly cpuUsPerRowServer: number | null;
+  /** The same window: the Kafka broker's CPU per row (null unless it runs on this machine). */
+  readonly cpuUsPerRowKafka: number | null;
+  /** This bench process's own CPU per row: mostly its Toss fake serving the pages (Toss's servers cost a deployment nothing). */
+  readonly cpuUsPerRowBench: number | null;
+  /**
+   * Every core's busy time per row over the same window, whoever spent it (settle, the stack, anything else running):
+   * with `machineCores`, how much of the machine a row took. Above the parts' sum by what else ran.
+   */
+  readonly cpuUsPerRowMachine: number | null;
+  readonly machineCores: number | null;
   readonly server: Readonly<Record<string, string | number>> | null;
   readonly tenths: readonly Tenth[];
   /** The last tenth's rows/s over the first's (null without ten tenths). */
@@ -151,7 +165,18 @@ export function computeReport(m: E2eMeasurements): E2eReport {
 
 function cpu(
   m: E2eMeasurements,
-): Pick<E2eReport, 'cpuSecondsProducer' | 'cpuSecondsConsumer' | 'cpuUsPerRowProducer' | 'cpuUsPerRowConsumer' | 'cpuUsPerRowServer'> {
+): Pick<
+  E2eReport,
+  | 'cpuSecondsProducer'
+  | 'cpuSecondsConsumer'
+  | 'cpuUsPerRowProducer'
+  | 'cpuUsPerRowConsumer'
+  | 'cpuUsPerRowServer'
+  | 'cpuUsPerRowKafka'
+  | 'cpuUsPerRowBench'
+  | 'cpuUsPerRowMachine'
+  | 'machineCores'
+> {
   const ps = m.producers ?? (m.producer ? [m.producer] : []);
   const producerMs = ps.every((p) => typeof p.cpuMs === 'number') ? ps.reduce((sum, p) => sum + (p.cpuMs ?? 0), 0) : null;
   const consumerMs = typeof m.consumer.cpuMs === 'number' ? m.consumer.cpuMs : null;
@@ -162,6 +187,10 @@ function cpu(
     cpuUsPerRowProducer: usPerRow(producerMs),
     cpuUsPerRowConsumer: usPerRow(consumerMs),
     cpuUsPerRowServer: usPerRow(m.serverCpuMs ?? null),
+    cpuUsPerRowKafka: usPerRow(m.kafkaCpuMs ?? null),
+    cpuUsPerRowBench: usPerRow(m.benchCpuMs ?? null),
+    cpuUsPerRowMachine: usPerRow(m.machine?.busyMs ?? null),
+    machineCores: m.machine?.cores ?? null,
   };
 }
 
@@ -181,6 +210,7 @@ export function formatReport(r: E2eReport): string {
           .join('; ')})`,
     `  ratio to raw MySQL: ${r.ratioToRawDb ?? '-'}; 100,000,000 rows would take ${r.projectedHoursFor100M ?? '-'} h at this rate`,
     `  CPU (kernel, user + system): produce ${r.cpuSecondsProducer ?? '-'} s (${r.cpuUsPerRowProducer ?? '-'} µs/row), consume ${r.cpuSecondsConsumer ?? '-'} s (${r.cpuUsPerRowConsumer ?? '-'} µs/row), MySQL server ${r.cpuUsPerRowServer === null ? '- (not on this machine)' : `${r.cpuUsPerRowServer} µs/row`}`,
+    `  the rest of the machine's CPU per row: Kafka broker ${r.cpuUsPerRowKafka === null ? '- (not on this machine)' : `${r.cpuUsPerRowKafka} µs`}, this bench (its Toss fake) ${r.cpuUsPerRowBench ?? '-'} µs; all ${r.machineCores ?? '-'} cores busy ${r.cpuUsPerRowMachine ?? '-'} µs/row`,
   ];
   if (r.server)
     lines.push(

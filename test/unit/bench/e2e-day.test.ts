@@ -1,4 +1,7 @@
+import { createServer, type AddressInfo } from 'node:net';
+import { cpus } from 'node:os';
 import { describe, expect, it } from 'vitest';
+import { listenerPid, machineBusyMs, processCpuMs } from '../../../bench/e2e-children.js';
 import { lastToFirst, TenthsTracker } from '../../../bench/e2e-day.js';
 import { computeReport, type E2eMeasurements, formatReport } from '../../../bench/e2e-report.js';
 
@@ -51,6 +54,9 @@ describe('the day bench by tenths', () => {
       settings: {},
       server: { version: '10.11.19-MariaDB', innodb_buffer_pool_size: 1073741824 },
       serverCpuMs: 25_000,
+      kafkaCpuMs: 7_000,
+      benchCpuMs: 2_500,
+      machine: { busyMs: 90_000, cores: 2 },
       tenths: t.tenths(),
       footprint: {
         partition: 'p20250203',
@@ -67,6 +73,10 @@ describe('the day bench by tenths', () => {
       cpuUsPerRowProducer: 20,
       cpuUsPerRowConsumer: 30,
       cpuUsPerRowServer: 25,
+      cpuUsPerRowKafka: 7,
+      cpuUsPerRowBench: 2.5,
+      cpuUsPerRowMachine: 90,
+      machineCores: 2,
       indexBytesPerRow: 180.2,
     });
     expect(r.tenths[0]?.rowsPerSec).toBe(10_000);
@@ -78,6 +88,43 @@ describe('the day bench by tenths', () => {
     expect(text).toContain('secondary indexes 180.2');
     expect(text).toContain('produce 20 s (20 µs/row)');
     expect(text).toContain('MySQL server 25 µs/row');
+    expect(text).toContain('Kafka broker 7 µs, this bench (its Toss fake) 2.5 µs; all 2 cores busy 90 µs/row');
     expect(formatReport(computeReport({ ...measured, serverCpuMs: null }))).toContain('MySQL server - (not on this machine)');
+    const remote = computeReport({ ...measured, kafkaCpuMs: null, machine: null });
+    expect(remote).toMatchObject({ cpuUsPerRowKafka: null, cpuUsPerRowMachine: null, machineCores: null });
+    expect(formatReport(remote)).toContain('Kafka broker - (not on this machine)');
+  });
+});
+
+describe("the bench's readings of this machine (/proc)", () => {
+  it('finds the process listening on a port, and none where nothing listens', async () => {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      expect(listenerPid(port)).toBe(process.pid);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port: freed } = closed.address() as AddressInfo;
+    await new Promise((resolve) => closed.close(resolve));
+    expect(listenerPid(freed)).toBeNull();
+  });
+
+  it("reads a process's CPU and the machine's busy time, both counting up; null for a process that is gone", () => {
+    const cpuBefore = processCpuMs(process.pid);
+    const machineBefore = machineBusyMs();
+    // ~50 ms of CPU: the ticks are 10 ms, so the readings must move
+    const until = process.cpuUsage().user + 50_000;
+    while (process.cpuUsage().user < until);
+    const cpuAfter = processCpuMs(process.pid);
+    const machineAfter = machineBusyMs();
+    expect(cpuBefore).not.toBeNull();
+    expect(cpuAfter ?? 0).toBeGreaterThan(cpuBefore ?? Infinity);
+    expect(machineAfter?.cores).toBe(cpus().length);
+    expect(machineAfter?.busyMs ?? 0).toBeGreaterThan(machineBefore?.busyMs ?? Infinity);
+    expect(processCpuMs(2 ** 22 + 1)).toBeNull(); // above Linux's pid_max
   });
 });
