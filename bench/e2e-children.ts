@@ -33,24 +33,27 @@ export function vmHwmKb(pid: number): number | null {
   }
 }
 
-/** TCP ports the processes listen on (their socket inodes matched against /proc/net/tcp{,6} in LISTEN state). */
-export function listeningPorts(pids: readonly number[]): number[] {
-  const inodes = new Set<string>();
-  for (const pid of pids) {
-    try {
-      for (const fd of readdirSync(`/proc/${pid}/fd`)) {
-        try {
-          const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
-          if (m?.[1]) inodes.add(m[1]);
-        } catch {
-          // closed meanwhile
-        }
+/** The inodes of the sockets process `pid` holds open (none once it is gone, or when its descriptors are not ours to read). */
+function socketInodes(pid: number | string): string[] {
+  const inodes: string[] = [];
+  try {
+    for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+      try {
+        const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+        if (m?.[1]) inodes.push(m[1]);
+      } catch {
+        // closed meanwhile
       }
-    } catch {
-      // gone
     }
+  } catch {
+    // gone
   }
-  const ports: number[] = [];
+  return inodes;
+}
+
+/** Every TCP socket in LISTEN state on this machine (/proc/net/tcp{,6}): its local port and its inode. */
+function tcpListeners(): Array<{ readonly port: number; readonly inode: string }> {
+  const listeners: Array<{ port: number; inode: string }> = [];
   for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
     let text: string;
     try {
@@ -61,28 +64,18 @@ export function listeningPorts(pids: readonly number[]): number[] {
     for (const line of text.split('\n').slice(1)) {
       const f = line.trim().split(/\s+/);
       // sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode
-      if (f[3] === '0A' && f[9] && inodes.has(f[9])) ports.push(parseInt(f[1]?.split(':')[1] ?? '0', 16));
+      if (f[3] === '0A' && f[9]) listeners.push({ port: parseInt(f[1]?.split(':')[1] ?? '0', 16), inode: f[9] });
     }
   }
-  return ports;
+  return listeners;
 }
 
-/** The socket inodes listening (TCP LISTEN) on `port`, on any local address, from /proc/net/tcp{,6}. */
-function listeningInodes(port: number): Set<string> {
-  const inodes = new Set<string>();
-  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch {
-      continue;
-    }
-    for (const line of text.split('\n').slice(1)) {
-      const f = line.trim().split(/\s+/);
-      if (f[3] === '0A' && f[9] && parseInt(f[1]?.split(':')[1] ?? '', 16) === port) inodes.add(f[9]);
-    }
-  }
-  return inodes;
+/** TCP ports the processes listen on (their socket inodes matched against /proc/net/tcp{,6} in LISTEN state). */
+export function listeningPorts(pids: readonly number[]): number[] {
+  const inodes = new Set(pids.flatMap(socketInodes));
+  return tcpListeners()
+    .filter((l) => inodes.has(l.inode))
+    .map((l) => l.port);
 }
 
 /**
@@ -90,23 +83,9 @@ function listeningInodes(port: number): Set<string> {
  * is, or its file descriptors cannot be read (another user's process).
  */
 export function listenerPid(port: number): number | null {
-  const inodes = listeningInodes(port);
+  const inodes = new Set(tcpListeners().flatMap((l) => (l.port === port ? [l.inode] : [])));
   if (inodes.size === 0) return null;
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      for (const fd of readdirSync(`/proc/${entry}/fd`)) {
-        try {
-          const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${entry}/fd/${fd}`));
-          if (m?.[1] && inodes.has(m[1])) return Number(entry);
-        } catch {
-          // closed meanwhile
-        }
-      }
-    } catch {
-      // gone, or not ours to read
-    }
-  }
+  for (const entry of readdirSync('/proc')) if (/^\d+$/.test(entry) && socketInodes(entry).some((i) => inodes.has(i))) return Number(entry);
   return null;
 }
 

@@ -31,10 +31,17 @@ export function fmix32(x: number): number {
 
 /** The 8 hex digits replacing row `row`'s placeholder on page `page` (1-based) for `salt` (0..63). */
 export function rowTag(salt: number, page: number, row: number): string {
+  return fmix32(packedTag(salt, page, row))
+    .toString(16)
+    .toUpperCase()
+    .padStart(8, '0');
+}
+
+/** (salt, page, row) packed into one integer below 2^32, the input of the tag's bijection; a RangeError out of range. */
+function packedTag(salt: number, page: number, row: number): number {
   if (page < 1 || page > MAX_PAGES || row < 0 || row >= MAX_PAGE_ROWS || salt < 0 || salt >= SALTS)
     throw new RangeError(`key tag out of range: salt ${salt}, page ${page}, row ${row}`);
-  const packed = salt * MAX_PAGES * MAX_PAGE_ROWS + (page - 1) * MAX_PAGE_ROWS + row; // < 2^32
-  return fmix32(packed).toString(16).toUpperCase().padStart(8, '0');
+  return salt * MAX_PAGES * MAX_PAGE_ROWS + (page - 1) * MAX_PAGE_ROWS + row;
 }
 
 export interface KeyTemplate {
@@ -71,12 +78,8 @@ const HEX_UPPER = Buffer.from('0123456789ABCDEF');
 export function patchPage(t: KeyTemplate, salt: number, page: number, into?: Buffer): Buffer {
   const out = into?.length === t.body.length ? into : Buffer.allocUnsafe(t.body.length);
   t.body.copy(out);
-  if (t.offsets.length > 0) rowTag(salt, page, 0); // the range check, once per page
-  const base = salt * MAX_PAGES * MAX_PAGE_ROWS + (page - 1) * MAX_PAGE_ROWS;
   for (let k = 0; k < t.offsets.length; k++) {
-    const row = t.rows[k] ?? 0;
-    if (row >= MAX_PAGE_ROWS) rowTag(salt, page, row); // throws the RangeError
-    let h = fmix32(base + row);
+    let h = fmix32(packedTag(salt, page, t.rows[k] ?? 0));
     const at = t.offsets[k] ?? 0;
     for (let d = 7; d >= 0; d--, h >>>= 4) out[at + d] = HEX_UPPER[h & 15] ?? 0;
   }

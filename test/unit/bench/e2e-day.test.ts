@@ -1,7 +1,7 @@
 import { createServer, type AddressInfo } from 'node:net';
 import { cpus } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { listenerPid, machineBusyMs, processCpuMs } from '../../../bench/e2e-children.js';
+import { listenerPid, listeningPorts, machineBusyMs, processCpuMs } from '../../../bench/e2e-children.js';
 import { lastToFirst, TenthsTracker } from '../../../bench/e2e-day.js';
 import { computeReport, type E2eMeasurements, formatReport } from '../../../bench/e2e-report.js';
 
@@ -103,6 +103,7 @@ describe("the bench's readings of this machine (/proc)", () => {
     try {
       const { port } = server.address() as AddressInfo;
       expect(listenerPid(port)).toBe(process.pid);
+      expect(listeningPorts([process.pid])).toContain(port);
     } finally {
       await new Promise((resolve) => server.close(resolve));
     }
