@@ -102,11 +102,17 @@ export const SERVER_VARIABLES = [
   'innodb_flush_method',
   'innodb_autoinc_lock_mode',
   'innodb_change_buffering',
+  'large_pages',
   'log_bin',
   'binlog_format',
   'sync_binlog',
 ] as const;
 
+/**
+ * The server's version and SERVER_VARIABLES, and `hugetlbMb`: the memory the server process holds in huge pages
+ * (HugetlbPages of /proc/<pid>/status), which says whether `large_pages` got its pages from the kernel (InnoDB falls
+ * back to ordinary pages when none are reserved); absent when the server's process cannot be read.
+ */
 export async function serverSettings(conn: Connection): Promise<Record<string, string | number>> {
   const [v] = await conn.query<RowDataPacket[]>('SELECT VERSION() AS version');
   const out: Record<string, string | number> = { version: String(v[0]?.version ?? '?') };
@@ -117,7 +123,28 @@ export async function serverSettings(conn: Connection): Promise<Record<string, s
     const value = String(r.Value);
     out[String(r.Variable_name)] = /^\d+$/.test(value) ? Number(value) : value;
   }
+  const pid = await serverPid(conn);
+  const hugetlbMb = pid === null ? null : await hugetlbMbOf(pid);
+  if (hugetlbMb !== null) out.hugetlbMb = hugetlbMb;
   return out;
+}
+
+/** The MySQL server's pid from its @@pid_file, when the server runs on this machine and the file is readable. */
+async function serverPid(conn: Connection): Promise<number | null> {
+  try {
+    const [rows] = await conn.query<RowDataPacket[]>('SELECT @@pid_file AS pidFile');
+    const pid = (await readFile(String(rows[0]?.pidFile), 'utf8')).trim();
+    return /^\d+$/.test(pid) ? Number(pid) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** MB of huge pages a process holds (`HugetlbPages:` of /proc/<pid>/status, in kB), null when unreadable. */
+export async function hugetlbMbOf(pid: number, status?: string): Promise<number | null> {
+  const text = status ?? (await readFile(`/proc/${pid}/status`, 'utf8').catch(() => null));
+  const m = text === null ? null : /^HugetlbPages:\s+(\d+) kB$/m.exec(text);
+  return m ? Math.round(Number(m[1]) / 1024) : null;
 }
 
 /**
@@ -127,13 +154,8 @@ export async function serverSettings(conn: Connection): Promise<Record<string, s
  * row is stored: the database's CPU per row, beside settle's own (on two shared cores it is as large as either).
  */
 export async function serverCpuMs(conn: Connection): Promise<number | null> {
-  try {
-    const [rows] = await conn.query<RowDataPacket[]>('SELECT @@pid_file AS pidFile');
-    const pid = (await readFile(String(rows[0]?.pidFile), 'utf8')).trim();
-    return /^\d+$/.test(pid) ? processCpuMs(Number(pid)) : null;
-  } catch {
-    return null;
-  }
+  const pid = await serverPid(conn);
+  return pid === null ? null : processCpuMs(pid);
 }
 
 /** Innodb_buffer_pool_reads: reads the pool could not serve (null when the account may not read it). */

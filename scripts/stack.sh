@@ -43,7 +43,11 @@
 #   STACK_MYSQL_DATABASE=settle STACK_MYSQL_PASSWORD=settle-local   the application's database and the password
 #                                      of user `settle` (set again at every `up`; a new one applies to a running server)
 #   STACK_MARIADB_BUFFER_POOL=<size>   innodb_buffer_pool_size, e.g. 2G (default: settle.cnf's 1G); given on the
-#                                      command line, so it wins over the file; takes effect at the next start
+#                                      command line, so it wins over the file; takes effect at the next start.
+#                                      settle.cnf asks for huge pages (large_pages); they are used only when the
+#                                      kernel has them reserved, which the stack never does by itself (as root:
+#                                      sysctl -w vm.nr_hugepages=2200 for a 4G pool, before the start); `up` says
+#                                      which the pool got
 #   STACK_PRISM_SPEC=<path>            spec Prism serves (default mock-server/toss-openapi.yaml)
 #   STACK_REGISTRY_VERSIONS="3.3.3 3.3.2"   Apicurio versions tried in order
 #   KAFKA_JAVA_HOME / REGISTRY_JAVA_HOME    JDKs (Kafka needs 17+, the registry 21+; detected otherwise)

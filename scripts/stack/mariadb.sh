@@ -49,16 +49,30 @@ mysql_root() {
   "$bin" --no-defaults --protocol=socket --socket="$MARIADB_SOCKET" -u root --connect-timeout=3 "$@"
 }
 
-# The server answers the application's URL; the detail names its version and buffer pool.
+# The server answers the application's URL; the detail names its version and buffer pool, and whether the pool is
+# in huge pages (settle.cnf asks for them; the kernel gives them only when vm.nr_hugepages reserves enough).
 check_mariadb() {
-  local out ver pool
+  local out ver pool pages
   if out="$(mysql_app -N -B -e 'SELECT VERSION(), @@innodb_buffer_pool_size' 2>&1)"; then
     read -r ver pool <<<"$out"
     printf 'MariaDB %s, buffer pool %s MB' "${ver%%-*}" "$((pool / 1048576))"
+    if pages="$(mariadb_hugetlb_mb)"; then
+      if ((pages > 0)); then printf ' (in huge pages)'; else printf ' (4 KB pages: no huge pages reserved, see vm.nr_hugepages)'; fi
+    fi
     return 0
   fi
   printf 'no answer as %s on %s (%s)' "$MYSQL_USER" "$MYSQL_PORT" "$(printf '%s' "$out" | head -n 1)"
   return 1
+}
+
+# MB of huge pages our server holds (HugetlbPages of /proc/<pid>/status); fails when it is not ours or not readable
+mariadb_hugetlb_mb() {
+  local pid kb
+  pid="$(cat "$MARIADB_RUN/mariadbd.pid" 2>/dev/null)" || return 1
+  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
+  kb="$(awk '$1 == "HugetlbPages:" { print $2 }' "/proc/$pid/status" 2>/dev/null)"
+  [[ "$kb" =~ ^[0-9]+$ ]] || return 1
+  printf '%s' "$((kb / 1024))"
 }
 
 # Our server accepts root over its socket (before `settle` exists, on the first start).
