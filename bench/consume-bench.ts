@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { parseArgs } from 'node:util';
 import mysql, { type RowDataPacket } from 'mysql2/promise';
 import { loadConfig } from '../src/infrastructure/config/config.js';
 import { createKafka } from '../src/infrastructure/kafka/kafka-client.js';
@@ -12,6 +11,7 @@ import type { ConsumeSummary } from '../src/presentation/consumer/consume-summar
 import { preloadSettlements } from './bench-preload.js';
 import { rawBaseline } from './raw-baseline.js';
 import { SETTLE_BIN } from './e2e-children.js';
+import { benchArgs } from './bench-args.js';
 
 /**
  * `npm run bench:consume [-- --records N --partitions P --concurrency C]`:
@@ -20,16 +20,14 @@ import { SETTLE_BIN } from './e2e-children.js';
  * rows/s of both and their ratio. Uses the local stack (or KAFKA_BROKERS, SCHEMA_REGISTRY_URL, MYSQL_URL).
  */
 const RAW_BATCH_ROWS = 2_000; // rows per raw-baseline transaction, about one Kafka fetch of a partition
-const { values: args } = parseArgs({
-  options: {
-    records: { type: 'string', default: '1000000' },
-    partitions: { type: 'string', default: '6' },
-    concurrency: { type: 'string', default: '3' },
-    json: { type: 'boolean', default: false },
-    keep: { type: 'boolean', default: false },
-    // NODE_OPTIONS of the child; '' = none: bin/settle.js then applies its own heap defaults for `consume`
-    'node-options': { type: 'string', default: '' },
-  },
+const args = benchArgs('npm run bench:consume --', {
+  records: { type: 'string', default: '1000000' },
+  partitions: { type: 'string', default: '6' },
+  concurrency: { type: 'string', default: '3' },
+  json: { type: 'boolean', default: false },
+  keep: { type: 'boolean', default: false },
+  // NODE_OPTIONS of the child; '' = none: bin/settle.js then applies its own heap defaults for `consume`
+  'node-options': { type: 'string', default: '' },
 });
 const records = Number(args.records);
 const partitions = Number(args.partitions);

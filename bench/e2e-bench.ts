@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import mysql, { type Connection, type RowDataPacket } from 'mysql2/promise';
 import type { JobSummary } from '../src/application/settlement/run-settlement-job.js';
 import { validateSettlement } from '../src/domain/settlement/validate-settlement.js';
@@ -24,6 +23,7 @@ import { computeReport, formatReport, type E2eMeasurements } from './e2e-report.
 import { partitionFootprint, poolReads, serverCpuMs, serverSettings, TenthsTracker } from './e2e-day.js';
 import { startFastTossFake, tossPages } from '../test/support/toss-fake.js';
 import { brokerAddress, unreachable, urlAddress } from './stack-check.js';
+import { benchArgs } from './bench-args.js';
 
 /**
  * `npm run bench [-- --rows N --table-rows N --json ...]`: one settlement day end to end, with the real
@@ -37,33 +37,31 @@ import { brokerAddress, unreachable, urlAddress } from './stack-check.js';
  * checks that exactly N rows arrived. Then the consumer gets SIGTERM. The machine's limit is measured on
  * a second database prepared the same way (e2e-raw-db.ts). Leaves nothing behind unless --keep.
  */
-const { values: args } = parseArgs({
-  options: {
-    // the default answers in about a minute; a day's figures take --day-rows, the machine's limit --raw-methods all
-    rows: { type: 'string', default: '500000' },
-    // a whole settlement day: --rows N without the raw MySQL loads (unless --raw-methods names them); the report's
-    // tenths, partition bytes per row and server settings are what it is for (they are printed on every run)
-    'day-rows': { type: 'string' },
-    'table-rows': { type: 'string', default: '0' },
-    'page-size': { type: 'string', default: '5000' },
-    partitions: { type: 'string', default: '6' },
-    shards: { type: 'string', default: '1' }, // producer workers: N processes `settle produce --shards N --shard I`
-    concurrency: { type: 'string' }, // TOSS_CONCURRENCY of the producer (its default when absent)
-    'consumer-concurrency': { type: 'string' }, // CONSUMER_CONCURRENCY (its default when absent)
-    env: { type: 'string', multiple: true, default: [] }, // KEY=VALUE for both children, e.g. MYSQL_POOL_SIZE=8
-    'raw-methods': { type: 'string', default: '' }, // the raw MySQL loads to measure: all, or a list of loadData,storeUpsert,insertSelect (default: none)
-    'raw-batch-rows': { type: 'string', default: '2000' },
-    // separate: a second database migrated and pre-filled like the measured one (same state; the pre-fill runs
-    // twice, in parallel); same: the measured database after the run (no second pre-fill; starts N rows bigger)
-    'raw-db': { type: 'string', default: 'separate' },
-    'sold-date': { type: 'string', default: '2025-02-03' },
-    // apply the migrations up to this version only (e.g. 0040: the table before the partitioned redesign), for before/after figures
-    'migrations-through': { type: 'string' },
-    profile: { type: 'string' },
-    backlog: { type: 'boolean', default: false },
-    json: { type: 'boolean', default: false },
-    keep: { type: 'boolean', default: false },
-  },
+const args = benchArgs('npm run bench --', {
+  // the default answers in about a minute; a day's figures take --day-rows, the machine's limit --raw-methods all
+  rows: { type: 'string', default: '500000' },
+  // a whole settlement day: --rows N without the raw MySQL loads (unless --raw-methods names them); the report's
+  // tenths, partition bytes per row and server settings are what it is for (they are printed on every run)
+  'day-rows': { type: 'string' },
+  'table-rows': { type: 'string', default: '0' },
+  'page-size': { type: 'string', default: '5000' },
+  partitions: { type: 'string', default: '6' },
+  shards: { type: 'string', default: '1' }, // producer workers: N processes `settle produce --shards N --shard I`
+  concurrency: { type: 'string' }, // TOSS_CONCURRENCY of the producer (its default when absent)
+  'consumer-concurrency': { type: 'string' }, // CONSUMER_CONCURRENCY (its default when absent)
+  env: { type: 'string', multiple: true, default: [] }, // KEY=VALUE for both children, e.g. MYSQL_POOL_SIZE=8
+  'raw-methods': { type: 'string', default: '' }, // the raw MySQL loads to measure: all, or a list of loadData,storeUpsert,insertSelect (default: none)
+  'raw-batch-rows': { type: 'string', default: '2000' },
+  // separate: a second database migrated and pre-filled like the measured one (same state; the pre-fill runs
+  // twice, in parallel); same: the measured database after the run (no second pre-fill; starts N rows bigger)
+  'raw-db': { type: 'string', default: 'separate' },
+  'sold-date': { type: 'string', default: '2025-02-03' },
+  // apply the migrations up to this version only (e.g. 0040: the table before the partitioned redesign), for before/after figures
+  'migrations-through': { type: 'string' },
+  profile: { type: 'string' },
+  backlog: { type: 'boolean', default: false },
+  json: { type: 'boolean', default: false },
+  keep: { type: 'boolean', default: false },
 });
 
 const whole = (name: string, v: string, min: number): number => {

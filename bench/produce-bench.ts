@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { parseArgs } from 'node:util';
 import { wireSettlementJob } from '../src/composition/settlement-job.js';
 import { settlementWindow } from '../src/domain/settlement/settlement-window.js';
 import { loadConfig } from '../src/infrastructure/config/config.js';
@@ -10,21 +9,20 @@ import { createLogger } from '../src/infrastructure/logging/logger.js';
 import { migrate } from '../src/infrastructure/mysql/migrator.js';
 import { createMySqlConnection } from '../src/infrastructure/mysql/mysql-pool.js';
 import { startFastTossFake } from '../test/support/toss-fake.js';
+import { benchArgs } from './bench-args.js';
 
 /**
  * `npm run bench:produce [-- --rows N --concurrency C]`: the real producer wiring (Toss client, prefetching
  * reader, Avro publisher, MySQL job repository) against an in-process fast Toss fake, into a fresh topic of
  * the local broker. Prints rows/s API → Kafka and peak RSS. Leaves nothing behind unless --keep.
  */
-const { values: args } = parseArgs({
-  options: {
-    rows: { type: 'string', default: '1000000' },
-    concurrency: { type: 'string', default: '4' },
-    'page-size': { type: 'string', default: '5000' },
-    partitions: { type: 'string', default: '6' },
-    keep: { type: 'boolean', default: false },
-    json: { type: 'boolean', default: false },
-  },
+const args = benchArgs('npm run bench:produce --', {
+  rows: { type: 'string', default: '1000000' },
+  concurrency: { type: 'string', default: '4' },
+  'page-size': { type: 'string', default: '5000' },
+  partitions: { type: 'string', default: '6' },
+  keep: { type: 'boolean', default: false },
+  json: { type: 'boolean', default: false },
 });
 
 const positive = (name: string, v: string): number => {

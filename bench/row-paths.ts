@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import avsc from 'avsc';
 import { parseOffsetDateTime } from '../src/application/ingest/offset-date-time.js';
 import { validateSettlement, validateTypedSettlement } from '../src/domain/settlement/validate-settlement.js';
@@ -13,6 +12,7 @@ import { TsvWriter } from '../src/infrastructure/mysql/settlement-load-data.js';
 import { rawSettlementPage, ROWS_PER_PART } from '../src/infrastructure/toss/toss-settlements-client.js';
 import { type SqlValue, toSettlementRow } from '../src/infrastructure/mysql/settlement-row.js';
 import { generateSettlementRows } from '../test/support/settlement-row-generator.js';
+import { benchArgs } from './bench-args.js';
 
 /**
  * `npm run bench:rows [-- --rows N --runs R --json]`: settle's own per-row work without any I/O, each step timed by
@@ -39,12 +39,10 @@ import { generateSettlementRows } from '../test/support/settlement-row-generator
  *
  * µs per row of each step, the median of the runs (the first run warms up and is not counted).
  */
-const { values: args } = parseArgs({
-  options: {
-    rows: { type: 'string', default: '200000' },
-    runs: { type: 'string', default: '5' },
-    json: { type: 'boolean', default: false },
-  },
+const args = benchArgs('npm run bench:rows --', {
+  rows: { type: 'string', default: '200000' },
+  runs: { type: 'string', default: '5' },
+  json: { type: 'boolean', default: false },
 });
 const PAGE = 5_000;
 const BATCH = 2_000;
