@@ -10,7 +10,7 @@ import {
   type MeasuredRates,
   type PlanRequest,
 } from '../../../src/domain/capacity/capacity-plan.js';
-import { README_RATES, formatBufferPool, formatPlans } from '../../../src/presentation/cli/commands/plan-command.js';
+import { baselineRates, formatBufferPool, formatPlans } from '../../../src/presentation/cli/commands/plan-command.js';
 
 const rates: MeasuredRates = {
   producerRowsPerSec: 40_000,
@@ -149,12 +149,17 @@ describe('capacity plan', () => {
 
   it.each(['', '0m', '30', 'half an hour'])('refuses the deadline %j', (text) => expect(() => parseDuration(text)).toThrow(/a duration such as 30m/));
 
-  it('prints one column per Toss limit from the README figures', () => {
-    const plans = [null, 50, 10].map((tossPagesPerSec) => capacityPlan({ ...req, utilization: 0.7, tossPageSeconds: 2, tossPagesPerSec }, README_RATES));
-    const text = formatPlans(plans, README_RATES, 0.7).join('\n');
+  it('prints one column per Toss limit from the shipped baseline', () => {
+    const baseline = baselineRates();
+    const plans = [null, 50, 10].map((tossPagesPerSec) => capacityPlan({ ...req, utilization: 0.7, tossPageSeconds: 2, tossPagesPerSec }, baseline));
+    const text = formatPlans(plans, baseline, 0.7).join('\n');
     expect(text).toContain('plan: 100,000,000 rows in 30 min = 55,556 rows/s (20,000 Toss pages)');
     expect(text).toMatch(/no Toss limit\s+Toss 50 pages\/s\s+Toss 10 pages\/s/);
-    expect(text).toMatch(/33\.3 LATE/);
+    // the baseline's MySQL limit (one primary on 2 shared cores) is below the 55,556 rows/s a 30-minute day needs, so
+    // every column ends at MySQL's pace, late: 100,000,000 rows ÷ its rate
+    const minutes = (Math.round(100_000_000 / baseline.mysqlRowsPerSec / 6) / 10).toLocaleString('en-US');
+    expect(text).toMatch(new RegExp(`finishes in \\(min\\)\\s+${minutes} LATE\\s+${minutes} LATE\\s+${minutes} LATE`));
+    expect(text).toMatch(/bottleneck\s+mysql\s+mysql\s+mysql/);
   });
 
   it('sizes the buffer pool of a 100M-row day: index bytes/row × rows × hot days, × 1.25 headroom', () => {

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import type { Command } from 'commander';
 import {
   bufferPoolNeed,
@@ -14,24 +15,19 @@ import {
   type CapacityPlan,
   type MeasuredRates,
 } from '../../../domain/capacity/capacity-plan.js';
+import { CAPACITY_BASELINE_FILE, readCapacityBaseline } from '../../../infrastructure/capacity/capacity-baseline-file.js';
 import type { CliContext } from '../cli-context.js';
 import { intFlag, usage } from '../flag-parsers.js';
 
 /**
- * The measured figures of docs/performance.md: produce and consume rates of the run against a MariaDB sized for
- * the job (2 GB buffer pool, where the database had headroom), its LOAD DATA limit, CPU µs/row from --profile,
- * peak RSS. `--bench FILE` replaces them with a bench run's own JSON.
+ * What `settle plan` plans from without --bench: the shipped baseline run (config/capacity-baseline.json, one
+ * 10,000,000-row day end to end), read through the same reader as a --bench file. Its source names the file and
+ * the run, and the plan prints it beside the rates.
  */
-export const README_RATES: MeasuredRates = {
-  producerRowsPerSec: 33_137,
-  consumerRowsPerSec: 19_971,
-  mysqlRowsPerSec: 59_075,
-  producerCpuUsPerRow: 71.4,
-  consumerCpuUsPerRow: 69.3,
-  producerPeakRssMb: 390,
-  consumerPeakRssMb: 225,
-  source: 'docs/performance.md figures (sized MariaDB run; CPU from --profile)',
-};
+export function baselineRates(file = CAPACITY_BASELINE_FILE): MeasuredRates {
+  const baseline = readCapacityBaseline(file);
+  return ratesFromBench(baseline.report, `${basename(file)}: ${baseline.measuredOn}`);
+}
 
 interface PlanOptions {
   rows: number;
@@ -106,7 +102,7 @@ export function registerPlanCommand(program: Command, ctx: CliContext): void {
     .description('capacity plan: producer workers, partitions, consumer replicas and MySQL rate for a day of --rows within --deadline (docs/capacity.md)')
     .option('--rows <n>', 'rows of the settlement day', intFlag('--rows', 1, Number.MAX_SAFE_INTEGER), 100_000_000)
     .option('--deadline <duration>', 'time to load them in, e.g. 30m, 1h, 1h30m', '30m')
-    .option('--bench <file>', "a bench run's output (npm run bench -- --json); default: the figures of docs/performance.md")
+    .option('--bench <file>', "a bench run's output (npm run bench -- --json); default: config/capacity-baseline.json, a 10M-row day (docs/capacity.md)")
     .option('--toss-limit <pages/s,...>', "Toss's rate limits to plan for, pages/s for all workers (unknown: Toss publishes none)", '50,10')
     .option('--page-size <n>', 'rows per Toss page', intFlag('--page-size', 1, 5000), 5000)
     .option('--toss-concurrency <n>', 'pages each worker fetches at once (TOSS_CONCURRENCY)', intFlag('--toss-concurrency', 1, 64), 4)
@@ -128,7 +124,7 @@ export function registerPlanCommand(program: Command, ctx: CliContext): void {
         throw usage('INVALID_FLAG', `--deadline: ${(error as Error).message}`);
       }
       const bench = opts.bench ? { report: readBench(opts.bench), file: opts.bench } : null;
-      const rates = bench ? fromBench(() => ratesFromBench(bench.report, bench.file)) : README_RATES;
+      const rates = bench ? fromBench(() => ratesFromBench(bench.report, bench.file)) : baselineRates();
       const perRow = indexBytesPerRow(opts.indexBytesPerRow, bench);
       const need = bufferPoolNeed({ rowsPerDay: opts.rows, indexBytesPerRow: perRow.value, hotDays: opts.hotDays });
       const bufferPool: BufferPoolPlan = { ...need, indexBytesPerRowSource: perRow.source };
