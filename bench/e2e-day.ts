@@ -140,11 +140,16 @@ async function serverPid(conn: Connection): Promise<number | null> {
   }
 }
 
-/** MB of huge pages a process holds (`HugetlbPages:` of /proc/<pid>/status, in kB), null when unreadable. */
-export async function hugetlbMbOf(pid: number, status?: string): Promise<number | null> {
-  const text = status ?? (await readFile(`/proc/${pid}/status`, 'utf8').catch(() => null));
-  const m = text === null ? null : /^HugetlbPages:\s+(\d+) kB$/m.exec(text);
+/** MB of huge pages in a /proc/<pid>/status text (its `HugetlbPages:` line, in kB), null without the line. */
+export function hugetlbMbIn(status: string): number | null {
+  const m = /^HugetlbPages:\s+(\d+) kB$/m.exec(status);
   return m ? Math.round(Number(m[1]) / 1024) : null;
+}
+
+/** MB of huge pages process `pid` holds, null when its status cannot be read (gone, or not on this machine). */
+export async function hugetlbMbOf(pid: number): Promise<number | null> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => null);
+  return status === null ? null : hugetlbMbIn(status);
 }
 
 /**

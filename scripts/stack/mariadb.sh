@@ -68,8 +68,7 @@ check_mariadb() {
 # MB of huge pages our server holds (HugetlbPages of /proc/<pid>/status); fails when it is not ours or not readable
 mariadb_hugetlb_mb() {
   local pid kb
-  pid="$(cat "$MARIADB_RUN/mariadbd.pid" 2>/dev/null)" || return 1
-  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
+  pid="$(our_pid mariadb)" || return 1
   kb="$(awk '$1 == "HugetlbPages:" { print $2 }' "/proc/$pid/status" 2>/dev/null)"
   [[ "$kb" =~ ^[0-9]+$ ]] || return 1
   printf '%s' "$((kb / 1024))"

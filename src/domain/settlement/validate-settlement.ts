@@ -1,6 +1,7 @@
 import type { RejectedSettlement, Settlement, SettlementCancel, SettlementFee, SettlementRuleFields } from './settlement.js';
 import type { NESTED_OBJECT_FIELDS } from './settlement.js';
 import { FEE, NESTED_SHAPES, TOP_LEVEL_FIELDS, UNKNOWN_FIELDS, type Kind, type ObjectShape } from './settlement-shape.js';
+import { isJsonObject } from '../shared/json-object.js';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 // Toss sends yyyy-MM-dd'T'HH:mm:ss±hh:mm; fractions and Z are accepted defensively.
@@ -18,8 +19,6 @@ class Invalid extends Error {
     super(reason);
   }
 }
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function str(row: Record<string, unknown>, field: string, max: number, pattern?: RegExp): string {
   const v = row[field];
@@ -121,7 +120,7 @@ function fees(row: Record<string, unknown>, unknown: Found): SettlementFee[] | n
   if (v === undefined || v === null) return null;
   if (!Array.isArray(v)) throw new Invalid('fees', 'fees must be an array');
   return v.map((f, i) => {
-    if (!isObject(f)) throw new Invalid(`fees[${i}]`, `fees[${i}] must be an object`);
+    if (!isJsonObject(f)) throw new Invalid(`fees[${i}]`, `fees[${i}] must be an object`);
     collectUnknown(f, FEE_KNOWN, null, i, unknown);
     return { type: str(f, 'type', 40), fee: money(f, 'fee') as number };
   });
@@ -177,7 +176,7 @@ function knownOnly(v: Record<string, unknown>, names: readonly string[]): Record
  */
 function nestedObject(v: unknown, shape: CompiledShape, unknown: Found): Record<string, unknown> | null {
   if (v === undefined || v === null) return null;
-  if (!isObject(v)) throw new Invalid(shape.path, `${shape.path} must be an object or null`);
+  if (!isJsonObject(v)) throw new Invalid(shape.path, `${shape.path} must be an object or null`);
   let out = v;
   if (collectUnknown(v, shape.known, shape.prefix, 0, unknown)) out = knownOnly(v, shape.names);
   for (const field of shape.fields) {
@@ -206,7 +205,7 @@ function unknownFieldsText(raw: Record<string, unknown>, unknown: Found): string
   } catch {
     throw new Invalid(UNKNOWN_FIELDS, `${UNKNOWN_FIELDS} is not valid JSON`);
   }
-  if (!isObject(earlier)) throw new Invalid(UNKNOWN_FIELDS, `${UNKNOWN_FIELDS} must be a JSON object`);
+  if (!isJsonObject(earlier)) throw new Invalid(UNKNOWN_FIELDS, `${UNKNOWN_FIELDS} must be a JSON object`);
   return JSON.stringify({ ...earlier, ...found });
 }
 
@@ -215,9 +214,9 @@ function unknownFieldsText(raw: Record<string, unknown>, unknown: Found): string
  * consistent signs on cancel rows, a known currency. Returns a normalized row or a reason naming the field.
  */
 export function validateSettlement(raw: unknown): ValidationResult {
-  const transactionKey = isObject(raw) && typeof raw.transactionKey === 'string' ? raw.transactionKey : null;
+  const transactionKey = isJsonObject(raw) && typeof raw.transactionKey === 'string' ? raw.transactionKey : null;
   try {
-    if (!isObject(raw)) throw new Invalid('(row)', 'row is not a JSON object');
+    if (!isJsonObject(raw)) throw new Invalid('(row)', 'row is not a JSON object');
     // no prototype: a field Toss named `__proto__` is then a key like any other, not the object's prototype
     const unknown: Found = { found: Object.create(null) as Unknown, any: false };
     collectUnknown(raw, KNOWN_AT_TOP, '', 0, unknown);

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { LocalDate } from '../../domain/calendar/local-date.js';
 import { isSettleError, SettleError } from '../../domain/shared/settle-error.js';
 import { fromPackageRoot } from '../package-root.js';
+import { isJsonObject } from '../../domain/shared/json-object.js';
 
 /** config/holidays.json at the package root: operators add 임시공휴일 and elections here without a release. */
 export const DEFAULT_HOLIDAY_OVERRIDES_FILE = fromPackageRoot('config', 'holidays.json');
@@ -45,7 +46,7 @@ export function parseHolidayOverrides(text: string, file: string): HolidayOverri
   } catch (error) {
     throw invalid(file, [`not valid JSON: ${(error as Error).message}`]);
   }
-  if (!isObject(json)) throw invalid(file, ['the top level must be an object with "add" and "remove" lists']);
+  if (!isJsonObject(json)) throw invalid(file, ['the top level must be an object with "add" and "remove" lists']);
 
   const problems: string[] = [];
   for (const key of Object.keys(json))
@@ -57,7 +58,7 @@ export function parseHolidayOverrides(text: string, file: string): HolidayOverri
   else
     addList.forEach((entry: unknown, i) => {
       const at = `add[${i}]`;
-      if (!isObject(entry)) return void problems.push(`${at} must be { "date": "YYYY-MM-DD", "name": "..." }, got ${JSON.stringify(entry)}`);
+      if (!isJsonObject(entry)) return void problems.push(`${at} must be { "date": "YYYY-MM-DD", "name": "..." }, got ${JSON.stringify(entry)}`);
       const date = parseDate(entry.date, `${at}.date`, problems);
       if (typeof entry.name !== 'string' || entry.name.trim() === '') problems.push(`${at}.name must be a non-empty string (the holiday's name)`);
       else if (date) add.push({ date, name: entry.name.trim() });
@@ -100,8 +101,6 @@ function parseDate(value: unknown, label: string, problems: string[]): LocalDate
 }
 
 const KEYS: readonly string[] = ['add', 'remove', 'verifiedThroughYear'];
-
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function invalid(file: string, problems: readonly string[]): SettleError {
   return new SettleError('HOLIDAY_OVERRIDES_INVALID', `holiday overrides file ${file} is invalid:\n  - ${problems.join('\n  - ')}`, {

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { isJsonObject } from '../../domain/shared/json-object.js';
 import { fromPackageRoot } from '../package-root.js';
 
 /**
@@ -27,11 +28,10 @@ export function readCapacityBaseline(file = CAPACITY_BASELINE_FILE): CapacityBas
   } catch (error) {
     throw new Error(`capacity baseline ${file}: ${(error as Error).message}`, { cause: error });
   }
-  const obj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-  if (!obj(parsed)) throw new Error(`capacity baseline ${file}: expected a JSON object`);
+  if (!isJsonObject(parsed)) throw new Error(`capacity baseline ${file}: expected a JSON object`);
   const { command, measuredOn, report } = parsed;
   if (typeof command !== 'string' || command === '') throw new Error(`capacity baseline ${file}: "command" must be the bench command, a non-empty string`);
   if (typeof measuredOn !== 'string' || measuredOn === '') throw new Error(`capacity baseline ${file}: "measuredOn" must be a non-empty string`);
-  if (!obj(report)) throw new Error(`capacity baseline ${file}: "report" must be the bench's JSON object`);
+  if (!isJsonObject(report)) throw new Error(`capacity baseline ${file}: "report" must be the bench's JSON object`);
   return { command, measuredOn, report };
 }

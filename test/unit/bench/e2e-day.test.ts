@@ -2,7 +2,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { cpus } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { listenerPid, listeningPorts, machineBusyMs, processCpuMs } from '../../../bench/e2e-children.js';
-import { hugetlbMbOf, lastToFirst, TenthsTracker } from '../../../bench/e2e-day.js';
+import { hugetlbMbIn, hugetlbMbOf, lastToFirst, TenthsTracker } from '../../../bench/e2e-day.js';
 import { computeReport, type E2eMeasurements, formatReport } from '../../../bench/e2e-report.js';
 
 describe('the day bench by tenths', () => {
@@ -99,9 +99,9 @@ describe('the day bench by tenths', () => {
 describe("the bench's readings of this machine (/proc)", () => {
   it("reads the MB of huge pages a process holds from its status; 0 for this test's own process; null when gone", async () => {
     const status = 'Name:\tmariadbd\nVmRSS:\t  4400000 kB\nHugetlbPages:\t 4216832 kB\nThreads:\t40\n';
-    expect(await hugetlbMbOf(1, status)).toBe(4118);
-    expect(await hugetlbMbOf(1, 'Name:\tnode\nHugetlbPages:\t       0 kB\n')).toBe(0);
-    expect(await hugetlbMbOf(1, 'Name:\told-kernel\n')).toBeNull();
+    expect(hugetlbMbIn(status)).toBe(4118);
+    expect(hugetlbMbIn('Name:\tnode\nHugetlbPages:\t       0 kB\n')).toBe(0);
+    expect(hugetlbMbIn('Name:\told-kernel\n')).toBeNull();
     // a real /proc: node's heap is not in hugetlbfs pages
     expect(await hugetlbMbOf(process.pid)).toBe(0);
     expect(await hugetlbMbOf(2 ** 22 + 1)).toBeNull();
