@@ -46,6 +46,8 @@ const args = benchArgs('npm run bench --', {
   'table-rows': { type: 'string', default: '0' },
   'page-size': { type: 'string', default: '5000' },
   partitions: { type: 'string', default: '6' },
+  // the producers' scheduling priority (nice(1)), 0 = the same as the consumer's and the servers'
+  'producer-nice': { type: 'string', default: '0' },
   shards: { type: 'string', default: '1' }, // producer workers: N processes `settle produce --shards N --shard I`
   concurrency: { type: 'string' }, // TOSS_CONCURRENCY of the producer (its default when absent)
   'consumer-concurrency': { type: 'string' }, // CONSUMER_CONCURRENCY (its default when absent)
@@ -75,6 +77,8 @@ const tableRows = whole('table-rows', args['table-rows'], 0);
 const pageSize = whole('page-size', args['page-size'], 1);
 const partitions = whole('partitions', args.partitions, 1);
 const shards = whole('shards', args.shards, 1);
+const producerNice = whole('producer-nice', args['producer-nice'], 0);
+if (producerNice > 19) throw new Error(`--producer-nice must be 0..19 (nice(1)'s range), got ${producerNice}`);
 const rawBatchRows = whole('raw-batch-rows', args['raw-batch-rows'], 1);
 const soldDate = args['sold-date'];
 const rawMethods = (args['raw-methods'] === 'all' ? [...RAW_METHODS] : args['raw-methods'].split(',').filter(Boolean)) as RawMethod[];
@@ -284,6 +288,7 @@ async function main(): Promise<number> {
         ...(args.concurrency ? { TOSS_CONCURRENCY: args.concurrency } : {}),
       }),
       stderr(name),
+      producerNice,
     );
     children.push(producer);
     cleanups.push(async () => {
@@ -314,7 +319,7 @@ async function main(): Promise<number> {
     async () => {
       const done = await scalar(stored, 'SELECT COALESCE(SUM(next_offset), 0) FROM consumer_offsets WHERE group_id = ? AND topic = ?', [group, topic]);
       const now = performance.now();
-      tenths?.observe(now, Math.min(done, rows), await poolReads(stored));
+      tenths?.observe(now, Math.min(done, rows), await poolReads(stored), machineBusyMs());
       if (done >= rows) return now;
       if (performance.now() - lastReport > 10_000) {
         lastReport = performance.now();
@@ -427,7 +432,15 @@ async function main(): Promise<number> {
     serverCpuMs: serverCpuAtStart === null || serverCpuAtEnd === null ? null : serverCpuAtEnd - serverCpuAtStart,
     kafkaCpuMs: kafkaCpuAtStart === null || kafkaCpuAtEnd === null ? null : kafkaCpuAtEnd - kafkaCpuAtStart,
     benchCpuMs: (benchCpu.user + benchCpu.system) / 1000,
-    machine: machineAtStart === null || machineAtEnd === null ? null : { busyMs: machineAtEnd.busyMs - machineAtStart.busyMs, cores: machineAtEnd.cores },
+    machine:
+      machineAtStart === null || machineAtEnd === null
+        ? null
+        : {
+            busyMs: machineAtEnd.busyMs - machineAtStart.busyMs,
+            stealMs: machineAtEnd.stealMs - machineAtStart.stealMs,
+            elapsedMs: machineAtEnd.atMs - machineAtStart.atMs,
+            cores: machineAtEnd.cores,
+          },
     tenths: tenths?.tenths() ?? [],
     footprint,
     raw,
@@ -437,6 +450,7 @@ async function main(): Promise<number> {
       pageSize,
       partitions,
       shards,
+      producerNice,
       tableRows,
       dayRows,
       backlog,

@@ -105,16 +105,21 @@ export function processCpuMs(pid: number): number | null {
 
 /**
  * CPU ms every core of this machine has spent busy since boot (user, nice, system, irq, softirq and steal of
- * /proc/stat's `cpu` line, in ticks of 1/100 s: idle and iowait left out), and how many cores there are; null where
- * /proc/stat cannot be read. Two readings bracket a run: what the whole machine spent on it, whoever spent it.
+ * /proc/stat's `cpu` line, in ticks of 1/100 s: idle and iowait left out), of which steal (time the hypervisor gave
+ * this virtual machine's cores to someone else), how many cores there are, and when it was read (performance.now()
+ * ms); null where /proc/stat cannot be read. Two readings bracket a run: what the whole machine spent on it, whoever
+ * spent it, and how much of the cores' time that was.
  */
-export function machineBusyMs(): { readonly busyMs: number; readonly cores: number } | null {
+export function machineBusyMs(): { readonly busyMs: number; readonly stealMs: number; readonly cores: number; readonly atMs: number } | null {
   try {
     const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
     const [label, user, nice, system, , , irq, softirq, steal] = line.trim().split(/\s+/);
     if (label !== 'cpu') return null;
     const ticks = [user, nice, system, irq, softirq, steal].reduce((sum, v) => sum + Number(v ?? 0), 0);
-    return Number.isFinite(ticks) ? { busyMs: ticks * 10, cores: cpus().length } : null;
+    const stealTicks = Number(steal ?? 0);
+    return Number.isFinite(ticks) && Number.isFinite(stealTicks)
+      ? { busyMs: ticks * 10, stealMs: stealTicks * 10, cores: cpus().length, atMs: performance.now() }
+      : null;
   } catch {
     return null;
   }
@@ -136,8 +141,16 @@ export interface Child {
   exitCode(): number | string | null;
 }
 
-export function startChild(name: string, args: readonly string[], env: Record<string, string>, onStderr: (line: string) => void): Child {
-  const child = spawn(process.execPath, [SETTLE_BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Starts `settle ARGS` as a shell user runs it. nice > 0 starts it through nice(1) at that scheduling priority: the
+ * whole process (every thread Node starts, and the image bin/settle.js may exec) runs below the others on shared cores.
+ */
+export function startChild(name: string, args: readonly string[], env: Record<string, string>, onStderr: (line: string) => void, nice = 0): Child {
+  const command = [process.execPath, SETTLE_BIN, ...args];
+  const child =
+    nice > 0
+      ? spawn('nice', ['-n', String(nice), ...command], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+      : spawn(command[0] ?? process.execPath, command.slice(1), { env, stdio: ['ignore', 'pipe', 'pipe'] });
   if (child.pid === undefined) throw new Error(`could not start settle ${args[0] ?? ''}`);
   const pid = child.pid;
   let out = '';

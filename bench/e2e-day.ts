@@ -17,12 +17,26 @@ export interface Tenth {
   readonly rowsPerSec: number;
   /** InnoDB's Innodb_buffer_pool_reads per second during the tenth: pages read from disk, not found in the pool. */
   readonly poolReadsPerSec: number | null;
+  /**
+   * The share (%) of all cores' time during the tenth that was busy, and of it steal (the hypervisor's): idle cores
+   * while rows wait say the load waited on something other than CPU (null without machine readings).
+   */
+  readonly busyPct: number | null;
+  readonly stealPct: number | null;
+}
+
+/** A reading of the machine's CPU counters (machineBusyMs in e2e-children.ts): ms busy and stolen since boot. */
+export interface MachineReading {
+  readonly busyMs: number;
+  readonly stealMs: number;
+  readonly cores: number;
 }
 
 interface Sample {
   readonly at: number;
   readonly stored: number;
   readonly poolReads: number | null;
+  readonly machine: MachineReading | null;
 }
 
 /**
@@ -40,9 +54,9 @@ export class TenthsTracker {
     if (!Number.isSafeInteger(rows) || rows < 10) throw new Error(`TenthsTracker: a day of at least 10 rows, got ${rows}`);
   }
 
-  /** Record one poll (ms clock, rows stored, the server's Innodb_buffer_pool_reads or null). */
-  observe(at: number, stored: number, poolReads: number | null): void {
-    const sample = { at, stored, poolReads };
+  /** Record one poll (ms clock, rows stored, the server's Innodb_buffer_pool_reads or null, the machine's counters or null). */
+  observe(at: number, stored: number, poolReads: number | null, machine: MachineReading | null = null): void {
+    const sample = { at, stored, poolReads, machine };
     if (this.#start === null) {
       if (stored > 0) this.#start = sample;
       this.#last = sample;
@@ -52,7 +66,7 @@ export class TenthsTracker {
     if (stored < prev.stored) throw new Error(`rows stored went back from ${prev.stored} to ${stored}`);
     for (let k = this.#samples.length + 1; k <= 10 && stored >= this.boundary(k); k++) {
       // a poll crossing the boundary: its time is where the boundary's rows were first seen stored
-      this.#samples.push({ at, stored: this.boundary(k), poolReads });
+      this.#samples.push({ at, stored: this.boundary(k), poolReads, machine });
     }
     this.#last = sample;
   }
@@ -70,12 +84,18 @@ export class TenthsTracker {
       const seconds = (s.at - prev.at) / 1000;
       const rows = s.stored - prev.stored;
       const reads = s.poolReads !== null && prev.poolReads !== null ? s.poolReads - prev.poolReads : null;
+      const share = (ms: (m: MachineReading) => number): number | null =>
+        s.machine === null || prev.machine === null || seconds <= 0
+          ? null
+          : Number(((100 * (ms(s.machine) - ms(prev.machine))) / (s.machine.cores * seconds * 1000)).toFixed(1));
       out.push({
         tenth: i + 1,
         rowsStored: s.stored,
         seconds: Number(seconds.toFixed(2)),
         rowsPerSec: seconds > 0 ? Math.round(rows / seconds) : 0,
         poolReadsPerSec: reads === null || seconds <= 0 ? null : Math.round(reads / seconds),
+        busyPct: share((m) => m.busyMs),
+        stealPct: share((m) => m.stealMs),
       });
       prev = s;
     }
@@ -212,10 +232,11 @@ export async function partitionFootprint(conn: Connection, database: string, sol
 
 export function formatTenths(tenths: readonly Tenth[]): string {
   const n = (v: number) => v.toLocaleString('en-US');
-  const head = '  tenth   rows stored   seconds     rows/s   pool reads/s';
+  const head = '  tenth   rows stored   seconds     rows/s   pool reads/s   cores busy %   steal %';
+  const pct = (v: number | null | undefined) => (v === null || v === undefined ? '-' : v.toFixed(1));
   const lines = tenths.map(
     (t) =>
-      `  ${String(t.tenth).padStart(5)}  ${n(t.rowsStored).padStart(12)}  ${t.seconds.toFixed(1).padStart(8)}  ${n(t.rowsPerSec).padStart(9)}  ${(t.poolReadsPerSec === null ? '-' : n(t.poolReadsPerSec)).padStart(13)}`,
+      `  ${String(t.tenth).padStart(5)}  ${n(t.rowsStored).padStart(12)}  ${t.seconds.toFixed(1).padStart(8)}  ${n(t.rowsPerSec).padStart(9)}  ${(t.poolReadsPerSec === null ? '-' : n(t.poolReadsPerSec)).padStart(13)}  ${pct(t.busyPct).padStart(13)}  ${pct(t.stealPct).padStart(8)}`,
   );
   return [head, ...lines].join('\n');
 }

@@ -28,10 +28,13 @@ export interface E2eMeasurements {
   readonly server?: Readonly<Record<string, string | number>>;
   /** CPU ms the MySQL server process used from the start of produce to the last row stored (serverCpuMs), when local. */
   readonly serverCpuMs?: number | null;
-  /** The same window: the Kafka broker's CPU ms (when it runs on this machine), this bench process's own (its Toss fake), and every core's busy ms. */
+  /**
+   * The same window: the Kafka broker's CPU ms (when it runs on this machine), this bench process's own (its Toss
+   * fake), and every core's busy ms, of which steal (the hypervisor's), over elapsedMs of wall time.
+   */
   readonly kafkaCpuMs?: number | null;
   readonly benchCpuMs?: number | null;
-  readonly machine?: { readonly busyMs: number; readonly cores: number } | null;
+  readonly machine?: { readonly busyMs: number; readonly stealMs?: number; readonly elapsedMs?: number; readonly cores: number } | null;
   /** Rows/s for each tenth of the day (e2e-day.ts). */
   readonly tenths?: readonly Tenth[];
   /** The day's partition after the run: bytes per row of its clustered and secondary indexes. */
@@ -96,6 +99,13 @@ export interface E2eReport {
    */
   readonly cpuUsPerRowMachine: number | null;
   readonly machineCores: number | null;
+  /**
+   * The share (%) of all cores' time over the same window that was busy, and that the hypervisor gave to another
+   * guest (steal; counted in busy). Idle cores mean the pipeline waited on something other than CPU; steal means the
+   * run had less of the machine than its cores say, so a rate from it reads low (null where /proc/stat is not read).
+   */
+  readonly machineBusyPct: number | null;
+  readonly machineStealPct: number | null;
   readonly server: Readonly<Record<string, string | number>> | null;
   readonly tenths: readonly Tenth[];
   /** The last tenth's rows/s over the first's (null without ten tenths). */
@@ -176,6 +186,8 @@ function cpu(
   | 'cpuUsPerRowBench'
   | 'cpuUsPerRowMachine'
   | 'machineCores'
+  | 'machineBusyPct'
+  | 'machineStealPct'
 > {
   const ps = m.producers ?? (m.producer ? [m.producer] : []);
   const producerMs = ps.every((p) => typeof p.cpuMs === 'number') ? ps.reduce((sum, p) => sum + (p.cpuMs ?? 0), 0) : null;
@@ -191,7 +203,15 @@ function cpu(
     cpuUsPerRowBench: usPerRow(m.benchCpuMs ?? null),
     cpuUsPerRowMachine: usPerRow(m.machine?.busyMs ?? null),
     machineCores: m.machine?.cores ?? null,
+    machineBusyPct: shareOfCores(m.machine, m.machine?.busyMs),
+    machineStealPct: shareOfCores(m.machine, m.machine?.stealMs),
   };
+}
+
+/** ms of CPU as a share (%, one decimal) of the window's core time: cores × elapsed wall ms. */
+function shareOfCores(machine: E2eMeasurements['machine'], ms: number | undefined): number | null {
+  if (!machine || ms === undefined || machine.elapsedMs === undefined || machine.elapsedMs <= 0) return null;
+  return round((100 * ms) / (machine.cores * machine.elapsedMs), 1);
 }
 
 export function formatReport(r: E2eReport): string {
@@ -200,8 +220,8 @@ export function formatReport(r: E2eReport): string {
     `settlement day: ${n(r.rows)} rows, Toss fake → settle produce${r.shards > 1 ? ` ×${r.shards} (--shards ${r.shards})` : ''} → Kafka → settle consume → MySQL (table held ${n(r.tableRowsBefore)} rows; prefill ${r.prefillSeconds} s)`,
     `  end to end:  ${n(r.e2eRowsPerSec)} rows/s (${r.e2eSeconds} s from the first Toss request to the last row in MySQL)`,
     r.shards === 1
-      ? `  produce:     ${n(r.produceRowsPerSec)} rows/s (its own run time)        peak RSS ${r.peakRssMbProducer} MB (${r.peakRssSource.producer})`
-      : `  produce:     ${n(r.produceRowsPerSec)} rows/s (${r.shards} workers together, over the slowest one's run time: ${r.producers.map((p) => n(p.rowsPerSec)).join(' + ')} rows/s)   peak RSS ${r.peakRssMbProducer} MB per worker at most, ${r.peakRssMbProducersSum} MB together (${r.peakRssSource.producer})`,
+      ? `  produce:     ${n(r.produceRowsPerSec)} rows/s (its own run time${r.settings.producerNice ? `, at nice ${r.settings.producerNice}` : ''})        peak RSS ${r.peakRssMbProducer} MB (${r.peakRssSource.producer})`
+      : `  produce:     ${n(r.produceRowsPerSec)} rows/s (${r.shards} workers together, over the slowest one's run time: ${r.producers.map((p) => n(p.rowsPerSec)).join(' + ')} rows/s${r.settings.producerNice ? `, at nice ${r.settings.producerNice}` : ''})   peak RSS ${r.peakRssMbProducer} MB per worker at most, ${r.peakRssMbProducersSum} MB together (${r.peakRssSource.producer})`,
     `  consume:     ${n(r.consumeRowsPerSec)} rows/s (first batch to last)     peak RSS ${r.peakRssMbConsumer} MB (${r.peakRssSource.consumer})`,
     r.rawDbMethod === null
       ? '  raw MySQL:   not measured (--raw-methods=)'
@@ -210,7 +230,7 @@ export function formatReport(r: E2eReport): string {
           .join('; ')})`,
     `  ratio to raw MySQL: ${r.ratioToRawDb ?? '-'}; 100,000,000 rows would take ${r.projectedHoursFor100M ?? '-'} h at this rate`,
     `  CPU (kernel, user + system): produce ${r.cpuSecondsProducer ?? '-'} s (${r.cpuUsPerRowProducer ?? '-'} µs/row), consume ${r.cpuSecondsConsumer ?? '-'} s (${r.cpuUsPerRowConsumer ?? '-'} µs/row), MySQL server ${r.cpuUsPerRowServer === null ? '- (not on this machine)' : `${r.cpuUsPerRowServer} µs/row`}`,
-    `  the rest of the machine's CPU per row: Kafka broker ${r.cpuUsPerRowKafka === null ? '- (not on this machine)' : `${r.cpuUsPerRowKafka} µs`}, this bench (its Toss fake) ${r.cpuUsPerRowBench ?? '-'} µs; all ${r.machineCores ?? '-'} cores busy ${r.cpuUsPerRowMachine ?? '-'} µs/row`,
+    `  the rest of the machine's CPU per row: Kafka broker ${r.cpuUsPerRowKafka === null ? '- (not on this machine)' : `${r.cpuUsPerRowKafka} µs`}, this bench (its Toss fake) ${r.cpuUsPerRowBench ?? '-'} µs; all ${r.machineCores ?? '-'} cores busy ${r.cpuUsPerRowMachine ?? '-'} µs/row${r.machineBusyPct === null ? '' : ` (${r.machineBusyPct}% of their time, of which steal, the hypervisor's, ${r.machineStealPct ?? '-'}%)`}`,
   ];
   if (r.server)
     lines.push(

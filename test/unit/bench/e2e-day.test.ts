@@ -2,7 +2,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { cpus } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { listenerPid, listeningPorts, machineBusyMs, processCpuMs } from '../../../bench/e2e-children.js';
-import { hugetlbMbIn, hugetlbMbOf, lastToFirst, TenthsTracker } from '../../../bench/e2e-day.js';
+import { formatTenths, hugetlbMbIn, hugetlbMbOf, lastToFirst, TenthsTracker } from '../../../bench/e2e-day.js';
 import { computeReport, type E2eMeasurements, formatReport } from '../../../bench/e2e-report.js';
 
 describe('the day bench by tenths', () => {
@@ -16,10 +16,25 @@ describe('the day bench by tenths', () => {
     t.observe(17_000, 1_000, 2_020); // tenth 10: 100 rows in 2 s, 1,200 pool reads
     const tenths = t.tenths();
     expect(tenths).toHaveLength(10);
-    expect(tenths[0]).toEqual({ tenth: 1, rowsStored: 100, seconds: 1, rowsPerSec: 50, poolReadsPerSec: 10 });
-    expect(tenths[1]).toEqual({ tenth: 2, rowsStored: 200, seconds: 1, rowsPerSec: 100, poolReadsPerSec: 100 });
-    expect(tenths[9]).toEqual({ tenth: 10, rowsStored: 1_000, seconds: 2, rowsPerSec: 50, poolReadsPerSec: 600 });
+    expect(tenths[0]).toEqual({ tenth: 1, rowsStored: 100, seconds: 1, rowsPerSec: 50, poolReadsPerSec: 10, busyPct: null, stealPct: null });
+    expect(tenths[1]).toEqual({ tenth: 2, rowsStored: 200, seconds: 1, rowsPerSec: 100, poolReadsPerSec: 100, busyPct: null, stealPct: null });
+    expect(tenths[9]).toEqual({ tenth: 10, rowsStored: 1_000, seconds: 2, rowsPerSec: 50, poolReadsPerSec: 600, busyPct: null, stealPct: null });
     expect(lastToFirst(tenths)).toBe(1);
+  });
+
+  it("with the machine's counters, each tenth says how busy the cores were and how much the hypervisor took", () => {
+    const t = new TenthsTracker(100);
+    const cores = 2;
+    t.observe(0, 1, null, { busyMs: 1_000, stealMs: 100, cores });
+    t.observe(2_000, 10, null, { busyMs: 4_000, stealMs: 300, cores }); // 3 s busy of 2 cores × 2 s, 0.2 s stolen
+    t.observe(3_000, 20, null, { busyMs: 4_500, stealMs: 300, cores }); // 0.5 s of 2 s: the load waited
+    t.observe(4_000, 30, null, null); // a reading that failed: no share for the tenth it closes
+    expect(t.tenths().map((x) => [x.busyPct, x.stealPct])).toEqual([
+      [75, 5],
+      [25, 0],
+      [null, null],
+    ]);
+    expect(formatTenths(t.tenths())).toMatch(/cores busy %\s+steal %\n\s+1\s+10\s+2\.0\s+5\s+-\s+75\.0\s+5\.0\n/);
   });
 
   it('a poll that crosses several boundaries closes each of them at its time', () => {
@@ -56,7 +71,7 @@ describe('the day bench by tenths', () => {
       serverCpuMs: 25_000,
       kafkaCpuMs: 7_000,
       benchCpuMs: 2_500,
-      machine: { busyMs: 90_000, cores: 2 },
+      machine: { busyMs: 90_000, stealMs: 6_000, elapsedMs: 60_000, cores: 2 },
       tenths: t.tenths(),
       footprint: {
         partition: 'p20250203',
@@ -77,6 +92,8 @@ describe('the day bench by tenths', () => {
       cpuUsPerRowBench: 2.5,
       cpuUsPerRowMachine: 90,
       machineCores: 2,
+      machineBusyPct: 75, // 90 s of 2 cores × 60 s
+      machineStealPct: 5,
       indexBytesPerRow: 180.2,
     });
     expect(r.tenths[0]?.rowsPerSec).toBe(10_000);
@@ -88,10 +105,16 @@ describe('the day bench by tenths', () => {
     expect(text).toContain('secondary indexes 180.2');
     expect(text).toContain('produce 20 s (20 µs/row)');
     expect(text).toContain('MySQL server 25 µs/row');
-    expect(text).toContain('Kafka broker 7 µs, this bench (its Toss fake) 2.5 µs; all 2 cores busy 90 µs/row');
+    expect(text).toContain(
+      "Kafka broker 7 µs, this bench (its Toss fake) 2.5 µs; all 2 cores busy 90 µs/row (75% of their time, of which steal, the hypervisor's, 5%)",
+    );
+    // a report from before the bench timed its readings: no share, and the line says nothing of one
+    const untimed = computeReport({ ...measured, machine: { busyMs: 90_000, cores: 2 } });
+    expect(untimed).toMatchObject({ cpuUsPerRowMachine: 90, machineBusyPct: null, machineStealPct: null });
+    expect(formatReport(untimed)).toContain('all 2 cores busy 90 µs/row\n');
     expect(formatReport(computeReport({ ...measured, serverCpuMs: null }))).toContain('MySQL server - (not on this machine)');
     const remote = computeReport({ ...measured, kafkaCpuMs: null, machine: null });
-    expect(remote).toMatchObject({ cpuUsPerRowKafka: null, cpuUsPerRowMachine: null, machineCores: null });
+    expect(remote).toMatchObject({ cpuUsPerRowKafka: null, cpuUsPerRowMachine: null, machineCores: null, machineBusyPct: null, machineStealPct: null });
     expect(formatReport(remote)).toContain('Kafka broker - (not on this machine)');
   });
 });
@@ -136,6 +159,9 @@ describe("the bench's readings of this machine (/proc)", () => {
     expect(cpuAfter ?? 0).toBeGreaterThan(cpuBefore ?? Infinity);
     expect(machineAfter?.cores).toBe(cpus().length);
     expect(machineAfter?.busyMs ?? 0).toBeGreaterThan(machineBefore?.busyMs ?? Infinity);
+    expect(machineAfter?.stealMs ?? -1).toBeGreaterThanOrEqual(machineBefore?.stealMs ?? Infinity);
+    expect(machineAfter?.stealMs ?? Infinity).toBeLessThanOrEqual(machineAfter?.busyMs ?? -1);
+    expect(machineAfter?.atMs ?? 0).toBeGreaterThan(machineBefore?.atMs ?? Infinity);
     expect(processCpuMs(2 ** 22 + 1)).toBeNull(); // above Linux's pid_max
   });
 });
