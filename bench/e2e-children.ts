@@ -103,6 +103,13 @@ export function processCpuMs(pid: number): number | null {
   }
 }
 
+/** A reading of the machine's CPU counters: ms busy and stolen since boot, over how many cores. */
+export interface MachineReading {
+  readonly busyMs: number;
+  readonly stealMs: number;
+  readonly cores: number;
+}
+
 /**
  * CPU ms every core of this machine has spent busy since boot (user, nice, system, irq, softirq and steal of
  * /proc/stat's `cpu` line, in ticks of 1/100 s: idle and iowait left out), of which steal (time the hypervisor gave
@@ -110,16 +117,14 @@ export function processCpuMs(pid: number): number | null {
  * ms); null where /proc/stat cannot be read. Two readings bracket a run: what the whole machine spent on it, whoever
  * spent it, and how much of the cores' time that was.
  */
-export function machineBusyMs(): { readonly busyMs: number; readonly stealMs: number; readonly cores: number; readonly atMs: number } | null {
+export function machineBusyMs(): (MachineReading & { readonly atMs: number }) | null {
   try {
     const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
     const [label, user, nice, system, , , irq, softirq, steal] = line.trim().split(/\s+/);
     if (label !== 'cpu') return null;
     const ticks = [user, nice, system, irq, softirq, steal].reduce((sum, v) => sum + Number(v ?? 0), 0);
-    const stealTicks = Number(steal ?? 0);
-    return Number.isFinite(ticks) && Number.isFinite(stealTicks)
-      ? { busyMs: ticks * 10, stealMs: stealTicks * 10, cores: cpus().length, atMs: performance.now() }
-      : null;
+    // steal is one of the summed fields: a finite sum means a finite steal
+    return Number.isFinite(ticks) ? { busyMs: ticks * 10, stealMs: Number(steal ?? 0) * 10, cores: cpus().length, atMs: performance.now() } : null;
   } catch {
     return null;
   }
@@ -146,11 +151,9 @@ export interface Child {
  * whole process (every thread Node starts, and the image bin/settle.js may exec) runs below the others on shared cores.
  */
 export function startChild(name: string, args: readonly string[], env: Record<string, string>, onStderr: (line: string) => void, nice = 0): Child {
-  const command = [process.execPath, SETTLE_BIN, ...args];
-  const child =
-    nice > 0
-      ? spawn('nice', ['-n', String(nice), ...command], { env, stdio: ['ignore', 'pipe', 'pipe'] })
-      : spawn(command[0] ?? process.execPath, command.slice(1), { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const settleArgs = [SETTLE_BIN, ...args];
+  const [file, argv] = nice > 0 ? ['nice', ['-n', String(nice), process.execPath, ...settleArgs]] : [process.execPath, settleArgs];
+  const child = spawn(file, argv, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   if (child.pid === undefined) throw new Error(`could not start settle ${args[0] ?? ''}`);
   const pid = child.pid;
   let out = '';

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { Connection, RowDataPacket } from 'mysql2/promise';
-import { processCpuMs } from './e2e-children.js';
+import { type MachineReading, processCpuMs } from './e2e-children.js';
 
 /**
  * The day bench's own measurements (`npm run bench -- --day-rows N`): how the load rate moves from the first
@@ -25,11 +25,9 @@ export interface Tenth {
   readonly stealPct: number | null;
 }
 
-/** A reading of the machine's CPU counters (machineBusyMs in e2e-children.ts): ms busy and stolen since boot. */
-export interface MachineReading {
-  readonly busyMs: number;
-  readonly stealMs: number;
-  readonly cores: number;
+/** ms of CPU as a share (%, one decimal) of `cores` cores over `elapsedMs` of wall time; null for no time. */
+export function shareOfCoresPct(ms: number, cores: number, elapsedMs: number): number | null {
+  return elapsedMs > 0 ? Number(((100 * ms) / (cores * elapsedMs)).toFixed(1)) : null;
 }
 
 interface Sample {
@@ -85,9 +83,7 @@ export class TenthsTracker {
       const rows = s.stored - prev.stored;
       const reads = s.poolReads !== null && prev.poolReads !== null ? s.poolReads - prev.poolReads : null;
       const share = (ms: (m: MachineReading) => number): number | null =>
-        s.machine === null || prev.machine === null || seconds <= 0
-          ? null
-          : Number(((100 * (ms(s.machine) - ms(prev.machine))) / (s.machine.cores * seconds * 1000)).toFixed(1));
+        s.machine === null || prev.machine === null ? null : shareOfCoresPct(ms(s.machine) - ms(prev.machine), s.machine.cores, s.at - prev.at);
       out.push({
         tenth: i + 1,
         rowsStored: s.stored,

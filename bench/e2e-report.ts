@@ -1,6 +1,6 @@
 import type { RawMethodResult } from './e2e-raw-db.js';
 import { STAGES, type Stage } from './cpu-profile-stages.js';
-import { formatTenths, lastToFirst, type PartitionFootprint, type Tenth } from './e2e-day.js';
+import { formatTenths, lastToFirst, type PartitionFootprint, shareOfCoresPct, type Tenth } from './e2e-day.js';
 
 /** What `npm run bench` measured; computeReport turns it into the printed/JSON figures (pure, unit-tested). */
 export interface E2eMeasurements {
@@ -208,10 +208,10 @@ function cpu(
   };
 }
 
-/** ms of CPU as a share (%, one decimal) of the window's core time: cores × elapsed wall ms. */
+/** ms of CPU as a share of the window's core time (null for a reading without its elapsed time). */
 function shareOfCores(machine: E2eMeasurements['machine'], ms: number | undefined): number | null {
-  if (!machine || ms === undefined || machine.elapsedMs === undefined || machine.elapsedMs <= 0) return null;
-  return round((100 * ms) / (machine.cores * machine.elapsedMs), 1);
+  if (!machine || ms === undefined || machine.elapsedMs === undefined) return null;
+  return shareOfCoresPct(ms, machine.cores, machine.elapsedMs);
 }
 
 export function formatReport(r: E2eReport): string {
